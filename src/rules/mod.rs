@@ -1,0 +1,3 @@
+//! Rules and the registry that lists them.
+
+pub mod meta;

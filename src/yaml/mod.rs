@@ -1,0 +1,169 @@
+//! The YAML layer: an arena tree with spans, styles, tags, comments and
+//! resolved `<<` merges, built from granit-parser events.
+//!
+//! Aliases are never expanded: an alias node points at its anchor. Merge keys
+//! are resolved into each mapping's effective entry list, with provenance.
+//! Duplicate keys, malformed merges and limits become diagnostics; the tree is
+//! still built as far as possible so that later stages can report more.
+
+mod parse;
+mod scalar;
+
+pub use parse::{parse, Limits};
+pub use scalar::CoreValue;
+
+use crate::source::{FileId, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScalarStyle {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+/// A tag written on a node. Compose understands `!reset` and `!override`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Tag {
+    Reset,
+    Override,
+    /// A core schema tag such as `!!str`; the suffix (`str`, `int`, ...).
+    Core(String),
+    Other(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scalar {
+    /// The decoded value (escapes processed, folding applied).
+    pub value: String,
+    pub style: ScalarStyle,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: NodeId,
+    pub value: NodeId,
+    /// For an entry that came in through `<<`: the span of the alias (or
+    /// inline mapping) in the `<<` value that supplied it.
+    pub via: Option<Span>,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Mapping {
+    /// The effective entries in source order: explicit entries first, then
+    /// entries supplied by `<<` (explicit keys win; earlier merge sources win).
+    /// `<<` entries themselves are not listed.
+    pub entries: Vec<Entry>,
+    /// The `<<` keys written in this mapping (usually zero or one).
+    pub merge_keys: Vec<NodeId>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeKind {
+    Scalar(Scalar),
+    Sequence(Vec<NodeId>),
+    Mapping(Mapping),
+    /// `*name`: the node's span is the use site; `target` is the anchored node.
+    Alias { target: NodeId },
+    /// A node that could not be built (undefined alias, parse error).
+    Invalid,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    /// For scalars: the raw text including quotes. For collections: from the
+    /// first to the last character of the collection.
+    pub span: Span,
+    pub tag: Option<(Tag, Span)>,
+    /// `&name` and the span of that token.
+    pub anchor: Option<(String, Span)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comment {
+    /// Covers `#` to the end of the line, without the line break.
+    pub span: Span,
+    /// The text after `#`.
+    pub text: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Tree {
+    pub file: FileId,
+    pub nodes: Vec<Node>,
+    pub root: Option<NodeId>,
+    pub comments: Vec<Comment>,
+}
+
+impl Tree {
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.0 as usize]
+    }
+
+    /// Follows aliases to the node that holds the content. Returns the
+    /// content node and, when an alias was followed, the first alias use site.
+    pub fn resolve(&self, id: NodeId) -> (NodeId, Option<Span>) {
+        let mut cur = id;
+        let mut via = None;
+        // Aliases can only point backwards, so this terminates; bound it anyway.
+        for _ in 0..64 {
+            match self.node(cur).kind {
+                NodeKind::Alias { target } => {
+                    via.get_or_insert(self.node(cur).span);
+                    cur = target;
+                }
+                _ => break,
+            }
+        }
+        (cur, via)
+    }
+
+    /// The content node's kind, aliases followed.
+    pub fn kind(&self, id: NodeId) -> &NodeKind {
+        &self.node(self.resolve(id).0).kind
+    }
+
+    pub fn as_scalar(&self, id: NodeId) -> Option<&Scalar> {
+        match self.kind(id) {
+            NodeKind::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_mapping(&self, id: NodeId) -> Option<&Mapping> {
+        match self.kind(id) {
+            NodeKind::Mapping(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_sequence(&self, id: NodeId) -> Option<&[NodeId]> {
+        match self.kind(id) {
+            NodeKind::Sequence(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The key text of a mapping entry (keys are scalars in Compose files).
+    pub fn key_str(&self, key: NodeId) -> Option<&str> {
+        self.as_scalar(key).map(|s| s.value.as_str())
+    }
+
+    /// Looks up `key` among a mapping's effective entries.
+    pub fn get(&self, map: NodeId, key: &str) -> Option<&Entry> {
+        self.as_mapping(map)?
+            .entries
+            .iter()
+            .find(|e| self.key_str(e.key) == Some(key))
+    }
+
+    /// The tag on the node itself (not followed through aliases).
+    pub fn tag(&self, id: NodeId) -> Option<&Tag> {
+        self.node(id).tag.as_ref().map(|(t, _)| t)
+    }
+}
