@@ -50,6 +50,8 @@ pub struct RuleMeta {
     pub fix: FixAvailability,
     /// One line: what the rule reports.
     pub summary: &'static str,
+    /// Container exit codes this rule predicts (for `explain <CODE>`).
+    pub exit_codes: &'static [u8],
     /// The rule's page, `rules/<CODE>-<name>.md`, built into the binary.
     pub page: &'static str,
 }
