@@ -6,5 +6,6 @@
 
 pub mod diagnostic;
 pub mod source;
+pub mod value;
 pub mod yaml;
 pub mod rules;
