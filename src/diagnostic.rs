@@ -138,3 +138,18 @@ impl Diagnostic {
         self
     }
 }
+
+impl Diagnostic {
+    /// Moves every span to another file numbering (see `SourceMap::append`).
+    pub fn shift_files(&mut self, offset: u32) {
+        self.span.file = self.span.file.shifted(offset);
+        for l in &mut self.labels {
+            l.span.file = l.span.file.shifted(offset);
+        }
+        for f in &mut self.fixes {
+            for e in &mut f.edits {
+                e.span.file = e.span.file.shifted(offset);
+            }
+        }
+    }
+}

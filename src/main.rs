@@ -1,3 +1,3 @@
-fn main() {
-    println!("compose-lint");
+fn main() -> std::process::ExitCode {
+    compose_lint::cli::main()
 }

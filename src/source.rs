@@ -11,6 +11,12 @@ use std::sync::Arc;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct FileId(pub u32);
 
+impl FileId {
+    pub fn shifted(self, offset: u32) -> FileId {
+        FileId(self.0 + offset)
+    }
+}
+
 /// A byte range in one source file. `start..end`, end exclusive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Span {
@@ -211,6 +217,17 @@ impl SourceMap {
 
     pub fn slice(&self, span: Span) -> &str {
         self.get(span.file).slice(span)
+    }
+
+    /// Moves every file of `other` into this map; returns the amount to add
+    /// to `other`'s file ids (see [`FileId::shifted`]).
+    pub fn append(&mut self, other: SourceMap) -> u32 {
+        let offset = self.files.len() as u32;
+        for mut f in other.files {
+            f.id = f.id.shifted(offset);
+            self.files.push(f);
+        }
+        offset
     }
 
     pub fn line_col(&self, span: Span) -> (LineCol, LineCol) {

@@ -1,3 +1,135 @@
-//! Rules and the registry that lists them.
+//! Rules and the one registry that lists them.
+//!
+//! A rule is a [`RuleMeta`] plus a check function that reads the typed model
+//! (and, for rules about YAML itself, the parsed trees) and pushes
+//! diagnostics. Checks done while loading (syntax, duplicate keys, unknown
+//! keys, interpolation) are listed here too, with no check function, so that
+//! selection, `compose-lint rules`, `explain` and the docs all come from the
+//! same table.
 
 pub mod meta;
+pub mod network;
+pub mod portability;
+pub mod structure;
+
+use std::path::Path;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Project;
+use crate::source::SourceMap;
+use crate::yaml::Tree;
+pub use meta::{FixAvailability, Group, RuleMeta};
+
+/// What a check can look at.
+pub struct Context<'a> {
+    pub project: &'a Project,
+    pub sources: &'a SourceMap,
+    pub trees: &'a [Tree],
+    pub project_dir: &'a Path,
+    /// Part of the project could not be read: cross-reference rules must
+    /// stay quiet rather than guess.
+    pub incomplete: bool,
+    /// The file is an overlay meant to be layered with `-f` on a base that
+    /// is not part of this run: services may legitimately lack image/build.
+    pub overlay: bool,
+}
+
+pub type Check = fn(&Context, &mut Vec<Diagnostic>);
+
+pub struct Rule {
+    pub meta: RuleMeta,
+    /// `None` for checks the loader performs.
+    pub check: Option<Check>,
+}
+
+macro_rules! page {
+    ($file:literal) => {
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $file))
+    };
+}
+pub(crate) use page;
+
+/// A loader check: code, name, severity, summary, page file.
+const fn loader(
+    code: &'static str,
+    name: &'static str,
+    default_severity: Severity,
+    summary: &'static str,
+    page: &'static str,
+) -> Rule {
+    Rule {
+        meta: RuleMeta {
+            code,
+            name,
+            group: Group::Structure,
+            default_severity,
+            fix: FixAvailability::None,
+            summary,
+            exit_codes: &[],
+            page,
+        },
+        check: None,
+    }
+}
+
+/// Every rule, in code order.
+pub static REGISTRY: &[Rule] = &[
+    loader("S001", "yaml-syntax", Severity::Error, "The file is not valid YAML, or not valid text.", page!("S001-yaml-syntax.md")),
+    loader("S002", "duplicate-key", Severity::Error, "A mapping defines the same key twice.", page!("S002-duplicate-key.md")),
+    loader("S003", "unknown-key", Severity::Error, "A key that the Compose Specification does not define.", page!("S003-unknown-key.md")),
+    loader("S004", "wrong-type", Severity::Error, "A value of the wrong type, such as a mapping where a list is expected.", page!("S004-wrong-type.md")),
+    loader("S005", "invalid-value", Severity::Error, "A value Compose cannot parse, such as a malformed port or volume.", page!("S005-invalid-value.md")),
+    loader("S006", "undefined-variable", Severity::Warning, "An interpolated variable that is not set and has no default.", page!("S006-undefined-variable.md")),
+    loader("S007", "required-variable", Severity::Error, "A `${VAR:?message}` variable that is not set.", page!("S007-required-variable.md")),
+    loader("S008", "path-outside-project", Severity::Warning, "A referenced file outside the project root, which is not read.", page!("S008-path-outside-project.md")),
+    loader("S009", "reference-cycle", Severity::Error, "`extends` or `include` refers back to itself.", page!("S009-reference-cycle.md")),
+    loader("S010", "missing-file", Severity::Error, "A referenced env file, extends file or included file does not exist.", page!("S010-missing-file.md")),
+    loader("S011", "limit-exceeded", Severity::Error, "The input exceeds a safety limit (nesting, aliases, size).", page!("S011-limit-exceeded.md")),
+    loader("S012", "invalid-merge", Severity::Error, "A `<<` merge key or alias that YAML cannot resolve.", page!("S012-invalid-merge.md")),
+    loader("S013", "invalid-interpolation", Severity::Error, "A malformed `${...}` expression.", page!("S013-invalid-interpolation.md")),
+    loader("S014", "unknown-extends-service", Severity::Error, "`extends` names a service that does not exist.", page!("S014-unknown-extends-service.md")),
+    loader("S015", "unused-suppression", Severity::Info, "A suppression comment that suppresses nothing.", page!("S015-unused-suppression.md")),
+    rule(structure::undefined_reference::META, structure::undefined_reference::check),
+    rule(structure::unknown_dependency::META, structure::unknown_dependency::check),
+    rule(structure::dependency_cycle::META, structure::dependency_cycle::check),
+    rule(structure::duplicate_container_name::META, structure::duplicate_container_name::check),
+    rule(structure::duplicate_mount_target::META, structure::duplicate_mount_target::check),
+    rule(structure::network_mode_with_networks::META, structure::network_mode_with_networks::check),
+    rule(structure::missing_image_or_build::META, structure::missing_image_or_build::check),
+    rule(structure::unused_definition::META, structure::unused_definition::check),
+    rule(structure::container_name_with_replicas::META, structure::container_name_with_replicas::check),
+    rule(network::duplicate_published_port::META, network::duplicate_published_port::check),
+    rule(portability::obsolete_version::META, portability::obsolete_version::check),
+    rule(portability::legacy_links::META, portability::legacy_links::check),
+    rule(portability::yaml11_ambiguous_scalar::META, portability::yaml11_ambiguous_scalar::check),
+];
+
+const fn rule(meta: RuleMeta, check: Check) -> Rule {
+    Rule {
+        meta,
+        check: Some(check),
+    }
+}
+
+pub fn find(code_or_name: &str) -> Option<&'static Rule> {
+    REGISTRY.iter().find(|r| {
+        r.meta.code.eq_ignore_ascii_case(code_or_name) || r.meta.name == code_or_name
+    })
+}
+
+pub fn all_meta() -> Vec<RuleMeta> {
+    REGISTRY.iter().map(|r| r.meta).collect()
+}
+
+/// Runs every rule with a check function that `enabled` accepts.
+pub fn run(cx: &Context, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in REGISTRY {
+        if let Some(check) = rule.check {
+            if enabled(&rule.meta) {
+                check(cx, &mut out);
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,484 @@
+//! The `compose-lint` command line.
+//!
+//! Exit status: 0 when nothing reached `--fail-on`, 1 when something did,
+//! 2 when the input could not be used at all (a missing path, a bad flag, an
+//! unreadable file, an invalid config) or compose-lint itself failed.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
+
+use crate::config::{Config, FailOn};
+use crate::diagnostic::Diagnostic;
+use crate::discover::{self, Job};
+use crate::lint::{self, Selection};
+use crate::load::project::{self, Input, LoadOptions};
+use crate::report::{self, FileNote, Format, HumanOptions, Report};
+use crate::rules;
+use crate::source::SourceMap;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "compose-lint",
+    version,
+    about = "Lint Docker Compose files for the mistakes that make containers die at runtime",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    check: CheckArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Lint Compose files (the default).
+    Check(CheckArgs),
+    /// List every rule: code, name, group, default severity, fix availability.
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Print a rule's page (by code or name).
+    Explain { what: String },
+    /// Print a shell completion script.
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args, Debug, Default)]
+struct CheckArgs {
+    /// Compose files or directories to lint; `-` reads standard input.
+    /// Without any, lints the current directory's default project.
+    paths: Vec<PathBuf>,
+    /// Load these files as one project, merged in order (like `docker compose -f`).
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// The file name to report for standard input.
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
+    /// Only these rule codes, prefixes or names (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    select: Option<Vec<String>>,
+    /// Skip these rule codes, prefixes or names (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    ignore: Vec<String>,
+    /// Exit with status 1 when a finding reaches this severity [default: warning].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Output format [default: human].
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Use this config file instead of searching for compose-lint.toml.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Print only the findings, no summary.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Print a count of findings per rule.
+    #[arg(long)]
+    statistics: bool,
+    /// Environment file(s) for interpolation, instead of the project's `.env`.
+    #[arg(long, value_name = "FILE")]
+    env_file: Vec<PathBuf>,
+    /// Resolve relative paths from this directory (like `docker compose --project-directory`).
+    #[arg(long, value_name = "DIR")]
+    project_directory: Option<PathBuf>,
+    /// Referenced files outside this directory are not read [default: the enclosing git work tree].
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Largest Compose file read, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 8 * 1024 * 1024)]
+    max_file_size: u64,
+}
+
+/// Prints a usage-level error and returns exit status 2.
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("compose-lint: error: {message}");
+    ExitCode::from(2)
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Check(args)) => check(args),
+        None => check(cli.check),
+        Some(Command::Rules { format }) => list_rules(format),
+        Some(Command::Explain { what }) => explain(&what),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "compose-lint", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn list_rules(format: ListFormat) -> ExitCode {
+    let fix = |f: rules::FixAvailability| match f {
+        rules::FixAvailability::None => "no",
+        rules::FixAvailability::Sometimes => "sometimes",
+        rules::FixAvailability::Always => "yes",
+    };
+    let mut out = String::new();
+    match format {
+        ListFormat::Text => {
+            out.push_str(&format!(
+                "{:<6} {:<28} {:<12} {:<9} {:<9} {}\n",
+                "CODE", "NAME", "GROUP", "SEVERITY", "FIX", "SUMMARY"
+            ));
+            for r in rules::REGISTRY {
+                let m = &r.meta;
+                out.push_str(&format!(
+                    "{:<6} {:<28} {:<12} {:<9} {:<9} {}\n",
+                    m.code,
+                    m.name,
+                    m.group.name(),
+                    m.default_severity.as_str(),
+                    fix(m.fix),
+                    m.summary
+                ));
+            }
+        }
+        ListFormat::Json => {
+            let list: Vec<_> = rules::REGISTRY
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "code": r.meta.code,
+                        "name": r.meta.name,
+                        "group": r.meta.group.name(),
+                        "severity": r.meta.default_severity.as_str(),
+                        "fix": fix(r.meta.fix),
+                        "summary": r.meta.summary,
+                    })
+                })
+                .collect();
+            out = serde_json::to_string_pretty(&list).expect("json") + "\n";
+        }
+    }
+    print_or_fail(&out)
+}
+
+fn print_or_fail(text: &str) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
+fn explain(what: &str) -> ExitCode {
+    match rules::find(what) {
+        Some(rule) => print_or_fail(rule.meta.page),
+        None => fail(format!(
+            "`{what}` is not a rule code or name; `compose-lint rules` lists them"
+        )),
+    }
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    // The explicit config, or the one found from the current directory; a
+    // job's own files may find a nearer one.
+    let explicit_config = match &args.config {
+        Some(p) => match Config::load(p) {
+            Ok(c) => Some(c),
+            Err(e) => return fail(e),
+        },
+        None => None,
+    };
+    let jobs = match plan(&args) {
+        Ok(j) => j,
+        Err(code) => return code,
+    };
+
+    let load_opts = LoadOptions {
+        env_files: args.env_file.clone(),
+        root: args.root.clone(),
+        project_dir: args.project_directory.clone(),
+        limits: project::Limits {
+            max_file_bytes: args.max_file_size,
+            ..Default::default()
+        },
+        env: None,
+    };
+    let selection = Selection {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+    };
+
+    // Resolve each job's config up front so that a broken one is exit 2.
+    let mut configs: Vec<Config> = Vec::with_capacity(jobs.len());
+    let mut cache: Vec<(PathBuf, Config)> = Vec::new();
+    for job in &jobs {
+        let cfg = match &explicit_config {
+            Some(c) => c.clone(),
+            None => match Config::discover(&job.inputs[0].path) {
+                None => Config::default(),
+                Some(p) => match cache.iter().find(|(q, _)| *q == p) {
+                    Some((_, c)) => c.clone(),
+                    None => match Config::load(&p) {
+                        Ok(c) => {
+                            cache.push((p, c.clone()));
+                            c
+                        }
+                        Err(e) => return fail(e),
+                    },
+                },
+            },
+        };
+        configs.push(cfg);
+    }
+    let first_config = configs.first().cloned().unwrap_or_default();
+    let fail_on = args.fail_on.or(first_config.fail_on).unwrap_or(FailOn::Warning);
+    let format = match args.format {
+        Some(f) => f,
+        None => match first_config.format.as_deref() {
+            None => Format::Human,
+            Some(name) => match Format::from_str(name, true) {
+                Ok(f) => f,
+                Err(_) => return fail(format!("config: unknown format `{name}`")),
+            },
+        },
+    };
+
+    let results: Vec<_> = jobs
+        .par_iter()
+        .zip(configs.par_iter())
+        .map(|(job, cfg)| {
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                lint::lint_job(job, &load_opts, cfg, &selection)
+            }));
+            (job, r)
+        })
+        .collect();
+
+    let mut sources = SourceMap::new();
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    let mut notes: Vec<FileNote> = Vec::new();
+    let mut files_checked = 0;
+    let mut hard_failure = false;
+    for (job, r) in results {
+        match r {
+            Ok(Ok(res)) => {
+                let offset = sources.append(res.sources);
+                for mut d in res.diagnostics {
+                    d.shift_files(offset);
+                    diagnostics.push(d);
+                }
+                notes.extend(res.notes);
+                files_checked += res.files_checked;
+            }
+            Ok(Err(fatal)) => {
+                eprintln!("compose-lint: error: {fatal}");
+                hard_failure = true;
+            }
+            Err(_) => {
+                eprintln!(
+                    "compose-lint: internal error while linting {}; please report this at the project's issue tracker with the file",
+                    job.inputs[0].path.display()
+                );
+                hard_failure = true;
+            }
+        }
+    }
+    lint::sort(&mut diagnostics, &sources);
+
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    };
+    let metas = rules::all_meta();
+    let report = Report {
+        sources: &sources,
+        diagnostics: &diagnostics,
+        rules: &metas,
+        notes: &notes,
+        files_checked,
+    };
+    let mut buf = Vec::new();
+    let human = HumanOptions {
+        color,
+        quiet: args.quiet,
+        statistics: args.statistics,
+    };
+    if let Err(e) = report::render(format, &report, &human, &mut buf) {
+        return fail(e);
+    }
+    let written = match &args.output {
+        Some(path) => write_atomically(path, &buf),
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(&buf).and_then(|_| out.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other,
+            }
+        }
+    };
+    if let Err(e) = written {
+        return fail(e);
+    }
+
+    if hard_failure {
+        ExitCode::from(2)
+    } else if diagnostics.iter().any(|d| fail_on.fails(d.severity)) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Writes to a temporary file beside `path`, then renames it into place, so
+/// that a reader never sees half a report.
+fn write_atomically(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile_in(&dir)?;
+    tmp.1.write_all(data)?;
+    tmp.1.sync_all()?;
+    drop(tmp.1);
+    std::fs::rename(&tmp.0, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp.0);
+    })
+}
+
+fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+    for i in 0..100u32 {
+        let p = dir.join(format!(".compose-lint-{}-{i}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&p) {
+            Ok(f) => return Ok((p, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("could not create a temporary file"))
+}
+
+/// Turns the command line into jobs, or an exit status for unusable input.
+fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
+    if !args.files.is_empty() {
+        let mut inputs = Vec::new();
+        for f in &args.files {
+            inputs.push(input_for(f, args)?);
+        }
+        if !args.paths.is_empty() {
+            return Err(fail("give files either with -f or as arguments, not both"));
+        }
+        return Ok(vec![Job {
+            inputs,
+            report_only: None,
+            overlay_of: None,
+            maybe_overlay: false,
+        }]);
+    }
+    if args.paths.is_empty() {
+        if let Ok(list) = std::env::var("COMPOSE_FILE") {
+            let sep = std::env::var("COMPOSE_PATH_SEPARATOR").ok();
+            let files = project::split_compose_file_var(&list, sep.as_deref());
+            if !files.is_empty() {
+                let mut inputs = Vec::new();
+                for f in &files {
+                    inputs.push(input_for(f, args)?);
+                }
+                return Ok(vec![Job {
+                    inputs,
+                    report_only: None,
+                    overlay_of: None,
+                    maybe_overlay: false,
+                }]);
+            }
+        }
+        return match discover::default_project(Path::new(".")) {
+            Some(job) => Ok(vec![job]),
+            None => Err(fail(format!(
+                "no Compose file found in the current directory (looked for {})",
+                discover::DEFAULT_NAMES.join(", ")
+            ))),
+        };
+    }
+    let mut jobs = Vec::new();
+    for p in &args.paths {
+        if p.as_os_str() == "-" {
+            let input = input_for(p, args)?;
+            jobs.push(Job {
+                inputs: vec![input],
+                report_only: None,
+                overlay_of: None,
+                maybe_overlay: true,
+            });
+            continue;
+        }
+        let meta = std::fs::metadata(p).map_err(|e| fail(format!("{}: {}", p.display(), io_text(&e))))?;
+        if meta.is_dir() {
+            jobs.extend(discover::walk(p));
+        } else {
+            jobs.push(discover::jobs_for_file(p));
+        }
+    }
+    Ok(jobs)
+}
+
+fn io_text(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn input_for(p: &Path, args: &CheckArgs) -> Result<Input, ExitCode> {
+    if p.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(args.max_file_size + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| fail(format!("standard input: {e}")))?;
+        if bytes.len() as u64 > args.max_file_size {
+            return Err(fail(format!(
+                "standard input is more than the limit of {} bytes",
+                args.max_file_size
+            )));
+        }
+        let text = project::decode(bytes).map_err(|m| fail(format!("standard input {m}")))?;
+        let path = args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("<stdin>"));
+        return Ok(Input {
+            path,
+            text: Some(text),
+        });
+    }
+    Ok(Input {
+        path: p.to_path_buf(),
+        text: None,
+    })
+}

@@ -1,0 +1,212 @@
+//! Linting one job: load the project, run the rules, then apply the
+//! configuration (selection, severities, per-file and per-service ignores)
+//! and inline suppressions.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::{selector_matches, Config};
+use crate::diagnostic::Diagnostic;
+use crate::discover::Job;
+use crate::load::project::{self, FatalError, LoadOptions};
+use crate::report::FileNote;
+use crate::rules::{self, Context, RuleMeta};
+use crate::source::SourceMap;
+
+/// What the command line says about rule selection; it overrides the config.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    pub select: Option<Vec<String>>,
+    pub ignore: Vec<String>,
+}
+
+pub struct JobResult {
+    pub sources: SourceMap,
+    pub diagnostics: Vec<Diagnostic>,
+    pub notes: Vec<FileNote>,
+    pub files_checked: usize,
+}
+
+pub fn lint_job(
+    job: &Job,
+    load_opts: &LoadOptions,
+    config: &Config,
+    selection: &Selection,
+) -> Result<JobResult, FatalError> {
+    let loaded = project::load(&job.inputs, load_opts)?;
+    let mut notes = Vec::new();
+    let mut overlay = false;
+    if let Some(project) = &loaded.project {
+        if job.maybe_overlay && project.services.iter().any(|s| s.image.is_none() && s.build.is_none()) {
+            overlay = true;
+            notes.push(FileNote {
+                path: job.inputs[0].path.clone(),
+                message: "linted as an overlay: some services have neither `image` nor `build`, so this file is meant to be layered on a base file with `-f`".into(),
+            });
+        }
+    }
+    if let Some(base) = &job.overlay_of {
+        for f in job.report_only.iter().flatten() {
+            notes.push(FileNote {
+                path: f.clone(),
+                message: format!(
+                    "linted as an overlay of {}, as `docker compose -f {} -f {}` would load it",
+                    base.display(),
+                    base.display(),
+                    f.display()
+                ),
+            });
+        }
+    }
+
+    let enabled = |meta: &RuleMeta| is_enabled(meta, config, selection);
+    let mut diagnostics = loaded.diagnostics;
+    if let Some(project) = &loaded.project {
+        let cx = Context {
+            project,
+            sources: &loaded.sources,
+            trees: &loaded.trees,
+            project_dir: &loaded.project_dir,
+            incomplete: loaded.incomplete,
+            overlay,
+        };
+        diagnostics.extend(rules::run(&cx, &enabled));
+    }
+
+    // Selection and severity apply to loader checks as well.
+    diagnostics.retain_mut(|d| {
+        let Some(rule) = rules::find(d.code) else {
+            return true;
+        };
+        if !enabled(&rule.meta) {
+            return false;
+        }
+        match config.severity(d.code, d.severity) {
+            Some(s) => {
+                if config.rules.contains_key(d.code) {
+                    d.severity = s;
+                }
+                true
+            }
+            None => false,
+        }
+    });
+
+    if let Some(only) = &job.report_only {
+        let only: Vec<PathBuf> = only.iter().map(|p| project::absolute(p)).collect();
+        diagnostics.retain(|d| only.contains(&project::absolute(&loaded.sources.get(d.span.file).path)));
+    }
+
+    // Per-file ignores.
+    if !config.per_file_ignores.is_empty() {
+        diagnostics.retain(|d| {
+            let path = &loaded.sources.get(d.span.file).path;
+            let ignored = config.file_ignores(path);
+            !ignored.iter().any(|sel| matches_code(sel, d.code))
+        });
+    }
+    // Per-service ignores: a diagnostic belongs to the service whose
+    // definition contains it.
+    if !config.per_service_ignores.is_empty() {
+        if let Some(project) = &loaded.project {
+            diagnostics.retain(|d| {
+                let Some(svc) = project.services.iter().find(|s| {
+                    s.span.file == d.span.file && s.span.start <= d.span.start && d.span.end <= s.span.end
+                }) else {
+                    return true;
+                };
+                let Some(sels) = config.per_service_ignores.get(svc.name.value.as_str()) else {
+                    return true;
+                };
+                !sels.iter().any(|sel| matches_code(sel, d.code))
+            });
+        }
+    }
+
+    // Suppression comments apply to the files whose findings are reported.
+    let trees: Vec<_> = match &job.report_only {
+        Some(only) => {
+            let only: Vec<PathBuf> = only.iter().map(|p| project::absolute(p)).collect();
+            loaded
+                .trees
+                .into_iter()
+                .filter(|t| only.contains(&project::absolute(&loaded.sources.get(t.file).path)))
+                .collect()
+        }
+        None => loaded.trees,
+    };
+    let s015 = rules::find("S015").expect("S015 is registered");
+    crate::suppress::apply(&mut diagnostics, &trees, &loaded.sources);
+    if !enabled(&s015.meta) {
+        diagnostics.retain(|d| d.code != "S015");
+    }
+
+    let files_checked = match &job.report_only {
+        Some(only) => only.len(),
+        None => loaded.roots.len(),
+    };
+    Ok(JobResult {
+        sources: loaded.sources,
+        diagnostics,
+        notes,
+        files_checked,
+    })
+}
+
+fn matches_code(sel: &str, code: &str) -> bool {
+    let name = rules::find(code).map(|r| r.meta.name).unwrap_or("");
+    selector_matches(sel, code, name)
+}
+
+/// Is a rule on, given the command line (which wins) and the config?
+pub fn is_enabled(meta: &RuleMeta, config: &Config, selection: &Selection) -> bool {
+    let select = selection.select.as_ref().or(config.select.as_ref());
+    let selected = match select {
+        Some(sels) => sels
+            .iter()
+            .any(|s| selector_matches(s, meta.code, meta.name)),
+        None => true,
+    };
+    let ignored = selection
+        .ignore
+        .iter()
+        .chain(&config.ignore)
+        .any(|s| selector_matches(s, meta.code, meta.name));
+    selected && !ignored && config.severity(meta.code, meta.default_severity).is_some()
+}
+
+/// Sorts diagnostics by file, position and code, for stable output.
+pub fn sort(diags: &mut [Diagnostic], sources: &SourceMap) {
+    diags.sort_by(|a, b| {
+        let pa: &Path = &sources.get(a.span.file).path;
+        let pb: &Path = &sources.get(b.span.file).path;
+        pa.cmp(pb)
+            .then(a.span.start.cmp(&b.span.start))
+            .then(a.code.cmp(b.code))
+            .then(a.message.cmp(&b.message))
+    });
+}
+
+/// Lints one file's text in isolation, with an empty environment and the
+/// default configuration. `path` only names the file (and its directory,
+/// against which relative references resolve). Used by the rule pages'
+/// example tests and by embedders.
+pub fn lint_text(path: &str, text: &str) -> Result<JobResult, FatalError> {
+    let path = PathBuf::from(path);
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let job = Job {
+        inputs: vec![project::Input {
+            path,
+            text: Some(text.to_string()),
+        }],
+        report_only: None,
+        overlay_of: None,
+        maybe_overlay: false,
+    };
+    let opts = LoadOptions {
+        root: Some(dir.clone()),
+        project_dir: Some(dir),
+        env: Some(crate::load::interpolate::Env::new()),
+        ..Default::default()
+    };
+    lint_job(&job, &opts, &Config::default(), &Selection::default())
+}

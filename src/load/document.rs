@@ -1,0 +1,236 @@
+//! YAML tree -> [`Value`]: aliases and `<<` followed, scalars interpolated.
+//!
+//! This is where aliases are expanded, so it carries the work budget that
+//! stops alias bombs, and a depth bound (alias chains can nest deeper than
+//! the YAML text does).
+//!
+//! Compose interpolates values, never keys. Top-level `x-*` extension fields
+//! are interpolated too, but an unset variable there is not reported: they
+//! are usually templates for anchors, and the use site is what matters.
+
+use crate::diagnostic::Diagnostic;
+use crate::load::interpolate::{interpolate, Env, Problem};
+use crate::source::Span;
+use crate::value::{Key, Map, ScalarValue, Value, ValueKind};
+use crate::yaml::{CoreValue, NodeId, NodeKind, ScalarStyle, Tree};
+
+/// Bounds for expanding one file.
+#[derive(Clone, Debug)]
+pub struct Budget {
+    /// Value nodes that may be created (aliases count each time they are used).
+    pub nodes: usize,
+    pub depth: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget {
+            nodes: 2_000_000,
+            depth: 400,
+        }
+    }
+}
+
+struct Converter<'a> {
+    tree: &'a Tree,
+    text: &'a str,
+    env: &'a Env,
+    nodes_left: usize,
+    max_depth: usize,
+    exhausted: bool,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+/// Converts a parsed file into a [`Value`], interpolating scalars with `env`.
+/// `text` is the file's source (to map interpolation problems to spans).
+pub fn to_value(
+    tree: &Tree,
+    text: &str,
+    env: &Env,
+    budget: &Budget,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Value> {
+    let root = tree.root?;
+    let mut c = Converter {
+        tree,
+        text,
+        env,
+        nodes_left: budget.nodes,
+        max_depth: budget.depth,
+        exhausted: false,
+        diags,
+    };
+    Some(c.convert(root, 0, true))
+}
+
+impl Converter<'_> {
+    fn convert(&mut self, id: NodeId, depth: usize, report: bool) -> Value {
+        let (content, via) = self.tree.resolve(id);
+        let node = self.tree.node(content);
+        let tag = self.tree.tag(id).or(self.tree.tag(content)).cloned();
+        let mut value = Value {
+            kind: ValueKind::Null,
+            span: node.span,
+            via,
+            tag,
+        };
+        if self.nodes_left == 0 || depth > self.max_depth {
+            if !self.exhausted {
+                self.exhausted = true;
+                let what = if self.nodes_left == 0 {
+                    "aliases expand to too many values (an alias bomb?)"
+                } else {
+                    "aliases nest too deeply"
+                };
+                self.diags.push(
+                    Diagnostic::error("S011", via.unwrap_or(node.span), format!("{what}; the rest of this value is ignored"))
+                        .help("Compose would spend unbounded time and memory on this file; reduce the alias nesting."),
+                );
+            }
+            return value;
+        }
+        self.nodes_left -= 1;
+        value.kind = match &node.kind {
+            NodeKind::Scalar(s) => {
+                if s.style == ScalarStyle::Plain && s.core_value() == CoreValue::Null {
+                    ValueKind::Null
+                } else {
+                    let (text, interpolated) = self.interpolate(&s.value, s.style, node.span, report);
+                    ValueKind::Scalar(ScalarValue {
+                        text,
+                        style: s.style,
+                        interpolated,
+                    })
+                }
+            }
+            NodeKind::Sequence(items) => ValueKind::Seq(
+                items
+                    .iter()
+                    .map(|&i| self.convert(i, depth + 1, report))
+                    .collect(),
+            ),
+            NodeKind::Mapping(m) => {
+                let mut map = Map::default();
+                for e in &m.entries {
+                    let Some(name) = self.tree.key_str(e.key) else {
+                        continue;
+                    };
+                    let key_span = self.tree.node(self.tree.resolve(e.key).0).span;
+                    // Top-level extension fields are templates for anchors;
+                    // a variable missing there is not the user's problem.
+                    let report_child = report && !(depth == 0 && name.starts_with("x-"));
+                    let mut child = self.convert(e.value, depth + 1, report_child);
+                    if child.via.is_none() {
+                        child.via = e.via;
+                    }
+                    map.entries.push((
+                        Key {
+                            name: name.to_string(),
+                            span: key_span,
+                        },
+                        child,
+                    ));
+                }
+                ValueKind::Map(map)
+            }
+            NodeKind::Alias { .. } | NodeKind::Invalid => ValueKind::Null,
+        };
+        value
+    }
+
+    fn interpolate(
+        &mut self,
+        raw: &str,
+        style: ScalarStyle,
+        span: Span,
+        report: bool,
+    ) -> (String, bool) {
+        if !raw.contains('$') {
+            return (raw.to_string(), false);
+        }
+        let out = interpolate(raw, self.env);
+        let changed = out.value != raw;
+        for p in &out.problems {
+            // In top-level `x-*` templates an unset variable is harmless
+            // until used; a required one or bad syntax still stops Compose.
+            if report || !matches!(p, Problem::Undefined { .. }) {
+                self.diags.push(self.problem(p, raw, style, span));
+            }
+        }
+        (out.value.into_owned(), changed)
+    }
+
+    fn problem(&self, p: &Problem, raw: &str, style: ScalarStyle, span: Span) -> Diagnostic {
+        match p {
+            Problem::Undefined { name, range } => Diagnostic::warning(
+                "S006",
+                self.map_range(raw, range, style, span),
+                format!("variable `{name}` is not set; Compose substitutes an empty string"),
+            )
+            .help(format!(
+                "set `{name}` in the environment or the project's `.env` file, or give a default: `${{{name}:-default}}`"
+            )),
+            Problem::Required {
+                name,
+                message,
+                range,
+            } => {
+                let detail = if message.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {message}")
+                };
+                Diagnostic::error(
+                    "S007",
+                    self.map_range(raw, range, style, span),
+                    format!("required variable `{name}` is not set{detail}"),
+                )
+                .help(format!(
+                    "`docker compose` refuses to start until `{name}` is set in the environment or `.env`"
+                ))
+            }
+            Problem::Syntax { message, range } => Diagnostic::error(
+                "S013",
+                self.map_range(raw, range, style, span),
+                format!("invalid interpolation: {message}"),
+            )
+            .help("write a literal `$` as `$$`"),
+            Problem::TooLarge { range } => Diagnostic::error(
+                "S011",
+                self.map_range(raw, range, style, span),
+                "interpolated value is too large; it was truncated",
+            ),
+        }
+    }
+
+    /// Maps a byte range in the decoded scalar to a span in the file. Exact
+    /// when the raw text equals the decoded text (plain scalars, quoted ones
+    /// without escapes); otherwise the expression is searched for in the raw
+    /// text, and failing that the whole scalar is used.
+    fn map_range(
+        &self,
+        value: &str,
+        range: &std::ops::Range<usize>,
+        style: ScalarStyle,
+        span: Span,
+    ) -> Span {
+        let raw = self.text.get(span.range()).unwrap_or("");
+        let quote = match style {
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => 1,
+            _ => 0,
+        };
+        let inner = raw
+            .get(quote..raw.len().saturating_sub(quote))
+            .unwrap_or("");
+        if inner == value {
+            return span.sub(quote + range.start, range.len());
+        }
+        let Some(expr) = value.get(range.clone()) else {
+            return span;
+        };
+        match raw.find(expr) {
+            Some(pos) => span.sub(pos, expr.len()),
+            None => span,
+        }
+    }
+}

@@ -1,0 +1,937 @@
+//! Assembling a project the way `docker compose` does: read the files,
+//! build the environment (process first, then `.env`), interpolate, merge
+//! the `-f` files in order, resolve `extends` and `include`, and lower the
+//! result into the typed model.
+//!
+//! Paths named in a document (`env_file`, `extends.file`, `include`, a build
+//! context) are resolved against the right directory and are only read when
+//! they stay inside the project root: compose-lint runs on untrusted pull
+//! requests and must not read or leak files elsewhere on the machine.
+
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+
+use crate::diagnostic::Diagnostic;
+use crate::load::document::{to_value, Budget};
+use crate::load::dotenv;
+use crate::load::interpolate::Env;
+use crate::load::merge::{merge_documents, merge_services, split_volume_spec, strip_resets};
+use crate::model::{self, Project};
+use crate::source::{FileId, SourceMap, Span};
+use crate::value::{Key, Map, Value, ValueKind};
+use crate::yaml::{self, Tree};
+
+/// What to load, as the command line said it.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// `--env-file`: replaces the project directory's `.env`.
+    pub env_files: Vec<PathBuf>,
+    /// The directory paths may not escape. Defaults to the enclosing git
+    /// work tree of the first file, or its directory.
+    pub root: Option<PathBuf>,
+    /// `--project-directory`: defaults to the first file's directory.
+    pub project_dir: Option<PathBuf>,
+    pub limits: Limits,
+    /// The environment; `None` means the process environment.
+    pub env: Option<Env>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+    pub yaml: yaml::Limits,
+    pub budget: Budget,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_file_bytes: 8 * 1024 * 1024,
+            yaml: yaml::Limits::default(),
+            budget: Budget::default(),
+        }
+    }
+}
+
+/// One input file: a path, and its text when it came from stdin.
+#[derive(Clone, Debug)]
+pub struct Input {
+    pub path: PathBuf,
+    pub text: Option<String>,
+}
+
+/// Everything loading produced. `project` is `None` only when no file could
+/// be parsed into a document at all.
+pub struct Loaded {
+    pub sources: SourceMap,
+    /// The parsed YAML of every file read, for rules about YAML itself and
+    /// for suppression comments.
+    pub trees: Vec<Tree>,
+    /// The files named by the user (not those reached through extends/include).
+    pub roots: Vec<FileId>,
+    pub project: Option<Project>,
+    /// True when part of the project could not be read (a path outside the
+    /// root, a missing file): rules about cross references stay quiet.
+    pub incomplete: bool,
+    pub diagnostics: Vec<Diagnostic>,
+    pub project_dir: PathBuf,
+}
+
+/// A file that cannot be used at all (exit status 2).
+#[derive(Debug)]
+pub struct FatalError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl std::fmt::Display for FatalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.message)
+    }
+}
+
+struct Loader {
+    sources: SourceMap,
+    trees: Vec<Tree>,
+    diagnostics: Vec<Diagnostic>,
+    limits: Limits,
+    root: PathBuf,
+    incomplete: bool,
+    /// Files currently being included, for cycle detection.
+    include_stack: Vec<PathBuf>,
+}
+
+/// Loads the files of one project (`-f a -f b`, merged in order).
+pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> {
+    let first = inputs.first().ok_or_else(|| FatalError {
+        path: PathBuf::from("."),
+        message: "no Compose file given".into(),
+    })?;
+    let first_dir = parent_dir(&first.path);
+    let project_dir = opts.project_dir.clone().unwrap_or(first_dir.clone());
+    let root = opts
+        .root
+        .clone()
+        .unwrap_or_else(|| default_root(&project_dir));
+    let mut loader = Loader {
+        sources: SourceMap::new(),
+        trees: Vec::new(),
+        diagnostics: Vec::new(),
+        limits: opts.limits.clone(),
+        root,
+        incomplete: false,
+        include_stack: Vec::new(),
+    };
+
+    let mut env = opts.env.clone().unwrap_or_else(Env::from_process);
+    if opts.env_files.is_empty() {
+        loader.add_env_file(&mut env, &project_dir.join(".env"), None, true)?;
+    } else {
+        for f in &opts.env_files {
+            loader.add_env_file(&mut env, f, None, false)?;
+        }
+    }
+
+    let mut roots = Vec::new();
+    let mut doc: Option<Value> = None;
+    for input in inputs {
+        let text = match &input.text {
+            Some(t) => t.clone(),
+            None => {
+                let fatal = |message| FatalError {
+                    path: input.path.clone(),
+                    message,
+                };
+                let bytes = read_bytes(&input.path, loader.limits.max_file_bytes).map_err(fatal)?;
+                match decode(bytes) {
+                    Ok(t) => t,
+                    Err(Undecodable::Utf8 { lossy, offset }) => {
+                        // Still show the file, pointing at the bad byte.
+                        let id = loader.sources.add(&input.path, lossy);
+                        loader.diagnostics.push(
+                            Diagnostic::error(
+                                "S001",
+                                Span::new(id, offset, offset + 1),
+                                "the file is not valid UTF-8; Compose refuses it",
+                            )
+                            .help("save the file as UTF-8"),
+                        );
+                        roots.push(id);
+                        continue;
+                    }
+                    Err(e) => return Err(fatal(e.to_string())),
+                }
+            }
+        };
+        let (id, value) = loader.parse_file(&input.path, text, &env);
+        roots.push(id);
+        let Some(mut value) = value else { continue };
+        let dir = parent_dir(&input.path);
+        loader.resolve_extends(&mut value, &input.path, &dir, &env, &mut Vec::new());
+        match &mut doc {
+            None => doc = Some(value),
+            Some(d) => merge_documents(d, value),
+        }
+    }
+
+    let mut project = None;
+    if let Some(mut doc) = doc {
+        loader.include_stack.push(first.path.clone());
+        loader.resolve_includes(&mut doc, &project_dir, &env);
+        strip_resets(&mut doc);
+        let (p, diags) = model::lower(&doc);
+        loader.diagnostics.extend(diags);
+        project = Some(p);
+    }
+
+    Ok(Loaded {
+        sources: loader.sources,
+        trees: loader.trees,
+        roots,
+        project,
+        incomplete: loader.incomplete,
+        diagnostics: loader.diagnostics,
+        project_dir,
+    })
+}
+
+/// Reads a file as UTF-8 text: a UTF-8 BOM is dropped, UTF-16 with a BOM is
+/// decoded, and anything else that is not UTF-8 is refused with the offset.
+pub fn read_text(path: &Path, max_bytes: u64) -> Result<String, String> {
+    decode(read_bytes(path, max_bytes)?).map_err(|e| e.to_string())
+}
+
+/// Reads a regular file of at most `max_bytes`; FIFOs, devices and
+/// directories are refused rather than read (a FIFO would hang).
+pub fn read_bytes(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| io_message(&e))?;
+    if meta.is_dir() {
+        return Err("is a directory, not a Compose file".into());
+    }
+    if !meta.is_file() {
+        return Err("is not a regular file (a FIFO, socket or device); refusing to read it".into());
+    }
+    if meta.len() > max_bytes {
+        return Err(format!(
+            "is {} bytes, more than the limit of {} bytes (raise it with --max-file-size)",
+            meta.len(),
+            max_bytes
+        ));
+    }
+    std::fs::read(path).map_err(|e| io_message(&e))
+}
+
+/// Why bytes could not be turned into text.
+#[derive(Debug)]
+pub enum Undecodable {
+    /// Not UTF-8: the text with replacement characters, and the offset of
+    /// the first bad byte (valid in `lossy` too, since all before it is kept).
+    Utf8 { lossy: String, offset: usize },
+    Utf16,
+}
+
+impl std::fmt::Display for Undecodable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Undecodable::Utf8 { offset, .. } => write!(
+                f,
+                "is not valid UTF-8 (invalid byte at offset {offset}); Compose files must be UTF-8"
+            ),
+            Undecodable::Utf16 => write!(f, "is not valid UTF-16"),
+        }
+    }
+}
+
+/// Bytes -> text, as described for [`read_text`].
+pub fn decode(bytes: Vec<u8>) -> Result<String, Undecodable> {
+    let utf16 = |be: bool| -> Result<String, Undecodable> {
+        let units: Vec<u16> = bytes[2..]
+            .chunks(2)
+            .map(|c| {
+                let pair = [c[0], *c.get(1).unwrap_or(&0)];
+                if be {
+                    u16::from_be_bytes(pair)
+                } else {
+                    u16::from_le_bytes(pair)
+                }
+            })
+            .collect();
+        String::from_utf16(&units).map_err(|_| Undecodable::Utf16)
+    };
+    let utf8 = |b: &[u8]| -> Result<String, Undecodable> {
+        match std::str::from_utf8(b) {
+            Ok(s) => Ok(s.to_string()),
+            Err(e) => Err(Undecodable::Utf8 {
+                lossy: String::from_utf8_lossy(b).into_owned(),
+                offset: e.valid_up_to(),
+            }),
+        }
+    };
+    match bytes.as_slice() {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(rest),
+        [0xFF, 0xFE, ..] => utf16(false),
+        [0xFE, 0xFF, ..] => utf16(true),
+        _ => utf8(&bytes),
+    }
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The enclosing git work tree, or the directory itself.
+fn default_root(dir: &Path) -> PathBuf {
+    let abs = absolute(dir);
+    let mut cur = Some(abs.as_path());
+    while let Some(d) = cur {
+        if d.join(".git").exists() {
+            return d.to_path_buf();
+        }
+        cur = d.parent();
+    }
+    abs
+}
+
+/// An absolute, lexically normalized path (no file system access, so a
+/// missing path still normalizes).
+pub fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .unwrap_or_else(|_| PathBuf::from("/"))
+            .join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+impl Loader {
+    fn parse_file(&mut self, path: &Path, text: String, env: &Env) -> (FileId, Option<Value>) {
+        let id = self.sources.add(path, text);
+        let source = self.sources.get(id);
+        let (tree, diags) = yaml::parse(id, &source.text, &self.limits.yaml);
+        self.diagnostics.extend(diags);
+        let value = to_value(
+            &tree,
+            &source.text,
+            env,
+            &self.limits.budget,
+            &mut self.diagnostics,
+        );
+        self.trees.push(tree);
+        let value = value.or_else(|| {
+            // An empty file is a document with nothing in it.
+            Some(Value {
+                kind: ValueKind::Map(Map::default()),
+                span: Span::new(id, 0, 0),
+                via: None,
+                tag: None,
+            })
+        });
+        (id, value)
+    }
+
+    /// Checks that a document-supplied path stays inside the root, following
+    /// symlinks for the part that exists. Reports S008 and returns false
+    /// when it does not.
+    fn contained(&mut self, path: &Path, span: Span, what: &str) -> bool {
+        let abs = absolute(path);
+        let root = std::fs::canonicalize(&self.root).unwrap_or_else(|_| absolute(&self.root));
+        // Canonicalize the longest existing prefix so that a symlink that
+        // points outside is caught.
+        let mut existing = abs.clone();
+        let mut rest = Vec::new();
+        while !existing.exists() {
+            match existing.file_name() {
+                Some(n) => rest.push(n.to_os_string()),
+                None => break,
+            }
+            if !existing.pop() {
+                break;
+            }
+        }
+        let mut real = std::fs::canonicalize(&existing).unwrap_or(existing);
+        for n in rest.iter().rev() {
+            real.push(n);
+        }
+        if real.starts_with(&root) {
+            return true;
+        }
+        self.incomplete = true;
+        self.diagnostics.push(
+            Diagnostic::warning(
+                "S008",
+                span,
+                format!("{what} `{}` is outside the project root, so compose-lint does not read it", path.display()),
+            )
+            .note(format!("project root: {}", root.display()))
+            .help("lint from a directory that contains it, or pass --root <dir> to widen the root"),
+        );
+        false
+    }
+
+    /// Adds a `.env`-style file to the environment (values already set win).
+    fn add_env_file(
+        &mut self,
+        env: &mut Env,
+        path: &Path,
+        span: Option<Span>,
+        optional: bool,
+    ) -> Result<(), FatalError> {
+        if optional && !path.is_file() {
+            return Ok(());
+        }
+        if let Some(span) = span {
+            if !self.contained(path, span, "env file") {
+                return Ok(());
+            }
+        }
+        let text = match read_text(path, self.limits.max_file_bytes) {
+            Ok(t) => t,
+            Err(message) => {
+                return match span {
+                    Some(span) => {
+                        self.incomplete = true;
+                        self.diagnostics.push(Diagnostic::error(
+                            "S010",
+                            span,
+                            format!("env file `{}` {message}", path.display()),
+                        ));
+                        Ok(())
+                    }
+                    None => Err(FatalError {
+                        path: path.to_path_buf(),
+                        message,
+                    }),
+                }
+            }
+        };
+        let id = self.sources.add(path, text);
+        let (entries, errors) = dotenv::parse(&self.sources.get(id).text, env);
+        for e in errors {
+            self.diagnostics.push(Diagnostic::error(
+                "S001",
+                Span::new(id, e.range.start, e.range.end),
+                format!("invalid line in env file: {}", e.message),
+            ));
+        }
+        env.extend_missing(entries.into_iter().map(|e| (e.key, e.value)));
+        Ok(())
+    }
+
+    /// Resolves `extends` in every service of `doc` (a whole file).
+    fn resolve_extends(
+        &mut self,
+        doc: &mut Value,
+        file: &Path,
+        dir: &Path,
+        env: &Env,
+        chain: &mut Vec<(PathBuf, String)>,
+    ) {
+        let Some(names) = service_names(doc) else {
+            return;
+        };
+        for name in names {
+            self.extend_service(doc, &name, file, dir, env, chain);
+        }
+    }
+
+    /// Resolves `extends` for one service, recursively, in place.
+    fn extend_service(
+        &mut self,
+        doc: &mut Value,
+        name: &str,
+        file: &Path,
+        dir: &Path,
+        env: &Env,
+        chain: &mut Vec<(PathBuf, String)>,
+    ) {
+        let Some(service) = service_mut(doc, name) else {
+            return;
+        };
+        let Some(ext_index) = service
+            .as_map()
+            .and_then(|m| m.entries.iter().position(|(k, _)| k.name == "extends"))
+        else {
+            return;
+        };
+        let ValueKind::Map(m) = &mut service.kind else {
+            return;
+        };
+        let (ext_key, ext) = m.entries.remove(ext_index);
+        let (base_name, base_file, name_span) = match &ext.kind {
+            ValueKind::Scalar(s) => (s.text.clone(), None, ext.span),
+            ValueKind::Map(em) => {
+                let Some(svc) = em.get("service") else {
+                    return; // the model reports the missing key
+                };
+                let file = em
+                    .get("file")
+                    .and_then(|f| f.as_str().map(|s| (s.to_string(), f.span)));
+                (svc.as_str().unwrap_or("").to_string(), file, svc.span)
+            }
+            _ => return,
+        };
+        let key = (file.to_path_buf(), name.to_string());
+        let base_key = (
+            base_file
+                .as_ref()
+                .map(|(rel, _)| absolute(&dir.join(rel)))
+                .unwrap_or_else(|| absolute(file)),
+            base_name.clone(),
+        );
+        let in_chain = |k: &(PathBuf, String)| {
+            chain.iter().any(|(f, n)| absolute(f) == k.0 && *n == k.1)
+        };
+        if base_key == (absolute(file), name.to_string()) || in_chain(&base_key) {
+            let mut cycle: Vec<String> = chain.iter().map(|(_, n)| n.clone()).collect();
+            cycle.push(name.to_string());
+            cycle.push(base_name.clone());
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "S009",
+                    ext_key.span,
+                    format!("`extends` cycle: {}", cycle.join(" -> ")),
+                )
+                .help("Compose refuses circular `extends`; break the cycle"),
+            );
+            return;
+        }
+        chain.push(key);
+
+        let mut base = match base_file {
+            None => {
+                // Same file: resolve the base first, then copy it.
+                self.extend_service(doc, &base_name, file, dir, env, chain);
+                match service_ref(doc, &base_name) {
+                    Some(b) => b.clone(),
+                    _ => {
+                        self.diagnostics.push(unknown_extends(&base_name, name_span, file));
+                        chain.pop();
+                        return;
+                    }
+                }
+            }
+            Some((rel, file_span)) => {
+                let path = dir.join(&rel);
+                if !self.contained(&path, file_span, "extends file") {
+                    chain.pop();
+                    return;
+                }
+                let text = match read_text(&path, self.limits.max_file_bytes) {
+                    Ok(t) => t,
+                    Err(message) => {
+                        self.incomplete = true;
+                        self.diagnostics.push(Diagnostic::error(
+                            "S010",
+                            file_span,
+                            format!("extends file `{rel}` {message}"),
+                        ));
+                        chain.pop();
+                        return;
+                    }
+                };
+                let (_, other) = self.parse_file(&path, text, env);
+                let Some(mut other) = other else {
+                    chain.pop();
+                    return;
+                };
+                let other_dir = parent_dir(&path);
+                self.extend_service(&mut other, &base_name, &path, &other_dir, env, chain);
+                match service_ref(&other, &base_name) {
+                    Some(b) => {
+                        let mut b = b.clone();
+                        rebase_paths(&mut b, &other_dir, dir);
+                        b
+                    }
+                    None => {
+                        self.diagnostics
+                            .push(unknown_extends(&base_name, name_span, &path));
+                        chain.pop();
+                        return;
+                    }
+                }
+            }
+        };
+        chain.pop();
+        let Some(service) = service_mut(doc, name) else {
+            return;
+        };
+        let over = std::mem::replace(service, base.clone());
+        merge_services(&mut base, over);
+        *service = base;
+    }
+
+    /// Copies the resources of every `include`d project into `doc`.
+    fn resolve_includes(&mut self, doc: &mut Value, project_dir: &Path, env: &Env) {
+        let Some(map) = doc.as_map() else { return };
+        let Some(include) = map.get("include").cloned() else {
+            return;
+        };
+        let Some(items) = include.as_seq() else {
+            return; // type error reported by the model
+        };
+        for item in items {
+            let (paths, item_dir, env_files) = match &item.kind {
+                ValueKind::Scalar(s) => (vec![(s.text.clone(), item.span)], None, Vec::new()),
+                ValueKind::Map(m) => {
+                    let paths = match m.get("path") {
+                        Some(p) => match &p.kind {
+                            ValueKind::Scalar(s) => vec![(s.text.clone(), p.span)],
+                            ValueKind::Seq(ps) => ps
+                                .iter()
+                                .filter_map(|p| p.as_str().map(|s| (s.to_string(), p.span)))
+                                .collect(),
+                            _ => Vec::new(),
+                        },
+                        None => Vec::new(),
+                    };
+                    let dir = m
+                        .get("project_directory")
+                        .and_then(|d| d.as_str().map(|s| (s.to_string(), d.span)));
+                    let env_files: Vec<(String, Span)> = match m.get("env_file") {
+                        Some(e) => match &e.kind {
+                            ValueKind::Scalar(s) => vec![(s.text.clone(), e.span)],
+                            ValueKind::Seq(es) => es
+                                .iter()
+                                .filter_map(|e| e.as_str().map(|s| (s.to_string(), e.span)))
+                                .collect(),
+                            _ => Vec::new(),
+                        },
+                        None => Vec::new(),
+                    };
+                    (paths, dir, env_files)
+                }
+                _ => continue,
+            };
+            let Some((first_rel, _)) = paths.first() else {
+                continue;
+            };
+            if is_remote(first_rel) {
+                self.incomplete = true;
+                self.diagnostics.push(Diagnostic::info(
+                    "S008",
+                    item.span,
+                    format!("remote include `{first_rel}` is not fetched; compose-lint reads only local files"),
+                ));
+                continue;
+            }
+            let first_path = project_dir.join(first_rel);
+            let sub_dir = match &item_dir {
+                Some((d, _)) => project_dir.join(d),
+                None => parent_dir(&first_path),
+            };
+            // The included project's own environment: its .env (or the
+            // listed env files), overridden by the including project's.
+            let mut sub_env = env.clone();
+            if env_files.is_empty() {
+                let _ = self.add_env_file(&mut sub_env, &sub_dir.join(".env"), None, true);
+            } else {
+                for (f, span) in &env_files {
+                    let _ = self.add_env_file(&mut sub_env, &project_dir.join(f), Some(*span), false);
+                }
+            }
+            let mut sub_doc: Option<Value> = None;
+            for (rel, span) in &paths {
+                let path = project_dir.join(rel);
+                if !self.contained(&path, *span, "included file") {
+                    continue;
+                }
+                let abs = absolute(&path);
+                if self.include_stack.iter().any(|p| absolute(p) == abs) {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "S009",
+                            *span,
+                            format!("`include` cycle: `{rel}` is already being included"),
+                        )
+                        .help("Compose refuses circular includes; remove one of them"),
+                    );
+                    continue;
+                }
+                let text = match read_text(&path, self.limits.max_file_bytes) {
+                    Ok(t) => t,
+                    Err(message) => {
+                        self.incomplete = true;
+                        self.diagnostics.push(Diagnostic::error(
+                            "S010",
+                            *span,
+                            format!("included file `{rel}` {message}"),
+                        ));
+                        continue;
+                    }
+                };
+                let (_, value) = self.parse_file(&path, text, &sub_env);
+                let Some(mut value) = value else { continue };
+                self.resolve_extends(&mut value, &path, &parent_dir(&path), &sub_env, &mut Vec::new());
+                self.include_stack.push(path.clone());
+                self.resolve_includes(&mut value, &sub_dir, &sub_env);
+                self.include_stack.pop();
+                rebase_document(&mut value, &sub_dir, project_dir);
+                match &mut sub_doc {
+                    None => sub_doc = Some(value),
+                    Some(d) => merge_documents(d, value),
+                }
+            }
+            if let Some(sub) = sub_doc {
+                copy_resources(doc, sub);
+            }
+        }
+    }
+}
+
+fn is_remote(p: &str) -> bool {
+    p.starts_with("git@") || p.contains("://") || p.starts_with("oci:")
+}
+
+fn unknown_extends(base: &str, span: Span, file: &Path) -> Diagnostic {
+    Diagnostic::error(
+        "S014",
+        span,
+        format!(
+            "`extends` names service `{base}`, which `{}` does not define",
+            file.display()
+        ),
+    )
+    .help("Compose refuses to start: fix the service name or add `file:`")
+}
+
+fn service_names(doc: &Value) -> Option<Vec<String>> {
+    Some(
+        doc.as_map()?
+            .get("services")?
+            .as_map()?
+            .keys()
+            .map(|k| k.name.clone())
+            .collect(),
+    )
+}
+
+fn service_ref<'a>(doc: &'a Value, name: &str) -> Option<&'a Value> {
+    doc.as_map()?.get("services")?.as_map()?.get(name)
+}
+
+fn service_mut<'a>(doc: &'a mut Value, name: &str) -> Option<&'a mut Value> {
+    let ValueKind::Map(m) = &mut doc.kind else {
+        return None;
+    };
+    let ValueKind::Map(s) = &mut m.get_mut("services")?.kind else {
+        return None;
+    };
+    s.get_mut(name)
+}
+
+/// Copies services, volumes, networks, secrets and configs from an included
+/// project. Compose keeps the including file's definition on a name clash.
+fn copy_resources(doc: &mut Value, sub: Value) {
+    let ValueKind::Map(sub) = sub.kind else {
+        return;
+    };
+    let ValueKind::Map(top) = &mut doc.kind else {
+        return;
+    };
+    for (key, value) in sub.entries {
+        if !matches!(
+            key.name.as_str(),
+            "services" | "volumes" | "networks" | "secrets" | "configs"
+        ) {
+            continue;
+        }
+        let ValueKind::Map(items) = value.kind else {
+            continue;
+        };
+        let target = match top.get_mut(&key.name) {
+            Some(t) => t,
+            None => {
+                top.entries.push((
+                    Key {
+                        name: key.name.clone(),
+                        span: key.span,
+                    },
+                    Value {
+                        kind: ValueKind::Map(Map::default()),
+                        span: value.span,
+                        via: None,
+                        tag: None,
+                    },
+                ));
+                &mut top.entries.last_mut().expect("just pushed").1
+            }
+        };
+        if let ValueKind::Map(t) = &mut target.kind {
+            for (k, v) in items.entries {
+                if t.get(&k.name).is_none() {
+                    t.entries.push((k, v));
+                }
+            }
+        }
+    }
+}
+
+/// Rewrites the relative paths of every service in an included document so
+/// that they resolve from the including project's directory.
+fn rebase_document(doc: &mut Value, from: &Path, to: &Path) {
+    if absolute(from) == absolute(to) {
+        return;
+    }
+    let ValueKind::Map(m) = &mut doc.kind else {
+        return;
+    };
+    let Some(ValueKind::Map(services)) = m.get_mut("services").map(|s| &mut s.kind) else {
+        return;
+    };
+    for (_, svc) in &mut services.entries {
+        rebase_paths(svc, from, to);
+    }
+}
+
+/// Rewrites a service's relative paths (build context, env_file, bind
+/// sources) written relative to `from` so they resolve from `to`. Spans are
+/// kept: they still point at what the user wrote.
+fn rebase_paths(service: &mut Value, from: &Path, to: &Path) {
+    if absolute(from) == absolute(to) {
+        return;
+    }
+    let rebase = |p: &str| -> Option<String> {
+        if p.is_empty() || Path::new(p).is_absolute() || p.starts_with('~') || is_remote(p) || p.contains('$') {
+            return None;
+        }
+        let target = absolute(&from.join(p));
+        Some(relative_to(&target, &absolute(to)).display().to_string())
+    };
+    let ValueKind::Map(m) = &mut service.kind else {
+        return;
+    };
+    for (key, value) in &mut m.entries {
+        match key.name.as_str() {
+            "build" => match &mut value.kind {
+                ValueKind::Scalar(s) => {
+                    if let Some(p) = rebase(&s.text) {
+                        s.text = p;
+                    }
+                }
+                ValueKind::Map(b) => {
+                    if let Some(ValueKind::Scalar(s)) = b.get_mut("context").map(|c| &mut c.kind) {
+                        if let Some(p) = rebase(&s.text) {
+                            s.text = p;
+                        }
+                    }
+                }
+                _ => {}
+            },
+            "env_file" => match &mut value.kind {
+                ValueKind::Scalar(s) => {
+                    if let Some(p) = rebase(&s.text) {
+                        s.text = p;
+                    }
+                }
+                ValueKind::Seq(items) => {
+                    for item in items {
+                        match &mut item.kind {
+                            ValueKind::Scalar(s) => {
+                                if let Some(p) = rebase(&s.text) {
+                                    s.text = p;
+                                }
+                            }
+                            ValueKind::Map(e) => {
+                                if let Some(ValueKind::Scalar(s)) = e.get_mut("path").map(|c| &mut c.kind) {
+                                    if let Some(p) = rebase(&s.text) {
+                                        s.text = p;
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            },
+            "volumes" => {
+                let ValueKind::Seq(items) = &mut value.kind else {
+                    continue;
+                };
+                for item in items {
+                    match &mut item.kind {
+                        ValueKind::Scalar(s) => {
+                            let parts = split_volume_spec(&s.text);
+                            if parts.len() >= 2 && parts[0].starts_with('.') {
+                                if let Some(p) = rebase(parts[0]) {
+                                    let rest = s.text[parts[0].len()..].to_string();
+                                    s.text = format!("{p}{rest}");
+                                }
+                            }
+                        }
+                        ValueKind::Map(e) => {
+                            let is_bind = e.get("type").and_then(Value::as_str) == Some("bind");
+                            if let (true, Some(ValueKind::Scalar(s))) =
+                                (is_bind, e.get_mut("source").map(|c| &mut c.kind))
+                            {
+                                if let Some(p) = rebase(&s.text) {
+                                    s.text = p;
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `target` relative to `base` (both absolute and normalized), with `..`
+/// where needed; starts with `./` or `../` so it still reads as a path.
+fn relative_to(target: &Path, base: &Path) -> PathBuf {
+    let t: Vec<_> = target.components().collect();
+    let b: Vec<_> = base.components().collect();
+    let common = t.iter().zip(&b).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    if common == b.len() {
+        out.push(".");
+    }
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &t[common..] {
+        out.push(c.as_os_str());
+    }
+    out
+}
+
+/// Files currently named by `COMPOSE_FILE`-style lists are separated by the
+/// platform's path separator (or `COMPOSE_PATH_SEPARATOR`).
+pub fn split_compose_file_var(value: &str, sep: Option<&str>) -> Vec<PathBuf> {
+    let sep = sep.unwrap_or(if cfg!(windows) { ";" } else { ":" });
+    value
+        .split(sep)
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from)
+        .collect()
+}
+
+/// The set of paths a loaded project read, for `--statistics` and tests.
+pub fn files_read(loaded: &Loaded) -> HashSet<PathBuf> {
+    loaded.sources.files().map(|f| f.path.clone()).collect()
+}

@@ -1,0 +1,3 @@
+//! N: networking and ports.
+
+pub mod duplicate_published_port;

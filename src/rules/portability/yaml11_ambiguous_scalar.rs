@@ -1,0 +1,72 @@
+//! P103: unquoted scalars that YAML 1.1 tools read differently from
+//! Compose v2 (`22:22`, `yes`/`no`/`on`/`off`, `0755`).
+//!
+//! This rule is about the YAML text itself, so it reads the trees.
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
+use crate::yaml::{NodeKind, ScalarStyle, Tree};
+
+pub const META: RuleMeta = RuleMeta {
+    code: "P103",
+    name: "yaml11-ambiguous-scalar",
+    group: Group::Portability,
+    default_severity: Severity::Warning,
+    fix: FixAvailability::Always,
+    summary: "An unquoted value that YAML 1.1 tools (Compose v1, PyYAML) read differently.",
+    exit_codes: &[],
+    page: page!("P103-yaml11-ambiguous-scalar.md"),
+};
+
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    for tree in cx.trees {
+        check_tree(cx, tree, out);
+    }
+}
+
+fn check_tree(cx: &Context, tree: &Tree, out: &mut Vec<Diagnostic>) {
+    let source = cx.sources.get(tree.file);
+    // Value positions only: mapping values and sequence items. Keys such as
+    // `on:` are not Compose keys anyway.
+    let mut values = Vec::new();
+    for node in &tree.nodes {
+        match &node.kind {
+            NodeKind::Mapping(m) => values.extend(m.entries.iter().filter(|e| e.via.is_none()).map(|e| e.value)),
+            NodeKind::Sequence(items) => values.extend(items.iter().copied()),
+            _ => {}
+        }
+    }
+    for id in values {
+        let node = tree.node(id);
+        let NodeKind::Scalar(s) = &node.kind else {
+            continue;
+        };
+        if s.style != ScalarStyle::Plain || node.tag.is_some() {
+            continue;
+        }
+        let Some(amb) = s.yaml11_ambiguity() else {
+            continue;
+        };
+        let raw = source.slice(node.span);
+        out.push(
+            Diagnostic::warning(
+                META.code,
+                node.span,
+                format!(
+                    "`{raw}` is the string \"{}\" to Compose v2, but {}",
+                    s.value,
+                    amb.description()
+                ),
+            )
+            .help(format!("quote it: \"{raw}\""))
+            .fix(Fix {
+                title: format!("quote `{raw}`"),
+                edits: vec![Edit {
+                    span: node.span,
+                    replacement: format!("\"{raw}\""),
+                }],
+                applicability: Applicability::Safe,
+            }),
+        );
+    }
+}

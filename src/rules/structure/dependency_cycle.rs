@@ -1,0 +1,82 @@
+//! S103: `depends_on` forms a cycle, so no service can start first.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
+
+pub const META: RuleMeta = RuleMeta {
+    code: "S103",
+    name: "dependency-cycle",
+    group: Group::Structure,
+    default_severity: Severity::Error,
+    fix: FixAvailability::None,
+    summary: "`depends_on` forms a cycle.",
+    exit_codes: &[],
+    page: page!("S103-dependency-cycle.md"),
+};
+
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let p = cx.project;
+    let index = |name: &str| p.services.iter().position(|s| s.name.value == name);
+    let edges: Vec<Vec<(usize, usize)>> = p
+        .services
+        .iter()
+        .map(|s| {
+            s.depends_on
+                .iter()
+                .enumerate()
+                .filter_map(|(k, d)| index(&d.service.value).map(|t| (t, k)))
+                .collect()
+        })
+        .collect();
+    // Iterative DFS with colours; each cycle is reported once, at the
+    // dependency entry that closes it.
+    let n = p.services.len();
+    let mut colour = vec![0u8; n]; // 0 new, 1 on stack, 2 done
+    for start in 0..n {
+        if colour[start] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        colour[start] = 1;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if *next < edges[node].len() {
+                let (to, dep_idx) = edges[node][*next];
+                *next += 1;
+                match colour[to] {
+                    0 => {
+                        colour[to] = 1;
+                        stack.push((to, 0));
+                    }
+                    1 => {
+                        let from = stack.iter().position(|&(s, _)| s == to).unwrap_or(0);
+                        let mut names: Vec<&str> = stack[from..]
+                            .iter()
+                            .map(|&(s, _)| p.services[s].name.value.as_str())
+                            .collect();
+                        names.push(&p.services[to].name.value);
+                        let dep = &p.services[node].depends_on[dep_idx];
+                        let mut d = Diagnostic::error(
+                            META.code,
+                            dep.service.span,
+                            format!(
+                                "`depends_on` cycle: {}; `docker compose` refuses to start the project",
+                                names.join(" -> ")
+                            ),
+                        )
+                        .help("remove one of these dependencies; if two services need each other, let them retry the connection instead");
+                        for &(s, _) in &stack[from..] {
+                            if s != node {
+                                d = d.label(p.services[s].name.span, "part of the cycle");
+                            }
+                        }
+                        out.push(d);
+                    }
+                    _ => {}
+                }
+            } else {
+                colour[node] = 2;
+                stack.pop();
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! S104: two services set the same `container_name`.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
+
+pub const META: RuleMeta = RuleMeta {
+    code: "S104",
+    name: "duplicate-container-name",
+    group: Group::Structure,
+    default_severity: Severity::Error,
+    fix: FixAvailability::None,
+    summary: "Two services set the same `container_name`.",
+    exit_codes: &[],
+    page: page!("S104-duplicate-container-name.md"),
+};
+
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let services = &cx.project.services;
+    for (i, s) in services.iter().enumerate() {
+        let Some(name) = &s.container_name else {
+            continue;
+        };
+        if name.value.contains('$') {
+            continue;
+        }
+        let first = services[..i]
+            .iter()
+            .find(|o| o.container_name.as_ref().is_some_and(|n| n.value == name.value));
+        if let Some(first) = first {
+            out.push(
+                Diagnostic::error(
+                    META.code,
+                    name.span,
+                    format!(
+                        "services `{}` and `{}` both use container name `{}`; the second container cannot be created (\"Conflict. The container name is already in use\")",
+                        first.name.value, s.name.value, name.value
+                    ),
+                )
+                .label(
+                    first.container_name.as_ref().map_or(first.name.span, |n| n.span),
+                    "first used here",
+                )
+                .help("give each service its own `container_name`, or drop it and let Compose name the containers"),
+            );
+        }
+    }
+}

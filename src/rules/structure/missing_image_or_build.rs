@@ -1,0 +1,39 @@
+//! S107: a service with neither `image` nor `build`.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
+
+pub const META: RuleMeta = RuleMeta {
+    code: "S107",
+    name: "missing-image-or-build",
+    group: Group::Structure,
+    default_severity: Severity::Error,
+    fix: FixAvailability::None,
+    summary: "A service has neither `image` nor `build`.",
+    exit_codes: &[],
+    page: page!("S107-missing-image-or-build.md"),
+};
+
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    // An overlay gets its images from the base it is layered on; an
+    // incomplete project may get them from a file that was not read.
+    if cx.overlay || cx.incomplete {
+        return;
+    }
+    for s in &cx.project.services {
+        if s.image.is_some() || s.build.is_some() || s.extends.is_some() {
+            continue;
+        }
+        out.push(
+            Diagnostic::error(
+                META.code,
+                s.name.span,
+                format!(
+                    "service `{}` has neither `image` nor `build`; `docker compose` refuses the project (\"has neither an image nor a build context specified\")",
+                    s.name.value
+                ),
+            )
+            .help("add `image: <name>:<tag>` or `build: <dir>`; if this file is meant to be layered on another with `-f`, name it like `docker-compose.<env>.yml` next to its base"),
+        );
+    }
+}

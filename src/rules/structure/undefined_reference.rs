@@ -1,0 +1,77 @@
+//! S101: a service uses a volume, network, secret or config that the
+//! project does not define.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::MountKind;
+use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
+use crate::source::Spanned;
+
+pub const META: RuleMeta = RuleMeta {
+    code: "S101",
+    name: "undefined-reference",
+    group: Group::Structure,
+    default_severity: Severity::Error,
+    fix: FixAvailability::None,
+    summary: "A service uses a volume, network, secret or config that is not defined.",
+    exit_codes: &[],
+    page: page!("S101-undefined-reference.md"),
+};
+
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    if cx.incomplete {
+        return;
+    }
+    let p = cx.project;
+    let mut report = |service: &str, kind: &str, name: &Spanned<String>, top: &str| {
+        let defined: Vec<&str> = match top {
+            "volumes" => p.volumes.iter().map(|v| v.name.value.as_str()).collect(),
+            "networks" => p.networks.iter().map(|v| v.name.value.as_str()).collect(),
+            "secrets" => p.secrets.iter().map(|v| v.name.value.as_str()).collect(),
+            _ => p.configs.iter().map(|v| v.name.value.as_str()).collect(),
+        };
+        let mut d = Diagnostic::error(
+            META.code,
+            name.span,
+            format!(
+                "service `{service}` uses {kind} `{}`, which is not defined under top-level `{top}:`; `docker compose` refuses to start the project",
+                name.value
+            ),
+        );
+        d = match crate::model::suggest::did_you_mean(&name.value, &defined) {
+            Some(s) => d.help(format!("did you mean `{s}`? Otherwise add `{}:` under top-level `{top}:`", name.value)),
+            None => d.help(format!("add `{}:` under top-level `{top}:`", name.value)),
+        };
+        if let Some(via) = name.via {
+            d = d.label(via, "used through this alias");
+        }
+        out.push(d);
+    };
+    for s in &p.services {
+        let svc = s.name.value.as_str();
+        for m in &s.volumes {
+            if m.kind.value != MountKind::Volume {
+                continue;
+            }
+            if let Some(src) = &m.source {
+                if !src.value.is_empty() && !src.value.contains('$') && p.volume(&src.value).is_none() {
+                    report(svc, "volume", src, "volumes");
+                }
+            }
+        }
+        for n in &s.networks {
+            if n.name.value != "default" && p.network(&n.name.value).is_none() {
+                report(svc, "network", &n.name, "networks");
+            }
+        }
+        for r in &s.secrets {
+            if p.secret(&r.source.value).is_none() {
+                report(svc, "secret", &r.source, "secrets");
+            }
+        }
+        for r in &s.configs {
+            if p.config(&r.source.value).is_none() {
+                report(svc, "config", &r.source, "configs");
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! S102: `depends_on` names a service that does not exist.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
+
+pub const META: RuleMeta = RuleMeta {
+    code: "S102",
+    name: "unknown-dependency",
+    group: Group::Structure,
+    default_severity: Severity::Error,
+    fix: FixAvailability::None,
+    summary: "`depends_on` names a service that does not exist.",
+    exit_codes: &[],
+    page: page!("S102-unknown-dependency.md"),
+};
+
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    if cx.incomplete || cx.overlay {
+        return;
+    }
+    let p = cx.project;
+    for s in &p.services {
+        for dep in &s.depends_on {
+            let optional = dep.required.as_ref().is_some_and(|r| !r.value);
+            if optional || p.service(&dep.service.value).is_some() {
+                continue;
+            }
+            let names: Vec<&str> = p.services.iter().map(|s| s.name.value.as_str()).collect();
+            let help = match crate::model::suggest::did_you_mean(&dep.service.value, &names) {
+                Some(n) => format!("did you mean `{n}`?"),
+                None => "define the service, or remove it from `depends_on` (or mark it `required: false`)".into(),
+            };
+            out.push(
+                Diagnostic::error(
+                    META.code,
+                    dep.service.span,
+                    format!(
+                        "service `{}` depends on `{}`, which is not defined; `docker compose` refuses to start the project",
+                        s.name.value, dep.service.value
+                    ),
+                )
+                .help(help),
+            );
+        }
+    }
+}

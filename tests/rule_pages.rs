@@ -1,0 +1,96 @@
+//! Every rule has a page with the fixed sections, and every example in a
+//! page does what its `# expect:` line says.
+
+use compose_lint::diagnostic::Severity;
+use compose_lint::lint::lint_text;
+use compose_lint::rules::REGISTRY;
+
+const SECTIONS: [&str; 5] = [
+    "## What it does",
+    "## Why it breaks",
+    "## Example",
+    "## Fix",
+    "## Evidence used",
+];
+
+/// The ```yaml blocks of a page with their `# expect:` value.
+fn examples(page: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut lines = page.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() != "```yaml" {
+            continue;
+        }
+        let mut body = String::new();
+        for l in lines.by_ref() {
+            if l.trim() == "```" {
+                break;
+            }
+            body.push_str(l);
+            body.push('\n');
+        }
+        let expect = body
+            .lines()
+            .next()
+            .and_then(|l| l.trim().strip_prefix("# expect:"))
+            .map(|e| e.trim().to_string());
+        if let Some(expect) = expect {
+            out.push((expect, body));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_rule_has_a_page_with_the_sections() {
+    for rule in REGISTRY {
+        let page = rule.meta.page;
+        let title = format!("# {} {}", rule.meta.code, rule.meta.name);
+        assert!(
+            page.starts_with(&title),
+            "page of {} must start with `{title}`",
+            rule.meta.code
+        );
+        for s in SECTIONS {
+            assert!(page.contains(s), "page of {} lacks `{s}`", rule.meta.code);
+        }
+        let ex = examples(page);
+        assert!(
+            ex.iter().any(|(e, _)| e == rule.meta.code),
+            "page of {} has no example with `# expect: {}`",
+            rule.meta.code,
+            rule.meta.code
+        );
+        assert!(
+            ex.iter().any(|(e, _)| e == "none"),
+            "page of {} has no fixed example with `# expect: none`",
+            rule.meta.code
+        );
+    }
+}
+
+#[test]
+fn page_examples_do_what_they_say() {
+    let mut failures = Vec::new();
+    for rule in REGISTRY {
+        for (i, (expect, body)) in examples(rule.meta.page).into_iter().enumerate() {
+            let path = format!("/nonexistent-compose-lint-example/app/{}-{i}.yaml", rule.meta.code);
+            let res = lint_text(&path, &body).expect("example loads");
+            let codes: Vec<&str> = res.diagnostics.iter().map(|d| d.code).collect();
+            let ok = if expect == "none" {
+                !res.diagnostics.iter().any(|d| d.severity >= Severity::Warning)
+            } else {
+                codes.contains(&expect.as_str())
+            };
+            if !ok {
+                failures.push(format!(
+                    "{} example {i} expects {expect}, got {:?}: {:#?}",
+                    rule.meta.code,
+                    codes,
+                    res.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
