@@ -296,7 +296,10 @@ impl Parser<'_, '_> {
         }
         let (lookup, earlier) = (self.lookup, &self.earlier);
         let find = |k: &str| lookup.get(k).or_else(|| earlier.get(k).map(String::as_str));
-        let limit = interpolate::MAX_RESULT_LEN.min(self.budget);
+        let limit = s
+            .len()
+            .saturating_add(interpolate::MAX_RESULT_LEN)
+            .min(self.budget);
         let (value, problems) = interpolate::expand(s, &find, limit);
         self.budget = self.budget.saturating_sub(value.len());
         for problem in problems {

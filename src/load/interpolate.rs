@@ -23,8 +23,9 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
-/// Longest result `interpolate` builds (or the input's own length, if longer):
-/// a few references to a large variable must not exhaust memory.
+/// How much longer than its input `interpolate` lets a result grow: a few
+/// references to a large variable must not exhaust memory, while a long
+/// literal scalar is never cut.
 pub const MAX_RESULT_LEN: usize = 1 << 20;
 
 /// Deepest nesting of `${A:-${B:-...}}` expanded; deeper is reported, not followed.
@@ -134,8 +135,7 @@ impl Problem {
             }
             Problem::Syntax { message, .. } => format!("invalid interpolation format: {message}"),
             Problem::TooLarge { .. } => format!(
-                "interpolated value is larger than {} bytes; expansion stopped",
-                MAX_RESULT_LEN
+                "variables make this value more than {MAX_RESULT_LEN} bytes longer; expansion stopped"
             ),
         }
     }
@@ -170,7 +170,7 @@ pub fn interpolate<'a>(input: &'a str, env: &Env) -> Interpolated<'a> {
             problems: Vec::new(),
         };
     }
-    let limit = MAX_RESULT_LEN.max(input.len());
+    let limit = input.len().saturating_add(MAX_RESULT_LEN);
     let (value, problems) = expand(input, &|k| env.get(k), limit);
     Interpolated {
         value: Cow::Owned(value),
@@ -473,5 +473,328 @@ impl Expander<'_, '_> {
 pub fn shift_problems(problems: &mut [Problem], by: usize) {
     for p in problems {
         p.shift(by);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// compose-go's test fixture: FOO set, BAR set but empty, anything else unset.
+    fn env() -> Env {
+        Env::from_iter([("FOO", "first"), ("BAR", ""), ("URL", "a.example")])
+    }
+
+    fn value(input: &str) -> String {
+        let r = interpolate(input, &env());
+        assert!(
+            r.problems.iter().all(|p| !p.is_fatal()),
+            "{input}: {:?}",
+            r.problems
+        );
+        r.value.into_owned()
+    }
+
+    /// Every problem as (kind, name or message, the input text its range covers).
+    fn problems(input: &str) -> Vec<(&'static str, String, String)> {
+        interpolate(input, &env())
+            .problems
+            .into_iter()
+            .map(|p| {
+                let text = input[p.range().clone()].to_string();
+                match p {
+                    Problem::Undefined { name, .. } => ("undefined", name, text),
+                    Problem::Required { name, message, .. } => {
+                        ("required", format!("{name}: {message}"), text)
+                    }
+                    Problem::Syntax { .. } => ("syntax", String::new(), text),
+                    Problem::TooLarge { .. } => ("too-large", String::new(), text),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn spec_forms_with_set_empty_and_unset_variables() {
+        // (template, value) for FOO=first, BAR="", UNSET unset.
+        let cases = [
+            ("$FOO", "first"),
+            ("${FOO}", "first"),
+            ("${BAR}", ""),
+            ("${FOO:-d}", "first"),
+            ("${BAR:-d}", "d"),
+            ("${UNSET:-d}", "d"),
+            ("${FOO-d}", "first"),
+            ("${BAR-d}", ""),
+            ("${UNSET-d}", "d"),
+            ("${FOO:?e}", "first"),
+            ("${FOO?e}", "first"),
+            ("${BAR?e}", ""),
+            ("${FOO:+r}", "r"),
+            ("${BAR:+r}", ""),
+            ("${UNSET:+r}", ""),
+            ("${FOO+r}", "r"),
+            ("${BAR+r}", "r"),
+            ("${UNSET+r}", ""),
+            ("${UNSET:-}", ""),
+            ("${UNSET-}", ""),
+        ];
+        for (input, want) in cases {
+            assert_eq!(value(input), want, "{input}");
+            assert_eq!(problems(input), vec![], "{input}");
+        }
+    }
+
+    #[test]
+    fn spec_nested_forms() {
+        assert_eq!(value("${UNSET:-${FOO}}"), "first");
+        assert_eq!(value("${FOO?$UNSET}"), "first");
+        assert_eq!(value("${UNSET:-${UNSET2:-default}}"), "default");
+        assert_eq!(value("${UNSET:-${BAR:-${FOO}}}"), "first");
+        assert_eq!(value("ok ${UNSET-${FOO} ${FOO}}"), "ok first first");
+        assert_eq!(value("ok ${BAR+$FOO ${FOO:+second}}"), "ok first second");
+        assert_eq!(value("+ok ${UNSET:-${BAR-defaultValue}}"), "+ok ");
+    }
+
+    #[test]
+    fn text_around_and_between_expressions() {
+        assert_eq!(value("This $FOO var"), "This first var");
+        assert_eq!(value("$FOO-bar"), "first-bar");
+        assert_eq!(value("${FOO:-x}-${FOO}"), "first-first");
+        assert_eq!(value("${UNSET:-x}}"), "x}");
+        assert_eq!(value("a${FOO}b${URL}c"), "afirstba.examplec");
+        assert_eq!(value("${BAR:-/non:-alphanumeric}"), "/non:-alphanumeric");
+        assert_eq!(value(":?ok ${BAR-defaultValue}"), ":?ok ");
+        // The first operator after the name decides.
+        assert_eq!(value("${UNSET-myerror?msg}"), "myerror?msg");
+        assert_eq!(
+            problems("${UNSET?bar-baz}"),
+            vec![("required", "UNSET: bar-baz".into(), "${UNSET?bar-baz}".into())]
+        );
+    }
+
+    #[test]
+    fn dollar_dollar_is_a_literal_dollar() {
+        assert_eq!(value("$$"), "$");
+        assert_eq!(value("$${foo}"), "${foo}");
+        assert_eq!(value("$$FOO"), "$FOO");
+        assert_eq!(value("$$$FOO"), "$first");
+        assert_eq!(value("${UNSET:-$$x}"), "$x");
+    }
+
+    #[test]
+    fn dollar_not_starting_an_expression_is_kept() {
+        for input in ["a $ string", "^REGEX$", "$}", "$", "$1", "$-x", "cost: 5$", "$é"] {
+            assert_eq!(value(input), input);
+            assert_eq!(problems(input), vec![], "{input}");
+        }
+    }
+
+    #[test]
+    fn names_are_ascii_and_case_sensitive() {
+        assert_eq!(value("$foo"), "");
+        assert_eq!(
+            problems("x $foo"),
+            vec![("undefined", "foo".into(), "$foo".into())]
+        );
+        assert_eq!(value("$FOO1"), "");
+        assert_eq!(value("$FOOé"), "firsté");
+        assert_eq!(value("$_"), "");
+    }
+
+    #[test]
+    fn undefined_variables_have_exact_ranges() {
+        assert_eq!(
+            problems("This ${missing} var $ALSO_MISSING."),
+            vec![
+                ("undefined", "missing".into(), "${missing}".into()),
+                ("undefined", "ALSO_MISSING".into(), "$ALSO_MISSING".into()),
+            ]
+        );
+        assert_eq!(value("This ${missing} var"), "This  var");
+    }
+
+    #[test]
+    fn undefined_in_an_unused_branch_is_not_reported() {
+        assert_eq!(problems("${FOO:-$NOPE}"), vec![]);
+        assert_eq!(problems("${FOO-${NOPE}}"), vec![]);
+        assert_eq!(problems("${UNSET+$NOPE}"), vec![]);
+        assert_eq!(problems("${FOO:?$NOPE}"), vec![]);
+        // ...but it is when the branch is used; the range is the inner one.
+        assert_eq!(
+            problems("${UNSET:-${NOPE}}"),
+            vec![("undefined", "NOPE".into(), "${NOPE}".into())]
+        );
+        assert_eq!(
+            problems("${FOO:+x$NOPE}"),
+            vec![("undefined", "NOPE".into(), "$NOPE".into())]
+        );
+    }
+
+    #[test]
+    fn required_variables_carry_the_interpolated_message() {
+        let cases = [
+            ("not ok ${UNSET:?Mandatory Variable Unset}", "UNSET: Mandatory Variable Unset"),
+            ("not ok ${BAR:?Mandatory Variable Empty}", "BAR: Mandatory Variable Empty"),
+            ("not ok ${UNSET:?}", "UNSET: "),
+            ("not ok ${UNSET?}", "UNSET: "),
+            ("not ok ${UNSET?Mandatory ${FOO}}", "UNSET: Mandatory first"),
+        ];
+        for (input, want) in cases {
+            let got = problems(input);
+            assert_eq!(got.len(), 1, "{input}: {got:?}");
+            assert_eq!(got[0].0, "required");
+            assert_eq!(got[0].1, want);
+            assert_eq!(got[0].2, &input[7..]);
+        }
+        let p = &interpolate("${UNSET:?}", &env()).problems[0];
+        assert_eq!(p.message(), "required variable UNSET is missing a value");
+        assert!(p.is_fatal());
+    }
+
+    #[test]
+    fn a_required_check_in_an_unused_default_still_fails_as_in_compose() {
+        // compose-go expands the default before looking at FOO.
+        assert_eq!(
+            problems("${FOO:-${NOPE:?needed}}"),
+            vec![("required", "NOPE: needed".into(), "${NOPE:?needed}".into())]
+        );
+    }
+
+    #[test]
+    fn syntax_errors_have_ranges() {
+        let cases = [
+            ("${", "${"),
+            ("${}", "${}"),
+            ("${ }", "${ }"),
+            ("${ foo}", "${ foo}"),
+            ("${foo }", "${foo }"),
+            ("${foo!}", "${foo!}"),
+            ("${FOO/a/b}", "${FOO/a/b}"),
+            ("${FOO:}", "${FOO:}"),
+            ("${1}", "${1}"),
+            ("x ${FOO", "${FOO"),
+            ("x ${FOO:-abc", "${FOO:-abc"),
+            ("${FOO:-a\n}", "${FOO:-a"),
+            // compose-go reads the default as `${FOO`, which is the error.
+            ("${UNSET:-${FOO}", "${FOO"),
+        ];
+        for (input, want) in cases {
+            let got = problems(input);
+            assert_eq!(got.len(), 1, "{input:?}: {got:?}");
+            assert_eq!((got[0].0, got[0].2.as_str()), ("syntax", want), "{input:?}");
+        }
+        // Scanning resumes after the bad expression.
+        assert_eq!(
+            problems("${!} $NOPE"),
+            vec![
+                ("syntax", String::new(), "${!}".into()),
+                ("undefined", "NOPE".into(), "$NOPE".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn argument_ends_at_the_balancing_brace() {
+        assert_eq!(value(r#"${UNSET:-{"a":1}}"#), r#"{"a":1}"#);
+        assert_eq!(value("${UNSET:-{x} y}"), "{x} y");
+        // No balancing brace: the argument runs to the line's last `}`.
+        assert_eq!(value("${UNSET:-{x}"), "{x");
+    }
+
+    #[test]
+    fn ranges_are_byte_ranges_around_unicode() {
+        let input = "héllo ${NÖPE} wörld ${MISSING} ✓ ${é";
+        let r = interpolate(input, &env());
+        let texts: Vec<&str> = r.problems.iter().map(|p| &input[p.range().clone()]).collect();
+        assert_eq!(texts, ["${NÖPE}", "${MISSING}", "${é"]);
+        assert_eq!(
+            problems("ünïcode ${UNSET:-ä${X}ö}"),
+            vec![("undefined", "X".into(), "${X}".into())]
+        );
+        assert_eq!(value("ü${UNSET:-ä${FOO}ö}ü"), "üäfirstöü");
+    }
+
+    #[test]
+    fn input_without_dollar_is_borrowed() {
+        let input = "nginx:1.25";
+        assert!(matches!(interpolate(input, &env()).value, Cow::Borrowed(_)));
+        assert!(matches!(interpolate("$$", &env()).value, Cow::Owned(_)));
+    }
+
+    #[test]
+    fn expansion_past_the_budget_stops() {
+        let mut env = env();
+        env.insert("BIG", "x".repeat(100_000));
+        let input = "$BIG ".repeat(12);
+        let r = interpolate(&input, &env);
+        assert!(r.value.len() <= MAX_RESULT_LEN + input.len());
+        assert_eq!(r.problems.len(), 1);
+        assert!(matches!(r.problems[0], Problem::TooLarge { .. }));
+        assert_eq!(&input[r.problems[0].range().clone()], "$BIG");
+    }
+
+    #[test]
+    fn long_literal_input_is_not_too_large() {
+        let input = format!("{}$FOO", "a".repeat(MAX_RESULT_LEN + 10));
+        let r = interpolate(&input, &env());
+        assert_eq!(r.problems, vec![]);
+        assert_eq!(r.value.len(), MAX_RESULT_LEN + 15);
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let n = 10_000;
+        let input = format!("{}x{}", "${UNSET:-".repeat(n), "}".repeat(n));
+        let r = interpolate(&input, &env());
+        assert_eq!(r.problems.len(), 1);
+        assert!(matches!(r.problems[0], Problem::Syntax { .. }));
+        // Unclosed: one problem, linear time.
+        let input = "${UNSET:-".repeat(200_000);
+        let r = interpolate(&input, &env());
+        assert_eq!(r.problems.len(), 1);
+    }
+
+    #[test]
+    fn many_expressions_on_one_line_are_linear() {
+        let input = "${UNSET:-x}".repeat(100_000);
+        let started = std::time::Instant::now();
+        let r = interpolate(&input, &env());
+        assert_eq!(r.value.len(), 100_000);
+        assert!(started.elapsed().as_secs() < 5);
+        let input = "${ ".repeat(100_000);
+        assert_eq!(interpolate(&input, &env()).problems.len(), 1);
+        let input = "${!}".repeat(100_000);
+        assert_eq!(interpolate(&input, &env()).problems.len(), 100_000);
+    }
+
+    #[test]
+    fn env_process_wins_over_dotenv() {
+        let mut env = Env::new();
+        env.insert("A", "process");
+        env.extend_missing([("A".to_string(), "dotenv".to_string()), ("B".into(), "dotenv".into())]);
+        assert_eq!(env.get("A"), Some("process"));
+        assert_eq!(env.get("B"), Some("dotenv"));
+        assert_eq!(env.len(), 2);
+    }
+
+    mod generated {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn never_panics_and_ranges_slice_the_input(
+                input in r#"([${}:?+\-$ A-Z_a0é\n"]|FOO|BAR|UNSET){0,40}"#
+            ) {
+                let r = interpolate(&input, &env());
+                for p in &r.problems {
+                    prop_assert!(input.get(p.range().clone()).is_some(), "{:?}", p);
+                }
+                if !input.contains('$') {
+                    prop_assert_eq!(r.value.as_ref(), input.as_str());
+                }
+            }
+        }
     }
 }
