@@ -130,7 +130,9 @@ impl Parser<'_, '_> {
 
     /// Index of the next `\n` at or after `from`, or the text's end.
     fn line_end(&self, from: usize) -> usize {
-        self.text[from..].find('\n').map_or(self.text.len(), |n| from + n)
+        self.text[from..]
+            .find('\n')
+            .map_or(self.text.len(), |n| from + n)
     }
 
     fn skip_while(&self, mut pos: usize, f: impl Fn(char) -> bool) -> usize {
@@ -211,7 +213,11 @@ impl Parser<'_, '_> {
             );
             valid = false;
         } else if key.contains(is_blank) {
-            self.error("variable name cannot contain whitespace", key_range.clone(), true);
+            self.error(
+                "variable name cannot contain whitespace",
+                key_range.clone(),
+                true,
+            );
             valid = false;
         }
 
@@ -399,4 +405,234 @@ fn octal(digits: &str) -> Option<String> {
         return None;
     }
     char::from_u32(v).map(String::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kv(text: &str) -> Vec<(String, String)> {
+        let (entries, errors) = parse(text, &Env::new());
+        assert_eq!(errors, vec![], "{text:?}");
+        entries.into_iter().map(|e| (e.key, e.value)).collect()
+    }
+
+    fn one(text: &str) -> String {
+        let got = kv(text);
+        assert_eq!(got.len(), 1, "{text:?}: {got:?}");
+        got[0].1.clone()
+    }
+
+    /// Each error as (line, message, the text its range covers).
+    fn errors(text: &str, env: &Env) -> Vec<(usize, String, String)> {
+        parse(text, env)
+            .1
+            .into_iter()
+            .map(|e| (e.line, e.message, text[e.range].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn assignment_forms() {
+        assert_eq!(one("KEY=value"), "value");
+        assert_eq!(one("export KEY=value"), "value");
+        assert_eq!(one("export   KEY=value"), "value");
+        assert_eq!(one("KEY: value"), "value");
+        assert_eq!(one("KEY = value"), "value");
+        assert_eq!(one("  KEY=  value  "), "value");
+        assert_eq!(one("KEY="), "");
+        assert_eq!(one("KEY=a=b:c"), "a=b:c");
+        assert_eq!(one("export=1"), "1");
+        assert_eq!(kv("A.b-c[0]=1")[0].0, "A.b-c[0]");
+    }
+
+    #[test]
+    fn comments_and_blank_lines() {
+        let text = "# comment\n\n  # indented\nA=1 # trailing\nB=x#not-a-comment\nC=2\t\n";
+        assert_eq!(
+            kv(text),
+            [("A", "1"), ("B", "x#not-a-comment"), ("C", "2")]
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        );
+        // Right after `=`, `#` starts the value.
+        assert_eq!(one("K= # not a comment"), "# not a comment");
+    }
+
+    #[test]
+    fn single_quotes_are_literal() {
+        assert_eq!(one("K='a $FOO \\n b'"), "a $FOO \\n b");
+        assert_eq!(one("K='# x'"), "# x");
+        assert_eq!(one("K='line1\nline2'"), "line1\nline2");
+    }
+
+    #[test]
+    fn double_quotes_unescape_then_interpolate() {
+        let env = Env::from_iter([("FOO", "first")]);
+        let got = |text: &str| parse(text, &env).0[0].value.clone();
+        assert_eq!(got(r#"K="a\nb""#), "a\nb");
+        assert_eq!(got(r#"K="say \"hi\"""#), "say \"hi\"");
+        assert_eq!(got(r#"K="back\\slash""#), "back\\slash");
+        assert_eq!(got(r#"K="\t\r\a\b\f\v""#), "\t\r\u{7}\u{8}\u{c}\u{b}");
+        assert_eq!(got(r#"K="$FOO ${FOO}""#), "first first");
+        assert_eq!(got(r#"K="\$FOO $$FOO""#), "$FOO $FOO");
+        assert_eq!(got(r#"K="\0101\0""#), "A\\0");
+        assert_eq!(got(r#"K="\x \c \012""#), "\\x \\c \\012");
+        assert_eq!(got("K=\"multi\nline\" # c"), "multi\nline");
+        assert_eq!(got("K=\"a\" B=b"), "a");
+        assert_eq!(parse("K=\"a\" B=b", &env).0[1].value, "b");
+    }
+
+    #[test]
+    fn quote_after_backslash_never_closes_as_in_compose() {
+        let e = errors("K=\"C:\\\\\"\nNEXT=1\n", &Env::new());
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].0, 1);
+        assert!(e[0].1.starts_with("unterminated quoted value"), "{e:?}");
+    }
+
+    #[test]
+    fn bom_and_crlf() {
+        let text = "\u{feff}A=1\r\nB=\"two\"\r\nC\r\n";
+        let env = Env::from_iter([("C", "from-env")]);
+        let (entries, errors) = parse(text, &env);
+        assert_eq!(errors, vec![]);
+        let got: Vec<_> = entries
+            .iter()
+            .map(|e| (e.key.as_str(), e.value.as_str(), e.line))
+            .collect();
+        assert_eq!(got, [("A", "1", 1), ("B", "two", 2), ("C", "from-env", 3)]);
+        assert_eq!(&text[entries[0].key_range.clone()], "A");
+    }
+
+    #[test]
+    fn bare_key_takes_its_value_from_lookup_or_is_skipped() {
+        let env = Env::from_iter([("SET", "v")]);
+        let (entries, errors) = parse("SET\nUNSET\nexport SET\nLAST", &env);
+        assert_eq!(errors, vec![]);
+        let keys: Vec<_> = entries
+            .iter()
+            .map(|e| (e.key.as_str(), e.value.as_str()))
+            .collect();
+        assert_eq!(keys, [("SET", "v"), ("SET", "v")]);
+        assert_eq!(entries[0].value_range, 3..3);
+    }
+
+    #[test]
+    fn ranges_and_lines() {
+        let text = "# c\nFIRST=one\n  SECOND = 'two words'  \nTHIRD=\"x\ny\"\nFOURTH=4";
+        let (entries, _) = parse(text, &Env::new());
+        let got: Vec<_> = entries
+            .iter()
+            .map(|e| {
+                (
+                    e.line,
+                    &text[e.key_range.clone()],
+                    &text[e.value_range.clone()],
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (2, "FIRST", "one"),
+                (3, "SECOND", "'two words'"),
+                (4, "THIRD", "\"x\ny\""),
+                (6, "FOURTH", "4"),
+            ]
+        );
+    }
+
+    #[test]
+    fn interpolation_sees_lookup_first_then_earlier_keys() {
+        let env = Env::from_iter([("HOST", "shell")]);
+        let text = "HOST=file\nPORT=80\nURL=${HOST}:$PORT\nLATER=$NEXT\nNEXT=x";
+        let (entries, errors) = parse(text, &env);
+        assert_eq!(entries[2].value, "shell:80");
+        assert_eq!(entries[3].value, "");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, 4);
+        assert!(!errors[0].fatal);
+        assert_eq!(&text[errors[0].range.clone()], "$NEXT");
+    }
+
+    #[test]
+    fn interpolation_errors_map_back_through_escapes() {
+        let text = "A=\"\\t\\t${MISSING:?set it}\"";
+        let e = errors(text, &Env::new());
+        assert_eq!(
+            e,
+            [(
+                1,
+                "required variable MISSING is missing a value: set it".to_string(),
+                "${MISSING:?set it}".to_string()
+            )]
+        );
+        let e = errors("A=x ${", &Env::new());
+        assert_eq!(e[0].2, "${");
+        assert!(parse("A=x ${", &Env::new()).1[0].fatal);
+    }
+
+    #[test]
+    fn invalid_keys_are_errors_with_lines_and_parsing_goes_on() {
+        let text = "GOOD=1\nBAD!KEY=2\nTWO WORDS=3\n=4\nA\"B=5\nAFTER=6\n";
+        let (entries, _) = parse(text, &Env::new());
+        let keys: Vec<_> = entries.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["GOOD", "AFTER"]);
+        let e = errors(text, &Env::new());
+        let got: Vec<_> = e.iter().map(|(l, _, t)| (*l, t.as_str())).collect();
+        assert_eq!(got, [(2, "!"), (3, "TWO WORDS"), (4, "="), (5, "\"")]);
+        assert!(e[0].1.contains("unexpected character '!'"));
+    }
+
+    #[test]
+    fn unterminated_quote_is_an_error() {
+        let e = errors("A=1\nB='open\nC=3", &Env::new());
+        assert_eq!(e.len(), 1);
+        assert_eq!((e[0].0, e[0].2.as_str()), (2, "'open"));
+        assert!(e[0].1.starts_with("unterminated quoted value"));
+    }
+
+    #[test]
+    fn duplicates_are_kept_in_order() {
+        let got = kv("A=1\nA=2");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].1, "2");
+    }
+
+    #[test]
+    fn geometric_growth_is_bounded() {
+        let mut text = String::from("A0=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n");
+        for i in 1..60 {
+            let prev = format!("${{A{}}}", i - 1);
+            text.push_str(&format!("A{i}={}\n", prev.repeat(8)));
+        }
+        let (entries, errors) = parse(&text, &Env::new());
+        let total: usize = entries.iter().map(|e| e.value.len()).sum();
+        assert!(total <= MAX_TOTAL_LEN + (2 << 20), "{total}");
+        assert!(!errors.is_empty());
+    }
+
+    mod generated {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn never_panics_and_ranges_slice_the_text(
+                text in r#"([A-Z_=:#'"\\ \t\r\n${}\-.é]|export |FOO|\u{feff}){0,60}"#
+            ) {
+                let env = Env::from_iter([("FOO", "f")]);
+                let (entries, errors) = parse(&text, &env);
+                for e in &entries {
+                    prop_assert!(text.get(e.key_range.clone()).is_some());
+                    prop_assert!(text.get(e.value_range.clone()).is_some());
+                    prop_assert!(e.line >= 1);
+                }
+                for e in &errors {
+                    prop_assert!(text.get(e.range.clone()).is_some(), "{:?}", e);
+                    prop_assert!(e.line >= 1);
+                }
+            }
+        }
+    }
 }

@@ -101,7 +101,10 @@ pub enum Problem {
         range: Range<usize>,
     },
     /// Malformed template such as `${` unclosed or `${}` or an invalid name; Compose errors "invalid interpolation format".
-    Syntax { message: String, range: Range<usize> },
+    Syntax {
+        message: String,
+        range: Range<usize>,
+    },
     /// The result exceeded the size budget (hostile input); value truncated.
     TooLarge { range: Range<usize> },
 }
@@ -266,13 +269,21 @@ impl Expander<'_, '_> {
                     while j < bytes.len() && is_name_char(bytes[j]) {
                         j += 1;
                     }
-                    self.emit(&mut out, &s[literal_start..d], base + literal_start..base + d);
+                    self.emit(
+                        &mut out,
+                        &s[literal_start..d],
+                        base + literal_start..base + d,
+                    );
                     self.variable(&s[d + 1..j], base + d..base + j, &mut out);
                     literal_start = j;
                     j
                 }
                 Some(b'{') => {
-                    self.emit(&mut out, &s[literal_start..d], base + literal_start..base + d);
+                    self.emit(
+                        &mut out,
+                        &s[literal_start..d],
+                        base + literal_start..base + d,
+                    );
                     let end = self.braced(s, d, base, depth, &mut line, &mut out);
                     literal_start = end;
                     end
@@ -283,7 +294,11 @@ impl Expander<'_, '_> {
             i = end;
         }
         if literal_start < s.len() {
-            self.emit(&mut out, &s[literal_start..], base + literal_start..base + s.len());
+            self.emit(
+                &mut out,
+                &s[literal_start..],
+                base + literal_start..base + s.len(),
+            );
         }
     }
 
@@ -569,7 +584,11 @@ mod tests {
         assert_eq!(value("${UNSET-myerror?msg}"), "myerror?msg");
         assert_eq!(
             problems("${UNSET?bar-baz}"),
-            vec![("required", "UNSET: bar-baz".into(), "${UNSET?bar-baz}".into())]
+            vec![(
+                "required",
+                "UNSET: bar-baz".into(),
+                "${UNSET?bar-baz}".into()
+            )]
         );
     }
 
@@ -584,7 +603,16 @@ mod tests {
 
     #[test]
     fn dollar_not_starting_an_expression_is_kept() {
-        for input in ["a $ string", "^REGEX$", "$}", "$", "$1", "$-x", "cost: 5$", "$é"] {
+        for input in [
+            "a $ string",
+            "^REGEX$",
+            "$}",
+            "$",
+            "$1",
+            "$-x",
+            "cost: 5$",
+            "$é",
+        ] {
             assert_eq!(value(input), input);
             assert_eq!(problems(input), vec![], "{input}");
         }
@@ -634,8 +662,14 @@ mod tests {
     #[test]
     fn required_variables_carry_the_interpolated_message() {
         let cases = [
-            ("not ok ${UNSET:?Mandatory Variable Unset}", "UNSET: Mandatory Variable Unset"),
-            ("not ok ${BAR:?Mandatory Variable Empty}", "BAR: Mandatory Variable Empty"),
+            (
+                "not ok ${UNSET:?Mandatory Variable Unset}",
+                "UNSET: Mandatory Variable Unset",
+            ),
+            (
+                "not ok ${BAR:?Mandatory Variable Empty}",
+                "BAR: Mandatory Variable Empty",
+            ),
             ("not ok ${UNSET:?}", "UNSET: "),
             ("not ok ${UNSET?}", "UNSET: "),
             ("not ok ${UNSET?Mandatory ${FOO}}", "UNSET: Mandatory first"),
@@ -706,7 +740,11 @@ mod tests {
     fn ranges_are_byte_ranges_around_unicode() {
         let input = "héllo ${NÖPE} wörld ${MISSING} ✓ ${é";
         let r = interpolate(input, &env());
-        let texts: Vec<&str> = r.problems.iter().map(|p| &input[p.range().clone()]).collect();
+        let texts: Vec<&str> = r
+            .problems
+            .iter()
+            .map(|p| &input[p.range().clone()])
+            .collect();
         assert_eq!(texts, ["${NÖPE}", "${MISSING}", "${é"]);
         assert_eq!(
             problems("ünïcode ${UNSET:-ä${X}ö}"),
@@ -772,7 +810,10 @@ mod tests {
     fn env_process_wins_over_dotenv() {
         let mut env = Env::new();
         env.insert("A", "process");
-        env.extend_missing([("A".to_string(), "dotenv".to_string()), ("B".into(), "dotenv".into())]);
+        env.extend_missing([
+            ("A".to_string(), "dotenv".to_string()),
+            ("B".into(), "dotenv".into()),
+        ]);
         assert_eq!(env.get("A"), Some("process"));
         assert_eq!(env.get("B"), Some("dotenv"));
         assert_eq!(env.len(), 2);
