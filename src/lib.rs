@@ -4,9 +4,16 @@
 //! interpolation, merge) -> `model` (the typed Compose project) -> `image`
 //! (image facts) -> `rules` -> `diagnostic` -> `report`.
 
+pub mod cli;
+pub mod config;
 pub mod diagnostic;
+pub mod discover;
+pub mod lint;
 pub mod load;
+pub mod model;
+pub mod report;
+pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod value;
 pub mod yaml;
-pub mod rules;

@@ -430,11 +430,13 @@ impl Loader {
         let id = self.sources.add(path, text);
         let (entries, errors) = dotenv::parse(&self.sources.get(id).text, env);
         for e in errors {
-            self.diagnostics.push(Diagnostic::error(
-                "S001",
-                Span::new(id, e.range.start, e.range.end),
-                format!("invalid line in env file: {}", e.message),
-            ));
+            let span = Span::new(id, e.range.start, e.range.end);
+            self.diagnostics.push(if e.fatal {
+                Diagnostic::error("S001", span, format!("invalid env file: {}", e.message))
+                    .help("Compose refuses to read this env file")
+            } else {
+                Diagnostic::warning("S006", span, e.message)
+            });
         }
         env.extend_missing(entries.into_iter().map(|e| (e.key, e.value)));
         Ok(())
