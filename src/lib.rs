@@ -5,6 +5,7 @@
 //! (image facts) -> `rules` -> `diagnostic` -> `report`.
 
 pub mod diagnostic;
+pub mod model;
 pub mod source;
 pub mod value;
 pub mod yaml;
