@@ -6,7 +6,7 @@
 
 pub mod diagnostic;
 pub mod model;
+pub mod rules;
 pub mod source;
 pub mod value;
 pub mod yaml;
-pub mod rules;

@@ -7,7 +7,9 @@
 //! leniently like Compose: numbers and booleans may be strings (after
 //! interpolation everything is), and a string field accepts any scalar.
 
-use super::mount::{self, BindOptions, ImageOptions, Mount, MountKind, TmpfsOptions, VolumeOptions};
+use super::mount::{
+    self, BindOptions, ImageOptions, Mount, MountKind, TmpfsOptions, VolumeOptions,
+};
 use super::port::{self, Expose, Port, PortRange};
 use super::service::*;
 use super::shellwords::split_command_detailed;
@@ -27,37 +29,155 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
 /// Every key a service may have: the Compose Specification schema, plus
 /// `pre_start` (documented in the spec) and the file-format-2 `volume_driver`.
 pub const SERVICE_KEYS: &[&str] = &[
-    "annotations", "attach", "blkio_config", "build", "cap_add", "cap_drop", "cgroup",
-    "cgroup_parent", "command", "configs", "container_name", "cpu_count", "cpu_percent",
-    "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpus", "cpuset",
-    "credential_spec", "depends_on", "deploy", "develop", "device_cgroup_rules", "devices", "dns",
-    "dns_opt", "dns_search", "domainname", "entrypoint", "env_file", "environment", "expose",
-    "extends", "external_links", "extra_hosts", "gpus", "group_add", "healthcheck", "hostname",
-    "image", "init", "ipc", "isolation", "label_file", "labels", "links", "logging", "mac_address",
-    "mem_limit", "mem_reservation", "mem_swappiness", "memswap_limit", "models", "network_mode",
-    "networks", "oom_kill_disable", "oom_score_adj", "pid", "pids_limit", "platform", "ports",
-    "post_start", "pre_start", "pre_stop", "privileged", "profiles", "provider", "pull_policy",
-    "pull_refresh_after", "read_only", "restart", "runtime", "scale", "secrets", "security_opt",
-    "shm_size", "stdin_open", "stop_grace_period", "stop_signal", "storage_opt", "sysctls",
-    "tmpfs", "tty", "ulimits", "use_api_socket", "user", "userns_mode", "uts", "volume_driver",
-    "volumes", "volumes_from", "working_dir",
+    "annotations",
+    "attach",
+    "blkio_config",
+    "build",
+    "cap_add",
+    "cap_drop",
+    "cgroup",
+    "cgroup_parent",
+    "command",
+    "configs",
+    "container_name",
+    "cpu_count",
+    "cpu_percent",
+    "cpu_period",
+    "cpu_quota",
+    "cpu_rt_period",
+    "cpu_rt_runtime",
+    "cpu_shares",
+    "cpus",
+    "cpuset",
+    "credential_spec",
+    "depends_on",
+    "deploy",
+    "develop",
+    "device_cgroup_rules",
+    "devices",
+    "dns",
+    "dns_opt",
+    "dns_search",
+    "domainname",
+    "entrypoint",
+    "env_file",
+    "environment",
+    "expose",
+    "extends",
+    "external_links",
+    "extra_hosts",
+    "gpus",
+    "group_add",
+    "healthcheck",
+    "hostname",
+    "image",
+    "init",
+    "ipc",
+    "isolation",
+    "label_file",
+    "labels",
+    "links",
+    "logging",
+    "mac_address",
+    "mem_limit",
+    "mem_reservation",
+    "mem_swappiness",
+    "memswap_limit",
+    "models",
+    "network_mode",
+    "networks",
+    "oom_kill_disable",
+    "oom_score_adj",
+    "pid",
+    "pids_limit",
+    "platform",
+    "ports",
+    "post_start",
+    "pre_start",
+    "pre_stop",
+    "privileged",
+    "profiles",
+    "provider",
+    "pull_policy",
+    "pull_refresh_after",
+    "read_only",
+    "restart",
+    "runtime",
+    "scale",
+    "secrets",
+    "security_opt",
+    "shm_size",
+    "stdin_open",
+    "stop_grace_period",
+    "stop_signal",
+    "storage_opt",
+    "sysctls",
+    "tmpfs",
+    "tty",
+    "ulimits",
+    "use_api_socket",
+    "user",
+    "userns_mode",
+    "uts",
+    "volume_driver",
+    "volumes",
+    "volumes_from",
+    "working_dir",
 ];
 
 const BUILD_KEYS: &[&str] = &[
-    "context", "dockerfile", "dockerfile_inline", "entitlements", "args", "ssh", "labels",
-    "cache_from", "cache_to", "no_cache", "additional_contexts", "network", "provenance", "sbom",
-    "pull", "target", "shm_size", "extra_hosts", "isolation", "privileged", "secrets", "tags",
-    "ulimits", "platforms",
+    "context",
+    "dockerfile",
+    "dockerfile_inline",
+    "entitlements",
+    "args",
+    "ssh",
+    "labels",
+    "cache_from",
+    "cache_to",
+    "no_cache",
+    "additional_contexts",
+    "network",
+    "provenance",
+    "sbom",
+    "pull",
+    "target",
+    "shm_size",
+    "extra_hosts",
+    "isolation",
+    "privileged",
+    "secrets",
+    "tags",
+    "ulimits",
+    "platforms",
 ];
 const HEALTHCHECK_KEYS: &[&str] = &[
-    "disable", "interval", "retries", "test", "timeout", "start_period", "start_interval",
+    "disable",
+    "interval",
+    "retries",
+    "test",
+    "timeout",
+    "start_period",
+    "start_interval",
 ];
 const DEPLOY_KEYS: &[&str] = &[
-    "mode", "endpoint_mode", "replicas", "labels", "rollback_config", "update_config",
-    "resources", "restart_policy", "placement",
+    "mode",
+    "endpoint_mode",
+    "replicas",
+    "labels",
+    "rollback_config",
+    "update_config",
+    "resources",
+    "restart_policy",
+    "placement",
 ];
 const UPDATE_KEYS: &[&str] = &[
-    "parallelism", "delay", "failure_action", "monitor", "max_failure_ratio", "order",
+    "parallelism",
+    "delay",
+    "failure_action",
+    "monitor",
+    "max_failure_ratio",
+    "order",
 ];
 const RESTART_POLICY_KEYS: &[&str] = &["condition", "delay", "max_attempts", "window"];
 const PLACEMENT_KEYS: &[&str] = &["constraints", "preferences", "max_replicas_per_node"];
@@ -66,10 +186,24 @@ const LIMITS_KEYS: &[&str] = &["cpus", "memory", "pids"];
 const RESERVATIONS_KEYS: &[&str] = &["cpus", "memory", "generic_resources", "devices"];
 const DEVICE_REQUEST_KEYS: &[&str] = &["capabilities", "count", "device_ids", "driver", "options"];
 const PORT_KEYS: &[&str] = &[
-    "name", "mode", "host_ip", "target", "published", "protocol", "app_protocol",
+    "name",
+    "mode",
+    "host_ip",
+    "target",
+    "published",
+    "protocol",
+    "app_protocol",
 ];
 const MOUNT_KEYS: &[&str] = &[
-    "type", "source", "target", "read_only", "consistency", "bind", "volume", "tmpfs", "image",
+    "type",
+    "source",
+    "target",
+    "read_only",
+    "consistency",
+    "bind",
+    "volume",
+    "tmpfs",
+    "image",
 ];
 const BIND_KEYS: &[&str] = &["propagation", "create_host_path", "recursive", "selinux"];
 const VOLUME_OPT_KEYS: &[&str] = &["labels", "nocopy", "subpath"];
@@ -80,25 +214,52 @@ const ENV_FILE_KEYS: &[&str] = &["path", "format", "required"];
 const EXTENDS_KEYS: &[&str] = &["service", "file"];
 const FILE_REF_KEYS: &[&str] = &["source", "target", "uid", "gid", "mode"];
 const SERVICE_NETWORK_KEYS: &[&str] = &[
-    "aliases", "interface_name", "ipv4_address", "ipv6_address", "link_local_ips",
-    "mac_address", "driver_opts", "priority", "gw_priority",
+    "aliases",
+    "interface_name",
+    "ipv4_address",
+    "ipv6_address",
+    "link_local_ips",
+    "mac_address",
+    "driver_opts",
+    "priority",
+    "gw_priority",
 ];
 const ULIMIT_KEYS: &[&str] = &["soft", "hard"];
 const DEVICE_KEYS: &[&str] = &["source", "target", "permissions"];
 const LOGGING_KEYS: &[&str] = &["driver", "options"];
 const VOLUME_DEF_KEYS: &[&str] = &["name", "driver", "driver_opts", "external", "labels"];
 const NETWORK_DEF_KEYS: &[&str] = &[
-    "name", "driver", "driver_opts", "ipam", "external", "internal", "enable_ipv4",
-    "enable_ipv6", "attachable", "labels",
+    "name",
+    "driver",
+    "driver_opts",
+    "ipam",
+    "external",
+    "internal",
+    "enable_ipv4",
+    "enable_ipv6",
+    "attachable",
+    "labels",
 ];
 const IPAM_KEYS: &[&str] = &["driver", "config", "options"];
 const IPAM_POOL_KEYS: &[&str] = &["subnet", "ip_range", "gateway", "aux_addresses"];
 const SECRET_KEYS: &[&str] = &[
-    "name", "environment", "file", "external", "labels", "driver", "driver_opts",
+    "name",
+    "environment",
+    "file",
+    "external",
+    "labels",
+    "driver",
+    "driver_opts",
     "template_driver",
 ];
 const CONFIG_KEYS: &[&str] = &[
-    "name", "content", "environment", "file", "external", "labels", "template_driver",
+    "name",
+    "content",
+    "environment",
+    "file",
+    "external",
+    "labels",
+    "template_driver",
 ];
 const MODEL_KEYS: &[&str] = &["name", "model", "context_size", "runtime_flags"];
 const INCLUDE_KEYS: &[&str] = &["path", "env_file", "project_directory"];
@@ -154,7 +315,13 @@ pub fn lower(doc: &Value) -> (Project, Vec<Diagnostic>) {
                             }
                         }
                     }
-                    _ => cx.other(k, v, TOP_LEVEL_KEYS, "the Compose file", Some(&mut p.extensions)),
+                    _ => cx.other(
+                        k,
+                        v,
+                        TOP_LEVEL_KEYS,
+                        "the Compose file",
+                        Some(&mut p.extensions),
+                    ),
                 }
             }
         }
@@ -221,8 +388,7 @@ fn sub_sp<T>(value: T, v: &Value, at: Range<usize>) -> Spanned<T> {
 
 fn is_valid_name(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
@@ -419,7 +585,11 @@ impl Cx {
                         ValueKind::Scalar(s) => Some(sp(s.text.clone(), val)),
                         ValueKind::Null => None,
                         _ => {
-                            self.wrong_type(&format!("{field}.{}", k.name), "a string, number or boolean", val);
+                            self.wrong_type(
+                                &format!("{field}.{}", k.name),
+                                "a string, number or boolean",
+                                val,
+                            );
                             continue;
                         }
                     };
@@ -459,7 +629,12 @@ impl Cx {
 }
 
 fn keys_of(m: &Map) -> Keys {
-    Keys(m.entries.iter().map(|(k, _)| (k.name.clone(), k.span)).collect())
+    Keys(
+        m.entries
+            .iter()
+            .map(|(k, _)| (k.name.clone(), k.span))
+            .collect(),
+    )
 }
 
 // ---------------------------------------------------------------- services
@@ -609,7 +784,10 @@ fn raw(cx: &mut Cx, v: &Value, field: &str, shape: Shape) -> Option<Value> {
         (&shape, &v.kind),
         (_, ValueKind::Null)
             | (Shape::Map | Shape::SeqOrMap, ValueKind::Map(_))
-            | (Shape::Seq | Shape::SeqOrMap | Shape::ScalarOrSeq, ValueKind::Seq(_))
+            | (
+                Shape::Seq | Shape::SeqOrMap | Shape::ScalarOrSeq,
+                ValueKind::Seq(_)
+            )
             | (Shape::ScalarOrSeq, ValueKind::Scalar(_))
     );
     if !ok {
@@ -628,8 +806,18 @@ fn raw(cx: &mut Cx, v: &Value, field: &str, shape: Shape) -> Option<Value> {
 fn lower_enum(cx: &mut Cx, v: &Value, field: &str, allowed: &[&str]) -> Option<Spanned<String>> {
     let s = cx.string(v, field)?;
     if !allowed.contains(&s.value.as_str()) {
-        let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
-        cx.invalid(s.span, format!("invalid `{field}` value `{}`: expected one of {list}", s.value));
+        let list = allowed
+            .iter()
+            .map(|a| format!("`{a}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        cx.invalid(
+            s.span,
+            format!(
+                "invalid `{field}` value `{}`: expected one of {list}",
+                s.value
+            ),
+        );
         return None;
     }
     Some(s)
@@ -642,7 +830,10 @@ fn lower_command(cx: &mut Cx, v: &Value, field: &str) -> Option<Command> {
             let (argv, truncated_at) = match split_command_detailed(&s.text) {
                 Ok(split) => (split.args, split.stopped_at),
                 Err(e) => {
-                    cx.invalid(v.span, format!("invalid `{field}`: {e} (unbalanced quotes or parentheses)"));
+                    cx.invalid(
+                        v.span,
+                        format!("invalid `{field}`: {e} (unbalanced quotes or parentheses)"),
+                    );
                     (Vec::new(), None)
                 }
             };
@@ -778,9 +969,8 @@ fn lower_port(cx: &mut Cx, v: &Value) -> Option<Port> {
                 span: v.span,
                 extensions: Vec::new(),
             };
-            let range = |cx: &mut Cx, v: &Value, f: &str| {
-                cx.parsed(v, f, "port", |s| port::parse_port_range(s))
-            };
+            let range =
+                |cx: &mut Cx, v: &Value, f: &str| cx.parsed(v, f, "port", port::parse_port_range);
             for (k, v) in &m.entries {
                 let f = k.name.as_str();
                 match f {
@@ -789,8 +979,13 @@ fn lower_port(cx: &mut Cx, v: &Value) -> Option<Port> {
                     "host_ip" => {
                         p.host_ip = cx.string(v, f);
                         if let Some(ip) = &p.host_ip {
-                            if ip.value.parse::<std::net::IpAddr>().is_err() && !ip.value.contains('$') {
-                                cx.invalid(ip.span, format!("invalid IP address `{}` for `host_ip`", ip.value));
+                            if ip.value.parse::<std::net::IpAddr>().is_err()
+                                && !ip.value.contains('$')
+                            {
+                                cx.invalid(
+                                    ip.span,
+                                    format!("invalid IP address `{}` for `host_ip`", ip.value),
+                                );
                             }
                         }
                     }
@@ -808,7 +1003,10 @@ fn lower_port(cx: &mut Cx, v: &Value) -> Option<Port> {
                 }
                 None => {
                     if !m.entries.iter().any(|(k, _)| k.name == "target") {
-                        cx.invalid(v.span, "a `ports` entry needs a `target` (the container port)".into());
+                        cx.invalid(
+                            v.span,
+                            "a `ports` entry needs a `target` (the container port)".into(),
+                        );
                     }
                     None
                 }
@@ -854,14 +1052,21 @@ fn lower_mount(cx: &mut Cx, v: &Value) -> Option<Mount> {
                     return None;
                 }
             };
-            let opt_span = spec.options_at.clone().map(|at| sub_span(v, at)).unwrap_or(v.span);
+            let opt_span = spec
+                .options_at
+                .clone()
+                .map(|at| sub_span(v, at))
+                .unwrap_or(v.span);
             let opt = |value: String| Spanned {
                 value,
                 span: opt_span,
                 via: v.via,
             };
             let has_rw = spec.options.iter().any(|o| o == "ro" || o == "rw");
-            let bind = if spec.kind == MountKind::Bind || spec.selinux.is_some() || spec.propagation.is_some() {
+            let bind = if spec.kind == MountKind::Bind
+                || spec.selinux.is_some()
+                || spec.propagation.is_some()
+            {
                 Some(BindOptions {
                     propagation: spec.propagation.clone().map(opt),
                     selinux: spec.selinux.clone().map(opt),
@@ -871,7 +1076,7 @@ fn lower_mount(cx: &mut Cx, v: &Value) -> Option<Mount> {
                 None
             };
             let volume = (spec.kind == MountKind::Volume).then(|| VolumeOptions {
-                nocopy: spec.nocopy.then(|| Spanned {
+                nocopy: spec.nocopy.then_some(Spanned {
                     value: true,
                     span: opt_span,
                     via: v.via,
@@ -880,9 +1085,13 @@ fn lower_mount(cx: &mut Cx, v: &Value) -> Option<Mount> {
             });
             Some(Mount {
                 kind: sp(spec.kind, v),
-                source: spec.source.clone().zip(spec.source_at.clone()).map(|(s, at)| sub_sp(s, v, at)),
+                source: spec
+                    .source
+                    .clone()
+                    .zip(spec.source_at.clone())
+                    .map(|(s, at)| sub_sp(s, v, at)),
                 target: sub_sp(spec.target.clone(), v, spec.target_at.clone()),
-                read_only: has_rw.then(|| Spanned {
+                read_only: has_rw.then_some(Spanned {
                     value: spec.read_only,
                     span: opt_span,
                     via: v.via,
@@ -951,14 +1160,27 @@ fn lower_mount(cx: &mut Cx, v: &Value) -> Option<Mount> {
                     "volume" => mt.volume = lower_volume_options(cx, v),
                     "tmpfs" => mt.tmpfs = lower_tmpfs_options(cx, v),
                     "image" => mt.image = lower_image_options(cx, v),
-                    _ => cx.other(k, v, MOUNT_KEYS, "a `volumes` entry", Some(&mut mt.extensions)),
+                    _ => cx.other(
+                        k,
+                        v,
+                        MOUNT_KEYS,
+                        "a `volumes` entry",
+                        Some(&mut mt.extensions),
+                    ),
                 }
             }
             if !type_written {
-                cx.invalid(v.span, "a long-syntax `volumes` entry needs a `type` (`volume`, `bind`, `tmpfs`, ...)".into());
+                cx.invalid(
+                    v.span,
+                    "a long-syntax `volumes` entry needs a `type` (`volume`, `bind`, `tmpfs`, ...)"
+                        .into(),
+                );
             }
             if !target_written {
-                cx.invalid(v.span, "a `volumes` entry needs a `target` (the path in the container)".into());
+                cx.invalid(
+                    v.span,
+                    "a `volumes` entry needs a `target` (the path in the container)".into(),
+                );
             }
             mt.kind = kind?;
             mt.target = target?;
@@ -1082,7 +1304,9 @@ fn lower_env_files(cx: &mut Cx, v: &Value) -> Vec<EnvFile> {
                                 e.path = p;
                                 out.push(e);
                             }
-                            None => cx.invalid(item.span, "an `env_file` entry needs a `path`".into()),
+                            None => {
+                                cx.invalid(item.span, "an `env_file` entry needs a `path`".into())
+                            }
                         }
                     }
                     _ => cx.wrong_type("env_file[]", "a string or a mapping", item),
@@ -1124,12 +1348,22 @@ fn lower_depends_on(cx: &mut Cx, v: &Value) -> Vec<Dependency> {
                                     cx,
                                     v,
                                     f,
-                                    &["service_started", "service_healthy", "service_completed_successfully"],
+                                    &[
+                                        "service_started",
+                                        "service_healthy",
+                                        "service_completed_successfully",
+                                    ],
                                 )
                             }
                             "restart" => d.restart = cx.boolean(v, f),
                             "required" => d.required = cx.boolean(v, f),
-                            _ => cx.other(k, v, DEPENDS_KEYS, "a `depends_on` entry", Some(&mut d.extensions)),
+                            _ => cx.other(
+                                k,
+                                v,
+                                DEPENDS_KEYS,
+                                "a `depends_on` entry",
+                                Some(&mut d.extensions),
+                            ),
                         }
                     }
                     if !d.keys.contains("condition") {
@@ -1186,7 +1420,13 @@ fn lower_service_networks(cx: &mut Cx, v: &Value) -> Vec<ServiceNetwork> {
                             "driver_opts" => n.driver_opts = cx.kv_list(v, f),
                             "priority" => n.priority = cx.integer(v, f),
                             "gw_priority" => n.gw_priority = cx.integer(v, f),
-                            _ => cx.other(k, v, SERVICE_NETWORK_KEYS, "a service network", Some(&mut n.extensions)),
+                            _ => cx.other(
+                                k,
+                                v,
+                                SERVICE_NETWORK_KEYS,
+                                "a service network",
+                                Some(&mut n.extensions),
+                            ),
                         }
                     }
                 }
@@ -1218,9 +1458,15 @@ fn lower_healthcheck(cx: &mut Cx, v: &Value) -> Option<Healthcheck> {
                     let test = match items.first().map(|i| i.value.as_str()) {
                         None => Some(HealthTest::Inherit),
                         Some("NONE") => Some(HealthTest::None),
-                        Some("CMD") => Some(HealthTest::Cmd(items[1..].iter().map(|i| i.value.clone()).collect())),
+                        Some("CMD") => Some(HealthTest::Cmd(
+                            items[1..].iter().map(|i| i.value.clone()).collect(),
+                        )),
                         Some("CMD-SHELL") => Some(HealthTest::CmdShell(
-                            items[1..].iter().map(|i| i.value.as_str()).collect::<Vec<_>>().join(" "),
+                            items[1..]
+                                .iter()
+                                .map(|i| i.value.as_str())
+                                .collect::<Vec<_>>()
+                                .join(" "),
                         )),
                         Some(other) => {
                             cx.diags.push(
@@ -1245,7 +1491,13 @@ fn lower_healthcheck(cx: &mut Cx, v: &Value) -> Option<Healthcheck> {
             "start_interval" => h.start_interval = cx.duration(v, f),
             "retries" => h.retries = cx.integer(v, f),
             "disable" => h.disable = cx.boolean(v, f),
-            _ => cx.other(k, v, HEALTHCHECK_KEYS, "`healthcheck`", Some(&mut h.extensions)),
+            _ => cx.other(
+                k,
+                v,
+                HEALTHCHECK_KEYS,
+                "`healthcheck`",
+                Some(&mut h.extensions),
+            ),
         }
     }
     Some(h)
@@ -1295,7 +1547,12 @@ fn lower_resources(cx: &mut Cx, v: &Value) -> Option<Resources> {
     Some(r)
 }
 
-fn lower_resource_spec(cx: &mut Cx, v: &Value, field: &str, known: &[&str]) -> Option<ResourceSpec> {
+fn lower_resource_spec(
+    cx: &mut Cx,
+    v: &Value,
+    field: &str,
+    known: &[&str],
+) -> Option<ResourceSpec> {
     let m = cx.map(v, field)?;
     let mut r = ResourceSpec {
         span: v.span,
@@ -1342,7 +1599,13 @@ fn lower_device_request(cx: &mut Cx, v: &Value) -> Option<DeviceRequest> {
             "device_ids" => d.device_ids = cx.string_list(v, f),
             "driver" => d.driver = cx.string(v, f),
             "options" => d.options = cx.kv_list(v, f),
-            _ => cx.other(k, v, DEVICE_REQUEST_KEYS, "a device request", Some(&mut ignored)),
+            _ => cx.other(
+                k,
+                v,
+                DEVICE_REQUEST_KEYS,
+                "a device request",
+                Some(&mut ignored),
+            ),
         }
     }
     Some(d)
@@ -1363,7 +1626,13 @@ fn lower_restart_policy(cx: &mut Cx, v: &Value) -> Option<RestartPolicy> {
             "delay" => r.delay = cx.duration(v, f),
             "max_attempts" => r.max_attempts = cx.integer(v, f),
             "window" => r.window = cx.duration(v, f),
-            _ => cx.other(k, v, RESTART_POLICY_KEYS, "`restart_policy`", Some(&mut ignored)),
+            _ => cx.other(
+                k,
+                v,
+                RESTART_POLICY_KEYS,
+                "`restart_policy`",
+                Some(&mut ignored),
+            ),
         }
     }
     Some(r)
@@ -1387,7 +1656,13 @@ fn lower_placement(cx: &mut Cx, v: &Value) -> Option<Placement> {
                         for (k, v) in &pm.entries {
                             match k.name.as_str() {
                                 "spread" => p.preferences.extend(cx.string(v, "spread")),
-                                _ => cx.other(k, v, &["spread"], "a placement preference", Some(&mut ignored)),
+                                _ => cx.other(
+                                    k,
+                                    v,
+                                    &["spread"],
+                                    "a placement preference",
+                                    Some(&mut ignored),
+                                ),
                             }
                         }
                     }
@@ -1494,11 +1769,20 @@ fn lower_file_refs(cx: &mut Cx, v: &Value, field: &str) -> Vec<FileRef> {
                             r.mode = cx.string(v, f);
                             if let Some(mode) = &r.mode {
                                 if units::parse_file_mode(&mode.value).is_none() {
-                                    cx.invalid(mode.span, format!("invalid file mode `{}`", mode.value));
+                                    cx.invalid(
+                                        mode.span,
+                                        format!("invalid file mode `{}`", mode.value),
+                                    );
                                 }
                             }
                         }
-                        _ => cx.other(k, v, FILE_REF_KEYS, &format!("a `{field}` entry"), Some(&mut r.extensions)),
+                        _ => cx.other(
+                            k,
+                            v,
+                            FILE_REF_KEYS,
+                            &format!("a `{field}` entry"),
+                            Some(&mut r.extensions),
+                        ),
                     }
                 }
                 match source {
@@ -1564,17 +1848,33 @@ fn lower_ulimits(cx: &mut Cx, v: &Value, field: &str) -> Vec<Ulimit> {
                     match f {
                         "soft" => u.soft = cx.integer(v, f),
                         "hard" => u.hard = cx.integer(v, f),
-                        _ => cx.other(k, v, ULIMIT_KEYS, &format!("ulimit `{}`", name.name), Some(&mut ignored)),
+                        _ => cx.other(
+                            k,
+                            v,
+                            ULIMIT_KEYS,
+                            &format!("ulimit `{}`", name.name),
+                            Some(&mut ignored),
+                        ),
                     }
                 }
                 if let (Some(s), Some(h)) = (&u.soft, &u.hard) {
                     if s.value > h.value && h.value >= 0 {
-                        cx.invalid(s.span, format!("ulimit `{}`: soft limit {} is above hard limit {}", name.name, s.value, h.value));
+                        cx.invalid(
+                            s.span,
+                            format!(
+                                "ulimit `{}`: soft limit {} is above hard limit {}",
+                                name.name, s.value, h.value
+                            ),
+                        );
                     }
                 }
             }
             _ => {
-                cx.wrong_type(&format!("ulimits.{}", name.name), "an integer or a mapping with `soft` and `hard`", uv);
+                cx.wrong_type(
+                    &format!("ulimits.{}", name.name),
+                    "an integer or a mapping with `soft` and `hard`",
+                    uv,
+                );
                 continue;
             }
         }
@@ -1601,7 +1901,10 @@ fn lower_extra_hosts(cx: &mut Cx, v: &Value, field: &str) -> Vec<ExtraHost> {
                         ips: vec![sub_sp(text[i + 1..].to_string(), item, i + 1..text.len())],
                         span: item.span,
                     }),
-                    _ => cx.invalid(item.span, format!("invalid `{field}` entry `{text}`: expected `HOST=IP`")),
+                    _ => cx.invalid(
+                        item.span,
+                        format!("invalid `{field}` entry `{text}`: expected `HOST=IP`"),
+                    ),
                 }
             }
         }
@@ -1639,7 +1942,11 @@ fn lower_devices(cx: &mut Cx, v: &Value) -> Vec<Device> {
                     cx.invalid(item.span, format!("invalid device `{text}`: expected `HOST_PATH[:CONTAINER_PATH[:PERMISSIONS]]`"));
                     continue;
                 }
-                let part = |i: usize| parts.get(i).map(|r| sub_sp(text[r.clone()].to_string(), item, r.clone()));
+                let part = |i: usize| {
+                    parts
+                        .get(i)
+                        .map(|r| sub_sp(text[r.clone()].to_string(), item, r.clone()))
+                };
                 out.push(Device {
                     source: part(0).expect("checked"),
                     target: part(1),
@@ -1793,7 +2100,13 @@ fn lower_ipam(cx: &mut Cx, v: &Value) -> Option<Ipam> {
                             "ip_range" => pool.ip_range = cx.string(v, f),
                             "gateway" => pool.gateway = cx.string(v, f),
                             "aux_addresses" => pool.aux_addresses = cx.kv_list(v, f),
-                            _ => cx.other(k, v, IPAM_POOL_KEYS, "an `ipam.config` entry", Some(&mut ignored)),
+                            _ => cx.other(
+                                k,
+                                v,
+                                IPAM_POOL_KEYS,
+                                "an `ipam.config` entry",
+                                Some(&mut ignored),
+                            ),
                         }
                     }
                     ipam.config.push(pool);
@@ -1817,7 +2130,11 @@ fn lower_file_object(cx: &mut Cx, name: &Key, v: &Value, is_config: bool) -> Fil
         return d;
     };
     d.keys = keys_of(m);
-    let what = format!("{} `{}`", if is_config { "config" } else { "secret" }, name.name);
+    let what = format!(
+        "{} `{}`",
+        if is_config { "config" } else { "secret" },
+        name.name
+    );
     for (k, v) in &m.entries {
         let f = k.name.as_str();
         match f {

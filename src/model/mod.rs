@@ -37,7 +37,9 @@ pub use mount::{
     is_host_path, parse_volume_short, BindOptions, ImageOptions, Mount, MountKind, MountSpec,
     TmpfsOptions, VolumeOptions,
 };
-pub use port::{parse_expose, parse_port_range, parse_port_short, Expose, Port, PortRange, PortSpec};
+pub use port::{
+    parse_expose, parse_port_range, parse_port_short, Expose, Port, PortRange, PortSpec,
+};
 pub use service::*;
 pub use shellwords::{split_command, split_command_detailed, ShellSplit};
 pub use units::{parse_bool, parse_bytes, parse_duration, ByteSize, Duration};

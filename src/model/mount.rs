@@ -8,7 +8,7 @@
 //! `a:/data` is an anonymous volume at `a:/data`, exactly as compose-go does.
 
 use super::units::ByteSize;
-use super::{KvList, Keys};
+use super::{Keys, KvList};
 use crate::source::{Span, Spanned};
 use crate::value::{Key, Value};
 
@@ -200,8 +200,7 @@ pub fn parse_volume_short(spec: &str) -> Result<MountSpec, String> {
     let mut buf_start = 0;
     let mut depth = 0usize;
     let bytes = spec.as_bytes();
-    let mut iter = spec.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
+    for (i, c) in spec.char_indices() {
         if c == '$' && bytes.get(i + 1) == Some(&b'{') {
             depth += 1;
             continue;
@@ -274,30 +273,114 @@ mod tests {
         (".", Volume, None, ".", false),
         ("/a", Volume, None, "/a", false),
         ("data:/data", Volume, Some("data"), "/data", false),
-        ("broker_m_logs:/home/rocketmq/log", Volume, Some("broker_m_logs"), "/home/rocketmq/log", false),
-        ("db-data:/var/lib/mysql:ro", Volume, Some("db-data"), "/var/lib/mysql", true),
-        ("name:/target:nocopy", Volume, Some("name"), "/target", false),
+        (
+            "broker_m_logs:/home/rocketmq/log",
+            Volume,
+            Some("broker_m_logs"),
+            "/home/rocketmq/log",
+            false,
+        ),
+        (
+            "db-data:/var/lib/mysql:ro",
+            Volume,
+            Some("db-data"),
+            "/var/lib/mysql",
+            true,
+        ),
+        (
+            "name:/target:nocopy",
+            Volume,
+            Some("name"),
+            "/target",
+            false,
+        ),
         ("./foo:/target", Bind, Some("./foo"), "/target", false),
         ("../other:/target", Bind, Some("../other"), "/target", false),
         ("~/thing:/target", Bind, Some("~/thing"), "/target", false),
-        ("/home/user:/target:ro", Bind, Some("/home/user"), "/target", true),
-        ("/home/user:/target:rw", Bind, Some("/home/user"), "/target", false),
-        ("./broker_m.conf:/opt/rocketmq-4.3.1/conf/broker.conf", Bind, Some("./broker_m.conf"), "/opt/rocketmq-4.3.1/conf/broker.conf", false),
-        ("/var/run/docker.sock:/var/run/docker.sock", Bind, Some("/var/run/docker.sock"), "/var/run/docker.sock", false),
+        (
+            "/home/user:/target:ro",
+            Bind,
+            Some("/home/user"),
+            "/target",
+            true,
+        ),
+        (
+            "/home/user:/target:rw",
+            Bind,
+            Some("/home/user"),
+            "/target",
+            false,
+        ),
+        (
+            "./broker_m.conf:/opt/rocketmq-4.3.1/conf/broker.conf",
+            Bind,
+            Some("./broker_m.conf"),
+            "/opt/rocketmq-4.3.1/conf/broker.conf",
+            false,
+        ),
+        (
+            "/var/run/docker.sock:/var/run/docker.sock",
+            Bind,
+            Some("/var/run/docker.sock"),
+            "/var/run/docker.sock",
+            false,
+        ),
         ("C:\\data:/data", Bind, Some("C:\\data"), "/data", false),
         ("C:/data:/data", Bind, Some("C:/data"), "/data", false),
         ("c:\\:d:\\", Bind, Some("c:\\"), "d:\\", false),
-        ("C:\\source\\foo:D:\\target:ro,rprivate", Bind, Some("C:\\source\\foo"), "D:\\target", true),
-        ("D:\\path:d:\\target", Bind, Some("D:\\path"), "d:\\target", false),
+        (
+            "C:\\source\\foo:D:\\target:ro,rprivate",
+            Bind,
+            Some("C:\\source\\foo"),
+            "D:\\target",
+            true,
+        ),
+        (
+            "D:\\path:d:\\target",
+            Bind,
+            Some("D:\\path"),
+            "d:\\target",
+            false,
+        ),
         ("name:D:", Volume, Some("name"), "D:", false),
-        ("c:/:d:/forward/slashes", Bind, Some("c:/"), "d:/forward/slashes", false),
-        (r"\\.\pipe\docker_engine:\\.\pipe\inside", Bind, Some(r"\\.\pipe\docker_engine"), r"\\.\pipe\inside", false),
-        ("/source:/target:ro,z", Bind, Some("/source"), "/target", true),
+        (
+            "c:/:d:/forward/slashes",
+            Bind,
+            Some("c:/"),
+            "d:/forward/slashes",
+            false,
+        ),
+        (
+            r"\\.\pipe\docker_engine:\\.\pipe\inside",
+            Bind,
+            Some(r"\\.\pipe\docker_engine"),
+            r"\\.\pipe\inside",
+            false,
+        ),
+        (
+            "/source:/target:ro,z",
+            Bind,
+            Some("/source"),
+            "/target",
+            true,
+        ),
         ("/source:/target:Z", Bind, Some("/source"), "/target", false),
-        ("/source:/target:slave", Bind, Some("/source"), "/target", false),
+        (
+            "/source:/target:slave",
+            Bind,
+            Some("/source"),
+            "/target",
+            false,
+        ),
         ("./src:/app:cached", Bind, Some("./src"), "/app", false),
         ("name:/target:bogus", Volume, Some("name"), "/target", false),
-        ("${DATA_DIR:-./data}:/data", Volume, Some("${DATA_DIR:-./data}"), "/data", false),
+        (
+            "${DATA_DIR:-./data}:/data",
+            Volume,
+            Some("${DATA_DIR:-./data}"),
+            "/data",
+            false,
+        ),
         ("a:/data", Volume, None, "a:/data", false),
     ];
 
@@ -324,8 +407,19 @@ mod tests {
         assert_eq!(m.options, ["ro", "z", "shared"]);
         assert_eq!(m.options_at, Some(16..27));
         assert!(parse_volume_short("name:/t:nocopy").unwrap().nocopy);
-        assert_eq!(parse_volume_short("./a:/b:delegated").unwrap().consistency.as_deref(), Some("delegated"));
-        assert_eq!(parse_volume_short("name:/t:nocopy,subpath=x").unwrap().unknown_options, ["subpath=x"]);
+        assert_eq!(
+            parse_volume_short("./a:/b:delegated")
+                .unwrap()
+                .consistency
+                .as_deref(),
+            Some("delegated")
+        );
+        assert_eq!(
+            parse_volume_short("name:/t:nocopy,subpath=x")
+                .unwrap()
+                .unknown_options,
+            ["subpath=x"]
+        );
     }
 
     #[test]
@@ -345,7 +439,17 @@ mod tests {
 
     #[test]
     fn host_paths() {
-        for s in ["/x", "./x", "../x", "~/x", "~", ".", "C:\\x", "c:/x", r"\\server\share"] {
+        for s in [
+            "/x",
+            "./x",
+            "../x",
+            "~/x",
+            "~",
+            ".",
+            "C:\\x",
+            "c:/x",
+            r"\\server\share",
+        ] {
             assert!(is_host_path(s), "{s}");
         }
         for s in ["", "data", "a界", "my_vol", "${X}"] {

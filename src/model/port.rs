@@ -182,7 +182,9 @@ pub fn parse_port_short(s: &str) -> Result<PortSpec, String> {
         Some((off, pr)) if !pr.is_empty() => {
             let lower = pr.to_ascii_lowercase();
             if !valid_proto(&lower) {
-                return Err(format!("invalid protocol `{pr}` (expected tcp, udp or sctp)"));
+                return Err(format!(
+                    "invalid protocol `{pr}` (expected tcp, udp or sctp)"
+                ));
             }
             Some(Part {
                 value: lower,
@@ -217,8 +219,8 @@ pub fn parse_port_short(s: &str) -> Result<PortSpec, String> {
         .map_err(|e| format!("invalid container port `{port_text}`: {e}"))?;
     let published = match host {
         Some((off, text)) if !text.is_empty() => {
-            let r = parse_port_range(text)
-                .map_err(|e| format!("invalid host port `{text}`: {e}"))?;
+            let r =
+                parse_port_range(text).map_err(|e| format!("invalid host port `{text}`: {e}"))?;
             if r.len() != target.len() && !target.is_single() {
                 return Err(format!(
                     "host range `{text}` and container range `{port_text}` have different sizes"
@@ -253,7 +255,9 @@ pub fn parse_expose(s: &str) -> Result<(PortRange, Option<Part<String>>), String
         Some(pr) => {
             let lower = pr.to_ascii_lowercase();
             if !valid_proto(&lower) {
-                return Err(format!("invalid protocol `{pr}` (expected tcp, udp or sctp)"));
+                return Err(format!(
+                    "invalid protocol `{pr}` (expected tcp, udp or sctp)"
+                ));
             }
             Some(Part {
                 value: lower,
@@ -275,47 +279,143 @@ mod tests {
 
     /// (input, host_ip, published, target, protocol)
     #[allow(clippy::type_complexity)]
-    const OK: &[(&str, Option<&str>, Option<(u16, u16)>, (u16, u16), Option<&str>)] = &[
+    const OK: &[(
+        &str,
+        Option<&str>,
+        Option<(u16, u16)>,
+        (u16, u16),
+        Option<&str>,
+    )] = &[
         ("80", None, None, (80, 80), None),
         ("3000-3005", None, None, (3000, 3005), None),
         ("8080:80", None, Some((8080, 8080)), (80, 80), None),
         ("8000:8000", None, Some((8000, 8000)), (8000, 8000), None),
         ("49100:22", None, Some((49100, 49100)), (22, 22), None),
-        ("9090-9091:8080-8081", None, Some((9090, 9091)), (8080, 8081), None),
+        (
+            "9090-9091:8080-8081",
+            None,
+            Some((9090, 9091)),
+            (8080, 8081),
+            None,
+        ),
         ("8000-9000:80", None, Some((8000, 9000)), (80, 80), None),
-        ("127.0.0.1:8080:80", Some("127.0.0.1"), Some((8080, 8080)), (80, 80), None),
-        ("127.0.0.1:8001:8001", Some("127.0.0.1"), Some((8001, 8001)), (8001, 8001), None),
+        (
+            "127.0.0.1:8080:80",
+            Some("127.0.0.1"),
+            Some((8080, 8080)),
+            (80, 80),
+            None,
+        ),
+        (
+            "127.0.0.1:8001:8001",
+            Some("127.0.0.1"),
+            Some((8001, 8001)),
+            (8001, 8001),
+            None,
+        ),
         ("127.0.0.1::80", Some("127.0.0.1"), None, (80, 80), None),
-        ("127.0.0.1:5000-5010:5000-5010", Some("127.0.0.1"), Some((5000, 5010)), (5000, 5010), None),
-        ("[::1]:8080:80", Some("::1"), Some((8080, 8080)), (80, 80), None),
-        ("[::1]:6001:6001", Some("::1"), Some((6001, 6001)), (6001, 6001), None),
-        ("::1:6000:6000", Some("::1"), Some((6000, 6000)), (6000, 6000), None),
-        ("[2001:db8::1]::53/udp", Some("2001:db8::1"), None, (53, 53), Some("udp")),
-        ("0.0.0.0:53:53/udp", Some("0.0.0.0"), Some((53, 53)), (53, 53), Some("udp")),
-        ("6060:6060/udp", None, Some((6060, 6060)), (6060, 6060), Some("udp")),
-        ("6060:6060/UDP", None, Some((6060, 6060)), (6060, 6060), Some("udp")),
+        (
+            "127.0.0.1:5000-5010:5000-5010",
+            Some("127.0.0.1"),
+            Some((5000, 5010)),
+            (5000, 5010),
+            None,
+        ),
+        (
+            "[::1]:8080:80",
+            Some("::1"),
+            Some((8080, 8080)),
+            (80, 80),
+            None,
+        ),
+        (
+            "[::1]:6001:6001",
+            Some("::1"),
+            Some((6001, 6001)),
+            (6001, 6001),
+            None,
+        ),
+        (
+            "::1:6000:6000",
+            Some("::1"),
+            Some((6000, 6000)),
+            (6000, 6000),
+            None,
+        ),
+        (
+            "[2001:db8::1]::53/udp",
+            Some("2001:db8::1"),
+            None,
+            (53, 53),
+            Some("udp"),
+        ),
+        (
+            "0.0.0.0:53:53/udp",
+            Some("0.0.0.0"),
+            Some((53, 53)),
+            (53, 53),
+            Some("udp"),
+        ),
+        (
+            "6060:6060/udp",
+            None,
+            Some((6060, 6060)),
+            (6060, 6060),
+            Some("udp"),
+        ),
+        (
+            "6060:6060/UDP",
+            None,
+            Some((6060, 6060)),
+            (6060, 6060),
+            Some("udp"),
+        ),
         ("80/tcp", None, None, (80, 80), Some("tcp")),
         ("132/sctp", None, None, (132, 132), Some("sctp")),
         ("80/", None, None, (80, 80), None),
         ("8080-8080:80", None, Some((8080, 8080)), (80, 80), None),
         (":80", None, None, (80, 80), None),
         ("0:0", None, Some((0, 0)), (0, 0), None),
-        ("65535:65535", None, Some((65535, 65535)), (65535, 65535), None),
+        (
+            "65535:65535",
+            None,
+            Some((65535, 65535)),
+            (65535, 65535),
+            None,
+        ),
     ];
 
     #[test]
     fn short_syntax_table() {
         for (input, ip, published, target, proto) in OK {
             let spec = parse_port_short(input).unwrap_or_else(|e| panic!("{input}: {e}"));
-            assert_eq!(spec.host_ip.as_ref().map(|p| p.value.as_str()), *ip, "{input} ip");
-            assert_eq!(spec.published.as_ref().map(|p| p.value), published.map(|(a, b)| r(a, b)), "{input} published");
+            assert_eq!(
+                spec.host_ip.as_ref().map(|p| p.value.as_str()),
+                *ip,
+                "{input} ip"
+            );
+            assert_eq!(
+                spec.published.as_ref().map(|p| p.value),
+                published.map(|(a, b)| r(a, b)),
+                "{input} published"
+            );
             assert_eq!(spec.target.value, r(target.0, target.1), "{input} target");
-            assert_eq!(spec.protocol.as_ref().map(|p| p.value.as_str()), *proto, "{input} proto");
+            assert_eq!(
+                spec.protocol.as_ref().map(|p| p.value.as_str()),
+                *proto,
+                "{input} proto"
+            );
             // Offsets point at the text they were parsed from.
             let t = &input[spec.target.at.clone()];
-            assert!(t.starts_with(&target.0.to_string()), "{input}: target at {t}");
+            assert!(
+                t.starts_with(&target.0.to_string()),
+                "{input}: target at {t}"
+            );
             if let Some(p) = &spec.published {
-                assert!(input[p.at.clone()].starts_with(&p.value.start.to_string()), "{input}");
+                assert!(
+                    input[p.at.clone()].starts_with(&p.value.start.to_string()),
+                    "{input}"
+                );
             }
             if let Some(h) = &spec.host_ip {
                 assert_eq!(&input[h.at.clone()], h.value, "{input}");

@@ -4,7 +4,7 @@
 use super::mount::Mount;
 use super::port::{Expose, Port};
 use super::units::{ByteSize, Duration};
-use super::{KvList, Keys};
+use super::{Keys, KvList};
 use crate::source::{Span, Spanned};
 use crate::value::{Key, Value};
 

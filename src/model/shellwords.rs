@@ -77,60 +77,46 @@ pub fn split_command_detailed(line: &str) -> Result<ShellSplit, String> {
             buf_start = i;
         }
         match r {
-            '`' => {
-                if !sq && !dq && !dollar {
-                    bq = !bq;
-                }
-            }
-            ')' => {
-                if !sq && !dq && !bq {
-                    if !dollar {
-                        return Err(invalid());
-                    }
-                    buf.push(r);
-                    dollar = false;
-                    got = Got::Single;
-                    continue;
-                }
-            }
-            '(' => {
-                if !sq && !dq && !bq {
-                    if !dollar && buf.ends_with('$') {
-                        dollar = true;
-                        buf.push('(');
-                        continue;
-                    }
+            '`' if !sq && !dq && !dollar => bq = !bq,
+            ')' if !sq && !dq && !bq => {
+                if !dollar {
                     return Err(invalid());
                 }
+                buf.push(r);
+                dollar = false;
+                got = Got::Single;
+                continue;
             }
-            '"' => {
-                if !sq && !dollar && !bq {
-                    if dq {
-                        got = Got::Quoted;
-                    }
-                    dq = !dq;
+            '(' if !sq && !dq && !bq => {
+                if !dollar && buf.ends_with('$') {
+                    dollar = true;
+                    buf.push('(');
                     continue;
                 }
+                return Err(invalid());
             }
-            '\'' => {
-                if !dq && !dollar && !bq {
-                    if sq {
-                        got = Got::Quoted;
-                    }
-                    sq = !sq;
-                    continue;
+            '"' if !sq && !dollar && !bq => {
+                if dq {
+                    got = Got::Quoted;
                 }
+                dq = !dq;
+                continue;
             }
-            ';' | '&' | '|' | '<' | '>' => {
-                if !(sq || dq || bq || dollar) {
-                    let mut at = i;
-                    if r == '>' && !buf.is_empty() && buf.bytes().all(|b| b.is_ascii_digit()) {
-                        got = Got::No;
-                        at = buf_start;
-                    }
-                    stopped_at = Some(at);
-                    break;
+            '\'' if !dq && !dollar && !bq => {
+                if sq {
+                    got = Got::Quoted;
                 }
+                sq = !sq;
+                continue;
+            }
+            ';' | '&' | '|' | '<' | '>' if !(sq || dq || bq || dollar) => {
+                let mut at = i;
+                if r == '>' && !buf.is_empty() && buf.bytes().all(|b| b.is_ascii_digit()) {
+                    got = Got::No;
+                    at = buf_start;
+                }
+                stopped_at = Some(at);
+                break;
             }
             _ => {}
         }
@@ -156,12 +142,18 @@ mod tests {
             ("", &[]),
             ("   ", &[]),
             ("ls", &["ls"]),
-            ("sh mqbroker -c /opt/conf", &["sh", "mqbroker", "-c", "/opt/conf"]),
+            (
+                "sh mqbroker -c /opt/conf",
+                &["sh", "mqbroker", "-c", "/opt/conf"],
+            ),
             ("  a   b  ", &["a", "b"]),
             ("a\tb\nc", &["a", "b", "c"]),
             (r#"echo "hello world""#, &["echo", "hello world"]),
             ("echo 'hello world'", &["echo", "hello world"]),
-            (r#"sh -c 'echo "hi $$HOME"'"#, &["sh", "-c", r#"echo "hi $$HOME""#]),
+            (
+                r#"sh -c 'echo "hi $$HOME"'"#,
+                &["sh", "-c", r#"echo "hi $$HOME""#],
+            ),
             (r#"a"b"c"#, &["abc"]),
             (r#"echo """#, &["echo", ""]),
             ("echo ''", &["echo", ""]),
@@ -176,8 +168,14 @@ mod tests {
             ("echo ${HOME}", &["echo", "${HOME}"]),
             ("echo $(date)", &["echo", "$(date)"]),
             ("echo `date +%s`", &["echo", "`date +%s`"]),
-            ("bundle exec thin -p 3000", &["bundle", "exec", "thin", "-p", "3000"]),
-            ("java -Dx=1 -jar app.jar", &["java", "-Dx=1", "-jar", "app.jar"]),
+            (
+                "bundle exec thin -p 3000",
+                &["bundle", "exec", "thin", "-p", "3000"],
+            ),
+            (
+                "java -Dx=1 -jar app.jar",
+                &["java", "-Dx=1", "-jar", "app.jar"],
+            ),
             ("echo 'a;b'", &["echo", "a;b"]),
             (r#"echo "a && b""#, &["echo", "a && b"]),
         ];
@@ -208,7 +206,15 @@ mod tests {
 
     #[test]
     fn errors() {
-        for line in ["echo 'unterminated", "echo \"open", "trailing\\", "echo (x)", "echo )", "echo $(date", "echo `date"] {
+        for line in [
+            "echo 'unterminated",
+            "echo \"open",
+            "trailing\\",
+            "echo (x)",
+            "echo )",
+            "echo $(date",
+            "echo `date",
+        ] {
             assert!(split_command(line).is_err(), "{line} should fail");
         }
     }

@@ -111,7 +111,11 @@ pub fn parse_bytes(s: &str) -> Result<i64, String> {
     let lower = sfx.to_ascii_lowercase();
     let b = lower.as_bytes();
     if b[0] == b'b' {
-        return if b.len() == 1 { Ok(size as i64) } else { Err(bad()) };
+        return if b.len() == 1 {
+            Ok(size as i64)
+        } else {
+            Err(bad())
+        };
     }
     let mult: f64 = match b[0] {
         b'k' => 1024.0,
@@ -232,7 +236,17 @@ mod tests {
         for (s, want) in ok {
             assert_eq!(parse_bytes(s), Ok(*want), "{s}");
         }
-        for s in ["", "m", "1x", "1gbb", "1mib2", "abc", "-2m", "1bb", "1 gigabyte"] {
+        for s in [
+            "",
+            "m",
+            "1x",
+            "1gbb",
+            "1mib2",
+            "abc",
+            "-2m",
+            "1bb",
+            "1 gigabyte",
+        ] {
             assert!(parse_bytes(s).is_err(), "{s} should fail");
         }
     }
