@@ -1,8 +1,9 @@
 //! compose-lint: a Docker Compose linter that knows what is inside the image.
 //!
-//! The pipeline reads as the modules read: `load` (YAML with spans,
-//! interpolation, merge) -> `model` (the typed Compose project) -> `image`
-//! (image facts) -> `rules` -> `diagnostic` -> `report`.
+//! The pipeline reads as the modules read: `discover` (which files) ->
+//! `load` (YAML with spans, interpolation, merge) -> `model` (the typed
+//! Compose project) -> `rules` -> `diagnostic` -> `report`. `lint` runs
+//! that pipeline for one project; `cli` is the command line around it.
 
 pub mod cli;
 pub mod config;

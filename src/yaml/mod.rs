@@ -68,7 +68,9 @@ pub enum NodeKind {
     Sequence(Vec<NodeId>),
     Mapping(Mapping),
     /// `*name`: the node's span is the use site; `target` is the anchored node.
-    Alias { target: NodeId },
+    Alias {
+        target: NodeId,
+    },
     /// A node that could not be built (undefined alias, parse error).
     Invalid,
 }
