@@ -1,0 +1,552 @@
+//! Tests for the YAML layer: spans, anchors, merges, duplicate keys, tags,
+//! comments, limits and syntax errors, through the public `yaml::parse`.
+
+use compose_lint::diagnostic::{Diagnostic, Severity};
+use compose_lint::source::{FileId, SourceFile, Span};
+use compose_lint::yaml::{parse, Limits, NodeId, NodeKind, ScalarStyle, Tag, Tree};
+use std::time::{Duration, Instant};
+
+fn p(src: &str) -> (Tree, Vec<Diagnostic>) {
+    parse(FileId(0), src, &Limits::default())
+}
+
+fn slice(src: &str, span: Span) -> &str {
+    &src[span.range()]
+}
+
+/// The value node of `key` in mapping `map`.
+fn val(tree: &Tree, map: NodeId, key: &str) -> NodeId {
+    tree.get(map, key)
+        .unwrap_or_else(|| panic!("no key {key:?}"))
+        .value
+}
+
+fn codes(diags: &[Diagnostic]) -> Vec<&'static str> {
+    diags.iter().map(|d| d.code).collect()
+}
+
+fn keys(tree: &Tree, map: NodeId) -> Vec<String> {
+    tree.as_mapping(map)
+        .unwrap()
+        .entries
+        .iter()
+        .map(|e| tree.key_str(e.key).unwrap().to_string())
+        .collect()
+}
+
+fn scalar(tree: &Tree, id: NodeId) -> &str {
+    &tree.as_scalar(id).expect("a scalar").value
+}
+
+#[test]
+fn spans_of_keys_values_and_quoted_scalars() {
+    let src = "a: 1\n\"b\": 'it''s'\nc: \"x\\ty\"\nd:\n  - one\n  - {e: f}\nempty:\n";
+    let (tree, diags) = p(src);
+    assert!(diags.is_empty(), "{diags:?}");
+    let root = tree.root.unwrap();
+    let m = tree.as_mapping(root).unwrap();
+    let key_texts: Vec<&str> = m
+        .entries
+        .iter()
+        .map(|e| slice(src, tree.node(e.key).span))
+        .collect();
+    assert_eq!(key_texts, ["a", "\"b\"", "c", "d", "empty"]);
+    assert_eq!(slice(src, tree.node(val(&tree, root, "a")).span), "1");
+    let b = val(&tree, root, "b");
+    assert_eq!(slice(src, tree.node(b).span), "'it''s'");
+    assert_eq!(scalar(&tree, b), "it's");
+    assert_eq!(tree.as_scalar(b).unwrap().style, ScalarStyle::SingleQuoted);
+    let c = val(&tree, root, "c");
+    assert_eq!(slice(src, tree.node(c).span), "\"x\\ty\"");
+    assert_eq!(scalar(&tree, c), "x\ty");
+    let d = val(&tree, root, "d");
+    assert_eq!(slice(src, tree.node(d).span), "- one\n  - {e: f}");
+    let items = tree.as_sequence(d).unwrap();
+    assert_eq!(slice(src, tree.node(items[0]).span), "one");
+    assert_eq!(slice(src, tree.node(items[1]).span), "{e: f}");
+    let empty = val(&tree, root, "empty");
+    assert_eq!(scalar(&tree, empty), "");
+    assert!(tree.node(empty).span.is_empty());
+    // The root block mapping runs from its first key to its last value.
+    assert_eq!(slice(src, tree.node(root).span), src.trim_end());
+}
+
+#[test]
+fn block_scalar_spans_include_the_header() {
+    let src = "lit: |\n  x\n  y\nfold: >-\n  p\n  q\nprops: &a !!str |+ # note | >\n  z\n\nseq:\n  - |\n    in seq\nend: 1\n";
+    let (tree, diags) = p(src);
+    assert!(diags.is_empty(), "{diags:?}");
+    let root = tree.root.unwrap();
+    let lit = val(&tree, root, "lit");
+    assert_eq!(slice(src, tree.node(lit).span), "|\n  x\n  y");
+    assert_eq!(scalar(&tree, lit), "x\ny\n");
+    assert_eq!(tree.as_scalar(lit).unwrap().style, ScalarStyle::Literal);
+    let fold = val(&tree, root, "fold");
+    assert_eq!(slice(src, tree.node(fold).span), ">-\n  p\n  q");
+    assert_eq!(scalar(&tree, fold), "p q");
+    assert_eq!(tree.as_scalar(fold).unwrap().style, ScalarStyle::Folded);
+    let props = val(&tree, root, "props");
+    assert_eq!(slice(src, tree.node(props).span), "|+ # note | >\n  z");
+    let (name, aspan) = tree.node(props).anchor.clone().unwrap();
+    assert_eq!((name.as_str(), slice(src, aspan)), ("a", "&a"));
+    let (tag, tspan) = tree.node(props).tag.clone().unwrap();
+    assert_eq!(tag, Tag::Core("str".into()));
+    assert_eq!(slice(src, tspan), "!!str");
+    let seq = val(&tree, root, "seq");
+    let item = tree.as_sequence(seq).unwrap()[0];
+    assert_eq!(slice(src, tree.node(item).span), "|\n    in seq");
+}
+
+#[test]
+fn anchors_and_aliases_keep_use_site_and_definition() {
+    let src = "x: &val hello\ny: *val\nz: &m {a: 1}\nw: *m\n";
+    let (tree, diags) = p(src);
+    assert!(diags.is_empty(), "{diags:?}");
+    let root = tree.root.unwrap();
+    let y = val(&tree, root, "y");
+    let NodeKind::Alias { target } = tree.node(y).kind else {
+        panic!("alias expected")
+    };
+    assert_eq!(slice(src, tree.node(y).span), "*val");
+    assert_eq!(slice(src, tree.node(target).span), "hello");
+    let (name, aspan) = tree.node(target).anchor.clone().unwrap();
+    assert_eq!(name, "val");
+    assert_eq!(slice(src, aspan), "&val");
+    let (content, via) = tree.resolve(y);
+    assert_eq!(content, target);
+    assert_eq!(slice(src, via.unwrap()), "*val");
+    assert_eq!(scalar(&tree, y), "hello");
+    let w = val(&tree, root, "w");
+    assert_eq!(slice(src, tree.node(w).span), "*m");
+    assert_eq!(keys(&tree, w), ["a"]);
+}
+
+#[test]
+fn unknown_anchor_is_s012_and_invalid() {
+    let src = "a: *nope\nb: 1\n";
+    let (tree, diags) = p(src);
+    assert_eq!(codes(&diags), ["S012"]);
+    assert_eq!(diags[0].message, "unknown anchor `*nope`");
+    assert_eq!(slice(src, diags[0].span), "*nope");
+    let root = tree.root.unwrap();
+    assert_eq!(tree.node(val(&tree, root, "a")).kind, NodeKind::Invalid);
+    assert_eq!(scalar(&tree, val(&tree, root, "b")), "1");
+}
+
+#[test]
+fn alias_to_enclosing_collection_is_rejected() {
+    let src = "a: &a [1, *a]\n";
+    let (tree, diags) = p(src);
+    assert_eq!(codes(&diags), ["S012"]);
+    assert_eq!(slice(src, diags[0].span), "*a");
+    let a = val(&tree, tree.root.unwrap(), "a");
+    assert_eq!(tree.node(tree.as_sequence(a).unwrap()[1]).kind, NodeKind::Invalid);
+}
+
+#[test]
+fn merge_single_alias() {
+    let src = "base: &b\n  image: nginx\n  restart: always\nsvc:\n  <<: *b\n  restart: \"no\"\n  ports: [80]\n";
+    let (tree, diags) = p(src);
+    assert!(diags.is_empty(), "{diags:?}");
+    let svc = val(&tree, tree.root.unwrap(), "svc");
+    assert_eq!(keys(&tree, svc), ["restart", "ports", "image"]);
+    let m = tree.as_mapping(svc).unwrap();
+    assert_eq!(m.merge_keys.len(), 1);
+    assert_eq!(slice(src, tree.node(m.merge_keys[0]).span), "<<");
+    // The explicit key wins.
+    assert_eq!(scalar(&tree, val(&tree, svc, "restart")), "no");
+    assert_eq!(tree.get(svc, "restart").unwrap().via, None);
+    let image = tree.get(svc, "image").unwrap();
+    assert_eq!(slice(src, image.via.unwrap()), "*b");
+    // The value's own span stays on the anchor definition.
+    assert_eq!(slice(src, tree.node(image.value).span), "nginx");
+}
+
+#[test]
+fn merge_inline_mapping_and_list_precedence() {
+    let src = "a: &a {x: a, y: a}\nb: &b {x: b, z: b}\nm:\n  <<: [*a, *b, {w: inline, x: inline}]\n  y: own\nn:\n  <<: {k: v}\n";
+    let (tree, diags) = p(src);
+    assert!(diags.is_empty(), "{diags:?}");
+    let root = tree.root.unwrap();
+    let m = val(&tree, root, "m");
+    assert_eq!(keys(&tree, m), ["y", "x", "z", "w"]);
+    assert_eq!(scalar(&tree, val(&tree, m, "x")), "a");
+    assert_eq!(scalar(&tree, val(&tree, m, "y")), "own");
+    assert_eq!(scalar(&tree, val(&tree, m, "z")), "b");
+    assert_eq!(slice(src, tree.get(m, "x").unwrap().via.unwrap()), "*a");
+    assert_eq!(slice(src, tree.get(m, "z").unwrap().via.unwrap()), "*b");
+    assert_eq!(
+        slice(src, tree.get(m, "w").unwrap().via.unwrap()),
+        "{w: inline, x: inline}"
+    );
+    let n = val(&tree, root, "n");
+    assert_eq!(keys(&tree, n), ["k"]);
+    assert_eq!(slice(src, tree.get(n, "k").unwrap().via.unwrap()), "{k: v}");
+}
+
+#[test]
+fn nested_merge_uses_effective_entries() {
+    let src = "a: &a {x: 1}\nb: &b\n  <<: *a\n  y: 2\nc:\n  <<: *b\n  z: 3\n";
+    let (tree, diags) = p(src);
+    assert!(diags.is_empty(), "{diags:?}");
+    let c = val(&tree, tree.root.unwrap(), "c");
+    assert_eq!(keys(&tree, c), ["z", "y", "x"]);
+    // Both came through `*b` in this mapping.
+    assert_eq!(slice(src, tree.get(c, "x").unwrap().via.unwrap()), "*b");
+    assert_eq!(scalar(&tree, val(&tree, c, "x")), "1");
+}
+
+#[test]
+fn invalid_merges_are_s012() {
+    let cases = [
+        ("a: &s hello\nm:\n  <<: *s\n", "*s"),
+        ("m:\n  <<: plain\n", "plain"),
+        ("l: &l [1]\nm:\n  <<: *l\n", "*l"),
+        ("a: &a {x: 1}\nm:\n  <<: [*a, 3]\n", "3"),
+        ("m:\n  <<: [[{x: 1}]]\n", "[{x: 1}]"),
+    ];
+    for (src, at) in cases {
+        let (tree, diags) = p(src);
+        assert_eq!(codes(&diags), ["S012"], "{src}");
+        assert_eq!(slice(src, diags[0].span), at, "{src}");
+        assert_eq!(diags[0].severity, Severity::Error);
+        assert!(tree.root.is_some());
+    }
+    // A quoted `"<<"` is an ordinary key, not a merge.
+    let (tree, diags) = p("m:\n  \"<<\": plain\n");
+    assert!(diags.is_empty());
+    let m = val(&tree, tree.root.unwrap(), "m");
+    assert_eq!(keys(&tree, m), ["<<"]);
+}
+
+#[test]
+fn duplicate_keys_are_s002_at_the_second() {
+    let src = "a: 1\nb: 2\n\"a\": 3\n";
+    let (_, diags) = p(src);
+    assert_eq!(codes(&diags), ["S002"]);
+    assert_eq!(slice(src, diags[0].span), "\"a\"");
+    assert_eq!(diags[0].labels.len(), 1);
+    assert_eq!(slice(src, diags[0].labels[0].span), "a");
+    assert_eq!(diags[0].labels[0].message, "first defined here");
+
+    let src = "x: &x {k: 1}\ny: &y {k: 2}\nm:\n  <<: *x\n  <<: *y\n";
+    let (_, diags) = p(src);
+    assert_eq!(codes(&diags), ["S002"]);
+    assert_eq!(diags[0].span.start as usize, src.rfind("<<").unwrap());
+
+    // Keys merged in never count as duplicates.
+    let (_, diags) = p("x: &x {k: 1, j: 1}\nm:\n  k: 2\n  <<: *x\n");
+    assert!(diags.is_empty(), "{diags:?}");
+}
+
+#[test]
+fn non_string_keys_are_s004() {
+    let src = "? [a, b]\n: 1\n{c: d}: 2\nok: 3\n";
+    let (_, diags) = p(src);
+    assert_eq!(codes(&diags), ["S004", "S004"]);
+    assert_eq!(slice(src, diags[0].span), "[a, b]");
+    assert_eq!(slice(src, diags[1].span), "{c: d}");
+}
+
+#[test]
+fn tags() {
+    let src = "a: !reset []\nb: !override {x: 1}\nc: !!int \"3\"\nd: !custom x\ne: !reset null\n";
+    let (tree, diags) = p(src);
+    assert!(diags.is_empty(), "{diags:?}");
+    let root = tree.root.unwrap();
+    let tag = |k: &str| {
+        let (t, s) = tree.node(val(&tree, root, k)).tag.clone().unwrap();
+        (t, slice(src, s).to_string())
+    };
+    assert_eq!(tag("a"), (Tag::Reset, "!reset".into()));
+    assert_eq!(tag("b"), (Tag::Override, "!override".into()));
+    assert_eq!(tag("c"), (Tag::Core("int".into()), "!!int".into()));
+    assert_eq!(tag("d"), (Tag::Other("!custom".into()), "!custom".into()));
+    assert_eq!(tag("e").0, Tag::Reset);
+    assert_eq!(slice(src, tree.node(val(&tree, root, "a")).span), "[]");
+    assert_eq!(slice(src, tree.node(val(&tree, root, "b")).span), "{x: 1}");
+}
+
+#[test]
+fn comments_are_captured() {
+    let src = "# top\na: 1 # right\n# über\nb:\n  - x  #in seq\n";
+    let (tree, diags) = p(src);
+    assert!(diags.is_empty());
+    let got: Vec<(&str, &str)> = tree
+        .comments
+        .iter()
+        .map(|c| (slice(src, c.span), c.text.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("# top", " top"),
+            ("# right", " right"),
+            ("# über", " über"),
+            ("#in seq", "in seq")
+        ]
+    );
+}
+
+#[test]
+fn long_comment_blocks_are_fine() {
+    let mut src = String::from("a:\n  - x\n");
+    for i in 0..500 {
+        src.push_str(&format!("  # comment {i}\n"));
+    }
+    src.push_str("  - y\n");
+    let (tree, diags) = p(&src);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(tree.comments.len(), 500);
+    let a = val(&tree, tree.root.unwrap(), "a");
+    assert_eq!(tree.as_sequence(a).unwrap().len(), 2);
+}
+
+/// 10 levels of 10 aliases each: 10^10 nodes if expanded.
+#[test]
+fn billion_laughs_is_instant() {
+    let mut src = String::from("l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let prev = format!("*l{}", i - 1);
+        let items = vec![prev.as_str(); 10].join(", ");
+        src.push_str(&format!("l{i}: &l{i} [{items}]\n"));
+    }
+    let start = Instant::now();
+    let (tree, diags) = p(&src);
+    assert!(start.elapsed() < Duration::from_secs(1));
+    assert!(diags.is_empty(), "{diags:?}");
+    assert!(tree.nodes.len() < 300, "aliases must not be expanded");
+}
+
+/// Each level merges the previous one twice under new names: without a
+/// budget the copy count grows geometrically.
+#[test]
+fn merge_bomb_hits_the_budget() {
+    let mut src = String::from("m0: &m0 {a: 1, b: 2, c: 3, d: 4}\n");
+    for i in 1..30 {
+        src.push_str(&format!("m{i}: &m{i} {{<<: [*m{p}, *m{p}], k{i}: 1}}\n", p = i - 1));
+    }
+    src.push_str("x:\n");
+    for i in 0..200 {
+        src.push_str(&format!("  y{i}: {{<<: *m29}}\n"));
+    }
+    let limits = Limits {
+        merge_budget: 2_000,
+        ..Limits::default()
+    };
+    let start = Instant::now();
+    let (_, diags) = parse(FileId(0), &src, &limits);
+    assert!(start.elapsed() < Duration::from_secs(1));
+    assert_eq!(codes(&diags), ["S011"], "exactly one S011");
+    assert!(diags[0].message.contains("2000"));
+}
+
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .expect("no stack overflow or panic")
+}
+
+#[test]
+fn deep_flow_nesting_on_a_small_stack() {
+    let diags = on_small_stack(|| {
+        let src = "[".repeat(10_000) + &"]".repeat(10_000);
+        let start = Instant::now();
+        let (tree, diags) = p(&src);
+        assert!(start.elapsed() < Duration::from_secs(2));
+        // granit's scanner looks ahead for a simple key and hits its own
+        // limit before the first event: no tree, one S011.
+        assert!(tree.root.is_none());
+        diags
+    });
+    assert_eq!(codes(&diags), ["S011"]);
+    assert_eq!(diags[0].span.start, 255);
+    assert!(diags[0].message.contains("255 levels"), "{}", diags[0].message);
+}
+
+#[test]
+fn flow_nesting_past_our_limit_keeps_the_tree() {
+    let src = "[".repeat(240) + &"]".repeat(240);
+    let (tree, diags) = p(&src);
+    assert_eq!(codes(&diags), ["S011"]);
+    assert_eq!(diags[0].span.start, 200, "at the collection that crosses the limit");
+    let mut id = tree.root.unwrap();
+    for _ in 0..200 {
+        id = tree.as_sequence(id).unwrap()[0];
+    }
+    assert_eq!(tree.node(id).kind, NodeKind::Invalid);
+    assert_eq!(tree.node(id).span.range(), 200..280);
+}
+
+#[test]
+fn deep_block_nesting_on_a_small_stack() {
+    let diags = on_small_stack(|| {
+        let mut src = String::new();
+        for i in 0..10_000 {
+            src.push_str(&" ".repeat(i));
+            src.push_str("k:\n");
+        }
+        src.push_str(&" ".repeat(10_000));
+        src.push_str("leaf\n");
+        let start = Instant::now();
+        let (_, diags) = p(&src);
+        assert!(start.elapsed() < Duration::from_secs(2));
+        diags
+    });
+    assert_eq!(codes(&diags), ["S011"]);
+}
+
+#[test]
+fn depth_limit_skips_deep_content_but_keeps_parsing() {
+    let limits = Limits {
+        max_depth: 3,
+        ..Limits::default()
+    };
+    let src = "a:\n  b:\n    c:\n      d: 1\n    e: [[x]]\nf: 2\n";
+    let (tree, diags) = parse(FileId(0), src, &limits);
+    assert_eq!(codes(&diags), ["S011"], "reported once");
+    assert_eq!(slice(src, diags[0].span), "d");
+    let root = tree.root.unwrap();
+    let b = val(&tree, val(&tree, root, "a"), "b");
+    assert_eq!(tree.node(val(&tree, b, "c")).kind, NodeKind::Invalid);
+    assert_eq!(keys(&tree, b), ["c", "e"]);
+    assert_eq!(scalar(&tree, val(&tree, root, "f")), "2");
+}
+
+#[test]
+fn syntax_error_position() {
+    let src = "a: 1\nb: [1, 2\nc: 3\n";
+    let (tree, diags) = p(src);
+    assert_eq!(codes(&diags), ["S001"]);
+    assert!(diags[0].message.starts_with("YAML syntax error: "), "{}", diags[0].message);
+    let file = SourceFile::new(FileId(0), "c.yaml".into(), src.into());
+    let lc = file.line_col(diags[0].span.start as usize);
+    assert_eq!((lc.line, lc.col), (3, 2));
+    assert!(diags[0].span.len() <= 1);
+    // The partial tree keeps what was read.
+    let root = tree.root.unwrap();
+    assert_eq!(scalar(&tree, val(&tree, root, "a")), "1");
+
+    let src = "a: 1\n b: 2\n";
+    let (_, diags) = p(src);
+    assert_eq!(codes(&diags), ["S001"]);
+    let file = SourceFile::new(FileId(0), "c.yaml".into(), src.into());
+    assert_eq!(file.line_col(diags[0].span.start as usize).line, 2);
+}
+
+#[test]
+fn second_document_is_a_warning() {
+    let src = "a: 1\n---\nb: 2\n";
+    let (tree, diags) = p(src);
+    assert_eq!(codes(&diags), ["S001"]);
+    assert_eq!(diags[0].severity, Severity::Warning);
+    assert_eq!(diags[0].message, "only the first YAML document is read");
+    assert_eq!(slice(src, diags[0].span), "-");
+    assert_eq!(keys(&tree, tree.root.unwrap()), ["a"]);
+    // A leading `---` is just the first document.
+    let (tree, diags) = p("---\na: 1\n");
+    assert!(diags.is_empty());
+    assert!(tree.root.is_some());
+}
+
+#[test]
+fn empty_and_comment_only_files() {
+    for src in ["", "\n\n", "# just a comment\n# another\n", "   "] {
+        let (tree, diags) = p(src);
+        assert!(tree.root.is_none(), "{src:?}");
+        assert!(diags.is_empty(), "{src:?}: {diags:?}");
+    }
+    let (tree, _) = p("# c\n");
+    assert_eq!(tree.comments.len(), 1);
+}
+
+#[test]
+fn bom_crlf_and_tabs() {
+    let src = "\u{feff}a: 1\r\nb:\r\n  - c\r\n";
+    let (tree, diags) = p(src);
+    assert!(diags.is_empty(), "{diags:?}");
+    let root = tree.root.unwrap();
+    assert_eq!(keys(&tree, root), ["a", "b"]);
+    assert_eq!(slice(src, tree.node(root).span), "a: 1\r\nb:\r\n  - c");
+
+    let src = "lit: |\r\n  x\r\n  y\r\n";
+    let (tree, diags) = p(src);
+    assert!(diags.is_empty(), "{diags:?}");
+    let lit = val(&tree, tree.root.unwrap(), "lit");
+    assert_eq!(scalar(&tree, lit), "x\ny\n");
+    assert_eq!(slice(src, tree.node(lit).span), "|\r\n  x\r\n  y");
+
+    // A tab as indentation is a clean syntax error...
+    let src = "a:\n\tb: 1\n";
+    let (_, diags) = p(src);
+    assert_eq!(codes(&diags), ["S001"]);
+    assert!(diags[0].message.contains("tab"), "{}", diags[0].message);
+    assert_eq!(diags[0].span.start, 3);
+    // ...but a tab as separation is fine.
+    let (tree, diags) = p("a:\t1\n");
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(scalar(&tree, val(&tree, tree.root.unwrap(), "a")), "1");
+}
+
+#[test]
+fn scalar_root() {
+    let (tree, diags) = p("hello\n");
+    assert!(diags.is_empty());
+    assert_eq!(scalar(&tree, tree.root.unwrap()), "hello");
+}
+
+mod generated {
+    use super::*;
+    use proptest::prelude::*;
+
+    const PIECES: &[&str] = &[
+        "a", "b", ": ", ":", "- ", "-", "\n", "  ", "\t", "[", "]", "{", "}", ",", "&x ", "*x",
+        "*y", "&y ", "<<: ", "<<", "!reset ", "!!str ", "\"q\"", "'s'", "|\n", ">-\n", "# c\n",
+        "---\n", "...\n", "? ", "\r\n", "\u{feff}", "é", "\"\\u00e9\"", "%YAML 1.2\n", "~",
+    ];
+
+    fn yamlish() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(PIECES), 0..60).prop_map(|v| v.concat())
+    }
+
+    fn check(src: &str) {
+        let limits = Limits {
+            max_depth: 8,
+            merge_budget: 100,
+        };
+        let (tree, diags) = parse(FileId(0), src, &limits);
+        for n in &tree.nodes {
+            assert!(n.span.end as usize <= src.len());
+            assert!(src.is_char_boundary(n.span.start as usize));
+            assert!(src.is_char_boundary(n.span.end as usize));
+        }
+        for d in &diags {
+            assert!(d.span.end as usize <= src.len());
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn never_panics_on_yamlish_input(src in yamlish()) {
+            check(&src);
+        }
+
+        #[test]
+        fn never_panics_on_arbitrary_text(src in "\\PC{0,80}") {
+            check(&src);
+        }
+
+        #[test]
+        fn never_panics_on_mutated_compose(pos in 0usize..200, ins in prop::sample::select(PIECES)) {
+            let base = "x-common: &common\n  restart: always\n  environment: {A: 1}\nservices:\n  web:\n    <<: *common\n    image: \"nginx:1.25\"\n    ports:\n      - 22:22\n    command: |\n      run\n";
+            let mut at = pos.min(base.len());
+            while !base.is_char_boundary(at) { at -= 1; }
+            let src = format!("{}{}{}", &base[..at], ins, &base[at..]);
+            check(&src);
+        }
+    }
+}
