@@ -62,7 +62,7 @@ enum ColorChoice {
     Never,
 }
 
-#[derive(clap::Args, Debug, Default)]
+#[derive(clap::Args, Debug)]
 struct CheckArgs {
     /// Compose files or directories to lint; `-` reads standard input.
     /// Without any, lints the current directory's default project.

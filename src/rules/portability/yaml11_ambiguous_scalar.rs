@@ -53,9 +53,8 @@ fn check_tree(cx: &Context, tree: &Tree, out: &mut Vec<Diagnostic>) {
                 META.code,
                 node.span,
                 format!(
-                    "`{raw}` is the string \"{}\" to Compose v2, but {}",
-                    s.value,
-                    amb.description()
+                    "unquoted `{raw}` means different things to different YAML readers: {}",
+                    amb.description
                 ),
             )
             .help(format!("quote it: \"{raw}\""))
