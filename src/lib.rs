@@ -7,4 +7,5 @@
 pub mod diagnostic;
 pub mod source;
 pub mod yaml;
+pub mod report;
 pub mod rules;
