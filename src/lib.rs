@@ -5,7 +5,7 @@
 //! (image facts) -> `rules` -> `diagnostic` -> `report`.
 
 pub mod diagnostic;
-pub mod source;
-pub mod yaml;
 pub mod report;
 pub mod rules;
+pub mod source;
+pub mod yaml;

@@ -82,17 +82,21 @@ fn fixture() -> Fixture {
         let r = f.line_range(3);
         Span::new(base, r.start, r.end + 1)
     };
-    let error = Diagnostic::error("S002", second, "key `image` is defined twice in service `web`")
-        .label(first, "first defined here")
-        .help("keep one `image` key")
-        .fix(Fix {
-            title: "Remove the first `image` key".into(),
-            edits: vec![Edit {
-                span: first_line,
-                replacement: String::new(),
-            }],
-            applicability: Applicability::Safe,
-        });
+    let error = Diagnostic::error(
+        "S002",
+        second,
+        "key `image` is defined twice in service `web`",
+    )
+    .label(first, "first defined here")
+    .help("keep one `image` key")
+    .fix(Fix {
+        title: "Remove the first `image` key".into(),
+        edits: vec![Edit {
+            span: first_line,
+            replacement: String::new(),
+        }],
+        applicability: Applicability::Safe,
+    });
 
     let warning = Diagnostic::warning(
         "M001",
@@ -108,7 +112,10 @@ fn fixture() -> Fixture {
         span_of(&sources, over, "links", 0),
         "`links` is not needed: services on one network reach each other by name",
     )
-    .label(span_of(&sources, base, "web", 0), "service `web` is defined here")
+    .label(
+        span_of(&sources, base, "web", 0),
+        "service `web` is defined here",
+    )
     .fix(Fix {
         title: "Remove `links`".into(),
         edits: vec![Edit {
@@ -180,7 +187,14 @@ fn human_no_problems() {
 fn human_color_only_when_asked() {
     let fx = fixture();
     assert!(!run(&fx, Format::Human, plain()).contains('\x1b'));
-    let colored = run(&fx, Format::Human, HumanOptions { color: true, ..plain() });
+    let colored = run(
+        &fx,
+        Format::Human,
+        HumanOptions {
+            color: true,
+            ..plain()
+        },
+    );
     assert!(colored.contains("\x1b["));
 }
 
@@ -217,7 +231,12 @@ fn checkstyle() {
 fn gitlab() {
     let out = run(&fixture(), Format::Gitlab, plain());
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let prints: Vec<_> = v.as_array().unwrap().iter().map(|i| i["fingerprint"].clone()).collect();
+    let prints: Vec<_> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["fingerprint"].clone())
+        .collect();
     assert_eq!(prints.len(), 3);
     assert!(prints.iter().all(|p| p.as_str().unwrap().len() == 32));
     assert_ne!(prints[0], prints[1]);
@@ -296,35 +315,41 @@ fn sarif_validates_against_the_schema() {
         diagnostics: Vec::new(),
         ..fixture()
     };
-    let doc: serde_json::Value = serde_json::from_str(&run(&empty, Format::Sarif, plain())).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&run(&empty, Format::Sarif, plain())).unwrap();
     validate_sarif(&doc);
 
     let mut multi = fixture();
     let base = compose_lint::source::FileId(0);
     let over = compose_lint::source::FileId(1);
     multi.diagnostics.push(
-        Diagnostic::error("S002", Span::new(base, 0, 0), "empty span at the very start")
-            .label(Span::new(over, 0, OVERRIDE.len()), "whole file")
-            .fix(Fix {
-                title: "Edit two files".into(),
-                edits: vec![
-                    Edit {
-                        span: Span::new(base, 0, 0),
-                        replacement: "# inserted\n".into(),
-                    },
-                    Edit {
-                        span: Span::new(over, 0, 8),
-                        replacement: "x".into(),
-                    },
-                    Edit {
-                        span: Span::new(base, BASE.len(), BASE.len()),
-                        replacement: "\n".into(),
-                    },
-                ],
-                applicability: Applicability::DisplayOnly,
-            }),
+        Diagnostic::error(
+            "S002",
+            Span::new(base, 0, 0),
+            "empty span at the very start",
+        )
+        .label(Span::new(over, 0, OVERRIDE.len()), "whole file")
+        .fix(Fix {
+            title: "Edit two files".into(),
+            edits: vec![
+                Edit {
+                    span: Span::new(base, 0, 0),
+                    replacement: "# inserted\n".into(),
+                },
+                Edit {
+                    span: Span::new(over, 0, 8),
+                    replacement: "x".into(),
+                },
+                Edit {
+                    span: Span::new(base, BASE.len(), BASE.len()),
+                    replacement: "\n".into(),
+                },
+            ],
+            applicability: Applicability::DisplayOnly,
+        }),
     );
-    let doc: serde_json::Value = serde_json::from_str(&run(&multi, Format::Sarif, plain())).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&run(&multi, Format::Sarif, plain())).unwrap();
     validate_sarif(&doc);
     let changes = &doc["runs"][0]["results"][3]["fixes"][0]["artifactChanges"];
     assert_eq!(changes.as_array().unwrap().len(), 2);
@@ -335,7 +360,11 @@ fn sarif_regions_are_one_based_character_columns() {
     let mut sources = SourceMap::new();
     let f = sources.add("dir with space/ü.yml", "k: \"äö\"\nx: 1\n");
     let start = "k: \"äö\"".find('"').unwrap();
-    let d = vec![Diagnostic::warning("M001", Span::new(f, start, start + "\"äö\"".len()), "m")];
+    let d = vec![Diagnostic::warning(
+        "M001",
+        Span::new(f, start, start + "\"äö\"".len()),
+        "m",
+    )];
     let report = Report {
         sources: &sources,
         diagnostics: &d,
@@ -347,9 +376,23 @@ fn sarif_regions_are_one_based_character_columns() {
     render(Format::Sarif, &report, &plain(), &mut out).unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let loc = &v["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
-    assert_eq!(loc["artifactLocation"]["uri"], "dir%20with%20space/%C3%BC.yml");
+    assert_eq!(
+        loc["artifactLocation"]["uri"],
+        "dir%20with%20space/%C3%BC.yml"
+    );
     assert_eq!(loc["region"]["startColumn"], 4);
     assert_eq!(loc["region"]["endColumn"], 8);
     assert_eq!(v["runs"][0]["columnKind"], "unicodeCodePoints");
     validate_sarif(&v);
+}
+
+/// The validator does reject a broken document (so a pass means something).
+#[test]
+fn sarif_schema_rejects_an_invalid_level() {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&run(&fixture(), Format::Sarif, plain())).unwrap();
+    doc["runs"][0]["results"][0]["level"] = "fatal".into();
+    let schema = sarif_schema();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(!validator.is_valid(&doc));
 }

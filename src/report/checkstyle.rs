@@ -11,7 +11,11 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     buf.push_str("<checkstyle version=\"4.3\">\n");
     for file in report.sources.files() {
         let path = xml(&sanitize::path(&file.path));
-        let mut diags = report.diagnostics.iter().filter(|d| d.span.file == file.id).peekable();
+        let mut diags = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.span.file == file.id)
+            .peekable();
         if diags.peek().is_none() {
             buf.push_str(&format!("  <file name=\"{path}\"/>\n"));
             continue;

@@ -47,7 +47,9 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 /// Escape a command's message.
 pub(crate) fn data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escape a command property value.

@@ -54,13 +54,22 @@ pub(crate) fn render(report: &Report, opts: &HumanOptions, out: &mut dyn Write) 
     out.write_all(buf.as_bytes())
 }
 
-fn diagnostic(report: &Report, d: &Diagnostic, paint: Paint, frames: &mut Frames, buf: &mut String) {
+fn diagnostic(
+    report: &Report,
+    d: &Diagnostic,
+    paint: Paint,
+    frames: &mut Frames,
+    buf: &mut String,
+) {
     let name = report.rule_name(d.code);
     let (start, _) = report.position(d.span);
     let sev = d.severity.as_str();
     let head = paint.severity(d.severity, &format!("{sev}[{}]", sanitize::text(d.code)));
     if name.is_empty() {
-        buf.push_str(&format!("{head}: {}\n", paint.bold(&sanitize::text(&d.message))));
+        buf.push_str(&format!(
+            "{head}: {}\n",
+            paint.bold(&sanitize::text(&d.message))
+        ));
     } else {
         buf.push_str(&format!(
             "{head} {}: {}\n",
@@ -94,10 +103,13 @@ fn diagnostic(report: &Report, d: &Diagnostic, paint: Paint, frames: &mut Frames
     );
     for l in d.labels.iter().filter(|l| l.span != d.span) {
         let text = &report.sources.get(l.span.file).text;
-        by_file.entry(l.span.file).or_default().push(LabeledSpan::new_with_span(
-            Some(sanitize::text(&l.message).into_owned()),
-            clamp(text, l.span),
-        ));
+        by_file
+            .entry(l.span.file)
+            .or_default()
+            .push(LabeledSpan::new_with_span(
+                Some(sanitize::text(&l.message).into_owned()),
+                clamp(text, l.span),
+            ));
     }
     if let Some(labels) = by_file.remove(&d.span.file) {
         buf.push_str(&frames.render(d.span.file, false, labels));
@@ -107,10 +119,18 @@ fn diagnostic(report: &Report, d: &Diagnostic, paint: Paint, frames: &mut Frames
     }
 
     if let Some(help) = &d.help {
-        buf.push_str(&format!("  {}: {}\n", paint.cyan("help"), sanitize::text(help)));
+        buf.push_str(&format!(
+            "  {}: {}\n",
+            paint.cyan("help"),
+            sanitize::text(help)
+        ));
     }
     for note in &d.notes {
-        buf.push_str(&format!("  {} {}\n", paint.bold("= note:"), sanitize::text(note)));
+        buf.push_str(&format!(
+            "  {} {}\n",
+            paint.bold("= note:"),
+            sanitize::text(note)
+        ));
     }
     for fix in &d.fixes {
         fix_preview(report, d, fix, paint, buf);
@@ -144,19 +164,37 @@ fn fix_preview(report: &Report, d: &Diagnostic, fix: &Fix, paint: Paint, buf: &m
     for edit in &fix.edits {
         let file = report.sources.get(edit.span.file);
         if edit.span.file != d.span.file {
-            buf.push_str(&format!("     {} {}\n", paint.blue("-->"), sanitize::path(&file.path)));
+            buf.push_str(&format!(
+                "     {} {}\n",
+                paint.blue("-->"),
+                sanitize::path(&file.path)
+            ));
         }
         let (line, before, after) = edit_lines(file, edit);
-        let width = (line + before.len().max(after.len())).to_string().len().max(3);
+        let width = (line + before.len().max(after.len()))
+            .to_string()
+            .len()
+            .max(3);
         preview_side(&before, line, width, '-', paint, buf);
         preview_side(&after, line, width, '+', paint, buf);
     }
 }
 
-fn preview_side(lines: &[String], first: usize, width: usize, sign: char, paint: Paint, buf: &mut String) {
+fn preview_side(
+    lines: &[String],
+    first: usize,
+    width: usize,
+    sign: char,
+    paint: Paint,
+    buf: &mut String,
+) {
     for (i, l) in lines.iter().take(PREVIEW_LINES).enumerate() {
         let text = format!("{sign} {}", sanitize::text(l));
-        let text = if sign == '-' { paint.red(&text) } else { paint.green(&text) };
+        let text = if sign == '-' {
+            paint.red(&text)
+        } else {
+            paint.green(&text)
+        };
         let row = format!("    {:>width$} {text}", first + i);
         buf.push_str(row.trim_end());
         buf.push('\n');
@@ -185,7 +223,12 @@ fn edit_lines(file: &SourceFile, edit: &Edit) -> (usize, Vec<String>, Vec<String
         file.line_range(file.line_col(end).line).end.max(end)
     };
     let old = &text[from..to];
-    let new = format!("{}{}{}", &text[from..start], edit.replacement, &text[end..to]);
+    let new = format!(
+        "{}{}{}",
+        &text[from..start],
+        edit.replacement,
+        &text[end..to]
+    );
     // A chunk that ends in its line break and becomes empty was deleted.
     let whole = old.ends_with('\n');
     let split = |s: &str| -> Vec<String> {
@@ -193,7 +236,9 @@ fn edit_lines(file: &SourceFile, edit: &Edit) -> (usize, Vec<String>, Vec<String
             return Vec::new();
         }
         let s = s.strip_suffix('\n').unwrap_or(s);
-        s.split('\n').map(|l| l.trim_end_matches('\r').to_string()).collect()
+        s.split('\n')
+            .map(|l| l.trim_end_matches('\r').to_string())
+            .collect()
     };
     (first, split(old), split(&new))
 }
@@ -211,7 +256,11 @@ fn statistics(report: &Report, paint: Paint, buf: &mut String) {
     buf.push_str(&paint.bold("count  code   name"));
     buf.push('\n');
     for (code, n) in rows {
-        let row = format!("{n:>5}  {:<6} {}", sanitize::text(code), report.rule_name(code));
+        let row = format!(
+            "{n:>5}  {:<6} {}",
+            sanitize::text(code),
+            report.rule_name(code)
+        );
         buf.push_str(row.trim_end());
         buf.push('\n');
     }
@@ -224,7 +273,10 @@ pub(crate) fn summary(report: &Report) -> String {
     let c = report.counts();
     let total = c.errors + c.warnings + c.infos;
     if total == 0 {
-        return format!("No problems found in {}.", plural(report.files_checked, "file", "files"));
+        return format!(
+            "No problems found in {}.",
+            plural(report.files_checked, "file", "files")
+        );
     }
     let mut parts = Vec::new();
     if c.errors > 0 {
@@ -303,7 +355,10 @@ impl<'r> Frames<'r> {
             return String::new();
         }
         // miette opens with the (empty) message line; the frame follows.
-        let start = s.find(['╭']).and_then(|i| s[..i].rfind('\n').map(|n| n + 1)).unwrap_or(0);
+        let start = s
+            .find(['╭'])
+            .and_then(|i| s[..i].rfind('\n').map(|n| n + 1))
+            .unwrap_or(0);
         s[start..].to_string()
     }
 }
@@ -316,7 +371,9 @@ struct Frame {
 
 impl fmt::Debug for Frame {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Frame").field("labels", &self.labels).finish()
+        f.debug_struct("Frame")
+            .field("labels", &self.labels)
+            .finish()
     }
 }
 

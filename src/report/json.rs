@@ -84,7 +84,11 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             version: TOOL_VERSION,
         },
         files_checked: report.files_checked,
-        diagnostics: report.diagnostics.iter().map(|d| diagnostic(report, d)).collect(),
+        diagnostics: report
+            .diagnostics
+            .iter()
+            .map(|d| diagnostic(report, d))
+            .collect(),
         notes: report
             .notes
             .iter()
@@ -122,7 +126,11 @@ fn diagnostic<'a>(report: &Report, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
             })
             .collect(),
         help: d.help.as_deref().map(|h| sanitize::text(h).into_owned()),
-        notes: d.notes.iter().map(|n| sanitize::text(n).into_owned()).collect(),
+        notes: d
+            .notes
+            .iter()
+            .map(|n| sanitize::text(n).into_owned())
+            .collect(),
         fixes: d
             .fixes
             .iter()

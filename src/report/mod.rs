@@ -78,7 +78,10 @@ impl std::str::FromStr for Format {
             .find(|f| f.as_str().eq_ignore_ascii_case(s))
             .ok_or_else(|| {
                 let names: Vec<_> = Format::ALL.iter().map(|f| f.as_str()).collect();
-                format!("unknown format `{s}`; expected one of: {}", names.join(", "))
+                format!(
+                    "unknown format `{s}`; expected one of: {}",
+                    names.join(", ")
+                )
             })
     }
 }
@@ -218,7 +221,12 @@ pub(crate) fn fingerprint(report: &Report, d: &Diagnostic) -> String {
     let line = start.line.to_string();
     let path = slash_path(report.path(d.span));
     let mut h = OFFSET;
-    for part in [path.as_bytes(), d.code.as_bytes(), line.as_bytes(), d.message.as_bytes()] {
+    for part in [
+        path.as_bytes(),
+        d.code.as_bytes(),
+        line.as_bytes(),
+        d.message.as_bytes(),
+    ] {
         for &b in part.iter().chain(std::iter::once(&0u8)) {
             h ^= b as u128;
             h = h.wrapping_mul(PRIME);

@@ -105,7 +105,9 @@ pub fn path(p: &Path) -> String {
 /// Source text for a miette code frame: unsafe characters replaced by
 /// visible ones of the same byte length, so every span still lines up.
 pub fn frame_source(s: &str) -> Cow<'_, str> {
-    let dirty = s.chars().any(|c| is_unsafe(c) && c != '\n' && c != '\t' && c != '\r')
+    let dirty = s
+        .chars()
+        .any(|c| is_unsafe(c) && c != '\n' && c != '\t' && c != '\r')
         || s.contains("##[")
         || lone_cr(s);
     if !dirty {
@@ -228,7 +230,11 @@ impl Formatter for SafeJson {
     fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
         self.inner.end_array(w)
     }
-    fn begin_array_value<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
         self.inner.begin_array_value(w, first)
     }
     fn end_array_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
@@ -240,7 +246,11 @@ impl Formatter for SafeJson {
     fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
         self.inner.end_object(w)
     }
-    fn begin_object_key<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
         self.inner.begin_object_key(w, first)
     }
     fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
@@ -335,7 +345,9 @@ mod tests {
         assert_eq!(nl(src), nl(&out));
         assert!(out.contains("\r\n"));
         assert!(out.contains('\t'));
-        assert!(!out.chars().any(|c| is_unsafe(c) && !matches!(c, '\n' | '\t' | '\r')));
+        assert!(!out
+            .chars()
+            .any(|c| is_unsafe(c) && !matches!(c, '\n' | '\t' | '\r')));
         assert!(!out.contains("##["));
         assert_eq!(
             &*out,
@@ -345,7 +357,10 @@ mod tests {
 
     #[test]
     fn frame_source_length_for_every_unsafe_char() {
-        for c in (0u32..0x11_0000).filter_map(char::from_u32).filter(|&c| is_unsafe(c)) {
+        for c in (0u32..0x11_0000)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_unsafe(c))
+        {
             let s = format!("x{c}y");
             let out = frame_source(&s);
             assert_eq!(out.len(), s.len(), "U+{:04X}", c as u32);
@@ -365,7 +380,10 @@ mod tests {
 
     #[test]
     fn xml_escapes() {
-        assert_eq!(xml("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;");
+        assert_eq!(
+            xml("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;"
+        );
         assert_eq!(xml("a\u{202E}b\u{1}##[c"), "a&#x202E;b\\u{1}##&#91;c");
     }
 }

@@ -14,7 +14,8 @@ use serde_json::{json, Map, Value};
 use std::io::{self, Write};
 use std::path::Path;
 
-const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     // Rules: the known ones in the caller's order, then unknown codes.
@@ -114,7 +115,10 @@ fn result(report: &Report, d: &Diagnostic, rule_index: usize) -> Value {
     r.insert("ruleId".into(), json!(sanitize::text(d.code)));
     r.insert("ruleIndex".into(), json!(rule_index));
     r.insert("level".into(), json!(level(d.severity)));
-    r.insert("message".into(), json!({ "text": sanitize::text(&d.message) }));
+    r.insert(
+        "message".into(),
+        json!({ "text": sanitize::text(&d.message) }),
+    );
     r.insert(
         "locations".into(),
         json!([{ "physicalLocation": physical(report, d.span) }]),
@@ -240,10 +244,16 @@ mod tests {
 
     #[test]
     fn uris() {
-        assert_eq!(uri(Path::new("./a b/docker-compose.yml")), "a%20b/docker-compose.yml");
+        assert_eq!(
+            uri(Path::new("./a b/docker-compose.yml")),
+            "a%20b/docker-compose.yml"
+        );
         assert_eq!(uri(Path::new("dir/x\u{202E}y.yml")), "dir/x%E2%80%AEy.yml");
         if !cfg!(windows) {
-            assert_eq!(uri(Path::new("/srv/app/compose.yaml")), "file:///srv/app/compose.yaml");
+            assert_eq!(
+                uri(Path::new("/srv/app/compose.yaml")),
+                "file:///srv/app/compose.yaml"
+            );
         }
         // Not a scheme: the colon is encoded.
         assert_eq!(uri(Path::new("c:d.yml")), "c%3Ad.yml");
