@@ -297,3 +297,43 @@ fn code_frame_underlines_line_up_after_substitution() {
     // And the substituted text is what we said it would be.
     assert!(lines[src].contains("\"\u{FFFD}???????#?[x\""), "\n{out}");
 }
+
+/// CRLF files, tabs, empty spans and spans at the end of the file render
+/// without a raw CR, and without panicking, in every format.
+#[test]
+fn crlf_tabs_and_edge_spans() {
+    let mut sources = SourceMap::new();
+    let text = "services:\r\n\tweb:\r\n    image: x\r\n";
+    let f = sources.add("crlf.yml", text);
+    let empty = sources.add("empty.yml", "");
+    let web = text.find("web").unwrap();
+    let d = vec![
+        Diagnostic::warning("M001", Span::new(f, web, web + 3), "tabbed key")
+            .label(Span::new(f, 0, 8), "root"),
+        Diagnostic::error(
+            "S001",
+            Span::new(f, text.len(), text.len()),
+            "at the very end",
+        ),
+        Diagnostic::error("S001", Span::new(empty, 0, 0), "empty file"),
+        Diagnostic::error("S001", Span::new(f, 9999, 10000), "out of range span"),
+    ];
+    let report = Report {
+        sources: &sources,
+        diagnostics: &d,
+        rules: &[],
+        notes: &[],
+        files_checked: 2,
+    };
+    for format in Format::ALL {
+        let mut out = Vec::new();
+        render(format, &report, &plain(), &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(!out.contains('\r'), "{format}:\n{out}");
+        assert!(!out.contains('\t'), "{format}:\n{out}");
+        if format == Format::Human {
+            assert!(out.contains("web:"), "{out}");
+            assert!(out.contains("Found 4 problems"), "{out}");
+        }
+    }
+}
