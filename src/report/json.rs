@@ -1,0 +1,160 @@
+//! compose-lint's own JSON document: versioned, stable, described in
+//! docs/json-format.md. Field order here is the order written.
+//!
+//! Display text (messages, labels, help, notes, titles, paths) is sanitized
+//! like every other format. Fix replacements are kept exact, since tools
+//! apply them; `sanitize::write_json` writes any unsafe character in them as
+//! a JSON `\u` escape.
+
+use super::sanitize::{self, write_json};
+use super::{Counts, Pos, Report, TOOL_NAME, TOOL_VERSION};
+use crate::diagnostic::{Applicability, Diagnostic};
+use crate::source::Span;
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// Bumped only for changes that can break a reader (see the doc).
+pub(crate) const JSON_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    tool: Tool,
+    files_checked: usize,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    notes: Vec<JsonNote>,
+    summary: Counts,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: String,
+    name: Option<&'static str>,
+    severity: &'static str,
+    message: String,
+    file: String,
+    start: Pos,
+    end: Pos,
+    labels: Vec<JsonLabel>,
+    help: Option<String>,
+    notes: Vec<String>,
+    fixes: Vec<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonLabel {
+    file: String,
+    start: Pos,
+    end: Pos,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    title: String,
+    applicability: Applicability,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    file: String,
+    start: Pos,
+    end: Pos,
+    replacement: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonNote {
+    file: String,
+    message: String,
+}
+
+pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let doc = Document {
+        version: JSON_VERSION,
+        tool: Tool {
+            name: TOOL_NAME,
+            version: TOOL_VERSION,
+        },
+        files_checked: report.files_checked,
+        diagnostics: report
+            .diagnostics
+            .iter()
+            .map(|d| diagnostic(report, d))
+            .collect(),
+        notes: report
+            .notes
+            .iter()
+            .map(|n| JsonNote {
+                file: sanitize::path(&n.path),
+                message: sanitize::text(&n.message).into_owned(),
+            })
+            .collect(),
+        summary: report.counts(),
+    };
+    write_json(out, &doc)
+}
+
+fn diagnostic<'a>(report: &Report, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+    let (start, end) = report.position(d.span);
+    JsonDiagnostic {
+        code: sanitize::text(d.code).into_owned(),
+        name: report.rule(d.code).map(|r| r.name),
+        severity: d.severity.as_str(),
+        message: sanitize::text(&d.message).into_owned(),
+        file: file(report, d.span),
+        start,
+        end,
+        labels: d
+            .labels
+            .iter()
+            .map(|l| {
+                let (start, end) = report.position(l.span);
+                JsonLabel {
+                    file: file(report, l.span),
+                    start,
+                    end,
+                    message: sanitize::text(&l.message).into_owned(),
+                }
+            })
+            .collect(),
+        help: d.help.as_deref().map(|h| sanitize::text(h).into_owned()),
+        notes: d
+            .notes
+            .iter()
+            .map(|n| sanitize::text(n).into_owned())
+            .collect(),
+        fixes: d
+            .fixes
+            .iter()
+            .map(|f| JsonFix {
+                title: sanitize::text(&f.title).into_owned(),
+                applicability: f.applicability,
+                edits: f
+                    .edits
+                    .iter()
+                    .map(|e| {
+                        let (start, end) = report.position(e.span);
+                        JsonEdit {
+                            file: file(report, e.span),
+                            start,
+                            end,
+                            replacement: &e.replacement,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+fn file(report: &Report, span: Span) -> String {
+    sanitize::path(report.path(span))
+}

@@ -1,0 +1,389 @@
+//! Making text from linted files safe to print.
+//!
+//! A Compose file is untrusted input: its keys and values end up in messages,
+//! labels, help, file paths and code frames, and from there in a terminal, a
+//! CI log or a report that another tool renders. Every format passes such text
+//! through this module so that a file cannot:
+//!
+//! - move the cursor, recolour or retitle a terminal (C0/C1 controls, ESC and
+//!   ANSI sequences, DEL);
+//! - reorder what a reader sees (bidi overrides and isolates, LRM/RLM/ALM:
+//!   the "Trojan Source" trick);
+//! - hide text (zero-width and other invisible characters, tag characters);
+//! - start a new line inside a one-line message (CR, LF, NEL, U+2028/9);
+//! - issue a CI workflow command.
+//!
+//! Such characters are made visible as `\u{XXXX}` (upper-case hex, no
+//! padding); LF, CR and TAB read as `\n`, `\r` and `\t`. A backslash itself is
+//! left alone, so the escapes are for reading, not for decoding.
+//!
+//! # Workflow commands
+//!
+//! The GitHub Actions runner treats a log line as a command when, after
+//! leading whitespace is trimmed, it starts with `::` (`::error::...`), and
+//! also when `##[` appears anywhere in it (the older `##[error]...` form,
+//! which the log viewer honours too). So:
+//!
+//! - `##[` anywhere becomes `#\u{23}[`;
+//! - `::` at the start of the text or right after whitespace becomes
+//!   `:\u{3A}`. Only a word-initial `::` can begin a line once the text is
+//!   placed after indentation or wrapped at a space, so `[::1]:80` and
+//!   `a::b` stay as they are.
+//!
+//! Both stay readable (`:\u{3A}error::pwned`) and say what was there.
+//!
+//! # Code frames
+//!
+//! miette draws code frames from byte offsets, so the source text given to it
+//! must keep every byte offset. [`frame_source`] swaps each unsafe character
+//! for visible text of the same UTF-8 length: a 3-byte character becomes
+//! U+FFFD (also 3 bytes), any other becomes that many `?`. `##[` becomes
+//! `#?[`. LF, TAB and the CR of a CRLF are kept: miette lays out lines and
+//! tabs itself. A code frame line always starts with a line-number gutter, so
+//! a `::` in it needs no change.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// True for characters that must never reach output as themselves.
+pub fn is_unsafe(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1F}'
+        | '\u{7F}'..='\u{9F}'
+        | '\u{AD}'                  // soft hyphen
+        | '\u{34F}'                 // combining grapheme joiner
+        | '\u{61C}'                 // arabic letter mark
+        | '\u{115F}' | '\u{1160}'   // hangul fillers
+        | '\u{17B4}' | '\u{17B5}'   // khmer invisible vowels
+        | '\u{180B}'..='\u{180F}'   // mongolian selectors and vowel separator
+        | '\u{200B}'..='\u{200F}'   // zero width space/joiners, LRM, RLM
+        | '\u{2028}'..='\u{202E}'   // line/paragraph separator, bidi embeddings and overrides
+        | '\u{2060}'..='\u{206F}'   // word joiner, invisible operators, bidi isolates, deprecated format
+        | '\u{3164}' | '\u{FFA0}'   // hangul fillers
+        | '\u{FEFF}'                // zero width no-break space / BOM
+        | '\u{FFF9}'..='\u{FFFB}'   // interlinear annotation
+        | '\u{FFFE}' | '\u{FFFF}'   // noncharacters, invalid in XML
+        | '\u{E0000}'..='\u{E007F}' // tag characters
+    )
+}
+
+/// Sanitize one piece of display text (a message, label, help line, note,
+/// title, path). The result is a single line with nothing hidden in it.
+pub fn text(s: &str) -> Cow<'_, str> {
+    if !needs_work(s) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut prev_ws = true; // the start of the text counts as after whitespace
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == ':' && prev_ws && s[i..].starts_with("::") {
+            out.push_str(":\\u{3A}");
+            chars.next();
+            prev_ws = false;
+            continue;
+        }
+        if c == '#' && s[i..].starts_with("##[") {
+            out.push_str("#\\u{23}[");
+            chars.next();
+            chars.next();
+            prev_ws = false;
+            continue;
+        }
+        push_visible(&mut out, c);
+        prev_ws = c.is_whitespace() && !is_unsafe(c);
+    }
+    Cow::Owned(out)
+}
+
+/// A path for display: as given, lossy for non-UTF-8 names, sanitized.
+pub fn path(p: &Path) -> String {
+    text(&p.to_string_lossy()).into_owned()
+}
+
+/// Source text for a miette code frame: unsafe characters replaced by
+/// visible ones of the same byte length, so every span still lines up.
+pub fn frame_source(s: &str) -> Cow<'_, str> {
+    let dirty = s
+        .chars()
+        .any(|c| is_unsafe(c) && c != '\n' && c != '\t' && c != '\r')
+        || s.contains("##[")
+        || lone_cr(s);
+    if !dirty {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let bytes = s.as_bytes();
+    for (i, c) in s.char_indices() {
+        let keep = match c {
+            '\n' | '\t' => true,
+            '\r' => bytes.get(i + 1) == Some(&b'\n'),
+            _ => !is_unsafe(c),
+        };
+        if keep {
+            // `##[`: turn the second `#` into `?`.
+            if c == '#' && i > 0 && bytes[i - 1] == b'#' && bytes.get(i + 1) == Some(&b'[') {
+                out.push('?');
+            } else {
+                out.push(c);
+            }
+        } else if c.len_utf8() == 3 {
+            out.push('\u{FFFD}');
+        } else {
+            for _ in 0..c.len_utf8() {
+                out.push('?');
+            }
+        }
+    }
+    debug_assert_eq!(out.len(), s.len());
+    Cow::Owned(out)
+}
+
+fn lone_cr(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter()
+        .enumerate()
+        .any(|(i, &c)| c == b'\r' && b.get(i + 1) != Some(&b'\n'))
+}
+
+fn needs_work(s: &str) -> bool {
+    s.chars().any(is_unsafe) || s.contains("##[") || s.contains("::")
+}
+
+fn push_visible(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if is_unsafe(c) => {
+            let _ = write!(out, "\\u{{{:X}}}", c as u32);
+        }
+        c => out.push(c),
+    }
+}
+
+/// A serde_json formatter for every JSON format we write (json, sarif,
+/// gitlab). On top of serde_json's own escaping it writes unsafe characters
+/// as `\uXXXX` and `##[` as `##\u005b`. That is lossless for a JSON reader
+/// (fix replacements must stay exact), yet no raw control, bidi or invisible
+/// character and no workflow command reaches the bytes we print.
+pub struct SafeJson {
+    inner: serde_json::ser::PrettyFormatter<'static>,
+}
+
+impl SafeJson {
+    pub fn new() -> SafeJson {
+        SafeJson {
+            inner: serde_json::ser::PrettyFormatter::with_indent(b"  "),
+        }
+    }
+}
+
+impl Default for SafeJson {
+    fn default() -> SafeJson {
+        SafeJson::new()
+    }
+}
+
+/// Write `value` as pretty JSON through [`SafeJson`], with a final newline.
+pub fn write_json<T: serde::Serialize>(
+    out: &mut dyn std::io::Write,
+    value: &T,
+) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, SafeJson::new());
+    value.serialize(&mut ser).map_err(std::io::Error::other)?;
+    buf.push(b'\n');
+    out.write_all(&buf)
+}
+
+use serde_json::ser::Formatter;
+use std::io;
+
+impl Formatter for SafeJson {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        let bytes = fragment.as_bytes();
+        for (i, c) in fragment.char_indices() {
+            let bracket = c == '[' && i >= 2 && &bytes[i - 2..i] == b"##";
+            if !(is_unsafe(c) || bracket) {
+                continue;
+            }
+            w.write_all(&bytes[start..i])?;
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                write!(w, "\\u{:04x}", u)?;
+            }
+            start = i + c.len_utf8();
+        }
+        w.write_all(&bytes[start..])
+    }
+
+    fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.begin_array(w)
+    }
+    fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.inner.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.begin_object(w)
+    }
+    fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.inner.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.end_object_value(w)
+    }
+}
+
+/// Escape text for an XML attribute or element. Run [`text`] first for
+/// display text; this also writes any remaining unsafe character as a
+/// character reference so the document stays well-formed whatever it holds
+/// (XML 1.0 cannot contain most controls at all, so those become `\u{XX}`).
+pub fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let bytes = s.as_bytes();
+    for (i, c) in s.char_indices() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            '[' if i >= 2 && &bytes[i - 2..i] == b"##" => out.push_str("&#91;"),
+            // Not allowed in XML 1.0 even as a reference.
+            '\u{0}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}' => {
+                let _ = write!(out, "\\u{{{:X}}}", c as u32);
+            }
+            c if is_unsafe(c) => {
+                let _ = write!(out, "&#x{:X};", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_borrowed() {
+        assert!(matches!(text("image: nginx:1.27 ü"), Cow::Borrowed(_)));
+        assert_eq!(text("[::1]:80"), "[::1]:80");
+    }
+
+    #[test]
+    fn controls_become_visible() {
+        assert_eq!(text("a\x1b[31mb"), "a\\u{1B}[31mb");
+        assert_eq!(text("a\nb\r\tc"), "a\\nb\\r\\tc");
+        assert_eq!(text("x\u{7f}\u{9b}y"), "x\\u{7F}\\u{9B}y");
+        assert_eq!(text("\u{202E}abc\u{2066}"), "\\u{202E}abc\\u{2066}");
+        assert_eq!(text("a\u{200B}\u{FEFF}b"), "a\\u{200B}\\u{FEFF}b");
+        assert_eq!(text("tag\u{E0041}"), "tag\\u{E0041}");
+    }
+
+    #[test]
+    fn workflow_openers_are_neutralised() {
+        assert_eq!(text("::error::pwned"), ":\\u{3A}error::pwned");
+        assert_eq!(text("  ::warning x"), "  :\\u{3A}warning x");
+        assert_eq!(text("x\u{3000}::e"), "x\u{3000}:\\u{3A}e");
+        assert_eq!(text("say ##[error]x"), "say #\\u{23}[error]x");
+        assert_eq!(text("###[x"), "##\\u{23}[x");
+        // A newline turned visible is not whitespace any more, but the line
+        // it would have started is gone, so `::` after it is harmless.
+        assert_eq!(text("a\n::b"), "a\\n::b");
+        // Ordinary uses stay.
+        assert_eq!(text("[::1]:80 a::b"), "[::1]:80 a::b");
+        for s in ["::a", " ::a", "\t::a", "##[a", "a ##[ b", "\u{A0}::x"] {
+            let t = text(s);
+            assert!(!t.trim_start().starts_with("::"), "{t}");
+            assert!(!t.contains("##["), "{t}");
+        }
+    }
+
+    #[test]
+    fn frame_source_keeps_byte_length_and_lines() {
+        let src = "a: \"\x1b[31m\"\nb: \u{202E}x\u{2066}\r\nc: \u{9b}\u{E0041}\rd\t##[e]\n";
+        let out = frame_source(src);
+        assert_eq!(out.len(), src.len());
+        // Every char boundary of the input is one of the output.
+        for (i, _) in src.char_indices() {
+            assert!(out.is_char_boundary(i), "boundary {i}");
+        }
+        // Line breaks and tabs unchanged; CR kept only before LF.
+        let nl = |s: &str| s.match_indices('\n').map(|(i, _)| i).collect::<Vec<_>>();
+        assert_eq!(nl(src), nl(&out));
+        assert!(out.contains("\r\n"));
+        assert!(out.contains('\t'));
+        assert!(!out
+            .chars()
+            .any(|c| is_unsafe(c) && !matches!(c, '\n' | '\t' | '\r')));
+        assert!(!out.contains("##["));
+        assert_eq!(
+            &*out,
+            "a: \"?[31m\"\nb: \u{FFFD}x\u{FFFD}\r\nc: ???????d\t#?[e]\n"
+        );
+    }
+
+    #[test]
+    fn frame_source_length_for_every_unsafe_char() {
+        for c in (0u32..0x11_0000)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_unsafe(c))
+        {
+            let s = format!("x{c}y");
+            let out = frame_source(&s);
+            assert_eq!(out.len(), s.len(), "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn json_escapes_unsafe_losslessly() {
+        let v = "a\u{202E}b\u{1b}c ##[x \u{E0041}";
+        let mut buf = Vec::new();
+        write_json(&mut buf, &v).unwrap();
+        let s = String::from_utf8(buf).unwrap();
+        assert_eq!(s, "\"a\\u202eb\\u001bc ##\\u005bx \\udb40\\udc41\"\n");
+        let back: String = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, v);
+    }
+
+    #[test]
+    fn xml_escapes() {
+        assert_eq!(
+            xml("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;"
+        );
+        assert_eq!(xml("a\u{202E}b\u{1}##[c"), "a&#x202E;b\\u{1}##&#91;c");
+    }
+}
