@@ -118,7 +118,10 @@ impl Builder<'_> {
     /// for errors that have a position but no extent.
     fn point(&self, at: usize) -> Span {
         let at = at.min(self.text.len());
-        let len = self.text[at..]
+        let len = self
+            .text
+            .get(at..)
+            .unwrap_or("")
             .chars()
             .next()
             .filter(|c| *c != '\n' && *c != '\r')
