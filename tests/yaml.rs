@@ -140,7 +140,10 @@ fn alias_to_enclosing_collection_is_rejected() {
     assert_eq!(codes(&diags), ["S012"]);
     assert_eq!(slice(src, diags[0].span), "*a");
     let a = val(&tree, tree.root.unwrap(), "a");
-    assert_eq!(tree.node(tree.as_sequence(a).unwrap()[1]).kind, NodeKind::Invalid);
+    assert_eq!(
+        tree.node(tree.as_sequence(a).unwrap()[1]).kind,
+        NodeKind::Invalid
+    );
 }
 
 #[test]
@@ -308,7 +311,7 @@ fn billion_laughs_is_instant() {
     let mut src = String::from("l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..10 {
         let prev = format!("*l{}", i - 1);
-        let items = vec![prev.as_str(); 10].join(", ");
+        let items = [prev.as_str(); 10].join(", ");
         src.push_str(&format!("l{i}: &l{i} [{items}]\n"));
     }
     let start = Instant::now();
@@ -324,7 +327,10 @@ fn billion_laughs_is_instant() {
 fn merge_bomb_hits_the_budget() {
     let mut src = String::from("m0: &m0 {a: 1, b: 2, c: 3, d: 4}\n");
     for i in 1..30 {
-        src.push_str(&format!("m{i}: &m{i} {{<<: [*m{p}, *m{p}], k{i}: 1}}\n", p = i - 1));
+        src.push_str(&format!(
+            "m{i}: &m{i} {{<<: [*m{p}, *m{p}], k{i}: 1}}\n",
+            p = i - 1
+        ));
     }
     src.push_str("x:\n");
     for i in 0..200 {
@@ -364,7 +370,11 @@ fn deep_flow_nesting_on_a_small_stack() {
     });
     assert_eq!(codes(&diags), ["S011"]);
     assert_eq!(diags[0].span.start, 255);
-    assert!(diags[0].message.contains("255 levels"), "{}", diags[0].message);
+    assert!(
+        diags[0].message.contains("255 levels"),
+        "{}",
+        diags[0].message
+    );
 }
 
 #[test]
@@ -372,7 +382,10 @@ fn flow_nesting_past_our_limit_keeps_the_tree() {
     let src = "[".repeat(240) + &"]".repeat(240);
     let (tree, diags) = p(&src);
     assert_eq!(codes(&diags), ["S011"]);
-    assert_eq!(diags[0].span.start, 200, "at the collection that crosses the limit");
+    assert_eq!(
+        diags[0].span.start, 200,
+        "at the collection that crosses the limit"
+    );
     let mut id = tree.root.unwrap();
     for _ in 0..200 {
         id = tree.as_sequence(id).unwrap()[0];
@@ -421,7 +434,11 @@ fn syntax_error_position() {
     let src = "a: 1\nb: [1, 2\nc: 3\n";
     let (tree, diags) = p(src);
     assert_eq!(codes(&diags), ["S001"]);
-    assert!(diags[0].message.starts_with("YAML syntax error: "), "{}", diags[0].message);
+    assert!(
+        diags[0].message.starts_with("YAML syntax error: "),
+        "{}",
+        diags[0].message
+    );
     let file = SourceFile::new(FileId(0), "c.yaml".into(), src.into());
     let lc = file.line_col(diags[0].span.start as usize);
     assert_eq!((lc.line, lc.col), (3, 2));
@@ -503,9 +520,42 @@ mod generated {
     use proptest::prelude::*;
 
     const PIECES: &[&str] = &[
-        "a", "b", ": ", ":", "- ", "-", "\n", "  ", "\t", "[", "]", "{", "}", ",", "&x ", "*x",
-        "*y", "&y ", "<<: ", "<<", "!reset ", "!!str ", "\"q\"", "'s'", "|\n", ">-\n", "# c\n",
-        "---\n", "...\n", "? ", "\r\n", "\u{feff}", "é", "\"\\u00e9\"", "%YAML 1.2\n", "~",
+        "a",
+        "b",
+        ": ",
+        ":",
+        "- ",
+        "-",
+        "\n",
+        "  ",
+        "\t",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        "&x ",
+        "*x",
+        "*y",
+        "&y ",
+        "<<: ",
+        "<<",
+        "!reset ",
+        "!!str ",
+        "\"q\"",
+        "'s'",
+        "|\n",
+        ">-\n",
+        "# c\n",
+        "---\n",
+        "...\n",
+        "? ",
+        "\r\n",
+        "\u{feff}",
+        "é",
+        "\"\\u00e9\"",
+        "%YAML 1.2\n",
+        "~",
     ];
 
     fn yamlish() -> impl Strategy<Value = String> {
@@ -549,4 +599,39 @@ mod generated {
             check(&src);
         }
     }
+}
+
+/// Throughput sanity check, not a timed test:
+/// `cargo test --release --test yaml -- --ignored --nocapture large_file`.
+#[test]
+#[ignore]
+fn large_file_with_merges() {
+    let mut src = String::from(
+        "x-common: &common\n  restart: unless-stopped\n  logging:\n    driver: json-file\n    options: {max-size: 10m}\n  environment:\n    TZ: UTC\n    LANG: C.UTF-8\nservices:\n",
+    );
+    let mut i = 0;
+    while src.len() < 5_000_000 {
+        src.push_str(&format!(
+            "  svc{i}:\n    <<: *common\n    image: \"registry.example.com/team/app{i}:1.{i}\"\n    ports:\n      - \"{p}:80\"\n    environment:\n      - KEY_{i}=value\n      - OTHER=1\n    # comment {i}\n    command: [\"run\", \"--id\", \"{i}\"]\n    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost\"]\n      interval: 30s\n    labels:\n      com.example.team: \"t{i}\"\n      com.example.tier: backend\n    volumes:\n      - ./data{i}:/data\n",
+            p = 10000 + i % 50000
+        ));
+        i += 1;
+    }
+    let start = Instant::now();
+    let opts = granit_parser::options! { emit_anchor_events: true, emit_unresolved_aliases: true };
+    let events = granit_parser::Parser::new_from_str_with_options(&src, opts).count();
+    println!("granit alone: {events} events in {:?}", start.elapsed());
+    let start = Instant::now();
+    let (tree, diags) = p(&src);
+    let took = start.elapsed();
+    assert!(diags.is_empty(), "{:?}", &diags[..diags.len().min(3)]);
+    let services = val(&tree, tree.root.unwrap(), "services");
+    let n = tree.as_mapping(services).unwrap().entries.len();
+    assert_eq!(n, i);
+    println!(
+        "{} bytes, {n} services, {} nodes: {took:?} ({:.1} MB/s)",
+        src.len(),
+        tree.nodes.len(),
+        src.len() as f64 / took.as_secs_f64() / 1e6
+    );
 }

@@ -56,7 +56,8 @@ pub struct Entry {
 pub struct Mapping {
     /// The effective entries in source order: explicit entries first, then
     /// entries supplied by `<<` (explicit keys win; earlier merge sources win).
-    /// `<<` entries themselves are not listed.
+    /// `<<` entries themselves are not listed. A duplicate explicit key
+    /// (reported as S002) is kept, so [`Tree::get`] finds the first.
     pub entries: Vec<Entry>,
     /// The `<<` keys written in this mapping (usually zero or one).
     pub merge_keys: Vec<NodeId>,
@@ -71,15 +72,20 @@ pub enum NodeKind {
     Alias {
         target: NodeId,
     },
-    /// A node that could not be built (undefined alias, parse error).
+    /// A node that could not be built: an undefined alias, an alias to the
+    /// collection that contains it, content past the depth limit, or a value
+    /// missing because a syntax error stopped parsing.
     Invalid,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
     pub kind: NodeKind,
-    /// For scalars: the raw text including quotes. For collections: from the
-    /// first to the last character of the collection.
+    /// For scalars: the raw text including quotes; block scalars run from the
+    /// `|`/`>` header to the last content character; an empty plain scalar
+    /// (`key:`) is an empty span just after the `:`. For collections: from the
+    /// first to the last character of the collection (brackets included for
+    /// flow style; anchor and tag excluded).
     pub span: Span,
     pub tag: Option<(Tag, Span)>,
     /// `&name` and the span of that token.

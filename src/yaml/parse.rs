@@ -118,7 +118,10 @@ impl Builder<'_> {
     /// for errors that have a position but no extent.
     fn point(&self, at: usize) -> Span {
         let at = at.min(self.text.len());
-        let len = self.text[at..]
+        let len = self
+            .text
+            .get(at..)
+            .unwrap_or("")
             .chars()
             .next()
             .filter(|c| *c != '\n' && *c != '\r')
@@ -311,8 +314,9 @@ impl Builder<'_> {
                 self.last_end = self.last_end.max(r.end);
                 let use_site = self.span(r);
                 self.diags.push(
-                    Diagnostic::error("S012", use_site, format!("unknown anchor `*{name}`"))
-                        .help(format!("define `&{name}` before this alias, in the same document")),
+                    Diagnostic::error("S012", use_site, format!("unknown anchor `*{name}`")).help(
+                        format!("define `&{name}` before this alias, in the same document"),
+                    ),
                 );
                 let id = self.push_node(NodeKind::Invalid, use_site);
                 self.attach(id);
@@ -529,8 +533,12 @@ impl Builder<'_> {
             self.attach(id);
         }
         while let Some(frame) = self.stack.pop() {
-            let end = frame.end.max(at.min(self.text.len()));
-            let end = if frame.flow { end } else { frame.end };
+            // An unclosed flow collection runs to where reading stopped.
+            let end = if frame.flow {
+                frame.end.max(at)
+            } else {
+                frame.end
+            };
             self.close(frame, end);
         }
     }
@@ -562,13 +570,9 @@ impl Builder<'_> {
             match tree.kind(k) {
                 NodeKind::Scalar(s) => match seen.entry(s.value.as_str()) {
                     MapEntry::Occupied(first) => diags.push(
-                        Diagnostic::error(
-                            "S002",
-                            key.span,
-                            format!("duplicate key `{}`", s.value),
-                        )
-                        .label(tree.node(*first.get()).span, "first defined here")
-                        .help("remove one of the two; YAML does not allow duplicate keys"),
+                        Diagnostic::error("S002", key.span, format!("duplicate key `{}`", s.value))
+                            .label(tree.node(*first.get()).span, "first defined here")
+                            .help("remove one of the two; YAML does not allow duplicate keys"),
                     ),
                     MapEntry::Vacant(slot) => {
                         slot.insert(k);
@@ -668,7 +672,8 @@ fn merge_source(
 ) {
     let node = tree.node(id);
     let bad = |what: &str| {
-        Diagnostic::error("S012", node.span, format!("cannot merge {what} with `<<`")).help(MERGE_HELP)
+        Diagnostic::error("S012", node.span, format!("cannot merge {what} with `<<`"))
+            .help(MERGE_HELP)
     };
     match &node.kind {
         NodeKind::Mapping(_) => sources.push((id, node.span)),

@@ -311,7 +311,8 @@ fn is_yaml11_number(s: &str) -> bool {
     let exp_ok = match exp {
         None => true,
         Some(e) => {
-            matches!(e.as_bytes().first(), Some(b'+' | b'-')) && all(&e.as_bytes()[1..], u8::is_ascii_digit)
+            matches!(e.as_bytes().first(), Some(b'+' | b'-'))
+                && all(&e.as_bytes()[1..], u8::is_ascii_digit)
         }
     };
     int_ok && frac_ok && exp_ok
@@ -329,7 +330,10 @@ fn sexagesimal(s: &str) -> Option<CoreValue> {
     let mut parts = whole.split(':');
     let first = parts.next()?;
     let fb = first.as_bytes();
-    if fb.is_empty() || !fb[0].is_ascii_digit() || !fb.iter().all(|c| c.is_ascii_digit() || *c == b'_') {
+    if fb.is_empty()
+        || !fb[0].is_ascii_digit()
+        || !fb.iter().all(|c| c.is_ascii_digit() || *c == b'_')
+    {
         return None;
     }
     if frac.is_none() && fb[0] == b'0' {
@@ -455,7 +459,10 @@ mod tests {
             assert_eq!(&plain(text).core_value(), want, "core_value({text:?})");
         }
         for nan in [".nan", ".NaN", ".NAN"] {
-            assert!(matches!(plain(nan).core_value(), Float(f) if f.is_nan()), "{nan}");
+            assert!(
+                matches!(plain(nan).core_value(), Float(f) if f.is_nan()),
+                "{nan}"
+            );
         }
         for style in [
             ScalarStyle::SingleQuoted,
@@ -505,17 +512,72 @@ mod tests {
                 CoreValue::Bool(true),
                 "YAML 1.1 reads `yes` as the boolean true",
             ),
-            ("Y", Bool, CoreValue::Bool(true), "YAML 1.1 reads `Y` as the boolean true"),
-            ("ON", Bool, CoreValue::Bool(true), "YAML 1.1 reads `ON` as the boolean true"),
-            ("no", Bool, CoreValue::Bool(false), "YAML 1.1 reads `no` as the boolean false"),
-            ("Off", Bool, CoreValue::Bool(false), "YAML 1.1 reads `Off` as the boolean false"),
-            ("n", Bool, CoreValue::Bool(false), "YAML 1.1 reads `n` as the boolean false"),
-            ("0755", Octal, CoreValue::Int(493), "YAML 1.1 reads `0755` as the octal number 493"),
-            ("010", Octal, CoreValue::Int(8), "YAML 1.1 reads `010` as the octal number 8"),
-            ("-010", Octal, CoreValue::Int(-8), "YAML 1.1 reads `-010` as the octal number -8"),
-            ("08", NotANumber, CoreValue::Str, "YAML 1.1 reads `08` as a string, not a number"),
-            ("0o17", NotANumber, CoreValue::Str, "YAML 1.1 reads `0o17` as a string, not a number"),
-            ("1e3", NotANumber, CoreValue::Str, "YAML 1.1 reads `1e3` as a string, not a number"),
+            (
+                "Y",
+                Bool,
+                CoreValue::Bool(true),
+                "YAML 1.1 reads `Y` as the boolean true",
+            ),
+            (
+                "ON",
+                Bool,
+                CoreValue::Bool(true),
+                "YAML 1.1 reads `ON` as the boolean true",
+            ),
+            (
+                "no",
+                Bool,
+                CoreValue::Bool(false),
+                "YAML 1.1 reads `no` as the boolean false",
+            ),
+            (
+                "Off",
+                Bool,
+                CoreValue::Bool(false),
+                "YAML 1.1 reads `Off` as the boolean false",
+            ),
+            (
+                "n",
+                Bool,
+                CoreValue::Bool(false),
+                "YAML 1.1 reads `n` as the boolean false",
+            ),
+            (
+                "0755",
+                Octal,
+                CoreValue::Int(493),
+                "YAML 1.1 reads `0755` as the octal number 493",
+            ),
+            (
+                "010",
+                Octal,
+                CoreValue::Int(8),
+                "YAML 1.1 reads `010` as the octal number 8",
+            ),
+            (
+                "-010",
+                Octal,
+                CoreValue::Int(-8),
+                "YAML 1.1 reads `-010` as the octal number -8",
+            ),
+            (
+                "08",
+                NotANumber,
+                CoreValue::Str,
+                "YAML 1.1 reads `08` as a string, not a number",
+            ),
+            (
+                "0o17",
+                NotANumber,
+                CoreValue::Str,
+                "YAML 1.1 reads `0o17` as a string, not a number",
+            ),
+            (
+                "1e3",
+                NotANumber,
+                CoreValue::Str,
+                "YAML 1.1 reads `1e3` as a string, not a number",
+            ),
             (
                 "1.5e3",
                 NotANumber,
@@ -532,10 +594,31 @@ mod tests {
             assert_eq!(got.description, *desc);
         }
         for fine in [
-            "22", "0", "true", "false", "null", "~", "", "1.5", "1.5e+3", "0x1F", "0:30", "12:60",
-            "1:2:3:", "yEs", "nginx", "8080:80/tcp", "127.0.0.1:80:80", "a:b", "-",
+            "22",
+            "0",
+            "true",
+            "false",
+            "null",
+            "~",
+            "",
+            "1.5",
+            "1.5e+3",
+            "0x1F",
+            "0:30",
+            "12:60",
+            "1:2:3:",
+            "yEs",
+            "nginx",
+            "8080:80/tcp",
+            "127.0.0.1:80:80",
+            "a:b",
+            "-",
         ] {
-            assert_eq!(plain(fine).yaml11_ambiguity(), None, "{fine:?} is not ambiguous");
+            assert_eq!(
+                plain(fine).yaml11_ambiguity(),
+                None,
+                "{fine:?} is not ambiguous"
+            );
         }
         let quoted = Scalar {
             value: "22:22".into(),
