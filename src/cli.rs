@@ -37,7 +37,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Lint Compose files (the default).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule: code, name, group, default severity, fix availability.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
@@ -122,12 +122,17 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Check(args)) => check(args),
+        Some(Command::Check(args)) => check(*args),
         None => check(cli.check),
         Some(Command::Rules { format }) => list_rules(format),
         Some(Command::Explain { what }) => explain(&what),
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(shell, &mut Cli::command(), "compose-lint", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "compose-lint",
+                &mut std::io::stdout(),
+            );
             ExitCode::SUCCESS
         }
     }
@@ -181,7 +186,10 @@ fn list_rules(format: ListFormat) -> ExitCode {
 
 fn print_or_fail(text: &str) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => fail(e),
@@ -250,7 +258,10 @@ fn check(args: CheckArgs) -> ExitCode {
         configs.push(cfg);
     }
     let first_config = configs.first().cloned().unwrap_or_default();
-    let fail_on = args.fail_on.or(first_config.fail_on).unwrap_or(FailOn::Warning);
+    let fail_on = args
+        .fail_on
+        .or(first_config.fail_on)
+        .unwrap_or(FailOn::Warning);
     let format = match args.format {
         Some(f) => f,
         None => match first_config.format.as_deref() {
@@ -372,7 +383,11 @@ fn write_atomically(path: &Path, data: &[u8]) -> std::io::Result<()> {
 fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     for i in 0..100u32 {
         let p = dir.join(format!(".compose-lint-{}-{i}.tmp", std::process::id()));
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&p) {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&p)
+        {
             Ok(f) => return Ok((p, f)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
@@ -435,7 +450,8 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
             });
             continue;
         }
-        let meta = std::fs::metadata(p).map_err(|e| fail(format!("{}: {}", p.display(), io_text(&e))))?;
+        let meta =
+            std::fs::metadata(p).map_err(|e| fail(format!("{}: {}", p.display(), io_text(&e))))?;
         if meta.is_dir() {
             jobs.extend(discover::walk(p));
         } else {

@@ -181,7 +181,10 @@ impl Config {
         let rel = abs.strip_prefix(&base).unwrap_or(&abs);
         let mut out = Vec::new();
         for (glob, codes) in &self.per_file_ignores {
-            let Ok(g) = globset::GlobBuilder::new(glob).literal_separator(false).build() else {
+            let Ok(g) = globset::GlobBuilder::new(glob)
+                .literal_separator(false)
+                .build()
+            else {
                 continue;
             };
             let m = g.compile_matcher();

@@ -99,7 +99,9 @@ pub fn default_project(dir: &Path) -> Option<Job> {
 
 /// Strips a leading `./` so printed paths read as the user typed them.
 fn clean(p: &Path) -> PathBuf {
-    p.strip_prefix(".").map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf())
+    p.strip_prefix(".")
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// Jobs for a file named on the command line. A base file gets its

@@ -36,7 +36,12 @@ pub fn lint_job(
     let mut notes = Vec::new();
     let mut overlay = false;
     if let Some(project) = &loaded.project {
-        if job.maybe_overlay && project.services.iter().any(|s| s.image.is_none() && s.build.is_none()) {
+        if job.maybe_overlay
+            && project
+                .services
+                .iter()
+                .any(|s| s.image.is_none() && s.build.is_none())
+        {
             overlay = true;
             notes.push(FileNote {
                 path: job.inputs[0].path.clone(),
@@ -93,7 +98,8 @@ pub fn lint_job(
 
     if let Some(only) = &job.report_only {
         let only: Vec<PathBuf> = only.iter().map(|p| project::absolute(p)).collect();
-        diagnostics.retain(|d| only.contains(&project::absolute(&loaded.sources.get(d.span.file).path)));
+        diagnostics
+            .retain(|d| only.contains(&project::absolute(&loaded.sources.get(d.span.file).path)));
     }
 
     // Per-file ignores.
@@ -110,7 +116,9 @@ pub fn lint_job(
         if let Some(project) = &loaded.project {
             diagnostics.retain(|d| {
                 let Some(svc) = project.services.iter().find(|s| {
-                    s.span.file == d.span.file && s.span.start <= d.span.start && d.span.end <= s.span.end
+                    s.span.file == d.span.file
+                        && s.span.start <= d.span.start
+                        && d.span.end <= s.span.end
                 }) else {
                     return true;
                 };

@@ -59,7 +59,10 @@ pub fn apply(diags: &mut Vec<Diagnostic>, trees: &[Tree], sources: &SourceMap) {
         return;
     }
     diags.retain(|d| {
-        let line = sources.get(d.span.file).line_col(d.span.start as usize).line;
+        let line = sources
+            .get(d.span.file)
+            .line_col(d.span.start as usize)
+            .line;
         let mut keep = true;
         for s in sups.iter_mut() {
             if s.span.file != d.span.file {

@@ -74,11 +74,16 @@ fn page_examples_do_what_they_say() {
     let mut failures = Vec::new();
     for rule in REGISTRY {
         for (i, (expect, body)) in examples(rule.meta.page).into_iter().enumerate() {
-            let path = format!("/nonexistent-compose-lint-example/app/{}-{i}.yaml", rule.meta.code);
+            let path = format!(
+                "/nonexistent-compose-lint-example/app/{}-{i}.yaml",
+                rule.meta.code
+            );
             let res = lint_text(&path, &body).expect("example loads");
             let codes: Vec<&str> = res.diagnostics.iter().map(|d| d.code).collect();
             let ok = if expect == "none" {
-                !res.diagnostics.iter().any(|d| d.severity >= Severity::Warning)
+                !res.diagnostics
+                    .iter()
+                    .any(|d| d.severity >= Severity::Warning)
             } else {
                 codes.contains(&expect.as_str())
             };
@@ -87,7 +92,10 @@ fn page_examples_do_what_they_say() {
                     "{} example {i} expects {expect}, got {:?}: {:#?}",
                     rule.meta.code,
                     codes,
-                    res.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
+                    res.diagnostics
+                        .iter()
+                        .map(|d| &d.message)
+                        .collect::<Vec<_>>()
                 ));
             }
         }

@@ -215,6 +215,12 @@ fn invalid_merges_are_s012() {
         assert_eq!(diags[0].severity, Severity::Error);
         assert!(tree.root.is_some());
     }
+    // go-yaml v3 (Compose v2) follows an alias to a list of mappings.
+    let src = "l: &l\n  - {x: 1}\n  - {y: 2}\nm:\n  <<: *l\n";
+    let (tree, diags) = p(src);
+    assert!(diags.is_empty(), "{diags:?}");
+    let m = val(&tree, tree.root.unwrap(), "m");
+    assert_eq!(keys(&tree, m), ["x", "y"]);
     // A quoted `"<<"` is an ordinary key, not a merge.
     let (tree, diags) = p("m:\n  \"<<\": plain\n");
     assert!(diags.is_empty());

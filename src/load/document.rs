@@ -39,16 +39,21 @@ struct Converter<'a> {
     max_depth: usize,
     exhausted: bool,
     diags: &'a mut Vec<Diagnostic>,
+    unresolved: &'a mut Vec<Span>,
 }
 
 /// Converts a parsed file into a [`Value`], interpolating scalars with `env`.
 /// `text` is the file's source (to map interpolation problems to spans).
+/// The spans of scalars that used an unset variable are pushed to
+/// `unresolved`: their value is a guess, so later type checks on them would
+/// only repeat the S006 warning.
 pub fn to_value(
     tree: &Tree,
     text: &str,
     env: &Env,
     budget: &Budget,
     diags: &mut Vec<Diagnostic>,
+    unresolved: &mut Vec<Span>,
 ) -> Option<Value> {
     let root = tree.root?;
     let mut c = Converter {
@@ -59,6 +64,7 @@ pub fn to_value(
         max_depth: budget.depth,
         exhausted: false,
         diags,
+        unresolved,
     };
     Some(c.convert(root, 0, true))
 }
@@ -95,7 +101,8 @@ impl Converter<'_> {
                 if s.style == ScalarStyle::Plain && s.core_value() == CoreValue::Null {
                     ValueKind::Null
                 } else {
-                    let (text, interpolated) = self.interpolate(&s.value, s.style, node.span, report);
+                    let (text, interpolated) =
+                        self.interpolate(&s.value, s.style, node.span, report);
                     ValueKind::Scalar(ScalarValue {
                         text,
                         style: s.style,
@@ -115,7 +122,23 @@ impl Converter<'_> {
                     let Some(name) = self.tree.key_str(e.key) else {
                         continue;
                     };
-                    let key_span = self.tree.node(self.tree.resolve(e.key).0).span;
+                    let key_node = self.tree.node(self.tree.resolve(e.key).0);
+                    let key_span = key_node.span;
+                    if let NodeKind::Scalar(k) = &key_node.kind {
+                        if report
+                            && k.style == ScalarStyle::Plain
+                            && k.core_value() != CoreValue::Str
+                        {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    "S004",
+                                    key_span,
+                                    format!("`{name}` is not a string key; Compose refuses non-string keys"),
+                                )
+                                .help(format!("quote it: \"{name}\"")),
+                            );
+                        }
+                    }
                     // Top-level extension fields are templates for anchors;
                     // a variable missing there is not the user's problem.
                     let report_child = report && !(depth == 0 && name.starts_with("x-"));
@@ -150,6 +173,13 @@ impl Converter<'_> {
         }
         let out = interpolate(raw, self.env);
         let changed = out.value != raw;
+        if out
+            .problems
+            .iter()
+            .any(|p| matches!(p, Problem::Undefined { .. }))
+        {
+            self.unresolved.push(span);
+        }
         for p in &out.problems {
             // In top-level `x-*` templates an unset variable is harmless
             // until used; a required one or bad syntax still stops Compose.

@@ -347,9 +347,10 @@ fn merge_unique(base: &mut Value, over: Value, key: UniqueKey) {
         (ValueKind::Seq(b), ValueKind::Seq(o)) => {
             for item in o {
                 let k = unique_key(&item, key);
-                let pos = k
-                    .as_ref()
-                    .and_then(|k| b.iter().position(|e| unique_key(e, key).as_ref() == Some(k)));
+                let pos = k.as_ref().and_then(|k| {
+                    b.iter()
+                        .position(|e| unique_key(e, key).as_ref() == Some(k))
+                });
                 match pos {
                     Some(i) => b[i] = item,
                     None => b.push(item),

@@ -99,6 +99,8 @@ struct Loader {
     incomplete: bool,
     /// Files currently being included, for cycle detection.
     include_stack: Vec<PathBuf>,
+    /// Scalars whose value used an unset variable (see `document::to_value`).
+    unresolved: Vec<Span>,
 }
 
 /// Loads the files of one project (`-f a -f b`, merged in order).
@@ -121,6 +123,7 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
         root,
         incomplete: false,
         include_stack: Vec::new(),
+        unresolved: Vec::new(),
     };
 
     let mut env = opts.env.clone().unwrap_or_else(Env::from_process);
@@ -163,7 +166,15 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
                 }
             }
         };
-        let (id, value) = loader.parse_file(&input.path, text, &env);
+        let (id, tree) = loader.parse_tree(&input.path, text);
+        if roots.is_empty() {
+            // Compose exposes the project name to interpolation.
+            if env.get("COMPOSE_PROJECT_NAME").is_none() {
+                let name = declared_name(&tree).unwrap_or_else(|| dir_project_name(&project_dir));
+                env.insert("COMPOSE_PROJECT_NAME", name);
+            }
+        }
+        let value = loader.convert(tree, &env);
         roots.push(id);
         let Some(mut value) = value else { continue };
         let dir = parent_dir(&input.path);
@@ -180,7 +191,16 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
         loader.resolve_includes(&mut doc, &project_dir, &env);
         strip_resets(&mut doc);
         let (p, diags) = model::lower(&doc);
-        loader.diagnostics.extend(diags);
+        // A value built from an unset variable already has its S006; its
+        // shape or content is not the user's mistake.
+        let unresolved = &loader.unresolved;
+        loader.diagnostics.extend(diags.into_iter().filter(|d| {
+            !(matches!(d.code, "S004" | "S005")
+                && unresolved.iter().any(|u| {
+                    u.file == d.span.file && u.start <= d.span.start && d.span.end <= u.end
+                }))
+        }));
+        loader.check_env_files(&p, &project_dir);
         project = Some(p);
     }
 
@@ -226,7 +246,10 @@ pub fn read_bytes(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
 pub enum Undecodable {
     /// Not UTF-8: the text with replacement characters, and the offset of
     /// the first bad byte (valid in `lossy` too, since all before it is kept).
-    Utf8 { lossy: String, offset: usize },
+    Utf8 {
+        lossy: String,
+        offset: usize,
+    },
     Utf16,
 }
 
@@ -328,28 +351,36 @@ pub fn absolute(path: &Path) -> PathBuf {
 
 impl Loader {
     fn parse_file(&mut self, path: &Path, text: String, env: &Env) -> (FileId, Option<Value>) {
+        let (id, tree) = self.parse_tree(path, text);
+        (id, self.convert(tree, env))
+    }
+
+    fn parse_tree(&mut self, path: &Path, text: String) -> (FileId, Tree) {
         let id = self.sources.add(path, text);
-        let source = self.sources.get(id);
-        let (tree, diags) = yaml::parse(id, &source.text, &self.limits.yaml);
+        let (tree, diags) = yaml::parse(id, &self.sources.get(id).text, &self.limits.yaml);
         self.diagnostics.extend(diags);
+        (id, tree)
+    }
+
+    /// Interpolates and expands a parsed file; keeps the tree for rules.
+    fn convert(&mut self, tree: Tree, env: &Env) -> Option<Value> {
+        let id = tree.file;
         let value = to_value(
             &tree,
-            &source.text,
+            &self.sources.get(id).text,
             env,
             &self.limits.budget,
             &mut self.diagnostics,
+            &mut self.unresolved,
         );
         self.trees.push(tree);
-        let value = value.or_else(|| {
-            // An empty file is a document with nothing in it.
-            Some(Value {
-                kind: ValueKind::Map(Map::default()),
-                span: Span::new(id, 0, 0),
-                via: None,
-                tag: None,
-            })
-        });
-        (id, value)
+        // An empty file is a document with nothing in it.
+        Some(value.unwrap_or(Value {
+            kind: ValueKind::Map(Map::default()),
+            span: Span::new(id, 0, 0),
+            via: None,
+            tag: None,
+        }))
     }
 
     /// Checks that a document-supplied path stays inside the root, following
@@ -383,12 +414,46 @@ impl Loader {
             Diagnostic::warning(
                 "S008",
                 span,
-                format!("{what} `{}` is outside the project root, so compose-lint does not read it", path.display()),
+                format!(
+                    "{what} `{}` is outside the project root, so compose-lint does not read it",
+                    path.display()
+                ),
             )
             .note(format!("project root: {}", root.display()))
             .help("lint from a directory that contains it, or pass --root <dir> to widen the root"),
         );
         false
+    }
+
+    /// A service's `env_file` that does not exist stops `docker compose`
+    /// (unless `required: false`). Only existence is checked, and only
+    /// inside the root.
+    fn check_env_files(&mut self, project: &Project, project_dir: &Path) {
+        for service in &project.services {
+            for f in &service.env_file {
+                let rel = &f.path.value;
+                if rel.is_empty() || rel.contains('$') || !f.is_required() {
+                    continue;
+                }
+                let path = project_dir.join(rel);
+                if !self.contained(&path, f.path.span, "env file") {
+                    continue;
+                }
+                if !path.is_file() {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "S010",
+                            f.path.span,
+                            format!(
+                                "env file `{rel}` of service `{}` does not exist; `docker compose` refuses to start",
+                                service.name.value
+                            ),
+                        )
+                        .help("create the file, fix the path, or mark it optional with the long syntax: `- path: ...` and `required: false`"),
+                    );
+                }
+            }
+        }
     }
 
     /// Adds a `.env`-style file to the environment (values already set win).
@@ -503,9 +568,8 @@ impl Loader {
                 .unwrap_or_else(|| absolute(file)),
             base_name.clone(),
         );
-        let in_chain = |k: &(PathBuf, String)| {
-            chain.iter().any(|(f, n)| absolute(f) == k.0 && *n == k.1)
-        };
+        let in_chain =
+            |k: &(PathBuf, String)| chain.iter().any(|(f, n)| absolute(f) == k.0 && *n == k.1);
         if base_key == (absolute(file), name.to_string()) || in_chain(&base_key) {
             let mut cycle: Vec<String> = chain.iter().map(|(_, n)| n.clone()).collect();
             cycle.push(name.to_string());
@@ -529,7 +593,8 @@ impl Loader {
                 match service_ref(doc, &base_name) {
                     Some(b) => b.clone(),
                     _ => {
-                        self.diagnostics.push(unknown_extends(&base_name, name_span, file));
+                        self.diagnostics
+                            .push(unknown_extends(&base_name, name_span, file));
                         chain.pop();
                         return;
                     }
@@ -651,7 +716,8 @@ impl Loader {
                 let _ = self.add_env_file(&mut sub_env, &sub_dir.join(".env"), None, true);
             } else {
                 for (f, span) in &env_files {
-                    let _ = self.add_env_file(&mut sub_env, &project_dir.join(f), Some(*span), false);
+                    let _ =
+                        self.add_env_file(&mut sub_env, &project_dir.join(f), Some(*span), false);
                 }
             }
             let mut sub_doc: Option<Value> = None;
@@ -686,7 +752,13 @@ impl Loader {
                 };
                 let (_, value) = self.parse_file(&path, text, &sub_env);
                 let Some(mut value) = value else { continue };
-                self.resolve_extends(&mut value, &path, &parent_dir(&path), &sub_env, &mut Vec::new());
+                self.resolve_extends(
+                    &mut value,
+                    &path,
+                    &parent_dir(&path),
+                    &sub_env,
+                    &mut Vec::new(),
+                );
                 self.include_stack.push(path.clone());
                 self.resolve_includes(&mut value, &sub_dir, &sub_env);
                 self.include_stack.pop();
@@ -701,6 +773,26 @@ impl Loader {
             }
         }
     }
+}
+
+/// The top-level `name:` when written as a literal.
+fn declared_name(tree: &Tree) -> Option<String> {
+    let entry = tree.get(tree.root?, "name")?;
+    let name = &tree.as_scalar(entry.value)?.value;
+    (!name.contains('$') && !name.is_empty()).then(|| name.clone())
+}
+
+/// The project name Compose derives from a directory: its base name,
+/// lower-cased, keeping only `a-z`, `0-9`, `-` and `_`.
+fn dir_project_name(dir: &Path) -> String {
+    let abs = absolute(dir);
+    let base = abs
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    base.chars()
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '_')
+        .collect()
 }
 
 fn is_remote(p: &str) -> bool {
@@ -816,7 +908,12 @@ fn rebase_paths(service: &mut Value, from: &Path, to: &Path) {
         return;
     }
     let rebase = |p: &str| -> Option<String> {
-        if p.is_empty() || Path::new(p).is_absolute() || p.starts_with('~') || is_remote(p) || p.contains('$') {
+        if p.is_empty()
+            || Path::new(p).is_absolute()
+            || p.starts_with('~')
+            || is_remote(p)
+            || p.contains('$')
+        {
             return None;
         }
         let target = absolute(&from.join(p));
@@ -857,7 +954,9 @@ fn rebase_paths(service: &mut Value, from: &Path, to: &Path) {
                                 }
                             }
                             ValueKind::Map(e) => {
-                                if let Some(ValueKind::Scalar(s)) = e.get_mut("path").map(|c| &mut c.kind) {
+                                if let Some(ValueKind::Scalar(s)) =
+                                    e.get_mut("path").map(|c| &mut c.kind)
+                                {
                                     if let Some(p) = rebase(&s.text) {
                                         s.text = p;
                                     }

@@ -136,6 +136,7 @@ const BUILD_KEYS: &[&str] = &[
     "cache_from",
     "cache_to",
     "no_cache",
+    "no_cache_filter",
     "additional_contexts",
     "network",
     "provenance",
@@ -315,6 +316,19 @@ pub fn lower(doc: &Value) -> (Project, Vec<Diagnostic>) {
                             }
                         }
                     }
+                    _ if looks_like_v1_service(v) && !k.name.starts_with("x-") => {
+                        cx.diags.push(
+                            Diagnostic::error(
+                                "S003",
+                                k.span,
+                                format!(
+                                    "`{}` looks like a service at the top level: this is the version 1 Compose format, which Compose v2 does not read",
+                                    k.name
+                                ),
+                            )
+                            .help("move the services under a top-level `services:` key"),
+                        );
+                    }
                     _ => cx.other(
                         k,
                         v,
@@ -332,6 +346,12 @@ pub fn lower(doc: &Value) -> (Project, Vec<Diagnostic>) {
         )),
     }
     (p, cx.diags)
+}
+
+/// A top-level mapping with `image` or `build`: a version 1 file's service.
+fn looks_like_v1_service(v: &Value) -> bool {
+    v.as_map()
+        .is_some_and(|m| m.get("image").is_some() || m.get("build").is_some())
 }
 
 #[derive(Default)]
@@ -755,10 +775,23 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value) -> Service {
             "oom_score_adj" => s.oom_score_adj = cx.integer(v, f),
             "pids_limit" => s.pids_limit = cx.integer(v, f),
             "scale" => s.scale = cx.integer(v, f),
-            "volume_driver" => s.volume_driver = cx.string(v, f),
+            "volume_driver" => {
+                s.volume_driver = cx.string(v, f);
+                cx.diags.push(
+                    Diagnostic::error(
+                        "S003",
+                        k.span,
+                        "`volume_driver` belongs to the version 2 file format; Compose v2 rejects it (\"Additional property volume_driver is not allowed\")",
+                    )
+                    .help("set `driver:` on the top-level volume definition instead"),
+                );
+            }
             "blkio_config" => s.blkio_config = raw(cx, v, f, Shape::Map),
             "credential_spec" => s.credential_spec = raw(cx, v, f, Shape::Map),
-            "develop" => s.develop = raw(cx, v, f, Shape::Map),
+            "develop" => {
+                s.develop = raw(cx, v, f, Shape::Map);
+                check_develop(cx, v);
+            }
             "provider" => s.provider = raw(cx, v, f, Shape::Map),
             "gpus" => s.gpus = raw(cx, v, f, Shape::ScalarOrSeq),
             "models" => s.models = raw(cx, v, f, Shape::SeqOrMap),
@@ -779,6 +812,29 @@ enum Shape {
 }
 
 /// Keeps a value as written after checking its shape.
+/// `develop.watch` entries need `path` and `action` (the schema requires
+/// both; `docker compose watch` refuses the file otherwise).
+fn check_develop(cx: &mut Cx, v: &Value) {
+    let Some(watch) = v
+        .as_map()
+        .and_then(|m| m.get("watch"))
+        .and_then(Value::as_seq)
+    else {
+        return;
+    };
+    for item in watch {
+        let Some(m) = item.as_map() else { continue };
+        for required in ["path", "action"] {
+            if m.get(required).is_none() {
+                cx.invalid(
+                    item.span,
+                    format!("a `develop.watch` entry needs `{required}`"),
+                );
+            }
+        }
+    }
+}
+
 fn raw(cx: &mut Cx, v: &Value, field: &str, shape: Shape) -> Option<Value> {
     let ok = matches!(
         (&shape, &v.kind),
@@ -904,6 +960,7 @@ fn lower_build(cx: &mut Cx, v: &Value) -> Option<Build> {
                     "cache_from" => b.cache_from = cx.string_list(v, f),
                     "cache_to" => b.cache_to = cx.string_list(v, f),
                     "no_cache" => b.no_cache = cx.boolean(v, f),
+                    "no_cache_filter" => b.no_cache_filter = cx.string_or_list(v, f),
                     "additional_contexts" => b.additional_contexts = cx.kv_list(v, f),
                     "network" => b.network = cx.string(v, f),
                     "provenance" => b.provenance = cx.string(v, f),
@@ -1182,6 +1239,13 @@ fn lower_mount(cx: &mut Cx, v: &Value) -> Option<Mount> {
                     "a `volumes` entry needs a `target` (the path in the container)".into(),
                 );
             }
+            let is_bind = kind.as_ref().is_some_and(|k| k.value == MountKind::Bind);
+            if is_bind && mt.source.as_ref().is_none_or(|s| s.value.is_empty()) {
+                cx.invalid(
+                    v.span,
+                    "a `bind` mount needs a `source` (the host path)".into(),
+                );
+            }
             mt.kind = kind?;
             mt.target = target?;
             Some(mt)
@@ -1241,7 +1305,25 @@ fn lower_tmpfs_options(cx: &mut Cx, v: &Value) -> Option<TmpfsOptions> {
     for (k, v) in &m.entries {
         let f = k.name.as_str();
         match f {
-            "size" => o.size = cx.bytes(v, f),
+            "size" => {
+                o.size = cx.bytes(v, f);
+                // The schema wants a whole, non-negative number of bytes
+                // (or a size string such as `64m`).
+                if let Some(size) = &o.size {
+                    let fractional_number =
+                        size.value.raw.parse::<f64>().is_ok() && size.value.raw.contains('.');
+                    if size.value.bytes < 0 || fractional_number {
+                        cx.invalid(
+                            size.span,
+                            format!(
+                                "invalid tmpfs `size` `{}`: it must be a whole number of bytes, 0 or more",
+                                size.value.raw
+                            ),
+                        );
+                        o.size = None;
+                    }
+                }
+            }
             "mode" => o.mode = cx.string(v, f),
             _ => cx.other(k, v, TMPFS_KEYS, "`tmpfs`", Some(&mut o.extensions)),
         }
@@ -1606,6 +1688,30 @@ fn lower_device_request(cx: &mut Cx, v: &Value) -> Option<DeviceRequest> {
                 "a device request",
                 Some(&mut ignored),
             ),
+        }
+    }
+    if !d.keys.contains("capabilities") {
+        cx.invalid(
+            v.span,
+            "a device request needs `capabilities` (for example `[gpu]`)".into(),
+        );
+    }
+    if let Some(count) = &d.count {
+        if count.value != "all" && count.value.parse::<i64>().is_err() && !count.value.contains('$')
+        {
+            cx.invalid(
+                count.span,
+                format!(
+                    "invalid device `count` `{}`: expected a number or `all`",
+                    count.value
+                ),
+            );
+        }
+        if d.keys.contains("device_ids") {
+            cx.invalid(
+                count.span,
+                "`count` and `device_ids` cannot be used together in one device request".into(),
+            );
         }
     }
     Some(d)

@@ -208,6 +208,8 @@ pub struct Build {
     pub cache_from: Vec<Spanned<String>>,
     pub cache_to: Vec<Spanned<String>>,
     pub no_cache: Option<Spanned<bool>>,
+    /// Build stages not to take from the cache (a string or a list).
+    pub no_cache_filter: Vec<Spanned<String>>,
     pub additional_contexts: KvList,
     pub network: Option<Spanned<String>>,
     pub provenance: Option<Spanned<String>>,

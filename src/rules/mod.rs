@@ -74,34 +74,163 @@ const fn loader(
 
 /// Every rule, in code order.
 pub static REGISTRY: &[Rule] = &[
-    loader("S001", "yaml-syntax", Severity::Error, "The file is not valid YAML, or not valid text.", page!("S001-yaml-syntax.md")),
-    loader("S002", "duplicate-key", Severity::Error, "A mapping defines the same key twice.", page!("S002-duplicate-key.md")),
-    loader("S003", "unknown-key", Severity::Error, "A key that the Compose Specification does not define.", page!("S003-unknown-key.md")),
-    loader("S004", "wrong-type", Severity::Error, "A value of the wrong type, such as a mapping where a list is expected.", page!("S004-wrong-type.md")),
-    loader("S005", "invalid-value", Severity::Error, "A value Compose cannot parse, such as a malformed port or volume.", page!("S005-invalid-value.md")),
-    loader("S006", "undefined-variable", Severity::Warning, "An interpolated variable that is not set and has no default.", page!("S006-undefined-variable.md")),
-    loader("S007", "required-variable", Severity::Error, "A `${VAR:?message}` variable that is not set.", page!("S007-required-variable.md")),
-    loader("S008", "path-outside-project", Severity::Warning, "A referenced file outside the project root, which is not read.", page!("S008-path-outside-project.md")),
-    loader("S009", "reference-cycle", Severity::Error, "`extends` or `include` refers back to itself.", page!("S009-reference-cycle.md")),
-    loader("S010", "missing-file", Severity::Error, "A referenced env file, extends file or included file does not exist.", page!("S010-missing-file.md")),
-    loader("S011", "limit-exceeded", Severity::Error, "The input exceeds a safety limit (nesting, aliases, size).", page!("S011-limit-exceeded.md")),
-    loader("S012", "invalid-merge", Severity::Error, "A `<<` merge key or alias that YAML cannot resolve.", page!("S012-invalid-merge.md")),
-    loader("S013", "invalid-interpolation", Severity::Error, "A malformed `${...}` expression.", page!("S013-invalid-interpolation.md")),
-    loader("S014", "unknown-extends-service", Severity::Error, "`extends` names a service that does not exist.", page!("S014-unknown-extends-service.md")),
-    loader("S015", "unused-suppression", Severity::Info, "A suppression comment that suppresses nothing.", page!("S015-unused-suppression.md")),
-    rule(structure::undefined_reference::META, structure::undefined_reference::check),
-    rule(structure::unknown_dependency::META, structure::unknown_dependency::check),
-    rule(structure::dependency_cycle::META, structure::dependency_cycle::check),
-    rule(structure::duplicate_container_name::META, structure::duplicate_container_name::check),
-    rule(structure::duplicate_mount_target::META, structure::duplicate_mount_target::check),
-    rule(structure::network_mode_with_networks::META, structure::network_mode_with_networks::check),
-    rule(structure::missing_image_or_build::META, structure::missing_image_or_build::check),
-    rule(structure::unused_definition::META, structure::unused_definition::check),
-    rule(structure::container_name_with_replicas::META, structure::container_name_with_replicas::check),
-    rule(network::duplicate_published_port::META, network::duplicate_published_port::check),
-    rule(portability::obsolete_version::META, portability::obsolete_version::check),
-    rule(portability::legacy_links::META, portability::legacy_links::check),
-    rule(portability::yaml11_ambiguous_scalar::META, portability::yaml11_ambiguous_scalar::check),
+    loader(
+        "S001",
+        "yaml-syntax",
+        Severity::Error,
+        "The file is not valid YAML, or not valid text.",
+        page!("S001-yaml-syntax.md"),
+    ),
+    loader(
+        "S002",
+        "duplicate-key",
+        Severity::Error,
+        "A mapping defines the same key twice.",
+        page!("S002-duplicate-key.md"),
+    ),
+    loader(
+        "S003",
+        "unknown-key",
+        Severity::Error,
+        "A key that the Compose Specification does not define.",
+        page!("S003-unknown-key.md"),
+    ),
+    loader(
+        "S004",
+        "wrong-type",
+        Severity::Error,
+        "A value of the wrong type, such as a mapping where a list is expected.",
+        page!("S004-wrong-type.md"),
+    ),
+    loader(
+        "S005",
+        "invalid-value",
+        Severity::Error,
+        "A value Compose cannot parse, such as a malformed port or volume.",
+        page!("S005-invalid-value.md"),
+    ),
+    loader(
+        "S006",
+        "undefined-variable",
+        Severity::Warning,
+        "An interpolated variable that is not set and has no default.",
+        page!("S006-undefined-variable.md"),
+    ),
+    loader(
+        "S007",
+        "required-variable",
+        Severity::Error,
+        "A `${VAR:?message}` variable that is not set.",
+        page!("S007-required-variable.md"),
+    ),
+    loader(
+        "S008",
+        "path-outside-project",
+        Severity::Warning,
+        "A referenced file outside the project root, which is not read.",
+        page!("S008-path-outside-project.md"),
+    ),
+    loader(
+        "S009",
+        "reference-cycle",
+        Severity::Error,
+        "`extends` or `include` refers back to itself.",
+        page!("S009-reference-cycle.md"),
+    ),
+    loader(
+        "S010",
+        "missing-file",
+        Severity::Error,
+        "A referenced env file, extends file or included file does not exist.",
+        page!("S010-missing-file.md"),
+    ),
+    loader(
+        "S011",
+        "limit-exceeded",
+        Severity::Error,
+        "The input exceeds a safety limit (nesting, aliases, size).",
+        page!("S011-limit-exceeded.md"),
+    ),
+    loader(
+        "S012",
+        "invalid-merge",
+        Severity::Error,
+        "A `<<` merge key or alias that YAML cannot resolve.",
+        page!("S012-invalid-merge.md"),
+    ),
+    loader(
+        "S013",
+        "invalid-interpolation",
+        Severity::Error,
+        "A malformed `${...}` expression.",
+        page!("S013-invalid-interpolation.md"),
+    ),
+    loader(
+        "S014",
+        "unknown-extends-service",
+        Severity::Error,
+        "`extends` names a service that does not exist.",
+        page!("S014-unknown-extends-service.md"),
+    ),
+    loader(
+        "S015",
+        "unused-suppression",
+        Severity::Info,
+        "A suppression comment that suppresses nothing.",
+        page!("S015-unused-suppression.md"),
+    ),
+    rule(
+        structure::undefined_reference::META,
+        structure::undefined_reference::check,
+    ),
+    rule(
+        structure::unknown_dependency::META,
+        structure::unknown_dependency::check,
+    ),
+    rule(
+        structure::dependency_cycle::META,
+        structure::dependency_cycle::check,
+    ),
+    rule(
+        structure::duplicate_container_name::META,
+        structure::duplicate_container_name::check,
+    ),
+    rule(
+        structure::duplicate_mount_target::META,
+        structure::duplicate_mount_target::check,
+    ),
+    rule(
+        structure::network_mode_with_networks::META,
+        structure::network_mode_with_networks::check,
+    ),
+    rule(
+        structure::missing_image_or_build::META,
+        structure::missing_image_or_build::check,
+    ),
+    rule(
+        structure::unused_definition::META,
+        structure::unused_definition::check,
+    ),
+    rule(
+        structure::container_name_with_replicas::META,
+        structure::container_name_with_replicas::check,
+    ),
+    rule(
+        network::duplicate_published_port::META,
+        network::duplicate_published_port::check,
+    ),
+    rule(
+        portability::obsolete_version::META,
+        portability::obsolete_version::check,
+    ),
+    rule(
+        portability::legacy_links::META,
+        portability::legacy_links::check,
+    ),
+    rule(
+        portability::yaml11_ambiguous_scalar::META,
+        portability::yaml11_ambiguous_scalar::check,
+    ),
 ];
 
 const fn rule(meta: RuleMeta, check: Check) -> Rule {
@@ -112,9 +241,9 @@ const fn rule(meta: RuleMeta, check: Check) -> Rule {
 }
 
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
-    REGISTRY.iter().find(|r| {
-        r.meta.code.eq_ignore_ascii_case(code_or_name) || r.meta.name == code_or_name
-    })
+    REGISTRY
+        .iter()
+        .find(|r| r.meta.code.eq_ignore_ascii_case(code_or_name) || r.meta.name == code_or_name)
 }
 
 pub fn all_meta() -> Vec<RuleMeta> {

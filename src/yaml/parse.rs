@@ -593,9 +593,20 @@ impl Builder<'_> {
 
         let mut sources: Vec<(NodeId, Span)> = Vec::new();
         for &v in &merge_values {
-            let node = tree.node(v);
-            match &node.kind {
-                NodeKind::Sequence(items) => {
+            // go-yaml v3 (Compose v2) also accepts `<<: *list` where the
+            // anchored list holds mappings: the alias is followed first.
+            let (content, _) = tree.resolve(v);
+            match (&tree.node(v).kind, &tree.node(content).kind) {
+                (NodeKind::Sequence(items), _) => {
+                    for &item in items {
+                        merge_source(tree, item, &mut sources, &mut diags);
+                    }
+                }
+                (NodeKind::Alias { .. }, NodeKind::Sequence(items))
+                    if items
+                        .iter()
+                        .all(|&i| matches!(tree.kind(i), NodeKind::Mapping(_))) =>
+                {
                     for &item in items {
                         merge_source(tree, item, &mut sources, &mut diags);
                     }

@@ -58,12 +58,23 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 overlap(&published.value, &op.value).map(|n| (*svc, *other, n))
             });
             if let Some((other_svc, other, n)) = clash {
-                let ip = if host_ip(port) == "*" { host_ip(other) } else { host_ip(port) };
-                let addr = if ip == "*" { "0.0.0.0".to_string() } else { ip.to_string() };
+                let ip = if host_ip(port) == "*" {
+                    host_ip(other)
+                } else {
+                    host_ip(port)
+                };
+                let addr = if ip == "*" {
+                    "0.0.0.0".to_string()
+                } else {
+                    ip.to_string()
+                };
                 let whom = if other_svc == s.name.value {
                     format!("service `{}` publishes it twice", s.name.value)
                 } else {
-                    format!("services `{other_svc}` and `{}` both publish it", s.name.value)
+                    format!(
+                        "services `{other_svc}` and `{}` both publish it",
+                        s.name.value
+                    )
                 };
                 out.push(
                     Diagnostic::error(

@@ -31,7 +31,12 @@ fn check_tree(cx: &Context, tree: &Tree, out: &mut Vec<Diagnostic>) {
     let mut values = Vec::new();
     for node in &tree.nodes {
         match &node.kind {
-            NodeKind::Mapping(m) => values.extend(m.entries.iter().filter(|e| e.via.is_none()).map(|e| e.value)),
+            NodeKind::Mapping(m) => values.extend(
+                m.entries
+                    .iter()
+                    .filter(|e| e.via.is_none())
+                    .map(|e| e.value),
+            ),
             NodeKind::Sequence(items) => values.extend(items.iter().copied()),
             _ => {}
         }

@@ -23,9 +23,11 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         if name.value.contains('$') {
             continue;
         }
-        let first = services[..i]
-            .iter()
-            .find(|o| o.container_name.as_ref().is_some_and(|n| n.value == name.value));
+        let first = services[..i].iter().find(|o| {
+            o.container_name
+                .as_ref()
+                .is_some_and(|n| n.value == name.value)
+        });
         if let Some(first) = first {
             out.push(
                 Diagnostic::error(

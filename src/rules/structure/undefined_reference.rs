@@ -38,7 +38,10 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             ),
         );
         d = match crate::model::suggest::did_you_mean(&name.value, &defined) {
-            Some(s) => d.help(format!("did you mean `{s}`? Otherwise add `{}:` under top-level `{top}:`", name.value)),
+            Some(s) => d.help(format!(
+                "did you mean `{s}`? Otherwise add `{}:` under top-level `{top}:`",
+                name.value
+            )),
             None => d.help(format!("add `{}:` under top-level `{top}:`", name.value)),
         };
         if let Some(via) = name.via {
@@ -53,7 +56,10 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             if let Some(src) = &m.source {
-                if !src.value.is_empty() && !src.value.contains('$') && p.volume(&src.value).is_none() {
+                if !src.value.is_empty()
+                    && !src.value.contains('$')
+                    && p.volume(&src.value).is_none()
+                {
                     report(svc, "volume", src, "volumes");
                 }
             }

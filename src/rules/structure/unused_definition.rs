@@ -25,7 +25,9 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         let used = p.services.iter().any(|s| {
             s.volumes.iter().any(|m| {
                 m.kind.value == MountKind::Volume
-                    && m.source.as_ref().is_some_and(|src| src.value == v.name.value)
+                    && m.source
+                        .as_ref()
+                        .is_some_and(|src| src.value == v.name.value)
             })
         });
         if !used {
@@ -33,7 +35,10 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 Diagnostic::info(
                     META.code,
                     v.name.span,
-                    format!("volume `{}` is defined but no service mounts it", v.name.value),
+                    format!(
+                        "volume `{}` is defined but no service mounts it",
+                        v.name.value
+                    ),
                 )
                 .help("remove it, or check for a typo in the service's `volumes:` entry"),
             );
@@ -43,15 +48,19 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         if n.name.value == "default" {
             continue;
         }
-        let used = p.services.iter().any(|s| {
-            s.networks.iter().any(|sn| sn.name.value == n.name.value)
-        });
+        let used = p
+            .services
+            .iter()
+            .any(|s| s.networks.iter().any(|sn| sn.name.value == n.name.value));
         if !used {
             out.push(
                 Diagnostic::info(
                     META.code,
                     n.name.span,
-                    format!("network `{}` is defined but no service joins it", n.name.value),
+                    format!(
+                        "network `{}` is defined but no service joins it",
+                        n.name.value
+                    ),
                 )
                 .help("remove it, or add it to the `networks:` of the services that should use it"),
             );
