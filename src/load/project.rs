@@ -75,6 +75,9 @@ pub struct Loaded {
     pub incomplete: bool,
     pub diagnostics: Vec<Diagnostic>,
     pub project_dir: PathBuf,
+    /// The project name as Compose derives it: `COMPOSE_PROJECT_NAME`,
+    /// else `name:`, else the project directory's name.
+    pub project_name: String,
 }
 
 /// A file that cannot be used at all (exit status 2).
@@ -204,7 +207,12 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
         project = Some(p);
     }
 
+    let project_name = env
+        .get("COMPOSE_PROJECT_NAME")
+        .map(str::to_string)
+        .unwrap_or_else(|| dir_project_name(&project_dir));
     Ok(Loaded {
+        project_name,
         sources: loader.sources,
         trees: loader.trees,
         roots,
