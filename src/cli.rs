@@ -206,6 +206,21 @@ fn explain(what: &str) -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
+    // A typo in `--select` or `--ignore` must not silently turn checks off,
+    // as an unknown code in the config does not.
+    for (flag, sel) in args
+        .select
+        .iter()
+        .flatten()
+        .map(|s| ("--select", s))
+        .chain(args.ignore.iter().map(|s| ("--ignore", s)))
+    {
+        if !crate::config::is_known_selector(sel) {
+            return fail(format!(
+                "{flag}: unknown rule code, prefix or name `{sel}` (see `compose-lint rules`)"
+            ));
+        }
+    }
     // The explicit config, or the one found from the current directory; a
     // job's own files may find a nearer one.
     let explicit_config = match &args.config {
@@ -371,13 +386,20 @@ fn write_atomically(path: &Path, data: &[u8]) -> std::io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut tmp = tempfile_in(&dir)?;
-    tmp.1.write_all(data)?;
-    tmp.1.sync_all()?;
-    drop(tmp.1);
-    std::fs::rename(&tmp.0, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp.0);
-    })
+    let (tmp_path, mut file) = tempfile_in(&dir)?;
+    // Whatever fails (a full disk, a rename onto a directory), the
+    // temporary file does not stay behind.
+    let result = file
+        .write_all(data)
+        .and_then(|_| file.sync_all())
+        .and_then(|_| {
+            drop(file);
+            std::fs::rename(&tmp_path, path)
+        });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp_path);
+    }
+    result
 }
 
 fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
@@ -453,7 +475,16 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
         let meta =
             std::fs::metadata(p).map_err(|e| fail(format!("{}: {}", p.display(), io_text(&e))))?;
         if meta.is_dir() {
-            jobs.extend(discover::walk(p));
+            // An explicit directory without a single Compose file is most
+            // likely a wrong path; passing it silently would hide that.
+            let found = discover::walk(p);
+            if found.is_empty() {
+                return Err(fail(format!(
+                    "no Compose file found under {} (looked for compose*.y(a)ml and docker-compose*.y(a)ml)",
+                    p.display()
+                )));
+            }
+            jobs.extend(found);
         } else {
             jobs.push(discover::jobs_for_file(p));
         }

@@ -206,7 +206,8 @@ pub fn selector_matches(sel: &str, code: &str, name: &str) -> bool {
             .starts_with(&sel.to_ascii_uppercase())
 }
 
-fn is_known_selector(sel: &str) -> bool {
+/// Does `sel` name at least one rule (as a code, prefix, name or `ALL`)?
+pub fn is_known_selector(sel: &str) -> bool {
     crate::rules::REGISTRY
         .iter()
         .any(|r| selector_matches(sel, r.meta.code, r.meta.name))

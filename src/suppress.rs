@@ -32,8 +32,16 @@ struct Suppression {
 
 /// Removes suppressed diagnostics from `diags` and appends S015 for every
 /// suppression comment that matched nothing. Only comments of files in
-/// `trees` are considered.
-pub fn apply(diags: &mut Vec<Diagnostic>, trees: &[Tree], sources: &SourceMap) {
+/// `trees` are considered. `may_fire(code)` says whether a code could have
+/// been reported in this run: a suppression that names only rules turned
+/// off (by `--select`, `ignore` or `severity = "off"`) is not unused, just
+/// idle, and is not reported.
+pub fn apply(
+    diags: &mut Vec<Diagnostic>,
+    trees: &[Tree],
+    sources: &SourceMap,
+    may_fire: &dyn Fn(&str) -> bool,
+) {
     let mut sups: Vec<Suppression> = Vec::new();
     for tree in trees {
         let file = sources.get(tree.file);
@@ -80,7 +88,8 @@ pub fn apply(diags: &mut Vec<Diagnostic>, trees: &[Tree], sources: &SourceMap) {
         }
         keep
     });
-    for s in sups.iter().filter(|s| !s.used) {
+    let idle = |s: &Suppression| !s.codes.is_empty() && !s.codes.iter().any(|c| may_fire(c));
+    for s in sups.iter().filter(|s| !s.used && !idle(s)) {
         let what = if s.codes.is_empty() {
             "any problem".to_string()
         } else {
