@@ -347,6 +347,10 @@ fn check(args: CheckArgs) -> ExitCode {
         notes: &notes,
         files_checked,
     };
+    if hard_failure && files_checked == 0 {
+        // Nothing could be linted; the errors are on stderr already.
+        return ExitCode::from(2);
+    }
     let mut buf = Vec::new();
     let human = HumanOptions {
         color,

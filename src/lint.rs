@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::{selector_matches, Config};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::Job;
 use crate::load::project::{self, FatalError, LoadOptions};
 use crate::report::FileNote;
@@ -73,7 +73,12 @@ pub fn lint_job(
 
     let enabled = |meta: &RuleMeta| is_enabled(meta, config, selection);
     let mut diagnostics = loaded.diagnostics;
-    if let Some(project) = &loaded.project {
+    // After a syntax error the model holds only part of the file; rules on
+    // it would report what is merely cut off.
+    let broken = diagnostics
+        .iter()
+        .any(|d| d.code == "S001" && d.severity == Severity::Error);
+    if let (Some(project), false) = (&loaded.project, broken) {
         let cx = Context {
             project,
             sources: &loaded.sources,

@@ -146,45 +146,55 @@ fn seed_snapshot() {
 
 /// A Compose file whose values try to write CI workflow commands, terminal
 /// escapes and bidi overrides into the output, in values that end up in
-/// messages, in a quoted key with a newline, and as raw bytes in a line
-/// shown in a code frame.
-const HOSTILE: &str = "services:\n  web:\n    image: nginx\n    depends_on:\n      - \"::error::pwned\"\n      - \"##[error]pwned\"\n      - \"red\\e[31m\"\n      - \"bidi\\u202Eevil\"\n    \"bad\\nkey\": 1\n    \"::warning::key\": 2\n    # raw: \u{1b}[31m \u{202e} ::error::x\n    networks: [\"\u{1b}[31m\u{202e}net\"]\n";
+/// messages and in a quoted key with a newline.
+const HOSTILE: &str = "services:\n  web:\n    image: nginx\n    depends_on:\n      - \"::error::pwned\"\n      - \"##[error]pwned\"\n      - \"red\\e[31m\"\n      - \"bidi\\u202Eevil\"\n    \"bad\\nkey\": 1\n    \"::warning::key\": 2\n";
+
+/// Raw control and bidi bytes are not valid YAML: the file gets S001, and
+/// the raw line is shown in the code frame, which must be sanitized too.
+const HOSTILE_RAW: &str = "services:\n  web:\n    image: nginx\n    # raw: \u{1b}[31m \u{202e} ::error::x\n    networks: [\"\u{1b}[31m\u{202e}net\"]\n";
 
 #[test]
 fn injection_through_the_cli() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("compose.yaml"), HOSTILE).unwrap();
-    for format in ["github", "human"] {
-        let out = bin(dir.path())
-            .args(["--color", "never", "--format", format])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
-        let text = stdout(&out);
-        // Our findings are there: the hostile values were linted.
-        assert!(text.contains("S102"), "{format}:\n{text}");
-        assert!(text.contains("S003"), "{format}:\n{text}");
-        for line in text.lines() {
-            if line.starts_with("::") {
-                assert!(
-                    format == "github"
-                        && (line.starts_with("::error file=")
-                            || line.starts_with("::warning file=")
-                            || line.starts_with("::notice file=")),
-                    "{format}: a line starts with a workflow command: {line:?}"
-                );
-                // The runner reads a command only at the start of a line, so
-                // `::` inside our message is inert; line breaks are `%0A`.
+    for (source, expected) in [(HOSTILE, ["S102", "S003"]), (HOSTILE_RAW, ["S001", "S001"])] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("compose.yaml"), source).unwrap();
+        for format in ["github", "human"] {
+            let out = bin(dir.path())
+                .args(["--color", "never", "--format", format])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
+            let text = stdout(&out);
+            // Our findings are there: the hostile values were linted.
+            for code in expected {
+                assert!(text.contains(code), "{format}:\n{text}");
             }
-            assert!(!line.trim_start().starts_with("##["), "{format}: {line:?}");
-            for c in line.chars() {
-                assert!(
-                    c != '\u{1b}'
-                        && !('\u{202a}'..='\u{202e}').contains(&c)
-                        && !('\u{2066}'..='\u{2069}').contains(&c),
-                    "{format}: unsafe char {c:?} in {line:?}"
-                );
-            }
+            assert_no_injection(format, &text);
+        }
+    }
+}
+
+fn assert_no_injection(format: &str, text: &str) {
+    for line in text.lines() {
+        if line.starts_with("::") {
+            assert!(
+                format == "github"
+                    && (line.starts_with("::error file=")
+                        || line.starts_with("::warning file=")
+                        || line.starts_with("::notice file=")),
+                "{format}: a line starts with a workflow command: {line:?}"
+            );
+            // The runner reads a command only at the start of a line, so
+            // `::` inside our message is inert; line breaks are `%0A`.
+        }
+        assert!(!line.trim_start().starts_with("##["), "{format}: {line:?}");
+        for c in line.chars() {
+            assert!(
+                c != '\u{1b}'
+                    && !('\u{202a}'..='\u{202e}').contains(&c)
+                    && !('\u{2066}'..='\u{2069}').contains(&c),
+                "{format}: unsafe char {c:?} in {line:?}"
+            );
         }
     }
 }
