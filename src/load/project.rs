@@ -101,6 +101,11 @@ struct Loader {
     include_stack: Vec<PathBuf>,
     /// Scalars whose value used an unset variable (see `document::to_value`).
     unresolved: Vec<Span>,
+    /// Every document parsed so far, by absolute path and the environment
+    /// it was interpolated with: a file that several services extend (or a
+    /// root file that is also an `extends` target) is read, and its
+    /// problems reported, once.
+    parsed: Vec<(PathBuf, Env, Value)>,
 }
 
 /// Loads the files of one project (`-f a -f b`, merged in order).
@@ -124,6 +129,7 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
         incomplete: false,
         include_stack: Vec::new(),
         unresolved: Vec::new(),
+        parsed: Vec::new(),
     };
 
     let mut env = opts.env.clone().unwrap_or_else(Env::from_process);
@@ -174,9 +180,11 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
                 env.insert("COMPOSE_PROJECT_NAME", name);
             }
         }
-        let value = loader.convert(tree, &env);
+        let mut value = loader.convert(tree, &env);
         roots.push(id);
-        let Some(mut value) = value else { continue };
+        loader
+            .parsed
+            .push((absolute(&input.path), env.clone(), value.clone()));
         let dir = parent_dir(&input.path);
         loader.resolve_extends(&mut value, &input.path, &dir, &env, &mut Vec::new());
         match &mut doc {
@@ -350,9 +358,21 @@ pub fn absolute(path: &Path) -> PathBuf {
 }
 
 impl Loader {
-    fn parse_file(&mut self, path: &Path, text: String, env: &Env) -> (FileId, Option<Value>) {
-        let (id, tree) = self.parse_tree(path, text);
-        (id, self.convert(tree, env))
+    fn parse_file(&mut self, path: &Path, text: String, env: &Env) -> Value {
+        let (_, tree) = self.parse_tree(path, text);
+        self.convert(tree, env)
+    }
+
+    /// The document at `path` interpolated with `env`, parsed once.
+    fn read_document(&mut self, path: &Path, env: &Env) -> Result<Value, String> {
+        let abs = absolute(path);
+        if let Some((_, _, v)) = self.parsed.iter().find(|(p, e, _)| *p == abs && e == env) {
+            return Ok(v.clone());
+        }
+        let text = read_text(path, self.limits.max_file_bytes)?;
+        let value = self.parse_file(path, text, env);
+        self.parsed.push((abs, env.clone(), value.clone()));
+        Ok(value)
     }
 
     fn parse_tree(&mut self, path: &Path, text: String) -> (FileId, Tree) {
@@ -363,7 +383,7 @@ impl Loader {
     }
 
     /// Interpolates and expands a parsed file; keeps the tree for rules.
-    fn convert(&mut self, tree: Tree, env: &Env) -> Option<Value> {
+    fn convert(&mut self, tree: Tree, env: &Env) -> Value {
         let id = tree.file;
         let value = to_value(
             &tree,
@@ -375,12 +395,12 @@ impl Loader {
         );
         self.trees.push(tree);
         // An empty file is a document with nothing in it.
-        Some(value.unwrap_or(Value {
+        value.unwrap_or(Value {
             kind: ValueKind::Map(Map::default()),
             span: Span::new(id, 0, 0),
             via: None,
             tag: None,
-        }))
+        })
     }
 
     /// Checks that a document-supplied path stays inside the root, following
@@ -606,8 +626,8 @@ impl Loader {
                     chain.pop();
                     return;
                 }
-                let text = match read_text(&path, self.limits.max_file_bytes) {
-                    Ok(t) => t,
+                let mut other = match self.read_document(&path, env) {
+                    Ok(v) => v,
                     Err(message) => {
                         self.incomplete = true;
                         self.diagnostics.push(Diagnostic::error(
@@ -618,11 +638,6 @@ impl Loader {
                         chain.pop();
                         return;
                     }
-                };
-                let (_, other) = self.parse_file(&path, text, env);
-                let Some(mut other) = other else {
-                    chain.pop();
-                    return;
                 };
                 let other_dir = parent_dir(&path);
                 self.extend_service(&mut other, &base_name, &path, &other_dir, env, chain);
@@ -738,8 +753,8 @@ impl Loader {
                     );
                     continue;
                 }
-                let text = match read_text(&path, self.limits.max_file_bytes) {
-                    Ok(t) => t,
+                let mut value = match self.read_document(&path, &sub_env) {
+                    Ok(v) => v,
                     Err(message) => {
                         self.incomplete = true;
                         self.diagnostics.push(Diagnostic::error(
@@ -750,8 +765,6 @@ impl Loader {
                         continue;
                     }
                 };
-                let (_, value) = self.parse_file(&path, text, &sub_env);
-                let Some(mut value) = value else { continue };
                 self.resolve_extends(
                     &mut value,
                     &path,
