@@ -235,8 +235,9 @@ impl Converter<'_> {
 
     /// Maps a byte range in the decoded scalar to a span in the file. Exact
     /// when the raw text equals the decoded text (plain scalars, quoted ones
-    /// without escapes); otherwise the expression is searched for in the raw
-    /// text, and failing that the whole scalar is used.
+    /// without escapes); otherwise the same occurrence of the expression is
+    /// searched for in the raw text, and failing that the whole scalar is
+    /// used.
     fn map_range(
         &self,
         value: &str,
@@ -258,8 +259,11 @@ impl Converter<'_> {
         let Some(expr) = value.get(range.clone()) else {
             return span;
         };
-        match raw.find(expr) {
-            Some(pos) => span.sub(pos, expr.len()),
+        // The n-th occurrence in the decoded text is the n-th in the raw
+        // text (escapes and line folding do not create or remove a `$`).
+        let nth = value[..range.start].match_indices(expr).count();
+        match raw.match_indices(expr).nth(nth) {
+            Some((pos, _)) => span.sub(pos, expr.len()),
             None => span,
         }
     }
