@@ -403,19 +403,25 @@ impl Loader {
         })
     }
 
-    /// Checks that a document-supplied path stays inside the root, following
-    /// symlinks for the part that exists. Reports S008 and returns false
-    /// when it does not.
-    fn contained(&mut self, path: &Path, span: Span, what: &str) -> bool {
-        let abs = absolute(path);
+    /// True when `path` is inside the root once symlinks are followed. The
+    /// existing part of the path is resolved by the file system, so `..`
+    /// after a symlink goes where the OS would go, not where a lexical
+    /// clean-up of the path would; the part that does not exist yet is
+    /// cleaned up lexically.
+    fn inside_root(&self, path: &Path) -> bool {
         let root = std::fs::canonicalize(&self.root).unwrap_or_else(|_| absolute(&self.root));
-        // Canonicalize the longest existing prefix so that a symlink that
-        // points outside is caught.
-        let mut existing = abs.clone();
+        let joined = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            std::env::current_dir()
+                .unwrap_or_else(|_| PathBuf::from("/"))
+                .join(path)
+        };
+        let mut existing = joined;
         let mut rest = Vec::new();
         while !existing.exists() {
-            match existing.file_name() {
-                Some(n) => rest.push(n.to_os_string()),
+            match existing.components().next_back() {
+                Some(c) => rest.push(c.as_os_str().to_os_string()),
                 None => break,
             }
             if !existing.pop() {
@@ -426,9 +432,17 @@ impl Loader {
         for n in rest.iter().rev() {
             real.push(n);
         }
-        if real.starts_with(&root) {
+        absolute(&real).starts_with(&root)
+    }
+
+    /// Checks that a document-supplied path stays inside the root (see
+    /// [`Loader::inside_root`]). Reports S008 and returns false when it
+    /// does not.
+    fn contained(&mut self, path: &Path, span: Span, what: &str) -> bool {
+        if self.inside_root(path) {
             return true;
         }
+        let root = std::fs::canonicalize(&self.root).unwrap_or_else(|_| absolute(&self.root));
         self.incomplete = true;
         self.diagnostics.push(
             Diagnostic::warning(
@@ -485,6 +499,13 @@ impl Loader {
         optional: bool,
     ) -> Result<(), FatalError> {
         if optional && !path.is_file() {
+            return Ok(());
+        }
+        // An implicit `.env` outside the root (an include's project
+        // directory elsewhere, a symlink) is skipped without a word: the
+        // file that named the directory gets the S008.
+        if span.is_none() && optional && !self.inside_root(path) {
+            self.incomplete = true;
             return Ok(());
         }
         if let Some(span) = span {
