@@ -160,7 +160,8 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
                         loader.diagnostics.push(
                             Diagnostic::error(
                                 "S001",
-                                Span::new(id, offset, offset + 1),
+                                // The bad byte is a U+FFFD in the lossy text.
+                                Span::new(id, offset, offset + '\u{FFFD}'.len_utf8()),
                                 "the file is not valid UTF-8; Compose refuses it",
                             )
                             .help("save the file as UTF-8"),
