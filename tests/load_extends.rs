@@ -19,7 +19,19 @@ fn same_file_extends_merges_environment_by_name() {
     let mut env = env_of(cli);
     env.sort();
     assert_eq!(env, ["PORT=8080", "TZ=utc"]);
-    assert_eq!(at(&l, cli.environment.get("PORT").unwrap().value.as_ref().unwrap().span), "8080");
+    assert_eq!(
+        at(
+            &l,
+            cli.environment
+                .get("PORT")
+                .unwrap()
+                .value
+                .as_ref()
+                .unwrap()
+                .span
+        ),
+        "8080"
+    );
     // The base is untouched.
     assert_eq!(env_of(service(&l, "common")), ["TZ=utc", "PORT=80"]);
 }
@@ -168,7 +180,13 @@ fn self_cycle_is_s009_at_the_extends_key() {
     let l = p.load(&["compose.yaml"]);
     let d = only(&l, "S009");
     assert_eq!(at(&l, d.span), "extends");
-    assert_eq!(l.sources.get(d.span.file).line_col(d.span.start as usize).line, 4);
+    assert_eq!(
+        l.sources
+            .get(d.span.file)
+            .line_col(d.span.start as usize)
+            .line,
+        4
+    );
 }
 
 #[test]
@@ -182,7 +200,11 @@ fn two_service_cycle_is_s009() {
     assert_eq!(codes(&l), ["S009"], "{}", render(&l));
     for d in found {
         assert_eq!(at(&l, d.span), "extends");
-        assert!(d.message.contains("a") && d.message.contains("b"), "{}", d.message);
+        assert!(
+            d.message.contains("a") && d.message.contains("b"),
+            "{}",
+            d.message
+        );
     }
 }
 
@@ -216,7 +238,10 @@ fn unknown_service_is_s014_at_the_name() {
     assert_eq!(at(&l, d.span), "nope");
 
     // Short form: `extends: nope`.
-    let p = Proj::new(&[("compose.yaml", "services:\n  a:\n    image: x\n    extends: nope\n")]);
+    let p = Proj::new(&[(
+        "compose.yaml",
+        "services:\n  a:\n    image: x\n    extends: nope\n",
+    )]);
     let l = p.load(&["compose.yaml"]);
     assert_eq!(at(&l, only(&l, "S014").span), "nope");
 }

@@ -39,7 +39,11 @@ fn load_str(text: String) -> Loaded {
 fn check_spans(l: &Loaded) {
     for d in &l.diagnostics {
         let text = &l.sources.get(d.span.file).text;
-        assert!(d.span.end as usize <= text.len(), "{d:?} beyond {}", text.len());
+        assert!(
+            d.span.end as usize <= text.len(),
+            "{d:?} beyond {}",
+            text.len()
+        );
         assert!(d.span.start <= d.span.end);
         assert!(text.is_char_boundary(d.span.start as usize), "{d:?}");
         assert!(text.is_char_boundary(d.span.end as usize), "{d:?}");
@@ -98,7 +102,10 @@ fn deep_flow_nesting() {
 #[test]
 fn deep_block_nesting() {
     let n = 10_000;
-    let t = format!("services:\n  a:\n    image: x\n    command:\n      {}x\n", "- ".repeat(n));
+    let t = format!(
+        "services:\n  a:\n    image: x\n    command:\n      {}x\n",
+        "- ".repeat(n)
+    );
     let l = load_str(t);
     assert!(!l.diagnostics.is_empty());
     // Indented mappings: 1,000 levels (10,000 would be 100 MB of spaces).
@@ -192,7 +199,11 @@ fn invalid_utf8_in_an_extended_file_is_an_error_not_a_panic() {
         "compose.yaml",
         "services:\n  a:\n    extends:\n      file: base.yaml\n      service: b\n",
     )]);
-    std::fs::write(p.path().join("base.yaml"), b"services:\n  b:\n    image: \xff\n").unwrap();
+    std::fs::write(
+        p.path().join("base.yaml"),
+        b"services:\n  b:\n    image: \xff\n",
+    )
+    .unwrap();
     let l = p.load(&["compose.yaml"]);
     assert!(!l.diagnostics.is_empty());
     check_spans(&l);
@@ -239,9 +250,47 @@ impl Rng {
 }
 
 const PIECES: &[&str] = &[
-    "\n", " ", "  ", "\t", ":", "- ", "[", "]", "{", "}", ",", "&a ", "*a", "<<: *a", "!reset ",
-    "!override ", "\"", "'", "#", "$", "${X}", "${X:?m}", "$$", "${", "é", "\u{feff}", "\r\n", "|",
-    ">", "?", "---", "...", "~", "null", "8080:80", "./x:/y", "0o777", "yes", "\\", "\u{0}", "💥",
+    "\n",
+    " ",
+    "  ",
+    "\t",
+    ":",
+    "- ",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "&a ",
+    "*a",
+    "<<: *a",
+    "!reset ",
+    "!override ",
+    "\"",
+    "'",
+    "#",
+    "$",
+    "${X}",
+    "${X:?m}",
+    "$$",
+    "${",
+    "é",
+    "\u{feff}",
+    "\r\n",
+    "|",
+    ">",
+    "?",
+    "---",
+    "...",
+    "~",
+    "null",
+    "8080:80",
+    "./x:/y",
+    "0o777",
+    "yes",
+    "\\",
+    "\u{0}",
+    "💥",
 ];
 
 #[test]

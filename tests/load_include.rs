@@ -23,7 +23,10 @@ fn short_syntax_copies_resources() {
     let db = pr.service("db").unwrap();
     assert_eq!(file_of(&l, db.name.span), "compose.yaml");
     assert_eq!(at(&l, db.name.span), "db");
-    assert_eq!(l.sources.get(db.name.span.file).path, p.path().join("sub/compose.yaml"));
+    assert_eq!(
+        l.sources.get(db.name.span.file).path,
+        p.path().join("sub/compose.yaml")
+    );
     assert!(pr.volume("data").is_some());
     assert!(pr.network("back").is_some());
     assert!(pr.secret("s").is_some());
@@ -48,7 +51,10 @@ fn relative_paths_resolve_against_the_included_files_directory() {
         "./sub/db"
     );
     assert_eq!(db.env_file[0].path.value, "./sub/db.env");
-    assert_eq!(mounts_of(db), ["bind:./sub/init:/docker-entrypoint-initdb.d"]);
+    assert_eq!(
+        mounts_of(db),
+        ["bind:./sub/init:/docker-entrypoint-initdb.d"]
+    );
     // The span is still what the included file says.
     assert_eq!(at(&l, db.env_file[0].path.span), "./db.env");
 }
@@ -60,7 +66,10 @@ fn long_syntax_with_path_list_merges_the_files() {
             "compose.yaml",
             "include:\n  - path:\n      - sub/compose.yaml\n      - sub/override.yaml\n",
         ),
-        ("sub/compose.yaml", "services:\n  db:\n    image: postgres\n    user: a\n"),
+        (
+            "sub/compose.yaml",
+            "services:\n  db:\n    image: postgres\n    user: a\n",
+        ),
         ("sub/override.yaml", "services:\n  db:\n    user: b\n"),
     ]);
     let l = p.load(&["compose.yaml"]);
@@ -82,7 +91,14 @@ fn long_syntax_project_directory_is_the_base_for_relative_paths() {
     let l = p.load(&["compose.yaml"]);
     assert_no_diagnostics(&l);
     assert_eq!(
-        service(&l, "db").build.as_ref().unwrap().context.as_ref().unwrap().value,
+        service(&l, "db")
+            .build
+            .as_ref()
+            .unwrap()
+            .context
+            .as_ref()
+            .unwrap()
+            .value,
         "./other/db"
     );
 }
@@ -123,7 +139,10 @@ fn the_included_env_does_not_leak_into_the_including_file() {
             "include:\n  - sub/compose.yaml\nservices:\n  web:\n    image: \"web:${TAG}\"\n",
         ),
         ("sub/.env", "TAG=from-sub\n"),
-        ("sub/compose.yaml", "services:\n  db:\n    image: postgres\n"),
+        (
+            "sub/compose.yaml",
+            "services:\n  db:\n    image: postgres\n",
+        ),
     ]);
     let l = p.load(&["compose.yaml"]);
     assert_eq!(at(&l, only(&l, "S006").span), "${TAG}");
@@ -169,14 +188,24 @@ fn missing_include_env_file_is_s010() {
 fn nested_includes_resolve_from_each_directory() {
     let p = Proj::new(&[
         ("compose.yaml", "include:\n  - a/compose.yaml\n"),
-        ("a/compose.yaml", "include:\n  - b/compose.yaml\nservices:\n  one:\n    image: x\n"),
+        (
+            "a/compose.yaml",
+            "include:\n  - b/compose.yaml\nservices:\n  one:\n    image: x\n",
+        ),
         ("a/b/compose.yaml", "services:\n  two:\n    build: ./ctx\n"),
     ]);
     let l = p.load(&["compose.yaml"]);
     assert_no_diagnostics(&l);
     assert!(project(&l).service("one").is_some());
     assert_eq!(
-        service(&l, "two").build.as_ref().unwrap().context.as_ref().unwrap().value,
+        service(&l, "two")
+            .build
+            .as_ref()
+            .unwrap()
+            .context
+            .as_ref()
+            .unwrap()
+            .value,
         "./a/b/ctx"
     );
 }
@@ -184,9 +213,18 @@ fn nested_includes_resolve_from_each_directory() {
 #[test]
 fn include_cycle_is_s009() {
     let p = Proj::new(&[
-        ("compose.yaml", "include:\n  - a.yaml\nservices:\n  m:\n    image: x\n"),
-        ("a.yaml", "include:\n  - b.yaml\nservices:\n  a:\n    image: x\n"),
-        ("b.yaml", "include:\n  - a.yaml\nservices:\n  b:\n    image: x\n"),
+        (
+            "compose.yaml",
+            "include:\n  - a.yaml\nservices:\n  m:\n    image: x\n",
+        ),
+        (
+            "a.yaml",
+            "include:\n  - b.yaml\nservices:\n  a:\n    image: x\n",
+        ),
+        (
+            "b.yaml",
+            "include:\n  - a.yaml\nservices:\n  b:\n    image: x\n",
+        ),
     ]);
     let l = p.load(&["compose.yaml"]);
     let d = only(&l, "S009");
@@ -268,7 +306,10 @@ fn included_services_extends_resolve_in_their_file() {
 fn unset_variable_in_an_included_file_points_into_it() {
     let p = Proj::new(&[
         ("compose.yaml", "include:\n  - sub/compose.yaml\n"),
-        ("sub/compose.yaml", "services:\n  db:\n    image: \"pg:${NOPE}\"\n"),
+        (
+            "sub/compose.yaml",
+            "services:\n  db:\n    image: \"pg:${NOPE}\"\n",
+        ),
     ]);
     let l = p.load(&["compose.yaml"]);
     let d = only(&l, "S006");

@@ -25,7 +25,12 @@ fn unset_variable_is_s006_at_the_expression_in_every_style() {
         })
         .collect();
     found.sort();
-    assert_eq!(found, ["$BARE", "${DOUBLE}", "${PLAIN}", "${SINGLE}"], "{}", render(&l));
+    assert_eq!(
+        found,
+        ["$BARE", "${DOUBLE}", "${PLAIN}", "${SINGLE}"],
+        "{}",
+        render(&l)
+    );
     assert_eq!(codes(&l), ["S006"; 4]);
     assert_eq!(service(&l, "a").image.as_ref().unwrap().value, "x:");
 }
@@ -40,7 +45,8 @@ fn span_survives_escapes_before_the_expression_in_double_quotes() {
 
 #[test]
 fn span_in_a_block_scalar() {
-    let (_p, l) = one("services:\n  a:\n    image: x\n    command: |\n      echo one\n      echo ${NOPE}\n");
+    let (_p, l) =
+        one("services:\n  a:\n    image: x\n    command: |\n      echo one\n      echo ${NOPE}\n");
     assert_eq!(at(&l, only(&l, "S006").span), "${NOPE}");
 }
 
@@ -67,14 +73,21 @@ fn required_variable_is_s007_error_with_the_message() {
     let (_p, l) = one("services:\n  a:\n    image: \"x:${TAG:?set TAG to the release}\"\n");
     let d = only(&l, "S007");
     assert_eq!(d.severity, Severity::Error);
-    assert!(d.message.contains("set TAG to the release"), "{}", d.message);
+    assert!(
+        d.message.contains("set TAG to the release"),
+        "{}",
+        d.message
+    );
     assert_eq!(at(&l, d.span), "${TAG:?set TAG to the release}");
     assert_eq!(codes(&l), ["S007"]);
 }
 
 #[test]
 fn required_variable_set_but_empty() {
-    let p = Proj::new(&[("compose.yaml", "services:\n  a:\n    image: \"x:${TAG:?m}\"\n    user: \"${U?m}\"\n")]);
+    let p = Proj::new(&[(
+        "compose.yaml",
+        "services:\n  a:\n    image: \"x:${TAG:?m}\"\n    user: \"${U?m}\"\n",
+    )]);
     let l = p.load_env(&["compose.yaml"], &[("TAG", ""), ("U", "")]);
     // `:?` fails on empty, `?` only on unset.
     assert_eq!(at(&l, only(&l, "S007").span), "${TAG:?m}");
@@ -104,7 +117,10 @@ fn defaults_apply() {
 #[test]
 fn process_env_wins_over_dot_env() {
     let p = Proj::new(&[
-        ("compose.yaml", "services:\n  a:\n    image: \"x:${TAG}\"\n    user: \"${U}\"\n"),
+        (
+            "compose.yaml",
+            "services:\n  a:\n    image: \"x:${TAG}\"\n    user: \"${U}\"\n",
+        ),
         (".env", "TAG=dotenv\nU=dotenv-user\n"),
     ]);
     let l = p.load_env(&["compose.yaml"], &[("TAG", "process")]);
@@ -117,7 +133,10 @@ fn process_env_wins_over_dot_env() {
 #[test]
 fn env_file_option_replaces_dot_env() {
     let p = Proj::new(&[
-        ("compose.yaml", "services:\n  a:\n    image: \"x:${TAG}\"\n    user: \"${U:-none}\"\n"),
+        (
+            "compose.yaml",
+            "services:\n  a:\n    image: \"x:${TAG}\"\n    user: \"${U:-none}\"\n",
+        ),
         (".env", "TAG=dotenv\nU=dotenv-user\n"),
         ("custom.env", "TAG=custom\n"),
     ]);
@@ -133,7 +152,10 @@ fn env_file_option_replaces_dot_env() {
 #[test]
 fn project_dir_dot_env_is_used_not_the_cwd() {
     let p = Proj::new(&[
-        ("app/compose.yaml", "services:\n  a:\n    image: \"x:${TAG}\"\n"),
+        (
+            "app/compose.yaml",
+            "services:\n  a:\n    image: \"x:${TAG}\"\n",
+        ),
         ("app/.env", "TAG=app\n"),
         (".env", "TAG=root\n"),
     ]);
@@ -197,9 +219,7 @@ fn extension_fields_report_required_but_not_unset() {
 #[test]
 fn extension_template_used_through_an_alias_is_reported_at_the_use() {
     // The `x-` template is not reported, but its use in a service is.
-    let (_p, l) = one(
-        "x-img: &img \"x:${NOPE}\"\nservices:\n  a:\n    image: *img\n",
-    );
+    let (_p, l) = one("x-img: &img \"x:${NOPE}\"\nservices:\n  a:\n    image: *img\n");
     let d = only(&l, "S006");
     assert_eq!(at(&l, d.span), "${NOPE}");
 }

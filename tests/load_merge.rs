@@ -75,7 +75,10 @@ fn command_entrypoint_and_healthcheck_test_are_replaced() {
     assert_no_diagnostics(&l);
     let s = service(&l, "foo");
     assert_eq!(argv(&s.command).unwrap(), ["echo", "bar"]);
-    assert_eq!(file_of(&l, s.command.as_ref().unwrap().span), "override.yaml");
+    assert_eq!(
+        file_of(&l, s.command.as_ref().unwrap().span),
+        "override.yaml"
+    );
     assert_eq!(argv(&s.entrypoint).unwrap(), ["/bin/sh", "-c"]);
     let hc = s.healthcheck.as_ref().unwrap();
     let test = hc.test.as_ref().unwrap();
@@ -308,7 +311,11 @@ fn depends_on_list_and_map_merge_by_name() {
         .collect();
     assert_eq!(
         deps,
-        ["db:service_healthy", "cache:service_started", "q:service_started"]
+        [
+            "db:service_healthy",
+            "cache:service_started",
+            "q:service_started"
+        ]
     );
 }
 
@@ -333,7 +340,10 @@ fn build_string_merges_with_a_build_map() {
     assert_no_diagnostics(&l);
     let b = service(&l, "app").build.as_ref().unwrap();
     let ctx = b.context.as_ref().unwrap();
-    assert_eq!((ctx.value.as_str(), file_of(&l, ctx.span)), ("./b", "override.yaml".into()));
+    assert_eq!(
+        (ctx.value.as_str(), file_of(&l, ctx.span)),
+        ("./b", "override.yaml".into())
+    );
     assert_eq!(b.dockerfile.as_ref().unwrap().value, "D");
 }
 
@@ -365,7 +375,10 @@ fn a_service_only_in_the_override_is_added() {
 #[test]
 fn three_files_merge_in_order() {
     let p = Proj::new(&[
-        ("a.yaml", "services:\n  s:\n    image: one\n    dns: [1.1.1.1]\n"),
+        (
+            "a.yaml",
+            "services:\n  s:\n    image: one\n    dns: [1.1.1.1]\n",
+        ),
         ("b.yaml", "services:\n  s:\n    image: two\n"),
         ("c.yaml", "services:\n  s:\n    dns: [9.9.9.9]\n"),
     ]);

@@ -66,7 +66,9 @@ fn assert_refused(p: &Proj, l: &Loaded, expected: &str) {
 
 #[test]
 fn extends_file_outside_via_dotdot() {
-    let p = setup("services:\n  a:\n    extends:\n      file: ../outside/base.yaml\n      service: base\n");
+    let p = setup(
+        "services:\n  a:\n    extends:\n      file: ../outside/base.yaml\n      service: base\n",
+    );
     let l = load_proj(&p);
     assert_refused(&p, &l, "../outside/base.yaml");
     assert_eq!(codes(&l), ["S008"], "{}", render(&l));
@@ -126,7 +128,8 @@ fn absolute_path_outside() {
 #[cfg(unix)]
 #[test]
 fn symlink_inside_the_project_pointing_outside() {
-    let p = setup("services:\n  a:\n    extends:\n      file: link/base.yaml\n      service: base\n");
+    let p =
+        setup("services:\n  a:\n    extends:\n      file: link/base.yaml\n      service: base\n");
     let l = load_proj(&p);
     assert_refused(&p, &l, "link/base.yaml");
 
@@ -144,7 +147,9 @@ fn symlink_inside_the_project_pointing_outside() {
 fn dotdot_after_a_symlink_is_resolved_physically() {
     // `deeplink/..` is `outside`, not `proj`: a lexical clean-up of the
     // path would wrongly see `proj/base.yaml`.
-    let p = setup("services:\n  a:\n    extends:\n      file: deeplink/../base.yaml\n      service: base\n");
+    let p = setup(
+        "services:\n  a:\n    extends:\n      file: deeplink/../base.yaml\n      service: base\n",
+    );
     let l = load_proj(&p);
     assert_refused(&p, &l, "deeplink/../base.yaml");
 
@@ -157,15 +162,21 @@ fn dotdot_after_a_symlink_is_resolved_physically() {
 #[test]
 fn symlinked_dot_env_pointing_outside_is_not_read() {
     let p = setup("services:\n  a:\n    image: x\n");
-    std::os::unix::fs::symlink(p.path().join("outside/bad.env"), p.path().join("proj/.env")).unwrap();
+    std::os::unix::fs::symlink(p.path().join("outside/bad.env"), p.path().join("proj/.env"))
+        .unwrap();
     let l = load_proj(&p);
     assert_nothing_outside_read(&p, &l);
 }
 
 #[test]
 fn paths_inside_the_root_are_read() {
-    let p = setup("services:\n  a:\n    extends:\n      file: ./sub/../sub/base.yaml\n      service: base\n");
-    p.write("proj/sub/base.yaml", "services:\n  base:\n    image: inside\n");
+    let p = setup(
+        "services:\n  a:\n    extends:\n      file: ./sub/../sub/base.yaml\n      service: base\n",
+    );
+    p.write(
+        "proj/sub/base.yaml",
+        "services:\n  base:\n    image: inside\n",
+    );
     let l = load_proj(&p);
     assert_no_diagnostics(&l);
     assert_eq!(service(&l, "a").image.as_ref().unwrap().value, "inside");
@@ -191,7 +202,10 @@ fn service_env_file_missing_is_s010_unless_optional() {
 fn service_env_file_in_an_included_file_is_checked_from_its_directory() {
     let p = Proj::new(&[
         ("compose.yaml", "include:\n  - sub/compose.yaml\n"),
-        ("sub/compose.yaml", "services:\n  a:\n    image: x\n    env_file: ./a.env\n"),
+        (
+            "sub/compose.yaml",
+            "services:\n  a:\n    image: x\n    env_file: ./a.env\n",
+        ),
         ("sub/a.env", "A=1\n"),
     ]);
     let l = p.load(&["compose.yaml"]);
