@@ -70,6 +70,10 @@ pub fn to_value(
 }
 
 impl Converter<'_> {
+    /// Converts one node and, recursively, its children. The recursion is
+    /// bounded by `max_depth`; everything that is not the recursion itself
+    /// lives in helpers marked `#[inline(never)]` so that one level costs a
+    /// small stack frame even in debug builds.
     fn convert(&mut self, id: NodeId, depth: usize, report: bool) -> Value {
         let (content, via) = self.tree.resolve(id);
         let node = self.tree.node(content);
@@ -81,84 +85,100 @@ impl Converter<'_> {
             tag,
         };
         if self.nodes_left == 0 || depth > self.max_depth {
-            if !self.exhausted {
-                self.exhausted = true;
-                let what = if self.nodes_left == 0 {
-                    "aliases expand to too many values (an alias bomb?)"
-                } else {
-                    "aliases nest too deeply"
-                };
-                self.diags.push(
-                    Diagnostic::error("S011", via.unwrap_or(node.span), format!("{what}; the rest of this value is ignored"))
-                        .help("Compose would spend unbounded time and memory on this file; reduce the alias nesting."),
-                );
-            }
+            self.exhaust(via.unwrap_or(node.span));
             return value;
         }
         self.nodes_left -= 1;
         value.kind = match &node.kind {
-            NodeKind::Scalar(s) => {
-                if s.style == ScalarStyle::Plain && s.core_value() == CoreValue::Null {
-                    ValueKind::Null
-                } else {
-                    let (text, interpolated) =
-                        self.interpolate(&s.value, s.style, node.span, report);
-                    ValueKind::Scalar(ScalarValue {
-                        text,
-                        style: s.style,
-                        interpolated,
-                    })
+            NodeKind::Scalar(_) => self.scalar(content, report),
+            NodeKind::Sequence(items) => {
+                let mut seq = Vec::with_capacity(items.len());
+                for &i in items {
+                    seq.push(self.convert(i, depth + 1, report));
                 }
+                ValueKind::Seq(seq)
             }
-            NodeKind::Sequence(items) => ValueKind::Seq(
-                items
-                    .iter()
-                    .map(|&i| self.convert(i, depth + 1, report))
-                    .collect(),
-            ),
             NodeKind::Mapping(m) => {
                 let mut map = Map::default();
                 for e in &m.entries {
-                    let Some(name) = self.tree.key_str(e.key) else {
+                    let Some(key) = self.key(e.key, report) else {
                         continue;
                     };
-                    let key_node = self.tree.node(self.tree.resolve(e.key).0);
-                    let key_span = key_node.span;
-                    if let NodeKind::Scalar(k) = &key_node.kind {
-                        if report
-                            && k.style == ScalarStyle::Plain
-                            && k.core_value() != CoreValue::Str
-                        {
-                            self.diags.push(
-                                Diagnostic::error(
-                                    "S004",
-                                    key_span,
-                                    format!("`{name}` is not a string key; Compose refuses non-string keys"),
-                                )
-                                .help(format!("quote it: \"{name}\"")),
-                            );
-                        }
-                    }
                     // Top-level extension fields are templates for anchors;
                     // a variable missing there is not the user's problem.
-                    let report_child = report && !(depth == 0 && name.starts_with("x-"));
+                    let report_child = report && !(depth == 0 && key.name.starts_with("x-"));
                     let mut child = self.convert(e.value, depth + 1, report_child);
                     if child.via.is_none() {
                         child.via = e.via;
                     }
-                    map.entries.push((
-                        Key {
-                            name: name.to_string(),
-                            span: key_span,
-                        },
-                        child,
-                    ));
+                    map.entries.push((key, child));
                 }
                 ValueKind::Map(map)
             }
             NodeKind::Alias { .. } | NodeKind::Invalid => ValueKind::Null,
         };
         value
+    }
+
+    /// Reports S011 once, when the node budget or the depth runs out.
+    #[inline(never)]
+    fn exhaust(&mut self, span: Span) {
+        if self.exhausted {
+            return;
+        }
+        self.exhausted = true;
+        let what = if self.nodes_left == 0 {
+            "aliases expand to too many values (an alias bomb?)"
+        } else {
+            "aliases nest too deeply"
+        };
+        self.diags.push(
+            Diagnostic::error("S011", span, format!("{what}; the rest of this value is ignored"))
+                .help("Compose would spend unbounded time and memory on this file; reduce the alias nesting."),
+        );
+    }
+
+    /// A scalar node: null, or its interpolated text.
+    #[inline(never)]
+    fn scalar(&mut self, id: NodeId, report: bool) -> ValueKind {
+        let node = self.tree.node(id);
+        let NodeKind::Scalar(s) = &node.kind else {
+            return ValueKind::Null;
+        };
+        if s.style == ScalarStyle::Plain && s.core_value() == CoreValue::Null {
+            return ValueKind::Null;
+        }
+        let (text, interpolated) = self.interpolate(&s.value, s.style, node.span, report);
+        ValueKind::Scalar(ScalarValue {
+            text,
+            style: s.style,
+            interpolated,
+        })
+    }
+
+    /// A mapping key, with S004 for a plain key that is not a string (`1:`,
+    /// `true:`). `None` for keys that are not scalars.
+    #[inline(never)]
+    fn key(&mut self, id: NodeId, report: bool) -> Option<Key> {
+        let name = self.tree.key_str(id)?;
+        let key_node = self.tree.node(self.tree.resolve(id).0);
+        let key_span = key_node.span;
+        if let NodeKind::Scalar(k) = &key_node.kind {
+            if report && k.style == ScalarStyle::Plain && k.core_value() != CoreValue::Str {
+                self.diags.push(
+                    Diagnostic::error(
+                        "S004",
+                        key_span,
+                        format!("`{name}` is not a string key; Compose refuses non-string keys"),
+                    )
+                    .help(format!("quote it: \"{name}\"")),
+                );
+            }
+        }
+        Some(Key {
+            name: name.to_string(),
+            span: key_span,
+        })
     }
 
     fn interpolate(
@@ -235,8 +255,9 @@ impl Converter<'_> {
 
     /// Maps a byte range in the decoded scalar to a span in the file. Exact
     /// when the raw text equals the decoded text (plain scalars, quoted ones
-    /// without escapes); otherwise the expression is searched for in the raw
-    /// text, and failing that the whole scalar is used.
+    /// without escapes); otherwise the same occurrence of the expression is
+    /// searched for in the raw text, and failing that the whole scalar is
+    /// used.
     fn map_range(
         &self,
         value: &str,
@@ -258,8 +279,11 @@ impl Converter<'_> {
         let Some(expr) = value.get(range.clone()) else {
             return span;
         };
-        match raw.find(expr) {
-            Some(pos) => span.sub(pos, expr.len()),
+        // The n-th occurrence in the decoded text is the n-th in the raw
+        // text (escapes and line folding do not create or remove a `$`).
+        let nth = value[..range.start].match_indices(expr).count();
+        match raw.match_indices(expr).nth(nth) {
+            Some((pos, _)) => span.sub(pos, expr.len()),
             None => span,
         }
     }

@@ -205,20 +205,37 @@ fn names_to_map(v: &mut Value) {
     }
 }
 
-/// The variable name of a `K=V` list item or a map key.
-fn keyed_items(v: &Value) -> Vec<(String, Value)> {
+/// One entry of a list-or-map value: its name, the value as written, and
+/// whether it was written as a `K=V` list item (whose text still holds the
+/// `K=`) or as a map entry (whose text is the bare value).
+struct Keyed {
+    name: String,
+    value: Value,
+    from_list: bool,
+}
+
+/// The entries of a `K=V` list or a `K: V` map, by variable name.
+fn keyed_items(v: &Value) -> Vec<Keyed> {
     match &v.kind {
         ValueKind::Map(m) => m
             .entries
             .iter()
-            .map(|(k, v)| (k.name.clone(), v.clone()))
+            .map(|(k, v)| Keyed {
+                name: k.name.clone(),
+                value: v.clone(),
+                from_list: false,
+            })
             .collect(),
         ValueKind::Seq(items) => items
             .iter()
             .map(|item| {
                 let text = item.as_str().unwrap_or_default();
                 let name = text.split('=').next().unwrap_or_default().to_string();
-                (name, item.clone())
+                Keyed {
+                    name,
+                    value: item.clone(),
+                    from_list: true,
+                }
             })
             .collect(),
         _ => Vec::new(),
@@ -274,63 +291,84 @@ fn merge_keyed(base: &mut Value, over: Value) {
         *base = over;
         return;
     }
-    let mut merged: Vec<(String, Value)> = keyed_items(base);
-    for (name, item) in keyed_items(&over) {
-        match merged.iter().position(|(n, _)| *n == name) {
-            Some(i) => merged[i].1 = item,
-            None => merged.push((name, item)),
+    let mut merged: Vec<Keyed> = keyed_items(base);
+    for item in keyed_items(&over) {
+        match merged.iter().position(|m| m.name == item.name) {
+            Some(i) if item.value.tag == Some(Tag::Reset) => {
+                merged[i].value.kind = ValueKind::Null;
+                merged[i].value.tag = Some(Tag::Reset);
+            }
+            Some(i) => merged[i] = item,
+            None => merged.push(item),
         }
     }
     // Keep the override's form: the list form when it wrote a list.
     let as_list = matches!(over.kind, ValueKind::Seq(_));
     base.span = over.span;
     base.kind = if as_list {
-        ValueKind::Seq(merged.into_iter().map(|(n, v)| list_item(n, v)).collect())
+        ValueKind::Seq(merged.into_iter().map(list_item).collect())
     } else {
         ValueKind::Map(Map {
             entries: merged
                 .into_iter()
-                .map(|(n, v)| {
-                    let span = v.span;
-                    (Key { name: n, span }, map_value(v))
+                .map(|k| {
+                    let span = if k.from_list && exact_text(&k.value) {
+                        k.value.span.sub(0, k.name.len())
+                    } else {
+                        k.value.span
+                    };
+                    let name = k.name.clone();
+                    (Key { name, span }, map_value(k))
                 })
                 .collect(),
         })
     };
 }
 
-/// A map entry's value rendered as a `K=V` list item, keeping the span.
-fn list_item(name: String, v: Value) -> Value {
-    match &v.kind {
-        ValueKind::Scalar(s) if s.text.starts_with(&format!("{name}=")) || s.text == name => v,
-        ValueKind::Scalar(s) => {
-            let mut s = s.clone();
-            s.text = format!("{name}={}", s.text);
-            Value {
-                kind: ValueKind::Scalar(s),
-                ..v
-            }
-        }
-        _ => {
-            let mut out = v.clone();
-            out.kind = ValueKind::Scalar(crate::value::ScalarValue {
-                text: name,
-                style: crate::yaml::ScalarStyle::Plain,
-                interpolated: false,
-            });
-            out
-        }
+/// An entry rendered as a `K=V` list item, keeping the span.
+fn list_item(k: Keyed) -> Value {
+    if k.from_list || k.value.tag == Some(Tag::Reset) {
+        return k.value;
+    }
+    let v = k.value;
+    let text = match &v.kind {
+        ValueKind::Scalar(s) => format!("{}={}", k.name, s.text),
+        _ => k.name,
+    };
+    let (style, interpolated) = match &v.kind {
+        ValueKind::Scalar(s) => (s.style, s.interpolated),
+        _ => (crate::yaml::ScalarStyle::Plain, false),
+    };
+    Value {
+        kind: ValueKind::Scalar(crate::value::ScalarValue {
+            text,
+            style,
+            interpolated,
+        }),
+        ..v
     }
 }
 
-/// A `K=V` list item turned into the value of a map entry.
-fn map_value(v: Value) -> Value {
+/// An entry turned into the value of a map entry: a `K=V` list item loses
+/// its `K=`, and a bare `K` item becomes null ("take it from the shell").
+fn map_value(k: Keyed) -> Value {
+    let v = k.value;
+    if !k.from_list {
+        return v;
+    }
     if let ValueKind::Scalar(s) = &v.kind {
-        if let Some((_, val)) = s.text.split_once('=') {
+        if let Some((name, val)) = s.text.split_once('=') {
+            // Point at the value part when the text is as written.
+            let span = if exact_text(&v) {
+                v.span.sub(name.len() + 1, val.len())
+            } else {
+                v.span
+            };
             let mut s = s.clone();
             s.text = val.to_string();
             return Value {
                 kind: ValueKind::Scalar(s),
+                span,
                 ..v
             };
         }
@@ -340,6 +378,19 @@ fn map_value(v: Value) -> Value {
         };
     }
     v
+}
+
+/// True when a scalar's text is exactly its source text (a plain scalar
+/// that interpolation did not change), so sub-spans can be computed.
+fn exact_text(v: &Value) -> bool {
+    match &v.kind {
+        ValueKind::Scalar(s) => {
+            s.style == crate::yaml::ScalarStyle::Plain
+                && !s.interpolated
+                && s.text.len() == v.span.len()
+        }
+        _ => false,
+    }
 }
 
 fn merge_unique(base: &mut Value, over: Value, key: UniqueKey) {
@@ -385,7 +436,26 @@ fn unique_key(v: &Value, key: UniqueKey) -> Option<String> {
             _ => None,
         },
         UniqueKey::Port => match &v.kind {
-            ValueKind::Scalar(s) => Some(s.text.clone()),
+            // `8080:80` and `{target: 80, published: 8080}` are one port.
+            ValueKind::Scalar(s) => Some(match crate::model::parse_port_short(&s.text) {
+                Ok(p) => {
+                    let range = |r: &crate::model::PortRange| {
+                        if r.is_single() {
+                            r.start.to_string()
+                        } else {
+                            format!("{}-{}", r.start, r.end)
+                        }
+                    };
+                    format!(
+                        "{}|{}|{}|{}",
+                        p.host_ip.map(|h| h.value).unwrap_or_default(),
+                        range(&p.target.value),
+                        p.published.map(|r| range(&r.value)).unwrap_or_default(),
+                        p.protocol.map_or("tcp".to_string(), |p| p.value)
+                    )
+                }
+                Err(_) => s.text.clone(),
+            }),
             ValueKind::Map(m) => {
                 let f = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("").to_string();
                 Some(format!(

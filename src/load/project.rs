@@ -104,6 +104,11 @@ struct Loader {
     include_stack: Vec<PathBuf>,
     /// Scalars whose value used an unset variable (see `document::to_value`).
     unresolved: Vec<Span>,
+    /// Every document parsed so far, by absolute path and the environment
+    /// it was interpolated with: a file that several services extend (or a
+    /// root file that is also an `extends` target) is read, and its
+    /// problems reported, once.
+    parsed: Vec<(PathBuf, Env, Value)>,
 }
 
 /// Loads the files of one project (`-f a -f b`, merged in order).
@@ -127,6 +132,7 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
         incomplete: false,
         include_stack: Vec::new(),
         unresolved: Vec::new(),
+        parsed: Vec::new(),
     };
 
     let mut env = opts.env.clone().unwrap_or_else(Env::from_process);
@@ -157,7 +163,8 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
                         loader.diagnostics.push(
                             Diagnostic::error(
                                 "S001",
-                                Span::new(id, offset, offset + 1),
+                                // The bad byte is a U+FFFD in the lossy text.
+                                Span::new(id, offset, offset + '\u{FFFD}'.len_utf8()),
                                 "the file is not valid UTF-8; Compose refuses it",
                             )
                             .help("save the file as UTF-8"),
@@ -177,9 +184,11 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
                 env.insert("COMPOSE_PROJECT_NAME", name);
             }
         }
-        let value = loader.convert(tree, &env);
+        let mut value = loader.convert(tree, &env);
         roots.push(id);
-        let Some(mut value) = value else { continue };
+        loader
+            .parsed
+            .push((absolute(&input.path), env.clone(), value.clone()));
         let dir = parent_dir(&input.path);
         loader.resolve_extends(&mut value, &input.path, &dir, &env, &mut Vec::new());
         match &mut doc {
@@ -358,9 +367,21 @@ pub fn absolute(path: &Path) -> PathBuf {
 }
 
 impl Loader {
-    fn parse_file(&mut self, path: &Path, text: String, env: &Env) -> (FileId, Option<Value>) {
-        let (id, tree) = self.parse_tree(path, text);
-        (id, self.convert(tree, env))
+    fn parse_file(&mut self, path: &Path, text: String, env: &Env) -> Value {
+        let (_, tree) = self.parse_tree(path, text);
+        self.convert(tree, env)
+    }
+
+    /// The document at `path` interpolated with `env`, parsed once.
+    fn read_document(&mut self, path: &Path, env: &Env) -> Result<Value, String> {
+        let abs = absolute(path);
+        if let Some((_, _, v)) = self.parsed.iter().find(|(p, e, _)| *p == abs && e == env) {
+            return Ok(v.clone());
+        }
+        let text = read_text(path, self.limits.max_file_bytes)?;
+        let value = self.parse_file(path, text, env);
+        self.parsed.push((abs, env.clone(), value.clone()));
+        Ok(value)
     }
 
     fn parse_tree(&mut self, path: &Path, text: String) -> (FileId, Tree) {
@@ -371,7 +392,7 @@ impl Loader {
     }
 
     /// Interpolates and expands a parsed file; keeps the tree for rules.
-    fn convert(&mut self, tree: Tree, env: &Env) -> Option<Value> {
+    fn convert(&mut self, tree: Tree, env: &Env) -> Value {
         let id = tree.file;
         let value = to_value(
             &tree,
@@ -383,27 +404,33 @@ impl Loader {
         );
         self.trees.push(tree);
         // An empty file is a document with nothing in it.
-        Some(value.unwrap_or(Value {
+        value.unwrap_or(Value {
             kind: ValueKind::Map(Map::default()),
             span: Span::new(id, 0, 0),
             via: None,
             tag: None,
-        }))
+        })
     }
 
-    /// Checks that a document-supplied path stays inside the root, following
-    /// symlinks for the part that exists. Reports S008 and returns false
-    /// when it does not.
-    fn contained(&mut self, path: &Path, span: Span, what: &str) -> bool {
-        let abs = absolute(path);
+    /// True when `path` is inside the root once symlinks are followed. The
+    /// existing part of the path is resolved by the file system, so `..`
+    /// after a symlink goes where the OS would go, not where a lexical
+    /// clean-up of the path would; the part that does not exist yet is
+    /// cleaned up lexically.
+    fn inside_root(&self, path: &Path) -> bool {
         let root = std::fs::canonicalize(&self.root).unwrap_or_else(|_| absolute(&self.root));
-        // Canonicalize the longest existing prefix so that a symlink that
-        // points outside is caught.
-        let mut existing = abs.clone();
+        let joined = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            std::env::current_dir()
+                .unwrap_or_else(|_| PathBuf::from("/"))
+                .join(path)
+        };
+        let mut existing = joined;
         let mut rest = Vec::new();
         while !existing.exists() {
-            match existing.file_name() {
-                Some(n) => rest.push(n.to_os_string()),
+            match existing.components().next_back() {
+                Some(c) => rest.push(c.as_os_str().to_os_string()),
                 None => break,
             }
             if !existing.pop() {
@@ -414,9 +441,17 @@ impl Loader {
         for n in rest.iter().rev() {
             real.push(n);
         }
-        if real.starts_with(&root) {
+        absolute(&real).starts_with(&root)
+    }
+
+    /// Checks that a document-supplied path stays inside the root (see
+    /// [`Loader::inside_root`]). Reports S008 and returns false when it
+    /// does not.
+    fn contained(&mut self, path: &Path, span: Span, what: &str) -> bool {
+        if self.inside_root(path) {
             return true;
         }
+        let root = std::fs::canonicalize(&self.root).unwrap_or_else(|_| absolute(&self.root));
         self.incomplete = true;
         self.diagnostics.push(
             Diagnostic::warning(
@@ -473,6 +508,13 @@ impl Loader {
         optional: bool,
     ) -> Result<(), FatalError> {
         if optional && !path.is_file() {
+            return Ok(());
+        }
+        // An implicit `.env` outside the root (an include's project
+        // directory elsewhere, a symlink) is skipped without a word: the
+        // file that named the directory gets the S008.
+        if span.is_none() && optional && !self.inside_root(path) {
+            self.incomplete = true;
             return Ok(());
         }
         if let Some(span) = span {
@@ -614,8 +656,8 @@ impl Loader {
                     chain.pop();
                     return;
                 }
-                let text = match read_text(&path, self.limits.max_file_bytes) {
-                    Ok(t) => t,
+                let mut other = match self.read_document(&path, env) {
+                    Ok(v) => v,
                     Err(message) => {
                         self.incomplete = true;
                         self.diagnostics.push(Diagnostic::error(
@@ -626,11 +668,6 @@ impl Loader {
                         chain.pop();
                         return;
                     }
-                };
-                let (_, other) = self.parse_file(&path, text, env);
-                let Some(mut other) = other else {
-                    chain.pop();
-                    return;
                 };
                 let other_dir = parent_dir(&path);
                 self.extend_service(&mut other, &base_name, &path, &other_dir, env, chain);
@@ -746,8 +783,8 @@ impl Loader {
                     );
                     continue;
                 }
-                let text = match read_text(&path, self.limits.max_file_bytes) {
-                    Ok(t) => t,
+                let mut value = match self.read_document(&path, &sub_env) {
+                    Ok(v) => v,
                     Err(message) => {
                         self.incomplete = true;
                         self.diagnostics.push(Diagnostic::error(
@@ -758,8 +795,6 @@ impl Loader {
                         continue;
                     }
                 };
-                let (_, value) = self.parse_file(&path, text, &sub_env);
-                let Some(mut value) = value else { continue };
                 self.resolve_extends(
                     &mut value,
                     &path,
