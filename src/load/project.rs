@@ -528,10 +528,15 @@ impl Loader {
                 return match span {
                     Some(span) => {
                         self.incomplete = true;
+                        let written = self
+                            .sources
+                            .slice(span)
+                            .trim_matches(['"', '\''])
+                            .to_string();
                         self.diagnostics.push(Diagnostic::error(
                             "S010",
                             span,
-                            format!("env file `{}` {message}", path.display()),
+                            format!("env file `{written}` {message}"),
                         ));
                         Ok(())
                     }
@@ -644,7 +649,7 @@ impl Loader {
                     Some(b) => b.clone(),
                     _ => {
                         self.diagnostics
-                            .push(unknown_extends(&base_name, name_span, file));
+                            .push(unknown_extends(&base_name, name_span, None));
                         chain.pop();
                         return;
                     }
@@ -679,7 +684,7 @@ impl Loader {
                     }
                     None => {
                         self.diagnostics
-                            .push(unknown_extends(&base_name, name_span, &path));
+                            .push(unknown_extends(&base_name, name_span, Some(&rel)));
                         chain.pop();
                         return;
                     }
@@ -842,14 +847,16 @@ fn is_remote(p: &str) -> bool {
     p.starts_with("git@") || p.contains("://") || p.starts_with("oci:")
 }
 
-fn unknown_extends(base: &str, span: Span, file: &Path) -> Diagnostic {
+/// `file` is the file as the document names it, or `None` for the same file.
+fn unknown_extends(base: &str, span: Span, file: Option<&str>) -> Diagnostic {
+    let where_ = match file {
+        Some(f) => format!("`{f}`"),
+        None => "this file".to_string(),
+    };
     Diagnostic::error(
         "S014",
         span,
-        format!(
-            "`extends` names service `{base}`, which `{}` does not define",
-            file.display()
-        ),
+        format!("`extends` names service `{base}`, which {where_} does not define"),
     )
     .help("Compose refuses to start: fix the service name or add `file:`")
 }
