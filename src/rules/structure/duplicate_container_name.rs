@@ -32,7 +32,8 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         let Some(name) = &s.container_name else {
             continue;
         };
-        if name.value.contains('$') {
+        // Empty (an unset variable, reported by S006) means no name at all.
+        if name.value.is_empty() || name.value.contains('$') {
             continue;
         }
         let first = services[..i].iter().find(|o| {
