@@ -53,9 +53,14 @@ fn apply(res: &JobResult, edits: &[&Edit]) -> Result<Vec<(PathBuf, String)>, Str
         }
         for e in edits.iter().rev() {
             let r = e.span.range();
-            if r.end > text.len() || !text.is_char_boundary(r.start) || !text.is_char_boundary(r.end)
+            if r.end > text.len()
+                || !text.is_char_boundary(r.start)
+                || !text.is_char_boundary(r.end)
             {
-                return Err(format!("edit {:?} is not a valid range of the file", e.span));
+                return Err(format!(
+                    "edit {:?} is not a valid range of the file",
+                    e.span
+                ));
             }
             text.replace_range(r, &e.replacement);
         }
@@ -113,7 +118,9 @@ fn each_fix_removes_its_finding_and_nothing_else_appears() {
                 let after_res = lint_case_with(&case.dir, &files);
                 let errors = parse_errors(&after_res);
                 if !errors.is_empty() {
-                    return Err(format!("{what}: the fixed file no longer parses: {errors:?}"));
+                    return Err(format!(
+                        "{what}: the fixed file no longer parses: {errors:?}"
+                    ));
                 }
                 let after = counts(&after_res);
                 let k = key(d);
@@ -131,7 +138,10 @@ fn each_fix_removes_its_finding_and_nothing_else_appears() {
         }
         Ok(())
     });
-    assert!(fixes_seen > 0, "no fixture has a fix: the fix tests test nothing");
+    assert!(
+        fixes_seen > 0,
+        "no fixture has a fix: the fix tests test nothing"
+    );
 }
 
 /// The fixed text of every file a case's safe fixes touch.
@@ -169,7 +179,11 @@ fn all_safe_fixes_together_converge() {
         let left: Vec<String> = after
             .diagnostics
             .iter()
-            .filter(|d| d.fixes.iter().any(|f| f.applicability == Applicability::Safe))
+            .filter(|d| {
+                d.fixes
+                    .iter()
+                    .any(|f| f.applicability == Applicability::Safe)
+            })
             .map(|d| format!("{} {}", d.code, d.message))
             .collect();
         if !left.is_empty() {

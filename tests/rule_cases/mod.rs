@@ -92,9 +92,9 @@ pub fn all_cases() -> Vec<Case> {
             let expect = match file_name(&sub).as_str() {
                 "fires" => Expect::Fires,
                 "silent" => Expect::Silent,
-                other => panic!(
-                    "fixtures/rules/{code}/{other}: expected only `fires/` and `silent/`"
-                ),
+                other => {
+                    panic!("fixtures/rules/{code}/{other}: expected only `fires/` and `silent/`")
+                }
             };
             for dir in sorted_dirs(&sub) {
                 cases.push(Case {
@@ -157,10 +157,7 @@ pub fn lint_case(dir: &Path) -> JobResult {
 /// A file's path relative to the case directory, for stable output.
 pub fn rel(sources: &SourceMap, span: Span, dir: &Path) -> String {
     let path = &sources.get(span.file).path;
-    path.strip_prefix(dir)
-        .unwrap_or(path)
-        .display()
-        .to_string()
+    path.strip_prefix(dir).unwrap_or(path).display().to_string()
 }
 
 /// `compose.yaml:5:9-5:13`.
