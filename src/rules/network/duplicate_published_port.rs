@@ -1,7 +1,9 @@
 //! N101: the same host port is published twice.
 
+use std::net::IpAddr;
+
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Port, PortRange};
+use crate::model::{Port, PortRange, Service};
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
 
 pub const META: RuleMeta = RuleMeta {
@@ -15,12 +17,71 @@ pub const META: RuleMeta = RuleMeta {
     page: page!("N101-duplicate-published-port.md"),
 };
 
-/// The host address a port binds; unset and the wildcards bind everything.
-fn host_ip(p: &Port) -> &str {
-    match p.host_ip.as_ref().map(|h| h.value.as_str()) {
-        None | Some("") | Some("0.0.0.0") | Some("::") | Some("[::]") => "*",
-        Some(ip) => ip,
+/// The host address a mapping binds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum HostIp {
+    /// No IP: every IPv4 and every IPv6 address.
+    Unset,
+    /// `0.0.0.0`: every IPv4 address.
+    AnyV4,
+    /// `::`: every IPv6 address (Docker binds it IPv6-only).
+    AnyV6,
+    Specific(IpAddr),
+}
+
+impl HostIp {
+    /// The model has already checked that the address parses.
+    fn of(p: &Port) -> HostIp {
+        let Some(ip) = p.host_ip.as_ref() else {
+            return HostIp::Unset;
+        };
+        match ip.value.parse::<IpAddr>() {
+            Ok(ip) if ip.is_unspecified() && ip.is_ipv4() => HostIp::AnyV4,
+            Ok(ip) if ip.is_unspecified() => HostIp::AnyV6,
+            Ok(ip) => HostIp::Specific(ip),
+            Err(_) => HostIp::Unset,
+        }
     }
+
+    fn is_v6(self) -> bool {
+        match self {
+            HostIp::AnyV6 => true,
+            HostIp::Specific(ip) => ip.is_ipv6(),
+            _ => false,
+        }
+    }
+
+    /// Do two bindings of the same port on these addresses collide?
+    fn clashes(self, other: HostIp) -> bool {
+        match (self, other) {
+            (HostIp::Unset, _) | (_, HostIp::Unset) => true,
+            (HostIp::Specific(a), HostIp::Specific(b)) => a == b,
+            // A wildcard covers every specific address of its family.
+            (a, b) => a.is_v6() == b.is_v6(),
+        }
+    }
+
+    /// The address in Docker's error message about the second binding.
+    fn shown(self, first: HostIp) -> String {
+        match (self, first) {
+            (HostIp::Specific(IpAddr::V6(ip)), _)
+            | (HostIp::Unset, HostIp::Specific(IpAddr::V6(ip))) => format!("[{ip}]"),
+            (HostIp::Specific(ip), _) | (HostIp::Unset, HostIp::Specific(ip)) => ip.to_string(),
+            (HostIp::AnyV6, _) | (HostIp::Unset, HostIp::AnyV6) => "[::]".into(),
+            _ => "0.0.0.0".into(),
+        }
+    }
+}
+
+/// Can both services run at once? Services whose profiles are all
+/// different are alternatives (`ollama-cpu` / `ollama-gpu`): only a
+/// command line naming both profiles starts both.
+fn may_run_together(a: &Service, b: &Service) -> bool {
+    a.profiles.is_empty()
+        || b.profiles.is_empty()
+        || a.profiles
+            .iter()
+            .any(|p| b.profiles.iter().any(|q| q.value == p.value))
 }
 
 fn overlap(a: &PortRange, b: &PortRange) -> Option<u16> {
@@ -30,7 +91,7 @@ fn overlap(a: &PortRange, b: &PortRange) -> Option<u16> {
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     // (service, port) in source order.
-    let mut seen: Vec<(&str, &Port)> = Vec::new();
+    let mut seen: Vec<(&Service, &Port)> = Vec::new();
     for s in &cx.project.services {
         // Several replicas of a service with a fixed host port clash too,
         // but that is a scaling question, not reported here.
@@ -43,37 +104,28 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             if !published.value.is_single() && port.target.value.is_single() {
                 continue;
             }
+            let ip = HostIp::of(port);
             let clash = seen.iter().find_map(|(svc, other)| {
                 let op = other.published.as_ref()?;
                 if !op.value.is_single() && other.target.value.is_single() {
                     return None;
                 }
-                if other.protocol() != port.protocol() {
-                    return None;
-                }
-                let (a, b) = (host_ip(port), host_ip(other));
-                if a != "*" && b != "*" && a != b {
+                if other.protocol() != port.protocol()
+                    || !ip.clashes(HostIp::of(other))
+                    || !may_run_together(svc, s)
+                {
                     return None;
                 }
                 overlap(&published.value, &op.value).map(|n| (*svc, *other, n))
             });
             if let Some((other_svc, other, n)) = clash {
-                let ip = if host_ip(port) == "*" {
-                    host_ip(other)
-                } else {
-                    host_ip(port)
-                };
-                let addr = if ip == "*" {
-                    "0.0.0.0".to_string()
-                } else {
-                    ip.to_string()
-                };
-                let whom = if other_svc == s.name.value {
+                let addr = ip.shown(HostIp::of(other));
+                let whom = if other_svc.name.value == s.name.value {
                     format!("service `{}` publishes it twice", s.name.value)
                 } else {
                     format!(
-                        "services `{other_svc}` and `{}` both publish it",
-                        s.name.value
+                        "services `{}` and `{}` both publish it",
+                        other_svc.name.value, s.name.value
                     )
                 };
                 out.push(
@@ -89,7 +141,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     .help("publish a different host port, bind each to a different host IP, or drop one of them"),
                 );
             } else {
-                seen.push((&s.name.value, port));
+                seen.push((s, port));
             }
         }
     }

@@ -27,7 +27,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         key,
         format!(
             "`version: {}` is obsolete: Compose v2 ignores it and warns on every run",
-            version.value
+            cx.sources.slice(version.span)
         ),
     )
     .help("remove the `version` line; the Compose Specification needs no version");

@@ -5,7 +5,7 @@
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
-use crate::yaml::{NodeKind, ScalarStyle, Tree};
+use crate::yaml::{NodeId, NodeKind, ScalarStyle, Tree, Yaml11Kind};
 
 pub const META: RuleMeta = RuleMeta {
     code: "P103",
@@ -28,6 +28,7 @@ fn check_tree(cx: &Context, tree: &Tree, out: &mut Vec<Diagnostic>) {
     let source = cx.sources.get(tree.file);
     // Value positions only: mapping values and sequence items. Keys such as
     // `on:` are not Compose keys anyway.
+    // Each value with the key it belongs to, if any.
     let mut values = Vec::new();
     for node in &tree.nodes {
         match &node.kind {
@@ -35,13 +36,13 @@ fn check_tree(cx: &Context, tree: &Tree, out: &mut Vec<Diagnostic>) {
                 m.entries
                     .iter()
                     .filter(|e| e.via.is_none())
-                    .map(|e| e.value),
+                    .map(|e| (e.value, scalar_text(tree, e.key))),
             ),
-            NodeKind::Sequence(items) => values.extend(items.iter().copied()),
+            NodeKind::Sequence(items) => values.extend(items.iter().map(|&i| (i, None))),
             _ => {}
         }
     }
-    for id in values {
+    for (id, key) in values {
         let node = tree.node(id);
         let NodeKind::Scalar(s) = &node.kind else {
             continue;
@@ -53,6 +54,17 @@ fn check_tree(cx: &Context, tree: &Tree, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let raw = source.slice(node.span);
+        let applicability = match amb.kind {
+            // Compose v2 already reads these as the string written.
+            Yaml11Kind::Bool | Yaml11Kind::Sexagesimal => Applicability::Safe,
+            // Compose parses a file mode string as octal, as it reads the
+            // unquoted number: quoting keeps the value.
+            Yaml11Kind::Octal if key == Some("mode") => Applicability::Safe,
+            // Compose v2 reads a number (`01234` is 668, `1e3` is 1000):
+            // quoting changes what the container gets, most likely to what
+            // the author meant, but a human should confirm.
+            Yaml11Kind::Octal | Yaml11Kind::NotANumber => Applicability::Unsafe,
+        };
         out.push(
             Diagnostic::warning(
                 META.code,
@@ -69,8 +81,15 @@ fn check_tree(cx: &Context, tree: &Tree, out: &mut Vec<Diagnostic>) {
                     span: node.span,
                     replacement: format!("\"{raw}\""),
                 }],
-                applicability: Applicability::Safe,
+                applicability,
             }),
         );
+    }
+}
+
+fn scalar_text(tree: &Tree, id: NodeId) -> Option<&str> {
+    match &tree.node(id).kind {
+        NodeKind::Scalar(s) => Some(s.value.as_str()),
+        _ => None,
     }
 }

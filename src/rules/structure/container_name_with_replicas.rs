@@ -16,7 +16,7 @@ pub const META: RuleMeta = RuleMeta {
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for s in &cx.project.services {
-        let Some(name) = &s.container_name else {
+        let Some(name) = s.container_name.as_ref().filter(|n| !n.value.is_empty()) else {
             continue;
         };
         let replicas = s

@@ -1,6 +1,7 @@
 //! S104: two services set the same `container_name`.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Service;
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
 
 pub const META: RuleMeta = RuleMeta {
@@ -14,19 +15,32 @@ pub const META: RuleMeta = RuleMeta {
     page: page!("S104-duplicate-container-name.md"),
 };
 
+/// Can both services run at once? Compose drops the services of profiles
+/// that are not enabled before it checks names, so services whose profiles
+/// are all different (`app-dev` / `app-prod`) are alternatives.
+fn may_run_together(a: &Service, b: &Service) -> bool {
+    a.profiles.is_empty()
+        || b.profiles.is_empty()
+        || a.profiles
+            .iter()
+            .any(|p| b.profiles.iter().any(|q| q.value == p.value))
+}
+
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let services = &cx.project.services;
     for (i, s) in services.iter().enumerate() {
         let Some(name) = &s.container_name else {
             continue;
         };
-        if name.value.contains('$') {
+        // Empty (an unset variable, reported by S006) means no name at all.
+        if name.value.is_empty() || name.value.contains('$') {
             continue;
         }
         let first = services[..i].iter().find(|o| {
             o.container_name
                 .as_ref()
                 .is_some_and(|n| n.value == name.value)
+                && may_run_together(o, s)
         });
         if let Some(first) = first {
             out.push(
@@ -34,7 +48,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     META.code,
                     name.span,
                     format!(
-                        "services `{}` and `{}` both use container name `{}`; the second container cannot be created (\"Conflict. The container name is already in use\")",
+                        "services `{}` and `{}` both use container name `{}`, which must be unique on the Docker host; `docker compose` refuses the project (older releases fail to create the second container: \"Conflict. The container name is already in use\")",
                         first.name.value, s.name.value, name.value
                     ),
                 )

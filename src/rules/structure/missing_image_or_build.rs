@@ -21,7 +21,9 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     for s in &cx.project.services {
-        if s.image.is_some() || s.build.is_some() || s.extends.is_some() {
+        // A `provider` service (a model runner, a cloud resource) is run by
+        // a plugin and needs no image either.
+        if s.image.is_some() || s.build.is_some() || s.provider.is_some() || s.extends.is_some() {
             continue;
         }
         out.push(

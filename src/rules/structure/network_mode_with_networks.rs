@@ -19,6 +19,11 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         let (Some(mode), Some(key)) = (&s.network_mode, s.keys.get("networks")) else {
             continue;
         };
+        // Compose checks `network_mode != "" && len(networks) > 0`: an empty
+        // `networks: []` or a mode that interpolates to nothing is accepted.
+        if mode.value.is_empty() || s.networks.is_empty() {
+            continue;
+        }
         out.push(
             Diagnostic::error(
                 META.code,

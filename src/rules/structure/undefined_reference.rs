@@ -23,6 +23,11 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
     let p = cx.project;
     let mut report = |service: &str, kind: &str, name: &Spanned<String>, top: &str| {
+        // An empty name comes from an unset variable, which S006 reports;
+        // a `$` is one that could not be resolved.
+        if name.value.is_empty() || name.value.contains('$') {
+            return;
+        }
         let defined: Vec<&str> = match top {
             "volumes" => p.volumes.iter().map(|v| v.name.value.as_str()).collect(),
             "networks" => p.networks.iter().map(|v| v.name.value.as_str()).collect(),
@@ -56,10 +61,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             if let Some(src) = &m.source {
-                if !src.value.is_empty()
-                    && !src.value.contains('$')
-                    && p.volume(&src.value).is_none()
-                {
+                if p.volume(&src.value).is_none() {
                     report(svc, "volume", src, "volumes");
                 }
             }
