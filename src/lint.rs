@@ -40,6 +40,24 @@ pub fn lint_job(
             panic!("COMPOSE_LINT_TEST_PANIC: {}", job.inputs[0].path.display());
         }
     }
+    // A file named like an overlay but complete on its own (every service
+    // has an image, every reference resolves) is a project of its own, such
+    // as `docker-compose.test.yml` beside `docker-compose.yml`.
+    let mut job = std::borrow::Cow::Borrowed(job);
+    if job.overlay_of.is_some() {
+        let alone = &job.inputs[job.inputs.len() - 1..];
+        let loaded = project::load(alone, load_opts)?;
+        if loaded.project.as_ref().is_some_and(self_contained) && !loaded.incomplete {
+            let own = job.inputs.last().cloned().expect("an overlay job has its file");
+            job = std::borrow::Cow::Owned(Job {
+                inputs: vec![own],
+                report_only: None,
+                overlay_of: None,
+                maybe_overlay: false,
+            });
+        }
+    }
+    let job = job.as_ref();
     let loaded = project::load(&job.inputs, load_opts)?;
     let mut notes = Vec::new();
     let mut overlay = false;
@@ -48,7 +66,7 @@ pub fn lint_job(
             && project
                 .services
                 .iter()
-                .any(|s| s.image.is_none() && s.build.is_none())
+                .any(|s| s.image.is_none() && s.build.is_none() && s.provider.is_none())
         {
             overlay = true;
             notes.push(FileNote {
@@ -179,6 +197,27 @@ pub fn lint_job(
 fn matches_code(sel: &str, code: &str) -> bool {
     let name = rules::find(code).map(|r| r.meta.name).unwrap_or("");
     selector_matches(sel, code, name)
+}
+
+/// Could this project run on its own? Every service has an image (or a
+/// build, an `extends`, a provider) and every name it refers to is defined.
+fn self_contained(p: &crate::model::Project) -> bool {
+    use crate::model::MountKind;
+    p.services.iter().all(|s| {
+        let runnable = s.image.is_some() || s.build.is_some() || s.extends.is_some() || s.provider.is_some();
+        let deps = s.depends_on.iter().all(|d| p.service(&d.service.value).is_some());
+        let volumes = s.volumes.iter().all(|m| {
+            m.kind.value != MountKind::Volume
+                || m.source.as_ref().is_none_or(|src| p.volume(&src.value).is_some())
+        });
+        let networks = s
+            .networks
+            .iter()
+            .all(|n| n.name.value == "default" || p.network(&n.name.value).is_some());
+        let files = s.secrets.iter().all(|r| p.secret(&r.source.value).is_some())
+            && s.configs.iter().all(|r| p.config(&r.source.value).is_some());
+        runnable && deps && volumes && networks && files && s.volumes_from.is_empty()
+    })
 }
 
 /// Is a rule on, given the command line (which wins) and the config?

@@ -637,6 +637,8 @@ impl Loader {
                 )
                 .help("Compose refuses circular `extends`; break the cycle"),
             );
+            // The service's own keys are all that is known of it now.
+            self.incomplete = true;
             return;
         }
         chain.push(key);
@@ -650,6 +652,7 @@ impl Loader {
                     _ => {
                         self.diagnostics
                             .push(unknown_extends(&base_name, name_span, None));
+                        self.incomplete = true;
                         chain.pop();
                         return;
                     }
@@ -685,6 +688,7 @@ impl Loader {
                     None => {
                         self.diagnostics
                             .push(unknown_extends(&base_name, name_span, Some(&rel)));
+                        self.incomplete = true;
                         chain.pop();
                         return;
                     }
