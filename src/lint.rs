@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{selector_matches, Config};
 use crate::diagnostic::Diagnostic;
 use crate::discover::Job;
+use crate::image::{self, ImageFacts, ImageOptions};
 use crate::load::project::{self, FatalError, LoadOptions};
 use crate::report::FileNote;
 use crate::rules::{self, Context, RuleMeta};
@@ -31,6 +32,18 @@ pub fn lint_job(
     load_opts: &LoadOptions,
     config: &Config,
     selection: &Selection,
+) -> Result<JobResult, FatalError> {
+    lint_job_with_images(job, load_opts, config, selection, &ImageOptions::default())
+}
+
+/// [`lint_job`] with image facts from archives, the engine or extra facts
+/// directories as well as the built-in ones.
+pub fn lint_job_with_images(
+    job: &Job,
+    load_opts: &LoadOptions,
+    config: &Config,
+    selection: &Selection,
+    images: &ImageOptions,
 ) -> Result<JobResult, FatalError> {
     let loaded = project::load(&job.inputs, load_opts)?;
     let mut notes = Vec::new();
@@ -66,6 +79,13 @@ pub fn lint_job(
     let enabled = |meta: &RuleMeta| is_enabled(meta, config, selection);
     let mut diagnostics = loaded.diagnostics;
     if let Some(project) = &loaded.project {
+        let (facts, image_diags): (ImageFacts, _) = image::resolve(
+            project,
+            &loaded.project_dir,
+            load_opts.root.as_deref(),
+            images,
+        );
+        diagnostics.extend(image_diags);
         let cx = Context {
             project,
             sources: &loaded.sources,
@@ -73,6 +93,7 @@ pub fn lint_job(
             project_dir: &loaded.project_dir,
             incomplete: loaded.incomplete,
             overlay,
+            images: &facts,
         };
         diagnostics.extend(rules::run(&cx, &enabled));
     }
