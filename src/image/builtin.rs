@@ -71,8 +71,8 @@ struct VariantToml {
 #[serde(deny_unknown_fields)]
 struct UserToml {
     name: String,
-    uid: u32,
-    gid: u32,
+    uid: Option<u32>,
+    gid: Option<u32>,
     home: Option<String>,
 }
 
@@ -422,8 +422,8 @@ fn variant_image(file: &FactsFile, v: &VariantToml, pattern: &str) -> Image {
     for u in v.users.iter().flatten() {
         img.users.push(UserEntry {
             name: u.name.clone(),
-            uid: Some(u.uid),
-            gid: Some(u.gid),
+            uid: u.uid,
+            gid: u.gid,
             home: u.home.clone(),
             evidence: ev.clone(),
         });

@@ -16,6 +16,7 @@ pub mod builtin;
 pub mod dockerfile;
 pub mod engine;
 pub mod facts;
+pub mod listing;
 pub mod reference;
 
 use std::collections::HashMap;
