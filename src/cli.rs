@@ -136,11 +136,13 @@ fn image_options(args: &CheckArgs) -> Result<ImageOptions, ExitCode> {
         ..Default::default()
     };
     for p in &args.image_archive {
-        let images = image::archive::read_file(p).map_err(|e| fail(format!("image archive {e}")))?;
+        let images =
+            image::archive::read_file(p).map_err(|e| fail(format!("image archive {e}")))?;
         opts.archives.extend(images.into_iter().map(Arc::new));
     }
     for d in &args.image_facts {
-        let cat = image::builtin::Catalog::load_dir(d).map_err(|e| fail(format!("image facts {e}")))?;
+        let cat =
+            image::builtin::Catalog::load_dir(d).map_err(|e| fail(format!("image facts {e}")))?;
         opts.catalogs.push(Arc::new(cat));
     }
     Ok(opts)

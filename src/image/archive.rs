@@ -215,7 +215,11 @@ fn read_layer(r: impl Read, total: &mut usize) -> Result<Layer, String> {
     let mut layer = Layer::default();
     for e in ar.entries().map_err(|e| e.to_string())? {
         let mut e = e.map_err(|e| e.to_string())?;
-        let raw = e.path().map_err(|e| e.to_string())?.to_string_lossy().to_string();
+        let raw = e
+            .path()
+            .map_err(|e| e.to_string())?
+            .to_string_lossy()
+            .to_string();
         let path = normalize(&raw);
         *total += 1;
         if *total > MAX_ENTRIES {
@@ -231,7 +235,9 @@ fn read_layer(r: impl Read, total: &mut usize) -> Result<Layer, String> {
             continue;
         }
         if let Some(hidden) = base.strip_prefix(".wh.") {
-            layer.ops.push(Op::Whiteout(super::facts::join(&dir, hidden)));
+            layer
+                .ops
+                .push(Op::Whiteout(super::facts::join(&dir, hidden)));
             continue;
         }
         let h = e.header();
@@ -337,8 +343,7 @@ fn manifests(jsons: &HashMap<String, Vec<u8>>) -> Result<Vec<Manifest>, String> 
     let Some(index) = jsons.get("index.json") else {
         return Ok(Vec::new());
     };
-    let index: OciIndex =
-        serde_json::from_slice(index).map_err(|e| format!("index.json: {e}"))?;
+    let index: OciIndex = serde_json::from_slice(index).map_err(|e| format!("index.json: {e}"))?;
     let mut out = Vec::new();
     for d in &index.manifests {
         let mut tags = Vec::new();
@@ -391,7 +396,11 @@ fn oci_manifest(
                         && p.get("architecture").and_then(|v| v.as_str()) == Some("amd64")
                 })
             })
-            .or_else(|| m.manifests.iter().find(|c| jsons.contains_key(&blob(&c.digest))));
+            .or_else(|| {
+                m.manifests
+                    .iter()
+                    .find(|c| jsons.contains_key(&blob(&c.digest)))
+            });
         return match pick {
             Some(c) => oci_manifest(jsons, c, depth + 1),
             None => Ok(None),
@@ -452,9 +461,11 @@ struct ImageConfig {
 /// An image config's `config` section (also what `docker image inspect`
 /// calls `Config`).
 fn image_from_config(bytes: &[u8], ev: &Evidence) -> Result<Image, String> {
-    let c: ImageConfig =
-        serde_json::from_slice(bytes).map_err(|e| format!("image config: {e}"))?;
-    Ok(image_from_container_config(c.config.unwrap_or_default(), ev))
+    let c: ImageConfig = serde_json::from_slice(bytes).map_err(|e| format!("image config: {e}"))?;
+    Ok(image_from_container_config(
+        c.config.unwrap_or_default(),
+        ev,
+    ))
 }
 
 fn image_from_container_config(c: ContainerConfig, ev: &Evidence) -> Image {
@@ -472,7 +483,10 @@ fn image_from_container_config(c: ContainerConfig, ev: &Evidence) -> Image {
     let mut vols: Vec<String> = c.volumes.unwrap_or_default().into_keys().collect();
     vols.sort();
     img.volumes = vols.into_iter().map(|v| f(normalize(&v))).collect();
-    img.stop_signal = Some(f(c.stop_signal.filter(|s| !s.is_empty()).unwrap_or("SIGTERM".into())));
+    img.stop_signal = Some(f(c
+        .stop_signal
+        .filter(|s| !s.is_empty())
+        .unwrap_or("SIGTERM".into())));
     let hc = c
         .healthcheck
         .and_then(|h| h.test)

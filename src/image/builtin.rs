@@ -121,7 +121,10 @@ pub struct Catalog {
 pub enum Lookup {
     Found(Box<Image>),
     /// The repository has facts, but not for this tag.
-    NoVariant { file: String, why: String },
+    NoVariant {
+        file: String,
+        why: String,
+    },
     NotFound,
 }
 
@@ -429,7 +432,10 @@ fn variant_image(file: &FactsFile, v: &VariantToml, pattern: &str) -> Image {
         });
     }
     if let (Some(name), Some(uid)) = (&v.user, v.uid) {
-        let numeric = name.split(':').next().is_some_and(|u| u.parse::<u32>().is_ok());
+        let numeric = name
+            .split(':')
+            .next()
+            .is_some_and(|u| u.parse::<u32>().is_ok());
         if !numeric && img.user_named(name).is_none() {
             img.users.push(UserEntry {
                 name: name.clone(),
@@ -457,7 +463,10 @@ fn builtin_fs(v: &VariantToml, ev: &Evidence) -> Filesystem {
             e.uid = Some(u);
             e.gid = Some(g);
         }
-        e.mode = p.mode.as_deref().and_then(|m| u32::from_str_radix(m, 8).ok());
+        e.mode = p
+            .mode
+            .as_deref()
+            .and_then(|m| u32::from_str_radix(m, 8).ok());
         e.content = p.content.as_deref().and_then(Content::parse);
         e.link = p.target.clone();
         if let Some(children) = &p.children {
@@ -569,7 +578,10 @@ workdir = "/home/rocketmq/rocketmq-5.0.0"
             c.lookup("apacherocketmq/rocketmq@sha256:00"),
             Lookup::NoVariant { .. }
         ));
-        assert!(matches!(c.lookup("ghcr.io/apacherocketmq/rocketmq:4.3.1"), Lookup::NotFound));
+        assert!(matches!(
+            c.lookup("ghcr.io/apacherocketmq/rocketmq:4.3.1"),
+            Lookup::NotFound
+        ));
         assert!(matches!(c.lookup("postgres"), Lookup::NotFound));
     }
 
@@ -629,10 +641,17 @@ workdir = "/home/rocketmq/rocketmq-5.0.0"
             let err = parse_file("t.toml", &format!("{base}{extra}")).unwrap_err();
             assert!(err.contains(want), "{extra}: {err}");
         }
-        let err = parse_file("t.toml", "repository = \"x:1\"\n[[variant]]\ntags=[\"1\"]\nsource=\"https://e\"\n")
-            .unwrap_err();
+        let err = parse_file(
+            "t.toml",
+            "repository = \"x:1\"\n[[variant]]\ntags=[\"1\"]\nsource=\"https://e\"\n",
+        )
+        .unwrap_err();
         assert!(err.contains("without tag"), "{err}");
-        let err = parse_file("t.toml", "repository = \"x/y\"\n[[variant]]\ntags=[\"1\"]\n").unwrap_err();
+        let err = parse_file(
+            "t.toml",
+            "repository = \"x/y\"\n[[variant]]\ntags=[\"1\"]\n",
+        )
+        .unwrap_err();
         assert!(err.contains("source"), "{err}");
     }
 
@@ -641,8 +660,8 @@ workdir = "/home/rocketmq/rocketmq-5.0.0"
     #[test]
     fn every_embedded_file_parses() {
         for (name, text) in embedded_files() {
-            let f = parse_file(&format!("rules/images/{name}"), text)
-                .unwrap_or_else(|e| panic!("{e}"));
+            let f =
+                parse_file(&format!("rules/images/{name}"), text).unwrap_or_else(|e| panic!("{e}"));
             let expected = format!("{}.toml", f.repository.replace('/', "__"));
             assert_eq!(*name, expected, "file name must follow the repository");
             assert!(f.tag_patterns().all(valid_tag_pattern));

@@ -170,8 +170,7 @@ fn heredoc_markers(args: &str) -> Vec<(String, bool)> {
                 _ => None,
             };
             let s = j;
-            if b
-                .get(j)
+            if b.get(j)
                 .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
             {
                 while b
@@ -686,9 +685,10 @@ impl StageState<'_> {
                             self.img.volumes.push(Fact::new(p, ev.clone()));
                         }
                     }
-                    None => self
-                        .img
-                        .lower_confidence(format!("{}:{} VOLUME not known", self.opts.label, i.line)),
+                    None => self.img.lower_confidence(format!(
+                        "{}:{} VOLUME not known",
+                        self.opts.label, i.line
+                    )),
                 }
             }
             "ENTRYPOINT" => {
@@ -698,7 +698,9 @@ impl StageState<'_> {
             }
             "CMD" => self.img.cmd = Some(Fact::new(Some(command(&i.args)), ev)),
             "STOPSIGNAL" => match self.words(&i.args) {
-                Some(ws) if ws.len() == 1 => self.img.stop_signal = Some(Fact::new(ws[0].clone(), ev)),
+                Some(ws) if ws.len() == 1 => {
+                    self.img.stop_signal = Some(Fact::new(ws[0].clone(), ev))
+                }
                 _ => self.img.stop_signal = None,
             },
             "HEALTHCHECK" => {
@@ -731,8 +733,10 @@ impl StageState<'_> {
                 self.img.env.retain(|(k, _)| k != name);
             }
             self.env_complete = false;
-            self.img
-                .lower_confidence(format!("{}:{} ENV value not known", self.opts.label, i.line));
+            self.img.lower_confidence(format!(
+                "{}:{} ENV value not known",
+                self.opts.label, i.line
+            ));
             return;
         };
         if ws.first().is_some_and(|w| w.contains('=')) {
@@ -902,13 +906,18 @@ impl StageState<'_> {
                 true
             }
             "ln" => {
-                let (_, rest) = flags(args, &["-s", "-sf", "-fs", "-snf", "-sfn"], &["-f", "-n", "-v"]);
+                let (_, rest) = flags(
+                    args,
+                    &["-s", "-sf", "-fs", "-snf", "-sfn"],
+                    &["-f", "-n", "-v"],
+                );
                 let Some(rest) = rest else { return false };
                 if !args.iter().any(|a| a.starts_with('-') && a.contains('s')) || rest.len() != 2 {
                     return false;
                 }
                 let link = join(&wd, &rest[1]);
-                if let Some(PathKind::Dir) = self.img.fs.query(&link).exists().and_then(|i| i.kind) {
+                if let Some(PathKind::Dir) = self.img.fs.query(&link).exists().and_then(|i| i.kind)
+                {
                     return false;
                 }
                 let mut e = Entry::new(Some(PathKind::Symlink), ev.clone());
@@ -917,7 +926,9 @@ impl StageState<'_> {
                 e.uid = owner.0;
                 e.gid = owner.1;
                 self.img.fs.remove_tree(&link);
-                self.img.fs.insert(&link, e, &|_| Entry::new(Some(PathKind::Dir), ev.clone()));
+                self.img
+                    .fs
+                    .insert(&link, e, &|_| Entry::new(Some(PathKind::Dir), ev.clone()));
                 true
             }
             "rm" => {
@@ -991,7 +1002,11 @@ impl StageState<'_> {
 
     /// Known entries at or under `p`.
     fn subtree(&self, p: &str) -> Vec<String> {
-        let prefix = if p == "/" { "/".to_string() } else { format!("{p}/") };
+        let prefix = if p == "/" {
+            "/".to_string()
+        } else {
+            format!("{p}/")
+        };
         self.img
             .fs
             .entries
@@ -1004,9 +1019,9 @@ impl StageState<'_> {
     /// A command succeeded on `p`, so it exists; record it if unknown.
     fn touch_existing(&mut self, p: &str, ev: &Evidence) {
         if self.img.fs.get(p).is_none() {
-            self.img
-                .fs
-                .insert(p, Entry::new(None, ev.clone()), &|_| Entry::new(Some(PathKind::Dir), ev.clone()));
+            self.img.fs.insert(p, Entry::new(None, ev.clone()), &|_| {
+                Entry::new(Some(PathKind::Dir), ev.clone())
+            });
         }
     }
 
@@ -1150,9 +1165,19 @@ impl StageState<'_> {
                     ("-r" | "--system", false) | ("-S", true) => system = true,
                     _ if value.is_some() => {}
                     (
-                        "-N" | "-U" | "-o" | "-l" | "--no-user-group" | "--user-group"
-                        | "--disabled-password" | "--disabled-login" | "--group" | "-D"
-                        | "--quiet" | "-q" | "--no-log-init",
+                        "-N"
+                        | "-U"
+                        | "-o"
+                        | "-l"
+                        | "--no-user-group"
+                        | "--user-group"
+                        | "--disabled-password"
+                        | "--disabled-login"
+                        | "--group"
+                        | "-D"
+                        | "--quiet"
+                        | "-q"
+                        | "--no-log-init",
                         _,
                     ) => {}
                     (f, false)
@@ -1218,9 +1243,9 @@ impl StageState<'_> {
                     e.gid = gid;
                     // The mode comes from login.defs (HOME_MODE/UMASK), which varies.
                     e.content = Some(Content::Dotfiles);
-                    self.img
-                        .fs
-                        .insert(&home_path, e, &|_| Entry::new(Some(PathKind::Dir), ev.clone()));
+                    self.img.fs.insert(&home_path, e, &|_| {
+                        Entry::new(Some(PathKind::Dir), ev.clone())
+                    });
                 }
             }
             // useradd without -m or -M: CREATE_HOME in login.defs decides.
@@ -1286,7 +1311,11 @@ impl StageState<'_> {
                 }
             }
         };
-        let into_dir = dest_raw.ends_with('/') || sources.len() > 1;
+        // Into a directory: a trailing slash, several sources, or a
+        // destination that is already a directory.
+        let into_dir = dest_raw.ends_with('/')
+            || sources.len() > 1
+            || self.img.fs.query(&dest).exists().and_then(|i| i.kind) == Some(PathKind::Dir);
         let from_stage = from.as_ref().and_then(|f| {
             done.iter()
                 .rev()
@@ -1324,17 +1353,15 @@ impl StageState<'_> {
                 && kind == Some(PathKind::File)
                 && heredoc.is_none()
                 && !src.contains("://")
-                && [".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".txz", ".tbz2"]
-                    .iter()
-                    .any(|x| src.ends_with(x));
+                && [
+                    ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".txz", ".tbz2",
+                ]
+                .iter()
+                .any(|x| src.ends_with(x));
             let target_dir_kind = into_dir || kind == Some(PathKind::Dir) || archive;
-            let target = if into_dir && kind != Some(PathKind::Dir) && !archive {
-                let base = heredoc.unwrap_or_else(|| {
-                    src.trim_end_matches('/')
-                        .rsplit('/')
-                        .next()
-                        .unwrap_or(src)
-                });
+            let target = if into_dir && kind == Some(PathKind::File) && !archive {
+                let base = heredoc
+                    .unwrap_or_else(|| src.trim_end_matches('/').rsplit('/').next().unwrap_or(src));
                 if has_glob(base) || base.is_empty() {
                     None
                 } else {
@@ -1353,6 +1380,9 @@ impl StageState<'_> {
             };
             let existed = matches!(self.img.fs.query(&dir), PathFact::Exists(_));
             self.mkdirs(&dir, owner, Some(0o755), &ev);
+            // A directory's or an archive's contents, or sources of unknown
+            // kind, land in the destination without being listed.
+            let contents_unknown = kind != Some(PathKind::File) || archive;
             if let Some(e) = self.img.fs.entries.get_mut(&dir) {
                 if target_dir_kind && !into_dir && existed {
                     // The source directory's metadata may be applied to it.
@@ -1360,7 +1390,7 @@ impl StageState<'_> {
                     e.gid = None;
                     e.mode = None;
                 }
-                if target_dir_kind && !into_dir {
+                if (target_dir_kind || into_dir) && contents_unknown {
                     e.content = None;
                     e.children_complete = false;
                     e.evidence = ev.clone();

@@ -51,7 +51,11 @@ impl Evidence {
                 ..
             } => format!("built-in facts {file} ({tag_pattern}), from {source_url}"),
             Evidence::Archive { path, digest } => {
-                format!("image archive {} ({})", path.display(), short_digest(digest))
+                format!(
+                    "image archive {} ({})",
+                    path.display(),
+                    short_digest(digest)
+                )
             }
             Evidence::Engine { image_id } => {
                 format!("local engine image {}", short_digest(image_id))
@@ -275,8 +279,12 @@ impl PathInfo {
 pub enum PathFact {
     Exists(PathInfo),
     /// Certainly not in the image.
-    Absent { evidence: Evidence },
-    Unknown { reason: String },
+    Absent {
+        evidence: Evidence,
+    },
+    Unknown {
+        reason: String,
+    },
 }
 
 impl PathFact {
@@ -379,6 +387,7 @@ impl Filesystem {
         root.gid = Some(0);
         root.mode = Some(0o755);
         root.content = Some(Content::Empty);
+        root.children_complete = true;
         fs.entries.insert("/".into(), root);
         fs
     }
@@ -517,17 +526,26 @@ impl Filesystem {
                         }
                     }
                     None => {
-                        if let Some(ev) = &self.complete {
-                            return PathFact::Absent {
-                                evidence: ev.clone(),
-                            };
-                        }
+                        // The parent's listing decides; a directory whose
+                        // contents were added without being read (a COPY of
+                        // a directory) leaves its children unknown even in
+                        // an otherwise complete file system.
                         if let Some(pe) = self.entries.get(&parent) {
                             if pe.children_complete {
                                 return PathFact::Absent {
                                     evidence: pe.evidence.clone(),
                                 };
                             }
+                            if self.complete.is_some() {
+                                return PathFact::Unknown {
+                                    reason: format!("what {parent} holds is not known"),
+                                };
+                            }
+                        }
+                        if let Some(ev) = &self.complete {
+                            return PathFact::Absent {
+                                evidence: ev.clone(),
+                            };
                         }
                         return PathFact::Unknown {
                             reason: format!("nothing is known about {cur}"),
@@ -659,7 +677,11 @@ impl Image {
     }
 
     pub fn env(&self, name: &str) -> Option<&Fact<String>> {
-        self.env.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v)
+        self.env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
     }
 
     pub fn set_env(&mut self, name: &str, value: Fact<String>) {

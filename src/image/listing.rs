@@ -17,13 +17,17 @@ impl Evidence {
                 path,
                 line,
                 instruction,
-            } => json!({"kind": "dockerfile", "path": path, "line": line, "instruction": instruction}),
+            } => {
+                json!({"kind": "dockerfile", "path": path, "line": line, "instruction": instruction})
+            }
             Evidence::Builtin {
                 file,
                 repository,
                 tag_pattern,
                 source_url,
-            } => json!({"kind": "builtin", "file": file, "repository": repository, "tag_pattern": tag_pattern, "source": source_url}),
+            } => {
+                json!({"kind": "builtin", "file": file, "repository": repository, "tag_pattern": tag_pattern, "source": source_url})
+            }
             Evidence::Archive { path, digest } => {
                 json!({"kind": "archive", "path": path.display().to_string(), "digest": digest})
             }
@@ -212,7 +216,10 @@ pub fn to_text(si: &ServiceImage, service: &Service) -> String {
             line(format!("  {name}: {v}{}", from(e)));
         }
     };
-    fact("workdir", img.workdir.as_ref().map(|f| (f.value.clone(), &f.evidence)));
+    fact(
+        "workdir",
+        img.workdir.as_ref().map(|f| (f.value.clone(), &f.evidence)),
+    );
     for (name, c) in [("entrypoint", &img.entrypoint), ("cmd", &img.cmd)] {
         fact(
             name,
@@ -230,13 +237,18 @@ pub fn to_text(si: &ServiceImage, service: &Service) -> String {
     }
     fact(
         "stop_signal",
-        img.stop_signal.as_ref().map(|f| (f.value.clone(), &f.evidence)),
+        img.stop_signal
+            .as_ref()
+            .map(|f| (f.value.clone(), &f.evidence)),
     );
     fact(
         "healthcheck",
-        img.healthcheck
-            .as_ref()
-            .map(|f| (if f.value { "defined" } else { "none" }.to_string(), &f.evidence)),
+        img.healthcheck.as_ref().map(|f| {
+            (
+                if f.value { "defined" } else { "none" }.to_string(),
+                &f.evidence,
+            )
+        }),
     );
     fact(
         "starts_as_root_and_drops",
@@ -244,10 +256,15 @@ pub fn to_text(si: &ServiceImage, service: &Service) -> String {
             .as_ref()
             .map(|f| (f.value.to_string(), &f.evidence)),
     );
-    fact("init", img.init.as_ref().map(|f| (f.value.clone(), &f.evidence)));
+    fact(
+        "init",
+        img.init.as_ref().map(|f| (f.value.clone(), &f.evidence)),
+    );
     fact(
         "data_dir_env",
-        img.data_dir_env.as_ref().map(|f| (f.value.clone(), &f.evidence)),
+        img.data_dir_env
+            .as_ref()
+            .map(|f| (f.value.clone(), &f.evidence)),
     );
     fact(
         "min_memory",
@@ -284,14 +301,21 @@ pub fn to_text(si: &ServiceImage, service: &Service) -> String {
                 if let Some(k) = i.kind {
                     parts.push(k.as_str().into());
                 }
-                parts.push(format!("owner {}", i.owner().unwrap_or_else(|| "unknown".into())));
+                parts.push(format!(
+                    "owner {}",
+                    i.owner().unwrap_or_else(|| "unknown".into())
+                ));
                 if let Some(m) = i.mode {
                     parts.push(format!("mode {m:04o}"));
                 }
                 if let Some(c) = i.content {
                     parts.push(c.as_str().into());
                 }
-                line(format!("    {p}: {}{}", parts.join(", "), from(&i.evidence)));
+                line(format!(
+                    "    {p}: {}{}",
+                    parts.join(", "),
+                    from(&i.evidence)
+                ));
             }
             PathFact::Absent { evidence } => line(format!("    {p}: absent{}", from(&evidence))),
             PathFact::Unknown { reason } => line(format!("    {p}: unknown ({reason})")),

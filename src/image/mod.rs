@@ -252,12 +252,20 @@ impl Resolver<'_> {
         let args = build
             .args
             .iter()
-            .map(|kv| (kv.key.value.clone(), kv.value.as_ref().map(|v| v.value.clone())))
+            .map(|kv| {
+                (
+                    kv.key.value.clone(),
+                    kv.value.as_ref().map(|v| v.value.clone()),
+                )
+            })
             .collect();
         let (text, label) = match &build.dockerfile_inline {
             Some(inline) => (inline.value.clone(), "dockerfile_inline".to_string()),
             None => {
-                let name = build.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str());
+                let name = build
+                    .dockerfile
+                    .as_ref()
+                    .map_or("Dockerfile", |d| d.value.as_str());
                 let path = context_dir.join(name);
                 if !contained(&path, &self.root) {
                     let span = build

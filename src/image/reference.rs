@@ -148,7 +148,12 @@ mod tests {
     fn references() {
         let cases: &[(&str, &str, Option<&str>, Option<&str>)] = &[
             ("postgres", "docker.io/library/postgres", None, None),
-            ("postgres:16", "docker.io/library/postgres", Some("16"), None),
+            (
+                "postgres:16",
+                "docker.io/library/postgres",
+                Some("16"),
+                None,
+            ),
             (
                 "docker.io/library/postgres:16",
                 "docker.io/library/postgres",
@@ -201,8 +206,14 @@ mod tests {
         for bad in ["", "Postgres", "a b", "${IMAGE}", "x:", ":tag"] {
             assert_eq!(Reference::parse(bad), None, "{bad:?}");
         }
-        assert_eq!(Reference::parse("x@sha256:a").unwrap().effective_tag(), None);
-        assert_eq!(Reference::parse("x").unwrap().effective_tag(), Some("latest"));
+        assert_eq!(
+            Reference::parse("x@sha256:a").unwrap().effective_tag(),
+            None
+        );
+        assert_eq!(
+            Reference::parse("x").unwrap().effective_tag(),
+            Some("latest")
+        );
         let a = Reference::parse("postgres").unwrap();
         assert!(a.same_image(&Reference::parse("docker.io/library/postgres:latest").unwrap()));
         assert!(!a.same_image(&Reference::parse("postgres:16").unwrap()));
