@@ -12,8 +12,11 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
 use crate::config::{Config, FailOn};
+use std::sync::Arc;
+
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Job};
+use crate::image::{self, ImageOptions};
 use crate::lint::{self, Selection};
 use crate::load::project::{self, Input, LoadOptions};
 use crate::report::{self, FileNote, Format, HumanOptions, Report};
@@ -45,6 +48,9 @@ enum Command {
     },
     /// Print a rule's page (by code or name).
     Explain { what: String },
+    /// Show what is known about each service's image (user, paths,
+    /// entrypoint, ...) and where each fact comes from. `--format json` too.
+    Images(Box<CheckArgs>),
     /// Print a shell completion script.
     Completions { shell: clap_complete::Shell },
 }
@@ -111,6 +117,35 @@ struct CheckArgs {
     /// Largest Compose file read, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 8 * 1024 * 1024)]
     max_file_size: u64,
+    /// Read image facts from this `docker save` or OCI layout archive (repeatable).
+    #[arg(long, value_name = "PATH")]
+    image_archive: Vec<PathBuf>,
+    /// Read images present in the local Docker engine (respects DOCKER_HOST; never pulls).
+    #[arg(long)]
+    engine: bool,
+    /// Extra image facts files in the rules/images format, consulted before the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    image_facts: Vec<PathBuf>,
+}
+
+/// The image sources the command line names; archives and facts
+/// directories are read here, once, so that a broken one is exit 2.
+fn image_options(args: &CheckArgs) -> Result<ImageOptions, ExitCode> {
+    let mut opts = ImageOptions {
+        engine: args.engine,
+        ..Default::default()
+    };
+    for p in &args.image_archive {
+        let images =
+            image::archive::read_file(p).map_err(|e| fail(format!("image archive {e}")))?;
+        opts.archives.extend(images.into_iter().map(Arc::new));
+    }
+    for d in &args.image_facts {
+        let cat =
+            image::builtin::Catalog::load_dir(d).map_err(|e| fail(format!("image facts {e}")))?;
+        opts.catalogs.push(Arc::new(cat));
+    }
+    Ok(opts)
 }
 
 /// Prints a usage-level error and returns exit status 2.
@@ -126,6 +161,7 @@ pub fn main() -> ExitCode {
         None => check(cli.check),
         Some(Command::Rules { format }) => list_rules(format),
         Some(Command::Explain { what }) => explain(&what),
+        Some(Command::Images(args)) => images(*args),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 shell,
@@ -234,6 +270,10 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(j) => j,
         Err(code) => return code,
     };
+    let image_opts = match image_options(&args) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
 
     let load_opts = LoadOptions {
         env_files: args.env_file.clone(),
@@ -293,7 +333,7 @@ fn check(args: CheckArgs) -> ExitCode {
         .zip(configs.par_iter())
         .map(|(job, cfg)| {
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                lint::lint_job(job, &load_opts, cfg, &selection)
+                lint::lint_job_with_images(job, &load_opts, cfg, &selection, &image_opts)
             }));
             (job, r)
         })
@@ -380,6 +420,82 @@ fn check(args: CheckArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `compose-lint images`: each service's image facts and their evidence.
+fn images(args: CheckArgs) -> ExitCode {
+    let json = match args.format {
+        None | Some(Format::Human) => false,
+        Some(Format::Json) => true,
+        Some(_) => return fail("`images` prints --format human or json"),
+    };
+    let jobs = match plan(&args) {
+        Ok(j) => j,
+        Err(code) => return code,
+    };
+    let image_opts = match image_options(&args) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let load_opts = LoadOptions {
+        env_files: args.env_file.clone(),
+        root: args.root.clone(),
+        project_dir: args.project_directory.clone(),
+        limits: project::Limits {
+            max_file_bytes: args.max_file_size,
+            ..Default::default()
+        },
+        env: None,
+    };
+    let mut text = String::new();
+    let mut docs = Vec::new();
+    let mut hard_failure = false;
+    for job in &jobs {
+        let loaded = match project::load(&job.inputs, &load_opts) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("compose-lint: error: {e}");
+                hard_failure = true;
+                continue;
+            }
+        };
+        let Some(project) = &loaded.project else {
+            continue;
+        };
+        let (facts, _) = image::resolve(
+            project,
+            &loaded.project_dir,
+            load_opts.root.as_deref(),
+            &image_opts,
+        );
+        let file = report::sanitize::path(&job.inputs[0].path);
+        let mut services = Vec::new();
+        if !json {
+            text.push_str(&format!("{file}\n"));
+        }
+        for service in &project.services {
+            let Some(si) = facts.get(&service.name.value) else {
+                continue;
+            };
+            if json {
+                services.push(image::listing::to_json(si, service));
+            } else {
+                text.push_str(&image::listing::to_text(si, service));
+            }
+        }
+        if json {
+            docs.push(serde_json::json!({"file": file, "services": services}));
+        }
+    }
+    if json {
+        text = serde_json::to_string_pretty(&docs).expect("json") + "\n";
+    }
+    let code = print_or_fail(&text);
+    if hard_failure {
+        ExitCode::from(2)
+    } else {
+        code
     }
 }
 

@@ -2,13 +2,14 @@
 //!
 //! The pipeline reads as the modules read: `discover` (which files) ->
 //! `load` (YAML with spans, interpolation, merge) -> `model` (the typed
-//! Compose project) -> `rules` -> `diagnostic` -> `report`. `lint` runs
+//! Compose project) -> `image` (what is inside each service's image) -> `rules` -> `diagnostic` -> `report`. `lint` runs
 //! that pipeline for one project; `cli` is the command line around it.
 
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod image;
 pub mod lint;
 pub mod load;
 pub mod model;

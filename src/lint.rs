@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{selector_matches, Config};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::Job;
+use crate::image::{self, ImageFacts, ImageOptions};
 use crate::load::project::{self, FatalError, LoadOptions};
 use crate::report::FileNote;
 use crate::rules::{self, Context, RuleMeta};
@@ -32,6 +33,18 @@ pub fn lint_job(
     config: &Config,
     selection: &Selection,
 ) -> Result<JobResult, FatalError> {
+    lint_job_with_images(job, load_opts, config, selection, &ImageOptions::default())
+}
+
+/// [`lint_job`] with image facts from archives, the engine or extra facts
+/// directories as well as the built-in ones.
+pub fn lint_job_with_images(
+    job: &Job,
+    load_opts: &LoadOptions,
+    config: &Config,
+    selection: &Selection,
+    images: &ImageOptions,
+) -> Result<JobResult, FatalError> {
     // Test-only: lets the CLI tests prove that a panic in one job is
     // contained (see `cli::check`). Not compiled into release builds.
     #[cfg(debug_assertions)]
@@ -48,7 +61,11 @@ pub fn lint_job(
         let alone = &job.inputs[job.inputs.len() - 1..];
         let loaded = project::load(alone, load_opts)?;
         if loaded.project.as_ref().is_some_and(self_contained) && !loaded.incomplete {
-            let own = job.inputs.last().cloned().expect("an overlay job has its file");
+            let own = job
+                .inputs
+                .last()
+                .cloned()
+                .expect("an overlay job has its file");
             job = std::borrow::Cow::Owned(Job {
                 inputs: vec![own],
                 report_only: None,
@@ -97,6 +114,13 @@ pub fn lint_job(
         .iter()
         .any(|d| d.code == "S001" && d.severity == Severity::Error);
     if let (Some(project), false) = (&loaded.project, broken) {
+        let (facts, image_diags): (ImageFacts, _) = image::resolve(
+            project,
+            &loaded.project_dir,
+            load_opts.root.as_deref(),
+            images,
+        );
+        diagnostics.extend(image_diags);
         let cx = Context {
             project,
             sources: &loaded.sources,
@@ -104,6 +128,7 @@ pub fn lint_job(
             project_dir: &loaded.project_dir,
             incomplete: loaded.incomplete,
             overlay,
+            images: &facts,
         };
         diagnostics.extend(rules::run(&cx, &enabled));
     }
@@ -204,18 +229,29 @@ fn matches_code(sel: &str, code: &str) -> bool {
 fn self_contained(p: &crate::model::Project) -> bool {
     use crate::model::MountKind;
     p.services.iter().all(|s| {
-        let runnable = s.image.is_some() || s.build.is_some() || s.extends.is_some() || s.provider.is_some();
-        let deps = s.depends_on.iter().all(|d| p.service(&d.service.value).is_some());
+        let runnable =
+            s.image.is_some() || s.build.is_some() || s.extends.is_some() || s.provider.is_some();
+        let deps = s
+            .depends_on
+            .iter()
+            .all(|d| p.service(&d.service.value).is_some());
         let volumes = s.volumes.iter().all(|m| {
             m.kind.value != MountKind::Volume
-                || m.source.as_ref().is_none_or(|src| p.volume(&src.value).is_some())
+                || m.source
+                    .as_ref()
+                    .is_none_or(|src| p.volume(&src.value).is_some())
         });
         let networks = s
             .networks
             .iter()
             .all(|n| n.name.value == "default" || p.network(&n.name.value).is_some());
-        let files = s.secrets.iter().all(|r| p.secret(&r.source.value).is_some())
-            && s.configs.iter().all(|r| p.config(&r.source.value).is_some());
+        let files = s
+            .secrets
+            .iter()
+            .all(|r| p.secret(&r.source.value).is_some())
+            && s.configs
+                .iter()
+                .all(|r| p.config(&r.source.value).is_some());
         runnable && deps && volumes && networks && files && s.volumes_from.is_empty()
     })
 }

@@ -15,7 +15,8 @@ pub mod structure;
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Project;
+use crate::image::{ImageFacts, ServiceImage};
+use crate::model::{Project, Service};
 use crate::source::SourceMap;
 use crate::yaml::Tree;
 pub use meta::{FixAvailability, Group, RuleMeta};
@@ -32,6 +33,15 @@ pub struct Context<'a> {
     /// The file is an overlay meant to be layered with `-f` on a base that
     /// is not part of this run: services may legitimately lack image/build.
     pub overlay: bool,
+    /// What is inside each service's image, resolved once per project.
+    pub images: &'a ImageFacts,
+}
+
+impl Context<'_> {
+    /// The image facts of a service (`None` only for a service not in the project).
+    pub fn image(&self, service: &Service) -> Option<&ServiceImage> {
+        self.images.get(&service.name.value)
+    }
 }
 
 pub type Check = fn(&Context, &mut Vec<Diagnostic>);

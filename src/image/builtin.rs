@@ -1,0 +1,671 @@
+//! Built-in image facts: `rules/images/*.toml` (format in
+//! `rules/images/README.md`), embedded by `build.rs` and parsed once, on
+//! first use. Extra directories in the same format can be added
+//! (`--image-facts DIR`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use super::facts::{
+    Content, Entry, Evidence, Fact, Filesystem, GroupEntry, Image, ImageCommand, PathKind,
+    UserEntry,
+};
+use super::reference::{canonical_repository, tag_glob_matches, valid_tag_pattern, Reference};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/builtin_images.rs"));
+}
+
+/// `(file name, text)` of every embedded facts file.
+pub fn embedded_files() -> &'static [(&'static str, &'static str)] {
+    embedded::FILES
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileToml {
+    repository: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    variant: Vec<VariantToml>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VariantToml {
+    #[serde(default)]
+    tags: Vec<String>,
+    source: Option<String>,
+    note: Option<String>,
+    extends: Option<String>,
+    user: Option<String>,
+    uid: Option<u32>,
+    gid: Option<u32>,
+    workdir: Option<String>,
+    entrypoint: Option<Vec<String>>,
+    entrypoint_shell: Option<String>,
+    cmd: Option<Vec<String>>,
+    cmd_shell: Option<String>,
+    stop_signal: Option<String>,
+    volumes: Option<Vec<String>>,
+    healthcheck: Option<bool>,
+    env: Option<BTreeMap<String, String>>,
+    shells: Option<Vec<String>>,
+    binaries: Option<Vec<String>>,
+    absent_binaries: Option<Vec<String>>,
+    starts_as_root_and_drops: Option<bool>,
+    chowns_on_start: Option<Vec<String>>,
+    init: Option<String>,
+    data_dir_env: Option<String>,
+    min_memory: Option<String>,
+    shutdown_seconds: Option<u64>,
+    users: Option<Vec<UserToml>>,
+    paths: Option<Vec<PathToml>>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserToml {
+    name: String,
+    uid: Option<u32>,
+    gid: Option<u32>,
+    home: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PathToml {
+    path: String,
+    kind: String,
+    owner: Option<String>,
+    mode: Option<String>,
+    content: Option<String>,
+    children: Option<Vec<String>>,
+    target: Option<String>,
+}
+
+/// One parsed facts file.
+#[derive(Clone, Debug)]
+pub struct FactsFile {
+    /// As shown in evidence: `rules/images/postgres.toml`.
+    pub file: String,
+    pub repository: String,
+    /// Canonical names (repository first, then aliases).
+    names: Vec<String>,
+    variants: Vec<VariantToml>,
+}
+
+impl FactsFile {
+    pub fn variant_count(&self) -> usize {
+        self.variants.len()
+    }
+    pub fn tag_patterns(&self) -> impl Iterator<Item = &str> {
+        self.variants
+            .iter()
+            .flat_map(|v| v.tags.iter().map(String::as_str))
+    }
+}
+
+/// A set of facts files.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    pub files: Vec<FactsFile>,
+}
+
+/// The result of looking an image up.
+#[derive(Debug)]
+pub enum Lookup {
+    Found(Box<Image>),
+    /// The repository has facts, but not for this tag.
+    NoVariant {
+        file: String,
+        why: String,
+    },
+    NotFound,
+}
+
+static BUILTIN: OnceLock<Catalog> = OnceLock::new();
+
+/// The embedded catalog, parsed on first use. A file that does not parse is
+/// left out (the unit test over every embedded file keeps that from shipping).
+pub fn builtin() -> &'static Catalog {
+    BUILTIN.get_or_init(|| {
+        let mut cat = Catalog::default();
+        for (name, text) in embedded_files() {
+            if let Ok(f) = parse_file(&format!("rules/images/{name}"), text) {
+                cat.files.push(f);
+            }
+        }
+        cat
+    })
+}
+
+/// Parses and checks one facts file.
+pub fn parse_file(file: &str, text: &str) -> Result<FactsFile, String> {
+    let t: FileToml = toml::from_str(text).map_err(|e| format!("{file}: {e}"))?;
+    let mut names = Vec::new();
+    for n in std::iter::once(&t.repository).chain(&t.aliases) {
+        if n.contains('@') {
+            return Err(format!("{file}: `{n}` must be a repository without tag"));
+        }
+        let c = canonical_repository(n)
+            .ok_or_else(|| format!("{file}: `{n}` is not a repository name"))?;
+        if Reference::parse(n).is_some_and(|r| r.tag.is_some()) {
+            return Err(format!("{file}: `{n}` must be a repository without tag"));
+        }
+        names.push(c);
+    }
+    if t.variant.is_empty() {
+        return Err(format!("{file}: no [[variant]]"));
+    }
+    for (i, v) in t.variant.iter().enumerate() {
+        let which = format!("{file}: variant {}", i + 1);
+        if v.tags.is_empty() {
+            return Err(format!("{which}: no tags"));
+        }
+        for p in &v.tags {
+            if !valid_tag_pattern(p) {
+                return Err(format!("{which}: `{p}` is not a valid tag pattern"));
+            }
+        }
+        match &v.source {
+            Some(s) if s.starts_with("https://") => {}
+            _ => return Err(format!("{which}: `source` must be an https URL")),
+        }
+        if v.entrypoint.is_some() && v.entrypoint_shell.is_some() {
+            return Err(format!("{which}: both entrypoint and entrypoint_shell"));
+        }
+        if v.cmd.is_some() && v.cmd_shell.is_some() {
+            return Err(format!("{which}: both cmd and cmd_shell"));
+        }
+        if let Some(m) = &v.min_memory {
+            crate::model::parse_bytes(m).map_err(|e| format!("{which}: min_memory: {e}"))?;
+        }
+        if let Some(ext) = &v.extends {
+            if !t.variant.iter().any(|o| o.tags.contains(ext)) {
+                return Err(format!(
+                    "{which}: extends `{ext}`, which no variant in this file lists"
+                ));
+            }
+        }
+        for p in v.paths.iter().flatten() {
+            let pw = format!("{which}: path {}", p.path);
+            if !p.path.starts_with('/') {
+                return Err(format!("{pw}: not absolute"));
+            }
+            if PathKind::parse(&p.kind).is_none() {
+                return Err(format!("{pw}: kind must be dir, file or symlink"));
+            }
+            if let Some(o) = &p.owner {
+                parse_owner(o).ok_or_else(|| format!("{pw}: owner must be uid:gid"))?;
+            }
+            if let Some(m) = &p.mode {
+                u32::from_str_radix(m, 8).map_err(|_| format!("{pw}: mode must be octal"))?;
+            }
+            if let Some(c) = &p.content {
+                Content::parse(c).ok_or_else(|| format!("{pw}: unknown content `{c}`"))?;
+            }
+        }
+    }
+    // Resolve extends now so that cycles are an error of the file.
+    let mut variants = Vec::with_capacity(t.variant.len());
+    for i in 0..t.variant.len() {
+        variants.push(resolve_extends(&t.variant, i, 0).map_err(|e| format!("{file}: {e}"))?);
+    }
+    Ok(FactsFile {
+        file: file.to_string(),
+        repository: t.repository,
+        names,
+        variants,
+    })
+}
+
+fn resolve_extends(all: &[VariantToml], i: usize, depth: usize) -> Result<VariantToml, String> {
+    let v = &all[i];
+    let Some(ext) = &v.extends else {
+        return Ok(v.clone());
+    };
+    if depth > all.len() {
+        return Err(format!("variant {} extends in a cycle", i + 1));
+    }
+    let j = all
+        .iter()
+        .position(|o| o.tags.contains(ext))
+        .ok_or_else(|| format!("extends `{ext}` matches no variant"))?;
+    let base = resolve_extends(all, j, depth + 1)?;
+    Ok(overlay(base, v.clone()))
+}
+
+/// `over`'s facts on top of `base`'s. Lists of users and paths merge by
+/// name/path; every other set field replaces.
+fn overlay(base: VariantToml, over: VariantToml) -> VariantToml {
+    macro_rules! pick {
+        ($($f:ident),*) => { VariantToml { $($f: over.$f.or(base.$f),)* ..Default::default() } };
+    }
+    let mut users = base.users.clone().unwrap_or_default();
+    for u in over.users.clone().unwrap_or_default() {
+        users.retain(|b| b.name != u.name);
+        users.push(u);
+    }
+    let mut paths = base.paths.clone().unwrap_or_default();
+    for p in over.paths.clone().unwrap_or_default() {
+        paths.retain(|b| b.path != p.path);
+        paths.push(p);
+    }
+    let (over_ep, over_ep_shell) = (over.entrypoint.is_some(), over.entrypoint_shell.is_some());
+    let (over_cmd, over_cmd_shell) = (over.cmd.is_some(), over.cmd_shell.is_some());
+    let tags = over.tags.clone();
+    let mut v = pick!(
+        source,
+        note,
+        user,
+        uid,
+        gid,
+        workdir,
+        entrypoint,
+        entrypoint_shell,
+        cmd,
+        cmd_shell,
+        stop_signal,
+        volumes,
+        healthcheck,
+        env,
+        shells,
+        binaries,
+        absent_binaries,
+        starts_as_root_and_drops,
+        chowns_on_start,
+        init,
+        data_dir_env,
+        min_memory,
+        shutdown_seconds
+    );
+    // An exec-form override clears the inherited shell form and vice versa.
+    if over_ep {
+        v.entrypoint_shell = None;
+    } else if over_ep_shell {
+        v.entrypoint = None;
+    }
+    if over_cmd {
+        v.cmd_shell = None;
+    } else if over_cmd_shell {
+        v.cmd = None;
+    }
+    v.tags = tags;
+    v.extends = None;
+    v.users = (!users.is_empty()).then_some(users);
+    v.paths = (!paths.is_empty()).then_some(paths);
+    v
+}
+
+fn parse_owner(s: &str) -> Option<(u32, u32)> {
+    let (u, g) = s.split_once(':')?;
+    Some((u.parse().ok()?, g.parse().ok()?))
+}
+
+impl Catalog {
+    /// Loads every `*.toml` in `dir` (sorted by name), as `--image-facts`.
+    pub fn load_dir(dir: &Path) -> Result<Catalog, String> {
+        let mut names: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        names.sort();
+        let mut cat = Catalog::default();
+        for p in names {
+            let text = crate::load::project::read_text(&p, 1024 * 1024)
+                .map_err(|e| format!("{}: {e}", p.display()))?;
+            cat.files.push(parse_file(&p.display().to_string(), &text)?);
+        }
+        Ok(cat)
+    }
+
+    /// The facts for an image reference. The first file naming the
+    /// repository decides; within it, the first variant whose tags match.
+    pub fn lookup(&self, image: &str) -> Lookup {
+        let Some(r) = Reference::parse(image) else {
+            return Lookup::NotFound;
+        };
+        let repo = r.repository();
+        let Some(file) = self.files.iter().find(|f| f.names.contains(&repo)) else {
+            return Lookup::NotFound;
+        };
+        let Some(tag) = r.effective_tag() else {
+            return Lookup::NoVariant {
+                file: file.file.clone(),
+                why: "the image is pinned by digest only; built-in facts are per tag".into(),
+            };
+        };
+        for v in &file.variants {
+            let hit = v.tags.iter().find(|p| {
+                if tag == "latest" {
+                    p.as_str() == "latest"
+                } else {
+                    tag_glob_matches(p, tag)
+                }
+            });
+            if let Some(pattern) = hit {
+                return Lookup::Found(Box::new(variant_image(file, v, pattern)));
+            }
+        }
+        Lookup::NoVariant {
+            file: file.file.clone(),
+            why: format!("no variant lists tag `{tag}`"),
+        }
+    }
+}
+
+fn variant_image(file: &FactsFile, v: &VariantToml, pattern: &str) -> Image {
+    let ev = Evidence::Builtin {
+        file: file.file.clone(),
+        repository: file.repository.clone(),
+        tag_pattern: pattern.to_string(),
+        source_url: v.source.clone().unwrap_or_default(),
+    };
+    let f = |x| Fact::new(x, ev.clone());
+    let mut img = Image::unknown();
+    img.origin = Some(ev.clone());
+    img.confidence = super::facts::Confidence::Partial;
+    img.user = Some(f(v.user.clone().unwrap_or_default()));
+    img.workdir = v.workdir.clone().map(f);
+    img.entrypoint = match (&v.entrypoint, &v.entrypoint_shell) {
+        (Some(e), _) => Some(Fact::new(Some(ImageCommand::Exec(e.clone())), ev.clone())),
+        (_, Some(s)) => Some(Fact::new(Some(ImageCommand::Shell(s.clone())), ev.clone())),
+        _ => None,
+    };
+    img.cmd = match (&v.cmd, &v.cmd_shell) {
+        (Some(e), _) => Some(Fact::new(Some(ImageCommand::Exec(e.clone())), ev.clone())),
+        (_, Some(s)) => Some(Fact::new(Some(ImageCommand::Shell(s.clone())), ev.clone())),
+        _ => None,
+    };
+    img.stop_signal = v.stop_signal.clone().map(f);
+    img.volumes = v.volumes.iter().flatten().cloned().map(f).collect();
+    img.healthcheck = v.healthcheck.map(|h| Fact::new(h, ev.clone()));
+    for (k, val) in v.env.iter().flatten() {
+        img.env.push((k.clone(), f(val.clone())));
+    }
+    img.binaries = v
+        .shells
+        .iter()
+        .flatten()
+        .chain(v.binaries.iter().flatten())
+        .cloned()
+        .map(f)
+        .collect();
+    img.absent_binaries = v.absent_binaries.iter().flatten().cloned().map(f).collect();
+    img.starts_as_root_and_drops = v.starts_as_root_and_drops.map(|b| Fact::new(b, ev.clone()));
+    img.chowns_on_start = v.chowns_on_start.iter().flatten().cloned().map(f).collect();
+    img.init = v.init.clone().map(f);
+    img.data_dir_env = v.data_dir_env.clone().map(f);
+    img.min_memory = v
+        .min_memory
+        .as_deref()
+        .and_then(|m| crate::model::parse_bytes(m).ok())
+        .map(|b| Fact::new(b, ev.clone()));
+    img.shutdown_seconds = v.shutdown_seconds.map(|s| Fact::new(s, ev.clone()));
+
+    // Users: the listed ones, plus the image user when only uid/gid are given.
+    img.users.push(UserEntry {
+        name: "root".into(),
+        uid: Some(0),
+        gid: Some(0),
+        home: Some("/root".into()),
+        evidence: ev.clone(),
+    });
+    img.groups.push(GroupEntry {
+        name: "root".into(),
+        gid: Some(0),
+        evidence: ev.clone(),
+    });
+    for u in v.users.iter().flatten() {
+        img.users.push(UserEntry {
+            name: u.name.clone(),
+            uid: u.uid,
+            gid: u.gid,
+            home: u.home.clone(),
+            evidence: ev.clone(),
+        });
+    }
+    if let (Some(name), Some(uid)) = (&v.user, v.uid) {
+        let numeric = name
+            .split(':')
+            .next()
+            .is_some_and(|u| u.parse::<u32>().is_ok());
+        if !numeric && img.user_named(name).is_none() {
+            img.users.push(UserEntry {
+                name: name.clone(),
+                uid: Some(uid),
+                gid: v.gid,
+                home: None,
+                evidence: ev.clone(),
+            });
+        }
+    }
+
+    img.fs = builtin_fs(v, &ev);
+    if let Some(note) = &v.note {
+        img.notes.push(format!("facts note: {note}"));
+    }
+    img
+}
+
+fn builtin_fs(v: &VariantToml, ev: &Evidence) -> Filesystem {
+    let mut fs = Filesystem::default();
+    let implied = |_: &str| Entry::new(Some(PathKind::Dir), ev.clone());
+    for p in v.paths.iter().flatten() {
+        let mut e = Entry::new(PathKind::parse(&p.kind), ev.clone());
+        if let Some((u, g)) = p.owner.as_deref().and_then(parse_owner) {
+            e.uid = Some(u);
+            e.gid = Some(g);
+        }
+        e.mode = p
+            .mode
+            .as_deref()
+            .and_then(|m| u32::from_str_radix(m, 8).ok());
+        e.content = p.content.as_deref().and_then(Content::parse);
+        e.link = p.target.clone();
+        if let Some(children) = &p.children {
+            e.children_complete = true;
+            if children.is_empty() && e.content.is_none() {
+                e.content = Some(Content::Empty);
+            }
+        }
+        // An empty directory has no children to be unsure about.
+        if e.content == Some(Content::Empty) {
+            e.children_complete = true;
+        }
+        fs.insert(&p.path, e, &implied);
+    }
+    // Listed children exist, kind unknown unless described.
+    for p in v.paths.iter().flatten() {
+        for c in p.children.iter().flatten() {
+            let child = super::facts::join(&p.path, c);
+            if fs.get(&child).is_none() {
+                fs.insert(&child, Entry::new(None, ev.clone()), &implied);
+            }
+        }
+    }
+    for b in v.shells.iter().flatten().chain(v.binaries.iter().flatten()) {
+        if fs.get(b).is_none() {
+            fs.insert(b, Entry::new(None, ev.clone()), &implied);
+        }
+    }
+    for b in v.absent_binaries.iter().flatten() {
+        fs.absent.insert(super::facts::normalize(b), ev.clone());
+    }
+    fs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::image::facts::PathFact;
+
+    const SAMPLE: &str = r#"
+repository = "apacherocketmq/rocketmq"
+aliases = ["docker.io/apacherocketmq/rocketmq"]
+
+[[variant]]
+tags = ["4.3.*", "4.4.*"]
+source = "https://github.com/apache/rocketmq-docker/blob/abc/image-build/Dockerfile"
+user = "rocketmq"
+uid = 3000
+gid = 3000
+workdir = "/opt/rocketmq-4.3.1"
+entrypoint_shell = "sh"
+absent_binaries = ["/bin/ash"]
+
+[[variant.users]]
+name = "rocketmq"
+uid = 3000
+gid = 3000
+home = "/home/rocketmq"
+
+[[variant.paths]]
+path = "/home/rocketmq"
+kind = "dir"
+owner = "3000:3000"
+mode = "0700"
+content = "dotfiles"
+children = [".bash_logout", ".bash_profile", ".bashrc"]
+
+[[variant]]
+tags = ["latest", "5.*"]
+extends = "4.3.*"
+source = "https://github.com/apache/rocketmq-docker/blob/def/image-build/Dockerfile"
+workdir = "/home/rocketmq/rocketmq-5.0.0"
+"#;
+
+    fn cat() -> Catalog {
+        Catalog {
+            files: vec![parse_file("rules/images/apacherocketmq__rocketmq.toml", SAMPLE).unwrap()],
+        }
+    }
+
+    fn found(c: &Catalog, image: &str) -> Image {
+        match c.lookup(image) {
+            Lookup::Found(i) => *i,
+            other => panic!("{image}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn matching() {
+        let c = cat();
+        for image in [
+            "apacherocketmq/rocketmq:4.3.1",
+            "docker.io/apacherocketmq/rocketmq:4.3.2",
+            "index.docker.io/apacherocketmq/rocketmq:4.4.0@sha256:00",
+        ] {
+            let img = found(&c, image);
+            assert_eq!(img.workdir.unwrap().value, "/opt/rocketmq-4.3.1", "{image}");
+        }
+        // `latest` and no tag only match a listed "latest".
+        for image in ["apacherocketmq/rocketmq", "apacherocketmq/rocketmq:latest"] {
+            let img = found(&c, image);
+            assert_eq!(img.workdir.unwrap().value, "/home/rocketmq/rocketmq-5.0.0");
+        }
+        assert!(matches!(
+            c.lookup("apacherocketmq/rocketmq:3.0"),
+            Lookup::NoVariant { .. }
+        ));
+        assert!(matches!(
+            c.lookup("apacherocketmq/rocketmq@sha256:00"),
+            Lookup::NoVariant { .. }
+        ));
+        assert!(matches!(
+            c.lookup("ghcr.io/apacherocketmq/rocketmq:4.3.1"),
+            Lookup::NotFound
+        ));
+        assert!(matches!(c.lookup("postgres"), Lookup::NotFound));
+    }
+
+    #[test]
+    fn facts_and_extends() {
+        let c = cat();
+        let img = found(&c, "apacherocketmq/rocketmq:4.3.1");
+        assert_eq!(
+            img.resolve_user("rocketmq").unwrap().render(),
+            "rocketmq (3000:3000)"
+        );
+        assert_eq!(img.user.as_ref().unwrap().value, "rocketmq");
+        assert_eq!(
+            img.user.as_ref().unwrap().evidence.render(),
+            "built-in facts rules/images/apacherocketmq__rocketmq.toml (4.3.*), from https://github.com/apache/rocketmq-docker/blob/abc/image-build/Dockerfile"
+        );
+        let home = img.fs.query("/home/rocketmq");
+        let info = home.exists().unwrap();
+        assert_eq!(info.owner().as_deref(), Some("3000:3000"));
+        assert_eq!(info.mode, Some(0o700));
+        assert!(img.fs.query("/home/rocketmq/store").is_absent());
+        assert!(img.fs.query("/home/rocketmq/.bashrc").exists().is_some());
+        assert!(matches!(img.fs.query("/opt/x"), PathFact::Unknown { .. }));
+        assert!(img.fs.query("/bin/ash").is_absent());
+        assert_eq!(
+            img.entrypoint.unwrap().value,
+            Some(ImageCommand::Shell("sh".into()))
+        );
+        // The extending variant keeps users and paths, overrides workdir.
+        let img = found(&c, "apacherocketmq/rocketmq:5.1");
+        assert!(img.fs.query("/home/rocketmq/store").is_absent());
+        assert_eq!(img.resolve_user("rocketmq").unwrap().uid, 3000);
+        match img.origin.unwrap() {
+            Evidence::Builtin { tag_pattern, .. } => assert_eq!(tag_pattern, "5.*"),
+            e => panic!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_files() {
+        let base = "repository = \"x/y\"\n[[variant]]\nsource = \"https://e/x\"\n";
+        for (extra, want) in [
+            ("tags = [\"a/b\"]\n", "not a valid tag pattern"),
+            ("tags = []\n", "no tags"),
+            ("tags = [\"1\"]\nbogus = 1\n", "unknown field"),
+            ("tags = [\"1\"]\nextends = \"2\"\n", "no variant"),
+            (
+                "tags = [\"1\"]\n[[variant.paths]]\npath = \"rel\"\nkind = \"dir\"\n",
+                "not absolute",
+            ),
+            (
+                "tags = [\"1\"]\n[[variant.paths]]\npath = \"/a\"\nkind = \"dir\"\nowner = \"x\"\n",
+                "owner",
+            ),
+            ("tags = [\"1\"]\nmin_memory = \"lots\"\n", "min_memory"),
+        ] {
+            let err = parse_file("t.toml", &format!("{base}{extra}")).unwrap_err();
+            assert!(err.contains(want), "{extra}: {err}");
+        }
+        let err = parse_file(
+            "t.toml",
+            "repository = \"x:1\"\n[[variant]]\ntags=[\"1\"]\nsource=\"https://e\"\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("without tag"), "{err}");
+        let err = parse_file(
+            "t.toml",
+            "repository = \"x/y\"\n[[variant]]\ntags=[\"1\"]\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("source"), "{err}");
+    }
+
+    /// Every embedded file parses, names a source for every variant (checked
+    /// by `parse_file`), and has valid tag patterns.
+    #[test]
+    fn every_embedded_file_parses() {
+        for (name, text) in embedded_files() {
+            let f =
+                parse_file(&format!("rules/images/{name}"), text).unwrap_or_else(|e| panic!("{e}"));
+            let expected = format!("{}.toml", f.repository.replace('/', "__"));
+            assert_eq!(*name, expected, "file name must follow the repository");
+            assert!(f.tag_patterns().all(valid_tag_pattern));
+        }
+        assert_eq!(builtin().files.len(), embedded_files().len());
+    }
+}

@@ -1,0 +1,1609 @@
+//! A Dockerfile reader: it parses the instructions and works out, without
+//! running anything, what the built image holds. Only shapes it fully
+//! understands change the facts; any other `RUN` lowers the confidence and
+//! makes absence uncertain from then on.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::facts::{
+    join, normalize, Confidence, Content, Entry, Evidence, Fact, GroupEntry, Image, ImageCommand,
+    PathFact, PathKind, UserEntry,
+};
+
+/// One instruction, with continuation lines joined.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Instruction {
+    /// 1-based line of the keyword.
+    pub line: usize,
+    /// Upper case.
+    pub keyword: String,
+    /// Everything after the keyword, continuations joined, comments inside
+    /// the continuation dropped.
+    pub args: String,
+    pub heredocs: Vec<Heredoc>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Heredoc {
+    pub name: String,
+    pub body: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dockerfile {
+    /// The escape character (`\` or, by the parser directive, `` ` ``).
+    pub escape: char,
+    pub instructions: Vec<Instruction>,
+}
+
+impl Instruction {
+    fn text(&self) -> String {
+        format!("{} {}", self.keyword, self.args).trim().to_string()
+    }
+}
+
+/// Parses a Dockerfile into instructions. Never fails: lines it cannot
+/// make sense of become instructions with an unknown keyword.
+pub fn parse(text: &str) -> Dockerfile {
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    let mut escape = '\\';
+    let mut i = 0;
+    // Parser directives: only at the very top, before anything else.
+    while i < lines.len() {
+        let l = lines[i].trim();
+        let Some(rest) = l.strip_prefix('#') else {
+            break;
+        };
+        let Some((k, v)) = rest.split_once('=') else {
+            break;
+        };
+        let key = k.trim().to_ascii_lowercase();
+        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric()) {
+            break;
+        }
+        if key == "escape" {
+            match v.trim() {
+                "`" => escape = '`',
+                "\\" => escape = '\\',
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+
+    let mut instructions = Vec::new();
+    while i < lines.len() {
+        let first = lines[i];
+        let t = first.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut buf = String::new();
+        let mut cur = first;
+        loop {
+            let trimmed = cur.trim_end();
+            if let Some(body) = trimmed.strip_suffix(escape) {
+                buf.push_str(body);
+                i += 1;
+                // Comment and empty lines inside a continuation are dropped.
+                while i < lines.len() {
+                    let n = lines[i].trim_start();
+                    if n.starts_with('#') || n.is_empty() {
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                }
+                if i >= lines.len() {
+                    break;
+                }
+                cur = lines[i];
+            } else {
+                buf.push_str(cur);
+                i += 1;
+                break;
+            }
+        }
+        let buf = buf.trim();
+        let (kw, args) = match buf.find(char::is_whitespace) {
+            Some(p) => (&buf[..p], buf[p..].trim_start()),
+            None => (buf, ""),
+        };
+        let keyword = kw.to_ascii_uppercase();
+        let mut heredocs = Vec::new();
+        if matches!(keyword.as_str(), "RUN" | "COPY" | "ADD") {
+            for (name, strip_tabs) in heredoc_markers(args) {
+                let mut body = String::new();
+                while i < lines.len() {
+                    let l = lines[i];
+                    i += 1;
+                    let cmp = if strip_tabs {
+                        l.trim_start_matches('\t')
+                    } else {
+                        l
+                    };
+                    if cmp == name {
+                        break;
+                    }
+                    body.push_str(cmp);
+                    body.push('\n');
+                }
+                heredocs.push(Heredoc { name, body });
+            }
+        }
+        instructions.push(Instruction {
+            line: start + 1,
+            keyword,
+            args: args.to_string(),
+            heredocs,
+        });
+    }
+    Dockerfile {
+        escape,
+        instructions,
+    }
+}
+
+/// `<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'`: (name, strip leading tabs).
+fn heredoc_markers(args: &str) -> Vec<(String, bool)> {
+    let b = args.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 2 < b.len() + 1 {
+        if b.get(i) == Some(&b'<') && b.get(i + 1) == Some(&b'<') {
+            let mut j = i + 2;
+            let strip = b.get(j) == Some(&b'-');
+            if strip {
+                j += 1;
+            }
+            let quote = match b.get(j) {
+                Some(q @ (b'"' | b'\'')) => {
+                    j += 1;
+                    Some(*q)
+                }
+                _ => None,
+            };
+            let s = j;
+            if b.get(j)
+                .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+            {
+                while b
+                    .get(j)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                {
+                    j += 1;
+                }
+                let name = &args[s..j];
+                let closed = match quote {
+                    Some(q) => b.get(j) == Some(&q),
+                    None => true,
+                };
+                if closed {
+                    out.push((name.to_string(), strip));
+                    i = j;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// A variable's value during the build.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Var {
+    Set(String),
+    /// Certainly unset (expands to nothing).
+    Unset,
+    /// May be set by something not known (the base image's config).
+    Unknown,
+}
+
+/// Splits `s` into words as the Dockerfile shell lexer does (quotes,
+/// escapes) and expands `$VAR`, `${VAR}`, `${VAR:-x}`, `${VAR:+x}`,
+/// `${VAR-x}`, `${VAR+x}`. `None` when a value is not known or the syntax
+/// is not supported.
+pub fn words(s: &str, escape: char, lookup: &dyn Fn(&str) -> Var) -> Option<Vec<String>> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            if in_word {
+                out.push(std::mem::take(&mut cur));
+                in_word = false;
+            }
+            i += 1;
+            continue;
+        }
+        in_word = true;
+        if c == '\'' {
+            i += 1;
+            while i < chars.len() && chars[i] != '\'' {
+                cur.push(chars[i]);
+                i += 1;
+            }
+            if i >= chars.len() {
+                return None;
+            }
+            i += 1;
+        } else if c == '"' {
+            i += 1;
+            loop {
+                let c = *chars.get(i)?;
+                if c == '"' {
+                    i += 1;
+                    break;
+                }
+                if c == escape {
+                    let n = *chars.get(i + 1)?;
+                    if n == '"' || n == '$' || n == escape {
+                        cur.push(n);
+                    } else {
+                        cur.push(c);
+                        cur.push(n);
+                    }
+                    i += 2;
+                } else if c == '$' {
+                    i = expand_at(&chars, i, escape, lookup, &mut cur)?;
+                } else {
+                    cur.push(c);
+                    i += 1;
+                }
+            }
+        } else if c == escape {
+            if let Some(n) = chars.get(i + 1) {
+                cur.push(*n);
+            }
+            i += 2;
+        } else if c == '$' {
+            i = expand_at(&chars, i, escape, lookup, &mut cur)?;
+        } else {
+            cur.push(c);
+            i += 1;
+        }
+    }
+    if in_word {
+        out.push(cur);
+    }
+    Some(out)
+}
+
+/// Expands the `$...` at `chars[i]` into `out`; returns the index after it.
+fn expand_at(
+    chars: &[char],
+    i: usize,
+    escape: char,
+    lookup: &dyn Fn(&str) -> Var,
+    out: &mut String,
+) -> Option<usize> {
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    match chars.get(i + 1) {
+        Some('{') => {
+            // Find the matching brace.
+            let mut depth = 0;
+            let mut j = i + 1;
+            loop {
+                match chars.get(j)? {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            let inner: String = chars[i + 2..j].iter().collect();
+            let name_end = inner.find(|c: char| !is_name(c)).unwrap_or(inner.len());
+            let name = &inner[..name_end];
+            if name.is_empty() {
+                return None;
+            }
+            let rest = &inner[name_end..];
+            let value = lookup(name);
+            let word = |w: &str| -> Option<String> {
+                let ws = words(w, escape, lookup)?;
+                Some(ws.join(" "))
+            };
+            let expanded = match rest {
+                "" => match value {
+                    Var::Set(v) => v,
+                    Var::Unset => String::new(),
+                    Var::Unknown => return None,
+                },
+                _ if rest.starts_with(":-") => match value {
+                    Var::Set(v) if !v.is_empty() => v,
+                    Var::Set(_) | Var::Unset => word(&rest[2..])?,
+                    Var::Unknown => return None,
+                },
+                _ if rest.starts_with(":+") => match value {
+                    Var::Set(v) if !v.is_empty() => word(&rest[2..])?,
+                    Var::Set(_) | Var::Unset => String::new(),
+                    Var::Unknown => return None,
+                },
+                _ if rest.starts_with('-') => match value {
+                    Var::Set(v) => v,
+                    Var::Unset => word(&rest[1..])?,
+                    Var::Unknown => return None,
+                },
+                _ if rest.starts_with('+') => match value {
+                    Var::Set(_) => word(&rest[1..])?,
+                    Var::Unset => String::new(),
+                    Var::Unknown => return None,
+                },
+                _ => return None,
+            };
+            out.push_str(&expanded);
+            Some(j + 1)
+        }
+        Some(c) if c.is_ascii_alphabetic() || *c == '_' => {
+            let mut j = i + 1;
+            while chars.get(j).is_some_and(|c| is_name(*c)) {
+                j += 1;
+            }
+            let name: String = chars[i + 1..j].iter().collect();
+            match lookup(&name) {
+                Var::Set(v) => out.push_str(&v),
+                Var::Unset => {}
+                Var::Unknown => return None,
+            }
+            Some(j)
+        }
+        _ => {
+            out.push('$');
+            Some(i + 1)
+        }
+    }
+}
+
+/// What the build is given besides the Dockerfile.
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    /// The Dockerfile as shown in evidence (`app/Dockerfile`, `dockerfile_inline`).
+    pub label: String,
+    /// `build.args`; `None` value: taken from the environment at build time.
+    pub args: Vec<(String, Option<String>)>,
+    /// `build.target`.
+    pub target: Option<String>,
+    /// The build context, when it is local and inside the project root:
+    /// used to tell whether a `COPY` source is a file or a directory.
+    pub context: Option<PathBuf>,
+}
+
+/// The predefined platform ARGs: set by the builder, value not known here.
+const PLATFORM_ARGS: &[&str] = &[
+    "TARGETPLATFORM",
+    "TARGETOS",
+    "TARGETARCH",
+    "TARGETVARIANT",
+    "BUILDPLATFORM",
+    "BUILDOS",
+    "BUILDARCH",
+    "BUILDVARIANT",
+];
+
+struct Stage {
+    name: Option<String>,
+    from_index: usize,
+    end: usize,
+}
+
+/// Works out the image a Dockerfile builds. `base` gives the facts known
+/// for an image named in `FROM` (built-in facts), if any.
+pub fn evaluate(
+    df: &Dockerfile,
+    opts: &BuildOptions,
+    base: &dyn Fn(&str) -> Option<Image>,
+) -> Result<Image, String> {
+    let ins = &df.instructions;
+    // Global ARGs, before the first FROM.
+    let mut global: HashMap<String, Var> = HashMap::new();
+    let build_arg = |name: &str| -> Option<Var> {
+        opts.args
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| match v {
+                Some(v) => Var::Set(v.clone()),
+                None => Var::Unknown,
+            })
+    };
+    let mut stages: Vec<Stage> = Vec::new();
+    for (idx, i) in ins.iter().enumerate() {
+        match i.keyword.as_str() {
+            "ARG" if stages.is_empty() => {
+                for (name, default) in parse_arg(&i.args, df.escape, &|n| {
+                    global.get(n).cloned().unwrap_or(Var::Unset)
+                }) {
+                    let v = build_arg(&name).unwrap_or(match default {
+                        Some(Some(d)) => Var::Set(d),
+                        Some(None) => Var::Unknown,
+                        None => Var::Unset,
+                    });
+                    global.insert(name, v);
+                }
+            }
+            "FROM" => {
+                if let Some(last) = stages.last_mut() {
+                    last.end = idx;
+                }
+                let name = {
+                    let ws: Vec<&str> = i.args.split_whitespace().collect();
+                    match ws.len() {
+                        n if n >= 3 && ws[n - 2].eq_ignore_ascii_case("as") => {
+                            Some(ws[n - 1].to_ascii_lowercase())
+                        }
+                        _ => None,
+                    }
+                };
+                stages.push(Stage {
+                    name,
+                    from_index: idx,
+                    end: ins.len(),
+                });
+            }
+            _ => {}
+        }
+    }
+    if stages.is_empty() {
+        return Err(format!("{}: no FROM instruction", opts.label));
+    }
+    let target = match &opts.target {
+        None => stages.len() - 1,
+        Some(t) => stages
+            .iter()
+            .position(|s| s.name.as_deref() == Some(t.to_ascii_lowercase().as_str()))
+            .ok_or_else(|| format!("{}: no build stage named `{t}`", opts.label))?,
+    };
+
+    let mut done: Vec<(Option<String>, Image, bool)> = Vec::new();
+    for stage in &stages[..=target] {
+        let from = &ins[stage.from_index];
+        let ev = evidence(opts, from);
+        let global_lookup = |n: &str| -> Var {
+            if let Some(v) = global.get(n) {
+                return v.clone();
+            }
+            if PLATFORM_ARGS.contains(&n) {
+                return Var::Unknown;
+            }
+            Var::Unset
+        };
+        let ws = words(&from.args, df.escape, &global_lookup);
+        let image_name = ws.as_ref().and_then(|ws| {
+            ws.iter()
+                .find(|w| !w.starts_with("--"))
+                .map(|w| w.to_string())
+        });
+        let (mut img, env_complete) = match image_name {
+            None => {
+                let mut img = Image::unknown();
+                img.notes.push(format!(
+                    "{}:{} the base image name depends on a value that is not known",
+                    opts.label, from.line
+                ));
+                (img, false)
+            }
+            Some(n) if n.eq_ignore_ascii_case("scratch") => (Image::scratch(ev.clone()), true),
+            Some(n) => {
+                let lower = n.to_ascii_lowercase();
+                if let Some((_, img, complete)) = done
+                    .iter()
+                    .rev()
+                    .find(|(name, _, _)| name.as_deref() == Some(lower.as_str()))
+                {
+                    (img.clone(), *complete)
+                } else if let Some(img) = base(&n) {
+                    (img, false)
+                } else {
+                    let mut img = Image::unknown();
+                    img.notes.push(format!(
+                        "{}:{} base image `{n}` has no known facts",
+                        opts.label, from.line
+                    ));
+                    (img, false)
+                }
+            }
+        };
+        let mut st = StageState {
+            img: std::mem::replace(&mut img, Image::unknown()),
+            args: HashMap::new(),
+            env_complete,
+            escape: df.escape,
+            opts,
+            global: &global,
+        };
+        if st.img.confidence == Confidence::Unknown {
+            st.img.confidence = Confidence::Partial;
+        }
+        st.img.origin = Some(ev);
+        for i in &ins[stage.from_index + 1..stage.end] {
+            st.apply(i, &build_arg, &done);
+        }
+        done.push((stage.name.clone(), st.img, st.env_complete));
+    }
+    Ok(done.pop().expect("target stage").1)
+}
+
+fn evidence(opts: &BuildOptions, i: &Instruction) -> Evidence {
+    let text = i.text();
+    let first_line = text.lines().next().unwrap_or("").to_string();
+    Evidence::Dockerfile {
+        path: opts.label.clone(),
+        line: i.line,
+        instruction: first_line,
+    }
+}
+
+/// `ARG A=1 B` -> [("A", Some(Some("1"))), ("B", None)]; a default that
+/// cannot be expanded is `Some(None)`.
+fn parse_arg(
+    args: &str,
+    escape: char,
+    lookup: &dyn Fn(&str) -> Var,
+) -> Vec<(String, Option<Option<String>>)> {
+    let mut out = Vec::new();
+    for raw in args.split_whitespace() {
+        match raw.split_once('=') {
+            Some((k, v)) => {
+                let val = words(v, escape, lookup).map(|w| w.join(" "));
+                out.push((k.to_string(), Some(val)));
+            }
+            None => out.push((raw.to_string(), None)),
+        }
+    }
+    out
+}
+
+struct StageState<'a> {
+    img: Image,
+    /// Declared ARGs in this stage.
+    args: HashMap<String, Var>,
+    /// The config's ENV is completely known (scratch lineage).
+    env_complete: bool,
+    escape: char,
+    opts: &'a BuildOptions,
+    global: &'a HashMap<String, Var>,
+}
+
+/// Owner of new files: (uid, gid), either may be unknown.
+type Owner = (Option<u32>, Option<u32>);
+
+impl StageState<'_> {
+    fn lookup(&self, name: &str) -> Var {
+        if let Some(f) = self.img.env(name) {
+            return Var::Set(f.value.clone());
+        }
+        if let Some(v) = self.args.get(name) {
+            return v.clone();
+        }
+        if self.env_complete {
+            Var::Unset
+        } else {
+            Var::Unknown
+        }
+    }
+
+    fn words(&self, s: &str) -> Option<Vec<String>> {
+        words(s, self.escape, &|n| self.lookup(n))
+    }
+
+    fn not_understood(&mut self, i: &Instruction, why: &str) {
+        let note = format!("{}:{} {why}", self.opts.label, i.line);
+        self.img.lower_confidence(note);
+        self.img.fs.forget_absence();
+        self.img.users_complete = None;
+    }
+
+    /// The user `RUN` runs as.
+    fn run_owner(&self) -> Owner {
+        match &self.img.user {
+            None => (None, None),
+            Some(u) => match self.img.resolve_user(&u.value) {
+                Ok(ru) => (Some(ru.uid), ru.gid),
+                Err(_) => (None, None),
+            },
+        }
+    }
+
+    fn workdir(&self) -> String {
+        self.img
+            .workdir
+            .as_ref()
+            .map_or("/".to_string(), |w| w.value.clone())
+    }
+
+    fn apply(
+        &mut self,
+        i: &Instruction,
+        build_arg: &dyn Fn(&str) -> Option<Var>,
+        done: &[(Option<String>, Image, bool)],
+    ) {
+        let ev = evidence(self.opts, i);
+        match i.keyword.as_str() {
+            "ARG" => {
+                let escape = self.escape;
+                let parsed = parse_arg(&i.args, escape, &|n| self.lookup(n));
+                for (name, default) in parsed {
+                    let v = build_arg(&name).unwrap_or_else(|| match default {
+                        Some(Some(d)) => Var::Set(d),
+                        Some(None) => Var::Unknown,
+                        None => match self.global.get(&name) {
+                            Some(g) => g.clone(),
+                            None if PLATFORM_ARGS.contains(&name.as_str()) => Var::Unknown,
+                            None => Var::Unset,
+                        },
+                    });
+                    self.args.insert(name, v);
+                }
+            }
+            "ENV" => self.env(i, ev),
+            "USER" => match self.words(&i.args) {
+                Some(ws) if ws.len() == 1 => self.img.user = Some(Fact::new(ws[0].clone(), ev)),
+                _ => {
+                    self.img.user = None;
+                    self.img
+                        .lower_confidence(format!("{}:{} USER not known", self.opts.label, i.line));
+                }
+            },
+            "WORKDIR" => match self.words(&i.args) {
+                Some(ws) if ws.len() == 1 => {
+                    let path = join(&self.workdir(), &ws[0]);
+                    let owner = match self.run_owner() {
+                        (Some(0), _) => (Some(0), Some(0)),
+                        // BuildKit creates it as USER, the classic builder as root.
+                        _ => (None, None),
+                    };
+                    self.mkdirs(&path, owner, Some(0o755), &ev);
+                    self.img.workdir = Some(Fact::new(path, ev));
+                }
+                _ => {
+                    self.img.workdir = None;
+                    self.not_understood(i, "WORKDIR not known");
+                }
+            },
+            "VOLUME" => {
+                let list = json_array(&i.args).or_else(|| self.words(&i.args));
+                match list {
+                    Some(vs) => {
+                        for v in vs {
+                            let p = normalize(&v);
+                            self.img.volumes.retain(|f| f.value != p);
+                            self.img.volumes.push(Fact::new(p, ev.clone()));
+                        }
+                    }
+                    None => self.img.lower_confidence(format!(
+                        "{}:{} VOLUME not known",
+                        self.opts.label, i.line
+                    )),
+                }
+            }
+            "ENTRYPOINT" => {
+                self.img.entrypoint = Some(Fact::new(Some(command(&i.args)), ev.clone()));
+                // Setting ENTRYPOINT clears a CMD inherited from the base.
+                self.img.cmd = Some(Fact::new(None, ev));
+            }
+            "CMD" => self.img.cmd = Some(Fact::new(Some(command(&i.args)), ev)),
+            "STOPSIGNAL" => match self.words(&i.args) {
+                Some(ws) if ws.len() == 1 => {
+                    self.img.stop_signal = Some(Fact::new(ws[0].clone(), ev))
+                }
+                _ => self.img.stop_signal = None,
+            },
+            "HEALTHCHECK" => {
+                let rest: Vec<&str> = i
+                    .args
+                    .split_whitespace()
+                    .skip_while(|w| w.starts_with("--"))
+                    .collect();
+                let on = !rest.first().is_some_and(|w| w.eq_ignore_ascii_case("NONE"));
+                self.img.healthcheck = Some(Fact::new(on, ev));
+            }
+            "RUN" => self.run(i, ev),
+            "COPY" | "ADD" => self.copy(i, ev, done),
+            "SHELL" | "EXPOSE" | "LABEL" | "MAINTAINER" | "ONBUILD" => {}
+            other => {
+                let other = other.to_string();
+                self.img.lower_confidence(format!(
+                    "{}:{} unknown instruction {other}",
+                    self.opts.label, i.line
+                ));
+            }
+        }
+    }
+
+    fn env(&mut self, i: &Instruction, ev: Evidence) {
+        let Some(ws) = self.words(&i.args) else {
+            // Which variable? Take the names at least out of certainty.
+            for raw in i.args.split_whitespace() {
+                let name = raw.split('=').next().unwrap_or(raw);
+                self.img.env.retain(|(k, _)| k != name);
+            }
+            self.env_complete = false;
+            self.img.lower_confidence(format!(
+                "{}:{} ENV value not known",
+                self.opts.label, i.line
+            ));
+            return;
+        };
+        if ws.first().is_some_and(|w| w.contains('=')) {
+            for w in ws {
+                if let Some((k, v)) = w.split_once('=') {
+                    self.img.set_env(k, Fact::new(v.to_string(), ev.clone()));
+                }
+            }
+        } else if let Some((k, rest)) = ws.split_first() {
+            // Legacy `ENV KEY value with spaces`.
+            self.img.set_env(k, Fact::new(rest.join(" "), ev));
+        }
+    }
+
+    /// Creates `path` and its missing parents (like `mkdir -p`). Parents
+    /// whose existence was unknown now exist with an unknown owner.
+    fn mkdirs(&mut self, path: &str, owner: Owner, mode: Option<u32>, ev: &Evidence) {
+        let path = normalize(path);
+        let mut prefix = String::new();
+        for c in path.split('/').filter(|c| !c.is_empty()) {
+            prefix.push('/');
+            prefix.push_str(c);
+            match self.img.fs.query(&prefix) {
+                PathFact::Exists(_) => {}
+                PathFact::Absent { .. } => {
+                    let mut e = Entry::new(Some(PathKind::Dir), ev.clone());
+                    e.uid = owner.0;
+                    e.gid = owner.1;
+                    e.mode = mode;
+                    e.content = Some(Content::Empty);
+                    e.children_complete = true;
+                    self.img.fs.insert(&prefix, e, &|_| unreachable_parent(ev));
+                }
+                PathFact::Unknown { .. } => {
+                    let e = Entry::new(Some(PathKind::Dir), ev.clone());
+                    self.img.fs.insert(&prefix, e, &|_| unreachable_parent(ev));
+                }
+            }
+        }
+    }
+
+    fn run(&mut self, i: &Instruction, ev: Evidence) {
+        if !i.heredocs.is_empty() {
+            return self.not_understood(i, "RUN with a heredoc is not read");
+        }
+        // Drop `--mount=...`, `--network=...`, `--security=...` flags.
+        let mut script = i.args.trim_start();
+        while script.starts_with("--") {
+            script = match script.find(char::is_whitespace) {
+                Some(p) => script[p..].trim_start(),
+                None => "",
+            };
+        }
+        let commands = match json_array(script) {
+            Some(argv) => Some(vec![argv]),
+            None if script.starts_with('[') => None,
+            None => split_script(script, self.escape, &|n| self.lookup(n)),
+        };
+        let Some(commands) = commands else {
+            return self.not_understood(i, "RUN of a shape compose-lint does not read");
+        };
+        for argv in commands {
+            if !self.run_one(&argv, &ev) {
+                let what = argv.first().cloned().unwrap_or_default();
+                return self.not_understood(
+                    i,
+                    &format!("RUN `{what}` is not understood; its changes are not known"),
+                );
+            }
+        }
+    }
+
+    /// Applies one simple command; false when it is not understood.
+    fn run_one(&mut self, argv: &[String], ev: &Evidence) -> bool {
+        let Some((cmd, args)) = argv.split_first() else {
+            return true;
+        };
+        let cmd = cmd.rsplit('/').next().unwrap_or(cmd);
+        let wd = self.workdir();
+        match cmd {
+            "true" | ":" | "set" | "echo" | "exit" if !args.iter().any(|a| a == "1") => true,
+            "mkdir" => {
+                let mut parents = false;
+                let mut mode = Some(0o755);
+                let mut paths = Vec::new();
+                let mut it = args.iter();
+                while let Some(a) = it.next() {
+                    match a.as_str() {
+                        "-p" | "--parents" => parents = true,
+                        "-m" | "--mode" => mode = it.next().and_then(|m| parse_mode(m)),
+                        "-v" | "--verbose" => {}
+                        f if f.starts_with("--mode=") => mode = parse_mode(&f[7..]),
+                        f if f.starts_with('-') => {
+                            if f[1..].chars().all(|c| c == 'p' || c == 'v') {
+                                parents = true;
+                            } else {
+                                return false;
+                            }
+                        }
+                        p => paths.push(join(&wd, p)),
+                    }
+                }
+                let _ = parents;
+                let owner = self.run_owner();
+                for p in paths {
+                    if has_glob(&p) {
+                        return false;
+                    }
+                    self.mkdirs(&p, owner, mode, ev);
+                }
+                true
+            }
+            "chown" => {
+                let (recursive, rest) = flags(args, &["-R", "--recursive"], &["-h", "-v", "-f"]);
+                let Some(rest) = rest else { return false };
+                let Some((spec, paths)) = rest.split_first() else {
+                    return false;
+                };
+                let owner = self.owner_of(spec);
+                for p in paths {
+                    let p = join(&wd, p);
+                    if has_glob(&p) {
+                        return false;
+                    }
+                    self.touch_existing(&p, ev);
+                    let targets: Vec<String> = if recursive {
+                        self.subtree(&p)
+                    } else {
+                        vec![p.clone()]
+                    };
+                    for t in targets {
+                        if let Some(e) = self.img.fs.entries.get_mut(&t) {
+                            e.uid = owner.0;
+                            e.gid = owner.1;
+                            e.evidence = ev.clone();
+                        }
+                    }
+                }
+                true
+            }
+            "chmod" => {
+                let (recursive, rest) = flags(args, &["-R", "--recursive"], &["-v", "-f"]);
+                let Some(rest) = rest else { return false };
+                let Some((spec, paths)) = rest.split_first() else {
+                    return false;
+                };
+                let mode = parse_mode(spec);
+                for p in paths {
+                    let p = join(&wd, p);
+                    if has_glob(&p) {
+                        return false;
+                    }
+                    self.touch_existing(&p, ev);
+                    let targets = if recursive {
+                        self.subtree(&p)
+                    } else {
+                        vec![p.clone()]
+                    };
+                    for t in targets {
+                        if let Some(e) = self.img.fs.entries.get_mut(&t) {
+                            // Directories keep their mode under a numeric chmod -R too.
+                            e.mode = mode;
+                            e.evidence = ev.clone();
+                        }
+                    }
+                }
+                true
+            }
+            "ln" => {
+                let (_, rest) = flags(
+                    args,
+                    &["-s", "-sf", "-fs", "-snf", "-sfn"],
+                    &["-f", "-n", "-v"],
+                );
+                let Some(rest) = rest else { return false };
+                if !args.iter().any(|a| a.starts_with('-') && a.contains('s')) || rest.len() != 2 {
+                    return false;
+                }
+                let link = join(&wd, &rest[1]);
+                if let Some(PathKind::Dir) = self.img.fs.query(&link).exists().and_then(|i| i.kind)
+                {
+                    return false;
+                }
+                let mut e = Entry::new(Some(PathKind::Symlink), ev.clone());
+                e.link = Some(rest[0].clone());
+                let owner = self.run_owner();
+                e.uid = owner.0;
+                e.gid = owner.1;
+                self.img.fs.remove_tree(&link);
+                self.img
+                    .fs
+                    .insert(&link, e, &|_| Entry::new(Some(PathKind::Dir), ev.clone()));
+                true
+            }
+            "rm" => {
+                let (_, rest) = flags(args, &[], &["-r", "-f", "-rf", "-fr", "-R", "-Rf", "-v"]);
+                let Some(rest) = rest else { return false };
+                for p in rest {
+                    let p = join(&wd, p);
+                    match p.find(['*', '?', '[']) {
+                        Some(g) => {
+                            // Whatever matched is gone; the directory's
+                            // listing is no longer known.
+                            let dir = match p[..g].rfind('/') {
+                                Some(0) => "/".to_string(),
+                                Some(s) => p[..s].to_string(),
+                                None => return false,
+                            };
+                            let below: Vec<String> = self
+                                .subtree(&dir)
+                                .into_iter()
+                                .filter(|k| *k != dir)
+                                .collect();
+                            for k in below {
+                                self.img.fs.entries.remove(&k);
+                            }
+                            if let Some(e) = self.img.fs.entries.get_mut(&dir) {
+                                e.content = None;
+                            }
+                        }
+                        None => {
+                            self.img.fs.remove_tree(&p);
+                            if let Some(pe) = self.img.fs.entries.get_mut(parent(&p)) {
+                                pe.content = None;
+                            }
+                        }
+                    }
+                }
+                true
+            }
+            "touch" => {
+                let owner = self.run_owner();
+                for a in args {
+                    if a.starts_with('-') {
+                        return false;
+                    }
+                    let p = join(&wd, a);
+                    if has_glob(&p) {
+                        return false;
+                    }
+                    match self.img.fs.query(&p) {
+                        PathFact::Exists(_) => {}
+                        fact => {
+                            let mut e = Entry::new(Some(PathKind::File), ev.clone());
+                            if fact.is_absent() {
+                                e.uid = owner.0;
+                                e.gid = owner.1;
+                                e.mode = Some(0o644);
+                            }
+                            self.img
+                                .fs
+                                .insert(&p, e, &|_| Entry::new(Some(PathKind::Dir), ev.clone()));
+                        }
+                    }
+                }
+                true
+            }
+            "groupadd" | "addgroup" => self.groupadd(cmd, args, ev),
+            "useradd" | "adduser" => self.useradd(cmd, args, ev),
+            _ => false,
+        }
+    }
+
+    /// Known entries at or under `p`.
+    fn subtree(&self, p: &str) -> Vec<String> {
+        let prefix = if p == "/" {
+            "/".to_string()
+        } else {
+            format!("{p}/")
+        };
+        self.img
+            .fs
+            .entries
+            .keys()
+            .filter(|k| *k == p || k.starts_with(&prefix))
+            .cloned()
+            .collect()
+    }
+
+    /// A command succeeded on `p`, so it exists; record it if unknown.
+    fn touch_existing(&mut self, p: &str, ev: &Evidence) {
+        if self.img.fs.get(p).is_none() {
+            self.img.fs.insert(p, Entry::new(None, ev.clone()), &|_| {
+                Entry::new(Some(PathKind::Dir), ev.clone())
+            });
+        }
+    }
+
+    /// `user[:group]`, `uid:gid`, `user:` (login group), `:group`.
+    fn owner_of(&self, spec: &str) -> Owner {
+        let (u, g) = match spec.split_once(':').or_else(|| spec.split_once('.')) {
+            Some((u, g)) => (u, Some(g)),
+            None => (spec, None),
+        };
+        let user = if u.is_empty() {
+            None
+        } else if let Ok(n) = u.parse::<u32>() {
+            Some((Some(n), self.img.user_by_uid(n).and_then(|e| e.gid)))
+        } else {
+            Some(match self.img.user_named(u) {
+                Some(e) => (e.uid, e.gid),
+                None if u == "root" => (Some(0), Some(0)),
+                None => (None, None),
+            })
+        };
+        let gid = match g {
+            None => None,
+            Some("") => user.and_then(|u| u.1),
+            Some(g) => match g.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => match self.img.group_named(g) {
+                    Some(ge) => ge.gid,
+                    None if g == "root" => Some(0),
+                    None => None,
+                },
+            },
+        };
+        match (user, g) {
+            // chown user: keeps the group unless `user:`.
+            (Some((uid, _)), None) => (uid, None),
+            (Some((uid, _)), Some(_)) => (uid, gid),
+            (None, _) => (None, gid),
+        }
+    }
+
+    fn groupadd(&mut self, cmd: &str, args: &[String], ev: &Evidence) -> bool {
+        let mut gid = None;
+        let mut names = Vec::new();
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            match a.as_str() {
+                "-g" | "--gid" => gid = it.next().and_then(|g| g.parse::<u32>().ok()),
+                f if f.starts_with("--gid=") => gid = f[6..].parse().ok(),
+                "-r" | "--system" | "-S" | "-f" | "--force" | "-o" | "--non-unique" => {}
+                f if f.starts_with('-') => return false,
+                n => names.push(n.to_string()),
+            }
+        }
+        match names.as_slice() {
+            [name] => {
+                self.img.groups.push(GroupEntry {
+                    name: name.clone(),
+                    gid,
+                    evidence: ev.clone(),
+                });
+                true
+            }
+            // `addgroup USER GROUP`: adds a user to a group.
+            [_, _] if cmd == "addgroup" => true,
+            _ => false,
+        }
+    }
+
+    fn useradd(&mut self, cmd: &str, args: &[String], ev: &Evidence) -> bool {
+        let debian_adduser = cmd == "adduser" && args.iter().any(|a| a.starts_with("--"));
+        let busybox = cmd == "adduser" && !debian_adduser;
+        let mut uid = None;
+        let mut group: Option<String> = None;
+        let mut home: Option<String> = None;
+        let mut create_home = if busybox || debian_adduser {
+            Some(true)
+        } else {
+            None
+        };
+        let mut system = false;
+        let mut names = Vec::new();
+        let mut i = 0;
+        while i < args.len() {
+            let a = args[i].as_str();
+            let (flag, inline) = match a.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+                _ => (a, None),
+            };
+            let takes_value = |f: &str| -> bool {
+                if busybox {
+                    matches!(f, "-h" | "-g" | "-s" | "-G" | "-u" | "-k")
+                } else {
+                    matches!(
+                        f,
+                        "-u" | "--uid"
+                            | "-g"
+                            | "--gid"
+                            | "-G"
+                            | "--groups"
+                            | "-d"
+                            | "--home-dir"
+                            | "--home"
+                            | "-s"
+                            | "--shell"
+                            | "-c"
+                            | "--comment"
+                            | "--gecos"
+                            | "-e"
+                            | "-f"
+                            | "-k"
+                            | "-K"
+                            | "-p"
+                            | "-b"
+                            | "--ingroup"
+                            | "--firstuid"
+                            | "--lastuid"
+                    )
+                }
+            };
+            if flag.starts_with('-') {
+                let value = if takes_value(flag) {
+                    match inline {
+                        Some(v) => Some(v),
+                        None => {
+                            i += 1;
+                            match args.get(i) {
+                                Some(v) => Some(v.clone()),
+                                None => return false,
+                            }
+                        }
+                    }
+                } else {
+                    None
+                };
+                match (flag, busybox) {
+                    ("-u" | "--uid", _) => uid = value.and_then(|v| v.parse::<u32>().ok()),
+                    ("-g" | "--gid" | "--ingroup", false) | ("-G", true) => group = value,
+                    ("-d" | "--home-dir" | "--home", false) | ("-h", true) => home = value,
+                    ("-m" | "--create-home", false) => create_home = Some(true),
+                    ("-M" | "--no-create-home", _) | ("-H", true) => create_home = Some(false),
+                    ("-r" | "--system", false) | ("-S", true) => system = true,
+                    _ if value.is_some() => {}
+                    (
+                        "-N"
+                        | "-U"
+                        | "-o"
+                        | "-l"
+                        | "--no-user-group"
+                        | "--user-group"
+                        | "--disabled-password"
+                        | "--disabled-login"
+                        | "--group"
+                        | "-D"
+                        | "--quiet"
+                        | "-q"
+                        | "--no-log-init",
+                        _,
+                    ) => {}
+                    (f, false)
+                        if f.len() > 2
+                            && !f.starts_with("--")
+                            && f[1..].chars().all(|c| "rmMNUol".contains(c)) =>
+                    {
+                        for c in f[1..].chars() {
+                            match c {
+                                'm' => create_home = Some(true),
+                                'M' => create_home = Some(false),
+                                'r' => system = true,
+                                _ => {}
+                            }
+                        }
+                    }
+                    _ => return false,
+                }
+            } else {
+                names.push(a.to_string());
+            }
+            i += 1;
+        }
+        let name = match names.as_slice() {
+            [n] => n.clone(),
+            // busybox `adduser USER GROUP` adds to a group; debian `adduser user group` too.
+            [_, _] if cmd == "adduser" => return true,
+            _ => return false,
+        };
+        if debian_adduser && system && home.is_none() {
+            create_home = Some(false);
+        }
+        let gid = match &group {
+            Some(g) => match g.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => self.img.group_named(g).and_then(|ge| ge.gid),
+            },
+            None => None,
+        };
+        let home_path = home.clone().unwrap_or_else(|| format!("/home/{name}"));
+        self.img.users.push(UserEntry {
+            name: name.clone(),
+            uid,
+            gid,
+            home: Some(home_path.clone()),
+            evidence: ev.clone(),
+        });
+        if group.is_none() {
+            self.img.groups.push(GroupEntry {
+                name,
+                gid: None,
+                evidence: ev.clone(),
+            });
+        }
+        match create_home {
+            Some(true) => {
+                let before = self.img.fs.query(&home_path);
+                if !matches!(before, PathFact::Exists(_)) {
+                    let parent_dir = parent(&home_path).to_string();
+                    self.mkdirs(&parent_dir, (Some(0), Some(0)), Some(0o755), ev);
+                    let mut e = Entry::new(Some(PathKind::Dir), ev.clone());
+                    e.uid = uid;
+                    e.gid = gid;
+                    // The mode comes from login.defs (HOME_MODE/UMASK), which varies.
+                    e.content = Some(Content::Dotfiles);
+                    self.img.fs.insert(&home_path, e, &|_| {
+                        Entry::new(Some(PathKind::Dir), ev.clone())
+                    });
+                }
+            }
+            // useradd without -m or -M: CREATE_HOME in login.defs decides.
+            None if !system => {
+                if let PathFact::Absent { .. } = self.img.fs.query(&home_path) {
+                    self.img.fs.forget_absence();
+                    self.img.lower_confidence(format!(
+                        "{}: whether useradd creates {home_path} depends on the base's login.defs",
+                        render_line(ev)
+                    ));
+                }
+            }
+            _ => {}
+        }
+        let _ = system;
+        true
+    }
+
+    fn copy(&mut self, i: &Instruction, ev: Evidence, done: &[(Option<String>, Image, bool)]) {
+        let is_add = i.keyword == "ADD";
+        let mut rest = i.args.trim_start();
+        let mut chown = None;
+        let mut chmod = None;
+        let mut from = None;
+        while rest.starts_with("--") {
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let flag = &rest[..end];
+            match flag.split_once('=') {
+                Some(("--chown", v)) => chown = self.words(v).map(|w| w.join("")),
+                Some(("--chmod", v)) => chmod = Some(parse_mode(v)),
+                Some(("--from", v)) => from = Some(v.to_ascii_lowercase()),
+                _ => {}
+            }
+            rest = rest[end..].trim_start();
+        }
+        let list = match json_array(rest) {
+            Some(l) => Some(l),
+            None => self.words(rest),
+        };
+        let Some(list) = list else {
+            return self.not_understood(i, "COPY/ADD paths not known");
+        };
+        if list.len() < 2 {
+            return self.not_understood(i, "COPY/ADD without a destination");
+        }
+        let (dest_raw, sources) = list.split_last().expect("two or more");
+        let dest = join(&self.workdir(), dest_raw);
+        let owner: Owner = match &chown {
+            None => (Some(0), Some(0)),
+            Some(spec) => {
+                let o = self.owner_of(spec);
+                // A name-only --chown takes the user's primary group.
+                if !spec.contains(':') {
+                    let u = spec.as_str();
+                    let gid = if let Ok(n) = u.parse::<u32>() {
+                        self.img.user_by_uid(n).and_then(|e| e.gid).or(Some(n))
+                    } else {
+                        self.img.user_named(u).and_then(|e| e.gid)
+                    };
+                    (o.0, gid)
+                } else {
+                    o
+                }
+            }
+        };
+        // Into a directory: a trailing slash, several sources, or a
+        // destination that is already a directory.
+        let into_dir = dest_raw.ends_with('/')
+            || sources.len() > 1
+            || self.img.fs.query(&dest).exists().and_then(|i| i.kind) == Some(PathKind::Dir);
+        let from_stage = from.as_ref().and_then(|f| {
+            done.iter()
+                .rev()
+                .find(|(n, _, _)| n.as_deref() == Some(f.as_str()))
+                .map(|(_, img, _)| img)
+        });
+        // Make the destination directory's parents.
+        for src in sources {
+            let heredoc = src
+                .strip_prefix("<<")
+                .map(|s| s.trim_start_matches('-').trim_matches(['"', '\'']));
+            let kind = if heredoc.is_some() {
+                Some(PathKind::File)
+            } else if has_glob(src) || src.contains("://") || src.starts_with("git@") {
+                if src.contains("://") || src.starts_with("git@") {
+                    if src.ends_with(".git") || src.starts_with("git@") {
+                        Some(PathKind::Dir)
+                    } else {
+                        Some(PathKind::File)
+                    }
+                } else {
+                    None
+                }
+            } else if let Some(img) = from_stage {
+                img.fs
+                    .query(&join("/", src))
+                    .exists()
+                    .and_then(|info| info.kind)
+            } else if from.is_some() {
+                None
+            } else {
+                self.context_kind(src)
+            };
+            let archive = is_add
+                && kind == Some(PathKind::File)
+                && heredoc.is_none()
+                && !src.contains("://")
+                && [
+                    ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".txz", ".tbz2",
+                ]
+                .iter()
+                .any(|x| src.ends_with(x));
+            let target_dir_kind = into_dir || kind == Some(PathKind::Dir) || archive;
+            let target = if into_dir && kind == Some(PathKind::File) && !archive {
+                let base = heredoc
+                    .unwrap_or_else(|| src.trim_end_matches('/').rsplit('/').next().unwrap_or(src));
+                if has_glob(base) || base.is_empty() {
+                    None
+                } else {
+                    Some(join(&dest, base))
+                }
+            } else if target_dir_kind {
+                None
+            } else {
+                Some(dest.clone())
+            };
+            // The destination directory (new ones get the --chown owner).
+            let dir = if target_dir_kind || into_dir {
+                dest.clone()
+            } else {
+                parent(&dest).to_string()
+            };
+            let existed = matches!(self.img.fs.query(&dir), PathFact::Exists(_));
+            self.mkdirs(&dir, owner, Some(0o755), &ev);
+            // A directory's or an archive's contents, or sources of unknown
+            // kind, land in the destination without being listed.
+            let contents_unknown = kind != Some(PathKind::File) || archive;
+            if let Some(e) = self.img.fs.entries.get_mut(&dir) {
+                if target_dir_kind && !into_dir && existed {
+                    // The source directory's metadata may be applied to it.
+                    e.uid = None;
+                    e.gid = None;
+                    e.mode = None;
+                }
+                if (target_dir_kind || into_dir) && contents_unknown {
+                    e.content = None;
+                    e.children_complete = false;
+                    e.evidence = ev.clone();
+                }
+            }
+            if let Some(t) = target {
+                let mut e = Entry::new(kind, ev.clone());
+                e.uid = owner.0;
+                e.gid = owner.1;
+                e.mode = match chmod {
+                    Some(m) => m,
+                    None if heredoc.is_some() => Some(0o644),
+                    None => self.context_mode(src),
+                };
+                if kind == Some(PathKind::Dir) {
+                    e.content = None;
+                }
+                self.img.fs.remove_tree(&t);
+                self.img
+                    .fs
+                    .insert(&t, e, &|_| Entry::new(Some(PathKind::Dir), ev.clone()));
+            } else if kind.is_none() && !into_dir {
+                // Unknown whether the source is a file or directory.
+                self.touch_existing(&dest, &ev);
+                if let Some(e) = self.img.fs.entries.get_mut(&dest) {
+                    e.kind = None;
+                    e.uid = owner.0;
+                    e.gid = owner.1;
+                    e.content = None;
+                    e.children_complete = false;
+                }
+            }
+        }
+    }
+
+    /// The kind of a `COPY` source in the local build context.
+    fn context_kind(&self, src: &str) -> Option<PathKind> {
+        let ctx = self.opts.context.as_ref()?;
+        let p = contained_join(ctx, src)?;
+        let meta = std::fs::symlink_metadata(&p).ok()?;
+        Some(if meta.is_dir() {
+            PathKind::Dir
+        } else if meta.file_type().is_symlink() {
+            // COPY follows the symlink's target: not read, to stay in the context.
+            return None;
+        } else {
+            PathKind::File
+        })
+    }
+
+    fn context_mode(&self, src: &str) -> Option<u32> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let ctx = self.opts.context.as_ref()?;
+            let p = contained_join(ctx, src)?;
+            let meta = std::fs::symlink_metadata(&p).ok()?;
+            if meta.is_file() {
+                return Some(meta.permissions().mode() & 0o7777);
+            }
+        }
+        let _ = src;
+        None
+    }
+}
+
+/// `ctx/src`, only when it stays inside `ctx` lexically.
+fn contained_join(ctx: &Path, src: &str) -> Option<PathBuf> {
+    let rel = normalize(src);
+    let rel = rel.trim_start_matches('/');
+    if src.split('/').any(|c| c == "..") {
+        return None;
+    }
+    Some(ctx.join(rel))
+}
+
+fn unreachable_parent(ev: &Evidence) -> Entry {
+    Entry::new(Some(PathKind::Dir), ev.clone())
+}
+
+fn render_line(ev: &Evidence) -> String {
+    match ev {
+        Evidence::Dockerfile { path, line, .. } => format!("{path}:{line}"),
+        other => other.render(),
+    }
+}
+
+fn parent(p: &str) -> &str {
+    match p.rfind('/') {
+        Some(0) | None => "/",
+        Some(i) => &p[..i],
+    }
+}
+
+fn has_glob(p: &str) -> bool {
+    p.contains(['*', '?', '['])
+}
+
+fn parse_mode(s: &str) -> Option<u32> {
+    if !s.is_empty() && s.chars().all(|c| c.is_digit(8)) {
+        u32::from_str_radix(s, 8).ok()
+    } else {
+        None
+    }
+}
+
+/// Separates known flags; `(saw any of set_flags, the rest)`. `None` when an
+/// unknown flag appears.
+fn flags<'a>(args: &'a [String], set: &[&str], ignore: &[&str]) -> (bool, Option<&'a [String]>) {
+    let mut saw = false;
+    let mut i = 0;
+    while i < args.len() && args[i].starts_with('-') && args[i].len() > 1 {
+        let a = args[i].as_str();
+        if set.contains(&a) {
+            saw = true;
+        } else if !ignore.contains(&a) {
+            return (saw, None);
+        }
+        i += 1;
+    }
+    (saw, Some(&args[i..]))
+}
+
+/// A JSON array of strings (exec form).
+fn json_array(s: &str) -> Option<Vec<String>> {
+    let t = s.trim();
+    if !t.starts_with('[') {
+        return None;
+    }
+    serde_json::from_str::<Vec<String>>(t).ok()
+}
+
+fn command(args: &str) -> ImageCommand {
+    match json_array(args) {
+        Some(v) => ImageCommand::Exec(v),
+        None => ImageCommand::Shell(args.trim().to_string()),
+    }
+}
+
+/// Splits a shell-form `RUN` into simple commands joined by `&&` or `;`.
+/// `None` for anything else: pipes, redirections, `||`, subshells, command
+/// substitution, background jobs, control flow.
+fn split_script(
+    script: &str,
+    escape: char,
+    lookup: &dyn Fn(&str) -> Var,
+) -> Option<Vec<Vec<String>>> {
+    // Cut at unquoted && and ; first, refusing other operators.
+    let chars: Vec<char> = script.chars().collect();
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut i = 0;
+    let mut quote: Option<char> = None;
+    while i < chars.len() {
+        let c = chars[i];
+        match quote {
+            Some(q) => {
+                if c == q {
+                    quote = None;
+                } else if q == '"' && (c == '`' || (c == '$' && chars.get(i + 1) == Some(&'('))) {
+                    return None;
+                } else if q == '"' && c == escape {
+                    cur.push(c);
+                    i += 1;
+                    if let Some(n) = chars.get(i) {
+                        cur.push(*n);
+                    }
+                    i += 1;
+                    continue;
+                }
+                cur.push(c);
+            }
+            None => match c {
+                '\'' | '"' => {
+                    quote = Some(c);
+                    cur.push(c);
+                }
+                c if c == escape => {
+                    cur.push(c);
+                    i += 1;
+                    if let Some(n) = chars.get(i) {
+                        cur.push(*n);
+                    }
+                }
+                '&' if chars.get(i + 1) == Some(&'&') => {
+                    parts.push(std::mem::take(&mut cur));
+                    i += 1;
+                }
+                ';' => parts.push(std::mem::take(&mut cur)),
+                '|' | '&' | '<' | '>' | '(' | ')' | '`' | '{' | '}' | '\n' | '#' => return None,
+                '$' if chars.get(i + 1) == Some(&'(') => return None,
+                _ => cur.push(c),
+            },
+        }
+        i += 1;
+    }
+    if quote.is_some() {
+        return None;
+    }
+    parts.push(cur);
+    let mut out = Vec::new();
+    for p in parts {
+        let ws = words(&p, escape, lookup)?;
+        if ws.is_empty() {
+            continue;
+        }
+        if matches!(
+            ws[0].as_str(),
+            "if" | "then" | "else" | "fi" | "for" | "while" | "do" | "done" | "case" | "esac"
+        ) {
+            return None;
+        }
+        out.push(ws);
+    }
+    Some(out)
+}

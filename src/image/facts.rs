@@ -1,0 +1,755 @@
+//! What is known about an image, and how each fact is known.
+//!
+//! Every fact carries its [`Evidence`] so that a diagnostic can say where it
+//! came from. A fact that is not known is `None` (or [`PathFact::Unknown`]):
+//! rules stay silent on what is unknown rather than guess.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::source::Span;
+
+/// Where a fact comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Evidence {
+    /// An instruction of a Dockerfile (`path` as shown to the user; 1-based line).
+    Dockerfile {
+        path: String,
+        line: usize,
+        instruction: String,
+    },
+    /// A built-in (or `--image-facts`) facts file and the variant that matched.
+    Builtin {
+        file: String,
+        repository: String,
+        tag_pattern: String,
+        source_url: String,
+    },
+    /// An image archive given with `--image-archive`.
+    Archive { path: PathBuf, digest: String },
+    /// An image read from the local engine (`--engine`).
+    Engine { image_id: String },
+    /// The service's own setting in the Compose file (e.g. `user:`).
+    Compose { setting: String, span: Span },
+}
+
+impl Evidence {
+    /// One line for a diagnostic note: `Dockerfile:12 USER app`,
+    /// `built-in facts rules/images/x.toml (4.3.*), from <url>`.
+    pub fn render(&self) -> String {
+        match self {
+            Evidence::Dockerfile {
+                path,
+                line,
+                instruction,
+            } => format!("{path}:{line} {}", one_line(instruction, 80)),
+            Evidence::Builtin {
+                file,
+                tag_pattern,
+                source_url,
+                ..
+            } => format!("built-in facts {file} ({tag_pattern}), from {source_url}"),
+            Evidence::Archive { path, digest } => {
+                format!(
+                    "image archive {} ({})",
+                    path.display(),
+                    short_digest(digest)
+                )
+            }
+            Evidence::Engine { image_id } => {
+                format!("local engine image {}", short_digest(image_id))
+            }
+            Evidence::Compose { setting, .. } => format!("the service's `{setting}`"),
+        }
+    }
+
+    /// True when the evidence is the whole image as built (archive or engine).
+    pub fn is_image_itself(&self) -> bool {
+        matches!(self, Evidence::Archive { .. } | Evidence::Engine { .. })
+    }
+}
+
+impl fmt::Display for Evidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render())
+    }
+}
+
+fn one_line(s: &str, max: usize) -> String {
+    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        let cut: String = flat.chars().take(max).collect();
+        format!("{cut}…")
+    }
+}
+
+fn short_digest(d: &str) -> String {
+    match d.strip_prefix("sha256:") {
+        Some(hex) if hex.len() > 12 => format!("sha256:{}", &hex[..12]),
+        _ => d.to_string(),
+    }
+}
+
+/// A value and how it is known.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fact<T> {
+    pub value: T,
+    pub evidence: Evidence,
+}
+
+impl<T> Fact<T> {
+    pub fn new(value: T, evidence: Evidence) -> Fact<T> {
+        Fact { value, evidence }
+    }
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Fact<U> {
+        Fact {
+            value: f(self.value),
+            evidence: self.evidence,
+        }
+    }
+}
+
+/// The user the container's process starts as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuntimeUser {
+    /// The name, when the user is known by one.
+    pub name: Option<String>,
+    pub uid: u32,
+    /// `None` when the primary group could not be determined.
+    pub gid: Option<u32>,
+}
+
+impl RuntimeUser {
+    pub fn root() -> RuntimeUser {
+        RuntimeUser {
+            name: Some("root".into()),
+            uid: 0,
+            gid: Some(0),
+        }
+    }
+    pub fn is_root(&self) -> bool {
+        self.uid == 0
+    }
+    /// `rocketmq (3000:3000)`, `3000 (3000:?)`.
+    pub fn render(&self) -> String {
+        let gid = self.gid.map_or("?".to_string(), |g| g.to_string());
+        match &self.name {
+            Some(n) => format!("{n} ({}:{gid})", self.uid),
+            None => format!("{}:{gid}", self.uid),
+        }
+    }
+}
+
+/// `ENTRYPOINT`/`CMD` as the image defines it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImageCommand {
+    /// JSON array form: argv verbatim.
+    Exec(Vec<String>),
+    /// Shell form: run as `/bin/sh -c "<string>"`, so the shell is PID 1.
+    Shell(String),
+}
+
+impl ImageCommand {
+    pub fn is_shell_form(&self) -> bool {
+        matches!(self, ImageCommand::Shell(_))
+    }
+    pub fn render(&self) -> String {
+        match self {
+            ImageCommand::Exec(v) => serde_json::to_string(v).unwrap_or_default(),
+            ImageCommand::Shell(s) => s.clone(),
+        }
+    }
+}
+
+/// How much of an image is known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Confidence {
+    /// Nothing is known (no source matched).
+    Unknown,
+    /// Some facts are known; others, or changes made by steps that were not
+    /// understood (a `RUN` of an unknown shape), are not.
+    Partial,
+    /// Every fact given is known for certain (an archive, the engine, or a
+    /// Dockerfile fully understood on top of certain facts).
+    Certain,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Unknown => "unknown",
+            Confidence::Partial => "partial",
+            Confidence::Certain => "certain",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathKind {
+    Dir,
+    File,
+    Symlink,
+    /// Devices, FIFOs, hard links.
+    Other,
+}
+
+impl PathKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PathKind::Dir => "dir",
+            PathKind::File => "file",
+            PathKind::Symlink => "symlink",
+            PathKind::Other => "other",
+        }
+    }
+    pub fn parse(s: &str) -> Option<PathKind> {
+        Some(match s {
+            "dir" => PathKind::Dir,
+            "file" => PathKind::File,
+            "symlink" => PathKind::Symlink,
+            _ => return None,
+        })
+    }
+}
+
+/// What a directory holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Content {
+    Empty,
+    /// Only shell dotfiles (`/etc/skel`).
+    Dotfiles,
+    /// Data files.
+    Data,
+    /// Program files that an upgrade replaces.
+    Program,
+    /// Has entries; what they are is not classified (archives).
+    Entries,
+}
+
+impl Content {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Content::Empty => "empty",
+            Content::Dotfiles => "dotfiles",
+            Content::Data => "data",
+            Content::Program => "program",
+            Content::Entries => "entries",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Content> {
+        Some(match s {
+            "empty" => Content::Empty,
+            "dotfiles" => Content::Dotfiles,
+            "data" => Content::Data,
+            "program" => Content::Program,
+            _ => return None,
+        })
+    }
+}
+
+/// What is known about one existing path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PathInfo {
+    /// The path asked about, after following known symlinks.
+    pub path: String,
+    pub kind: Option<PathKind>,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    pub mode: Option<u32>,
+    pub content: Option<Content>,
+    pub evidence: Evidence,
+}
+
+impl PathInfo {
+    /// `3000:3000`, `3000:?`, or `None` when the owner is unknown.
+    pub fn owner(&self) -> Option<String> {
+        let uid = self.uid?;
+        Some(format!(
+            "{uid}:{}",
+            self.gid.map_or("?".into(), |g| g.to_string())
+        ))
+    }
+}
+
+/// The answer to "does this path exist in the image?".
+#[derive(Clone, Debug, PartialEq)]
+pub enum PathFact {
+    Exists(PathInfo),
+    /// Certainly not in the image.
+    Absent {
+        evidence: Evidence,
+    },
+    Unknown {
+        reason: String,
+    },
+}
+
+impl PathFact {
+    pub fn is_absent(&self) -> bool {
+        matches!(self, PathFact::Absent { .. })
+    }
+    pub fn exists(&self) -> Option<&PathInfo> {
+        match self {
+            PathFact::Exists(i) => Some(i),
+            _ => None,
+        }
+    }
+}
+
+/// One file system entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub kind: Option<PathKind>,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    pub mode: Option<u32>,
+    pub content: Option<Content>,
+    /// For a symlink: its target as stored.
+    pub link: Option<String>,
+    /// The directory's listing is complete: any other child is absent.
+    pub children_complete: bool,
+    pub evidence: Evidence,
+}
+
+impl Entry {
+    pub fn new(kind: Option<PathKind>, evidence: Evidence) -> Entry {
+        Entry {
+            kind,
+            uid: None,
+            gid: None,
+            mode: None,
+            content: None,
+            link: None,
+            children_complete: false,
+            evidence,
+        }
+    }
+}
+
+/// The paths known in an image. Keys are normalized absolute paths.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Filesystem {
+    pub entries: BTreeMap<String, Entry>,
+    /// Paths known not to exist (a facts file's `absent_binaries`).
+    pub absent: BTreeMap<String, Evidence>,
+    /// Set when the whole file system is known: anything not listed is absent.
+    pub complete: Option<Evidence>,
+}
+
+/// Lexically normalizes an absolute path in the image: `/a/./b/../c/` -> `/a/c`.
+/// A relative path is taken from `/`.
+pub fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for c in path.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// Joins `rel` onto the directory `base` (absolute `rel` wins) and normalizes.
+pub fn join(base: &str, rel: &str) -> String {
+    if rel.starts_with('/') {
+        normalize(rel)
+    } else {
+        normalize(&format!("{base}/{rel}"))
+    }
+}
+
+fn parent_of(path: &str) -> Option<&str> {
+    if path == "/" {
+        return None;
+    }
+    match path.rfind('/') {
+        Some(0) => Some("/"),
+        Some(i) => Some(&path[..i]),
+        None => None,
+    }
+}
+
+impl Filesystem {
+    /// An empty file system that is completely known (`FROM scratch`).
+    pub fn empty_complete(evidence: Evidence) -> Filesystem {
+        let mut fs = Filesystem {
+            complete: Some(evidence.clone()),
+            ..Default::default()
+        };
+        let mut root = Entry::new(Some(PathKind::Dir), evidence);
+        root.uid = Some(0);
+        root.gid = Some(0);
+        root.mode = Some(0o755);
+        root.content = Some(Content::Empty);
+        root.children_complete = true;
+        fs.entries.insert("/".into(), root);
+        fs
+    }
+
+    /// Everything below `path` stops being certain: a step that may have
+    /// changed the file system in ways that are not known.
+    pub fn forget_absence(&mut self) {
+        self.complete = None;
+        for e in self.entries.values_mut() {
+            e.children_complete = false;
+            if e.content == Some(Content::Empty) {
+                e.content = None;
+            }
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Option<&Entry> {
+        self.entries.get(path)
+    }
+
+    /// Makes sure every ancestor of `path` has an entry (a directory),
+    /// creating missing ones with `make` (which gets the path).
+    fn ensure_parents(&mut self, path: &str, make: &dyn Fn(&str) -> Entry) {
+        let mut missing = Vec::new();
+        let mut cur = parent_of(path);
+        while let Some(p) = cur {
+            if self.entries.contains_key(p) {
+                break;
+            }
+            missing.push(p.to_string());
+            cur = parent_of(p);
+        }
+        for p in missing.into_iter().rev() {
+            self.absent.remove(&p);
+            let e = make(&p);
+            self.entries.insert(p, e);
+        }
+    }
+
+    /// Records that `path` exists with `entry`, replacing what was known, and
+    /// that its ancestors are directories (with what `parent` says when they
+    /// were not known).
+    pub fn insert(&mut self, path: &str, entry: Entry, parent: &dyn Fn(&str) -> Entry) {
+        let path = normalize(path);
+        self.ensure_parents(&path, parent);
+        if let Some(p) = parent_of(&path) {
+            if let Some(pe) = self.entries.get_mut(p) {
+                if pe.content == Some(Content::Empty) {
+                    pe.content = Some(Content::Entries);
+                }
+            }
+        }
+        self.absent.remove(&path);
+        self.entries.insert(path, entry);
+    }
+
+    /// Removes `path` and everything below it.
+    pub fn remove_tree(&mut self, path: &str) {
+        let path = normalize(path);
+        let prefix = if path == "/" {
+            "/".to_string()
+        } else {
+            format!("{path}/")
+        };
+        self.entries
+            .retain(|k, _| *k != path && !k.starts_with(prefix.as_str()));
+    }
+
+    /// Paths at or below `path`, for recursive changes.
+    pub fn subtree_mut<'a>(&'a mut self, path: &str) -> impl Iterator<Item = &'a mut Entry> + 'a {
+        let path = normalize(path);
+        let prefix = if path == "/" {
+            "/".to_string()
+        } else {
+            format!("{path}/")
+        };
+        self.entries
+            .iter_mut()
+            .filter(move |(k, _)| **k == path || k.starts_with(prefix.as_str()))
+            .map(|(_, v)| v)
+    }
+
+    /// Is `path` certainly absent, present, or unknown? Known symlinks are
+    /// followed (at most 40 of them).
+    pub fn query(&self, path: &str) -> PathFact {
+        let mut target = normalize(path);
+        let mut hops = 0;
+        'restart: loop {
+            if let Some(ev) = self.absent.get(&target) {
+                return PathFact::Absent {
+                    evidence: ev.clone(),
+                };
+            }
+            let comps: Vec<&str> = target.split('/').filter(|c| !c.is_empty()).collect();
+            let mut cur = String::from("/");
+            for (i, c) in comps.iter().enumerate() {
+                let parent = cur.clone();
+                cur = if cur == "/" {
+                    format!("/{c}")
+                } else {
+                    format!("{cur}/{c}")
+                };
+                let last = i + 1 == comps.len();
+                match self.entries.get(&cur) {
+                    Some(e) => {
+                        if e.kind == Some(PathKind::Symlink) {
+                            match &e.link {
+                                Some(link) => {
+                                    hops += 1;
+                                    if hops > 40 {
+                                        return PathFact::Unknown {
+                                            reason: format!("too many symlinks under {cur}"),
+                                        };
+                                    }
+                                    let rest = comps[i + 1..].join("/");
+                                    let resolved = join(&parent, link);
+                                    target = if rest.is_empty() {
+                                        resolved
+                                    } else {
+                                        join(&resolved, &rest)
+                                    };
+                                    continue 'restart;
+                                }
+                                None if last => {}
+                                None => {
+                                    return PathFact::Unknown {
+                                        reason: format!("{cur} is a symlink to an unknown target"),
+                                    }
+                                }
+                            }
+                        } else if !last && matches!(e.kind, Some(PathKind::File | PathKind::Other))
+                        {
+                            return PathFact::Absent {
+                                evidence: e.evidence.clone(),
+                            };
+                        }
+                    }
+                    None => {
+                        // The parent's listing decides; a directory whose
+                        // contents were added without being read (a COPY of
+                        // a directory) leaves its children unknown even in
+                        // an otherwise complete file system.
+                        if let Some(pe) = self.entries.get(&parent) {
+                            if pe.children_complete {
+                                return PathFact::Absent {
+                                    evidence: pe.evidence.clone(),
+                                };
+                            }
+                            if self.complete.is_some() {
+                                return PathFact::Unknown {
+                                    reason: format!("what {parent} holds is not known"),
+                                };
+                            }
+                        }
+                        if let Some(ev) = &self.complete {
+                            return PathFact::Absent {
+                                evidence: ev.clone(),
+                            };
+                        }
+                        return PathFact::Unknown {
+                            reason: format!("nothing is known about {cur}"),
+                        };
+                    }
+                }
+            }
+            let e = self.entries.get(&target);
+            return match e {
+                Some(e) => PathFact::Exists(PathInfo {
+                    path: target.clone(),
+                    kind: e.kind,
+                    uid: e.uid,
+                    gid: e.gid,
+                    mode: e.mode,
+                    content: e.content,
+                    evidence: e.evidence.clone(),
+                }),
+                None => PathFact::Unknown {
+                    reason: "nothing is known about /".into(),
+                },
+            };
+        }
+    }
+}
+
+/// A user from the image's `/etc/passwd` (or created by `useradd`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UserEntry {
+    pub name: String,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    pub home: Option<String>,
+    pub evidence: Evidence,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupEntry {
+    pub name: String,
+    pub gid: Option<u32>,
+    pub evidence: Evidence,
+}
+
+/// Everything known about one image, from whichever source.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Image {
+    /// `USER` as written; `""` when the image sets none (root). `None`: unknown.
+    pub user: Option<Fact<String>>,
+    pub users: Vec<UserEntry>,
+    pub groups: Vec<GroupEntry>,
+    /// Set when `/etc/passwd` is fully known: a name not in `users` does not exist.
+    pub users_complete: Option<Evidence>,
+    /// `WORKDIR`; `/` when the image sets none.
+    pub workdir: Option<Fact<String>>,
+    /// Outer `None`: unknown; `Some(Fact(None))`: known to have none.
+    pub entrypoint: Option<Fact<Option<ImageCommand>>>,
+    pub cmd: Option<Fact<Option<ImageCommand>>>,
+    /// Known variables (the image may set others unless the config is known).
+    pub env: Vec<(String, Fact<String>)>,
+    pub volumes: Vec<Fact<String>>,
+    /// The signal `docker stop` sends (`SIGTERM` when the image sets none).
+    pub stop_signal: Option<Fact<String>>,
+    /// Whether the image defines a health check.
+    pub healthcheck: Option<Fact<bool>>,
+    pub binaries: Vec<Fact<String>>,
+    pub absent_binaries: Vec<Fact<String>>,
+    pub starts_as_root_and_drops: Option<Fact<bool>>,
+    pub chowns_on_start: Vec<Fact<String>>,
+    /// An init (tini, dumb-init) is PID 1 through the image's entrypoint.
+    pub init: Option<Fact<String>>,
+    pub data_dir_env: Option<Fact<String>>,
+    /// Bytes.
+    pub min_memory: Option<Fact<i64>>,
+    pub shutdown_seconds: Option<Fact<u64>>,
+    pub fs: Filesystem,
+    pub confidence: Confidence,
+    /// Why the confidence is not `Certain`, one line each.
+    pub notes: Vec<String>,
+    /// Where the facts as a whole come from (for the `images` listing).
+    pub origin: Option<Evidence>,
+}
+
+impl Image {
+    /// Nothing known.
+    pub fn unknown() -> Image {
+        Image {
+            user: None,
+            users: Vec::new(),
+            groups: Vec::new(),
+            users_complete: None,
+            workdir: None,
+            entrypoint: None,
+            cmd: None,
+            env: Vec::new(),
+            volumes: Vec::new(),
+            stop_signal: None,
+            healthcheck: None,
+            binaries: Vec::new(),
+            absent_binaries: Vec::new(),
+            starts_as_root_and_drops: None,
+            chowns_on_start: Vec::new(),
+            init: None,
+            data_dir_env: None,
+            min_memory: None,
+            shutdown_seconds: None,
+            fs: Filesystem::default(),
+            confidence: Confidence::Unknown,
+            notes: Vec::new(),
+            origin: None,
+        }
+    }
+
+    /// An image with no content and a default config, as `FROM scratch`.
+    pub fn scratch(evidence: Evidence) -> Image {
+        let ev = || evidence.clone();
+        Image {
+            user: Some(Fact::new(String::new(), ev())),
+            users_complete: Some(ev()),
+            workdir: Some(Fact::new("/".into(), ev())),
+            entrypoint: Some(Fact::new(None, ev())),
+            cmd: Some(Fact::new(None, ev())),
+            stop_signal: Some(Fact::new("SIGTERM".into(), ev())),
+            healthcheck: Some(Fact::new(false, ev())),
+            fs: Filesystem::empty_complete(ev()),
+            confidence: Confidence::Certain,
+            origin: Some(ev()),
+            ..Image::unknown()
+        }
+    }
+
+    pub fn env(&self, name: &str) -> Option<&Fact<String>> {
+        self.env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    }
+
+    pub fn set_env(&mut self, name: &str, value: Fact<String>) {
+        self.env.retain(|(k, _)| k != name);
+        self.env.push((name.to_string(), value));
+    }
+
+    pub fn user_named(&self, name: &str) -> Option<&UserEntry> {
+        self.users.iter().rev().find(|u| u.name == name)
+    }
+
+    pub fn user_by_uid(&self, uid: u32) -> Option<&UserEntry> {
+        self.users.iter().rev().find(|u| u.uid == Some(uid))
+    }
+
+    pub fn group_named(&self, name: &str) -> Option<&GroupEntry> {
+        self.groups.iter().rev().find(|g| g.name == name)
+    }
+
+    /// Lowers the confidence to `Partial` with a reason.
+    pub fn lower_confidence(&mut self, why: impl Into<String>) {
+        if self.confidence == Confidence::Certain {
+            self.confidence = Confidence::Partial;
+        }
+        self.notes.push(why.into());
+    }
+
+    /// Resolves a `user` setting (`name`, `uid`, `name:group`, `uid:gid`)
+    /// against the image's users, as the runtime does. `Err` says why it
+    /// cannot be known.
+    pub fn resolve_user(&self, spec: &str) -> Result<RuntimeUser, String> {
+        let (u, g) = match spec.split_once(':') {
+            Some((u, g)) => (u, Some(g)),
+            None => (spec, None),
+        };
+        let (name, uid, primary) = if u.is_empty() || u == "root" {
+            (Some("root".to_string()), 0, Some(0))
+        } else if let Ok(uid) = u.parse::<u32>() {
+            match self.user_by_uid(uid) {
+                Some(e) => (Some(e.name.clone()), uid, e.gid),
+                // The runtime starts an unknown numeric uid with gid 0.
+                None if self.users_complete.is_some() => (None, uid, Some(0)),
+                None => (None, uid, None),
+            }
+        } else {
+            match self.user_named(u) {
+                Some(e) => match e.uid {
+                    Some(uid) => (Some(e.name.clone()), uid, e.gid),
+                    None => return Err(format!("the uid of user `{u}` is not known")),
+                },
+                None if self.users_complete.is_some() => {
+                    return Err(format!(
+                        "user `{u}` does not exist in the image; the container will not start"
+                    ))
+                }
+                None => return Err(format!("user `{u}` is not known in the image")),
+            }
+        };
+        let gid = match g {
+            None => primary,
+            Some(g) => match g.parse::<u32>() {
+                Ok(gid) => Some(gid),
+                Err(_) => match self.group_named(g) {
+                    Some(ge) => ge.gid,
+                    None => None,
+                },
+            },
+        };
+        Ok(RuntimeUser { name, uid, gid })
+    }
+}

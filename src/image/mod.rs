@@ -1,0 +1,390 @@
+//! Image facts: what is inside each service's image (users, paths and their
+//! owners, entrypoint, volumes, ...), each fact with its evidence, so that
+//! rules can reason about what happens at run time.
+//!
+//! Sources, most certain first, for a service:
+//! 1. an image archive (`--image-archive`) whose tags name the service's image;
+//! 2. the service's Dockerfile (`build:`), layered on the facts of its base;
+//! 3. the local engine (`--engine`), for an image present locally (never pulled);
+//! 4. the built-in facts (`rules/images/*.toml`) and `--image-facts` directories.
+//!
+//! Resolution runs once per project ([`resolve`]); rules read the result
+//! through [`crate::rules::Context::image`].
+
+pub mod archive;
+pub mod builtin;
+pub mod dockerfile;
+pub mod engine;
+pub mod facts;
+pub mod listing;
+pub mod reference;
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+pub use facts::{
+    Confidence, Content, Evidence, Fact, Image, ImageCommand, PathFact, PathInfo, PathKind,
+    RuntimeUser,
+};
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{Project, Service};
+use crate::source::Span;
+use builtin::{Catalog, Lookup};
+use reference::Reference;
+
+/// Where image facts may come from, beyond the built-in ones.
+#[derive(Clone, Debug, Default)]
+pub struct ImageOptions {
+    /// Images read from `--image-archive` files.
+    pub archives: Vec<Arc<archive::ArchiveImage>>,
+    /// `--engine`: ask the local Docker engine about images present locally.
+    pub engine: bool,
+    /// `--image-facts DIR`: consulted before the built-in facts.
+    pub catalogs: Vec<Arc<Catalog>>,
+    /// Leave out the built-in facts (tests).
+    pub no_builtin: bool,
+}
+
+/// What is known about one service's image.
+#[derive(Clone, Debug)]
+pub struct ServiceImage {
+    pub service: String,
+    /// `image:` as written, if any.
+    pub reference: Option<String>,
+    pub image: Image,
+    /// The user the process starts as: the service's `user:`, else the
+    /// image's USER, resolved to uid/gid through the image's users.
+    pub user: Option<Fact<RuntimeUser>>,
+    /// Why `user` is `None`.
+    pub user_unknown: Option<String>,
+    /// Why nothing is known (no source had facts).
+    pub unknown_reason: Option<String>,
+}
+
+impl ServiceImage {
+    /// Does `path` exist in the image, and with which owner and mode?
+    pub fn path(&self, path: &str) -> PathFact {
+        if let Some(why) = &self.unknown_reason {
+            return PathFact::Unknown {
+                reason: why.clone(),
+            };
+        }
+        self.image.fs.query(path)
+    }
+
+    pub fn confidence(&self) -> Confidence {
+        self.image.confidence
+    }
+
+    pub fn is_known(&self) -> bool {
+        self.unknown_reason.is_none()
+    }
+
+    /// The effective user, if known.
+    pub fn runtime_user(&self) -> Option<&RuntimeUser> {
+        self.user.as_ref().map(|f| &f.value)
+    }
+
+    pub fn workdir(&self) -> Option<&Fact<String>> {
+        self.image.workdir.as_ref()
+    }
+
+    /// Is a program present (`Some(true)`), certainly absent (`Some(false)`),
+    /// or unknown?
+    pub fn has_binary(&self, path: &str) -> Option<bool> {
+        if self.image.binaries.iter().any(|b| b.value == path) {
+            return Some(true);
+        }
+        if self.image.absent_binaries.iter().any(|b| b.value == path) {
+            return Some(false);
+        }
+        match self.path(path) {
+            PathFact::Exists(_) => Some(true),
+            PathFact::Absent { .. } => Some(false),
+            PathFact::Unknown { .. } => None,
+        }
+    }
+}
+
+/// The image facts of every service of a project.
+#[derive(Clone, Debug, Default)]
+pub struct ImageFacts {
+    services: Vec<ServiceImage>,
+}
+
+impl ImageFacts {
+    pub fn empty() -> ImageFacts {
+        ImageFacts::default()
+    }
+    pub fn get(&self, service: &str) -> Option<&ServiceImage> {
+        self.services.iter().find(|s| s.service == service)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &ServiceImage> {
+        self.services.iter()
+    }
+}
+
+/// Works out every service's image facts. Diagnostics: S008 for a
+/// Dockerfile outside the project root (which is not read).
+pub fn resolve(
+    project: &Project,
+    project_dir: &Path,
+    root: Option<&Path>,
+    opts: &ImageOptions,
+) -> (ImageFacts, Vec<Diagnostic>) {
+    let root = root
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| default_root(project_dir));
+    let mut r = Resolver {
+        project_dir,
+        root,
+        opts,
+        engine_cache: HashMap::new(),
+        diagnostics: Vec::new(),
+    };
+    let services = project.services.iter().map(|s| r.service(s)).collect();
+    (ImageFacts { services }, r.diagnostics)
+}
+
+struct Resolver<'a> {
+    project_dir: &'a Path,
+    root: PathBuf,
+    opts: &'a ImageOptions,
+    engine_cache: HashMap<String, Result<Image, String>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Resolver<'_> {
+    fn service(&mut self, s: &Service) -> ServiceImage {
+        let reference = s.image.as_ref().map(|i| i.value.clone());
+        let (image, unknown) = match self.image_for(s) {
+            Ok(img) => (img, None),
+            Err(why) => (Image::unknown(), Some(why)),
+        };
+        let (user, user_unknown) = if unknown.is_some() {
+            (None, unknown.clone())
+        } else {
+            effective_user(s, &image)
+        };
+        ServiceImage {
+            service: s.name.value.clone(),
+            reference,
+            image,
+            user,
+            user_unknown,
+            unknown_reason: unknown,
+        }
+    }
+
+    fn image_for(&mut self, s: &Service) -> Result<Image, String> {
+        let reference = s.image.as_ref().map(|i| i.value.as_str());
+        if let Some(r) = reference {
+            if let Some(a) = self.archive(r) {
+                return Ok(a);
+            }
+        }
+        if let Some(build) = &s.build {
+            return self.dockerfile(build);
+        }
+        let Some(r) = reference else {
+            return Err("the service has neither `image` nor `build`".into());
+        };
+        let mut engine_why = None;
+        if self.opts.engine {
+            let res = self
+                .engine_cache
+                .entry(r.to_string())
+                .or_insert_with(|| engine::image(r))
+                .clone();
+            match res {
+                Ok(img) => return Ok(img),
+                Err(why) => engine_why = Some(why),
+            }
+        }
+        match self.lookup(r) {
+            Lookup::Found(img) => Ok(*img),
+            Lookup::NoVariant { file, why } => Err(format!("{file}: {why}")),
+            Lookup::NotFound => Err(match engine_why {
+                Some(w) => format!("no facts for `{r}`: {w}"),
+                None => format!("no facts for `{r}` (built-in facts, --image-archive or --engine)"),
+            }),
+        }
+    }
+
+    fn archive(&self, r: &str) -> Option<Image> {
+        let want = Reference::parse(r)?;
+        self.opts
+            .archives
+            .iter()
+            .find(|a| a.matches(&want))
+            .map(|a| a.image.clone())
+    }
+
+    fn lookup(&self, r: &str) -> Lookup {
+        let mut first_miss = None;
+        let cats = self
+            .opts
+            .catalogs
+            .iter()
+            .map(|c| c.as_ref())
+            .chain((!self.opts.no_builtin).then(builtin::builtin));
+        for cat in cats {
+            match cat.lookup(r) {
+                Lookup::Found(i) => return Lookup::Found(i),
+                Lookup::NotFound => {}
+                miss => {
+                    first_miss.get_or_insert(miss);
+                }
+            }
+        }
+        first_miss.unwrap_or(Lookup::NotFound)
+    }
+
+    fn dockerfile(&mut self, build: &crate::model::Build) -> Result<Image, String> {
+        let context = build.context.as_ref().map_or(".", |c| c.value.as_str());
+        if context.contains("://") || context.starts_with("git@") {
+            return Err(format!("the build context `{context}` is remote"));
+        }
+        let context_dir = self.project_dir.join(context);
+        let context_ok = contained(&context_dir, &self.root);
+        let args = build
+            .args
+            .iter()
+            .map(|kv| {
+                (
+                    kv.key.value.clone(),
+                    kv.value.as_ref().map(|v| v.value.clone()),
+                )
+            })
+            .collect();
+        let (text, label) = match &build.dockerfile_inline {
+            Some(inline) => (inline.value.clone(), "dockerfile_inline".to_string()),
+            None => {
+                let name = build
+                    .dockerfile
+                    .as_ref()
+                    .map_or("Dockerfile", |d| d.value.as_str());
+                let path = context_dir.join(name);
+                if !contained(&path, &self.root) {
+                    let span = build
+                        .dockerfile
+                        .as_ref()
+                        .map(|d| d.span)
+                        .or(build.context.as_ref().map(|c| c.span))
+                        .unwrap_or(build.span);
+                    self.outside_root(&path, span);
+                    return Err(format!(
+                        "the Dockerfile {} is outside the project root, so it is not read",
+                        path.display()
+                    ));
+                }
+                let label = relative_label(&path, self.project_dir);
+                let text = crate::load::project::read_text(&path, 1024 * 1024)
+                    .map_err(|e| format!("{label}: {e}"))?;
+                (text, label)
+            }
+        };
+        let df = dockerfile::parse(&text);
+        let bopts = dockerfile::BuildOptions {
+            label,
+            args,
+            target: build.target.as_ref().map(|t| t.value.clone()),
+            context: context_ok.then_some(context_dir),
+        };
+        let base = |name: &str| -> Option<Image> {
+            if let Some(a) = self.archive(name) {
+                return Some(a);
+            }
+            match self.lookup(name) {
+                Lookup::Found(i) => Some(*i),
+                _ => None,
+            }
+        };
+        dockerfile::evaluate(&df, &bopts, &base)
+    }
+
+    fn outside_root(&mut self, path: &Path, span: Span) {
+        let root = std::fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone());
+        self.diagnostics.push(
+            Diagnostic::warning(
+                "S008",
+                span,
+                format!(
+                    "Dockerfile `{}` is outside the project root, so compose-lint does not read it",
+                    path.display()
+                ),
+            )
+            .note(format!("project root: {}", root.display()))
+            .help("lint from a directory that contains it, or pass --root <dir> to widen the root"),
+        );
+    }
+}
+
+/// The user the container starts as, and its evidence.
+fn effective_user(s: &Service, image: &Image) -> (Option<Fact<RuntimeUser>>, Option<String>) {
+    if let Some(u) = &s.user {
+        let ev = Evidence::Compose {
+            setting: format!("user: {}", u.value),
+            span: u.span,
+        };
+        return match image.resolve_user(&u.value) {
+            Ok(ru) => (Some(Fact::new(ru, ev)), None),
+            Err(why) => (None, Some(why)),
+        };
+    }
+    match &image.user {
+        None => (None, Some("the image's USER is not known".into())),
+        Some(f) => match image.resolve_user(&f.value) {
+            Ok(ru) => (Some(Fact::new(ru, f.evidence.clone())), None),
+            Err(why) => (None, Some(why)),
+        },
+    }
+}
+
+fn relative_label(path: &Path, base: &Path) -> String {
+    let a = crate::load::project::absolute(path);
+    let b = crate::load::project::absolute(base);
+    match a.strip_prefix(&b) {
+        Ok(rel) => rel.display().to_string(),
+        Err(_) => path.display().to_string(),
+    }
+}
+
+/// The enclosing git work tree of `dir`, or `dir` (as the loader does).
+fn default_root(dir: &Path) -> PathBuf {
+    let abs = crate::load::project::absolute(dir);
+    let mut cur = Some(abs.as_path());
+    while let Some(d) = cur {
+        if d.join(".git").exists() {
+            return d.to_path_buf();
+        }
+        cur = d.parent();
+    }
+    abs
+}
+
+/// Does `path` stay inside `root`, following symlinks in the part that
+/// exists? (The loader's containment rule.)
+pub fn contained(path: &Path, root: &Path) -> bool {
+    let abs = crate::load::project::absolute(path);
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| crate::load::project::absolute(root));
+    let mut existing = abs.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match existing.file_name() {
+            Some(n) => rest.push(n.to_os_string()),
+            None => break,
+        }
+        if !existing.pop() {
+            break;
+        }
+    }
+    let mut real = std::fs::canonicalize(&existing).unwrap_or(existing);
+    for n in rest.iter().rev() {
+        real.push(n);
+    }
+    debug_assert!(!real.components().any(|c| c == Component::ParentDir));
+    real.starts_with(&root)
+}

@@ -1,0 +1,335 @@
+//! The Dockerfile reader: instruction shapes, substitution, multi-stage,
+//! targets, layering on built-in facts, and what it refuses to guess.
+
+use compose_lint::image::builtin::{Catalog, Lookup};
+use compose_lint::image::dockerfile::{self, words, BuildOptions, Var};
+use compose_lint::image::{Confidence, Evidence, Image, ImageCommand, PathFact, PathKind};
+
+fn catalog() -> &'static Catalog {
+    compose_lint::image::builtin::builtin()
+}
+
+fn build_with(text: &str, opts: BuildOptions) -> Image {
+    let cat = catalog();
+    let base = |n: &str| match cat.lookup(n) {
+        Lookup::Found(i) => Some(*i),
+        _ => None,
+    };
+    let df = dockerfile::parse(text);
+    dockerfile::evaluate(&df, &opts, &base).expect("evaluates")
+}
+
+fn build(text: &str) -> Image {
+    build_with(
+        text,
+        BuildOptions {
+            label: "Dockerfile".into(),
+            ..Default::default()
+        },
+    )
+}
+
+fn owner(img: &Image, p: &str) -> Option<String> {
+    img.fs.query(p).exists().and_then(|i| i.owner())
+}
+
+fn user(img: &Image) -> String {
+    let u = img.user.as_ref().expect("user known");
+    img.resolve_user(&u.value)
+        .map(|r| r.render())
+        .unwrap_or_else(|e| e)
+}
+
+#[test]
+fn parse_lines_continuations_comments_directives_heredocs() {
+    let df = dockerfile::parse(
+        "# syntax=docker/dockerfile:1\n# escape=`\n\nFROM scratch\n# a comment\nRUN echo a `\n  # inside\n  b\nCOPY <<EOF /x\nhello\nEOF\nUSER 1:2\n",
+    );
+    assert_eq!(df.escape, '`');
+    let kws: Vec<(usize, &str)> = df
+        .instructions
+        .iter()
+        .map(|i| (i.line, i.keyword.as_str()))
+        .collect();
+    assert_eq!(
+        kws,
+        vec![(4, "FROM"), (6, "RUN"), (9, "COPY"), (12, "USER")]
+    );
+    assert_eq!(df.instructions[1].args, "echo a   b");
+    assert_eq!(df.instructions[2].heredocs[0].body, "hello\n");
+
+    let df = dockerfile::parse("FROM scratch\nRUN <<-EOT bash\n\tmkdir /x\n\tEOT\nUSER a\r\n");
+    assert_eq!(df.instructions.len(), 3);
+    assert_eq!(df.instructions[2].line, 5);
+    assert_eq!(df.instructions[2].args, "a");
+}
+
+#[test]
+fn word_splitting_and_substitution() {
+    let lookup = |n: &str| match n {
+        "A" => Var::Set("x y".into()),
+        "E" => Var::Set(String::new()),
+        "U" => Var::Unknown,
+        _ => Var::Unset,
+    };
+    let cases: &[(&str, Option<&[&str]>)] = &[
+        ("$A", Some(&["x y"])),
+        ("${A}/b", Some(&["x y/b"])),
+        ("${N:-dflt}", Some(&["dflt"])),
+        ("${E:-dflt}", Some(&["dflt"])),
+        ("${E-dflt}", Some(&[""])),
+        ("${A:+set}", Some(&["set"])),
+        ("${N:+set}", Some(&[""])),
+        ("'$A' \"$A\"", Some(&["$A", "x y"])),
+        ("a\\ b c", Some(&["a b", "c"])),
+        ("$N", Some(&[""])),
+        ("$U", None),
+        ("${U:-x}", None),
+        ("${A%%x}", None),
+        ("'open", None),
+        ("cost $5", Some(&["cost", "$5"])),
+    ];
+    for (input, want) in cases {
+        let got = words(input, '\\', &lookup);
+        let want = want.map(|w| w.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(got, want, "{input}");
+    }
+}
+
+#[test]
+fn scratch_copy_chown_user_workdir() {
+    let img = build(
+        "FROM scratch\nCOPY --chown=3000:3000 home /home/app\nCOPY busybox /bin/busybox\nUSER 3000\nWORKDIR /home/app\nENTRYPOINT [\"/bin/busybox\"]\nCMD sleep 1\nSTOPSIGNAL SIGINT\nVOLUME /data\nHEALTHCHECK NONE\n",
+    );
+    assert_eq!(img.confidence, Confidence::Certain);
+    assert_eq!(owner(&img, "/home/app").as_deref(), Some("3000:3000"));
+    // Created parents get the --chown owner; COPY without it is root's.
+    assert_eq!(owner(&img, "/home").as_deref(), Some("3000:3000"));
+    assert_eq!(owner(&img, "/bin/busybox").as_deref(), Some("0:0"));
+    // FROM scratch: the whole file system is known.
+    // What a copied directory holds is not read, so a child is unknown.
+    assert!(matches!(
+        img.fs.query("/home/app/store"),
+        PathFact::Unknown { .. }
+    ));
+    assert!(img.fs.query("/etc/passwd").is_absent());
+    assert_eq!(user(&img), "3000:0");
+    assert_eq!(img.workdir.as_ref().unwrap().value, "/home/app");
+    assert_eq!(
+        img.entrypoint.as_ref().unwrap().value,
+        Some(ImageCommand::Exec(vec!["/bin/busybox".into()]))
+    );
+    assert_eq!(
+        img.cmd.as_ref().unwrap().value,
+        Some(ImageCommand::Shell("sleep 1".into()))
+    );
+    assert_eq!(img.stop_signal.as_ref().unwrap().value, "SIGINT");
+    assert_eq!(img.volumes[0].value, "/data");
+    assert!(!img.healthcheck.as_ref().unwrap().value);
+    match &img.user.as_ref().unwrap().evidence {
+        Evidence::Dockerfile { line, .. } => assert_eq!(*line, 4),
+        e => panic!("{e:?}"),
+    }
+    assert_eq!(
+        img.user.as_ref().unwrap().evidence.render(),
+        "Dockerfile:4 USER 3000"
+    );
+}
+
+#[test]
+fn run_shapes_that_are_understood() {
+    let img = build(
+        "FROM scratch\nRUN groupadd -g 3000 app && useradd -u 3000 -g 3000 -m -s /bin/sh app; mkdir -p /data/a /data/b && chown -R app:app /data && chmod 0750 /data/a\nRUN mkdir /srv && ln -s /data /link && touch /srv/f && rm -rf /data/b\n",
+    );
+    assert_eq!(img.confidence, Confidence::Certain, "{:?}", img.notes);
+    assert_eq!(img.resolve_user("app").unwrap().render(), "app (3000:3000)");
+    let home = img.fs.query("/home/app");
+    let info = home.exists().expect("useradd -m creates the home");
+    assert_eq!(info.owner().as_deref(), Some("3000:3000"));
+    assert_eq!(owner(&img, "/data/a").as_deref(), Some("3000:3000"));
+    assert_eq!(img.fs.query("/data/a").exists().unwrap().mode, Some(0o750));
+    assert!(img.fs.query("/data/b").is_absent());
+    assert_eq!(owner(&img, "/srv").as_deref(), Some("0:0"));
+    assert_eq!(
+        img.fs.query("/link/a").exists().map(|i| i.path.clone()),
+        Some("/data/a".to_string())
+    );
+    assert_eq!(
+        img.fs.query("/srv/f").exists().and_then(|i| i.kind),
+        Some(PathKind::File)
+    );
+
+    // mkdir as a non-root USER: owned by that user.
+    let img = build(
+        "FROM scratch\nRUN adduser -D -u 1000 -h /home/me me\nUSER me\nRUN mkdir -p /home/me/x\n",
+    );
+    assert_eq!(owner(&img, "/home/me").as_deref(), Some("1000:?"));
+    // What /etc/skel put in the home is not known, so whether x was new
+    // (and so owned by the RUN user) is not either.
+    assert!(img.fs.query("/home/me/x").exists().is_some());
+    assert_eq!(owner(&img, "/home/me/x"), None);
+    let img = build("FROM scratch\nUSER 1000:1000\nRUN mkdir -p /srv/x\n");
+    assert_eq!(owner(&img, "/srv/x").as_deref(), Some("1000:1000"));
+
+    // Debian's adduser, and a system user without a home.
+    let img = build("FROM scratch\nRUN addgroup --system --gid 101 svc && adduser --system --uid 101 --ingroup svc --no-create-home svc\n");
+    assert_eq!(img.resolve_user("svc").unwrap().render(), "svc (101:101)");
+    assert!(img.fs.query("/home/svc").is_absent());
+}
+
+#[test]
+fn other_run_shapes_lower_confidence_without_guessing() {
+    for run in [
+        "RUN apt-get update && apt-get install -y curl",
+        "RUN mkdir /x | tee",
+        "RUN echo hi > /x",
+        "RUN $(echo mkdir) /x",
+        "RUN if true; then mkdir /x; fi",
+        "RUN <<EOF\nmkdir /x\nEOF",
+        "RUN useradd --bogus x",
+        "RUN chown -R app /x/*",
+    ] {
+        let img = build(&format!("FROM scratch\n{run}\n"));
+        assert_eq!(img.confidence, Confidence::Partial, "{run}");
+        assert!(!img.notes.is_empty(), "{run}");
+        // Absence is no longer certain.
+        assert!(
+            matches!(img.fs.query("/x/y"), PathFact::Unknown { .. }),
+            "{run}: {:?}",
+            img.fs.query("/x/y")
+        );
+    }
+}
+
+#[test]
+fn args_env_and_build_args() {
+    let text = "ARG BASE=scratch\nARG VER=1\nFROM ${BASE}\nARG VER\nARG HOME_DIR=/home/app\nENV DATA=${HOME_DIR}/data APP_USER=4000\nRUN mkdir -p $DATA\nUSER ${APP_USER}\nWORKDIR /opt/v${VER}\n";
+    let img = build(text);
+    assert!(img.fs.query("/home/app/data").exists().is_some());
+    assert_eq!(img.user.as_ref().unwrap().value, "4000");
+    assert_eq!(img.workdir.as_ref().unwrap().value, "/opt/v1");
+    assert_eq!(img.env("DATA").unwrap().value, "/home/app/data");
+
+    let img = build_with(
+        text,
+        BuildOptions {
+            label: "Dockerfile".into(),
+            args: vec![
+                ("VER".into(), Some("2".into())),
+                ("HOME_DIR".into(), Some("/srv".into())),
+            ],
+            ..Default::default()
+        },
+    );
+    assert_eq!(img.workdir.as_ref().unwrap().value, "/opt/v2");
+    assert!(img.fs.query("/srv/data").exists().is_some());
+    assert!(img.fs.query("/home/app").is_absent());
+
+    // A build arg taken from the environment is not known.
+    let img = build_with(
+        "FROM scratch\nARG U\nUSER $U\n",
+        BuildOptions {
+            label: "Dockerfile".into(),
+            args: vec![("U".into(), None)],
+            ..Default::default()
+        },
+    );
+    assert!(img.user.is_none());
+}
+
+#[test]
+fn multi_stage_and_target() {
+    let text = "FROM scratch AS base\nUSER 1000\nRUN mkdir /b\n\nFROM base AS dev\nUSER 2000\n\nFROM scratch AS prod\nCOPY --from=base /b /b\nUSER 3000\n";
+    let img = build(text);
+    assert_eq!(img.user.as_ref().unwrap().value, "3000");
+    assert!(img.fs.query("/b").exists().is_some());
+    let dev = build_with(
+        text,
+        BuildOptions {
+            label: "Dockerfile".into(),
+            target: Some("dev".into()),
+            ..Default::default()
+        },
+    );
+    assert_eq!(dev.user.as_ref().unwrap().value, "2000");
+    // `dev` starts from `base`: its directory, owned by the RUN user.
+    assert_eq!(owner(&dev, "/b").as_deref(), Some("1000:0"));
+
+    let df = dockerfile::parse(text);
+    let err = dockerfile::evaluate(
+        &df,
+        &BuildOptions {
+            label: "Dockerfile".into(),
+            target: Some("nope".into()),
+            ..Default::default()
+        },
+        &|_| None,
+    )
+    .unwrap_err();
+    assert!(err.contains("no build stage named `nope`"), "{err}");
+}
+
+#[test]
+fn layering_on_builtin_facts() {
+    let img = build("FROM apacherocketmq/rocketmq:4.3.1\nUSER root\nRUN mkdir -p /home/rocketmq/store && chown rocketmq:rocketmq /home/rocketmq/store\nUSER rocketmq\n");
+    // The user comes from the built-in facts, the directory from the Dockerfile.
+    assert_eq!(user(&img), "rocketmq (3000:3000)");
+    let store = img.fs.query("/home/rocketmq/store");
+    let info = store.exists().expect("created");
+    assert_eq!(info.owner().as_deref(), Some("3000:?"));
+    assert!(matches!(
+        info.evidence,
+        Evidence::Dockerfile { line: 3, .. }
+    ));
+    // Other facts keep their built-in evidence.
+    let home = img.fs.query("/home/rocketmq");
+    assert!(matches!(
+        home.exists().unwrap().evidence,
+        Evidence::Builtin { .. }
+    ));
+    assert!(img.fs.query("/home/rocketmq/logs").is_absent());
+
+    // An image without facts: the Dockerfile's own facts only.
+    let img = build("FROM registry.example.com/no-facts:1\nUSER 1000\n");
+    assert_eq!(img.user.as_ref().unwrap().value, "1000");
+    assert!(matches!(img.fs.query("/etc"), PathFact::Unknown { .. }));
+    assert!(img.notes.iter().any(|n| n.contains("no known facts")));
+    // `chown user` on an unknown base: the uid is not known.
+    let img = build("FROM registry.example.com/no-facts:1\nRUN mkdir -p /d && chown app /d\n");
+    assert_eq!(owner(&img, "/d"), None);
+}
+
+#[test]
+fn copy_shapes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("conf")).unwrap();
+    std::fs::write(dir.path().join("conf/a.conf"), "x").unwrap();
+    std::fs::write(dir.path().join("run.sh"), "x").unwrap();
+    let img = build_with(
+        "FROM scratch\nWORKDIR /app\nCOPY conf ./conf/\nCOPY run.sh .\nCOPY --chown=10:20 --chmod=0600 run.sh /secret\nCOPY run.sh conf/a.conf /multi/\nADD https://example.com/x.tgz /dl/\n",
+        BuildOptions {
+            label: "Dockerfile".into(),
+            context: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        img.fs.query("/app/conf").exists().and_then(|i| i.kind),
+        Some(PathKind::Dir)
+    );
+    assert_eq!(
+        img.fs.query("/app/run.sh").exists().and_then(|i| i.kind),
+        Some(PathKind::File)
+    );
+    let secret = img.fs.query("/secret");
+    let s = secret.exists().unwrap();
+    assert_eq!((s.owner().as_deref(), s.mode), (Some("10:20"), Some(0o600)));
+    assert!(img.fs.query("/multi/run.sh").exists().is_some());
+    assert!(img.fs.query("/multi/a.conf").exists().is_some());
+    assert!(img.fs.query("/dl/x.tgz").exists().is_some());
+    // A copied directory's contents are not listed, so a child is unknown.
+    assert!(matches!(
+        img.fs.query("/app/conf/other"),
+        PathFact::Unknown { .. }
+    ));
+}
