@@ -1,0 +1,160 @@
+//! The engine and the Compose tool this machine has, found once, and
+//! running their commands with a time limit. Every call to docker in the
+//! premise suite goes through [`run`], so no wait is unbounded.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// What the suite runs against.
+#[derive(Debug)]
+pub struct Engine {
+    /// `docker compose` (the v2 plugin) or `docker-compose` (v1), as argv.
+    pub compose: Vec<String>,
+    /// "docker compose 2.x" / "docker-compose 1.29.2", for the report.
+    pub compose_version: String,
+    /// `docker info`'s Init Binary: what `init: true` runs (empty: none).
+    pub init_binary: String,
+    pub server_version: String,
+}
+
+/// The engine, or why the premise suite cannot run here.
+pub fn engine() -> Result<&'static Engine, &'static str> {
+    static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
+    ENGINE.get_or_init(detect).as_ref().map_err(String::as_str)
+}
+
+fn detect() -> Result<Engine, String> {
+    if !Path::new("/bin/busybox").exists() {
+        return Err("/bin/busybox is missing (apt-get install busybox-static)".into());
+    }
+    let info = try_run(
+        Command::new("docker").args(["info", "--format", "{{.ServerVersion}}\t{{.InitBinary}}"]),
+        Duration::from_secs(20),
+    )
+    .map_err(|e| format!("no Docker engine reachable ({e})"))?;
+    if !info.status.success() {
+        return Err(format!(
+            "no Docker engine reachable ({})",
+            first_line(&info.stderr)
+        ));
+    }
+    let info = String::from_utf8_lossy(&info.stdout).trim().to_string();
+    let (server_version, init_binary) = info.split_once('\t').unwrap_or((&info, ""));
+    let v2 = try_run(
+        Command::new("docker").args(["compose", "version", "--short"]),
+        Duration::from_secs(20),
+    );
+    let (compose, compose_version) = match v2 {
+        Ok(o) if o.status.success() => (
+            vec!["docker".to_string(), "compose".to_string()],
+            format!(
+                "docker compose {}",
+                String::from_utf8_lossy(&o.stdout).trim()
+            ),
+        ),
+        _ => {
+            let v1 = try_run(
+                Command::new("docker-compose").args(["version", "--short"]),
+                Duration::from_secs(20),
+            );
+            match v1 {
+                Ok(o) if o.status.success() => (
+                    vec!["docker-compose".to_string()],
+                    format!(
+                        "docker-compose {}",
+                        String::from_utf8_lossy(&o.stdout).trim()
+                    ),
+                ),
+                _ => {
+                    return Err("neither `docker compose` nor `docker-compose` is installed".into())
+                }
+            }
+        }
+    };
+    Ok(Engine {
+        compose,
+        compose_version,
+        init_binary: init_binary.trim().to_string(),
+        server_version: server_version.trim().to_string(),
+    })
+}
+
+/// The engine, or `None` after printing the one line that says why the
+/// test is skipped.
+pub fn engine_or_skip(test: &str) -> Option<&'static Engine> {
+    match engine() {
+        Ok(e) => Some(e),
+        Err(why) => {
+            eprintln!("SKIPPED premise::{test}: {why}");
+            None
+        }
+    }
+}
+
+/// Runs a command to completion within `limit`; panics (after killing it)
+/// when it takes longer or cannot start.
+pub fn run(cmd: &mut Command, limit: Duration) -> Output {
+    try_run(cmd, limit).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A docker command that must succeed; returns its stdout.
+pub fn docker(args: &[&str], limit: Duration) -> String {
+    let out = run(Command::new("docker").args(args), limit);
+    assert!(
+        out.status.success(),
+        "docker {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn try_run(cmd: &mut Command, limit: Duration) -> Result<Output, String> {
+    let desc = format!("{cmd:?}");
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|e| format!("{desc}: {e}"))?;
+    let mut so = child.stdout.take().expect("piped");
+    let mut se = child.stderr.take().expect("piped");
+    let t_out = thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = so.read_to_end(&mut b);
+        b
+    });
+    let t_err = thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = se.read_to_end(&mut b);
+        b
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().map_err(|e| format!("{desc}: {e}"))? {
+            break s;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("{desc} took longer than {limit:?}; killed"));
+        }
+        thread::sleep(Duration::from_millis(50));
+    };
+    Ok(Output {
+        status,
+        stdout: t_out.join().unwrap_or_default(),
+        stderr: t_err.join().unwrap_or_default(),
+    })
+}
+
+pub fn first_line(b: &[u8]) -> String {
+    String::from_utf8_lossy(b)
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("no message")
+        .trim()
+        .to_string()
+}

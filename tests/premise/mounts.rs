@@ -1,0 +1,176 @@
+//! The mount rules: M101 (a new named volume at a path the image lacks),
+//! M102 (the copied-up owner is not the runtime user), M104 (a missing
+//! relative bind source).
+
+use std::time::Duration;
+
+use super::images;
+use super::scenario::{fixture, Setup};
+
+const EXIT_LIMIT: Duration = Duration::from_secs(60);
+
+/// The seed: the write into the volume at the absent /home/app/store fails.
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn m101_premise_new_volume_at_absent_path_is_root_owned() {
+    let Some(s) = Setup::seed("m101_premise_new_volume_at_absent_path_is_root_owned") else {
+        return;
+    };
+    let rel = "M101-seed/failing";
+    s.lint_fires("M101", rel);
+    let p = s.project(rel);
+    p.up().expect("up");
+    let st = p.wait_exit("broker", EXIT_LIMIT);
+    let logs = p.logs("broker");
+    assert_eq!(st.exit_code, 1, "{st:?} {logs}");
+    assert!(logs.contains("Permission denied"), "{logs}");
+}
+
+/// Fix: the volume at /home/app, which exists and is owned by the user.
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn m101_fix_root_mount_at_existing_ancestor() {
+    let Some(s) = Setup::seed("m101_fix_root_mount_at_existing_ancestor") else {
+        return;
+    };
+    let rel = "M101-seed/fixed-root-mount";
+    s.lint_silent("M101", rel);
+    let p = s.project(rel);
+    p.up().expect("up");
+    let st = p.wait_exit("broker", EXIT_LIMIT);
+    let logs = p.logs("broker");
+    assert_eq!(st.exit_code, 0, "{st:?} {logs}");
+    assert!(logs.contains("written"), "{logs}");
+}
+
+/// Fix: rebuild with the directory made and chowned. compose-lint reads
+/// the Dockerfile on top of the base image's archive.
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn m101_fix_rebuild_with_mkdir_chown() {
+    let Some(mut s) = Setup::seed("m101_fix_rebuild_with_mkdir_chown") else {
+        return;
+    };
+    let rel = "M101-seed/fixed-rebuild";
+    let base = s.var("PREMISE_IMAGE").to_string();
+    let rebuilt = images::build_context("seed-rebuilt", &fixture(rel), &[("BASE", &base)]);
+    s.env.push(("PREMISE_REBUILT_IMAGE", rebuilt));
+    s.lint_silent("M101", rel);
+    let p = s.project(rel);
+    p.up().expect("up");
+    let st = p.wait_exit("broker", EXIT_LIMIT);
+    let logs = p.logs("broker");
+    assert_eq!(st.exit_code, 0, "{st:?} {logs}");
+    assert!(logs.contains("written"), "{logs}");
+}
+
+/// The copied-up directory belongs to 3000; the service runs as 9090.
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn m102_premise_copied_up_owner_is_not_the_runtime_user() {
+    let Some(s) = Setup::seed("m102_premise_copied_up_owner_is_not_the_runtime_user") else {
+        return;
+    };
+    let rel = "M102-copied-owner/failing";
+    s.lint_fires("M102", rel);
+    let p = s.project(rel);
+    p.up().expect("up");
+    let st = p.wait_exit("app", EXIT_LIMIT);
+    let logs = p.logs("app");
+    assert_eq!(st.exit_code, 1, "{st:?} {logs}");
+    assert!(logs.contains("Permission denied"), "{logs}");
+}
+
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn m102_fix_run_as_the_owner() {
+    let Some(s) = Setup::seed("m102_fix_run_as_the_owner") else {
+        return;
+    };
+    let rel = "M102-copied-owner/fixed-user";
+    s.lint_silent("M102", rel);
+    let p = s.project(rel);
+    p.up().expect("up");
+    let st = p.wait_exit("app", EXIT_LIMIT);
+    assert_eq!(st.exit_code, 0, "{st:?} {}", p.logs("app"));
+}
+
+/// The daemon creates the missing ./data as root's directory on the host.
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn m104_premise_missing_bind_source_becomes_a_root_owned_dir() {
+    let Some(s) = Setup::seed("m104_premise_missing_bind_source_becomes_a_root_owned_dir") else {
+        return;
+    };
+    let rel = "M104-bind-dir/failing";
+    s.lint_fires("M104", rel);
+    let p = s.project(rel);
+    assert!(!p.dir().join("data").exists());
+    p.up().expect("up");
+    let st = p.wait_exit("app", EXIT_LIMIT);
+    let (uid, gid, is_dir) = p.path_owner_on_host("data");
+    assert!(is_dir, "./data was created as a directory");
+    assert_eq!((uid, gid), (0, 0), "./data is root's");
+    let logs = p.logs("app");
+    assert_eq!(st.exit_code, 1, "{st:?} {logs}");
+    assert!(logs.contains("Permission denied"), "{logs}");
+}
+
+/// Fix: create the source first, owned by the runtime user.
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn m104_fix_create_the_bind_source_for_the_user() {
+    let Some(s) = Setup::seed("m104_fix_create_the_bind_source_for_the_user") else {
+        return;
+    };
+    let rel = "M104-bind-dir/fixed-source";
+    s.lint_silent("M104", rel);
+    let p = s.project(rel);
+    // `chown 3000:3000 data`, the host-side half of the fix.
+    std::os::unix::fs::chown(p.dir().join("data"), Some(3000), Some(3000)).unwrap();
+    p.up().expect("up");
+    let st = p.wait_exit("app", EXIT_LIMIT);
+    assert_eq!(st.exit_code, 0, "{st:?} {}", p.logs("app"));
+    assert!(p.dir().join("data/x").exists());
+}
+
+/// A missing file source: a directory is created and mounting it onto the
+/// image's file fails at start.
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn m104_premise_missing_file_source_is_not_a_directory() {
+    let Some(s) = Setup::seed("m104_premise_missing_file_source_is_not_a_directory") else {
+        return;
+    };
+    let rel = "M104-bind-file/failing";
+    s.lint_fires("M104", rel);
+    let p = s.project(rel);
+    let out = p.up().expect_err("up fails");
+    assert!(out.contains("not a directory"), "{out}");
+    let st = p.state("app");
+    assert_eq!(st.status, "created", "{st:?}");
+    assert_eq!(st.exit_code, 127, "{st:?}");
+    assert!(
+        st.error
+            .contains("Are you trying to mount a directory onto a file"),
+        "{st:?}"
+    );
+    let (_, _, is_dir) = p.path_owner_on_host("app.conf");
+    assert!(is_dir, "./app.conf was created as a directory");
+}
+
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn m104_fix_provide_the_file_source() {
+    let Some(s) = Setup::seed("m104_fix_provide_the_file_source") else {
+        return;
+    };
+    let rel = "M104-bind-file/fixed-source";
+    s.lint_silent("M104", rel);
+    let p = s.project(rel);
+    p.up().expect("up");
+    let st = p.wait_exit("app", EXIT_LIMIT);
+    let logs = p.logs("app");
+    assert_eq!(st.exit_code, 0, "{st:?} {logs}");
+    assert!(logs.contains("from the host"), "{logs}");
+}
