@@ -28,3 +28,17 @@ mod lint;
 mod mounts;
 #[path = "premise/scenario.rs"]
 mod scenario;
+
+/// One line in the log saying what the suite ran against.
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn engine_in_use() {
+    let Some(e) = docker::engine_or_skip("engine_in_use") else {
+        return;
+    };
+    eprintln!(
+        "premise suite: Docker Engine {}, {}, init binary {:?}",
+        e.server_version, e.compose_version, e.init_binary
+    );
+    assert!(!e.compose.is_empty());
+}

@@ -44,43 +44,50 @@ fn detect() -> Result<Engine, String> {
     }
     let info = String::from_utf8_lossy(&info.stdout).trim().to_string();
     let (server_version, init_binary) = info.split_once('\t').unwrap_or((&info, ""));
-    let v2 = try_run(
-        Command::new("docker").args(["compose", "version", "--short"]),
-        Duration::from_secs(20),
-    );
-    let (compose, compose_version) = match v2 {
-        Ok(o) if o.status.success() => (
-            vec!["docker".to_string(), "compose".to_string()],
-            format!(
-                "docker compose {}",
-                String::from_utf8_lossy(&o.stdout).trim()
-            ),
-        ),
-        _ => {
-            let v1 = try_run(
-                Command::new("docker-compose").args(["version", "--short"]),
-                Duration::from_secs(20),
-            );
-            match v1 {
-                Ok(o) if o.status.success() => (
-                    vec!["docker-compose".to_string()],
-                    format!(
-                        "docker-compose {}",
-                        String::from_utf8_lossy(&o.stdout).trim()
-                    ),
-                ),
-                _ => {
-                    return Err("neither `docker compose` nor `docker-compose` is installed".into())
-                }
-            }
-        }
-    };
+    let (compose, compose_version) = compose_tool()?.clone();
     Ok(Engine {
         compose,
         compose_version,
         init_binary: init_binary.trim().to_string(),
         server_version: server_version.trim().to_string(),
     })
+}
+
+/// `docker compose` (v2) if the plugin is there, else `docker-compose`
+/// (v1): its argv and its version line.
+pub fn compose_tool() -> Result<&'static (Vec<String>, String), String> {
+    static TOOL: OnceLock<Result<(Vec<String>, String), String>> = OnceLock::new();
+    TOOL.get_or_init(|| {
+        let v2 = try_run(
+            Command::new("docker").args(["compose", "version", "--short"]),
+            Duration::from_secs(20),
+        );
+        if let Some(o) = v2.as_ref().ok().filter(|o| o.status.success()) {
+            return Ok((
+                vec!["docker".to_string(), "compose".to_string()],
+                format!(
+                    "docker compose {}",
+                    String::from_utf8_lossy(&o.stdout).trim()
+                ),
+            ));
+        }
+        let v1 = try_run(
+            Command::new("docker-compose").args(["version", "--short"]),
+            Duration::from_secs(20),
+        );
+        match v1 {
+            Ok(o) if o.status.success() => Ok((
+                vec!["docker-compose".to_string()],
+                format!(
+                    "docker-compose {}",
+                    String::from_utf8_lossy(&o.stdout).trim()
+                ),
+            )),
+            _ => Err("neither `docker compose` nor `docker-compose` is installed".into()),
+        }
+    })
+    .as_ref()
+    .map_err(Clone::clone)
 }
 
 /// The engine, or `None` after printing the one line that says why the
