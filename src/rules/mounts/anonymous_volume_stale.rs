@@ -48,7 +48,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     META.code,
                     m.target.span,
                     format!(
-                        "service `{}` has an anonymous volume at `{target}`, where the image has {}: they are copied into the volume only when it is created, and `docker compose up` reuses the volume, so after a rebuild it still holds the old ones",
+                        "service `{}` has an anonymous volume at `{target}` over {}: Docker copies them into the volume only when it is created, and `docker compose up` reuses the volume, so after a rebuild it still holds the old ones",
                         s.name.value, p.what
                     ),
                 )

@@ -420,7 +420,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     META.code,
                     m.target.span,
                     format!(
-                        "service `{}` bind-mounts `{source}` over `{target}`, hiding the {} the image has there; the container sees only the host directory",
+                        "service `{}` bind-mounts `{source}` over `{target}`, hiding {}; the container sees only the host directory",
                         s.name.value, p.what
                     ),
                 )

@@ -35,7 +35,7 @@ const FILES: &[HostFile] = &[
     HostFile {
         path: "/etc/timezone",
         severity: Severity::Warning,
-        why: "only Debian-family hosts have it: Fedora, RHEL, Arch and Alpine hosts, macOS and Windows do not, and on some hosts (CentOS 8) it is a directory",
+        why: "only Debian-family hosts have it (Fedora, RHEL, Arch and Alpine hosts, macOS and Windows do not), and on some (CentOS 8) it is a directory",
         help: "remove this mount and set the zone with the `TZ` environment variable (`TZ: Europe/Berlin`); keep `/etc/localtime:/etc/localtime:ro` if you mount it",
     },
     HostFile {
@@ -67,7 +67,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 f.severity,
                 source.span,
                 format!(
-                    "service `{}` bind-mounts the host's `{}`, which {}",
+                    "service `{}` bind-mounts the host's `{}`: {}",
                     s.name.value, f.path, f.why
                 ),
             )

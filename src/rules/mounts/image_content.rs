@@ -13,7 +13,7 @@ use crate::rules::mounts::paths::is_within;
 pub struct Populated {
     /// The directory, after known symlinks.
     pub info: PathInfo,
-    /// "program files", "data files", "files copied by the build", ...
+    /// "the image's program files", "the files the build copied there", ...
     pub what: &'static str,
     /// The instruction or facts file that put them there.
     pub evidence: Evidence,
@@ -51,15 +51,15 @@ pub fn populated(img: &ServiceImage, target: &str) -> Option<Populated> {
         .find(|(_, e)| is_copy(&e.evidence))
         .map(|(_, e)| e.evidence.clone());
     let (what, evidence) = match info.content {
-        Some(Content::Program) => ("program files", info.evidence.clone()),
-        Some(Content::Data) => ("data files", info.evidence.clone()),
+        Some(Content::Program) => ("the image's program files", info.evidence.clone()),
+        Some(Content::Data) => ("the image's data files", info.evidence.clone()),
         Some(Content::Entries) | None => {
             if is_copy(&info.evidence) {
-                ("files copied by the build", info.evidence.clone())
+                ("the files the build copied there", info.evidence.clone())
             } else if let Some(ev) = copied_below {
-                ("files copied by the build", ev)
+                ("the files the build copied there", ev)
             } else if info.content == Some(Content::Entries) && info.evidence.is_image_itself() {
-                ("files", info.evidence.clone())
+                ("the image's files", info.evidence.clone())
             } else {
                 return None;
             }

@@ -106,9 +106,9 @@ fn report(
         }
     }
     let holds = if program {
-        "its programs and libraries"
+        "programs and libraries"
     } else {
-        "its users and groups (`/etc/passwd`), CA certificates and settings"
+        "users and groups (`/etc/passwd`), CA certificates and settings"
     };
     let d = match (fill, program) {
         (Fill::Replaced(what), true) => Diagnostic::error(

@@ -21,16 +21,16 @@ pub const META: RuleMeta = RuleMeta {
     page: page!("C102-sensitive-host-path.md"),
 };
 
-/// (host directory, what a writable mount of it allows)
-const PATHS: &[(&str, &str)] = &[
-    ("/", "the whole host file system: its passwords, keys, and every file a process could change to gain root"),
-    ("/etc", "the host's users, sudoers, cron jobs and service configuration: a write there is root on the host"),
-    ("/root", "the root user's home: SSH keys, shell start-up files and credentials"),
-    ("/proc", "every host process, with its environment (secrets) and kernel settings under /proc/sys"),
-    ("/sys", "kernel and device settings of the host"),
-    ("/var/lib/docker", "every container's files, volumes and configuration (environment variables, secrets)"),
-    ("/boot", "the host's kernel and boot loader: a change there runs at the next boot"),
-    ("/dev", "the host's device nodes, including its disks"),
+/// (host directory, what it holds, what a writable mount allows)
+const PATHS: &[(&str, &str, &str)] = &[
+    ("/", "the whole host file system", "any file a process could change to gain root can be changed"),
+    ("/etc", "the host's users, password hashes, sudoers and cron jobs", "adding a user or a cron job there is root on the host"),
+    ("/root", "the root user's SSH keys, shell start-up files and credentials", "an added key or start-up line is root on the host"),
+    ("/proc", "every host process with its environment (secrets)", "kernel settings under /proc/sys can be changed"),
+    ("/sys", "the host's kernel and device settings", "they can be changed"),
+    ("/var/lib/docker", "every container's files, volumes and configuration (environment variables, secrets)", "other containers and the daemon's state can be changed"),
+    ("/boot", "the host's kernel and boot loader", "a change there runs at the next boot"),
+    ("/dev", "the host's device nodes, including its disks", "with `privileged` or device rules the disks can be written"),
 ];
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
@@ -39,24 +39,26 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             let Some(host) = bind_host_abs(m) else {
                 continue;
             };
-            let hit = PATHS.iter().find(|(p, _)| {
+            let hit = PATHS.iter().find(|(p, _, _)| {
                 host == *p || (*p == "/var/lib/docker" && is_within(&host, p))
             });
-            let Some((_, why)) = hit else { continue };
+            let Some((_, holds, write)) = hit else {
+                continue;
+            };
             let span = m.source.as_ref().map_or(m.span, |s| s.span);
             let name = &s.name.value;
             let d = if m.is_read_only() {
                 Diagnostic::info(
                     META.code,
                     span,
-                    format!("service `{name}` mounts the host's `{host}` read-only: it can read {why}"),
+                    format!("service `{name}` mounts the host's `{host}` read-only: the container can read {holds}"),
                 )
                 .help("mount only the files the service needs")
             } else {
                 Diagnostic::warning(
                     META.code,
                     span,
-                    format!("service `{name}` mounts the host's `{host}` writable, exposing {why}"),
+                    format!("service `{name}` mounts the host's `{host}` writable: the container can read {holds}, and {write}"),
                 )
                 .help(format!("mount only the files the service needs, and add `:ro` (`{host}:<target>:ro`) if it only reads them"))
             };
