@@ -260,7 +260,10 @@ pub static REGISTRY: &[Rule] = &[
         mounts::anonymous_volume_stale::META,
         mounts::anonymous_volume_stale::check,
     ),
-    rule(security::docker_socket::META, security::docker_socket::check),
+    rule(
+        security::docker_socket::META,
+        security::docker_socket::check,
+    ),
     rule(
         security::sensitive_host_path::META,
         security::sensitive_host_path::check,

@@ -264,34 +264,29 @@ fn start_failure(
     let hf = host_file(&dir, target, &path);
     let shown = display(source, target, &path);
     let dir_missing = !dir.exists();
-    let (code, what, help) = match (host_state(&hf, script), &hidden_image_copy) {
+    let (what, help) = match (host_state(&hf, script), &hidden_image_copy) {
         (HostState::Fine, _) => return None,
         (_, Some(h)) => (
-            127,
             format!(
                 "`{prog}` is not found: the image's `{h}` is hidden by this bind mount and no directory on the PATH has it"
             ),
             format!("put an executable `{shown}` in the project, or mount the host directory elsewhere"),
         ),
         (HostState::Missing, None) if script => (
-            127,
             format!("the shell cannot open `{path}`: `{shown}` does not exist on the host (bash exits 127, dash 2)"),
             format!("add `{shown}`, or mount the host directory elsewhere"),
         ),
         (HostState::Missing, None) => (
-            127,
             format!(
-                "`{path}` does not exist: `{shown}` is missing on the host (exit 127, \"no such file or directory\")"
+                "`{shown}` does not exist on the host (exit 127, \"no such file or directory\")"
             ),
             format!("add `{shown}`, or mount the host directory somewhere the image does not use"),
         ),
         (HostState::IsDir, None) => (
-            126,
             format!("`{path}` is a directory on the host (`{shown}`), not a program (exit 126)"),
             format!("make `{shown}` the program, or mount the host directory elsewhere"),
         ),
         (HostState::NotExecutable, None) => (
-            126,
             format!(
                 "`{shown}` exists on the host but is not executable (exit 126, \"permission denied\")"
             ),
@@ -311,7 +306,6 @@ fn start_failure(
     )
     .note(format!("the container starts {}", st.from))
     .help(help);
-    let _ = code;
     if dir_missing {
         d = d.note(format!(
             "`{source}` does not exist either: the daemon creates it as an empty root-owned directory"
@@ -361,13 +355,17 @@ fn same_as_copied(cx: &Context, s: &Service, m: &Mount, p: &Populated) -> bool {
     let Some(srcs) = copy_sources(instruction) else {
         return false;
     };
-    srcs.iter().any(|src| lexical(&context_dir.join(src)) == dir)
+    srcs.iter()
+        .any(|src| lexical(&context_dir.join(src)) == dir)
 }
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for s in &cx.project.services {
         let Some(img) = cx.image(s) else { continue };
-        if !img.is_known() {
+        // Without facts, only the service's own `entrypoint` says for sure
+        // what starts (an unknown image ENTRYPOINT may wrap `command`).
+        let known = img.is_known();
+        if !known && s.entrypoint.is_none() {
             continue;
         }
         for m in &s.volumes {
@@ -382,6 +380,9 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             };
             if let Some(d) = start_failure(cx, s, img, m, &target) {
                 out.push(d);
+                continue;
+            }
+            if !known {
                 continue;
             }
             let Some(p) = populated(img, &target) else {
@@ -448,15 +449,24 @@ mod tests {
             program(&v(&["/sbin/tini", "--", "/app/run", "x"])),
             Some(("/app/run".into(), false))
         );
-        assert_eq!(program(&v(&["dumb-init", "/app/run"])), Some(("/app/run".into(), false)));
-        assert_eq!(program(&v(&["sh", "./start.sh"])), Some(("./start.sh".into(), true)));
+        assert_eq!(
+            program(&v(&["dumb-init", "/app/run"])),
+            Some(("/app/run".into(), false))
+        );
+        assert_eq!(
+            program(&v(&["sh", "./start.sh"])),
+            Some(("./start.sh".into(), true))
+        );
         assert_eq!(program(&v(&["sh", "-c", "x"])), None);
     }
 
     #[test]
     fn copy_sources_of_instructions() {
         assert_eq!(copy_sources("COPY . /app"), Some(v(&["."])));
-        assert_eq!(copy_sources("COPY --chown=node:node src lib /app/"), Some(v(&["src", "lib"])));
+        assert_eq!(
+            copy_sources("COPY --chown=node:node src lib /app/"),
+            Some(v(&["src", "lib"]))
+        );
         assert_eq!(copy_sources(r#"COPY ["a b", "/x"]"#), Some(v(&["a b"])));
         assert_eq!(copy_sources("COPY --from=build /out /app"), None);
     }

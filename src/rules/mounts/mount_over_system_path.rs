@@ -31,7 +31,15 @@ pub const META: RuleMeta = RuleMeta {
 
 /// Directories that hold the image's programs and libraries.
 const PROGRAM_DIRS: &[&str] = &[
-    "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/usr", "/usr/bin", "/usr/sbin",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/usr",
+    "/usr/bin",
+    "/usr/sbin",
     "/usr/lib",
 ];
 
@@ -156,7 +164,14 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             let Some(target) = normalize_abs(path) else {
                 continue;
             };
-            report(cx, s, &target, t.span, Fill::Replaced("an empty tmpfs"), out);
+            report(
+                cx,
+                s,
+                &target,
+                t.span,
+                Fill::Replaced("an empty tmpfs"),
+                out,
+            );
         }
     }
 }

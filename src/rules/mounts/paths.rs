@@ -81,7 +81,10 @@ mod tests {
 
     #[test]
     fn normalizes() {
-        assert_eq!(normalize_abs("//var/run/docker.sock").as_deref(), Some("/var/run/docker.sock"));
+        assert_eq!(
+            normalize_abs("//var/run/docker.sock").as_deref(),
+            Some("/var/run/docker.sock")
+        );
         assert_eq!(normalize_abs("/etc/").as_deref(), Some("/etc"));
         assert_eq!(normalize_abs("/").as_deref(), Some("/"));
         assert_eq!(normalize_abs("/a/./b/../c").as_deref(), Some("/a/c"));

@@ -23,14 +23,46 @@ pub const META: RuleMeta = RuleMeta {
 
 /// (host directory, what it holds, what a writable mount allows)
 const PATHS: &[(&str, &str, &str)] = &[
-    ("/", "the whole host file system", "any file a process could change to gain root can be changed"),
-    ("/etc", "the host's users, password hashes, sudoers and cron jobs", "adding a user or a cron job there is root on the host"),
-    ("/root", "the root user's SSH keys, shell start-up files and credentials", "an added key or start-up line is root on the host"),
-    ("/proc", "every host process with its environment (secrets)", "kernel settings under /proc/sys can be changed"),
-    ("/sys", "the host's kernel and device settings", "they can be changed"),
-    ("/var/lib/docker", "every container's files, volumes and configuration (environment variables, secrets)", "other containers and the daemon's state can be changed"),
-    ("/boot", "the host's kernel and boot loader", "a change there runs at the next boot"),
-    ("/dev", "the host's device nodes, including its disks", "with `privileged` or device rules the disks can be written"),
+    (
+        "/",
+        "the whole host file system",
+        "any file a process could change to gain root can be changed",
+    ),
+    (
+        "/etc",
+        "the host's users, password hashes, sudoers and cron jobs",
+        "adding a user or a cron job there is root on the host",
+    ),
+    (
+        "/root",
+        "the root user's SSH keys, shell start-up files and credentials",
+        "an added key or start-up line is root on the host",
+    ),
+    (
+        "/proc",
+        "every host process with its environment (secrets)",
+        "kernel settings under /proc/sys can be changed",
+    ),
+    (
+        "/sys",
+        "the host's kernel and device settings",
+        "they can be changed",
+    ),
+    (
+        "/var/lib/docker",
+        "every container's files, volumes and configuration (environment variables, secrets)",
+        "other containers and the daemon's state can be changed",
+    ),
+    (
+        "/boot",
+        "the host's kernel and boot loader",
+        "a change there runs at the next boot",
+    ),
+    (
+        "/dev",
+        "the host's device nodes, including its disks",
+        "with `privileged` or device rules the disks can be written",
+    ),
 ];
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
@@ -39,9 +71,9 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             let Some(host) = bind_host_abs(m) else {
                 continue;
             };
-            let hit = PATHS.iter().find(|(p, _, _)| {
-                host == *p || (*p == "/var/lib/docker" && is_within(&host, p))
-            });
+            let hit = PATHS
+                .iter()
+                .find(|(p, _, _)| host == *p || (*p == "/var/lib/docker" && is_within(&host, p)));
             let Some((_, holds, write)) = hit else {
                 continue;
             };
