@@ -25,7 +25,7 @@ pub struct Budget {
 impl Default for Budget {
     fn default() -> Budget {
         Budget {
-            nodes: 2_000_000,
+            nodes: 1_000_000,
             depth: 400,
         }
     }

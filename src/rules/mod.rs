@@ -8,8 +8,10 @@
 //! same table.
 
 pub mod meta;
+pub mod mounts;
 pub mod network;
 pub mod portability;
+pub mod security;
 pub mod structure;
 
 use std::path::Path;
@@ -240,6 +242,31 @@ pub static REGISTRY: &[Rule] = &[
     rule(
         portability::yaml11_ambiguous_scalar::META,
         portability::yaml11_ambiguous_scalar::check,
+    ),
+    // M: mounts (structure and host paths) and C: security
+    rule(
+        mounts::host_specific_file::META,
+        mounts::host_specific_file::check,
+    ),
+    rule(
+        mounts::bind_hides_image_content::META,
+        mounts::bind_hides_image_content::check,
+    ),
+    rule(
+        mounts::mount_over_system_path::META,
+        mounts::mount_over_system_path::check,
+    ),
+    rule(
+        mounts::anonymous_volume_stale::META,
+        mounts::anonymous_volume_stale::check,
+    ),
+    rule(
+        security::docker_socket::META,
+        security::docker_socket::check,
+    ),
+    rule(
+        security::sensitive_host_path::META,
+        security::sensitive_host_path::check,
     ),
 ];
 
