@@ -50,6 +50,7 @@ enum Command {
     /// Print a rule's page (by code or name), or decode a container exit
     /// code (0-255) or a signal name (SIGTERM, TERM, sigkill).
     Explain {
+        #[arg(allow_hyphen_values = true)]
         what: String,
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,

@@ -190,7 +190,10 @@ pub fn info(code: u8) -> ExitInfo {
                 "An invalid option or value (a bad memory size, an unknown network, a port already allocated, an unknown runtime).",
                 "The daemon could not create the container: an image that cannot be pulled, a name already in use (`container_name`), a device that does not exist.",
             ]);
-            i.confirm = s(&["The error text printed by `docker compose up` / `docker run` itself", "docker compose config   (validates the file)"]);
+            i.confirm = s(&[
+                "The error text printed by `docker compose up` / `docker run` itself",
+                "docker compose config   (validates the file)",
+            ]);
         }
         126 => {
             i.title = "command found but not executable".into();
@@ -203,7 +206,8 @@ pub fn info(code: u8) -> ExitInfo {
                 "The bind-mount source of the script is missing, so Docker created a directory there and the command now names a directory.",
                 "A volume mounted `noexec`, or a file owned by another user with mode 0700/0600 and a non-root `user:`.",
             ]);
-            i.confirm.push("ls -l <host path of the script>   (needs an x bit; must be a file)".into());
+            i.confirm
+                .push("ls -l <host path of the script>   (needs an x bit; must be a file)".into());
         }
         127 => {
             i.title = "command not found".into();
@@ -257,7 +261,8 @@ pub fn info(code: u8) -> ExitInfo {
                 "`docker stop`, `docker compose down`/`stop`/`restart`, or an orchestrator stopping the container: the process ended by the default action of SIGTERM. Normal.",
                 "Often seen with `init: true` (tini reports 128 + the signal its child died of).",
             ]);
-            i.confirm.push("docker events --filter container=<container> --since 1h".into());
+            i.confirm
+                .push("docker events --filter container=<container> --since 1h".into());
         }
         253 => {
             i.title = "exit(-3)".into();
@@ -268,16 +273,17 @@ pub fn info(code: u8) -> ExitInfo {
                 "RocketMQ (the seed of this project) exits with 253 when the broker cannot create or write its store or log directories: a named volume mounted at a directory that does not exist in the image is created owned by root, and the broker runs as an unprivileged user.",
                 "Look up what the program means by -3 in its own documentation or source.",
             ]);
-            i.confirm.push("docker compose run --rm --entrypoint sh <service> -c 'id; ls -ld <mounted dirs>'".into());
+            i.confirm.push(
+                "docker compose run --rm --entrypoint sh <service> -c 'id; ls -ld <mounted dirs>'"
+                    .into(),
+            );
         }
         255 => {
             i.title = "exit(-1), or a status out of range".into();
             i.meaning = s(&[
                 "The program called exit(-1) (255 is -1 modulo 256), or an exit status out of range was reduced modulo 256. Many programs use -1 as their generic failure; SSH reports 255 for a connection error.",
             ]);
-            i.causes = s(&[
-                "A generic fatal error of the program; read its logs.",
-            ]);
+            i.causes = s(&["A generic fatal error of the program; read its logs."]);
         }
         _ => {}
     }
@@ -312,7 +318,8 @@ pub fn info(code: u8) -> ExitInfo {
         i.meaning = s(&[&format!(
             "128 + {n}: killed by signal {n}, a real-time signal. Rare; programs use these among themselves. It may also be an ordinary exit({code})."
         )]);
-        i.causes = s(&["A program-specific signal, or an ordinary exit status chosen by the program."]);
+        i.causes =
+            s(&["A program-specific signal, or an ordinary exit status chosen by the program."]);
     } else if i.title.is_empty() {
         let (title, meaning) = match code {
             4..=63 => (
@@ -373,7 +380,12 @@ pub fn render_text(i: &ExitInfo) -> String {
         out.push_str(m);
         out.push('\n');
     }
-    section(&mut out, "Likely causes in a Compose setup", &i.causes, "- ");
+    section(
+        &mut out,
+        "Likely causes in a Compose setup",
+        &i.causes,
+        "- ",
+    );
     section(&mut out, "How to confirm", &i.confirm, "  $ ");
     out.push_str("\ncompose-lint rules that predict it\n");
     if i.rules.is_empty() {

@@ -10,6 +10,7 @@
 pub mod meta;
 pub mod network;
 pub mod portability;
+pub mod process;
 pub mod structure;
 
 use std::path::Path;
@@ -224,6 +225,24 @@ pub static REGISTRY: &[Rule] = &[
     rule(
         structure::container_name_with_replicas::META,
         structure::container_name_with_replicas::check,
+    ),
+    // X: process, signals and exit codes
+    rule(
+        process::pid1_signal_forwarding::META,
+        process::pid1_signal_forwarding::check,
+    ),
+    rule(
+        process::command_not_found::META,
+        process::command_not_found::check,
+    ),
+    rule(
+        process::command_not_executable::META,
+        process::command_not_executable::check,
+    ),
+    rule(process::oom_heap::META, process::oom_heap::check),
+    rule(
+        process::stop_signal_grace::META,
+        process::stop_signal_grace::check,
     ),
     rule(
         network::duplicate_published_port::META,
