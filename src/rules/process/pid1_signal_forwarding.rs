@@ -137,6 +137,21 @@ fn shell_job(args: &[String]) -> Option<ShellJob> {
     args.get(i).map(|s| ShellJob::Script(s.clone()))
 }
 
+/// Commands that finish at once: a `-c` string ending in one is a one-shot job.
+const SHORT_LIVED: [&str; 11] = [
+    "exit",
+    "echo",
+    "printf",
+    "true",
+    "false",
+    "/bin/false",
+    "/bin/true",
+    ":",
+    "export",
+    "env",
+    "ls",
+];
+
 /// Judges a `-c` string. Bash, BusyBox ash and dash since 0.5.11 replace
 /// themselves with a lone simple command (no list, pipeline or
 /// redirection), so it becomes PID 1 itself; that case stays silent.
@@ -150,6 +165,13 @@ fn c_string_job(text: &str) -> Option<ShellJob> {
     let parts = split_commands(t)?;
     let last = parts.last()?.trim();
     if last.starts_with("exec ") || last == "exec" {
+        return None;
+    }
+    // A string that ends by itself at once (`...; exit 1`, `... && echo
+    // done`) holds PID 1 only for a moment; one whose end is a compound
+    // command (`fi`, `done`) is not judged.
+    let first = last.split_whitespace().next().unwrap_or("");
+    if SHORT_LIVED.contains(&first) || ["fi", "done", "esac", "}", ")"].contains(&first) {
         return None;
     }
     if parts.len() == 1 && !has_unquoted(t, &['|', '<', '>', '(', ')', '`']) && !t.contains("$(") {
@@ -324,6 +346,12 @@ mod tests {
             None
         );
         assert_eq!(job(&["-c", "echo 'a; b'"]), None);
+        assert_eq!(job(&["-c", "ping -c 2 localhost && exit 1"]), None);
+        assert_eq!(job(&["-c", "export | grep ZZ"]), None);
+        assert_eq!(
+            job(&["-c", "echo test; sleep infinity"]).as_deref(),
+            Some("c echo test; sleep infinity")
+        );
         assert_eq!(job(&[]), None);
         assert_eq!(job(&["-i"]), None);
     }
