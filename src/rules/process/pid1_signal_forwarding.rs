@@ -73,7 +73,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             }
             ShellJob::CString(text) => (
                 format!("runs `-c {}`", short(text)),
-                "the last command of the `-c` string is not started with `exec` (whether a shell replaces itself with the last command of a list or redirection depends on the shell and its version; `exec` makes it certain)".to_string(),
+                "the last command of the `-c` string has a pipeline, redirection or substitution, so no shell can replace itself with it".to_string(),
             ),
         };
         let mut d = Diagnostic::warning(
@@ -174,7 +174,11 @@ fn c_string_job(text: &str) -> Option<ShellJob> {
     if SHORT_LIVED.contains(&first) || ["fi", "done", "esac", "}", ")"].contains(&first) {
         return None;
     }
-    if parts.len() == 1 && !has_unquoted(t, &['|', '<', '>', '(', ')', '`']) && !t.contains("$(") {
+    // The last command, when simple (no pipeline, redirection or
+    // substitution), is exec'd by BusyBox ash and dash since 0.5.11 even
+    // at the end of a list (`a && b`, `a; b`), and by bash when it is
+    // alone; only a last command no shell can exec is certain.
+    if !has_unquoted(last, &['|', '<', '>', '(', ')', '`']) && !last.contains("$(") {
         return None;
     }
     Some(ShellJob::CString(t.to_string()))
@@ -197,6 +201,13 @@ fn split_commands(t: &str) -> Option<Vec<String>> {
             }
             '\'' if !dq => sq = !sq,
             '"' if !sq => dq = !dq,
+            // `2>&1`, `&>file`: redirections, not separators.
+            '&' if !sq
+                && !dq
+                && (parts
+                    .last()
+                    .is_some_and(|p| p.ends_with('>') || p.ends_with('<'))
+                    || chars.peek() == Some(&'>')) => {}
             ';' | '\n' | '&' if !sq && !dq => {
                 if c == '&' && chars.peek() == Some(&'&') {
                     chars.next();
@@ -333,9 +344,10 @@ mod tests {
         assert_eq!(job(&["-c", "java -jar app.jar"]), None);
         assert_eq!(job(&["-c", "exec java -jar app.jar"]), None);
         assert_eq!(job(&["-ec", "cd /app && exec ./server"]), None);
+        assert_eq!(job(&["-c", "cd /app && ./server"]), None);
         assert_eq!(
-            job(&["-c", "cd /app && ./server"]).as_deref(),
-            Some("c cd /app && ./server")
+            job(&["-c", "cd /app && ./server | tee log"]).as_deref(),
+            Some("c cd /app && ./server | tee log")
         );
         assert_eq!(
             job(&["-c", "./server > /log"]).as_deref(),
@@ -348,9 +360,10 @@ mod tests {
         assert_eq!(job(&["-c", "echo 'a; b'"]), None);
         assert_eq!(job(&["-c", "ping -c 2 localhost && exit 1"]), None);
         assert_eq!(job(&["-c", "export | grep ZZ"]), None);
+        assert_eq!(job(&["-c", "echo test; sleep infinity"]), None);
         assert_eq!(
-            job(&["-c", "echo test; sleep infinity"]).as_deref(),
-            Some("c echo test; sleep infinity")
+            job(&["-c", "cd /app && ./server > log 2>&1"]).as_deref(),
+            Some("c cd /app && ./server > log 2>&1")
         );
         assert_eq!(job(&[]), None);
         assert_eq!(job(&["-i"]), None);
