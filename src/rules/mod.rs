@@ -8,6 +8,7 @@
 //! same table.
 
 pub mod meta;
+pub mod mounts;
 pub mod network;
 pub mod portability;
 pub mod structure;
@@ -224,6 +225,28 @@ pub static REGISTRY: &[Rule] = &[
     rule(
         structure::container_name_with_replicas::META,
         structure::container_name_with_replicas::check,
+    ),
+    // M: mounts (copy-up family)
+    rule(
+        mounts::new_volume_missing_path::META,
+        mounts::new_volume_missing_path::check,
+    ),
+    rule(
+        mounts::volume_owner_mismatch::META,
+        mounts::volume_owner_mismatch::check,
+    ),
+    rule(mounts::no_copy_up::META, mounts::no_copy_up::check),
+    rule(
+        mounts::missing_bind_source::META,
+        mounts::missing_bind_source::check,
+    ),
+    rule(
+        mounts::bind_source_owner::META,
+        mounts::bind_source_owner::check,
+    ),
+    rule(
+        mounts::shared_data_volume::META,
+        mounts::shared_data_volume::check,
     ),
     rule(
         network::duplicate_published_port::META,
