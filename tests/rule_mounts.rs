@@ -95,7 +95,7 @@ fn m105_warns_on_a_bind_source_owned_by_another_uid() {
     std::fs::set_permissions(base.join("open"), std::fs::Permissions::from_mode(0o777)).unwrap();
     std::fs::write(
         base.join("compose.yaml"),
-        "services:\n  broker:\n    image: apacherocketmq/rocketmq:4.3.1\n    volumes:\n      - ./store:/home/rocketmq/store\n      - ./open:/home/rocketmq/open\n      - ./store:/home/rocketmq/ro:ro\n",
+        "services:\n  a:\n    image: apacherocketmq/rocketmq:4.3.1\n    volumes:\n      - ./store:/home/rocketmq\n  b:\n    image: apacherocketmq/rocketmq:4.3.1\n    volumes:\n      - ./open:/home/rocketmq\n  c:\n    image: apacherocketmq/rocketmq:4.3.1\n    volumes:\n      - ./store:/home/rocketmq:ro\n  d:\n    image: apacherocketmq/rocketmq:4.3.1\n    volumes:\n      - ./store:/opt/rocketmq-4.3.1/conf\n",
     )
     .unwrap();
     let res = lint_case(&base);

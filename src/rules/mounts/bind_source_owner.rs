@@ -40,6 +40,28 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             }
             let Some(src) = &m.source else { continue };
             let owner = chown_spec(user);
+            // Only where the image shows the service writes: a directory the
+            // image gives to the user, a declared VOLUME, or its data
+            // directory. Configuration directories are only read.
+            let writes_here = match img.path(&target) {
+                PathFact::Exists(i) => {
+                    i.uid == Some(user.uid) && i.kind == Some(crate::image::PathKind::Dir)
+                }
+                _ => false,
+            } || img
+                .image
+                .volumes
+                .iter()
+                .any(|v| normalize(&v.value) == target)
+                || img
+                    .image
+                    .data_dir_env
+                    .as_ref()
+                    .and_then(|e| img.image.env(&e.value))
+                    .is_some_and(|v| normalize(&v.value) == target);
+            if !writes_here {
+                continue;
+            }
             if let Some((written, path)) = project_bind_source(cx, m) {
                 let Some((uid, gid, mode)) = dir_owner(&path) else {
                     continue;

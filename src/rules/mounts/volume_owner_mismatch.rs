@@ -54,10 +54,9 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             // The same volume mounted by another service may be filled
             // from another image first.
             if mounts_of(p, &def.name.value).into_iter().any(|(s2, m2)| {
-                !std::ptr::eq(m2, m)
-                    && !(normalize(&m2.target.value) == target
-                        && cx.image(s2).and_then(|i| i.reference.as_ref())
-                            == img.reference.as_ref())
+                let same = normalize(&m2.target.value) == target
+                    && cx.image(s2).and_then(|i| i.reference.as_ref()) == img.reference.as_ref();
+                !std::ptr::eq(m2, m) && !same
             }) {
                 continue;
             }
