@@ -228,6 +228,28 @@ pub static REGISTRY: &[Rule] = &[
         structure::container_name_with_replicas::META,
         structure::container_name_with_replicas::check,
     ),
+    // M: mounts (copy-up family)
+    rule(
+        mounts::new_volume_missing_path::META,
+        mounts::new_volume_missing_path::check,
+    ),
+    rule(
+        mounts::volume_owner_mismatch::META,
+        mounts::volume_owner_mismatch::check,
+    ),
+    rule(mounts::no_copy_up::META, mounts::no_copy_up::check),
+    rule(
+        mounts::missing_bind_source::META,
+        mounts::missing_bind_source::check,
+    ),
+    rule(
+        mounts::bind_source_owner::META,
+        mounts::bind_source_owner::check,
+    ),
+    rule(
+        mounts::shared_data_volume::META,
+        mounts::shared_data_volume::check,
+    ),
     // X: process, signals and exit codes
     rule(
         process::pid1_signal_forwarding::META,
