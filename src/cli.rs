@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Job};
+use crate::exitcode;
 use crate::image::{self, ImageOptions};
 use crate::lint::{self, Selection};
 use crate::load::project::{self, Input, LoadOptions};
@@ -46,8 +47,14 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
     },
-    /// Print a rule's page (by code or name).
-    Explain { what: String },
+    /// Print a rule's page (by code or name), or decode a container exit
+    /// code (0-255) or a signal name (SIGTERM, TERM, sigkill).
+    Explain {
+        #[arg(allow_hyphen_values = true)]
+        what: String,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
     /// Show what is known about each service's image (user, paths,
     /// entrypoint, ...) and where each fact comes from. `--format json` too.
     Images(Box<CheckArgs>),
@@ -160,7 +167,7 @@ pub fn main() -> ExitCode {
         Some(Command::Check(args)) => check(*args),
         None => check(cli.check),
         Some(Command::Rules { format }) => list_rules(format),
-        Some(Command::Explain { what }) => explain(&what),
+        Some(Command::Explain { what, format }) => explain(&what, format),
         Some(Command::Images(args)) => images(*args),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
@@ -187,7 +194,7 @@ fn list_rules(format: ListFormat) -> ExitCode {
                 "{:<6} {:<28} {:<12} {:<9} {:<9} {}\n",
                 "CODE", "NAME", "GROUP", "SEVERITY", "FIX", "SUMMARY"
             ));
-            for r in rules::REGISTRY {
+            for r in rules::sorted() {
                 let m = &r.meta;
                 out.push_str(&format!(
                     "{:<6} {:<28} {:<12} {:<9} {:<9} {}\n",
@@ -201,8 +208,8 @@ fn list_rules(format: ListFormat) -> ExitCode {
             }
         }
         ListFormat::Json => {
-            let list: Vec<_> = rules::REGISTRY
-                .iter()
+            let list: Vec<_> = rules::sorted()
+                .into_iter()
                 .map(|r| {
                     serde_json::json!({
                         "code": r.meta.code,
@@ -232,12 +239,54 @@ fn print_or_fail(text: &str) -> ExitCode {
     }
 }
 
-fn explain(what: &str) -> ExitCode {
-    match rules::find(what) {
-        Some(rule) => print_or_fail(rule.meta.page),
-        None => fail(format!(
-            "`{what}` is not a rule code or name; `compose-lint rules` lists them"
-        )),
+/// `explain`: a rule's page, or the reading of an exit code or signal.
+fn explain(what: &str, format: ListFormat) -> ExitCode {
+    if let Some(rule) = rules::find(what) {
+        return match format {
+            ListFormat::Text => print_or_fail(rule.meta.page),
+            ListFormat::Json => {
+                let m = &rule.meta;
+                let v = serde_json::json!({
+                    "code": m.code,
+                    "name": m.name,
+                    "group": m.group.name(),
+                    "severity": m.default_severity.as_str(),
+                    "summary": m.summary,
+                    "exit_codes": m.exit_codes,
+                    "page": m.page,
+                });
+                print_or_fail(&(serde_json::to_string_pretty(&v).expect("json") + "\n"))
+            }
+        };
+    }
+    let Some(query) = exitcode::parse_query(what) else {
+        return fail(format!(
+            "`{what}` is not a rule code or name, an exit code from 0 to 255, or a signal name; \
+             `compose-lint explain` accepts a rule (`X101`, `pid1-signal-forwarding`; `compose-lint rules` lists them), \
+             an exit code (`137`), or a signal (`SIGTERM`, `TERM`, `sigkill`)"
+        ));
+    };
+    let info = exitcode::info(query.code());
+    match format {
+        ListFormat::Text => {
+            let mut text = String::new();
+            if let exitcode::Query::Signal(n) = query {
+                text.push_str(&format!(
+                    "{} is signal {n}: a process it kills exits with 128 + {n} = {}.\n\n",
+                    exitcode::signal_name(n).unwrap_or("?"),
+                    query.code()
+                ));
+            }
+            text.push_str(&exitcode::render_text(&info));
+            print_or_fail(&text)
+        }
+        ListFormat::Json => {
+            let mut v = exitcode::to_json(&info);
+            if let exitcode::Query::Signal(n) = query {
+                v["query"] = serde_json::json!({"signal": exitcode::signal_name(n), "number": n});
+            }
+            print_or_fail(&(serde_json::to_string_pretty(&v).expect("json") + "\n"))
+        }
     }
 }
 

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod exitcode;
 pub mod image;
 pub mod lint;
 pub mod load;

@@ -130,7 +130,11 @@ pub fn lint_job_with_images(
             overlay,
             images: &facts,
         };
+        let start = diagnostics.len();
         diagnostics.extend(rules::run(&cx, &enabled));
+        // Exit codes (issue 6): an error that predicts an exit code, on a
+        // service that restarts, means a restart loop; say so.
+        note_restart_loops(project, &mut diagnostics[start..]);
     }
 
     // Selection and severity apply to loader checks as well.
@@ -217,6 +221,49 @@ pub fn lint_job_with_images(
         notes,
         files_checked,
     })
+}
+
+/// Adds a note to every error-level finding of a rule that predicts exit
+/// codes, when its service restarts on exit (`restart: always`,
+/// `unless-stopped`, `on-failure[:n]`, or `deploy.restart_policy` with a
+/// condition other than `none`): the container will restart in a loop.
+fn note_restart_loops(project: &crate::model::Project, diags: &mut [Diagnostic]) {
+    for d in diags.iter_mut().filter(|d| d.severity == Severity::Error) {
+        let Some(rule) = rules::find(d.code) else {
+            continue;
+        };
+        if rule.meta.exit_codes.is_empty() {
+            continue;
+        }
+        let Some(svc) = project.services.iter().find(|s| {
+            s.span.file == d.span.file && s.span.start <= d.span.start && d.span.end <= s.span.end
+        }) else {
+            continue;
+        };
+        let policy = match (
+            &svc.restart,
+            svc.deploy.as_ref().and_then(|x| x.restart_policy.as_ref()),
+        ) {
+            (Some(r), _)
+                if r.value == "always"
+                    || r.value == "unless-stopped"
+                    || r.value.starts_with("on-failure") =>
+            {
+                format!("restart: {}", r.value)
+            }
+            (_, Some(p)) if p.condition.as_ref().is_none_or(|c| c.value != "none") => format!(
+                "deploy.restart_policy (condition: {})",
+                p.condition.as_ref().map_or("any", |c| c.value.as_str())
+            ),
+            _ => continue,
+        };
+        let codes: Vec<String> = rule.meta.exit_codes.iter().map(|c| c.to_string()).collect();
+        d.notes.push(format!(
+            "with `{policy}`, Docker starts the container again each time it exits ({}), so service `{}` will restart in a loop (`docker compose ps` shows `Restarting`)",
+            codes.join(", "),
+            svc.name.value
+        ));
+    }
 }
 
 fn matches_code(sel: &str, code: &str) -> bool {

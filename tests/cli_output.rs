@@ -293,11 +293,12 @@ fn rules_lists_every_registered_code() {
     assert_eq!(out.status.code(), Some(0));
     let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     let codes: Vec<&str> = list.iter().map(|r| r["code"].as_str().unwrap()).collect();
-    let registry: Vec<&str> = compose_lint::rules::REGISTRY
-        .iter()
+    let registry: Vec<&str> = compose_lint::rules::sorted()
+        .into_iter()
         .map(|r| r.meta.code)
         .collect();
     assert_eq!(codes, registry);
+    assert_eq!(codes.len(), compose_lint::rules::REGISTRY.len());
 }
 
 #[test]

@@ -102,3 +102,12 @@ fn page_examples_do_what_they_say() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn readme_lists_every_rule() {
+    let readme = include_str!("../README.md");
+    for rule in REGISTRY {
+        let row = format!("| {} | {} |", rule.meta.code, rule.meta.name);
+        assert!(readme.contains(&row), "README rule table lacks `{row}`");
+    }
+}

@@ -606,6 +606,8 @@ impl StageState<'_> {
         self.img.lower_confidence(note);
         self.img.fs.forget_absence();
         self.img.users_complete = None;
+        // A step not understood may install what the base lacked (`apk add bash`).
+        self.img.absent_binaries.clear();
     }
 
     /// The user `RUN` runs as.

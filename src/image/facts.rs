@@ -396,6 +396,7 @@ impl Filesystem {
     /// changed the file system in ways that are not known.
     pub fn forget_absence(&mut self) {
         self.complete = None;
+        self.absent.clear();
         for e in self.entries.values_mut() {
             e.children_complete = false;
             if e.content == Some(Content::Empty) {

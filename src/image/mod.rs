@@ -97,6 +97,11 @@ impl ServiceImage {
         if self.image.binaries.iter().any(|b| b.value == path) {
             return Some(true);
         }
+        // A file a later layer added (`COPY bash /bin/bash`) wins over the
+        // base's list of absent programs.
+        if let PathFact::Exists(_) = self.path(path) {
+            return Some(true);
+        }
         if self.image.absent_binaries.iter().any(|b| b.value == path) {
             return Some(false);
         }

@@ -11,6 +11,7 @@ pub mod meta;
 pub mod mounts;
 pub mod network;
 pub mod portability;
+pub mod process;
 pub mod security;
 pub mod structure;
 
@@ -84,7 +85,7 @@ const fn loader(
     }
 }
 
-/// Every rule, in code order.
+/// Every rule, grouped by family (S loader checks first). Listings sort by code.
 pub static REGISTRY: &[Rule] = &[
     loader(
         "S001",
@@ -227,6 +228,46 @@ pub static REGISTRY: &[Rule] = &[
         structure::container_name_with_replicas::META,
         structure::container_name_with_replicas::check,
     ),
+    // M: mounts (copy-up family)
+    rule(
+        mounts::new_volume_missing_path::META,
+        mounts::new_volume_missing_path::check,
+    ),
+    rule(
+        mounts::volume_owner_mismatch::META,
+        mounts::volume_owner_mismatch::check,
+    ),
+    rule(mounts::no_copy_up::META, mounts::no_copy_up::check),
+    rule(
+        mounts::missing_bind_source::META,
+        mounts::missing_bind_source::check,
+    ),
+    rule(
+        mounts::bind_source_owner::META,
+        mounts::bind_source_owner::check,
+    ),
+    rule(
+        mounts::shared_data_volume::META,
+        mounts::shared_data_volume::check,
+    ),
+    // X: process, signals and exit codes
+    rule(
+        process::pid1_signal_forwarding::META,
+        process::pid1_signal_forwarding::check,
+    ),
+    rule(
+        process::command_not_found::META,
+        process::command_not_found::check,
+    ),
+    rule(
+        process::command_not_executable::META,
+        process::command_not_executable::check,
+    ),
+    rule(process::oom_heap::META, process::oom_heap::check),
+    rule(
+        process::stop_signal_grace::META,
+        process::stop_signal_grace::check,
+    ),
     rule(
         network::duplicate_published_port::META,
         network::duplicate_published_port::check,
@@ -283,8 +324,15 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
         .find(|r| r.meta.code.eq_ignore_ascii_case(code_or_name) || r.meta.name == code_or_name)
 }
 
+/// Every rule, sorted by code (for listings, SARIF and the docs).
+pub fn sorted() -> Vec<&'static Rule> {
+    let mut all: Vec<&Rule> = REGISTRY.iter().collect();
+    all.sort_by_key(|r| r.meta.code);
+    all
+}
+
 pub fn all_meta() -> Vec<RuleMeta> {
-    REGISTRY.iter().map(|r| r.meta).collect()
+    sorted().into_iter().map(|r| r.meta).collect()
 }
 
 /// Runs every rule with a check function that `enabled` accepts.

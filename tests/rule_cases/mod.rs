@@ -19,7 +19,9 @@ use std::path::{Path, PathBuf};
 use compose_lint::config::Config;
 use compose_lint::diagnostic::{Applicability, Diagnostic};
 use compose_lint::discover::{self, Job};
-use compose_lint::lint::{self, lint_job, JobResult, Selection};
+use compose_lint::image::builtin::Catalog;
+use compose_lint::image::ImageOptions;
+use compose_lint::lint::{self, lint_job_with_images, JobResult, Selection};
 use compose_lint::load::interpolate::Env;
 use compose_lint::load::project::LoadOptions;
 use compose_lint::source::{SourceMap, Span};
@@ -144,8 +146,28 @@ pub fn lint_case_with(dir: &Path, replace: &[(PathBuf, String)]) -> JobResult {
         root: Some(dir.to_path_buf()),
         ..Default::default()
     };
-    let mut res = lint_job(&job, &opts, &Config::default(), &Selection::default())
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    // A case may carry extra image facts in `image-facts/` (the
+    // `--image-facts` format), for facts no built-in image has.
+    // Relative to the crate, so the evidence in snapshots is portable.
+    let facts_dir = dir.join("image-facts");
+    let facts_dir = facts_dir
+        .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .map(Path::to_path_buf)
+        .unwrap_or(facts_dir);
+    let mut images = ImageOptions::default();
+    if facts_dir.is_dir() {
+        let cat = Catalog::load_dir(&facts_dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", facts_dir.display()));
+        images.catalogs.push(std::sync::Arc::new(cat));
+    }
+    let mut res = lint_job_with_images(
+        &job,
+        &opts,
+        &Config::default(),
+        &Selection::default(),
+        &images,
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     lint::sort(&mut res.diagnostics, &res.sources);
     res
 }

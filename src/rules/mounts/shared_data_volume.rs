@@ -1,0 +1,141 @@
+//! M109: one named volume mounted read-write by two services whose images
+//! are databases or message brokers: two servers on one data directory.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{Mount, MountKind, Service};
+use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
+
+pub const META: RuleMeta = RuleMeta {
+    code: "M109",
+    name: "shared-data-volume",
+    group: Group::Mounts,
+    default_severity: Severity::Error,
+    fix: FixAvailability::None,
+    summary: "One named volume mounted read-write by two database or broker services.",
+    exit_codes: &[],
+    page: page!("M109-shared-data-volume.md"),
+};
+
+/// Image names (the last part of the repository) of servers that own their
+/// data directory and must not share it with another instance. Derived
+/// from the name rather than from the facts files so that it also covers
+/// images without facts (`bitnami/postgresql`, `mysql/mysql-server`).
+const DATA_STORES: &[&str] = &[
+    "postgres",
+    "postgresql",
+    "postgis",
+    "timescaledb",
+    "mysql",
+    "mysql-server",
+    "mariadb",
+    "percona",
+    "percona-server",
+    "mongo",
+    "mongodb",
+    "redis",
+    "redis-stack-server",
+    "keydb",
+    "valkey",
+    "rabbitmq",
+    "elasticsearch",
+    "opensearch",
+    "rocketmq",
+    "kafka",
+    "cp-kafka",
+    "cp-server",
+    "zookeeper",
+    "cp-zookeeper",
+    "cassandra",
+    "scylla",
+    "couchdb",
+    "couchbase",
+    "influxdb",
+    "neo4j",
+    "clickhouse-server",
+    "etcd",
+    "solr",
+    "qdrant",
+    "questdb",
+    "cockroach",
+    "activemq",
+    "artemis",
+    "nats",
+    "minio",
+    "memgraph",
+    "arangodb",
+    "rethinkdb",
+    "orientdb",
+];
+
+/// The data-store name of a service's image, if it is one.
+fn data_store(s: &Service) -> Option<String> {
+    let image = s.image.as_ref()?.value.as_str();
+    let no_digest = image.split('@').next().unwrap_or(image);
+    let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
+    let name = last.split(':').next().unwrap_or(last).to_ascii_lowercase();
+    DATA_STORES.contains(&name.as_str()).then_some(name)
+}
+
+fn subpath(m: &Mount) -> Option<&str> {
+    m.volume
+        .as_ref()
+        .and_then(|v| v.subpath.as_ref())
+        .map(|s| s.value.as_str())
+}
+
+/// Both services can run at the same time: not both limited to profiles
+/// that never meet.
+fn can_run_together(a: &Service, b: &Service) -> bool {
+    if a.profiles.is_empty() || b.profiles.is_empty() {
+        return true;
+    }
+    a.profiles
+        .iter()
+        .any(|p| b.profiles.iter().any(|q| q.value == p.value))
+}
+
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let p = cx.project;
+    for v in &p.volumes {
+        let name = &v.name.value;
+        // (service, mount, store) for each read-write mount by a data store.
+        let mut users: Vec<(&Service, &Mount, String)> = Vec::new();
+        for s in &p.services {
+            let Some(store) = data_store(s) else { continue };
+            for m in &s.volumes {
+                if m.kind.value == MountKind::Volume
+                    && !m.is_read_only()
+                    && m.source.as_ref().is_some_and(|x| &x.value == name)
+                {
+                    users.push((s, m, store.clone()));
+                    break;
+                }
+            }
+        }
+        for (i, (s, m, store)) in users.iter().enumerate() {
+            let Some((s0, m0, store0)) = users[..i]
+                .iter()
+                .find(|(s0, m0, _)| subpath(m0) == subpath(m) && can_run_together(s0, s))
+            else {
+                continue;
+            };
+            let d = Diagnostic::error(
+                META.code,
+                m.source.as_ref().map_or(m.span, |x| x.span),
+                format!(
+                    "services `{}` ({store0}) and `{}` ({store}) both mount volume `{name}` read-write: two servers on one data directory fight over its lock files or corrupt each other's data",
+                    s0.name.value, s.name.value
+                ),
+            )
+            .label(
+                m0.source.as_ref().map_or(m0.span, |x| x.span),
+                format!("`{}` mounts it here", s0.name.value),
+            )
+            .help(format!(
+                "give each service its own volume (e.g. `{name}_{}`) and let replication copy the data; mount it `:ro` where a service only reads it",
+                s.name.value
+            ));
+            out.push(d);
+        }
+    }
+}

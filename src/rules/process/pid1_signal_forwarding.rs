@@ -1,0 +1,371 @@
+//! X101: the service's `command` or `entrypoint` makes a shell PID 1, and
+//! the shell does not pass `docker stop`'s SIGTERM on to the program it
+//! runs, so the container is SIGKILLed after the grace period (137).
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::exitcode::see;
+use crate::model::{Command, Service};
+use crate::rules::process::{argv, basename, bind_source, is_shell};
+use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
+use crate::source::Span;
+
+pub const META: RuleMeta = RuleMeta {
+    code: "X101",
+    name: "pid1-signal-forwarding",
+    group: Group::Process,
+    default_severity: Severity::Warning,
+    fix: FixAvailability::Sometimes,
+    summary: "A shell is PID 1 and does not forward SIGTERM: `docker stop` ends in SIGKILL (137).",
+    exit_codes: &[137],
+    page: page!("X101-pid1-signal-forwarding.md"),
+};
+
+/// What the shell at PID 1 is asked to do.
+enum ShellJob {
+    /// `sh script args`: the shell reads a script and stays PID 1.
+    Script(String),
+    /// `sh -c '...'` whose last command is not exec'd: the text.
+    CString(String),
+}
+
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    for s in &cx.project.services {
+        if s.init.as_ref().is_some_and(|i| i.value) {
+            continue;
+        }
+        // The effective argv: a service entrypoint replaces the image's
+        // (and drops the image's CMD); otherwise the command runs through
+        // the image's entrypoint, which is an init (tini, dumb-init) or an
+        // exec-ing wrapper that hands PID 1 on to the command.
+        let (argv, key, cmd): (Vec<String>, &str, &Command) = if let Some(e) = argv(&s.entrypoint) {
+            let mut v = e.argv.clone();
+            if let Some(c) = argv(&s.command) {
+                v.extend(c.argv.iter().cloned());
+            }
+            (v, "entrypoint", e)
+        } else if s.entrypoint.is_some() {
+            continue;
+        } else if let Some(c) = argv(&s.command) {
+            let si = cx.image(s);
+            if si.is_some_and(|si| si.image.init.is_some()) {
+                continue;
+            }
+            (c.argv.clone(), "command", c)
+        } else {
+            continue;
+        };
+        if !is_shell(&argv[0]) {
+            continue;
+        }
+        let Some(job) = shell_job(&argv[1..]) else {
+            continue;
+        };
+        let shell = basename(&argv[0]);
+        let (what, why) = match &job {
+            ShellJob::Script(script) => {
+                if script_execs(cx, s, script) {
+                    continue;
+                }
+                (
+                    format!("runs the script `{script}`"),
+                    "a shell running a script stays PID 1 and starts each command as its child".to_string(),
+                )
+            }
+            ShellJob::CString(text) => (
+                format!("runs `-c {}`", short(text)),
+                "the last command of the `-c` string has a pipeline, redirection or substitution, so no shell can replace itself with it".to_string(),
+            ),
+        };
+        let mut d = Diagnostic::warning(
+            META.code,
+            cmd.span,
+            format!(
+                "`{key}` makes `{shell}` PID 1, and it {what} without `exec`: PID 1 gets no default signal handling, so `docker stop`'s SIGTERM is ignored and the container is SIGKILLed after the grace period (exit 137; see {})",
+                see(137)
+            ),
+        )
+        .note(format!("{why}; the program never sees SIGTERM and cannot shut down cleanly"));
+        if cmd.is_shell_form() {
+            d = d.note(format!("Compose does not run a shell for a string `{key}`: it splits it into words, so the first word is PID 1"));
+        }
+        d = match &job {
+            ShellJob::CString(_) => d.help(
+                "start the long-running program with `exec` (`sh -c '...; exec program args'`), or use the exec form pointing at the real binary, or set `init: true`",
+            ),
+            ShellJob::Script(_) => d.help(
+                "make the script start the program with `exec`, or run the real binary in the exec form (`command: [\"java\", ...]`), or set `init: true` (the init forwards SIGTERM to the shell; the script must still pass it on)",
+            ),
+        };
+        if let Some(fix) = init_fix(cx, s, key) {
+            d = d.fix(fix);
+        }
+        out.push(d);
+    }
+}
+
+/// The shell's job from its arguments, or `None` when it is not one this
+/// rule judges (interactive, stdin, a single simple command, `exec`, `trap`).
+fn shell_job(args: &[String]) -> Option<ShellJob> {
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        if a == "--" {
+            i += 1;
+            break;
+        }
+        if a.starts_with('-') || a.starts_with('+') {
+            // `-c`, and combined flags such as `-ec`, `-xc`.
+            if a.starts_with('-') && !a.starts_with("--") && a[1..].contains('c') {
+                let text = args.get(i + 1)?;
+                return c_string_job(text);
+            }
+            // Options with an argument.
+            if a == "-o"
+                || a == "+o"
+                || a == "-O"
+                || a == "+O"
+                || a == "--rcfile"
+                || a == "--init-file"
+            {
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    args.get(i).map(|s| ShellJob::Script(s.clone()))
+}
+
+/// Commands that finish at once: a `-c` string ending in one is a one-shot job.
+const SHORT_LIVED: [&str; 11] = [
+    "exit",
+    "echo",
+    "printf",
+    "true",
+    "false",
+    "/bin/false",
+    "/bin/true",
+    ":",
+    "export",
+    "env",
+    "ls",
+];
+
+/// Judges a `-c` string. Bash, BusyBox ash and dash since 0.5.11 replace
+/// themselves with a lone simple command (no list, pipeline or
+/// redirection), so it becomes PID 1 itself; that case stays silent.
+/// Otherwise the last command must start with `exec`. A string that sets
+/// a `trap` handles signals itself and is left alone.
+fn c_string_job(text: &str) -> Option<ShellJob> {
+    let t = text.trim();
+    if t.is_empty() || t.contains("trap ") {
+        return None;
+    }
+    let parts = split_commands(t)?;
+    let last = parts.last()?.trim();
+    if last.starts_with("exec ") || last == "exec" {
+        return None;
+    }
+    // A string that ends by itself at once (`...; exit 1`, `... && echo
+    // done`) holds PID 1 only for a moment; one whose end is a compound
+    // command (`fi`, `done`) is not judged.
+    let first = last.split_whitespace().next().unwrap_or("");
+    if SHORT_LIVED.contains(&first) || ["fi", "done", "esac", "}", ")"].contains(&first) {
+        return None;
+    }
+    // The last command, when simple (no pipeline, redirection or
+    // substitution), is exec'd by BusyBox ash and dash since 0.5.11 even
+    // at the end of a list (`a && b`, `a; b`), and by bash when it is
+    // alone; only a last command no shell can exec is certain.
+    if !has_unquoted(last, &['|', '<', '>', '(', ')', '`']) && !last.contains("$(") {
+        return None;
+    }
+    Some(ShellJob::CString(t.to_string()))
+}
+
+/// The commands of a list, split at unquoted `;`, `&&`, `||`, `&` and
+/// newlines. `None` for an unterminated quote.
+fn split_commands(t: &str) -> Option<Vec<String>> {
+    let mut parts = vec![String::new()];
+    let mut chars = t.chars().peekable();
+    let (mut sq, mut dq) = (false, false);
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if !sq => {
+                parts.last_mut()?.push(c);
+                if let Some(n) = chars.next() {
+                    parts.last_mut()?.push(n);
+                }
+                continue;
+            }
+            '\'' if !dq => sq = !sq,
+            '"' if !sq => dq = !dq,
+            // `2>&1`, `&>file`: redirections, not separators.
+            '&' if !sq
+                && !dq
+                && (parts
+                    .last()
+                    .is_some_and(|p| p.ends_with('>') || p.ends_with('<'))
+                    || chars.peek() == Some(&'>')) => {}
+            ';' | '\n' | '&' if !sq && !dq => {
+                if c == '&' && chars.peek() == Some(&'&') {
+                    chars.next();
+                }
+                parts.push(String::new());
+                continue;
+            }
+            '|' if !sq && !dq && chars.peek() == Some(&'|') => {
+                chars.next();
+                parts.push(String::new());
+                continue;
+            }
+            _ => {}
+        }
+        parts.last_mut()?.push(c);
+    }
+    if sq || dq {
+        return None;
+    }
+    parts.retain(|p| !p.trim().is_empty());
+    Some(parts)
+}
+
+fn has_unquoted(t: &str, set: &[char]) -> bool {
+    let (mut sq, mut dq, mut esc) = (false, false, false);
+    for c in t.chars() {
+        if esc {
+            esc = false;
+            continue;
+        }
+        match c {
+            '\\' if !sq => esc = true,
+            '\'' if !dq => sq = !sq,
+            '"' if !sq => dq = !dq,
+            c if !sq && !dq && set.contains(&c) => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A script bind-mounted from the project whose last command is `exec`.
+fn script_execs(cx: &Context, s: &Service, script: &str) -> bool {
+    let path = if script.starts_with('/') {
+        script.to_string()
+    } else {
+        let wd = s.working_dir.as_ref().map(|w| w.value.clone()).or_else(|| {
+            cx.image(s)
+                .and_then(|i| i.workdir())
+                .map(|w| w.value.clone())
+        });
+        match wd {
+            Some(wd) => crate::image::facts::join(&wd, script),
+            None => return false,
+        }
+    };
+    let Some((src, rest)) = bind_source(s, &path) else {
+        return false;
+    };
+    if src.starts_with('~') {
+        return false;
+    }
+    let mut host = cx.project_dir.join(src);
+    if !rest.is_empty() {
+        host.push(rest);
+    }
+    if !crate::image::contained(&host, cx.project_dir) {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(&host) else {
+        return false;
+    };
+    let last = text
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty() && !l.starts_with('#'));
+    last.is_some_and(|l| l.starts_with("exec ") || l.contains("trap "))
+        || text.lines().any(|l| l.trim_start().starts_with("trap "))
+}
+
+fn short(t: &str) -> String {
+    let flat: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > 60 {
+        format!("'{}…'", flat.chars().take(60).collect::<String>())
+    } else {
+        format!("'{flat}'")
+    }
+}
+
+/// Inserts `init: true` above the `command`/`entrypoint` key, at its
+/// indentation. Unsafe: it changes PID 1 (Docker's init forwards signals
+/// to its child, which is the shell; a script must still pass them on).
+fn init_fix(cx: &Context, s: &Service, key: &str) -> Option<Fix> {
+    if s.init.is_some() || s.keys.contains("init") {
+        return None;
+    }
+    let k: Span = s.keys.get(key)?;
+    let file = cx.sources.get(k.file);
+    let line = file.line_col(k.start as usize).line;
+    let range = file.line_range(line);
+    let prefix = &file.text[range.start..k.start as usize];
+    if !prefix.chars().all(|c| c == ' ') {
+        return None;
+    }
+    Some(Fix {
+        title: "add `init: true`".into(),
+        edits: vec![Edit {
+            span: Span::new(k.file, range.start, range.start),
+            replacement: format!("{prefix}init: true\n"),
+        }],
+        applicability: Applicability::Unsafe,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(args: &[&str]) -> Option<String> {
+        let v: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        shell_job(&v).map(|j| match j {
+            ShellJob::Script(s) => format!("script {s}"),
+            ShellJob::CString(s) => format!("c {s}"),
+        })
+    }
+
+    #[test]
+    fn shell_jobs() {
+        assert_eq!(
+            job(&["mqbroker", "-c", "x"]).as_deref(),
+            Some("script mqbroker")
+        );
+        assert_eq!(job(&["-e", "run.sh"]).as_deref(), Some("script run.sh"));
+        assert_eq!(job(&["-c", "java -jar app.jar"]), None);
+        assert_eq!(job(&["-c", "exec java -jar app.jar"]), None);
+        assert_eq!(job(&["-ec", "cd /app && exec ./server"]), None);
+        assert_eq!(job(&["-c", "cd /app && ./server"]), None);
+        assert_eq!(
+            job(&["-c", "cd /app && ./server | tee log"]).as_deref(),
+            Some("c cd /app && ./server | tee log")
+        );
+        assert_eq!(
+            job(&["-c", "./server > /log"]).as_deref(),
+            Some("c ./server > /log")
+        );
+        assert_eq!(
+            job(&["-c", "trap 'kill $p' TERM; ./server & p=$!; wait"]),
+            None
+        );
+        assert_eq!(job(&["-c", "echo 'a; b'"]), None);
+        assert_eq!(job(&["-c", "ping -c 2 localhost && exit 1"]), None);
+        assert_eq!(job(&["-c", "export | grep ZZ"]), None);
+        assert_eq!(job(&["-c", "echo test; sleep infinity"]), None);
+        assert_eq!(
+            job(&["-c", "cd /app && ./server > log 2>&1"]).as_deref(),
+            Some("c cd /app && ./server > log 2>&1")
+        );
+        assert_eq!(job(&[]), None);
+        assert_eq!(job(&["-i"]), None);
+    }
+}
