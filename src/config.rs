@@ -109,7 +109,18 @@ impl Config {
             message,
         };
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        let mut cfg: Config = toml::from_str(&text).map_err(|e| {
+        Config::from_text(&text, path)
+    }
+
+    /// Parses a config file's text; `path` names it in errors and is the
+    /// directory per-file-ignores globs are relative to. Split from
+    /// [`Config::load`] so that the reader can be fuzzed without a file.
+    pub fn from_text(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let err = |message: String| ConfigError {
+            path: path.to_path_buf(),
+            message,
+        };
+        let mut cfg: Config = toml::from_str(text).map_err(|e| {
             let at = e
                 .span()
                 .map(|s| {

@@ -9,6 +9,8 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod image;
 pub mod lint;
 pub mod load;
