@@ -117,6 +117,9 @@ struct CheckArgs {
     /// Largest Compose file read, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 8 * 1024 * 1024)]
     max_file_size: u64,
+    /// Most services checked in one project; the rest are reported (S011) and skipped.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    max_services: usize,
     /// Read image facts from this `docker save` or OCI layout archive (repeatable).
     #[arg(long, value_name = "PATH")]
     image_archive: Vec<PathBuf>,
@@ -281,6 +284,7 @@ fn check(args: CheckArgs) -> ExitCode {
         project_dir: args.project_directory.clone(),
         limits: project::Limits {
             max_file_bytes: args.max_file_size,
+            max_services: args.max_services,
             ..Default::default()
         },
         env: None,
@@ -444,6 +448,7 @@ fn images(args: CheckArgs) -> ExitCode {
         project_dir: args.project_directory.clone(),
         limits: project::Limits {
             max_file_bytes: args.max_file_size,
+            max_services: args.max_services,
             ..Default::default()
         },
         env: None,

@@ -39,6 +39,9 @@ pub struct LoadOptions {
 #[derive(Clone, Debug)]
 pub struct Limits {
     pub max_file_bytes: u64,
+    /// Services in one project; those beyond it are dropped with S011, so
+    /// that rules comparing services pairwise stay bounded.
+    pub max_services: usize,
     pub yaml: yaml::Limits,
     pub budget: Budget,
 }
@@ -47,6 +50,7 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_file_bytes: 8 * 1024 * 1024,
+            max_services: 10_000,
             yaml: yaml::Limits::default(),
             budget: Budget::default(),
         }
@@ -202,7 +206,22 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
         loader.include_stack.push(first.path.clone());
         loader.resolve_includes(&mut doc, &project_dir, &env);
         strip_resets(&mut doc);
-        let (p, diags) = model::lower(&doc);
+        let (mut p, diags) = model::lower(&doc);
+        if let Some(first_over) = p.services.get(loader.limits.max_services) {
+            loader.diagnostics.push(
+                Diagnostic::error(
+                    "S011",
+                    first_over.name.span,
+                    format!(
+                        "the project has {} services, more than the limit of {}; those from here on are not checked",
+                        p.services.len(),
+                        loader.limits.max_services
+                    ),
+                )
+                .help("raise the limit with --max-services if the project really is this large"),
+            );
+            p.services.truncate(loader.limits.max_services);
+        }
         // A value built from an unset variable already has its S006; its
         // shape or content is not the user's mistake.
         let unresolved = &loader.unresolved;
