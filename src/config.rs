@@ -108,7 +108,9 @@ impl Config {
             path: path.to_path_buf(),
             message,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        // Through the loader's reader: a config that is a FIFO or a device
+        // (a symlink to /dev/zero) is refused, not read forever.
+        let text = crate::load::project::read_text(path, 1024 * 1024).map_err(err)?;
         Config::from_text(&text, path)
     }
 

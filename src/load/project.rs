@@ -274,7 +274,19 @@ pub fn read_bytes(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
             max_bytes
         ));
     }
-    std::fs::read(path).map_err(|e| io_message(&e))
+    // The size can change between the check and the read, and files in
+    // /proc or /sys report 0: read at most one byte over the limit.
+    use std::io::Read;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes))
+        .map_err(|e| io_message(&e))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(format!(
+            "is more than the limit of {max_bytes} bytes (raise it with --max-file-size)"
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Why bytes could not be turned into text.
@@ -502,12 +514,18 @@ impl Loader {
                     continue;
                 }
                 if !path.is_file() {
+                    // A FIFO or a device is there but is not read.
+                    let problem = if path.exists() {
+                        "is not a regular file"
+                    } else {
+                        "does not exist"
+                    };
                     self.diagnostics.push(
                         Diagnostic::error(
                             "S010",
                             f.path.span,
                             format!(
-                                "env file `{rel}` of service `{}` does not exist; `docker compose` refuses to start",
+                                "env file `{rel}` of service `{}` {problem}; `docker compose` refuses to start",
                                 service.name.value
                             ),
                         )
@@ -526,7 +544,9 @@ impl Loader {
         span: Option<Span>,
         optional: bool,
     ) -> Result<(), FatalError> {
-        if optional && !path.is_file() {
+        // A `.env` that is there but is a FIFO or a device is not skipped:
+        // reading it fails with a message saying so.
+        if optional && !path.exists() {
             return Ok(());
         }
         // An implicit `.env` outside the root (an include's project
