@@ -152,8 +152,12 @@ fn image_options(args: &CheckArgs) -> Result<ImageOptions, ExitCode> {
 }
 
 /// Prints a usage-level error and returns exit status 2.
+/// The message is sanitized: it may name a file from the linted tree.
 fn fail(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("compose-lint: error: {message}");
+    eprintln!(
+        "compose-lint: error: {}",
+        report::sanitize::text(&message.to_string())
+    );
     ExitCode::from(2)
 }
 
@@ -360,13 +364,16 @@ fn check(args: CheckArgs) -> ExitCode {
                 files_checked += res.files_checked;
             }
             Ok(Err(fatal)) => {
-                eprintln!("compose-lint: error: {fatal}");
+                eprintln!(
+                    "compose-lint: error: {}",
+                    report::sanitize::text(&fatal.to_string())
+                );
                 hard_failure = true;
             }
             Err(_) => {
                 eprintln!(
                     "compose-lint: internal error while linting {}; please report this at the project's issue tracker with the file",
-                    job.inputs[0].path.display()
+                    report::sanitize::path(&job.inputs[0].path)
                 );
                 hard_failure = true;
             }
@@ -460,7 +467,10 @@ fn images(args: CheckArgs) -> ExitCode {
         let loaded = match project::load(&job.inputs, &load_opts) {
             Ok(l) => l,
             Err(e) => {
-                eprintln!("compose-lint: error: {e}");
+                eprintln!(
+                    "compose-lint: error: {}",
+                    report::sanitize::text(&e.to_string())
+                );
                 hard_failure = true;
                 continue;
             }
@@ -494,7 +504,13 @@ fn images(args: CheckArgs) -> ExitCode {
         }
     }
     if json {
-        text = serde_json::to_string_pretty(&docs).expect("json") + "\n";
+        // Through the safe writer: image facts quote the Compose file and
+        // the Dockerfile, so a `##[` or an ESC in them must not reach a log.
+        let mut buf = Vec::new();
+        if let Err(e) = report::sanitize::write_json(&mut buf, &docs) {
+            return fail(e);
+        }
+        text = String::from_utf8(buf).expect("JSON is UTF-8");
     }
     let code = print_or_fail(&text);
     if hard_failure {
