@@ -75,12 +75,7 @@ fn lint_one(corpus: &Path, rel: &str) -> Vec<String> {
         env: Some(Env::new()),
         ..Default::default()
     };
-    let shown = |p: &Path| {
-        p.strip_prefix(corpus)
-            .unwrap_or(p)
-            .display()
-            .to_string()
-    };
+    let shown = |p: &Path| p.strip_prefix(corpus).unwrap_or(p).display().to_string();
     match lint_job(&job, &opts, &Config::default(), &Selection::default()) {
         Ok(res) => res
             .diagnostics
@@ -99,7 +94,11 @@ fn lint_one(corpus: &Path, rel: &str) -> Vec<String> {
 fn corpus() {
     let corpus = corpus_dir();
     let files = compose_files(&corpus);
-    assert!(files.len() > 500, "only {} files in the corpus", files.len());
+    assert!(
+        files.len() > 500,
+        "only {} files in the corpus",
+        files.len()
+    );
     let start = Instant::now();
     let mut lines: Vec<String> = files
         .par_iter()

@@ -15,7 +15,10 @@ const LIMIT: Duration = Duration::from_secs(30);
 
 fn inputs(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd.map(|e| e.unwrap().path()).filter(|p| p.is_file()).collect(),
+        Ok(rd) => rd
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .collect(),
         Err(_) => Vec::new(),
     };
     out.sort();
@@ -78,5 +81,9 @@ fn every_target_has_a_fuzz_binary_and_seeds() {
     }
     let manifest = std::fs::read_to_string(root.join("fuzz/Cargo.toml")).unwrap();
     let bins = manifest.matches("[[bin]]").count();
-    assert_eq!(bins, fuzzing::TARGETS.len(), "fuzz/Cargo.toml lists {bins} targets");
+    assert_eq!(
+        bins,
+        fuzzing::TARGETS.len(),
+        "fuzz/Cargo.toml lists {bins} targets"
+    );
 }

@@ -15,7 +15,11 @@ use hostile_support::*;
 #[test]
 fn encodings_line_ends_and_odd_bytes() {
     let utf16 = |be: bool, text: &str| -> Vec<u8> {
-        let mut out = if be { vec![0xFE, 0xFF] } else { vec![0xFF, 0xFE] };
+        let mut out = if be {
+            vec![0xFE, 0xFF]
+        } else {
+            vec![0xFF, 0xFE]
+        };
         for u in text.encode_utf16() {
             out.extend(if be { u.to_be_bytes() } else { u.to_le_bytes() });
         }
@@ -36,7 +40,9 @@ fn encodings_line_ends_and_odd_bytes() {
         ("crlf", GOOD.replace('\n', "\r\n").into_bytes(), 0, ""),
         (
             "crlf-finding",
-            format!("{GOOD}{bad_tail}").replace('\n', "\r\n").into_bytes(),
+            format!("{GOOD}{bad_tail}")
+                .replace('\n', "\r\n")
+                .into_bytes(),
             1,
             "4:18 S102",
         ),
@@ -104,9 +110,16 @@ fn encodings_line_ends_and_odd_bytes() {
         assert!(out.stderr.is_empty(), "{name}: {}", stderr(&out));
     }
     // Invalid UTF-8 says so; a broken UTF-16 file cannot be read at all.
-    let out = bin(dir.path()).arg("invalid-utf8/compose.yaml").output().unwrap();
+    let out = bin(dir.path())
+        .arg("invalid-utf8/compose.yaml")
+        .output()
+        .unwrap();
     assert!(stdout(&out).contains("not valid UTF-8"), "{}", all(&out));
-    write(dir.path(), "bad16/compose.yaml", b"\xFF\xFE\x00\xD8\x41\x00");
+    write(
+        dir.path(),
+        "bad16/compose.yaml",
+        b"\xFF\xFE\x00\xD8\x41\x00",
+    );
     let out = bin(dir.path()).arg("bad16/compose.yaml").output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", all(&out));
     assert!(stderr(&out).contains("not valid UTF-16"), "{}", all(&out));
@@ -139,14 +152,22 @@ fn ten_megabyte_single_line() {
             .unwrap();
         assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
         let text = stdout(&out);
-        assert!(text.contains("S004"), "{format}: {}", &text[..text.len().min(2000)]);
+        assert!(
+            text.contains("S004"),
+            "{format}: {}",
+            &text[..text.len().min(2000)]
+        );
         // SARIF carries every rule's help: larger, but bounded.
         assert!(
             out.stdout.len() < 256 * 1024,
             "{format}: a {} byte report for one finding",
             out.stdout.len()
         );
-        assert!(start.elapsed() < TIMEOUT / 2, "{format}: {:?}", start.elapsed());
+        assert!(
+            start.elapsed() < TIMEOUT / 2,
+            "{format}: {:?}",
+            start.elapsed()
+        );
         if format == "human" {
             assert!(
                 text.contains("(no code frame: line 1 is 10485760 bytes long)"),
@@ -166,7 +187,10 @@ fn a_finding_over_a_huge_span_prints_a_small_frame() {
     let out = bin(dir.path()).arg("compose.yaml").output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let report = stdout(&out);
-    assert!(report.contains("S004") && report.contains("- item0"), "{report}");
+    assert!(
+        report.contains("S004") && report.contains("- item0"),
+        "{report}"
+    );
     assert!(report.lines().count() < 30, "{report}");
 }
 
@@ -212,7 +236,12 @@ fn limits_give_s011() {
         ),
         ("depth", deep, &[], "nest"),
         ("aliases", bomb, &[], "aliases expand to too many values"),
-        ("interpolation", interpolated, &[], "interpolated value is too large"),
+        (
+            "interpolation",
+            interpolated,
+            &[],
+            "interpolated value is too large",
+        ),
     ];
     for (name, text, args, message) in cases {
         write(d, &format!("{name}/compose.yaml"), &text);
@@ -231,11 +260,21 @@ fn limits_give_s011() {
             .collect();
         assert_eq!(s011.len(), 1, "{name}: {s011:?}");
         assert!(s011[0].3.contains(message), "{name}: {s011:?}");
-        assert!(start.elapsed() < TIMEOUT / 2, "{name}: {:?}", start.elapsed());
+        assert!(
+            start.elapsed() < TIMEOUT / 2,
+            "{name}: {:?}",
+            start.elapsed()
+        );
     }
     // The services limit points at the first service not checked.
     let out = bin(d)
-        .args(["--format", "json", "--max-services", "10", "services/compose.yaml"])
+        .args([
+            "--format",
+            "json",
+            "--max-services",
+            "10",
+            "services/compose.yaml",
+        ])
         .output()
         .unwrap();
     let s011 = findings(&out).into_iter().find(|f| f.2 == "S011").unwrap();
@@ -255,7 +294,11 @@ fn odd_file_types_are_refused_without_blocking() {
     std::fs::create_dir_all(d.join("dirs/docker-compose.yml")).unwrap();
     let out = bin(d).arg("dirs/docker-compose.yml").output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", all(&out));
-    assert!(stderr(&out).contains("no Compose file found under"), "{}", all(&out));
+    assert!(
+        stderr(&out).contains("no Compose file found under"),
+        "{}",
+        all(&out)
+    );
     // ...and beside a real file in a walk or as the default project, it is
     // not taken for a file.
     write(d, "dirs/compose.yaml", GOOD);
@@ -291,7 +334,11 @@ fn odd_file_types_are_refused_without_blocking() {
     for dev in ["/dev/zero", "/dev/null", "/dev/urandom"] {
         let out = bin(d).arg(dev).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{dev}: {}", all(&out));
-        assert!(stderr(&out).contains("not a regular file"), "{dev}: {}", all(&out));
+        assert!(
+            stderr(&out).contains("not a regular file"),
+            "{dev}: {}",
+            all(&out)
+        );
     }
     std::fs::create_dir_all(d.join("dev")).unwrap();
     symlink("/dev/zero", d.join("dev/compose.yaml")).unwrap();
@@ -313,7 +360,10 @@ fn odd_file_types_are_refused_without_blocking() {
     // The project's `.env` is read before anything else: a FIFO there
     // means nothing can be linted (exit 2).
     symlink("pipe", d.join("fifo/.env")).unwrap();
-    let out = bin(d).args(["--format", "json", "fifo/compose.yaml"]).output().unwrap();
+    let out = bin(d)
+        .args(["--format", "json", "fifo/compose.yaml"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", all(&out));
     assert!(
         stderr(&out).contains("fifo/.env: is not a regular file"),
@@ -321,9 +371,15 @@ fn odd_file_types_are_refused_without_blocking() {
         all(&out)
     );
     std::fs::remove_file(d.join("fifo/.env")).unwrap();
-    let out = bin(d).args(["--format", "json", "fifo/compose.yaml"]).output().unwrap();
+    let out = bin(d)
+        .args(["--format", "json", "fifo/compose.yaml"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", all(&out));
-    let got: Vec<_> = findings(&out).into_iter().map(|f| (f.1, f.2, f.3)).collect();
+    let got: Vec<_> = findings(&out)
+        .into_iter()
+        .map(|f| (f.1, f.2, f.3))
+        .collect();
     assert!(
         got.iter().any(|(at, code, m)| at == "4:15"
             && code == "S010"
@@ -336,8 +392,15 @@ fn odd_file_types_are_refused_without_blocking() {
             && m.contains("extends file `pipe` is not a regular file")),
         "{got:#?}"
     );
-    write(d, "fifo/inc.yaml", "include: [pipe]\nservices:\n  web:\n    image: nginx:1.27\n");
-    let out = bin(d).args(["--format", "json", "fifo/inc.yaml"]).output().unwrap();
+    write(
+        d,
+        "fifo/inc.yaml",
+        "include: [pipe]\nservices:\n  web:\n    image: nginx:1.27\n",
+    );
+    let out = bin(d)
+        .args(["--format", "json", "fifo/inc.yaml"])
+        .output()
+        .unwrap();
     assert!(matches!(out.status.code(), Some(1 | 2)), "{}", all(&out));
     assert!(all(&out).contains("not a regular file"), "{}", all(&out));
 
@@ -348,7 +411,11 @@ fn odd_file_types_are_refused_without_blocking() {
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{cfg}: {}", all(&out));
-        assert!(stderr(&out).contains("not a regular file"), "{cfg}: {}", all(&out));
+        assert!(
+            stderr(&out).contains("not a regular file"),
+            "{cfg}: {}",
+            all(&out)
+        );
     }
     // A discovered `compose-lint.toml` that is a symlink to /dev/zero is
     // not a config file: it is skipped rather than read forever.
@@ -377,7 +444,10 @@ fn unreadable_referenced_file() {
         eprintln!("skipped: running as root, chmod 000 does not block reads");
         return;
     }
-    let out = bin(d).args(["--format", "json", "compose.yaml"]).output().unwrap();
+    let out = bin(d)
+        .args(["--format", "json", "compose.yaml"])
+        .output()
+        .unwrap();
     assert!(matches!(out.status.code(), Some(1 | 2)), "{}", all(&out));
     assert!(all(&out).contains("permission denied"), "{}", all(&out));
 }
@@ -397,7 +467,11 @@ fn references_outside_the_project_are_refused_through_the_cli() {
         "outside/base.yml",
         format!("services:\n  web:\n    image: {SECRET}\n    user: {SECRET}\n"),
     );
-    write(d, "outside/ctx/Dockerfile", format!("FROM alpine\nUSER {SECRET}\n"));
+    write(
+        d,
+        "outside/ctx/Dockerfile",
+        format!("FROM alpine\nUSER {SECRET}\n"),
+    );
     std::fs::create_dir_all(d.join("proj")).unwrap();
     std::os::unix::fs::symlink(d.join("outside"), d.join("proj/link")).unwrap();
     let abs = d.join("outside/secret.env");
@@ -411,8 +485,16 @@ fn references_outside_the_project_are_refused_through_the_cli() {
             .args(["--root", ".", "--format", format, "compose.yaml"])
             .output()
             .unwrap();
-        assert!(matches!(out.status.code(), Some(1)), "{format}: {}", all(&out));
-        assert!(!all(&out).contains(SECRET), "{format} leaked: {}", all(&out));
+        assert!(
+            matches!(out.status.code(), Some(1)),
+            "{format}: {}",
+            all(&out)
+        );
+        assert!(
+            !all(&out).contains(SECRET),
+            "{format} leaked: {}",
+            all(&out)
+        );
         if format == "json" {
             let s008: Vec<_> = findings(&out)
                 .into_iter()

@@ -97,7 +97,11 @@ fn check_decoded(format: &str, text: &str) {
             if c == '\n' {
                 continue;
             }
-            assert!(!is_unsafe(c), "{format}: U+{:04X} in decoded {s:?}", c as u32);
+            assert!(
+                !is_unsafe(c),
+                "{format}: U+{:04X} in decoded {s:?}",
+                c as u32
+            );
         }
         assert!(!s.contains("##["), "{format}: {s:?}");
         for l in s.lines() {
@@ -147,7 +151,11 @@ fn other_outputs_are_sanitized_too() {
     let hostile_dir = "::error::d\u{1b}[31m\u{202e}##[x]";
     write(&d.join(hostile_dir), "compose.yaml", ESCAPED);
     // An overlay (a note names its file) beside its base.
-    write(&d.join(hostile_dir), "compose.override.yaml", "services:\n  web:\n    user: \"\\e[31m::error::u\"\n");
+    write(
+        &d.join(hostile_dir),
+        "compose.override.yaml",
+        "services:\n  web:\n    user: \"\\e[31m::error::u\"\n",
+    );
     for format in FORMATS {
         let out = bin(d)
             .args(["--format", format, "--output", "report.out", hostile_dir])
@@ -161,7 +169,11 @@ fn other_outputs_are_sanitized_too() {
         check_decoded(format, &text);
     }
     for args in [vec![], vec!["--format", "json"]] {
-        let out = sub(d, Some("images")).args(&args).arg(hostile_dir).output().unwrap();
+        let out = sub(d, Some("images"))
+            .args(&args)
+            .arg(hostile_dir)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(0), "{args:?}: {}", all(&out));
         for line in stdout(&out).lines() {
             check_line("images", line);

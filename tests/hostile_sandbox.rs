@@ -58,7 +58,11 @@ services:
 "#
         ),
     );
-    write(dir, ".env", format!("FROM_DOTENV=\"{sub}\"\nOTHER={tick}\n"));
+    write(
+        dir,
+        ".env",
+        format!("FROM_DOTENV=\"{sub}\"\nOTHER={tick}\n"),
+    );
     write(dir, "app.env", format!("X={sub}\n"));
     write(
         dir,
@@ -91,10 +95,18 @@ fn listing(dir: &Path) -> BTreeMap<PathBuf, (u64, std::time::SystemTime)> {
 
 /// The command lines the tests run, `--output` last.
 fn runs() -> Vec<Vec<&'static str>> {
-    let mut runs: Vec<Vec<&str>> = ["human", "json", "sarif", "github", "junit", "checkstyle", "gitlab"]
-        .iter()
-        .map(|f| vec!["--format", f, "."])
-        .collect();
+    let mut runs: Vec<Vec<&str>> = [
+        "human",
+        "json",
+        "sarif",
+        "github",
+        "junit",
+        "checkstyle",
+        "gitlab",
+    ]
+    .iter()
+    .map(|f| vec!["--format", f, "."])
+    .collect();
     runs.push(vec!["images", "."]);
     runs.push(vec!["images", "--format", "json", "."]);
     runs.push(vec!["--format", "json", "--output", "report.json", "."]);
@@ -117,7 +129,10 @@ fn values_never_run_and_nothing_but_the_report_is_written() {
     let before = listing(dir.path());
     for args in runs() {
         let out = match args[0] {
-            "images" => sub(&project, Some("images")).args(&args[1..]).output().unwrap(),
+            "images" => sub(&project, Some("images"))
+                .args(&args[1..])
+                .output()
+                .unwrap(),
             _ => bin(&project).args(&args).output().unwrap(),
         };
         assert!(
@@ -138,7 +153,11 @@ fn values_never_run_and_nothing_but_the_report_is_written() {
 /// report's temporary file.
 #[test]
 fn system_calls_show_no_network_no_exec_no_stray_writes() {
-    if !Std::new("strace").arg("-V").output().is_ok_and(|o| o.status.success()) {
+    if !Std::new("strace")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
         eprintln!("skipped: strace is not installed");
         return;
     }
@@ -166,7 +185,10 @@ fn system_calls_show_no_network_no_exec_no_stray_writes() {
             eprintln!("skipped: strace cannot trace here: {status:?}");
             return;
         }
-        assert!(matches!(status.status.code(), Some(0 | 1)), "{args:?}: {status:?}");
+        assert!(
+            matches!(status.status.code(), Some(0 | 1)),
+            "{args:?}: {status:?}"
+        );
         let mut execs = 0;
         for line in trace.lines() {
             let call = line
@@ -179,11 +201,16 @@ fn system_calls_show_no_network_no_exec_no_stray_writes() {
                 assert_eq!(execs, 1, "a program was started: {}", ctx());
             }
             assert!(!call.starts_with("connect("), "{}", ctx());
-            assert!(!call.starts_with("fork(") && !call.starts_with("vfork("), "{}", ctx());
+            assert!(
+                !call.starts_with("fork(") && !call.starts_with("vfork("),
+                "{}",
+                ctx()
+            );
             if call.starts_with("socket(") {
                 assert!(call.starts_with("socket(AF_UNIX"), "{}", ctx());
             }
-            let writes = call.contains("O_WRONLY") || call.contains("O_RDWR") || call.contains("O_CREAT");
+            let writes =
+                call.contains("O_WRONLY") || call.contains("O_RDWR") || call.contains("O_CREAT");
             if (call.starts_with("openat(") || call.starts_with("open(")) && writes {
                 assert!(
                     call.contains(".compose-lint-") && call.contains(".tmp"),
@@ -208,7 +235,11 @@ fn system_calls_show_no_network_no_exec_no_stray_writes() {
 /// namespace): it works, so nothing needs the network.
 #[test]
 fn the_corpus_lints_without_a_network() {
-    if !Std::new("unshare").args(["-n", "true"]).status().is_ok_and(|s| s.success()) {
+    if !Std::new("unshare")
+        .args(["-n", "true"])
+        .status()
+        .is_ok_and(|s| s.success())
+    {
         eprintln!("skipped: `unshare -n` is not available here");
         return;
     }
