@@ -124,6 +124,9 @@ struct CheckArgs {
     /// Largest Compose file read, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 8 * 1024 * 1024)]
     max_file_size: u64,
+    /// Most services checked in one project; the rest are reported (S011) and skipped.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    max_services: usize,
     /// Read image facts from this `docker save` or OCI layout archive (repeatable).
     #[arg(long, value_name = "PATH")]
     image_archive: Vec<PathBuf>,
@@ -156,8 +159,12 @@ fn image_options(args: &CheckArgs) -> Result<ImageOptions, ExitCode> {
 }
 
 /// Prints a usage-level error and returns exit status 2.
+/// The message is sanitized: it may name a file from the linted tree.
 fn fail(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("compose-lint: error: {message}");
+    eprintln!(
+        "compose-lint: error: {}",
+        report::sanitize::text(&message.to_string())
+    );
     ExitCode::from(2)
 }
 
@@ -330,6 +337,7 @@ fn check(args: CheckArgs) -> ExitCode {
         project_dir: args.project_directory.clone(),
         limits: project::Limits {
             max_file_bytes: args.max_file_size,
+            max_services: args.max_services,
             ..Default::default()
         },
         env: None,
@@ -405,13 +413,16 @@ fn check(args: CheckArgs) -> ExitCode {
                 files_checked += res.files_checked;
             }
             Ok(Err(fatal)) => {
-                eprintln!("compose-lint: error: {fatal}");
+                eprintln!(
+                    "compose-lint: error: {}",
+                    report::sanitize::text(&fatal.to_string())
+                );
                 hard_failure = true;
             }
             Err(_) => {
                 eprintln!(
                     "compose-lint: internal error while linting {}; please report this at the project's issue tracker with the file",
-                    job.inputs[0].path.display()
+                    report::sanitize::path(&job.inputs[0].path)
                 );
                 hard_failure = true;
             }
@@ -493,6 +504,7 @@ fn images(args: CheckArgs) -> ExitCode {
         project_dir: args.project_directory.clone(),
         limits: project::Limits {
             max_file_bytes: args.max_file_size,
+            max_services: args.max_services,
             ..Default::default()
         },
         env: None,
@@ -504,7 +516,10 @@ fn images(args: CheckArgs) -> ExitCode {
         let loaded = match project::load(&job.inputs, &load_opts) {
             Ok(l) => l,
             Err(e) => {
-                eprintln!("compose-lint: error: {e}");
+                eprintln!(
+                    "compose-lint: error: {}",
+                    report::sanitize::text(&e.to_string())
+                );
                 hard_failure = true;
                 continue;
             }
@@ -538,7 +553,13 @@ fn images(args: CheckArgs) -> ExitCode {
         }
     }
     if json {
-        text = serde_json::to_string_pretty(&docs).expect("json") + "\n";
+        // Through the safe writer: image facts quote the Compose file and
+        // the Dockerfile, so a `##[` or an ESC in them must not reach a log.
+        let mut buf = Vec::new();
+        if let Err(e) = report::sanitize::write_json(&mut buf, &docs) {
+            return fail(e);
+        }
+        text = String::from_utf8(buf).expect("JSON is UTF-8");
     }
     let code = print_or_fail(&text);
     if hard_failure {

@@ -108,8 +108,21 @@ impl Config {
             path: path.to_path_buf(),
             message,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        let mut cfg: Config = toml::from_str(&text).map_err(|e| {
+        // Through the loader's reader: a config that is a FIFO or a device
+        // (a symlink to /dev/zero) is refused, not read forever.
+        let text = crate::load::project::read_text(path, 1024 * 1024).map_err(err)?;
+        Config::from_text(&text, path)
+    }
+
+    /// Parses a config file's text; `path` names it in errors and is the
+    /// directory per-file-ignores globs are relative to. Split from
+    /// [`Config::load`] so that the reader can be fuzzed without a file.
+    pub fn from_text(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let err = |message: String| ConfigError {
+            path: path.to_path_buf(),
+            message,
+        };
+        let mut cfg: Config = toml::from_str(text).map_err(|e| {
             let at = e
                 .span()
                 .map(|s| {

@@ -10,6 +10,8 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod exitcode;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod image;
 pub mod lint;
 pub mod load;

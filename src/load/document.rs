@@ -17,7 +17,10 @@ use crate::yaml::{CoreValue, NodeId, NodeKind, ScalarStyle, Tree};
 /// Bounds for expanding one file.
 #[derive(Clone, Debug)]
 pub struct Budget {
-    /// Value nodes that may be created (aliases count each time they are used).
+    /// Value nodes that aliases may add beyond the file's own nodes (an
+    /// alias counts each time it is used). Small on purpose: a 400-byte
+    /// alias bomb must not cost seconds and a gigabyte before S011, while no
+    /// real file comes near it.
     pub nodes: usize,
     pub depth: usize,
 }
@@ -25,7 +28,7 @@ pub struct Budget {
 impl Default for Budget {
     fn default() -> Budget {
         Budget {
-            nodes: 1_000_000,
+            nodes: 200_000,
             depth: 400,
         }
     }
@@ -60,7 +63,7 @@ pub fn to_value(
         tree,
         text,
         env,
-        nodes_left: budget.nodes,
+        nodes_left: budget.nodes.saturating_add(tree.nodes.len()),
         max_depth: budget.depth,
         exhausted: false,
         diags,

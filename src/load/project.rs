@@ -39,6 +39,9 @@ pub struct LoadOptions {
 #[derive(Clone, Debug)]
 pub struct Limits {
     pub max_file_bytes: u64,
+    /// Services in one project; those beyond it are dropped with S011, so
+    /// that rules comparing services pairwise stay bounded.
+    pub max_services: usize,
     pub yaml: yaml::Limits,
     pub budget: Budget,
 }
@@ -47,6 +50,7 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_file_bytes: 8 * 1024 * 1024,
+            max_services: 10_000,
             yaml: yaml::Limits::default(),
             budget: Budget::default(),
         }
@@ -202,7 +206,22 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
         loader.include_stack.push(first.path.clone());
         loader.resolve_includes(&mut doc, &project_dir, &env);
         strip_resets(&mut doc);
-        let (p, diags) = model::lower(&doc);
+        let (mut p, diags) = model::lower(&doc);
+        if let Some(first_over) = p.services.get(loader.limits.max_services) {
+            loader.diagnostics.push(
+                Diagnostic::error(
+                    "S011",
+                    first_over.name.span,
+                    format!(
+                        "the project has {} services, more than the limit of {}; those from here on are not checked",
+                        p.services.len(),
+                        loader.limits.max_services
+                    ),
+                )
+                .help("raise the limit with --max-services if the project really is this large"),
+            );
+            p.services.truncate(loader.limits.max_services);
+        }
         // A value built from an unset variable already has its S006; its
         // shape or content is not the user's mistake.
         let unresolved = &loader.unresolved;
@@ -255,7 +274,19 @@ pub fn read_bytes(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
             max_bytes
         ));
     }
-    std::fs::read(path).map_err(|e| io_message(&e))
+    // The size can change between the check and the read, and files in
+    // /proc or /sys report 0: read at most one byte over the limit.
+    use std::io::Read;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes))
+        .map_err(|e| io_message(&e))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(format!(
+            "is more than the limit of {max_bytes} bytes (raise it with --max-file-size)"
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Why bytes could not be turned into text.
@@ -483,12 +514,18 @@ impl Loader {
                     continue;
                 }
                 if !path.is_file() {
+                    // A FIFO or a device is there but is not read.
+                    let problem = if path.exists() {
+                        "is not a regular file"
+                    } else {
+                        "does not exist"
+                    };
                     self.diagnostics.push(
                         Diagnostic::error(
                             "S010",
                             f.path.span,
                             format!(
-                                "env file `{rel}` of service `{}` does not exist; `docker compose` refuses to start",
+                                "env file `{rel}` of service `{}` {problem}; `docker compose` refuses to start",
                                 service.name.value
                             ),
                         )
@@ -507,7 +544,9 @@ impl Loader {
         span: Option<Span>,
         optional: bool,
     ) -> Result<(), FatalError> {
-        if optional && !path.is_file() {
+        // A `.env` that is there but is a FIFO or a device is not skipped:
+        // reading it fails with a message saying so.
+        if optional && !path.exists() {
             return Ok(());
         }
         // An implicit `.env` outside the root (an include's project

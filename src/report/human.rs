@@ -341,6 +341,12 @@ impl<'r> Frames<'r> {
             .entry(file)
             .or_insert_with(|| Arc::from(sanitize::frame_source(&f.text).into_owned()))
             .clone();
+        let labels = match bound_labels(&text, labels) {
+            Ok(l) => l,
+            Err((line, len)) => {
+                return format!("   (no code frame: line {line} is {len} bytes long)\n");
+            }
+        };
         let source: Box<dyn SourceCode> = if named {
             let first = labels.iter().map(|l| l.offset()).min().unwrap_or(0);
             let lc = f.line_col(first);
@@ -361,6 +367,47 @@ impl<'r> Frames<'r> {
             .unwrap_or(0);
         s[start..].to_string()
     }
+}
+
+/// Longest source line drawn in a code frame, in bytes: a file that is one
+/// 10 MB line must not turn into a 47 MB report in a CI log.
+const MAX_FRAME_LINE: usize = 1000;
+/// Lines of one label drawn; a label over more lines (a whole document that
+/// is a list, say) is drawn as its first line only.
+const MAX_FRAME_LABEL_LINES: usize = 12;
+
+/// Labels cut to at most [`MAX_FRAME_LABEL_LINES`] lines, or the 1-based
+/// number and length of a line too long to draw (the frame is left out).
+fn bound_labels(text: &str, labels: Vec<LabeledSpan>) -> Result<Vec<LabeledSpan>, (usize, usize)> {
+    let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = |at: usize| text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let mut out = Vec::with_capacity(labels.len());
+    for l in labels {
+        let start = l.offset().min(text.len());
+        let mut end = (start + l.len()).min(text.len());
+        if text[start..end].matches('\n').count() >= MAX_FRAME_LABEL_LINES {
+            end = line_end(start);
+        }
+        // The frame shows the label's lines and one line of context on
+        // each side.
+        let from = line_start(line_start(start).saturating_sub(1));
+        let to = line_end(line_end(end).saturating_add(1).min(text.len()));
+        let mut pos = from;
+        for line in text[from..to].split('\n') {
+            if line.len() > MAX_FRAME_LINE {
+                let number = text[..pos].matches('\n').count() + 1;
+                return Err((number, line.len()));
+            }
+            pos += line.len() + 1;
+        }
+        let (label, len) = (l.label().map(str::to_string), end - start);
+        out.push(if l.primary() {
+            LabeledSpan::new_primary_with_span(label, (start, len))
+        } else {
+            LabeledSpan::new_with_span(label, (start, len))
+        });
+    }
+    Ok(out)
 }
 
 /// The miette view of one frame: a source and its labels, no message.
