@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Deserialize;
 
@@ -117,9 +118,9 @@ pub struct Catalog {
 }
 
 /// The result of looking an image up.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Lookup {
-    Found(Box<Image>),
+    Found(Arc<Image>),
     /// The repository has facts, but not for this tag.
     NoVariant {
         file: String,
@@ -142,6 +143,23 @@ pub fn builtin() -> &'static Catalog {
         }
         cat
     })
+}
+
+static BUILTIN_LOOKUPS: OnceLock<Mutex<HashMap<String, Lookup>>> = OnceLock::new();
+
+/// [`Catalog::lookup`] in the built-in catalog, remembered for the whole
+/// run: every job shares one read-only image, so a repository of projects
+/// on the same few images matches tags and builds each image once.
+pub fn builtin_lookup(image: &str) -> Lookup {
+    let cache = BUILTIN_LOOKUPS.get_or_init(Default::default);
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(image).cloned()) {
+        return hit;
+    }
+    let found = builtin().lookup(image);
+    if let Ok(mut c) = cache.lock() {
+        c.insert(image.to_string(), found.clone());
+    }
+    found
 }
 
 /// Parses and checks one facts file.
@@ -350,7 +368,7 @@ impl Catalog {
                 }
             });
             if let Some(pattern) = hit {
-                return Lookup::Found(Box::new(variant_image(file, v, pattern)));
+                return Lookup::Found(Arc::new(variant_image(file, v, pattern)));
             }
         }
         Lookup::NoVariant {
@@ -549,7 +567,7 @@ workdir = "/home/rocketmq/rocketmq-5.0.0"
 
     fn found(c: &Catalog, image: &str) -> Image {
         match c.lookup(image) {
-            Lookup::Found(i) => *i,
+            Lookup::Found(i) => Arc::unwrap_or_clone(i),
             other => panic!("{image}: {other:?}"),
         }
     }
