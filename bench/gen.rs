@@ -143,7 +143,9 @@ pub fn small_project(i: usize) -> Vec<(&'static str, String)> {
 /// (c): `n` small projects under `dir/pNNNN/svcNN/`.
 pub fn write_repo(dir: &Path, n: usize) -> std::io::Result<()> {
     for i in 0..n {
-        let d = dir.join(format!("p{:04}", i / 100)).join(format!("svc{:02}", i % 100));
+        let d = dir
+            .join(format!("p{:04}", i / 100))
+            .join(format!("svc{:02}", i % 100));
         std::fs::create_dir_all(&d)?;
         for (name, text) in small_project(i) {
             std::fs::write(d.join(name), text)?;

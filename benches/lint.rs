@@ -95,7 +95,9 @@ fn inputs() -> &'static Inputs {
         if let Some(c) = &corpus {
             yaml_files(c, &mut corpus_files);
         } else {
-            eprintln!("note: no corpus found (set COMPOSE_LINT_CORPUS); its benchmarks are skipped");
+            eprintln!(
+                "note: no corpus found (set COMPOSE_LINT_CORPUS); its benchmarks are skipped"
+            );
         }
         corpus_files.sort();
         let corpus_texts = corpus_files
