@@ -12,7 +12,7 @@ fn catalog() -> &'static Catalog {
 fn build_with(text: &str, opts: BuildOptions) -> Image {
     let cat = catalog();
     let base = |n: &str| match cat.lookup(n) {
-        Lookup::Found(i) => Some(*i),
+        Lookup::Found(i) => Some(std::sync::Arc::unwrap_or_clone(i)),
         _ => None,
     };
     let df = dockerfile::parse(text);

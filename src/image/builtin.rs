@@ -4,8 +4,9 @@
 //! (`--image-facts DIR`).
 
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Deserialize;
 
@@ -117,9 +118,9 @@ pub struct Catalog {
 }
 
 /// The result of looking an image up.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Lookup {
-    Found(Box<Image>),
+    Found(Arc<Image>),
     /// The repository has facts, but not for this tag.
     NoVariant {
         file: String,
@@ -142,6 +143,88 @@ pub fn builtin() -> &'static Catalog {
         }
         cat
     })
+}
+
+static BUILTIN_LOOKUPS: OnceLock<Mutex<HashMap<String, Lookup>>> = OnceLock::new();
+
+/// [`Catalog::lookup`] in the built-in catalog, remembered for the whole
+/// run: every job shares one read-only image, so a repository of projects
+/// on the same few images matches tags and builds each image once.
+pub fn builtin_lookup(image: &str) -> Lookup {
+    let cache = BUILTIN_LOOKUPS.get_or_init(Default::default);
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(image).cloned()) {
+        return hit;
+    }
+    let found = lazy_lookup(image).unwrap_or_else(|| builtin().lookup(image));
+    if let Ok(mut c) = cache.lock() {
+        c.insert(image.to_string(), found.clone());
+    }
+    found
+}
+
+/// Each embedded file's names, read from its first lines without parsing
+/// the TOML (`None` when a file does not start with the usual one-line
+/// `repository = "..."` and `aliases = [...]`).
+static BUILTIN_NAMES: OnceLock<Option<Vec<Vec<String>>>> = OnceLock::new();
+static BUILTIN_FILES: OnceLock<Vec<OnceLock<Option<FactsFile>>>> = OnceLock::new();
+
+/// Looks an image up parsing only the facts files that name its repository
+/// (start-up: parsing all of them costs more than linting a small file).
+/// `None` when the names could not be read cheaply: parse everything then.
+fn lazy_lookup(image: &str) -> Option<Lookup> {
+    let names = BUILTIN_NAMES
+        .get_or_init(|| {
+            embedded_files()
+                .iter()
+                .map(|(_, t)| head_names(t))
+                .collect()
+        })
+        .as_ref()?;
+    let files =
+        BUILTIN_FILES.get_or_init(|| embedded_files().iter().map(|_| OnceLock::new()).collect());
+    let Some(r) = Reference::parse(image) else {
+        return Some(Lookup::NotFound);
+    };
+    let repo = r.repository();
+    for (i, n) in names.iter().enumerate() {
+        if !n.contains(&repo) {
+            continue;
+        }
+        let file = files[i].get_or_init(|| {
+            let (name, text) = embedded_files()[i];
+            parse_file(&format!("rules/images/{name}"), text).ok()
+        });
+        // As in the full catalog, a file that does not parse is left out,
+        // and the names it was read with must be the ones it declares.
+        match file {
+            Some(f) if f.names.contains(&repo) => return Some(lookup_in(f, &r)),
+            Some(_) => return None,
+            None => {}
+        }
+    }
+    Some(Lookup::NotFound)
+}
+
+/// The canonical names a facts file declares on its first lines.
+fn head_names(text: &str) -> Option<Vec<String>> {
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let repo = lines.next()?.strip_prefix("repository = ")?;
+    let mut raw = vec![unquote(repo)?];
+    if let Some(a) = lines.next().and_then(|l| l.strip_prefix("aliases = ")) {
+        let inner = a.strip_prefix('[')?.strip_suffix(']')?;
+        for item in inner.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            raw.push(unquote(item)?);
+        }
+    }
+    raw.iter().map(|n| canonical_repository(n)).collect()
+}
+
+fn unquote(s: &str) -> Option<&str> {
+    let inner = s.strip_prefix('"')?.strip_suffix('"')?;
+    (!inner.contains(['"', '\\'])).then_some(inner)
 }
 
 /// Parses and checks one facts file.
@@ -335,6 +418,13 @@ impl Catalog {
         let Some(file) = self.files.iter().find(|f| f.names.contains(&repo)) else {
             return Lookup::NotFound;
         };
+        lookup_in(file, &r)
+    }
+}
+
+/// [`Catalog::lookup`] in the one file that names the repository.
+fn lookup_in(file: &FactsFile, r: &Reference) -> Lookup {
+    {
         let Some(tag) = r.effective_tag() else {
             return Lookup::NoVariant {
                 file: file.file.clone(),
@@ -350,7 +440,7 @@ impl Catalog {
                 }
             });
             if let Some(pattern) = hit {
-                return Lookup::Found(Box::new(variant_image(file, v, pattern)));
+                return Lookup::Found(Arc::new(variant_image(file, v, pattern)));
             }
         }
         Lookup::NoVariant {
@@ -549,7 +639,7 @@ workdir = "/home/rocketmq/rocketmq-5.0.0"
 
     fn found(c: &Catalog, image: &str) -> Image {
         match c.lookup(image) {
-            Lookup::Found(i) => *i,
+            Lookup::Found(i) => Arc::unwrap_or_clone(i),
             other => panic!("{image}: {other:?}"),
         }
     }

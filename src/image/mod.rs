@@ -53,7 +53,8 @@ pub struct ServiceImage {
     pub service: String,
     /// `image:` as written, if any.
     pub reference: Option<String>,
-    pub image: Image,
+    /// Shared: services on the same built-in image hold one copy.
+    pub image: Arc<Image>,
     /// The user the process starts as: the service's `user:`, else the
     /// image's USER, resolved to uid/gid through the image's users.
     pub user: Option<Fact<RuntimeUser>>,
@@ -166,7 +167,7 @@ impl Resolver<'_> {
         let reference = s.image.as_ref().map(|i| i.value.clone());
         let (image, unknown) = match self.image_for(s) {
             Ok(img) => (img, None),
-            Err(why) => (Image::unknown(), Some(why)),
+            Err(why) => (Arc::new(Image::unknown()), Some(why)),
         };
         let (user, user_unknown) = if unknown.is_some() {
             (None, unknown.clone())
@@ -183,15 +184,15 @@ impl Resolver<'_> {
         }
     }
 
-    fn image_for(&mut self, s: &Service) -> Result<Image, String> {
+    fn image_for(&mut self, s: &Service) -> Result<Arc<Image>, String> {
         let reference = s.image.as_ref().map(|i| i.value.as_str());
         if let Some(r) = reference {
             if let Some(a) = self.archive(r) {
-                return Ok(a);
+                return Ok(Arc::new(a));
             }
         }
         if let Some(build) = &s.build {
-            return self.dockerfile(build);
+            return self.dockerfile(build).map(Arc::new);
         }
         let Some(r) = reference else {
             return Err("the service has neither `image` nor `build`".into());
@@ -204,12 +205,12 @@ impl Resolver<'_> {
                 .or_insert_with(|| engine::image(r))
                 .clone();
             match res {
-                Ok(img) => return Ok(img),
+                Ok(img) => return Ok(Arc::new(img)),
                 Err(why) => engine_why = Some(why),
             }
         }
         match self.lookup(r) {
-            Lookup::Found(img) => Ok(*img),
+            Lookup::Found(img) => Ok(img),
             Lookup::NoVariant { file, why } => Err(format!("{file}: {why}")),
             Lookup::NotFound => Err(match engine_why {
                 Some(w) => format!("no facts for `{r}`: {w}"),
@@ -234,9 +235,10 @@ impl Resolver<'_> {
             .catalogs
             .iter()
             .map(|c| c.as_ref())
-            .chain((!self.opts.no_builtin).then(builtin::builtin));
-        for cat in cats {
-            match cat.lookup(r) {
+            .map(|c| c.lookup(r))
+            .chain((!self.opts.no_builtin).then(|| builtin::builtin_lookup(r)));
+        for found in cats {
+            match found {
                 Lookup::Found(i) => return Lookup::Found(i),
                 Lookup::NotFound => {}
                 miss => {
@@ -303,7 +305,7 @@ impl Resolver<'_> {
                 return Some(a);
             }
             match self.lookup(name) {
-                Lookup::Found(i) => Some(*i),
+                Lookup::Found(i) => Some(Arc::unwrap_or_clone(i)),
                 _ => None,
             }
         };

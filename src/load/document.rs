@@ -34,6 +34,27 @@ impl Default for Budget {
     }
 }
 
+/// go-yaml v3's alias bomb guard, which Compose v2 applies to every file:
+/// past 1,000 decoded values, refuse a document in which nearly all of
+/// them came through aliases (99% up to 400,000 values, falling to 10% at
+/// 4,000,000). Checking the same ratio stops an alias bomb after a few
+/// thousand values instead of at the node budget.
+fn excessive(decoded: usize, aliased: usize) -> bool {
+    const LOW: usize = 400_000;
+    const HIGH: usize = 4_000_000;
+    if aliased <= 100 || decoded <= 1000 {
+        return false;
+    }
+    let allowed = if decoded <= LOW {
+        0.99
+    } else if decoded >= HIGH {
+        0.10
+    } else {
+        0.99 - 0.89 * ((decoded - LOW) as f64 / (HIGH - LOW) as f64)
+    };
+    aliased as f64 / decoded as f64 > allowed
+}
+
 struct Converter<'a> {
     tree: &'a Tree,
     text: &'a str,
@@ -41,6 +62,14 @@ struct Converter<'a> {
     nodes_left: usize,
     max_depth: usize,
     exhausted: bool,
+    /// Values decoded so far, and how many of them came through an alias
+    /// (go-yaml v3's `decodeCount` and `aliasCount`; see [`excessive`]).
+    decoded: usize,
+    aliased: usize,
+    /// Nesting of alias expansions around the value being converted.
+    alias_depth: usize,
+    /// The aliasing went past what Compose accepts: nothing more is read.
+    refused: bool,
     diags: &'a mut Vec<Diagnostic>,
     unresolved: &'a mut Vec<Span>,
 }
@@ -66,6 +95,10 @@ pub fn to_value(
         nodes_left: budget.nodes.saturating_add(tree.nodes.len()),
         max_depth: budget.depth,
         exhausted: false,
+        decoded: 0,
+        aliased: 0,
+        alias_depth: 0,
+        refused: false,
         diags,
         unresolved,
     };
@@ -87,11 +120,21 @@ impl Converter<'_> {
             via,
             tag,
         };
-        if self.nodes_left == 0 || depth > self.max_depth {
+        let through_alias = content != id;
+        if through_alias {
+            // The alias itself, then its target inside the expansion.
+            self.count(false);
+        }
+        self.count(through_alias);
+        if !self.refused && excessive(self.decoded, self.aliased) {
+            self.refused = true;
+        }
+        if self.refused || self.nodes_left == 0 || depth > self.max_depth {
             self.exhaust(via.unwrap_or(node.span));
             return value;
         }
         self.nodes_left -= 1;
+        self.alias_depth += usize::from(through_alias);
         value.kind = match &node.kind {
             NodeKind::Scalar(_) => self.scalar(content, report),
             NodeKind::Sequence(items) => {
@@ -104,13 +147,19 @@ impl Converter<'_> {
             NodeKind::Mapping(m) => {
                 let mut map = Map::default();
                 for e in &m.entries {
+                    // A merged entry is read through its `<<` alias.
+                    let merged = usize::from(e.via.is_some());
+                    self.alias_depth += merged;
+                    self.count(false);
                     let Some(key) = self.key(e.key, report) else {
+                        self.alias_depth -= merged;
                         continue;
                     };
                     // Top-level extension fields are templates for anchors;
                     // a variable missing there is not the user's problem.
                     let report_child = report && !(depth == 0 && key.name.starts_with("x-"));
                     let mut child = self.convert(e.value, depth + 1, report_child);
+                    self.alias_depth -= merged;
                     if child.via.is_none() {
                         child.via = e.via;
                     }
@@ -120,7 +169,16 @@ impl Converter<'_> {
             }
             NodeKind::Alias { .. } | NodeKind::Invalid => ValueKind::Null,
         };
+        self.alias_depth -= usize::from(through_alias);
         value
+    }
+
+    /// Counts one decoded value, as go-yaml does.
+    fn count(&mut self, through_alias: bool) {
+        self.decoded += 1;
+        if through_alias || self.alias_depth > 0 {
+            self.aliased += 1;
+        }
     }
 
     /// Reports S011 once, when the node budget or the depth runs out.
@@ -130,7 +188,9 @@ impl Converter<'_> {
             return;
         }
         self.exhausted = true;
-        let what = if self.nodes_left == 0 {
+        let what = if self.refused {
+            "aliases expand to too many values (an alias bomb?): Compose refuses the file (\"document contains excessive aliasing\")"
+        } else if self.nodes_left == 0 {
             "aliases expand to too many values (an alias bomb?)"
         } else {
             "aliases nest too deeply"

@@ -111,8 +111,11 @@ struct Loader {
     /// Every document parsed so far, by absolute path and the environment
     /// it was interpolated with: a file that several services extend (or a
     /// root file that is also an `extends` target) is read, and its
-    /// problems reported, once.
-    parsed: Vec<(PathBuf, Env, Value)>,
+    /// problems reported, once. A root file's value is `None` until another
+    /// file needs it: it is then converted again from its tree (the same
+    /// result, problems not repeated), which is cheaper than copying every
+    /// root document in case one is an `extends` target.
+    parsed: Vec<(PathBuf, Env, Option<Value>, usize)>,
 }
 
 /// Loads the files of one project (`-f a -f b`, merged in order).
@@ -190,9 +193,10 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
         }
         let mut value = loader.convert(tree, &env);
         roots.push(id);
+        let tree_index = loader.trees.len() - 1;
         loader
             .parsed
-            .push((absolute(&input.path), env.clone(), value.clone()));
+            .push((absolute(&input.path), env.clone(), None, tree_index));
         let dir = parent_dir(&input.path);
         loader.resolve_extends(&mut value, &input.path, &dir, &env, &mut Vec::new());
         match &mut doc {
@@ -406,13 +410,44 @@ impl Loader {
     /// The document at `path` interpolated with `env`, parsed once.
     fn read_document(&mut self, path: &Path, env: &Env) -> Result<Value, String> {
         let abs = absolute(path);
-        if let Some((_, _, v)) = self.parsed.iter().find(|(p, e, _)| *p == abs && e == env) {
-            return Ok(v.clone());
+        if let Some(k) = self
+            .parsed
+            .iter()
+            .position(|(p, e, _, _)| *p == abs && e == env)
+        {
+            if self.parsed[k].2.is_none() {
+                let value = self.reconvert(self.parsed[k].3, env);
+                self.parsed[k].2 = Some(value);
+            }
+            return Ok(self.parsed[k].2.clone().expect("just set"));
         }
         let text = read_text(path, self.limits.max_file_bytes)?;
         let value = self.parse_file(path, text, env);
-        self.parsed.push((abs, env.clone(), value.clone()));
+        let tree_index = self.trees.len() - 1;
+        self.parsed
+            .push((abs, env.clone(), Some(value.clone()), tree_index));
         Ok(value)
+    }
+
+    /// [`Loader::convert`] again for a tree already converted: the same
+    /// value, with its problems (already reported) dropped.
+    fn reconvert(&self, tree_index: usize, env: &Env) -> Value {
+        let tree = &self.trees[tree_index];
+        let id = tree.file;
+        to_value(
+            tree,
+            &self.sources.get(id).text,
+            env,
+            &self.limits.budget,
+            &mut Vec::new(),
+            &mut Vec::new(),
+        )
+        .unwrap_or(Value {
+            kind: ValueKind::Map(Map::default()),
+            span: Span::new(id, 0, 0),
+            via: None,
+            tag: None,
+        })
     }
 
     fn parse_tree(&mut self, path: &Path, text: String) -> (FileId, Tree) {
@@ -904,13 +939,17 @@ fn unknown_extends(base: &str, span: Span, file: Option<&str>) -> Diagnostic {
     .help("Compose refuses to start: fix the service name or add `file:`")
 }
 
+/// The services of `doc` that have an `extends` key (the others have
+/// nothing to resolve, and looking each up by name would be quadratic).
 fn service_names(doc: &Value) -> Option<Vec<String>> {
     Some(
         doc.as_map()?
             .get("services")?
             .as_map()?
-            .keys()
-            .map(|k| k.name.clone())
+            .entries
+            .iter()
+            .filter(|(_, v)| v.as_map().is_some_and(|m| m.get("extends").is_some()))
+            .map(|(k, _)| k.name.clone())
             .collect(),
     )
 }

@@ -1,5 +1,6 @@
 //! N101: the same host port is published twice.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -92,6 +93,12 @@ fn overlap(a: &PortRange, b: &PortRange) -> Option<u16> {
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     // (service, port) in source order.
     let mut seen: Vec<(&Service, &Port)> = Vec::new();
+    // Index into `seen`: single host ports by number, and host ranges
+    // (which claim every port in them), so that a port is compared only
+    // with the bindings it can overlap, not with every earlier one.
+    let mut by_port: HashMap<u16, Vec<usize>> = HashMap::new();
+    let mut ranges: Vec<usize> = Vec::new();
+    let mut candidates: Vec<usize> = Vec::new();
     for s in &cx.project.services {
         // Several replicas of a service with a fixed host port clash too,
         // but that is a scaling question, not reported here.
@@ -105,18 +112,25 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let ip = HostIp::of(port);
-            let clash = seen.iter().find_map(|(svc, other)| {
-                let op = other.published.as_ref()?;
-                if !op.value.is_single() && other.target.value.is_single() {
-                    return None;
+            candidates.clear();
+            candidates.extend_from_slice(&ranges);
+            for n in published.value.start..=published.value.end {
+                if let Some(v) = by_port.get(&n) {
+                    candidates.extend_from_slice(v);
                 }
+            }
+            // The first clash in source order, as a scan of `seen` finds it.
+            candidates.sort_unstable();
+            let clash = candidates.iter().find_map(|&k| {
+                let (svc, other) = seen[k];
+                let op = other.published.as_ref()?;
                 if other.protocol() != port.protocol()
                     || !ip.clashes(HostIp::of(other))
                     || !may_run_together(svc, s)
                 {
                     return None;
                 }
-                overlap(&published.value, &op.value).map(|n| (*svc, *other, n))
+                overlap(&published.value, &op.value).map(|n| (svc, other, n))
             });
             if let Some((other_svc, other, n)) = clash {
                 let addr = ip.shown(HostIp::of(other));
@@ -141,6 +155,14 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     .help("publish a different host port, bind each to a different host IP, or drop one of them"),
                 );
             } else {
+                if published.value.is_single() {
+                    by_port
+                        .entry(published.value.start)
+                        .or_default()
+                        .push(seen.len());
+                } else {
+                    ranges.push(seen.len());
+                }
                 seen.push((s, port));
             }
         }

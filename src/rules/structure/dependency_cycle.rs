@@ -1,5 +1,7 @@
 //! S103: `depends_on` forms a cycle, so no service can start first.
 
+use std::collections::HashMap;
+
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
 
@@ -16,7 +18,12 @@ pub const META: RuleMeta = RuleMeta {
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let p = cx.project;
-    let index = |name: &str| p.services.iter().position(|s| s.name.value == name);
+    // The first service of each name, as a scan in source order finds it.
+    let mut by_name: HashMap<&str, usize> = HashMap::with_capacity(p.services.len());
+    for (i, s) in p.services.iter().enumerate() {
+        by_name.entry(s.name.value.as_str()).or_insert(i);
+    }
+    let index = |name: &str| by_name.get(name).copied();
     let edges: Vec<Vec<(usize, usize)>> = p
         .services
         .iter()

@@ -1,5 +1,7 @@
 //! S104: two services set the same `container_name`.
 
+use std::collections::HashMap;
+
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Service;
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
@@ -27,21 +29,19 @@ fn may_run_together(a: &Service, b: &Service) -> bool {
 }
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    let services = &cx.project.services;
-    for (i, s) in services.iter().enumerate() {
+    // Earlier services by container name, in source order.
+    let mut by_name: HashMap<&str, Vec<&Service>> = HashMap::new();
+    for s in &cx.project.services {
         let Some(name) = &s.container_name else {
             continue;
         };
+        let earlier = by_name.entry(name.value.as_str()).or_default();
+        let first = earlier.iter().copied().find(|o| may_run_together(o, s));
+        earlier.push(s);
         // Empty (an unset variable, reported by S006) means no name at all.
         if name.value.is_empty() || name.value.contains('$') {
             continue;
         }
-        let first = services[..i].iter().find(|o| {
-            o.container_name
-                .as_ref()
-                .is_some_and(|n| n.value == name.value)
-                && may_run_together(o, s)
-        });
         if let Some(first) = first {
             out.push(
                 Diagnostic::error(

@@ -1,5 +1,7 @@
 //! S102: `depends_on` names a service that does not exist.
 
+use std::collections::HashSet;
+
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
 
@@ -19,10 +21,11 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     let p = cx.project;
+    let defined: HashSet<&str> = p.services.iter().map(|s| s.name.value.as_str()).collect();
     for s in &p.services {
         for dep in &s.depends_on {
             let optional = dep.required.as_ref().is_some_and(|r| !r.value);
-            if optional || p.service(&dep.service.value).is_some() {
+            if optional || defined.contains(dep.service.value.as_str()) {
                 continue;
             }
             let names: Vec<&str> = p.services.iter().map(|s| s.name.value.as_str()).collect();
