@@ -331,17 +331,7 @@ fn check(args: CheckArgs) -> ExitCode {
         Err(code) => return code,
     };
 
-    let load_opts = LoadOptions {
-        env_files: args.env_file.clone(),
-        root: args.root.clone(),
-        project_dir: args.project_directory.clone(),
-        limits: project::Limits {
-            max_file_bytes: args.max_file_size,
-            max_services: args.max_services,
-            ..Default::default()
-        },
-        env: None,
-    };
+    let load_opts = load_options(&args);
     let selection = Selection {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
@@ -498,17 +488,7 @@ fn images(args: CheckArgs) -> ExitCode {
         Ok(o) => o,
         Err(code) => return code,
     };
-    let load_opts = LoadOptions {
-        env_files: args.env_file.clone(),
-        root: args.root.clone(),
-        project_dir: args.project_directory.clone(),
-        limits: project::Limits {
-            max_file_bytes: args.max_file_size,
-            max_services: args.max_services,
-            ..Default::default()
-        },
-        env: None,
-    };
+    let load_opts = load_options(&args);
     let mut text = String::new();
     let mut docs = Vec::new();
     let mut hard_failure = false;
@@ -566,6 +546,21 @@ fn images(args: CheckArgs) -> ExitCode {
         ExitCode::from(2)
     } else {
         code
+    }
+}
+
+/// How to load, as `check` and `images` both take it from the flags.
+fn load_options(args: &CheckArgs) -> LoadOptions {
+    LoadOptions {
+        env_files: args.env_file.clone(),
+        root: args.root.clone(),
+        project_dir: args.project_directory.clone(),
+        limits: project::Limits {
+            max_file_bytes: args.max_file_size,
+            max_services: args.max_services,
+            ..Default::default()
+        },
+        env: None,
     }
 }
 
