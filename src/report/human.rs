@@ -11,7 +11,7 @@ use super::sanitize;
 use super::{HumanOptions, Report};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::source::{FileId, SourceFile, Span};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Write};
@@ -347,14 +347,79 @@ impl<'r> Frames<'r> {
                 return format!("   (no code frame: line {line} is {len} bytes long)\n");
             }
         };
-        let source: Box<dyn SourceCode> = if named {
-            let first = labels.iter().map(|l| l.offset()).min().unwrap_or(0);
+        // Labels far apart (a duplicate's first site many lines up) get a
+        // frame each, so that a frame never spans half the file.
+        let mut labels = labels;
+        labels.sort_by_key(|l| l.offset());
+        let mut clusters: Vec<Vec<LabeledSpan>> = Vec::new();
+        let mut last_line = 0;
+        for l in labels {
+            let line = f.line_col(l.offset()).line;
+            let end_line = f.line_col(l.offset() + l.len()).line;
+            match clusters.last_mut() {
+                Some(c) if line <= last_line + 8 => c.push(l),
+                _ => clusters.push(vec![l]),
+            }
+            last_line = last_line.max(end_line);
+        }
+        let mut out = String::new();
+        for (i, cluster) in clusters.into_iter().enumerate() {
+            out.push_str(&self.window(file, &text, named || i > 0, cluster));
+        }
+        out
+    }
+
+    /// One frame over the lines of `labels` (and one line of context each
+    /// side). miette finds a span's line by scanning from the start of the
+    /// source, so it gets only those lines, with the file's line numbers.
+    fn window(
+        &self,
+        file: FileId,
+        text: &Arc<str>,
+        named: bool,
+        labels: Vec<LabeledSpan>,
+    ) -> String {
+        let f = self.report.sources.get(file);
+        let text = text.clone();
+        let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = |at: usize| text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let from = labels
+            .iter()
+            .map(|l| line_start(line_start(l.offset()).saturating_sub(1)))
+            .min()
+            .unwrap_or(0);
+        // Up to and including the line break, so a CRLF line keeps its pair.
+        let to = labels
+            .iter()
+            .map(|l| {
+                (line_end((line_end(l.offset() + l.len()) + 1).min(text.len())) + 1).min(text.len())
+            })
+            .max()
+            .unwrap_or(text.len());
+        let labels: Vec<LabeledSpan> = labels
+            .into_iter()
+            .map(|l| {
+                let span = (l.offset() - from, l.len());
+                let label = l.label().map(str::to_string);
+                if l.primary() {
+                    LabeledSpan::new_primary_with_span(label, span)
+                } else {
+                    LabeledSpan::new_with_span(label, span)
+                }
+            })
+            .collect();
+        let name = named.then(|| {
+            let first = labels.iter().map(|l| l.offset()).min().unwrap_or(0) + from;
             let lc = f.line_col(first);
-            let name = format!("{}:{}:{}", sanitize::path(&f.path), lc.line, lc.col);
-            Box::new(NamedSource::new(name, text))
-        } else {
-            Box::new(text)
-        };
+            format!("{}:{}:{}", sanitize::path(&f.path), lc.line, lc.col)
+        });
+        let source: Box<dyn SourceCode> = Box::new(Window {
+            first_line: f.line_col(from).line - 1,
+            text,
+            from,
+            to,
+            name,
+        });
         let frame = Frame { source, labels };
         let mut s = String::new();
         if self.handler.render_report(&mut s, &frame).is_err() {
@@ -411,6 +476,47 @@ fn bound_labels(text: &str, labels: Vec<LabeledSpan>) -> Result<Vec<LabeledSpan>
 }
 
 /// The miette view of one frame: a source and its labels, no message.
+/// The lines `from..to` of a file, as miette's source: spans are relative
+/// to `from`, and line numbers are the file's.
+struct Window {
+    text: Arc<str>,
+    from: usize,
+    to: usize,
+    /// 0-based line number of `from`.
+    first_line: usize,
+    name: Option<String>,
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let window: &'a str = &self.text[self.from..self.to];
+        let inner = window.read_span(span, before, after)?;
+        let line = inner.line() + self.first_line;
+        Ok(Box::new(match &self.name {
+            Some(name) => miette::MietteSpanContents::new_named(
+                name.clone(),
+                inner.data(),
+                *inner.span(),
+                line,
+                inner.column(),
+                inner.line_count(),
+            ),
+            None => miette::MietteSpanContents::new(
+                inner.data(),
+                *inner.span(),
+                line,
+                inner.column(),
+                inner.line_count(),
+            ),
+        }))
+    }
+}
+
 struct Frame {
     source: Box<dyn SourceCode>,
     labels: Vec<LabeledSpan>,

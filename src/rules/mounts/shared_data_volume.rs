@@ -94,6 +94,38 @@ fn can_run_together(a: &Service, b: &Service) -> bool {
         .any(|p| b.profiles.iter().any(|q| q.value == p.value))
 }
 
+/// Could this mount be the store's data directory? When the image facts
+/// name its data directories (declared VOLUMEs, the data-dir variable's
+/// value), the target must be one of them, inside one, or above one; a
+/// shared volume for backups or sockets is fine. Without such facts, any
+/// read-write mount of a data store counts.
+fn may_hold_data(cx: &Context, s: &Service, target: &str) -> bool {
+    let Some(img) = cx.image(s).filter(|i| i.is_known()) else {
+        return true;
+    };
+    let mut dirs: Vec<&str> = img.image.volumes.iter().map(|v| v.value.as_str()).collect();
+    if let Some(var) = &img.image.data_dir_env {
+        let from_service = s
+            .environment
+            .get(&var.value)
+            .and_then(|kv| kv.value.as_ref())
+            .map(|v| v.value.as_str());
+        if let Some(dir) =
+            from_service.or_else(|| img.image.env(&var.value).map(|f| f.value.as_str()))
+        {
+            dirs.push(dir);
+        }
+    }
+    if dirs.is_empty() {
+        return true;
+    }
+    let t = target.trim_end_matches('/');
+    dirs.iter().any(|d| {
+        let d = d.trim_end_matches('/');
+        t == d || t.starts_with(&format!("{d}/")) || d.starts_with(&format!("{t}/"))
+    })
+}
+
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let p = cx.project;
     for v in &p.volumes {
@@ -106,6 +138,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 if m.kind.value == MountKind::Volume
                     && !m.is_read_only()
                     && m.source.as_ref().is_some_and(|x| &x.value == name)
+                    && may_hold_data(cx, s, &m.target.value)
                 {
                     users.push((s, m, store.clone()));
                     break;
@@ -119,8 +152,19 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             else {
                 continue;
             };
-            let d = Diagnostic::error(
+            // Certain only when the facts say the target is the data
+            // directory; otherwise it is likely, not known.
+            let certain = [*s0, *s]
+                .iter()
+                .all(|x| cx.image(x).is_some_and(|i| i.is_known()));
+            let severity = if certain {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            let mut d = Diagnostic::new(
                 META.code,
+                severity,
                 m.source.as_ref().map_or(m.span, |x| x.span),
                 format!(
                     "services `{}` ({store0}) and `{}` ({store}) both mount volume `{name}` read-write: two servers on one data directory fight over its lock files or corrupt each other's data",
@@ -135,6 +179,9 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 "give each service its own volume (e.g. `{name}_{}`) and let replication copy the data; mount it `:ro` where a service only reads it",
                 s.name.value
             ));
+            if !certain {
+                d = d.note("no image facts for one of these services: that the volume holds the data directory is inferred from the image name");
+            }
             out.push(d);
         }
     }
