@@ -791,31 +791,11 @@ impl Loader {
             let (paths, item_dir, env_files) = match &item.kind {
                 ValueKind::Scalar(s) => (vec![(s.text.clone(), item.span)], None, Vec::new()),
                 ValueKind::Map(m) => {
-                    let paths = match m.get("path") {
-                        Some(p) => match &p.kind {
-                            ValueKind::Scalar(s) => vec![(s.text.clone(), p.span)],
-                            ValueKind::Seq(ps) => ps
-                                .iter()
-                                .filter_map(|p| p.as_str().map(|s| (s.to_string(), p.span)))
-                                .collect(),
-                            _ => Vec::new(),
-                        },
-                        None => Vec::new(),
-                    };
+                    let paths = string_or_list(m.get("path"));
                     let dir = m
                         .get("project_directory")
                         .and_then(|d| d.as_str().map(|s| (s.to_string(), d.span)));
-                    let env_files: Vec<(String, Span)> = match m.get("env_file") {
-                        Some(e) => match &e.kind {
-                            ValueKind::Scalar(s) => vec![(s.text.clone(), e.span)],
-                            ValueKind::Seq(es) => es
-                                .iter()
-                                .filter_map(|e| e.as_str().map(|s| (s.to_string(), e.span)))
-                                .collect(),
-                            _ => Vec::new(),
-                        },
-                        None => Vec::new(),
-                    };
+                    let env_files = string_or_list(m.get("env_file"));
                     (paths, dir, env_files)
                 }
                 _ => continue,
@@ -919,6 +899,20 @@ fn dir_project_name(dir: &Path) -> String {
     base.chars()
         .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '_')
         .collect()
+}
+
+/// A string or a list of strings (other items are the model's to report),
+/// each with its span.
+fn string_or_list(v: Option<&Value>) -> Vec<(String, Span)> {
+    let Some(v) = v else { return Vec::new() };
+    match &v.kind {
+        ValueKind::Scalar(s) => vec![(s.text.clone(), v.span)],
+        ValueKind::Seq(items) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(|s| (s.to_string(), i.span)))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn is_remote(p: &str) -> bool {
@@ -1051,54 +1045,41 @@ fn rebase_paths(service: &mut Value, from: &Path, to: &Path) {
         let target = absolute(&from.join(p));
         Some(relative_to(&target, &absolute(to)).display().to_string())
     };
+    // A path written as a plain string value.
+    let rebase_value = |v: &mut Value| {
+        if let ValueKind::Scalar(s) = &mut v.kind {
+            if let Some(p) = rebase(&s.text) {
+                s.text = p;
+            }
+        }
+    };
     let ValueKind::Map(m) = &mut service.kind else {
         return;
     };
     for (key, value) in &mut m.entries {
         match key.name.as_str() {
             "build" => match &mut value.kind {
-                ValueKind::Scalar(s) => {
-                    if let Some(p) = rebase(&s.text) {
-                        s.text = p;
-                    }
-                }
                 ValueKind::Map(b) => {
-                    if let Some(ValueKind::Scalar(s)) = b.get_mut("context").map(|c| &mut c.kind) {
-                        if let Some(p) = rebase(&s.text) {
-                            s.text = p;
-                        }
+                    if let Some(context) = b.get_mut("context") {
+                        rebase_value(context);
                     }
                 }
-                _ => {}
+                _ => rebase_value(value),
             },
             "env_file" => match &mut value.kind {
-                ValueKind::Scalar(s) => {
-                    if let Some(p) = rebase(&s.text) {
-                        s.text = p;
-                    }
-                }
                 ValueKind::Seq(items) => {
                     for item in items {
                         match &mut item.kind {
-                            ValueKind::Scalar(s) => {
-                                if let Some(p) = rebase(&s.text) {
-                                    s.text = p;
-                                }
-                            }
                             ValueKind::Map(e) => {
-                                if let Some(ValueKind::Scalar(s)) =
-                                    e.get_mut("path").map(|c| &mut c.kind)
-                                {
-                                    if let Some(p) = rebase(&s.text) {
-                                        s.text = p;
-                                    }
+                                if let Some(path) = e.get_mut("path") {
+                                    rebase_value(path);
                                 }
                             }
-                            _ => {}
+                            _ => rebase_value(item),
                         }
                     }
                 }
-                _ => {}
+                _ => rebase_value(value),
             },
             "volumes" => {
                 let ValueKind::Seq(items) = &mut value.kind else {
@@ -1117,12 +1098,8 @@ fn rebase_paths(service: &mut Value, from: &Path, to: &Path) {
                         }
                         ValueKind::Map(e) => {
                             let is_bind = e.get("type").and_then(Value::as_str) == Some("bind");
-                            if let (true, Some(ValueKind::Scalar(s))) =
-                                (is_bind, e.get_mut("source").map(|c| &mut c.kind))
-                            {
-                                if let Some(p) = rebase(&s.text) {
-                                    s.text = p;
-                                }
+                            if let (true, Some(source)) = (is_bind, e.get_mut("source")) {
+                                rebase_value(source);
                             }
                         }
                         _ => {}
