@@ -6,7 +6,6 @@
 //! references out of the project.
 
 mod hostile_support;
-use std::time::Instant;
 
 use hostile_support::*;
 
@@ -144,7 +143,6 @@ fn ten_megabyte_single_line() {
     assert!(out.stdout.is_empty());
 
     for format in ["human", "json", "github", "sarif"] {
-        let start = Instant::now();
         let out = bin(dir.path())
             .args(["--max-file-size", "20000000", "--format", format])
             .arg("compose.yaml")
@@ -162,11 +160,6 @@ fn ten_megabyte_single_line() {
             out.stdout.len() < 256 * 1024,
             "{format}: a {} byte report for one finding",
             out.stdout.len()
-        );
-        assert!(
-            start.elapsed() < TIMEOUT / 2,
-            "{format}: {:?}",
-            start.elapsed()
         );
         if format == "human" {
             assert!(
@@ -246,7 +239,6 @@ fn limits_give_s011() {
     for (name, text, args, message) in cases {
         write(d, &format!("{name}/compose.yaml"), &text);
         write(d, &format!("{name}/.env"), format!("BIG={big}\n"));
-        let start = Instant::now();
         let out = bin(d)
             .args(["--format", "json"])
             .args(args)
@@ -260,11 +252,6 @@ fn limits_give_s011() {
             .collect();
         assert_eq!(s011.len(), 1, "{name}: {s011:?}");
         assert!(s011[0].3.contains(message), "{name}: {s011:?}");
-        assert!(
-            start.elapsed() < TIMEOUT / 2,
-            "{name}: {:?}",
-            start.elapsed()
-        );
     }
     // The services limit points at the first service not checked.
     let out = bin(d)
