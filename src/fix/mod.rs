@@ -1,0 +1,597 @@
+//! The pipeline's last stage: applying fixes (`--fix`, `--unsafe-fixes`,
+//! `--diff`).
+//!
+//! A fix is a list of exact edits on the text compose-lint read; everything
+//! outside the edits stays byte for byte (comments, quoting, indentation,
+//! key order, line endings, a BOM). Fixes are chosen in report order; one
+//! whose edits overlap an edit already chosen waits for the next pass. After
+//! each pass the project is linted again from the edited text, and the pass
+//! is kept only when the text still parses and loads, every fixed finding is
+//! gone and no finding appears that was not there before; otherwise its
+//! fixes are tried one by one and a fix that fails is refused with the
+//! reason. Passes repeat until no fix is left, at most [`MAX_PASSES`] times.
+//! Nothing here writes a file: [`run`] returns the new texts and the caller
+//! writes them (atomically) or prints a diff.
+//!
+//! An edit is refused, with the reason, when it touches text that stands for
+//! more than one place or is not the value Compose sees: an anchored node
+//! that an alias reuses, the value of a `<<` merge key, or an interpolated
+//! scalar (`${VAR}`). A rule whose fix is right in those places too (it only
+//! respells a scalar) is listed in [`SHARED_TEXT_OK`].
+
+pub mod diff;
+
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+use std::path::PathBuf;
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::lint::JobResult;
+use crate::load::project::absolute;
+use crate::source::{FileId, SourceMap};
+use crate::yaml::{self, NodeKind, Tree};
+
+/// Passes of apply-and-relint before giving up on what is left.
+pub const MAX_PASSES: usize = 10;
+
+/// Rules whose fixes only change how a scalar is written, never what it
+/// means: right in an anchor (every alias means the same value), in a `<<`
+/// merge source, or beside `${VAR}`.
+pub const SHARED_TEXT_OK: &[&str] = &["P103"];
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Apply unsafe fixes as well as safe ones.
+    pub unsafe_fixes: bool,
+}
+
+impl Options {
+    fn allows(&self, a: Applicability) -> bool {
+        match a {
+            Applicability::Safe => true,
+            Applicability::Unsafe => self.unsafe_fixes,
+            Applicability::DisplayOnly => false,
+        }
+    }
+}
+
+/// One file's text before and after fixing. `path` is the file as it was
+/// named (on the command line or by the file that referenced it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    pub path: PathBuf,
+    pub before: String,
+    pub after: String,
+}
+
+/// A fix that was applied, or refused with `reason`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FixNote {
+    pub code: &'static str,
+    pub title: String,
+    /// Where the finding was, in the text before the fix.
+    pub path: PathBuf,
+    pub line: usize,
+    pub reason: Option<String>,
+}
+
+pub struct Outcome {
+    /// Files whose text changed, in the order first changed.
+    pub changes: Vec<Change>,
+    pub applied: Vec<FixNote>,
+    pub refused: Vec<FixNote>,
+    /// The findings of the fixed text (the original ones when nothing
+    /// changed).
+    pub result: JobResult,
+}
+
+/// How one finding is told apart before and after a fix: spans move, so
+/// they are left out.
+type Key = (&'static str, Severity, String);
+
+fn key(d: &Diagnostic) -> Key {
+    (d.code, d.severity, d.message.clone())
+}
+
+fn counts(res: &JobResult) -> BTreeMap<Key, usize> {
+    let mut m = BTreeMap::new();
+    for d in &res.diagnostics {
+        *m.entry(key(d)).or_default() += 1;
+    }
+    m
+}
+
+/// The fix `--fix` (or `--fix --unsafe-fixes`) would apply for a finding:
+/// its first applicable one.
+pub fn chosen_fix(d: &Diagnostic, opts: Options) -> Option<&Fix> {
+    d.fixes.iter().find(|f| opts.allows(f.applicability))
+}
+
+/// A fix picked for this pass: the finding it came from and its edits,
+/// by absolute path.
+struct Candidate {
+    key: Key,
+    note: FixNote,
+    edits: Vec<(PathBuf, Range<usize>, String)>,
+}
+
+/// Fixes the project that `relint` lints. `relint` is given the edited
+/// texts by path and must lint the same job with them in place of the files
+/// on disk; `original` is its result without any.
+pub fn run(
+    original: JobResult,
+    opts: Options,
+    relint: &dyn Fn(&[(PathBuf, String)]) -> Result<JobResult, String>,
+) -> Outcome {
+    // Every file's text as read, and as edited so far, by absolute path.
+    let mut files: BTreeMap<PathBuf, (PathBuf, String, String)> = BTreeMap::new();
+    let mut order: Vec<PathBuf> = Vec::new();
+    let mut applied = Vec::new();
+    let mut refused: Vec<FixNote> = Vec::new();
+    let mut cur = original;
+    for _ in 0..MAX_PASSES {
+        let (cands, refusals) = choose(&cur, opts);
+        for r in refusals {
+            if !refused
+                .iter()
+                .any(|x| x.code == r.code && x.title == r.title && x.reason == r.reason)
+            {
+                refused.push(r);
+            }
+        }
+        // Fixes already refused for failing the check are not tried again.
+        let cands: Vec<Candidate> = cands
+            .into_iter()
+            .filter(|c| {
+                !refused
+                    .iter()
+                    .any(|r| r.code == c.note.code && r.title == c.note.title)
+            })
+            .collect();
+        if cands.is_empty() {
+            break;
+        }
+        let before = counts(&cur);
+        let attempt = |cs: &[&Candidate]| -> Result<(JobResult, Vec<(PathBuf, String)>), String> {
+            let texts = apply_all(&cur.sources, &files, cs)?;
+            let res = relint(&texts)?;
+            check(&before, &res, cs)?;
+            Ok((res, texts))
+        };
+        let all: Vec<&Candidate> = cands.iter().collect();
+        let mut kept: Vec<&Candidate> = Vec::new();
+        let mut next = None;
+        match attempt(&all) {
+            Ok(r) => {
+                kept = all;
+                next = Some(r);
+            }
+            Err(batch_reason) => {
+                // One at a time: the first that passes is kept; the others
+                // are tried again on the next pass.
+                for c in &cands {
+                    match attempt(&[c]) {
+                        Ok(r) => {
+                            kept = vec![c];
+                            next = Some(r);
+                            break;
+                        }
+                        Err(reason) => {
+                            let reason = if cands.len() == 1 {
+                                batch_reason.clone()
+                            } else {
+                                reason
+                            };
+                            refused.push(FixNote {
+                                reason: Some(reason),
+                                ..c.note.clone()
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        let Some((res, texts)) = next else { break };
+        for (abs, text) in texts {
+            let display = cur
+                .sources
+                .files()
+                .find(|f| absolute(&f.path) == abs)
+                .map(|f| f.path.clone())
+                .unwrap_or_else(|| abs.clone());
+            let entry = files.entry(abs.clone()).or_insert_with(|| {
+                order.push(abs.clone());
+                let before = cur
+                    .sources
+                    .files()
+                    .find(|f| absolute(&f.path) == abs)
+                    .map(|f| f.text.to_string())
+                    .unwrap_or_default();
+                (display, before.clone(), before)
+            });
+            entry.2 = text;
+        }
+        applied.extend(kept.iter().map(|c| c.note.clone()));
+        cur = res;
+    }
+    let changes = order
+        .iter()
+        .filter_map(|abs| {
+            let (path, before, after) = &files[abs];
+            (before != after).then(|| Change {
+                path: path.clone(),
+                before: before.clone(),
+                after: after.clone(),
+            })
+        })
+        .collect();
+    Outcome {
+        changes,
+        applied,
+        refused,
+        result: cur,
+    }
+}
+
+/// The fixes of this pass, in report order, and those refused outright.
+fn choose(res: &JobResult, opts: Options) -> (Vec<Candidate>, Vec<FixNote>) {
+    let mut trees: BTreeMap<FileId, Tree> = BTreeMap::new();
+    let mut taken: Vec<(PathBuf, Range<usize>)> = Vec::new();
+    let mut cands = Vec::new();
+    let mut refused = Vec::new();
+    for d in &res.diagnostics {
+        let Some(fix) = chosen_fix(d, opts) else {
+            continue;
+        };
+        let file = res.sources.get(d.span.file);
+        let note = FixNote {
+            code: d.code,
+            title: fix.title.clone(),
+            path: file.path.clone(),
+            line: file.line_col(d.span.start as usize).line,
+            reason: None,
+        };
+        match edits_of(res, fix, d.code, &mut trees) {
+            Err(reason) => refused.push(FixNote {
+                reason: Some(reason),
+                ..note
+            }),
+            Ok(edits) => {
+                let clash = edits.iter().any(|(p, r, _)| {
+                    taken
+                        .iter()
+                        .any(|(q, t)| p == q && overlaps(r.clone(), t.clone()))
+                });
+                if clash {
+                    continue;
+                }
+                taken.extend(edits.iter().map(|(p, r, _)| (p.clone(), r.clone())));
+                cands.push(Candidate {
+                    key: key(d),
+                    note,
+                    edits,
+                });
+            }
+        }
+    }
+    (cands, refused)
+}
+
+/// Two edits conflict when they share a byte, or insert at the same place
+/// (their order would be a guess).
+fn overlaps(a: Range<usize>, b: Range<usize>) -> bool {
+    if a.start == b.start {
+        return true;
+    }
+    a.start < b.end && b.start < a.end
+}
+
+/// A fix's edits by absolute path, checked: in bounds, on character
+/// boundaries, not overlapping each other, and not in shared or
+/// interpolated text (see the module comment).
+#[allow(clippy::type_complexity)]
+fn edits_of(
+    res: &JobResult,
+    fix: &Fix,
+    code: &str,
+    trees: &mut BTreeMap<FileId, Tree>,
+) -> Result<Vec<(PathBuf, Range<usize>, String)>, String> {
+    let mut out: Vec<(PathBuf, Range<usize>, String)> = Vec::new();
+    for Edit { span, replacement } in &fix.edits {
+        let file = res.sources.get(span.file);
+        let text = &*file.text;
+        let r = span.range();
+        if r.start > r.end
+            || r.end > text.len()
+            || !text.is_char_boundary(r.start)
+            || !text.is_char_boundary(r.end)
+        {
+            return Err("the fix's edit is not a valid range of the file (a bug in compose-lint; please report it)".into());
+        }
+        if !SHARED_TEXT_OK.contains(&code) {
+            let tree = trees
+                .entry(span.file)
+                .or_insert_with(|| yaml::parse(span.file, text, &yaml::Limits::default()).0);
+            if let Some(reason) = shared_text(text, tree, r.clone()) {
+                return Err(reason);
+            }
+        }
+        let abs = absolute(&file.path);
+        // The same file loaded twice (with two environments) gives the same
+        // edit twice.
+        if out
+            .iter()
+            .any(|(p, q, s)| *p == abs && *q == r && s == replacement)
+        {
+            continue;
+        }
+        if out
+            .iter()
+            .any(|(p, q, _)| *p == abs && overlaps(q.clone(), r.clone()))
+        {
+            return Err("the fix's edits overlap (a bug in compose-lint; please report it)".into());
+        }
+        out.push((abs, r, adapt_line_endings(text, replacement)));
+    }
+    Ok(out)
+}
+
+/// A replacement's line breaks written as the file writes them: `\r\n` in
+/// a file whose first line ends so.
+fn adapt_line_endings(text: &str, replacement: &str) -> String {
+    let crlf = text
+        .find('\n')
+        .is_some_and(|i| i > 0 && text.as_bytes()[i - 1] == b'\r');
+    if !crlf || !replacement.contains('\n') {
+        return replacement.to_string();
+    }
+    let mut out = String::with_capacity(replacement.len() + 8);
+    let mut prev = '\0';
+    for c in replacement.chars() {
+        if c == '\n' && prev != '\r' {
+            out.push('\r');
+        }
+        out.push(c);
+        prev = c;
+    }
+    out
+}
+
+/// Why an edit at `r` may not be made in `text`, if it touches an anchored
+/// node that an alias reuses, a `<<` merge value, or an interpolated scalar.
+fn shared_text(text: &str, tree: &Tree, r: Range<usize>) -> Option<String> {
+    let line_of = |off: usize| text[..off.min(text.len())].matches('\n').count() + 1;
+    let mut aliased: BTreeMap<u32, usize> = BTreeMap::new();
+    for n in &tree.nodes {
+        if let NodeKind::Alias { target } = n.kind {
+            aliased.entry(target.0).or_insert(n.span.start as usize);
+        }
+    }
+    for (i, n) in tree.nodes.iter().enumerate() {
+        let Some((name, aspan)) = &n.anchor else {
+            continue;
+        };
+        let Some(&use_at) = aliased.get(&(i as u32)) else {
+            continue;
+        };
+        let region = node_region(text, n, aspan.start as usize);
+        if touches(region, r.clone()) {
+            return Some(format!(
+                "the edit is inside the anchor `&{name}` (line {}), which the alias at line {} reuses: changing it would change every place that uses it",
+                line_of(aspan.start as usize),
+                line_of(use_at)
+            ));
+        }
+    }
+    for n in &tree.nodes {
+        if let NodeKind::Mapping(m) = &n.kind {
+            for e in &m.entries {
+                if let Some(via) = e.via {
+                    if touches(via.range(), r.clone()) {
+                        return Some(format!(
+                            "the edit is inside the `<<` merge at line {}: the merged text is shared with the mapping it comes from",
+                            line_of(via.start as usize)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for n in &tree.nodes {
+        if !matches!(n.kind, NodeKind::Scalar(_)) {
+            continue;
+        }
+        let sr = n.span.range();
+        let overlap = if r.is_empty() {
+            sr.start < r.start && r.start < sr.end
+        } else {
+            sr.start < r.end && r.start < sr.end
+        };
+        if overlap && interpolated(&text[sr.clone()]) {
+            return Some(format!(
+                "the edit is in the interpolated value `{}` (line {}): Compose substitutes variables when it loads the file, so the text there is not the value the fix is about",
+                crate::report::sanitize::text(&text[sr.clone()]),
+                line_of(sr.start)
+            ));
+        }
+    }
+    None
+}
+
+/// The bytes a node stands for: from its anchor to its end; a block
+/// collection runs from the start of its first line to the end of its last
+/// (so a line inserted among its entries is inside it).
+fn node_region(text: &str, n: &yaml::Node, anchor_start: usize) -> Range<usize> {
+    let mut start = anchor_start.min(n.span.start as usize);
+    let mut end = n.span.end as usize;
+    let block = match &n.kind {
+        NodeKind::Mapping(_) | NodeKind::Sequence(_) => {
+            !matches!(text.as_bytes().get(n.span.start as usize), Some(b'{' | b'['))
+        }
+        _ => false,
+    };
+    if block {
+        let ls = text[..n.span.start as usize].rfind('\n').map_or(0, |i| i + 1);
+        if text[ls..n.span.start as usize]
+            .chars()
+            .all(|c| c == ' ' || c == '-' || c == '\t')
+        {
+            start = start.min(ls);
+        }
+        end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    }
+    start..end
+}
+
+/// An edit touches a region when it shares a byte with it, or inserts
+/// inside it (at its start included).
+fn touches(region: Range<usize>, r: Range<usize>) -> bool {
+    if r.is_empty() {
+        region.start <= r.start && r.start < region.end
+    } else {
+        region.start < r.end && r.start < region.end
+    }
+}
+
+/// Whether raw scalar text holds `$VAR` or `${...}` (not `$$`).
+fn interpolated(raw: &str) -> bool {
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'$' {
+            match b.get(i + 1) {
+                Some(b'$') => {
+                    i += 2;
+                    continue;
+                }
+                Some(c) if *c == b'{' || *c == b'_' || c.is_ascii_alphabetic() => return true,
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    false
+}
+
+/// The texts after applying the candidates on top of the edits so far.
+fn apply_all(
+    sources: &SourceMap,
+    files: &BTreeMap<PathBuf, (PathBuf, String, String)>,
+    cands: &[&Candidate],
+) -> Result<Vec<(PathBuf, String)>, String> {
+    let mut by_file: BTreeMap<&PathBuf, Vec<(&Range<usize>, &String)>> = BTreeMap::new();
+    for c in cands {
+        for (p, r, s) in &c.edits {
+            by_file.entry(p).or_default().push((r, s));
+        }
+    }
+    // Every file edited so far is given again, edited or not this pass.
+    let mut out: Vec<(PathBuf, String)> = files
+        .iter()
+        .map(|(p, (_, _, now))| (p.clone(), now.clone()))
+        .collect();
+    for (abs, mut edits) in by_file {
+        let text = sources
+            .files()
+            .find(|f| absolute(&f.path) == *abs)
+            .map(|f| f.text.to_string())
+            .ok_or_else(|| format!("{}: not a file of the project", abs.display()))?;
+        edits.sort_by_key(|(r, _)| (r.start, r.end));
+        let mut new = text.clone();
+        for (r, s) in edits.iter().rev() {
+            new.replace_range((*r).clone(), s);
+        }
+        match out.iter_mut().find(|(p, _)| p == abs) {
+            Some(slot) => slot.1 = new,
+            None => out.push((abs.clone(), new)),
+        }
+    }
+    Ok(out)
+}
+
+/// The check after a pass: the text parses and loads (no new finding at
+/// all, so no syntax or load error), and each fixed finding is gone.
+fn check(before: &BTreeMap<Key, usize>, after: &JobResult, cands: &[&Candidate]) -> Result<(), String> {
+    let now = counts(after);
+    if let Some(d) = after
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "S001" && d.severity == Severity::Error)
+    {
+        if before.get(&key(d)).is_none() {
+            return Err(format!("the fixed text no longer parses: {}", d.message));
+        }
+    }
+    let mut new: Vec<String> = now
+        .iter()
+        .filter(|(k, n)| before.get(*k).copied().unwrap_or(0) < **n)
+        .map(|((code, _, msg), _)| format!("{code} {msg}"))
+        .collect();
+    if !new.is_empty() {
+        new.truncate(3);
+        return Err(format!(
+            "the fixed text has a finding the original did not: {}",
+            new.join("; ")
+        ));
+    }
+    let mut fixed: BTreeMap<&Key, usize> = BTreeMap::new();
+    for c in cands {
+        *fixed.entry(&c.key).or_default() += 1;
+    }
+    let mut seen = HashSet::new();
+    for c in cands {
+        if !seen.insert(&c.key) {
+            continue;
+        }
+        let was = before.get(&c.key).copied().unwrap_or(0);
+        let is = now.get(&c.key).copied().unwrap_or(0);
+        if is + fixed[&c.key] > was {
+            return Err(format!(
+                "after the fix, the finding is still there: {} {}",
+                c.key.0, c.key.2
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    fn refusal(text: &str, needle: &str, len: usize) -> Option<String> {
+        let (tree, _) = yaml::parse(FileId(0), text, &yaml::Limits::default());
+        let at = text.find(needle).expect("needle");
+        shared_text(text, &tree, at..at + len)
+    }
+
+    #[test]
+    fn edits_in_shared_text_are_refused() {
+        let anchored = "x: &v\n  - a:/data\ns:\n  w:\n    volumes: *v\n";
+        assert!(refusal(anchored, "a:/data", 1).unwrap().contains("anchor `&v`"));
+        // An anchor nobody uses is just a name.
+        let unused = "x: &v\n  - a:/data\n";
+        assert_eq!(refusal(unused, "a:/data", 1), None);
+        let merged = "s:\n  w:\n    <<: {image: a}\n    user: x\n";
+        assert!(refusal(merged, "image: a", 5).unwrap().contains("`<<` merge"));
+        let interp = "s:\n  w:\n    image: ${IMG}\n    user: x\n";
+        assert!(refusal(interp, "${IMG}", 2).unwrap().contains("interpolated"));
+        assert_eq!(refusal(interp, "user: x", 4), None);
+        assert_eq!(refusal("a: $$HOME\n", "$$HOME", 1), None);
+    }
+
+    #[test]
+    fn crlf_files_get_crlf_replacements() {
+        assert_eq!(adapt_line_endings("a: 1\r\n", "x\ny\n"), "x\r\ny\r\n");
+        assert_eq!(adapt_line_endings("a: 1\n", "x\ny\n"), "x\ny\n");
+        assert_eq!(adapt_line_endings("a: 1\r\n", "x\r\n"), "x\r\n");
+    }
+
+    #[test]
+    fn insertions_at_one_place_conflict() {
+        assert!(overlaps(3..3, 3..3));
+        assert!(overlaps(3..5, 4..4));
+        assert!(!overlaps(3..5, 5..7));
+    }
+}
