@@ -606,8 +606,25 @@ impl FixTotals {
         if quiet {
             return;
         }
+        // An unsafe fix changes behaviour: each is named, with its warning.
+        for a in &self.applied {
+            if a.applicability == crate::diagnostic::Applicability::Unsafe {
+                let _ = writeln!(
+                    err,
+                    "compose-lint: {} (unsafe): {}:{}: {} {}",
+                    if would { "would apply" } else { "applied" },
+                    report::sanitize::path(&a.path),
+                    a.line,
+                    a.code,
+                    report::sanitize::text(&a.title)
+                );
+            }
+        }
         let n = self.applied.len();
         let files = self.changes.len();
+        if n == 0 {
+            return;
+        }
         let verb = if would { "Would fix" } else { "Fixed" };
         let _ = writeln!(
             err,

@@ -72,6 +72,7 @@ pub struct FixNote {
     /// Where the finding was, in the text before the fix.
     pub path: PathBuf,
     pub line: usize,
+    pub applicability: Applicability,
     pub reason: Option<String>,
 }
 
@@ -249,6 +250,7 @@ fn choose(res: &JobResult, opts: Options) -> (Vec<Candidate>, Vec<FixNote>) {
             title: fix.title.clone(),
             path: file.path.clone(),
             line: file.line_col(d.span.start as usize).line,
+            applicability: fix.applicability,
             reason: None,
         };
         match edits_of(res, fix, d.code, &mut trees) {
