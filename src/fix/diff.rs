@@ -10,6 +10,8 @@ pub fn unified(change: &Change) -> String {
         return String::new();
     }
     let path = crate::report::sanitize::path(&change.path);
+    // `a/./base.yaml` would not apply with `git apply` or `patch -p1`.
+    let path = path.strip_prefix("./").unwrap_or(&path);
     TextDiff::from_lines(&change.before, &change.after)
         .unified_diff()
         .context_radius(3)
