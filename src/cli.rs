@@ -574,11 +574,14 @@ impl FixTotals {
             }
         }
         if clashed {
-            self.refused.extend(f.applied.into_iter().map(|n| fix::FixNote {
-                reason: Some(
-                    "another project fixes the same file differently; run compose-lint again".into(),
-                ),
-                ..n
+            self.refused.extend(f.applied.into_iter().map(|n| {
+                fix::FixNote {
+                    reason: Some(
+                        "another project fixes the same file differently; run compose-lint again"
+                            .into(),
+                    ),
+                    ..n
+                }
             }));
         } else {
             self.applied.extend(f.applied);
@@ -702,7 +705,9 @@ fn write_fixed(c: &fix::Change) -> Result<(), String> {
     }
     let mut data = bom.to_vec();
     data.extend_from_slice(c.after.as_bytes());
-    let perms = std::fs::metadata(&path).map_err(|e| io_text(&e))?.permissions();
+    let perms = std::fs::metadata(&path)
+        .map_err(|e| io_text(&e))?
+        .permissions();
     write_atomically_with(&path, &data, Some(perms)).map_err(|e| io_text(&e))
 }
 

@@ -98,7 +98,9 @@ pub fn apply(
         let mut d = Diagnostic::info(
             "S015",
             s.span,
-            format!("this suppression comment suppresses nothing ({what} not found where it applies)"),
+            format!(
+                "this suppression comment suppresses nothing ({what} not found where it applies)"
+            ),
         )
         .help("remove the comment, or fix its codes or its placement");
         if let Some(span) = removal(sources, s.span) {

@@ -97,7 +97,12 @@ fn run(dir: &Path, args: &[&str]) -> Output {
 fn fix_case(
     case: &Path,
     transform: &dyn Fn(&[u8]) -> Vec<u8>,
-) -> (Output, Output, BTreeMap<String, Vec<u8>>, BTreeMap<String, Vec<u8>>) {
+) -> (
+    Output,
+    Output,
+    BTreeMap<String, Vec<u8>>,
+    BTreeMap<String, Vec<u8>>,
+) {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(case, tmp.path());
     for (rel, bytes) in snapshot_dir(tmp.path()) {
@@ -224,7 +229,11 @@ fn crlf_and_bom_are_kept() {
         ] {
             let (_, _, _, got) = fix_case(&case, t);
             for (rel, bytes) in &lf {
-                let want = if is_yaml(rel) { t(bytes) } else { bytes.clone() };
+                let want = if is_yaml(rel) {
+                    t(bytes)
+                } else {
+                    bytes.clone()
+                };
                 assert_eq!(
                     text(&got[rel]),
                     text(&want),
@@ -248,7 +257,11 @@ fn stdin_fixed_text_goes_to_standard_output() {
         "services:\n  web:\n    image: nginx:1.27\n    restart: \"no\"\n"
     );
     // The report (of the fixed text) is on standard error.
-    assert!(text(&out.stderr).contains("Fixed 2 findings"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("Fixed 2 findings"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 
     let out = bin(&manifest())
@@ -296,13 +309,23 @@ fn permissions_and_symlinks_are_kept() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
     let real = tmp.path().join("real.yaml");
-    std::fs::write(&real, "version: '3'\nservices:\n  web:\n    image: nginx:1.27\n").unwrap();
+    std::fs::write(
+        &real,
+        "version: '3'\nservices:\n  web:\n    image: nginx:1.27\n",
+    )
+    .unwrap();
     std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
     let link = tmp.path().join("compose.yaml");
     std::os::unix::fs::symlink("real.yaml", &link).unwrap();
-    let out = bin(tmp.path()).args(["--fix", "compose.yaml"]).output().unwrap();
+    let out = bin(tmp.path())
+        .args(["--fix", "compose.yaml"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
     assert_eq!(
         std::fs::read_to_string(&real).unwrap(),
         "services:\n  web:\n    image: nginx:1.27\n"

@@ -427,13 +427,16 @@ fn node_region(text: &str, n: &yaml::Node, anchor_start: usize) -> Range<usize> 
     let mut start = anchor_start.min(n.span.start as usize);
     let mut end = n.span.end as usize;
     let block = match &n.kind {
-        NodeKind::Mapping(_) | NodeKind::Sequence(_) => {
-            !matches!(text.as_bytes().get(n.span.start as usize), Some(b'{' | b'['))
-        }
+        NodeKind::Mapping(_) | NodeKind::Sequence(_) => !matches!(
+            text.as_bytes().get(n.span.start as usize),
+            Some(b'{' | b'[')
+        ),
         _ => false,
     };
     if block {
-        let ls = text[..n.span.start as usize].rfind('\n').map_or(0, |i| i + 1);
+        let ls = text[..n.span.start as usize]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
         if text[ls..n.span.start as usize]
             .chars()
             .all(|c| c == ' ' || c == '-' || c == '\t')
@@ -513,7 +516,11 @@ fn apply_all(
 
 /// The check after a pass: the text parses and loads (no new finding at
 /// all, so no syntax or load error), and each fixed finding is gone.
-fn check(before: &BTreeMap<Key, usize>, after: &JobResult, cands: &[&Candidate]) -> Result<(), String> {
+fn check(
+    before: &BTreeMap<Key, usize>,
+    after: &JobResult,
+    cands: &[&Candidate],
+) -> Result<(), String> {
     let now = counts(after);
     if let Some(d) = after
         .diagnostics
@@ -571,14 +578,20 @@ mod tests {
     #[test]
     fn edits_in_shared_text_are_refused() {
         let anchored = "x: &v\n  - a:/data\ns:\n  w:\n    volumes: *v\n";
-        assert!(refusal(anchored, "a:/data", 1).unwrap().contains("anchor `&v`"));
+        assert!(refusal(anchored, "a:/data", 1)
+            .unwrap()
+            .contains("anchor `&v`"));
         // An anchor nobody uses is just a name.
         let unused = "x: &v\n  - a:/data\n";
         assert_eq!(refusal(unused, "a:/data", 1), None);
         let merged = "s:\n  w:\n    <<: {image: a}\n    user: x\n";
-        assert!(refusal(merged, "image: a", 5).unwrap().contains("`<<` merge"));
+        assert!(refusal(merged, "image: a", 5)
+            .unwrap()
+            .contains("`<<` merge"));
         let interp = "s:\n  w:\n    image: ${IMG}\n    user: x\n";
-        assert!(refusal(interp, "${IMG}", 2).unwrap().contains("interpolated"));
+        assert!(refusal(interp, "${IMG}", 2)
+            .unwrap()
+            .contains("interpolated"));
         assert_eq!(refusal(interp, "user: x", 4), None);
         assert_eq!(refusal("a: $$HOME\n", "$$HOME", 1), None);
     }
