@@ -718,6 +718,11 @@ fn images(args: CheckArgs) -> ExitCode {
         Some(Format::Json) => true,
         Some(_) => return fail("`images` prints --format human or json"),
     };
+    if args.fix || args.diff || args.unsafe_fixes {
+        return fail(
+            "`images` changes no file; --fix, --unsafe-fixes and --diff belong to `check`",
+        );
+    }
     let jobs = match plan(&args) {
         Ok(j) => j,
         Err(code) => return code,

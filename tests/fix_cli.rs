@@ -58,6 +58,9 @@ fn snapshot_dir(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// Files by relative path.
+type Files = BTreeMap<String, Vec<u8>>;
+
 fn copy_dir(from: &Path, to: &Path) {
     for (rel, bytes) in snapshot_dir(from) {
         let p = to.join(&rel);
@@ -94,15 +97,7 @@ fn run(dir: &Path, args: &[&str]) -> Output {
 /// Runs `--diff` then `--fix` on a copy of `case` whose YAML files went
 /// through `transform`; returns the diff run, the fix run and the files
 /// after fixing.
-fn fix_case(
-    case: &Path,
-    transform: &dyn Fn(&[u8]) -> Vec<u8>,
-) -> (
-    Output,
-    Output,
-    BTreeMap<String, Vec<u8>>,
-    BTreeMap<String, Vec<u8>>,
-) {
+fn fix_case(case: &Path, transform: &dyn Fn(&[u8]) -> Vec<u8>) -> (Output, Output, Files, Files) {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(case, tmp.path());
     for (rel, bytes) in snapshot_dir(tmp.path()) {

@@ -31,8 +31,13 @@ use crate::load::project::absolute;
 use crate::source::{FileId, SourceMap};
 use crate::yaml::{self, NodeKind, Tree};
 
-/// Passes of apply-and-relint before giving up on what is left.
+/// Passes that apply fixes (apply, lint again) before giving up on what
+/// is left.
 pub const MAX_PASSES: usize = 10;
+
+/// Lints of one project while fixing it, refused fixes included: a bound
+/// on the time a file full of failing fixes can take.
+pub const MAX_LINTS: usize = 200;
 
 /// Rules whose fixes only change how a scalar is written, never what it
 /// means: right in an anchor (every alias means the same value), in a `<<`
@@ -108,6 +113,9 @@ pub fn chosen_fix(d: &Diagnostic, opts: Options) -> Option<&Fix> {
     d.fixes.iter().find(|f| opts.allows(f.applicability))
 }
 
+/// Lints the job again with these texts (by path) in place of the files.
+pub type Relint<'a> = dyn Fn(&[(PathBuf, String)]) -> Result<JobResult, String> + 'a;
+
 /// A fix picked for this pass: the finding it came from and its edits,
 /// by absolute path.
 struct Candidate {
@@ -119,35 +127,29 @@ struct Candidate {
 /// Fixes the project that `relint` lints. `relint` is given the edited
 /// texts by path and must lint the same job with them in place of the files
 /// on disk; `original` is its result without any.
-pub fn run(
-    original: JobResult,
-    opts: Options,
-    relint: &dyn Fn(&[(PathBuf, String)]) -> Result<JobResult, String>,
-) -> Outcome {
+pub fn run(original: JobResult, opts: Options, relint: &Relint) -> Outcome {
     // Every file's text as read, and as edited so far, by absolute path.
     let mut files: BTreeMap<PathBuf, (PathBuf, String, String)> = BTreeMap::new();
     let mut order: Vec<PathBuf> = Vec::new();
     let mut applied = Vec::new();
     let mut refused: Vec<FixNote> = Vec::new();
+    // The findings (and fix titles) refused so far: not tried again.
+    let mut refused_ids: HashSet<(Key, String)> = HashSet::new();
     let mut cur = original;
-    for _ in 0..MAX_PASSES {
+    let mut lints = 0;
+    let mut passes = 0;
+    while passes < MAX_PASSES {
+        passes += 1;
         let (cands, refusals) = choose(&cur, opts);
-        for r in refusals {
-            if !refused
-                .iter()
-                .any(|x| x.code == r.code && x.title == r.title && x.reason == r.reason)
-            {
+        for (k, r) in refusals {
+            if refused_ids.insert((k, r.title.clone())) {
                 refused.push(r);
             }
         }
         // Fixes already refused for failing the check are not tried again.
         let cands: Vec<Candidate> = cands
             .into_iter()
-            .filter(|c| {
-                !refused
-                    .iter()
-                    .any(|r| r.code == c.note.code && r.title == c.note.title)
-            })
+            .filter(|c| !refused_ids.contains(&(c.key.clone(), c.note.title.clone())))
             .collect();
         if cands.is_empty() {
             break;
@@ -159,40 +161,53 @@ pub fn run(
             check(&before, &res, cs)?;
             Ok((res, texts))
         };
-        let all: Vec<&Candidate> = cands.iter().collect();
+        // The whole batch, else its first half, and so on: a prefix that
+        // passes is kept (the rest waits for the next pass); a single fix
+        // that fails is refused. Each step halves, so a pass costs at most
+        // log2(fixes) + 1 lints.
+        let mut pool: Vec<&Candidate> = cands.iter().collect();
         let mut kept: Vec<&Candidate> = Vec::new();
         let mut next = None;
-        match attempt(&all) {
-            Ok(r) => {
-                kept = all;
-                next = Some(r);
+        loop {
+            if lints >= MAX_LINTS {
+                break;
             }
-            Err(batch_reason) => {
-                // One at a time: the first that passes is kept; the others
-                // are tried again on the next pass.
-                for c in &cands {
-                    match attempt(&[c]) {
-                        Ok(r) => {
-                            kept = vec![c];
-                            next = Some(r);
-                            break;
-                        }
-                        Err(reason) => {
-                            let reason = if cands.len() == 1 {
-                                batch_reason.clone()
-                            } else {
-                                reason
-                            };
-                            refused.push(FixNote {
-                                reason: Some(reason),
-                                ..c.note.clone()
-                            });
-                        }
-                    }
+            lints += 1;
+            match attempt(&pool) {
+                Ok(r) => {
+                    kept = pool;
+                    next = Some(r);
+                    break;
                 }
+                Err(reason) if pool.len() == 1 => {
+                    refused_ids.insert((pool[0].key.clone(), pool[0].note.title.clone()));
+                    refused.push(FixNote {
+                        reason: Some(reason),
+                        ..pool[0].note.clone()
+                    });
+                    break;
+                }
+                Err(_) => pool.truncate(pool.len().div_ceil(2)),
             }
         }
-        let Some((res, texts)) = next else { break };
+        if lints >= MAX_LINTS && next.is_none() {
+            for c in &cands {
+                if refused_ids.insert((c.key.clone(), c.note.title.clone())) {
+                    refused.push(FixNote {
+                        reason: Some(format!(
+                            "not tried: compose-lint stops checking fixes after {MAX_LINTS} lints of one project; run it again"
+                        )),
+                        ..c.note.clone()
+                    });
+                }
+            }
+            break;
+        }
+        let Some((res, texts)) = next else {
+            // A fix was refused; the others get the next pass.
+            passes -= 1;
+            continue;
+        };
         for (abs, text) in texts {
             let display = cur
                 .sources
@@ -235,7 +250,8 @@ pub fn run(
 }
 
 /// The fixes of this pass, in report order, and those refused outright.
-fn choose(res: &JobResult, opts: Options) -> (Vec<Candidate>, Vec<FixNote>) {
+#[allow(clippy::type_complexity)]
+fn choose(res: &JobResult, opts: Options) -> (Vec<Candidate>, Vec<(Key, FixNote)>) {
     let mut trees: BTreeMap<FileId, Tree> = BTreeMap::new();
     let mut taken: Vec<(PathBuf, Range<usize>)> = Vec::new();
     let mut cands = Vec::new();
@@ -254,10 +270,13 @@ fn choose(res: &JobResult, opts: Options) -> (Vec<Candidate>, Vec<FixNote>) {
             reason: None,
         };
         match edits_of(res, fix, d.code, &mut trees) {
-            Err(reason) => refused.push(FixNote {
-                reason: Some(reason),
-                ..note
-            }),
+            Err(reason) => refused.push((
+                key(d),
+                FixNote {
+                    reason: Some(reason),
+                    ..note
+                },
+            )),
             Ok(edits) => {
                 let clash = edits.iter().any(|(p, r, _)| {
                     taken
@@ -594,6 +613,74 @@ mod tests {
             .contains("interpolated"));
         assert_eq!(refusal(interp, "user: x", 4), None);
         assert_eq!(refusal("a: $$HOME\n", "$$HOME", 1), None);
+    }
+
+    const PATH: &str = "/nonexistent/compose.yaml";
+
+    fn lint(text: &str) -> JobResult {
+        crate::lint::lint_text(PATH, text).expect("loads")
+    }
+
+    fn fix_text(original: JobResult, text: &str) -> Outcome {
+        let text = text.to_string();
+        run(
+            original,
+            Options { unsafe_fixes: true },
+            &move |t: &[(PathBuf, String)]| {
+                let now = t.first().map_or(text.clone(), |(_, s)| s.clone());
+                crate::lint::lint_text(PATH, &now).map_err(|e| e.to_string())
+            },
+        )
+    }
+
+    #[test]
+    fn fixes_run_to_a_fixed_point_and_keep_the_rest() {
+        let text = "version: '3'  # old\nservices:\n  web:\n    image: nginx:1.27\n    restart: no\n    environment: {A: yes}\n";
+        let out = fix_text(lint(text), text);
+        assert_eq!(out.changes.len(), 1);
+        assert_eq!(
+            out.changes[0].after,
+            "services:\n  web:\n    image: nginx:1.27\n    restart: \"no\"\n    environment: {A: \"yes\"}\n"
+        );
+        assert_eq!(out.applied.len(), 3);
+        assert!(out.refused.is_empty());
+        let again = fix_text(lint(&out.changes[0].after), &out.changes[0].after);
+        assert!(again.changes.is_empty());
+    }
+
+    /// A fix after which the file no longer parses is refused with the
+    /// reason; the other fixes are applied.
+    #[test]
+    fn a_fix_that_breaks_the_file_is_refused_and_the_others_applied() {
+        let text = "version: '3'\nservices:\n  web:\n    image: nginx:1.27\n    restart: no\n";
+        let mut original = lint(text);
+        let mut bad = original.diagnostics[0].clone();
+        bad.message = "a test finding whose fix breaks the YAML".into();
+        let at = text.find("services").unwrap();
+        bad.fixes = vec![Fix {
+            title: "break it".into(),
+            edits: vec![Edit {
+                span: crate::source::Span::new(bad.span.file, at, at + 8),
+                replacement: "[: :".into(),
+            }],
+            applicability: Applicability::Safe,
+        }];
+        original.diagnostics.insert(0, bad);
+        let out = fix_text(original, text);
+        assert_eq!(out.refused.len(), 1, "{:?}", out.refused);
+        assert!(
+            out.refused[0]
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("no longer parses"),
+            "{:?}",
+            out.refused
+        );
+        assert_eq!(
+            out.changes[0].after,
+            "services:\n  web:\n    image: nginx:1.27\n    restart: \"no\"\n"
+        );
     }
 
     #[test]
