@@ -586,7 +586,13 @@ impl FixTotals {
         } else {
             self.applied.extend(f.applied);
         }
-        self.refused.extend(f.refused);
+        // Two findings through one anchor are refused at the same place,
+        // for the same reason: said once.
+        for r in f.refused {
+            if !self.refused.contains(&r) {
+                self.refused.push(r);
+            }
+        }
     }
 
     /// `Fixed 3 findings in 2 files.` (or `Would fix`), then one line per
