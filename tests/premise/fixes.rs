@@ -2,9 +2,10 @@
 //! rule's failing fixture and run on the engine (issue 16).
 //!
 //! For the rules with an exact fix (M101's root mount, X101's `init:
-//! true`), the fixed file must work: the write succeeds, or `docker stop`
-//! ends the container with SIGTERM (143) instead of SIGKILL (137). The
-//! seed's analogue (two volumes, for the logs and the store) is among them.
+//! true`, S109's removal of `container_name`), the fixed file must work:
+//! the write succeeds, `docker stop` ends the container with SIGTERM (143)
+//! instead of SIGKILL (137), both replicas run. The seed's analogue (two
+//! volumes, for the logs and the store) is among them.
 //! For the rules whose fix is not certain (M102, M104, X102, X103, X104:
 //! the help is text), `--fix` must not pretend: their finding is still
 //! reported on the file it leaves.
@@ -143,6 +144,40 @@ fn x101_own_fix_makes_stop_end_with_sigterm() {
     p.stop("app");
     let st = p.wait_exit("app", EXIT_LIMIT);
     assert_eq!(st.exit_code, 143, "{st:?}\n{after}");
+}
+
+/// S109: Compose refuses two replicas with one `container_name`; without
+/// it, both replicas run.
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn s109_own_fix_lets_both_replicas_run() {
+    let Some(s) = Setup::seed("s109_own_fix_lets_both_replicas_run") else {
+        return;
+    };
+    let rel = "S109-replicas/failing";
+    s.lint_fires("S109", rel);
+    let failing = s.project(rel);
+    let err = failing.up().expect_err("Compose refuses the project");
+    assert!(err.contains("container name must be unique"), "{err}");
+    drop(failing);
+
+    let p = s.project(rel);
+    let (_, after, said) = fix_project(&s, &p);
+    assert!(!after.contains("    container_name:"), "{after}\n{said}");
+    assert!(!findings(&s, p.dir()).contains(&"S109"), "{after}");
+    p.up().expect("up");
+    p.wait_running("app", EXIT_LIMIT);
+    let out = Command::new("docker")
+        .args([
+            "ps",
+            "-q",
+            "--filter",
+            &format!("label=com.docker.compose.project={}", p.name),
+        ])
+        .output()
+        .expect("docker ps");
+    let running = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert_eq!(running, 2, "{after}");
 }
 
 /// The runtime rules without an exact fix: `--fix --unsafe-fixes` leaves
