@@ -673,7 +673,12 @@ fn write_fixes(fixes: &FixTotals, quiet: bool) -> Result<Option<String>, ()> {
     let mut failed = false;
     for (_, c, is_stdin) in &fixes.changes {
         if *is_stdin {
-            stdin = Some(c.after.clone());
+            let bom = if STDIN_BOM.load(std::sync::atomic::Ordering::Relaxed) {
+                "\u{FEFF}"
+            } else {
+                ""
+            };
+            stdin = Some(format!("{bom}{}", c.after));
             continue;
         }
         if let Err(e) = write_fixed(c) {
@@ -941,6 +946,10 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
     Ok(jobs)
 }
 
+/// Whether standard input began with a UTF-8 BOM: `--fix -` writes the
+/// fixed text with it, as it writes a file.
+static STDIN_BOM: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 fn io_text(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
@@ -963,6 +972,10 @@ fn input_for(p: &Path, args: &CheckArgs) -> Result<Input, ExitCode> {
                 args.max_file_size
             )));
         }
+        STDIN_BOM.store(
+            bytes.starts_with(&[0xEF, 0xBB, 0xBF]),
+            std::sync::atomic::Ordering::Relaxed,
+        );
         let text = project::decode(bytes).map_err(|m| fail(format!("standard input {m}")))?;
         let path = args
             .stdin_filename

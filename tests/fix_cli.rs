@@ -259,6 +259,19 @@ fn stdin_fixed_text_goes_to_standard_output() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 
+    // A BOM and CRLF on standard input come back on standard output.
+    let out = bin(&manifest())
+        .args(["--fix", "-"])
+        .write_stdin(bom(&crlf(input.as_bytes())))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.stdout,
+        bom(&crlf(
+            b"services:\n  web:\n    image: nginx:1.27\n    restart: \"no\"\n"
+        ))
+    );
+
     let out = bin(&manifest())
         .args(["--diff", "-", "--stdin-filename", "compose.yaml"])
         .write_stdin(input)
