@@ -333,7 +333,7 @@ fn edits_of(
             let tree = trees
                 .entry(span.file)
                 .or_insert_with(|| yaml::parse(span.file, text, &yaml::Limits::default()).0);
-            if let Some(reason) = shared_text(text, tree, r.clone()) {
+            if let Some(reason) = shared_text(text, tree, r.clone(), replacement.is_empty()) {
                 return Err(reason);
             }
         }
@@ -379,8 +379,9 @@ fn adapt_line_endings(text: &str, replacement: &str) -> String {
 }
 
 /// Why an edit at `r` may not be made in `text`, if it touches an anchored
-/// node that an alias reuses, a `<<` merge value, or an interpolated scalar.
-fn shared_text(text: &str, tree: &Tree, r: Range<usize>) -> Option<String> {
+/// node that an alias reuses, a `<<` merge value, or an interpolated scalar
+/// (unless the edit is a `deletion` that removes the whole scalar).
+fn shared_text(text: &str, tree: &Tree, r: Range<usize>, deletion: bool) -> Option<String> {
     let line_of = |off: usize| text[..off.min(text.len())].matches('\n').count() + 1;
     let mut aliased: BTreeMap<u32, usize> = BTreeMap::new();
     for n in &tree.nodes {
@@ -428,7 +429,10 @@ fn shared_text(text: &str, tree: &Tree, r: Range<usize>) -> Option<String> {
         } else {
             sr.start < r.end && r.start < sr.end
         };
-        if overlap && interpolated(&text[sr.clone()]) {
+        // Deleting the whole value (with its key or list entry) is not
+        // editing it: whatever it interpolates to, it is gone.
+        let removed = deletion && r.start <= sr.start && sr.end <= r.end;
+        if overlap && !removed && interpolated(&text[sr.clone()]) {
             return Some(format!(
                 "the edit is in the interpolated value `{}` (line {}): Compose substitutes variables when it loads the file, so the text there is not the value the fix is about",
                 crate::report::sanitize::text(&text[sr.clone()]),
@@ -591,7 +595,7 @@ mod tests {
     fn refusal(text: &str, needle: &str, len: usize) -> Option<String> {
         let (tree, _) = yaml::parse(FileId(0), text, &yaml::Limits::default());
         let at = text.find(needle).expect("needle");
-        shared_text(text, &tree, at..at + len)
+        shared_text(text, &tree, at..at + len, false)
     }
 
     #[test]
@@ -613,6 +617,12 @@ mod tests {
             .contains("interpolated"));
         assert_eq!(refusal(interp, "user: x", 4), None);
         assert_eq!(refusal("a: $$HOME\n", "$$HOME", 1), None);
+        // Deleting the whole entry that holds an interpolated value is fine.
+        let (tree, _) = yaml::parse(FileId(0), interp, &yaml::Limits::default());
+        let line = interp.find("    image").unwrap();
+        let end = interp[line..].find('\n').unwrap() + line + 1;
+        assert_eq!(shared_text(interp, &tree, line..end, true), None);
+        assert!(shared_text(interp, &tree, line..end, false).is_some());
     }
 
     const PATH: &str = "/nonexistent/compose.yaml";
