@@ -468,6 +468,14 @@ fn check(args: CheckArgs) -> ExitCode {
             Ok(t) => stdin_text = t,
             Err(()) => hard_failure = true,
         }
+        // Standard input comes back on standard output, fixed or not.
+        if stdin_text.is_none() {
+            stdin_text = jobs
+                .iter()
+                .flat_map(|j| &j.inputs)
+                .find_map(|i| i.text.as_deref())
+                .map(with_stdin_bom);
+        }
     }
 
     let color = match args.color {
@@ -673,12 +681,7 @@ fn write_fixes(fixes: &FixTotals, quiet: bool) -> Result<Option<String>, ()> {
     let mut failed = false;
     for (_, c, is_stdin) in &fixes.changes {
         if *is_stdin {
-            let bom = if STDIN_BOM.load(std::sync::atomic::Ordering::Relaxed) {
-                "\u{FEFF}"
-            } else {
-                ""
-            };
-            stdin = Some(format!("{bom}{}", c.after));
+            stdin = Some(with_stdin_bom(&c.after));
             continue;
         }
         if let Err(e) = write_fixed(c) {
@@ -949,6 +952,15 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
 /// Whether standard input began with a UTF-8 BOM: `--fix -` writes the
 /// fixed text with it, as it writes a file.
 static STDIN_BOM: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `text` with the BOM standard input had, if it had one.
+fn with_stdin_bom(text: &str) -> String {
+    if STDIN_BOM.load(std::sync::atomic::Ordering::Relaxed) {
+        format!("\u{FEFF}{text}")
+    } else {
+        text.to_string()
+    }
+}
 
 fn io_text(e: &std::io::Error) -> String {
     match e.kind() {

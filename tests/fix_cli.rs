@@ -259,6 +259,16 @@ fn stdin_fixed_text_goes_to_standard_output() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 
+    // Nothing to fix: the text comes back as it was.
+    let clean = "services:\n  web:\n    image: nginx:1.27 # as is\n";
+    let out = bin(&manifest())
+        .args(["--fix", "-"])
+        .write_stdin(clean)
+        .output()
+        .unwrap();
+    assert_eq!(text(&out.stdout), clean);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
     // A BOM and CRLF on standard input come back on standard output.
     let out = bin(&manifest())
         .args(["--fix", "-"])
