@@ -7,9 +7,10 @@
 //! whose edits overlap an edit already chosen waits for the next pass. After
 //! each pass the project is linted again from the edited text, and the pass
 //! is kept only when the text still parses and loads, every fixed finding is
-//! gone and no finding appears that was not there before; otherwise its
-//! fixes are tried one by one and a fix that fails is refused with the
-//! reason. Passes repeat until no fix is left, at most [`MAX_PASSES`] times.
+//! gone and no finding appears that was not there before; otherwise the
+//! pass is bisected until a prefix of its fixes passes or a single fix
+//! fails, which is refused with the reason. Passes repeat until no fix is
+//! left, at most [`MAX_PASSES`] times (and [`MAX_LINTS`] lints).
 //! Nothing here writes a file: [`run`] returns the new texts and the caller
 //! writes them (atomically) or prints a diff.
 //!
