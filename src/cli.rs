@@ -655,11 +655,24 @@ impl FixTotals {
 /// `--diff`: the diff of every file a fix changes on standard output.
 /// Exit 1 when there is one (as `ruff check --diff`), 2 after a failure.
 fn print_diff(fixes: &FixTotals, hard_failure: bool, quiet: bool) -> ExitCode {
-    let text: String = fixes
+    let mut text: String = fixes
         .changes
         .iter()
         .map(|(_, c, _)| fix::diff::unified(c))
         .collect();
+    // On a terminal, escape sequences and invisible characters from the
+    // file are shown, not obeyed; piped, the diff stays exact for `git
+    // apply`. (Each line starts with ` `, `+`, `-` or `@`, so no line can
+    // start a CI workflow command.)
+    if std::io::stdout().is_terminal() {
+        text = text
+            .split_inclusive('\n')
+            .map(|l| {
+                let body = l.trim_end_matches(['\n', '\r']);
+                format!("{}{}", report::sanitize::text(body), &l[body.len()..])
+            })
+            .collect();
+    }
     let code = print_or_fail(&text);
     fixes.tell(true, quiet);
     if hard_failure {
