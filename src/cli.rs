@@ -17,6 +17,7 @@ use std::sync::Arc;
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Job};
 use crate::exitcode;
+use crate::fix;
 use crate::image::{self, ImageOptions};
 use crate::lint::{self, Selection};
 use crate::load::project::{self, Input, LoadOptions};
@@ -136,6 +137,19 @@ struct CheckArgs {
     /// Extra image facts files in the rules/images format, consulted before the built-in ones.
     #[arg(long, value_name = "DIR")]
     image_facts: Vec<PathBuf>,
+    /// Apply the safe fixes to the files (atomically), then report what is
+    /// left. With `-`, the fixed text goes to standard output and the report
+    /// to standard error.
+    #[arg(long)]
+    fix: bool,
+    /// With `--fix` or `--diff`, apply the unsafe fixes as well (they change
+    /// behaviour: read each one).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff and write nothing; exit 1 when
+    /// there is something to fix.
+    #[arg(long)]
+    diff: bool,
 }
 
 /// The image sources the command line names; archives and facts
@@ -375,12 +389,32 @@ fn check(args: CheckArgs) -> ExitCode {
         },
     };
 
+    let fix_opts = (args.fix || args.diff).then_some(fix::Options {
+        unsafe_fixes: args.unsafe_fixes,
+    });
     let results: Vec<_> = jobs
         .par_iter()
         .zip(configs.par_iter())
         .map(|(job, cfg)| {
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                lint::lint_job_with_images(job, &load_opts, cfg, &selection, &image_opts)
+                let res =
+                    lint::lint_job_with_images(job, &load_opts, cfg, &selection, &image_opts)?;
+                let Some(opts) = fix_opts else {
+                    return Ok::<_, project::FatalError>((res, None));
+                };
+                let relint = |texts: &[(PathBuf, String)]| {
+                    let mut lo = load_opts.clone();
+                    lo.texts = texts.to_vec();
+                    lint::lint_job_with_images(job, &lo, cfg, &selection, &image_opts)
+                        .map_err(|e| e.to_string())
+                };
+                let out = fix::run(res, opts, &relint);
+                let fixed = JobFixes {
+                    changes: out.changes,
+                    applied: out.applied,
+                    refused: out.refused,
+                };
+                Ok((out.result, Some(fixed)))
             }));
             (job, r)
         })
@@ -391,9 +425,13 @@ fn check(args: CheckArgs) -> ExitCode {
     let mut notes: Vec<FileNote> = Vec::new();
     let mut files_checked = 0;
     let mut hard_failure = false;
+    let mut fixes = FixTotals::default();
     for (job, r) in results {
         match r {
-            Ok(Ok(res)) => {
+            Ok(Ok((res, fixed))) => {
+                if let Some(f) = fixed {
+                    fixes.add(job, f);
+                }
                 let offset = sources.append(res.sources);
                 for mut d in res.diagnostics {
                     d.shift_files(offset);
@@ -419,6 +457,26 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     lint::sort(&mut diagnostics, &sources);
+
+    if args.diff {
+        return print_diff(&fixes, hard_failure, args.quiet);
+    }
+    // Written before the report, which is of the fixed files.
+    let mut stdin_text = None;
+    if args.fix {
+        match write_fixes(&fixes, args.quiet) {
+            Ok(t) => stdin_text = t,
+            Err(()) => hard_failure = true,
+        }
+        // Standard input comes back on standard output, fixed or not.
+        if stdin_text.is_none() {
+            stdin_text = jobs
+                .iter()
+                .flat_map(|j| &j.inputs)
+                .find_map(|i| i.text.as_deref())
+                .map(with_stdin_bom);
+        }
+    }
 
     let color = match args.color {
         ColorChoice::Always => true,
@@ -452,6 +510,15 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     let written = match &args.output {
         Some(path) => write_atomically(path, &buf),
+        // The fixed text of standard input is standard output; the report
+        // goes beside it, to standard error.
+        None if stdin_text.is_some() => {
+            let mut out = std::io::stdout().lock();
+            let text = stdin_text.as_deref().unwrap_or_default();
+            let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+            let mut err = std::io::stderr().lock();
+            err.write_all(&buf).and_then(|_| err.flush())
+        }
         None => {
             let mut out = std::io::stdout().lock();
             match out.write_all(&buf).and_then(|_| out.flush()) {
@@ -463,6 +530,9 @@ fn check(args: CheckArgs) -> ExitCode {
     if let Err(e) = written {
         return fail(e);
     }
+    if let (Some(text), Some(_)) = (&stdin_text, &args.output) {
+        print_or_fail(text);
+    }
 
     if hard_failure {
         ExitCode::from(2)
@@ -473,6 +543,201 @@ fn check(args: CheckArgs) -> ExitCode {
     }
 }
 
+/// What `--fix` or `--diff` did to one job's files.
+struct JobFixes {
+    changes: Vec<fix::Change>,
+    applied: Vec<fix::FixNote>,
+    refused: Vec<fix::FixNote>,
+}
+
+/// The fixes of every job. A file that two jobs both change (an `extends`
+/// source shared by two projects) keeps the first job's text; the second
+/// job's fixes there are refused, and a second run applies them.
+#[derive(Default)]
+struct FixTotals {
+    /// By absolute path: the change, and whether it is standard input.
+    changes: Vec<(PathBuf, fix::Change, bool)>,
+    applied: Vec<fix::FixNote>,
+    refused: Vec<fix::FixNote>,
+}
+
+impl FixTotals {
+    fn add(&mut self, job: &Job, f: JobFixes) {
+        let stdin: Vec<PathBuf> = job
+            .inputs
+            .iter()
+            .filter(|i| i.text.is_some())
+            .map(|i| project::absolute(&i.path))
+            .collect();
+        let mut clashed = false;
+        for c in f.changes {
+            let abs = project::absolute(&c.path);
+            match self.changes.iter().find(|(p, _, _)| *p == abs) {
+                Some((_, prev, _)) if prev.after == c.after => {}
+                Some(_) => clashed = true,
+                None => {
+                    let is_stdin = stdin.contains(&abs);
+                    self.changes.push((abs, c, is_stdin));
+                }
+            }
+        }
+        if clashed {
+            self.refused.extend(f.applied.into_iter().map(|n| {
+                fix::FixNote {
+                    reason: Some(
+                        "another project fixes the same file differently; run compose-lint again"
+                            .into(),
+                    ),
+                    ..n
+                }
+            }));
+        } else {
+            self.applied.extend(f.applied);
+        }
+        // Two findings through one anchor are refused at the same place,
+        // for the same reason: said once.
+        for r in f.refused {
+            if !self.refused.contains(&r) {
+                self.refused.push(r);
+            }
+        }
+    }
+
+    /// `Fixed 3 findings in 2 files.` (or `Would fix`), then one line per
+    /// fix that was refused, with the reason, on standard error.
+    fn tell(&self, would: bool, quiet: bool) {
+        let mut err = std::io::stderr().lock();
+        if !quiet || !self.refused.is_empty() {
+            for r in &self.refused {
+                let _ = writeln!(
+                    err,
+                    "compose-lint: not fixed: {}:{}: {} {}: {}",
+                    report::sanitize::path(&r.path),
+                    r.line,
+                    r.code,
+                    report::sanitize::text(&r.title),
+                    report::sanitize::text(r.reason.as_deref().unwrap_or(""))
+                );
+            }
+        }
+        if quiet {
+            return;
+        }
+        // An unsafe fix changes behaviour: each is named, with its warning.
+        for a in &self.applied {
+            if a.applicability == crate::diagnostic::Applicability::Unsafe {
+                let _ = writeln!(
+                    err,
+                    "compose-lint: {} (unsafe): {}:{}: {} {}",
+                    if would { "would apply" } else { "applied" },
+                    report::sanitize::path(&a.path),
+                    a.line,
+                    a.code,
+                    report::sanitize::text(&a.title)
+                );
+            }
+        }
+        let n = self.applied.len();
+        let files = self.changes.len();
+        if n == 0 {
+            return;
+        }
+        let verb = if would { "Would fix" } else { "Fixed" };
+        let _ = writeln!(
+            err,
+            "{verb} {n} finding{} in {files} file{}.",
+            if n == 1 { "" } else { "s" },
+            if files == 1 { "" } else { "s" }
+        );
+    }
+}
+
+/// `--diff`: the diff of every file a fix changes on standard output.
+/// Exit 1 when there is one (as `ruff check --diff`), 2 after a failure.
+fn print_diff(fixes: &FixTotals, hard_failure: bool, quiet: bool) -> ExitCode {
+    let mut text: String = fixes
+        .changes
+        .iter()
+        .map(|(_, c, _)| fix::diff::unified(c))
+        .collect();
+    // On a terminal, escape sequences and invisible characters from the
+    // file are shown, not obeyed; piped, the diff stays exact for `git
+    // apply`. (Each line starts with ` `, `+`, `-` or `@`, so no line can
+    // start a CI workflow command.)
+    if std::io::stdout().is_terminal() {
+        text = text
+            .split_inclusive('\n')
+            .map(|l| {
+                let body = l.trim_end_matches(['\n', '\r']);
+                format!("{}{}", report::sanitize::text(body), &l[body.len()..])
+            })
+            .collect();
+    }
+    let code = print_or_fail(&text);
+    fixes.tell(true, quiet);
+    if hard_failure {
+        ExitCode::from(2)
+    } else if code != ExitCode::SUCCESS {
+        code
+    } else if fixes.changes.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// `--fix`: writes each changed file, atomically, unless it changed on
+/// disk since it was read. Returns the fixed text of standard input, if it
+/// was fixed; `Err` after a file could not be written (already reported).
+fn write_fixes(fixes: &FixTotals, quiet: bool) -> Result<Option<String>, ()> {
+    let mut stdin = None;
+    let mut failed = false;
+    for (_, c, is_stdin) in &fixes.changes {
+        if *is_stdin {
+            stdin = Some(with_stdin_bom(&c.after));
+            continue;
+        }
+        if let Err(e) = write_fixed(c) {
+            eprintln!(
+                "compose-lint: error: {}: not fixed: {}",
+                report::sanitize::path(&c.path),
+                report::sanitize::text(&e)
+            );
+            failed = true;
+        }
+    }
+    fixes.tell(false, quiet);
+    if failed {
+        Err(())
+    } else {
+        Ok(stdin)
+    }
+}
+
+/// Writes one fixed file in place of the original: the same encoding
+/// prefix (a UTF-8 BOM is kept), the same permissions, through a symbolic
+/// link to its target, by rename so that no reader sees half a file.
+fn write_fixed(c: &fix::Change) -> Result<(), String> {
+    let path = std::fs::canonicalize(&c.path).map_err(|e| io_text(&e))?;
+    let bytes = std::fs::read(&path).map_err(|e| io_text(&e))?;
+    let bom: &[u8] = match bytes.as_slice() {
+        [0xEF, 0xBB, 0xBF, ..] => &[0xEF, 0xBB, 0xBF],
+        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => {
+            return Err("the file is UTF-16; compose-lint writes fixes only to UTF-8 files".into())
+        }
+        _ => &[],
+    };
+    if std::str::from_utf8(&bytes[bom.len()..]).ok() != Some(c.before.as_str()) {
+        return Err("the file changed while compose-lint was fixing it; run it again".into());
+    }
+    let mut data = bom.to_vec();
+    data.extend_from_slice(c.after.as_bytes());
+    let perms = std::fs::metadata(&path)
+        .map_err(|e| io_text(&e))?
+        .permissions();
+    write_atomically_with(&path, &data, Some(perms)).map_err(|e| io_text(&e))
+}
+
 /// `compose-lint images`: each service's image facts and their evidence.
 fn images(args: CheckArgs) -> ExitCode {
     let json = match args.format {
@@ -480,6 +745,11 @@ fn images(args: CheckArgs) -> ExitCode {
         Some(Format::Json) => true,
         Some(_) => return fail("`images` prints --format human or json"),
     };
+    if args.fix || args.diff || args.unsafe_fixes {
+        return fail(
+            "`images` changes no file; --fix, --unsafe-fixes and --diff belong to `check`",
+        );
+    }
     let jobs = match plan(&args) {
         Ok(j) => j,
         Err(code) => return code,
@@ -561,12 +831,23 @@ fn load_options(args: &CheckArgs) -> LoadOptions {
             ..Default::default()
         },
         env: None,
+        texts: Vec::new(),
     }
 }
 
 /// Writes to a temporary file beside `path`, then renames it into place, so
 /// that a reader never sees half a report.
 fn write_atomically(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    write_atomically_with(path, data, None)
+}
+
+/// [`write_atomically`], giving the new file `perms` (a fixed Compose file
+/// keeps the original's mode).
+fn write_atomically_with(
+    path: &Path,
+    data: &[u8],
+    perms: Option<std::fs::Permissions>,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -576,6 +857,10 @@ fn write_atomically(path: &Path, data: &[u8]) -> std::io::Result<()> {
     // temporary file does not stay behind.
     let result = file
         .write_all(data)
+        .and_then(|_| match perms {
+            Some(p) => file.set_permissions(p),
+            None => Ok(()),
+        })
         .and_then(|_| file.sync_all())
         .and_then(|_| {
             drop(file);
@@ -677,6 +962,19 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
     Ok(jobs)
 }
 
+/// Whether standard input began with a UTF-8 BOM: `--fix -` writes the
+/// fixed text with it, as it writes a file.
+static STDIN_BOM: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `text` with the BOM standard input had, if it had one.
+fn with_stdin_bom(text: &str) -> String {
+    if STDIN_BOM.load(std::sync::atomic::Ordering::Relaxed) {
+        format!("\u{FEFF}{text}")
+    } else {
+        text.to_string()
+    }
+}
+
 fn io_text(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
@@ -699,6 +997,10 @@ fn input_for(p: &Path, args: &CheckArgs) -> Result<Input, ExitCode> {
                 args.max_file_size
             )));
         }
+        STDIN_BOM.store(
+            bytes.starts_with(&[0xEF, 0xBB, 0xBF]),
+            std::sync::atomic::Ordering::Relaxed,
+        );
         let text = project::decode(bytes).map_err(|m| fail(format!("standard input {m}")))?;
         let path = args
             .stdin_filename

@@ -31,11 +31,10 @@ pub fn yaml(text: &str) {
     let _ = crate::yaml::parse(FileId(0), text, &crate::yaml::Limits::default());
 }
 
-/// Load, lint and render in every format. The path names a directory that
+/// Load, lint, render in every format, and fix. The path names a directory that
 /// does not exist, so references in the text find nothing to read.
 pub fn lint_text(text: &str) {
-    let Ok(res) = crate::lint::lint_text("/nonexistent-compose-lint-fuzz/compose.yaml", text)
-    else {
+    let Ok(res) = crate::lint::lint_text(FUZZ_PATH, text) else {
         return;
     };
     let metas = crate::rules::all_meta();
@@ -51,7 +50,18 @@ pub fn lint_text(text: &str) {
         let mut out = Vec::new();
         let _ = crate::report::render(*format, &report, &Default::default(), &mut out);
     }
+    // And `--fix --unsafe-fixes`, when there is something to fix.
+    if res.diagnostics.iter().any(|d| !d.fixes.is_empty()) {
+        let relint = |texts: &[(std::path::PathBuf, String)]| {
+            let now = texts.first().map_or(text, |(_, t)| t.as_str());
+            crate::lint::lint_text(FUZZ_PATH, now).map_err(|e| e.to_string())
+        };
+        let opts = crate::fix::Options { unsafe_fixes: true };
+        let _ = crate::fix::run(res, opts, &relint);
+    }
 }
+
+const FUZZ_PATH: &str = "/nonexistent-compose-lint-fuzz/compose.yaml";
 
 /// Parse a Dockerfile, then evaluate the image it builds (every stage as
 /// the target in turn would multiply the work; the last stage is enough).

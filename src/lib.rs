@@ -10,6 +10,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod exitcode;
+pub mod fix;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod image;

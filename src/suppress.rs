@@ -10,7 +10,7 @@
 //! suppresses nothing is itself reported (S015), so stale ones do not pile
 //! up.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::source::{SourceMap, Span};
 use crate::yaml::Tree;
 
@@ -95,15 +95,47 @@ pub fn apply(
         } else {
             s.codes.join(", ")
         };
-        diags.push(
-            Diagnostic::info(
-                "S015",
-                s.span,
-                format!("this suppression comment suppresses nothing ({what} not found where it applies)"),
-            )
-            .help("remove the comment, or fix its codes or its placement"),
-        );
+        let mut d = Diagnostic::info(
+            "S015",
+            s.span,
+            format!(
+                "this suppression comment suppresses nothing ({what} not found where it applies)"
+            ),
+        )
+        .help("remove the comment, or fix its codes or its placement");
+        if let Some(span) = removal(sources, s.span) {
+            // Safe: a comment changes nothing Compose does.
+            d = d.fix(Fix {
+                title: "remove the suppression comment".into(),
+                edits: vec![Edit {
+                    span,
+                    replacement: String::new(),
+                }],
+                applicability: Applicability::Safe,
+            });
+        }
+        diags.push(d);
     }
+}
+
+/// What to delete to remove a comment: its whole line when it is alone on
+/// it, else the comment and the blanks before it.
+fn removal(sources: &SourceMap, comment: Span) -> Option<Span> {
+    let text = &*sources.get(comment.file).text;
+    let (start, end) = (comment.start as usize, comment.end as usize);
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..start];
+    if before.chars().all(|c| c == ' ' || c == '\t') {
+        let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+        if !text[end..line_end].trim().is_empty() {
+            return None;
+        }
+        return Some(Span::new(comment.file, line_start, line_end));
+    }
+    let blanks = before.len() - before.trim_end_matches([' ', '\t']).len();
+    // The end of the line stays: `\r\n` or `\n` is not part of the comment.
+    let end = end - text[start..end].len() + text[start..end].trim_end_matches('\r').len();
+    Some(Span::new(comment.file, start - blanks, end))
 }
 
 /// `compose-lint: disable-next-line A,B -- reason` -> (directive, codes).

@@ -3,7 +3,7 @@
 
 use compose_lint::diagnostic::Severity;
 use compose_lint::lint::lint_text;
-use compose_lint::rules::REGISTRY;
+use compose_lint::rules::{FixAvailability, REGISTRY};
 
 const SECTIONS: [&str; 5] = [
     "## What it does",
@@ -109,5 +109,22 @@ fn readme_lists_every_rule() {
     for rule in REGISTRY {
         let row = format!("| {} | {} |", rule.meta.code, rule.meta.name);
         assert!(readme.contains(&row), "README rule table lacks `{row}`");
+        // The fix column: empty exactly for the rules without a fix, and
+        // `sometimes` exactly for those whose fix is not always offered.
+        let line = readme
+            .lines()
+            .find(|l| l.starts_with(&row))
+            .expect("the row");
+        let fix = line.split('|').nth(4).map(str::trim).unwrap_or_default();
+        let want = match rule.meta.fix {
+            FixAvailability::None => fix.is_empty(),
+            FixAvailability::Sometimes => fix.contains("sometimes"),
+            FixAvailability::Always => !fix.is_empty() && !fix.contains("sometimes"),
+        };
+        assert!(
+            want,
+            "README: the fix column of {} says `{fix}`, but its fix availability is {:?}",
+            rule.meta.code, rule.meta.fix
+        );
     }
 }

@@ -34,6 +34,9 @@ pub struct LoadOptions {
     pub limits: Limits,
     /// The environment; `None` means the process environment.
     pub env: Option<Env>,
+    /// Compose files to read from here instead of the disk, by absolute
+    /// path: `--fix` lints its edited text before it writes anything.
+    pub texts: Vec<(PathBuf, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -116,6 +119,8 @@ struct Loader {
     /// result, problems not repeated), which is cheaper than copying every
     /// root document in case one is an `extends` target.
     parsed: Vec<(PathBuf, Env, Option<Value>, usize)>,
+    /// [`LoadOptions::texts`].
+    texts: Vec<(PathBuf, String)>,
 }
 
 /// Loads the files of one project (`-f a -f b`, merged in order).
@@ -135,6 +140,7 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
         trees: Vec::new(),
         diagnostics: Vec::new(),
         limits: opts.limits.clone(),
+        texts: opts.texts.clone(),
         root,
         incomplete: false,
         include_stack: Vec::new(),
@@ -154,8 +160,9 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
     let mut roots = Vec::new();
     let mut doc: Option<Value> = None;
     for input in inputs {
-        let text = match &input.text {
-            Some(t) => t.clone(),
+        let overridden = loader.text_of(&input.path);
+        let text = match overridden.or_else(|| input.text.clone()) {
+            Some(t) => t,
             None => {
                 let fatal = |message| FatalError {
                     path: input.path.clone(),
@@ -402,6 +409,18 @@ pub fn absolute(path: &Path) -> PathBuf {
 }
 
 impl Loader {
+    /// The text [`LoadOptions::texts`] gives for `path`, if any.
+    fn text_of(&self, path: &Path) -> Option<String> {
+        if self.texts.is_empty() {
+            return None;
+        }
+        let abs = absolute(path);
+        self.texts
+            .iter()
+            .find(|(p, _)| absolute(p) == abs)
+            .map(|(_, t)| t.clone())
+    }
+
     fn parse_file(&mut self, path: &Path, text: String, env: &Env) -> Value {
         let (_, tree) = self.parse_tree(path, text);
         self.convert(tree, env)
@@ -421,7 +440,10 @@ impl Loader {
             }
             return Ok(self.parsed[k].2.clone().expect("just set"));
         }
-        let text = read_text(path, self.limits.max_file_bytes)?;
+        let text = match self.text_of(path) {
+            Some(t) => t,
+            None => read_text(path, self.limits.max_file_bytes)?,
+        };
         let value = self.parse_file(path, text, env);
         let tree_index = self.trees.len() - 1;
         self.parsed

@@ -291,12 +291,22 @@ pub(crate) fn summary(report: &Report) -> String {
     let mut files: Vec<FileId> = report.diagnostics.iter().map(|d| d.span.file).collect();
     files.sort();
     files.dedup();
-    format!(
+    let mut line = format!(
         "Found {} ({}) in {}.",
         plural(total, "problem", "problems"),
         parts.join(", "),
         plural(files.len(), "file", "files")
-    )
+    );
+    let f = report.fixable();
+    match (f.safe, f.r#unsafe) {
+        (0, 0) => {}
+        (s, 0) => line.push_str(&format!("\n{s} fixable with `--fix`.")),
+        (0, u) => line.push_str(&format!("\n{u} fixable with `--fix --unsafe-fixes`.")),
+        (s, u) => line.push_str(&format!(
+            "\n{s} fixable with `--fix`, {u} more with `--fix --unsafe-fixes`."
+        )),
+    }
+    line
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -7,7 +7,7 @@
 //! a JSON `\u` escape.
 
 use super::sanitize::{self, write_json};
-use super::{Counts, Pos, Report, TOOL_NAME, TOOL_VERSION};
+use super::{Counts, Fixable, Pos, Report, TOOL_NAME, TOOL_VERSION};
 use crate::diagnostic::{Applicability, Diagnostic};
 use crate::source::Span;
 use serde::Serialize;
@@ -24,6 +24,7 @@ struct Document<'a> {
     diagnostics: Vec<JsonDiagnostic<'a>>,
     notes: Vec<JsonNote>,
     summary: Counts,
+    fixable: Fixable,
 }
 
 #[derive(Serialize)]
@@ -98,6 +99,7 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             })
             .collect(),
         summary: report.counts(),
+        fixable: report.fixable(),
     };
     write_json(out, &doc)
 }

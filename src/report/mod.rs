@@ -178,6 +178,30 @@ impl Report<'_> {
         }
         c
     }
+
+    /// How many findings `--fix` would fix, and how many more
+    /// `--fix --unsafe-fixes` would.
+    pub(crate) fn fixable(&self) -> Fixable {
+        use crate::diagnostic::Applicability;
+        let mut f = Fixable::default();
+        for d in self.diagnostics {
+            let has = |a| d.fixes.iter().any(|x| x.applicability == a);
+            if has(Applicability::Safe) {
+                f.safe += 1;
+            } else if has(Applicability::Unsafe) {
+                f.r#unsafe += 1;
+            }
+        }
+        f
+    }
+}
+
+/// Findings with a fix `--fix` applies (`safe`), and those whose only
+/// applicable fix needs `--unsafe-fixes` as well (`unsafe`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct Fixable {
+    pub safe: usize,
+    pub r#unsafe: usize,
 }
 
 /// A point in a file: 1-based line, 1-based character column, byte offset.

@@ -85,6 +85,12 @@ const fn loader(
     }
 }
 
+/// A loader check whose findings carry a fix.
+const fn with_fix(mut rule: Rule, fix: FixAvailability) -> Rule {
+    rule.meta.fix = fix;
+    rule
+}
+
 /// Every rule, grouped by family (S loader checks first). Listings sort by code.
 pub static REGISTRY: &[Rule] = &[
     loader(
@@ -185,12 +191,15 @@ pub static REGISTRY: &[Rule] = &[
         "`extends` names a service that does not exist.",
         page!("S014-unknown-extends-service.md"),
     ),
-    loader(
-        "S015",
-        "unused-suppression",
-        Severity::Info,
-        "A suppression comment that suppresses nothing.",
-        page!("S015-unused-suppression.md"),
+    with_fix(
+        loader(
+            "S015",
+            "unused-suppression",
+            Severity::Info,
+            "A suppression comment that suppresses nothing.",
+            page!("S015-unused-suppression.md"),
+        ),
+        FixAvailability::Always,
     ),
     rule(
         structure::undefined_reference::META,

@@ -311,7 +311,11 @@ fn diagnostic(
 }
 
 /// The exact edit for the root mount: the first entry's target becomes the
-/// root, the other entries of the group are deleted with their lines.
+/// root, the other entries of the group are deleted with their lines, and
+/// so are the top-level definitions of the volumes no service mounts any
+/// more (as the seed's working file has them). The title carries the
+/// warning the page gives: the volume keeps its first copy of the image's
+/// files under the root.
 fn root_fix(cx: &Context, s: &Service, root: &str, group: &[&Hit]) -> Option<Fix> {
     // A mount already at the root: the volumes below it are mounted inside
     // it, and the mount points Docker creates there are still root's.
@@ -323,6 +327,8 @@ fn root_fix(cx: &Context, s: &Service, root: &str, group: &[&Hit]) -> Option<Fix
         span: exact_target(cx, first.mount)?,
         replacement: root.to_string(),
     }];
+    let first_vol = first.mount.source.as_ref().map_or("", |x| x.value.as_str());
+    let mut dropped: Vec<&str> = Vec::new();
     for h in &group[1..] {
         if h.mount.target.via.is_some() {
             return None;
@@ -331,21 +337,82 @@ fn root_fix(cx: &Context, s: &Service, root: &str, group: &[&Hit]) -> Option<Fix
             span: entry_lines(cx, h.mount.span)?,
             replacement: String::new(),
         });
+        let name = h.mount.source.as_ref().map_or("", |x| x.value.as_str());
+        if name != first_vol && !dropped.contains(&name) {
+            dropped.push(name);
+        }
     }
-    let first_vol = first.mount.source.as_ref().map_or("", |x| x.value.as_str());
-    let title = if group.len() > 1 {
-        format!(
-            "mount `{first_vol}` at {root} and remove the {} other volume line(s) it replaces",
+    let mut removed = Vec::new();
+    for name in &dropped {
+        let gone = group.iter().skip(1).map(|h| h.mount).collect::<Vec<_>>();
+        let still_used = mounts_of(cx.project, name)
+            .into_iter()
+            .any(|(_, m)| !gone.iter().any(|g| std::ptr::eq(*g, m)));
+        if still_used {
+            continue;
+        }
+        let Some(def) = cx.project.volume(name) else {
+            continue;
+        };
+        // Left in place when it cannot be removed as whole lines (flow
+        // style); the edit check then refuses the fix for the unused volume.
+        if let Some(span) = definition_lines(cx, def) {
+            edits.push(Edit {
+                span,
+                replacement: String::new(),
+            });
+            removed.push(*name);
+        }
+    }
+    let mut title = format!("mount `{first_vol}` at {root}");
+    if group.len() > 1 {
+        title.push_str(&format!(
+            " and remove the {} other volume line(s) it replaces",
             group.len() - 1
-        )
-    } else {
-        format!("mount `{first_vol}` at {root}")
-    };
+        ));
+    }
+    if !removed.is_empty() {
+        let names: Vec<String> = removed.iter().map(|n| format!("`{n}`")).collect();
+        title.push_str(&format!(
+            ", and the definition of {}, no longer used",
+            names.join(", ")
+        ));
+    }
+    title.push_str(&format!(
+        " (warning: the volume keeps its first copy of the image's files under {root}; a newer image's files there stay hidden behind it)"
+    ));
     Some(Fix {
         title,
         edits,
         applicability: Applicability::Unsafe,
     })
+}
+
+/// The whole lines of a top-level volume definition written in block
+/// style: from its key's line to the end of its value's last line, when
+/// nothing but the definition (and a trailing comment) is on them.
+fn definition_lines(cx: &Context, def: &crate::model::VolumeDef) -> Option<crate::source::Span> {
+    let key = def.name.span;
+    if def.span.file != key.file {
+        return None;
+    }
+    let file = cx.sources.get(key.file);
+    let text = &*file.text;
+    let line = file.line_col(key.start as usize).line;
+    let start = file.line_range(line).start;
+    if !text[start..key.start as usize].chars().all(|c| c == ' ') {
+        return None;
+    }
+    let end = (def.span.end as usize).max(key.end as usize);
+    let last = file.line_range(file.line_col(end).line);
+    let after = text.get(end..last.end)?.trim();
+    if !(after.is_empty() || after.starts_with('#') || after == ":" || after == ": {}") {
+        return None;
+    }
+    let stop = text[last.end..]
+        .find('\n')
+        .map_or(text.len(), |i| last.end + i + 1);
+    Some(crate::source::Span::new(key.file, start, stop))
 }
 
 /// The rebuild fix, as text: the Dockerfile lines that create the
