@@ -606,6 +606,13 @@ impl StageState<'_> {
         self.img.lower_confidence(note);
         self.img.fs.forget_absence();
         self.img.users_complete = None;
+        // It may also have changed the mode of a file copied from the context
+        // (`find . -exec chmod +x`).
+        for p in self.img.context_files.keys() {
+            if let Some(e) = self.img.fs.entries.get_mut(p) {
+                e.mode = None;
+            }
+        }
         // A step not understood may install what the base lacked (`apk add bash`).
         self.img.absent_binaries.clear();
     }
@@ -694,7 +701,9 @@ impl StageState<'_> {
                 }
             }
             "ENTRYPOINT" => {
-                self.img.entrypoint = Some(Fact::new(Some(command(&i.args)), ev.clone()));
+                let c = command(&i.args);
+                self.img.execs_args = self.execs_args(&c, &ev);
+                self.img.entrypoint = Some(Fact::new(Some(c), ev.clone()));
                 // Setting ENTRYPOINT clears a CMD inherited from the base.
                 self.img.cmd = Some(Fact::new(None, ev));
             }
@@ -1414,6 +1423,7 @@ impl StageState<'_> {
                 self.img
                     .fs
                     .insert(&t, e, &|_| Entry::new(Some(PathKind::Dir), ev.clone()));
+                self.note_context_file(&t, kind, heredoc.is_none() && from.is_none(), src);
             } else if kind.is_none() && !into_dir {
                 // Unknown whether the source is a file or directory.
                 self.touch_existing(&dest, &ev);
@@ -1426,6 +1436,57 @@ impl StageState<'_> {
                 }
             }
         }
+    }
+
+    /// Remembers which host file a single-file `COPY` from the local build
+    /// context put at `target`, so that its text can be read (an entrypoint
+    /// script); any other copy to `target` forgets it.
+    fn note_context_file(&mut self, target: &str, kind: Option<PathKind>, local: bool, src: &str) {
+        let t = normalize(target);
+        let prefix = format!("{}/", t.trim_end_matches('/'));
+        self.img
+            .context_files
+            .retain(|k, _| *k != t && !k.starts_with(&prefix));
+        if !local || kind != Some(PathKind::File) || src.contains("://") {
+            return;
+        }
+        let Some(host) = self
+            .opts
+            .context
+            .as_ref()
+            .and_then(|c| contained_join(c, src))
+        else {
+            return;
+        };
+        self.img.context_files.insert(t, host);
+    }
+
+    /// Whether an ENTRYPOINT execs its arguments: an init (tini,
+    /// dumb-init), or a script from the build context that ends in
+    /// `exec "$@"`. `None` when that is not known.
+    fn execs_args(&mut self, c: &ImageCommand, ev: &Evidence) -> Option<Fact<bool>> {
+        let ImageCommand::Exec(v) = c else {
+            // `/bin/sh -c "<string>"` drops the CMD.
+            self.img.init = None;
+            return Some(Fact::new(false, ev.clone()));
+        };
+        let Some(first) = v.first() else {
+            self.img.init = None;
+            return Some(Fact::new(false, ev.clone()));
+        };
+        let base = first.rsplit('/').next().unwrap_or(first);
+        if matches!(base, "tini" | "tini-static" | "dumb-init" | "docker-init") {
+            self.img.init = Some(Fact::new(base.to_string(), ev.clone()));
+            return None;
+        }
+        self.img.init = None;
+        let path = join(&self.workdir(), first);
+        let host = self.img.context_files.get(&path)?;
+        let text = crate::load::project::read_text(host, 1024 * 1024).ok()?;
+        Some(Fact::new(
+            v.len() == 1 && super::script::execs_args(&text),
+            ev.clone(),
+        ))
     }
 
     /// The kind of a `COPY` source in the local build context.

@@ -617,6 +617,13 @@ pub struct Image {
     pub chowns_on_start: Vec<Fact<String>>,
     /// An init (tini, dumb-init) is PID 1 through the image's entrypoint.
     pub init: Option<Fact<String>>,
+    /// The image's ENTRYPOINT is a wrapper that ends by exec'ing its
+    /// arguments (`exec "$@"`), so the command runs as the program itself.
+    /// `None`: not known; `Some(false)`: known not to (or no entrypoint).
+    pub execs_args: Option<Fact<bool>>,
+    /// Single files copied from the local build context: path in the image
+    /// -> path on the host, so that a rule can read a script's text.
+    pub context_files: BTreeMap<String, PathBuf>,
     pub data_dir_env: Option<Fact<String>>,
     /// Bytes.
     pub min_memory: Option<Fact<i64>>,
@@ -649,6 +656,8 @@ impl Image {
             starts_as_root_and_drops: None,
             chowns_on_start: Vec::new(),
             init: None,
+            execs_args: None,
+            context_files: BTreeMap::new(),
             data_dir_env: None,
             min_memory: None,
             shutdown_seconds: None,

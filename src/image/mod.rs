@@ -18,6 +18,7 @@ pub mod engine;
 pub mod facts;
 pub mod listing;
 pub mod reference;
+pub mod script;
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};

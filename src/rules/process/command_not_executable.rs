@@ -9,7 +9,8 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::exitcode::see;
 use crate::image::{PathFact, PathKind};
 use crate::model::Command;
-use crate::rules::process::{argv, bind_source, command_is_executed, mounted_over};
+use crate::model::Service;
+use crate::rules::process::{argv, bind_source, command_is_executed, image_starts, mounted_over};
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
 
 pub const META: RuleMeta = RuleMeta {
@@ -27,6 +28,7 @@ pub const META: RuleMeta = RuleMeta {
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for s in &cx.project.services {
         let si = cx.image(s);
+        image_start(s, si, out);
         let (key, cmd): (&str, &Command) = if let Some(e) = argv(&s.entrypoint) {
             ("entrypoint", e)
         } else if s.entrypoint.is_some() {
@@ -77,6 +79,53 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 "name the program inside the directory, or fix the mount source".to_string()
             } else {
                 "make it executable (`chmod +x` on the host, and commit the mode: `git update-index --chmod=+x`), or run it through its interpreter (`[\"sh\", \"script.sh\"]`)".to_string()
+            }),
+        );
+    }
+}
+
+/// The image's own ENTRYPOINT/CMD, when Compose sets neither.
+fn image_start(s: &Service, si: Option<&crate::image::ServiceImage>, out: &mut Vec<Diagnostic>) {
+    for st in image_starts(s, si) {
+        let prog = &st.argv[0];
+        let path = if prog.starts_with('/') {
+            prog.clone()
+        } else if prog.contains('/') {
+            let wd = s
+                .working_dir
+                .as_ref()
+                .map(|w| w.value.clone())
+                .or_else(|| si.and_then(|i| i.workdir()).map(|w| w.value.clone()));
+            match wd {
+                Some(wd) if wd.starts_with('/') => crate::image::facts::join(&wd, prog),
+                _ => continue,
+            }
+        } else {
+            continue;
+        };
+        // A bind mount over the program is M107's finding.
+        if mounted_over(s, &path) {
+            continue;
+        }
+        let Some((what, evidence)) = si.and_then(|si| image_problem(si, &path)) else {
+            continue;
+        };
+        out.push(
+            Diagnostic::error(
+                META.code,
+                st.span,
+                format!(
+                    "the image's {} starts `{prog}`, which {what}: the start fails with `permission denied` and the container exits with 126 (see {})",
+                    st.instruction,
+                    see(126)
+                ),
+            )
+            .note(st.origin())
+            .note(evidence)
+            .help(if what.contains("directory") {
+                "name the program inside the directory".to_string()
+            } else {
+                "copy it executable (`COPY --chmod=755 ...`, or `RUN chmod +x <path>`), or commit the mode in the build context (`chmod +x`, `git update-index --chmod=+x`)".to_string()
             }),
         );
     }
