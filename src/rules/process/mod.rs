@@ -5,6 +5,7 @@
 pub mod command_not_executable;
 pub mod command_not_found;
 pub mod oom_heap;
+pub mod pid1_ignores_sigterm;
 pub mod pid1_signal_forwarding;
 pub mod stop_signal_grace;
 

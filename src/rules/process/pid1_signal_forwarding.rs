@@ -256,7 +256,7 @@ fn c_string_job(text: &str) -> Option<ShellJob> {
 
 /// The commands of a list, split at unquoted `;`, `&&`, `||`, `&` and
 /// newlines. `None` for an unterminated quote.
-fn split_commands(t: &str) -> Option<Vec<String>> {
+pub(crate) fn split_commands(t: &str) -> Option<Vec<String>> {
     let mut parts = vec![String::new()];
     let mut chars = t.chars().peekable();
     let (mut sq, mut dq) = (false, false);
@@ -301,7 +301,7 @@ fn split_commands(t: &str) -> Option<Vec<String>> {
     Some(parts)
 }
 
-fn has_unquoted(t: &str, set: &[char]) -> bool {
+pub(crate) fn has_unquoted(t: &str, set: &[char]) -> bool {
     let (mut sq, mut dq, mut esc) = (false, false, false);
     for c in t.chars() {
         if esc {
@@ -370,7 +370,7 @@ fn short(t: &str) -> String {
 /// Inserts `init: true` above the `command`/`entrypoint` key, at its
 /// indentation. Unsafe: it changes PID 1 (Docker's init forwards signals
 /// to its child, which is the shell; a script must still pass them on).
-fn init_fix(cx: &Context, s: &Service, key: &str) -> Option<Fix> {
+pub(crate) fn init_fix(cx: &Context, s: &Service, key: &str) -> Option<Fix> {
     if s.init.is_some() || s.keys.contains("init") {
         return None;
     }
