@@ -613,6 +613,7 @@ impl StageState<'_> {
                 e.mode = None;
             }
         }
+        self.forget_context_files(i, false);
         // A step not understood may install what the base lacked (`apk add bash`).
         self.img.absent_binaries.clear();
     }
@@ -789,7 +790,40 @@ impl StageState<'_> {
         }
     }
 
+    /// A `RUN` may rewrite or chmod a file copied from the context that it
+    /// names, or any it reaches by pattern (`dos2unix`, `sed -i`, `find`,
+    /// `chmod -R`): what the context holds is then no longer what the
+    /// image holds, so those files are forgotten.
+    fn forget_context_files(&mut self, i: &Instruction, understood: bool) {
+        let text = i.args.as_str();
+        let rewrites = [
+            "dos2unix", "sed ", "find ", "perl ", "tr ", "mv ", "cp ", "curl", "wget", "git ",
+            "rsync", "tee ", ">",
+        ]
+        .iter()
+        .any(|w| text.contains(w));
+        let chmod = text.contains("chmod") || text.contains("install ");
+        let fs = &self.img.fs;
+        self.img.context_files.retain(|path, host| {
+            if rewrites {
+                return false;
+            }
+            // A directory's files have no entries of their own: a `chmod`
+            // (`-R`, by glob) may change their modes unseen.
+            if chmod && host.is_dir() {
+                return false;
+            }
+            // A single file named by a step that is understood and does not
+            // rewrite it (`chmod +x /entrypoint.sh`) keeps its text; its
+            // mode is in its entry, which that step updates.
+            let base = path.rsplit('/').next().unwrap_or(path);
+            let named = (!base.is_empty() && text.contains(base)) || text.contains(path.as_str());
+            !named || (understood && fs.get(path).is_some())
+        });
+    }
+
     fn run(&mut self, i: &Instruction, ev: Evidence) {
+        self.forget_context_files(i, true);
         if !i.heredocs.is_empty() {
             return self.not_understood(i, "RUN with a heredoc is not read");
         }
@@ -1407,6 +1441,10 @@ impl StageState<'_> {
                     e.evidence = ev.clone();
                 }
             }
+            if kind == Some(PathKind::Dir) && !archive && chmod.is_none() {
+                // A directory's contents land in the destination.
+                self.note_context_file(&dest, kind, heredoc.is_none() && from.is_none(), src);
+            }
             if let Some(t) = target {
                 let mut e = Entry::new(kind, ev.clone());
                 e.uid = owner.0;
@@ -1447,17 +1485,22 @@ impl StageState<'_> {
         self.img
             .context_files
             .retain(|k, _| *k != t && !k.starts_with(&prefix));
-        if !local || kind != Some(PathKind::File) || src.contains("://") {
+        if !local || src.contains("://") {
             return;
         }
-        let Some(host) = self
-            .opts
-            .context
-            .as_ref()
-            .and_then(|c| contained_join(c, src))
-        else {
+        let Some(ctx) = self.opts.context.as_ref() else {
             return;
         };
+        let Some(host) = contained_join(ctx, src) else {
+            return;
+        };
+        match kind {
+            Some(PathKind::File) => {}
+            // A directory's files are read only without a .dockerignore,
+            // which could leave some of them out of the image.
+            Some(PathKind::Dir) if !ctx.join(".dockerignore").exists() => {}
+            _ => return,
+        }
         self.img.context_files.insert(t, host);
     }
 
@@ -1481,8 +1524,8 @@ impl StageState<'_> {
         }
         self.img.init = None;
         let path = join(&self.workdir(), first);
-        let host = self.img.context_files.get(&path)?;
-        let text = crate::load::project::read_text(host, 1024 * 1024).ok()?;
+        let host = self.img.context_file(&path)?;
+        let text = crate::load::project::read_text(&host, 1024 * 1024).ok()?;
         Some(Fact::new(
             v.len() == 1 && super::script::execs_args(&text),
             ev.clone(),

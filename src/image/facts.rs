@@ -699,6 +699,33 @@ impl Image {
         self.env.push((name.to_string(), value));
     }
 
+    /// The host file that a `COPY` from the local build context put at
+    /// `path`: copied as a single file, or inside a copied directory. `None`
+    /// when not known, or when the path is known to be gone.
+    pub fn context_file(&self, path: &str) -> Option<PathBuf> {
+        let path = normalize(path);
+        if self.fs.query(&path).is_absent() {
+            return None;
+        }
+        let mut cur = path.as_str();
+        loop {
+            if let Some(host) = self.context_files.get(cur) {
+                let rest = path[cur.len()..].trim_start_matches('/');
+                if rest.split('/').any(|c| c == "..") {
+                    return None;
+                }
+                let file = if rest.is_empty() {
+                    host.clone()
+                } else {
+                    host.join(rest)
+                };
+                let meta = std::fs::symlink_metadata(&file).ok()?;
+                return meta.is_file().then_some(file);
+            }
+            cur = parent_of(cur)?;
+        }
+    }
+
     pub fn user_named(&self, name: &str) -> Option<&UserEntry> {
         self.users.iter().rev().find(|u| u.name == name)
     }

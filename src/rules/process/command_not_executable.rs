@@ -28,7 +28,7 @@ pub const META: RuleMeta = RuleMeta {
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for s in &cx.project.services {
         let si = cx.image(s);
-        image_start(s, si, out);
+        image_start(cx, s, si, out);
         let (key, cmd): (&str, &Command) = if let Some(e) = argv(&s.entrypoint) {
             ("entrypoint", e)
         } else if s.entrypoint.is_some() {
@@ -85,9 +85,24 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
 }
 
 /// The image's own ENTRYPOINT/CMD, when Compose sets neither.
-fn image_start(s: &Service, si: Option<&crate::image::ServiceImage>, out: &mut Vec<Diagnostic>) {
+fn image_start(
+    cx: &Context,
+    s: &Service,
+    si: Option<&crate::image::ServiceImage>,
+    out: &mut Vec<Diagnostic>,
+) {
     for st in image_starts(s, si) {
-        let prog = &st.argv[0];
+        // A shell form whose string is one simple command: the shell runs
+        // that program, and reports its own 126 when it cannot.
+        let (prog, via_shell) = if st.shell_form {
+            match simple_command(&st.argv[2]) {
+                Some(p) => (p, true),
+                None => continue,
+            }
+        } else {
+            (st.argv[0].clone(), false)
+        };
+        let prog = &prog;
         let path = if prog.starts_with('/') {
             prog.clone()
         } else if prog.contains('/') {
@@ -103,12 +118,21 @@ fn image_start(s: &Service, si: Option<&crate::image::ServiceImage>, out: &mut V
         } else {
             continue;
         };
-        // A bind mount over the program is M107's finding.
-        if mounted_over(s, &path) {
+        // A bind mount over a program the image starts directly is M107's
+        // finding; one started through the shell form is judged here.
+        let problem = match bind_source(s, &path) {
+            Some((src, rest)) if via_shell => host_problem(cx, src, &rest),
+            Some(_) => None,
+            None if mounted_over(s, &path) => None,
+            None => si.and_then(|si| image_problem(si, &path)),
+        };
+        let Some((what, evidence)) = problem else {
             continue;
-        }
-        let Some((what, evidence)) = si.and_then(|si| image_problem(si, &path)) else {
-            continue;
+        };
+        let what = if via_shell {
+            format!("is run by `/bin/sh -c` and {what}")
+        } else {
+            what
         };
         out.push(
             Diagnostic::error(
@@ -129,6 +153,17 @@ fn image_start(s: &Service, si: Option<&crate::image::ServiceImage>, out: &mut V
             }),
         );
     }
+}
+
+/// The program of a shell string that is one simple command
+/// (`/code/run.sh --port 80`), when it has no shell syntax.
+fn simple_command(text: &str) -> Option<String> {
+    let t = text.trim();
+    if t.is_empty() || t.contains(|c: char| ";&|<>$`()'\"\\\n*?".contains(c)) {
+        return None;
+    }
+    let first = t.split_whitespace().next()?;
+    (!first.contains('=')).then(|| first.to_string())
 }
 
 /// The host side of a bind mount, inside the project directory.

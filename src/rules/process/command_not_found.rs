@@ -6,7 +6,7 @@ use crate::exitcode::see;
 use crate::image::script;
 use crate::image::{PathFact, ServiceImage};
 use crate::model::{Command, Service};
-use crate::rules::process::{argv, command_is_executed, image_starts, mounted_over};
+use crate::rules::process::{argv, bind_source, command_is_executed, image_starts, mounted_over};
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
 
 pub const META: RuleMeta = RuleMeta {
@@ -30,7 +30,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             let prog = &st.argv[0];
             let what = match missing(s, si, prog) {
                 Some(m) => Some(m),
-                None => interpreter_missing(s, si, prog),
+                None => interpreter_missing(cx, s, si, prog),
             };
             let Some((why, evidence)) = what else {
                 continue;
@@ -67,7 +67,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let prog = &cmd.argv[0];
-        let Some(evidence) = missing(s, si, prog).or_else(|| interpreter_missing(s, si, prog))
+        let Some(evidence) = missing(s, si, prog).or_else(|| interpreter_missing(cx, s, si, prog))
         else {
             continue;
         };
@@ -106,7 +106,12 @@ fn help(prog: &str, shell_form: bool) -> String {
 /// A script copied from the build context whose `#!` line names an
 /// interpreter the image lacks (or ends in `\r`: the file has CRLF line
 /// ends): the kernel reports ENOENT for the script itself.
-fn interpreter_missing(s: &Service, si: &ServiceImage, prog: &str) -> Option<(String, String)> {
+fn interpreter_missing(
+    cx: &Context,
+    s: &Service,
+    si: &ServiceImage,
+    prog: &str,
+) -> Option<(String, String)> {
     let path = if prog.starts_with('/') {
         prog.to_string()
     } else if prog.contains('/') {
@@ -119,16 +124,34 @@ fn interpreter_missing(s: &Service, si: &ServiceImage, prog: &str) -> Option<(St
     } else {
         return None;
     };
-    if mounted_over(s, &path) {
+    // The script's text: the host file of a bind mount from the project,
+    // else the file the build copied from its context.
+    let (host, from) = if let Some((src, rest)) = bind_source(s, &path) {
+        if src.starts_with('~') || src.contains('$') {
+            return None;
+        }
+        let mut h = cx.project_dir.join(src);
+        if !rest.is_empty() {
+            h.push(rest);
+        }
+        if !crate::image::contained(&h, cx.project_dir) {
+            return None;
+        }
+        (h, "bind-mounted from the project")
+    } else if mounted_over(s, &path) {
         return None;
-    }
-    let host = si.image.context_files.get(&path)?;
-    let text = crate::load::project::read_text(host, 1024 * 1024).ok()?;
+    } else {
+        (
+            si.image.context_file(&path)?,
+            "copied from the build context",
+        )
+    };
+    let text = crate::load::project::read_text(&host, 1024 * 1024).ok()?;
     let (interp, _) = script::shebang(&text)?;
     if let Some(bare) = interp.strip_suffix('\r') {
         return Some((
             format!("is a script saved with Windows (CRLF) line ends: its `#!` line names `{bare}\\r`, which no image has"),
-            format!("{path} is copied from the build context, and its first line ends in \\r"),
+            format!("{path} is {from}, and its first line ends in \\r"),
         ));
     }
     if !interp.starts_with('/') || mounted_over(s, &interp) {
@@ -137,7 +160,7 @@ fn interpreter_missing(s: &Service, si: &ServiceImage, prog: &str) -> Option<(St
     let ev = absent(si, &interp)?;
     Some((
         format!("is a script whose `#!` line names `{interp}`, which the image does not have"),
-        format!("{path} is copied from the build context; {ev}"),
+        format!("{path} is {from}; {ev}"),
     ))
 }
 

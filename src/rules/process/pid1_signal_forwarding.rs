@@ -121,8 +121,8 @@ fn image_start(cx: &Context, s: &Service, out: &mut Vec<Diagnostic>) {
     let Some(si) = si else { return };
     let script_text = |p: &str| -> Option<String> {
         let path = crate::image::facts::join(si.workdir().map_or("/", |w| w.value.as_str()), p);
-        let host = si.image.context_files.get(&path)?;
-        crate::load::project::read_text(host, 1024 * 1024).ok()
+        let host = si.image.context_file(&path)?;
+        crate::load::project::read_text(&host, 1024 * 1024).ok()
     };
     let (shell, job) = if is_shell(&st.argv[0]) {
         let Some(job) = shell_job(&st.argv[1..]) else {
