@@ -823,7 +823,6 @@ impl StageState<'_> {
     }
 
     fn run(&mut self, i: &Instruction, ev: Evidence) {
-        self.forget_context_files(i, true);
         if !i.heredocs.is_empty() {
             return self.not_understood(i, "RUN with a heredoc is not read");
         }
@@ -852,6 +851,7 @@ impl StageState<'_> {
                 );
             }
         }
+        self.forget_context_files(i, true);
     }
 
     /// Applies one simple command; false when it is not understood.

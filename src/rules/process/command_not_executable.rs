@@ -95,6 +95,10 @@ fn image_start(
         // A shell form whose string is one simple command: the shell runs
         // that program, and reports its own 126 when it cannot.
         let (prog, via_shell) = if st.shell_form {
+            // Without `/bin/sh` that is X102's 127 instead.
+            if si.and_then(|si| si.has_binary("/bin/sh")) == Some(false) {
+                continue;
+            }
             match simple_command(&st.argv[2]) {
                 Some(p) => (p, true),
                 None => continue,

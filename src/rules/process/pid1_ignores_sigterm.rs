@@ -40,10 +40,6 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         if s.init.as_ref().is_some_and(|i| i.value) {
             continue;
         }
-        let si = cx.image(s);
-        if si.is_some_and(|si| si.image.init.is_some()) {
-            continue;
-        }
         // SIGKILL as the stop signal, or no grace at all, is X105's.
         if let Some(sig) = &s.stop_signal {
             let v = sig.value.trim();
@@ -68,13 +64,21 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 (v, e.span, "entrypoint", "`entrypoint`".into())
             } else if s.entrypoint.is_some() {
                 continue;
-            } else if let Some(c) = argv(&s.command).filter(|_| command_is_executed(si)) {
-                (c.argv.clone(), c.span, "command", "`command`".into())
-            } else if let Some(st) = image_starts(s, si).pop() {
-                let what = format!("the image's {}", st.instruction);
-                (st.argv, st.span, st.key, what)
             } else {
-                continue;
+                // Only now is the image needed: its init (an entrypoint
+                // such as tini), and whether the command is the program.
+                let si = cx.image(s);
+                if si.is_some_and(|si| si.image.init.is_some()) {
+                    continue;
+                }
+                if let Some(c) = argv(&s.command).filter(|_| command_is_executed(si)) {
+                    (c.argv.clone(), c.span, "command", "`command`".into())
+                } else if let Some(st) = image_starts(s, si).pop() {
+                    let what = format!("the image's {}", st.instruction);
+                    (st.argv, st.span, st.key, what)
+                } else {
+                    continue;
+                }
             };
         let Some(idle) = pid1(&full, grace, 0) else {
             continue;

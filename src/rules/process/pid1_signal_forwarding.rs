@@ -110,6 +110,9 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
 /// script from the build context whose shell stays PID 1
 /// (`ENTRYPOINT ["/start.sh"]` without `exec`).
 fn image_start(cx: &Context, s: &Service, out: &mut Vec<Diagnostic>) {
+    if s.command.is_some() || s.entrypoint.is_some() {
+        return;
+    }
     let si = cx.image(s);
     if si.is_some_and(|si| si.image.init.is_some()) {
         return;
