@@ -20,6 +20,8 @@ mod crosscheck;
 mod docker;
 #[path = "premise/exits.rs"]
 mod exits;
+#[path = "premise/image_start.rs"]
+mod image_start;
 #[path = "premise/images.rs"]
 mod images;
 #[path = "premise/lint.rs"]

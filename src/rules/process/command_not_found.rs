@@ -29,19 +29,21 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         for st in image_starts(s, Some(si)) {
             let prog = &st.argv[0];
             let what = match missing(s, si, prog) {
-                Some(m) => Some(m),
-                None => interpreter_missing(cx, s, si, prog),
+                Some((why, ev)) => Some((why, ev, exits_127(), help(prog, st.shell_form))),
+                None => interpreter_missing(cx, s, si, prog).map(|(why, ev)| {
+                    let h = interpreter_help(&why);
+                    (why, ev, exits_after_start(prog), h)
+                }),
             };
-            let Some((why, evidence)) = what else {
+            let Some((why, evidence, outcome, fix)) = what else {
                 continue;
             };
             let mut d = Diagnostic::error(
                 META.code,
                 st.span,
                 format!(
-                    "the image's {} starts `{prog}`, which {why}: the container exits with 127 at once (see {})",
+                    "the image's {} starts `{prog}`, which {why}: {outcome}",
                     st.instruction,
-                    see(127)
                 ),
             )
             .note(st.origin())
@@ -52,7 +54,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     st.instruction
                 ));
             }
-            out.push(d.help(help(prog, st.shell_form)));
+            out.push(d.help(fix));
         }
         // The program that is executed: the service's entrypoint, else its
         // command when nothing stands in front of it (no entrypoint, an
@@ -67,17 +69,22 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let prog = &cmd.argv[0];
-        let Some(evidence) = missing(s, si, prog).or_else(|| interpreter_missing(cx, s, si, prog))
-        else {
+        let found = match missing(s, si, prog) {
+            Some((why, ev)) => Some((why, ev, exits_127(), help(prog, false))),
+            None => interpreter_missing(cx, s, si, prog).map(|(why, ev)| {
+                let h = interpreter_help(&why);
+                (why, ev, exits_after_start(prog), h)
+            }),
+        };
+        let Some(evidence) = found else {
             continue;
         };
         let mut d = Diagnostic::error(
             META.code,
             cmd.span,
             format!(
-                "`{key}` starts `{prog}`, which {}: the container exits with 127 at once (see {})",
-                evidence.0,
-                see(127)
+                "`{key}` starts `{prog}`, which {}: {}",
+                evidence.0, evidence.2
             ),
         )
         .note(format!("image facts: {}", evidence.1));
@@ -89,8 +96,32 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 ));
             }
         }
-        out.push(d.help(help(prog, false)));
+        out.push(d.help(evidence.3));
     }
+}
+
+fn interpreter_help(why: &str) -> String {
+    if why.contains("CRLF") {
+        "save the script with LF line ends (`dos2unix`; `*.sh text eol=lf` in .gitattributes keeps a Windows checkout from converting it)".to_string()
+    } else {
+        "change the `#!` line to an interpreter the image has (`#!/bin/sh`), or install it in the image".to_string()
+    }
+}
+
+/// The runtime cannot find the program: the start fails, 127.
+fn exits_127() -> String {
+    format!("the container exits with 127 at once (see {})", see(127))
+}
+
+/// The runtime finds the script, starts the container, and only then the
+/// kernel cannot find its interpreter: the container stops at once with
+/// `exec <script>: no such file or directory`, and runc's status (1 with
+/// runc 1.1+, proven on the engine in tests/premise/image_start.rs), not
+/// Docker's 127.
+fn exits_after_start(prog: &str) -> String {
+    format!(
+        "the container stops at once with `exec {prog}: no such file or directory` (exit 1 with current runc; a restart policy loops on it)"
+    )
 }
 
 fn help(prog: &str, shell_form: bool) -> String {
