@@ -15,8 +15,11 @@ use super::scenario::{fixture, Setup};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
+/// The variables the fixtures interpolate.
+type Vars = Vec<(&'static str, String)>;
+
 /// The seed, and the fixture's image built on it: (setup, env, fixture).
-fn built(test: &'static str, case: &str) -> Option<(Setup, Vec<(&'static str, String)>, String)> {
+fn built(test: &'static str, case: &str) -> Option<(Setup, Vars, String)> {
     let s = Setup::seed(test)?;
     let rel = format!("X10x-image-start/{case}");
     let seed = s.var("PREMISE_IMAGE").to_string();
