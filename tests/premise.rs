@@ -22,6 +22,8 @@ mod docker;
 mod exits;
 #[path = "premise/fixes.rs"]
 mod fixes;
+#[path = "premise/image_start.rs"]
+mod image_start;
 #[path = "premise/images.rs"]
 mod images;
 #[path = "premise/lint.rs"]
@@ -30,6 +32,8 @@ mod lint;
 mod mounts;
 #[path = "premise/scenario.rs"]
 mod scenario;
+#[path = "premise/sigterm.rs"]
+mod sigterm;
 
 /// One line in the log saying what the suite ran against.
 #[test]

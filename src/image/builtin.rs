@@ -61,6 +61,7 @@ struct VariantToml {
     starts_as_root_and_drops: Option<bool>,
     chowns_on_start: Option<Vec<String>>,
     init: Option<String>,
+    execs_args: Option<bool>,
     data_dir_env: Option<String>,
     min_memory: Option<String>,
     shutdown_seconds: Option<u64>,
@@ -363,6 +364,7 @@ fn overlay(base: VariantToml, over: VariantToml) -> VariantToml {
         starts_as_root_and_drops,
         chowns_on_start,
         init,
+        execs_args,
         data_dir_env,
         min_memory,
         shutdown_seconds
@@ -464,6 +466,8 @@ fn variant_image(file: &FactsFile, v: &VariantToml, pattern: &str) -> Image {
     img.user = Some(f(v.user.clone().unwrap_or_default()));
     img.workdir = v.workdir.clone().map(f);
     img.entrypoint = match (&v.entrypoint, &v.entrypoint_shell) {
+        // `entrypoint = []`: the image sets none (`null` in its config).
+        (Some(e), _) if e.is_empty() => Some(Fact::new(None, ev.clone())),
         (Some(e), _) => Some(Fact::new(Some(ImageCommand::Exec(e.clone())), ev.clone())),
         (_, Some(s)) => Some(Fact::new(Some(ImageCommand::Shell(s.clone())), ev.clone())),
         _ => None,
@@ -491,6 +495,12 @@ fn variant_image(file: &FactsFile, v: &VariantToml, pattern: &str) -> Image {
     img.starts_as_root_and_drops = v.starts_as_root_and_drops.map(|b| Fact::new(b, ev.clone()));
     img.chowns_on_start = v.chowns_on_start.iter().flatten().cloned().map(f).collect();
     img.init = v.init.clone().map(f);
+    img.execs_args = match (&v.execs_args, &img.entrypoint) {
+        (Some(b), _) => Some(Fact::new(*b, ev.clone())),
+        // No entrypoint: the command is the program, nothing execs it.
+        (None, Some(Fact { value: None, .. })) => Some(Fact::new(false, ev.clone())),
+        _ => None,
+    };
     img.data_dir_env = v.data_dir_env.clone().map(f);
     img.min_memory = v
         .min_memory

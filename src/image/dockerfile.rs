@@ -606,6 +606,14 @@ impl StageState<'_> {
         self.img.lower_confidence(note);
         self.img.fs.forget_absence();
         self.img.users_complete = None;
+        // It may also have changed the mode of a file copied from the context
+        // (`find . -exec chmod +x`).
+        for p in self.img.context_files.keys() {
+            if let Some(e) = self.img.fs.entries.get_mut(p) {
+                e.mode = None;
+            }
+        }
+        self.forget_context_files(i, false);
         // A step not understood may install what the base lacked (`apk add bash`).
         self.img.absent_binaries.clear();
     }
@@ -694,7 +702,9 @@ impl StageState<'_> {
                 }
             }
             "ENTRYPOINT" => {
-                self.img.entrypoint = Some(Fact::new(Some(command(&i.args)), ev.clone()));
+                let c = command(&i.args);
+                self.img.execs_args = self.execs_args(&c, &ev);
+                self.img.entrypoint = Some(Fact::new(Some(c), ev.clone()));
                 // Setting ENTRYPOINT clears a CMD inherited from the base.
                 self.img.cmd = Some(Fact::new(None, ev));
             }
@@ -780,6 +790,38 @@ impl StageState<'_> {
         }
     }
 
+    /// A `RUN` may rewrite or chmod a file copied from the context that it
+    /// names, or any it reaches by pattern (`dos2unix`, `sed -i`, `find`,
+    /// `chmod -R`): what the context holds is then no longer what the
+    /// image holds, so those files are forgotten.
+    fn forget_context_files(&mut self, i: &Instruction, understood: bool) {
+        let text = i.args.as_str();
+        let rewrites = [
+            "dos2unix", "sed ", "find ", "perl ", "tr ", "mv ", "cp ", "curl", "wget", "git ",
+            "rsync", "tee ", ">",
+        ]
+        .iter()
+        .any(|w| text.contains(w));
+        let chmod = text.contains("chmod") || text.contains("install ");
+        let fs = &self.img.fs;
+        self.img.context_files.retain(|path, host| {
+            if rewrites {
+                return false;
+            }
+            // A directory's files have no entries of their own: a `chmod`
+            // (`-R`, by glob) may change their modes unseen.
+            if chmod && host.is_dir() {
+                return false;
+            }
+            // A single file named by a step that is understood and does not
+            // rewrite it (`chmod +x /entrypoint.sh`) keeps its text; its
+            // mode is in its entry, which that step updates.
+            let base = path.rsplit('/').next().unwrap_or(path);
+            let named = (!base.is_empty() && text.contains(base)) || text.contains(path.as_str());
+            !named || (understood && fs.get(path).is_some())
+        });
+    }
+
     fn run(&mut self, i: &Instruction, ev: Evidence) {
         if !i.heredocs.is_empty() {
             return self.not_understood(i, "RUN with a heredoc is not read");
@@ -809,6 +851,7 @@ impl StageState<'_> {
                 );
             }
         }
+        self.forget_context_files(i, true);
     }
 
     /// Applies one simple command; false when it is not understood.
@@ -1398,6 +1441,10 @@ impl StageState<'_> {
                     e.evidence = ev.clone();
                 }
             }
+            if kind == Some(PathKind::Dir) && !archive && chmod.is_none() {
+                // A directory's contents land in the destination.
+                self.note_context_file(&dest, kind, heredoc.is_none() && from.is_none(), src);
+            }
             if let Some(t) = target {
                 let mut e = Entry::new(kind, ev.clone());
                 e.uid = owner.0;
@@ -1414,6 +1461,7 @@ impl StageState<'_> {
                 self.img
                     .fs
                     .insert(&t, e, &|_| Entry::new(Some(PathKind::Dir), ev.clone()));
+                self.note_context_file(&t, kind, heredoc.is_none() && from.is_none(), src);
             } else if kind.is_none() && !into_dir {
                 // Unknown whether the source is a file or directory.
                 self.touch_existing(&dest, &ev);
@@ -1426,6 +1474,62 @@ impl StageState<'_> {
                 }
             }
         }
+    }
+
+    /// Remembers which host file a single-file `COPY` from the local build
+    /// context put at `target`, so that its text can be read (an entrypoint
+    /// script); any other copy to `target` forgets it.
+    fn note_context_file(&mut self, target: &str, kind: Option<PathKind>, local: bool, src: &str) {
+        let t = normalize(target);
+        let prefix = format!("{}/", t.trim_end_matches('/'));
+        self.img
+            .context_files
+            .retain(|k, _| *k != t && !k.starts_with(&prefix));
+        if !local || src.contains("://") {
+            return;
+        }
+        let Some(ctx) = self.opts.context.as_ref() else {
+            return;
+        };
+        let Some(host) = contained_join(ctx, src) else {
+            return;
+        };
+        match kind {
+            Some(PathKind::File) => {}
+            // A directory's files are read only without a .dockerignore,
+            // which could leave some of them out of the image.
+            Some(PathKind::Dir) if !ctx.join(".dockerignore").exists() => {}
+            _ => return,
+        }
+        self.img.context_files.insert(t, host);
+    }
+
+    /// Whether an ENTRYPOINT execs its arguments: an init (tini,
+    /// dumb-init), or a script from the build context that ends in
+    /// `exec "$@"`. `None` when that is not known.
+    fn execs_args(&mut self, c: &ImageCommand, ev: &Evidence) -> Option<Fact<bool>> {
+        let ImageCommand::Exec(v) = c else {
+            // `/bin/sh -c "<string>"` drops the CMD.
+            self.img.init = None;
+            return Some(Fact::new(false, ev.clone()));
+        };
+        let Some(first) = v.first() else {
+            self.img.init = None;
+            return Some(Fact::new(false, ev.clone()));
+        };
+        let base = first.rsplit('/').next().unwrap_or(first);
+        if matches!(base, "tini" | "tini-static" | "dumb-init" | "docker-init") {
+            self.img.init = Some(Fact::new(base.to_string(), ev.clone()));
+            return None;
+        }
+        self.img.init = None;
+        let path = join(&self.workdir(), first);
+        let host = self.img.context_file(&path)?;
+        let text = crate::load::project::read_text(&host, 1024 * 1024).ok()?;
+        Some(Fact::new(
+            v.len() == 1 && super::script::execs_args(&text),
+            ev.clone(),
+        ))
     }
 
     /// The kind of a `COPY` source in the local build context.

@@ -617,6 +617,13 @@ pub struct Image {
     pub chowns_on_start: Vec<Fact<String>>,
     /// An init (tini, dumb-init) is PID 1 through the image's entrypoint.
     pub init: Option<Fact<String>>,
+    /// The image's ENTRYPOINT is a wrapper that ends by exec'ing its
+    /// arguments (`exec "$@"`), so the command runs as the program itself.
+    /// `None`: not known; `Some(false)`: known not to (or no entrypoint).
+    pub execs_args: Option<Fact<bool>>,
+    /// Single files copied from the local build context: path in the image
+    /// -> path on the host, so that a rule can read a script's text.
+    pub context_files: BTreeMap<String, PathBuf>,
     pub data_dir_env: Option<Fact<String>>,
     /// Bytes.
     pub min_memory: Option<Fact<i64>>,
@@ -649,6 +656,8 @@ impl Image {
             starts_as_root_and_drops: None,
             chowns_on_start: Vec::new(),
             init: None,
+            execs_args: None,
+            context_files: BTreeMap::new(),
             data_dir_env: None,
             min_memory: None,
             shutdown_seconds: None,
@@ -688,6 +697,33 @@ impl Image {
     pub fn set_env(&mut self, name: &str, value: Fact<String>) {
         self.env.retain(|(k, _)| k != name);
         self.env.push((name.to_string(), value));
+    }
+
+    /// The host file that a `COPY` from the local build context put at
+    /// `path`: copied as a single file, or inside a copied directory. `None`
+    /// when not known, or when the path is known to be gone.
+    pub fn context_file(&self, path: &str) -> Option<PathBuf> {
+        let path = normalize(path);
+        if self.fs.query(&path).is_absent() {
+            return None;
+        }
+        let mut cur = path.as_str();
+        loop {
+            if let Some(host) = self.context_files.get(cur) {
+                let rest = path[cur.len()..].trim_start_matches('/');
+                if rest.split('/').any(|c| c == "..") {
+                    return None;
+                }
+                let file = if rest.is_empty() {
+                    host.clone()
+                } else {
+                    host.join(rest)
+                };
+                let meta = std::fs::symlink_metadata(&file).ok()?;
+                return meta.is_file().then_some(file);
+            }
+            cur = parent_of(cur)?;
+        }
     }
 
     pub fn user_named(&self, name: &str) -> Option<&UserEntry> {

@@ -163,6 +163,7 @@ pub fn to_json(si: &ServiceImage, service: &Service) -> Value {
         "starts_as_root_and_drops": fact_json(&img.starts_as_root_and_drops),
         "chowns_on_start": list_json(&img.chowns_on_start),
         "init": fact_json(&img.init),
+        "execs_args": fact_json(&img.execs_args),
         "data_dir_env": fact_json(&img.data_dir_env),
         "min_memory": fact_json(&img.min_memory),
         "shutdown_seconds": fact_json(&img.shutdown_seconds),
@@ -259,6 +260,12 @@ pub fn to_text(si: &ServiceImage, service: &Service) -> String {
     fact(
         "init",
         img.init.as_ref().map(|f| (f.value.clone(), &f.evidence)),
+    );
+    fact(
+        "execs_args",
+        img.execs_args
+            .as_ref()
+            .map(|f| (f.value.to_string(), &f.evidence)),
     );
     fact(
         "data_dir_env",

@@ -18,6 +18,7 @@ pub mod engine;
 pub mod facts;
 pub mod listing;
 pub mod reference;
+pub mod script;
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -118,6 +119,9 @@ impl ServiceImage {
 #[derive(Clone, Debug, Default)]
 pub struct ImageFacts {
     services: Vec<ServiceImage>,
+    /// Service name -> index in `services`: every image-aware rule looks
+    /// each service up, so a scan would be quadratic in the services.
+    index: HashMap<String, usize>,
 }
 
 impl ImageFacts {
@@ -125,7 +129,7 @@ impl ImageFacts {
         ImageFacts::default()
     }
     pub fn get(&self, service: &str) -> Option<&ServiceImage> {
-        self.services.iter().find(|s| s.service == service)
+        self.index.get(service).map(|&i| &self.services[i])
     }
     pub fn iter(&self) -> impl Iterator<Item = &ServiceImage> {
         self.services.iter()
@@ -150,8 +154,13 @@ pub fn resolve(
         engine_cache: HashMap::new(),
         diagnostics: Vec::new(),
     };
-    let services = project.services.iter().map(|s| r.service(s)).collect();
-    (ImageFacts { services }, r.diagnostics)
+    let services: Vec<ServiceImage> = project.services.iter().map(|s| r.service(s)).collect();
+    let mut index = HashMap::with_capacity(services.len());
+    for (i, s) in services.iter().enumerate() {
+        // The first of two services of the same name, as a scan found it.
+        index.entry(s.service.clone()).or_insert(i);
+    }
+    (ImageFacts { services, index }, r.diagnostics)
 }
 
 struct Resolver<'a> {

@@ -278,6 +278,10 @@ pub static REGISTRY: &[Rule] = &[
         process::stop_signal_grace::check,
     ),
     rule(
+        process::pid1_ignores_sigterm::META,
+        process::pid1_ignores_sigterm::check,
+    ),
+    rule(
         network::duplicate_published_port::META,
         network::duplicate_published_port::check,
     ),

@@ -9,7 +9,8 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::exitcode::see;
 use crate::image::{PathFact, PathKind};
 use crate::model::Command;
-use crate::rules::process::{argv, bind_source, command_is_executed, mounted_over};
+use crate::model::Service;
+use crate::rules::process::{argv, bind_source, command_is_executed, image_starts, mounted_over};
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
 
 pub const META: RuleMeta = RuleMeta {
@@ -27,6 +28,7 @@ pub const META: RuleMeta = RuleMeta {
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for s in &cx.project.services {
         let si = cx.image(s);
+        image_start(cx, s, si, out);
         let (key, cmd): (&str, &Command) = if let Some(e) = argv(&s.entrypoint) {
             ("entrypoint", e)
         } else if s.entrypoint.is_some() {
@@ -80,6 +82,92 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             }),
         );
     }
+}
+
+/// The image's own ENTRYPOINT/CMD, when Compose sets neither.
+fn image_start(
+    cx: &Context,
+    s: &Service,
+    si: Option<&crate::image::ServiceImage>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for st in image_starts(s, si) {
+        // A shell form whose string is one simple command: the shell runs
+        // that program, and reports its own 126 when it cannot.
+        let (prog, via_shell) = if st.shell_form {
+            // Without `/bin/sh` that is X102's 127 instead.
+            if si.and_then(|si| si.has_binary("/bin/sh")) == Some(false) {
+                continue;
+            }
+            match simple_command(&st.argv[2]) {
+                Some(p) => (p, true),
+                None => continue,
+            }
+        } else {
+            (st.argv[0].clone(), false)
+        };
+        let prog = &prog;
+        let path = if prog.starts_with('/') {
+            prog.clone()
+        } else if prog.contains('/') {
+            let wd = s
+                .working_dir
+                .as_ref()
+                .map(|w| w.value.clone())
+                .or_else(|| si.and_then(|i| i.workdir()).map(|w| w.value.clone()));
+            match wd {
+                Some(wd) if wd.starts_with('/') => crate::image::facts::join(&wd, prog),
+                _ => continue,
+            }
+        } else {
+            continue;
+        };
+        // A bind mount over a program the image starts directly is M107's
+        // finding; one started through the shell form is judged here.
+        let problem = match bind_source(s, &path) {
+            Some((src, rest)) if via_shell => host_problem(cx, src, &rest),
+            Some(_) => None,
+            None if mounted_over(s, &path) => None,
+            None => si.and_then(|si| image_problem(si, &path)),
+        };
+        let Some((what, evidence)) = problem else {
+            continue;
+        };
+        let what = if via_shell {
+            format!("is run by `/bin/sh -c` and {what}")
+        } else {
+            what
+        };
+        out.push(
+            Diagnostic::error(
+                META.code,
+                st.span,
+                format!(
+                    "the image's {} starts `{prog}`, which {what}: the start fails with `permission denied` and the container exits with 126 (see {})",
+                    st.instruction,
+                    see(126)
+                ),
+            )
+            .note(st.origin())
+            .note(evidence)
+            .help(if what.contains("directory") {
+                "name the program inside the directory".to_string()
+            } else {
+                "copy it executable (`COPY --chmod=755 ...`, or `RUN chmod +x <path>`), or commit the mode in the build context (`chmod +x`, `git update-index --chmod=+x`)".to_string()
+            }),
+        );
+    }
+}
+
+/// The program of a shell string that is one simple command
+/// (`/code/run.sh --port 80`), when it has no shell syntax.
+fn simple_command(text: &str) -> Option<String> {
+    let t = text.trim();
+    if t.is_empty() || t.contains(|c: char| ";&|<>$`()'\"\\\n*?".contains(c)) {
+        return None;
+    }
+    let first = t.split_whitespace().next()?;
+    (!first.contains('=')).then(|| first.to_string())
 }
 
 /// The host side of a bind mount, inside the project directory.

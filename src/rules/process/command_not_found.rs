@@ -3,9 +3,10 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::exitcode::see;
+use crate::image::script;
 use crate::image::{PathFact, ServiceImage};
 use crate::model::{Command, Service};
-use crate::rules::process::{argv, command_is_executed, mounted_over};
+use crate::rules::process::{argv, bind_source, command_is_executed, image_starts, mounted_over};
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
 
 pub const META: RuleMeta = RuleMeta {
@@ -24,8 +25,40 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         let Some(si) = cx.image(s).filter(|i| i.is_known()) else {
             continue;
         };
+        // The image's own ENTRYPOINT/CMD, when Compose sets neither.
+        for st in image_starts(s, Some(si)) {
+            let prog = &st.argv[0];
+            let what = match missing(s, si, prog) {
+                Some((why, ev)) => Some((why, ev, exits_127(), help(prog, st.shell_form))),
+                None => interpreter_missing(cx, s, si, prog).map(|(why, ev)| {
+                    let h = interpreter_help(&why);
+                    (why, ev, exits_after_start(prog), h)
+                }),
+            };
+            let Some((why, evidence, outcome, fix)) = what else {
+                continue;
+            };
+            let mut d = Diagnostic::error(
+                META.code,
+                st.span,
+                format!(
+                    "the image's {} starts `{prog}`, which {why}: {outcome}",
+                    st.instruction,
+                ),
+            )
+            .note(st.origin())
+            .note(format!("image facts: {evidence}"));
+            if st.shell_form {
+                d = d.note(format!(
+                    "the shell form of {} runs `/bin/sh -c \"...\"`",
+                    st.instruction
+                ));
+            }
+            out.push(d.help(fix));
+        }
         // The program that is executed: the service's entrypoint, else its
-        // command when nothing stands in front of it.
+        // command when nothing stands in front of it (no entrypoint, an
+        // init, or a wrapper that execs its arguments).
         let (key, cmd): (&str, &Command) = if let Some(e) = argv(&s.entrypoint) {
             ("entrypoint", e)
         } else if s.entrypoint.is_some() {
@@ -36,26 +69,130 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let prog = &cmd.argv[0];
-        let Some(evidence) = missing(s, si, prog) else {
+        let found = match missing(s, si, prog) {
+            Some((why, ev)) => Some((why, ev, exits_127(), help(prog, false))),
+            None => interpreter_missing(cx, s, si, prog).map(|(why, ev)| {
+                let h = interpreter_help(&why);
+                (why, ev, exits_after_start(prog), h)
+            }),
+        };
+        let Some(evidence) = found else {
             continue;
         };
-        let d = Diagnostic::error(
+        let mut d = Diagnostic::error(
             META.code,
             cmd.span,
             format!(
-                "`{key}` starts `{prog}`, which {}: the container exits with 127 at once (see {})",
-                evidence.0,
-                see(127)
+                "`{key}` starts `{prog}`, which {}: {}",
+                evidence.0, evidence.2
             ),
         )
-        .note(format!("image facts: {}", evidence.1))
-        .help(if prog.ends_with("bash") {
-            "use `/bin/sh` (and POSIX shell syntax), or install bash in the image".to_string()
-        } else {
-            format!("use a program the image has, or install `{prog}` in the image")
-        });
-        out.push(d);
+        .note(format!("image facts: {}", evidence.1));
+        if key == "command" {
+            if let Some(f) = si.image.execs_args.as_ref().filter(|f| f.value) {
+                d = d.note(format!(
+                    "the image's entrypoint ends in `exec \"$@\"`, so the command is the program: {}",
+                    f.evidence.render()
+                ));
+            }
+        }
+        out.push(d.help(evidence.3));
     }
+}
+
+fn interpreter_help(why: &str) -> String {
+    if why.contains("CRLF") {
+        "save the script with LF line ends (`dos2unix`; `*.sh text eol=lf` in .gitattributes keeps a Windows checkout from converting it)".to_string()
+    } else {
+        "change the `#!` line to an interpreter the image has (`#!/bin/sh`), or install it in the image".to_string()
+    }
+}
+
+/// The runtime cannot find the program: the start fails, 127.
+fn exits_127() -> String {
+    format!("the container exits with 127 at once (see {})", see(127))
+}
+
+/// The runtime finds the script, starts the container, and only then the
+/// kernel cannot find its interpreter: the container stops at once with
+/// `exec <script>: no such file or directory`, and runc's status (1 with
+/// runc 1.1+, proven on the engine in tests/premise/image_start.rs), not
+/// Docker's 127.
+fn exits_after_start(prog: &str) -> String {
+    format!(
+        "the container stops at once with `exec {prog}: no such file or directory` (exit 1 with current runc; a restart policy loops on it)"
+    )
+}
+
+fn help(prog: &str, shell_form: bool) -> String {
+    if shell_form {
+        "use the exec form (`CMD [\"/app/server\"]`), which needs no shell, or base the image on one that has `/bin/sh`".to_string()
+    } else if prog.ends_with("bash") {
+        "use `/bin/sh` (and POSIX shell syntax), or install bash in the image".to_string()
+    } else {
+        format!("use a program the image has, or install `{prog}` in the image")
+    }
+}
+
+/// A script copied from the build context whose `#!` line names an
+/// interpreter the image lacks (or ends in `\r`: the file has CRLF line
+/// ends): the kernel reports ENOENT for the script itself.
+fn interpreter_missing(
+    cx: &Context,
+    s: &Service,
+    si: &ServiceImage,
+    prog: &str,
+) -> Option<(String, String)> {
+    let path = if prog.starts_with('/') {
+        prog.to_string()
+    } else if prog.contains('/') {
+        let wd = s
+            .working_dir
+            .as_ref()
+            .map(|w| w.value.clone())
+            .or_else(|| si.workdir().map(|w| w.value.clone()))?;
+        crate::image::facts::join(&wd, prog)
+    } else {
+        return None;
+    };
+    // The script's text: the host file of a bind mount from the project,
+    // else the file the build copied from its context.
+    let (host, from) = if let Some((src, rest)) = bind_source(s, &path) {
+        if src.starts_with('~') || src.contains('$') {
+            return None;
+        }
+        let mut h = cx.project_dir.join(src);
+        if !rest.is_empty() {
+            h.push(rest);
+        }
+        if !crate::image::contained(&h, cx.project_dir) {
+            return None;
+        }
+        (h, "bind-mounted from the project")
+    } else if mounted_over(s, &path) {
+        return None;
+    } else {
+        (
+            si.image.context_file(&path)?,
+            "copied from the build context",
+        )
+    };
+    let text = crate::load::project::read_text(&host, 1024 * 1024).ok()?;
+    let (interp, _) = script::shebang(&text)?;
+    if let Some(bare) = interp.strip_suffix('\r') {
+        return Some((
+            format!("is a script saved with Windows (CRLF) line ends: its `#!` line names `{bare}\\r`, which no image has"),
+            format!("{path} is {from}, and its first line ends in \\r"),
+        ));
+    }
+    if !interp.starts_with('/') || mounted_over(s, &interp) {
+        return None;
+    }
+    let ev = absent(si, &interp)?;
+    Some((
+        format!("is a script whose `#!` line names `{interp}`, which the image does not have"),
+        format!("{path} is {from}; {ev}"),
+    ))
 }
 
 /// Why `prog` is certainly missing, and the evidence; `None` when it may exist.

@@ -5,11 +5,13 @@
 pub mod command_not_executable;
 pub mod command_not_found;
 pub mod oom_heap;
+pub mod pid1_ignores_sigterm;
 pub mod pid1_signal_forwarding;
 pub mod stop_signal_grace;
 
-use crate::image::{ImageCommand, ServiceImage};
+use crate::image::{Evidence, Fact, ImageCommand, ServiceImage};
 use crate::model::{Command, MountKind, Service};
+use crate::source::Span;
 
 /// Shells that, as PID 1, do not forward SIGTERM to their children.
 pub const SHELLS: [&str; 7] = ["sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"];
@@ -36,7 +38,7 @@ pub fn command_is_executed(si: Option<&ServiceImage>) -> bool {
     let Some(si) = si.filter(|s| s.is_known()) else {
         return false;
     };
-    if si.image.init.is_some() {
+    if si.image.init.is_some() || si.image.execs_args.as_ref().is_some_and(|f| f.value) {
         return true;
     }
     match &si.image.entrypoint {
@@ -92,4 +94,114 @@ pub fn image_argv0(c: &ImageCommand) -> Option<&str> {
         ImageCommand::Exec(v) => v.first().map(String::as_str),
         ImageCommand::Shell(_) => Some("/bin/sh"),
     }
+}
+
+/// A program the image itself starts, when Compose sets neither `command`
+/// nor `entrypoint`: its ENTRYPOINT, or its CMD when there is no
+/// ENTRYPOINT or the ENTRYPOINT execs its arguments (`exec "$@"`).
+pub struct ImageStart<'a> {
+    /// The argv: a shell form is `/bin/sh -c "<string>"`.
+    pub argv: Vec<String>,
+    /// `ENTRYPOINT` or `CMD`.
+    pub instruction: &'static str,
+    /// Where the argv comes from (the Dockerfile line, the facts file, ...).
+    pub evidence: &'a Evidence,
+    /// The shell form was used.
+    pub shell_form: bool,
+    /// The `build` or `image` key the finding goes at.
+    pub key: &'static str,
+    pub span: Span,
+}
+
+impl ImageStart<'_> {
+    /// `Dockerfile:12 CMD ["/app/run.sh"]`: the related location, for a note.
+    pub fn origin(&self) -> String {
+        format!(
+            "the image's {}: {}",
+            self.instruction,
+            self.evidence.render()
+        )
+    }
+}
+
+fn start_argv(c: &ImageCommand) -> Vec<String> {
+    match c {
+        ImageCommand::Exec(v) => v.clone(),
+        ImageCommand::Shell(t) => vec!["/bin/sh".into(), "-c".into(), t.clone()],
+    }
+}
+
+/// What the image starts (see [`ImageStart`]); empty when Compose sets a
+/// `command` or `entrypoint`, or when the image's own are not known.
+pub fn image_starts<'a>(s: &Service, si: Option<&'a ServiceImage>) -> Vec<ImageStart<'a>> {
+    let mut out = Vec::new();
+    if s.command.is_some() || s.entrypoint.is_some() {
+        return out;
+    }
+    let Some(si) = si.filter(|si| si.is_known()) else {
+        return out;
+    };
+    // The finding goes where the image comes from: `build` when the facts
+    // come from its Dockerfile, else `image`.
+    let from_build = matches!(si.image.origin, Some(Evidence::Dockerfile { .. }));
+    let (key, span) = match (&s.build, &s.image) {
+        (Some(b), _) if from_build => ("build", s.keys.get("build").unwrap_or(b.span)),
+        (_, Some(i)) => ("image", i.span),
+        (Some(b), None) => ("build", s.keys.get("build").unwrap_or(b.span)),
+        (None, None) => return out,
+    };
+    let Some(ep) = &si.image.entrypoint else {
+        return out;
+    };
+    let cmd: Option<&Fact<Option<ImageCommand>>> = si.image.cmd.as_ref();
+    let mut push = |c: &ImageCommand, instruction: &'static str, evidence: &'a Evidence| {
+        let argv = start_argv(c);
+        if argv.is_empty() || argv.iter().any(|w| w.is_empty()) {
+            return;
+        }
+        out.push(ImageStart {
+            argv,
+            instruction,
+            evidence,
+            shell_form: c.is_shell_form(),
+            key,
+            span,
+        });
+    };
+    match &ep.value {
+        Some(c @ ImageCommand::Exec(v)) if !v.is_empty() => {
+            // The image's CMD is appended to the entrypoint's argv.
+            let mut full = c.clone();
+            if let (
+                ImageCommand::Exec(v),
+                Some(Fact {
+                    value: Some(cc), ..
+                }),
+            ) = (&mut full, cmd)
+            {
+                v.extend(start_argv(cc));
+            }
+            push(&full, "ENTRYPOINT", &ep.evidence);
+            if si.image.execs_args.as_ref().is_some_and(|f| f.value) {
+                if let Some(Fact {
+                    value: Some(cc),
+                    evidence,
+                }) = cmd
+                {
+                    push(cc, "CMD", evidence);
+                }
+            }
+        }
+        Some(c @ ImageCommand::Shell(_)) => push(c, "ENTRYPOINT", &ep.evidence),
+        _ => {
+            if let Some(Fact {
+                value: Some(cc),
+                evidence,
+            }) = cmd
+            {
+                push(cc, "CMD", evidence);
+            }
+        }
+    }
+    out
 }

@@ -4,8 +4,9 @@
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::exitcode::see;
+use crate::image::script;
 use crate::model::{Command, Service};
-use crate::rules::process::{argv, basename, bind_source, is_shell};
+use crate::rules::process::{argv, basename, bind_source, image_starts, is_shell, ImageStart};
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
 use crate::source::Span;
 
@@ -33,6 +34,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         if s.init.as_ref().is_some_and(|i| i.value) {
             continue;
         }
+        image_start(cx, s, out);
         // The effective argv: a service entrypoint replaces the image's
         // (and drops the image's CMD); otherwise the command runs through
         // the image's entrypoint, which is an init (tini, dumb-init) or an
@@ -101,6 +103,76 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         }
         out.push(d);
     }
+}
+
+/// The image's own ENTRYPOINT/CMD, when Compose sets neither: a shell
+/// PID 1 (`CMD ["sh", "-c", "a | b"]`, `CMD ["sh", "/start.sh"]`), or a
+/// script from the build context whose shell stays PID 1
+/// (`ENTRYPOINT ["/start.sh"]` without `exec`).
+fn image_start(cx: &Context, s: &Service, out: &mut Vec<Diagnostic>) {
+    if s.command.is_some() || s.entrypoint.is_some() {
+        return;
+    }
+    let si = cx.image(s);
+    if si.is_some_and(|si| si.image.init.is_some()) {
+        return;
+    }
+    // PID 1 is the last program exec'd: the CMD through an exec'ing wrapper.
+    let Some(st) = image_starts(s, si).pop() else {
+        return;
+    };
+    let Some(si) = si else { return };
+    let script_text = |p: &str| -> Option<String> {
+        let path = crate::image::facts::join(si.workdir().map_or("/", |w| w.value.as_str()), p);
+        let host = si.image.context_file(&path)?;
+        crate::load::project::read_text(&host, 1024 * 1024).ok()
+    };
+    let (shell, job) = if is_shell(&st.argv[0]) {
+        let Some(job) = shell_job(&st.argv[1..]) else {
+            return;
+        };
+        if let ShellJob::Script(p) = &job {
+            // Only a script whose text is known to keep the shell PID 1.
+            if !script_text(p).is_some_and(|t| script::keeps_pid1(&t)) {
+                return;
+            }
+        }
+        (basename(&st.argv[0]).to_string(), job)
+    } else if st.argv[0].contains('/') {
+        let Some(text) = script_text(&st.argv[0]) else {
+            return;
+        };
+        if !script::keeps_pid1(&text) {
+            return;
+        }
+        let shell = script::shebang_shell(&text).unwrap_or_else(|| "sh".into());
+        (shell, ShellJob::Script(st.argv[0].clone()))
+    } else {
+        return;
+    };
+    out.push(image_diagnostic(&st, &shell, &job));
+}
+
+fn image_diagnostic(st: &ImageStart, shell: &str, job: &ShellJob) -> Diagnostic {
+    let what = match job {
+        ShellJob::Script(p) => format!("runs the script `{p}`"),
+        ShellJob::CString(t) => format!("runs `-c {}`", short(t)),
+    };
+    Diagnostic::warning(
+        META.code,
+        st.span,
+        format!(
+            "the image's {} makes `{shell}` PID 1, and it {what} without `exec`: PID 1 gets no default signal handling, so `docker stop`'s SIGTERM is ignored and the container is SIGKILLed after the grace period (exit 137; see {})",
+            st.instruction,
+            see(137)
+        ),
+    )
+    .note(st.origin())
+    .note("a shell that stays PID 1 starts each command as its child; the program never sees SIGTERM and cannot shut down cleanly")
+    .help(match job {
+        ShellJob::Script(_) => "start the long-running program with `exec` in the script, or set `init: true` on the service (the init forwards SIGTERM to the shell; the script must still pass it on)",
+        ShellJob::CString(_) => "start the long-running program with `exec` (`sh -c '...; exec program args'`), use the exec form pointing at the real binary, or set `init: true`",
+    })
 }
 
 /// The shell's job from its arguments, or `None` when it is not one this
@@ -187,7 +259,7 @@ fn c_string_job(text: &str) -> Option<ShellJob> {
 
 /// The commands of a list, split at unquoted `;`, `&&`, `||`, `&` and
 /// newlines. `None` for an unterminated quote.
-fn split_commands(t: &str) -> Option<Vec<String>> {
+pub(crate) fn split_commands(t: &str) -> Option<Vec<String>> {
     let mut parts = vec![String::new()];
     let mut chars = t.chars().peekable();
     let (mut sq, mut dq) = (false, false);
@@ -232,7 +304,7 @@ fn split_commands(t: &str) -> Option<Vec<String>> {
     Some(parts)
 }
 
-fn has_unquoted(t: &str, set: &[char]) -> bool {
+pub(crate) fn has_unquoted(t: &str, set: &[char]) -> bool {
     let (mut sq, mut dq, mut esc) = (false, false, false);
     for c in t.chars() {
         if esc {
@@ -301,7 +373,7 @@ fn short(t: &str) -> String {
 /// Inserts `init: true` above the `command`/`entrypoint` key, at its
 /// indentation. Unsafe: it changes PID 1 (Docker's init forwards signals
 /// to its child, which is the shell; a script must still pass them on).
-fn init_fix(cx: &Context, s: &Service, key: &str) -> Option<Fix> {
+pub(crate) fn init_fix(cx: &Context, s: &Service, key: &str) -> Option<Fix> {
     if s.init.is_some() || s.keys.contains("init") {
         return None;
     }
