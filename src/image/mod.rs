@@ -13,11 +13,13 @@
 
 pub mod archive;
 pub mod builtin;
+pub mod context;
 pub mod dockerfile;
 pub mod engine;
 pub mod facts;
 pub mod listing;
 pub mod reference;
+pub mod runeffects;
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
