@@ -33,7 +33,12 @@ def main():
     ap.add_argument("root")
     ap.add_argument("--name", required=True)
     ap.add_argument("--source", required=True)
+    ap.add_argument("--partial", action="append", default=[],
+                    help="a directory whose listing is not complete in the published image")
+    ap.add_argument("--add", action="append", default=[],
+                    help="a layout line the published image has beyond the root")
     a = ap.parse_args()
+    PARTIAL.update(a.partial)
     root = a.root.rstrip("/")
     out = []
     pkgs = subprocess.run(["chroot", root, "dpkg-query", "-W"], capture_output=True,
@@ -98,6 +103,8 @@ def main():
                 emit(crel, cst, False)
 
     walk("/")
+    for line in a.add:
+        out.append(line)
     print("\n".join(out))
 
 

@@ -27,7 +27,19 @@ for s in "${suites[@]}"; do
     rm -rf "$root"
     debootstrap --variant=minbase "${extra[@]}" "$s" "$root" "$mirror" $script >"$ROOTS/$s.log" 2>&1
   fi
-  python3 scripts/base-layout.py "$root" \
+  tweaks=()
+  case "$s" in
+    noble|resolute)
+      # The published image (ubuntu-base, not debootstrap) also has the
+      # `ubuntu` user (1000:1000, home /home/ubuntu) since 23.04; what its
+      # home and /var/lib hold is not taken from this root.
+      tweaks=(--partial /home --partial /var/lib --partial /root
+              --add "user ubuntu 1000 1000 /home/ubuntu" --add "group ubuntu 1000"
+              --add "d - 1000:1000 /home/ubuntu") ;;
+    jammy|focal)
+      tweaks=(--partial /var/lib --partial /root) ;;
+  esac
+  python3 scripts/base-layout.py "$root" "${tweaks[@]}" \
     --name "$dist-$s" \
     --source "debootstrap $(debootstrap --version | awk '{print $2}') --variant=minbase $s $mirror" \
     > "rules/images/base/$dist-$s.txt"
