@@ -488,12 +488,15 @@ fn variant_image(file: &FactsFile, v: &VariantToml, pattern: &str) -> Image {
     img.confidence = super::facts::Confidence::Partial;
     img.user = Some(f(v.user.clone().unwrap_or_default()));
     img.workdir = v.workdir.clone().map(f);
+    // `entrypoint = []` / `cmd = []`: the image sets none (known).
     img.entrypoint = match (&v.entrypoint, &v.entrypoint_shell) {
+        (Some(e), _) if e.is_empty() => Some(Fact::new(None, ev.clone())),
         (Some(e), _) => Some(Fact::new(Some(ImageCommand::Exec(e.clone())), ev.clone())),
         (_, Some(s)) => Some(Fact::new(Some(ImageCommand::Shell(s.clone())), ev.clone())),
         _ => None,
     };
     img.cmd = match (&v.cmd, &v.cmd_shell) {
+        (Some(e), _) if e.is_empty() => Some(Fact::new(None, ev.clone())),
         (Some(e), _) => Some(Fact::new(Some(ImageCommand::Exec(e.clone())), ev.clone())),
         (_, Some(s)) => Some(Fact::new(Some(ImageCommand::Shell(s.clone())), ev.clone())),
         _ => None,
@@ -632,6 +635,23 @@ fn builtin_fs(v: &VariantToml, ev: &Evidence) -> Filesystem {
         e.content = p.content.as_deref().and_then(Content::parse);
         e.link = p.target.clone();
         if let Some(children) = &p.children {
+            // What the layout had there and the list leaves out is gone.
+            let dir = super::facts::normalize(&p.path);
+            let prefix = if dir == "/" { "/".to_string() } else { format!("{dir}/") };
+            let gone: Vec<String> = fs
+                .entries
+                .keys()
+                .filter(|k| {
+                    k.strip_prefix(prefix.as_str()).is_some_and(|rest| {
+                        let first = rest.split('/').next().unwrap_or(rest);
+                        !rest.is_empty() && !children.iter().any(|c| c == first)
+                    })
+                })
+                .cloned()
+                .collect();
+            for k in gone {
+                fs.entries.remove(&k);
+            }
             e.children_complete = true;
             if children.is_empty() && e.content.is_none() {
                 e.content = Some(Content::Empty);

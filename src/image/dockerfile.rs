@@ -625,6 +625,19 @@ impl StageState<'_> {
         }
     }
 
+    /// The home of the user `RUN` runs as, when known.
+    fn run_home(&self) -> Option<String> {
+        let u = self.img.user.as_ref()?;
+        let name = u.value.split(':').next().unwrap_or("");
+        if name.is_empty() || name == "root" || name == "0" {
+            return Some("/root".into());
+        }
+        match name.parse::<u32>() {
+            Ok(uid) => self.img.user_by_uid(uid)?.home.clone(),
+            Err(_) => self.img.user_named(name)?.home.clone(),
+        }
+    }
+
     fn workdir(&self) -> String {
         self.img
             .workdir
@@ -852,8 +865,16 @@ impl StageState<'_> {
             let contexts = self.context_files.clone();
             let read_script = move |p: &str| read_copied(&contexts, p);
             let lookup = |n: &str| self.lookup(n);
-            let Some(w) =
-                runeffects::writes(&c, cwd.as_deref(), &read_script, self.escape, &lookup, 0)
+            let home = self.run_home();
+            let Some(w) = runeffects::writes(
+                &c,
+                cwd.as_deref(),
+                home.as_deref(),
+                &read_script,
+                self.escape,
+                &lookup,
+                0,
+            )
             else {
                 let what = c
                     .words
@@ -1091,10 +1112,65 @@ impl StageState<'_> {
                 }
                 true
             }
+            "install" => self.install_dirs(args, ev),
             "groupadd" | "addgroup" => self.groupadd(cmd, args, ev),
             "useradd" | "adduser" => self.useradd(cmd, args, ev),
             _ => false,
         }
+    }
+
+    /// `install -d [-o OWNER] [-g GROUP] [-m MODE] DIR...`: like `mkdir -p`,
+    /// then the owner and mode on each DIR. Other `install` forms are not
+    /// read here.
+    fn install_dirs(&mut self, args: &[String], ev: &Evidence) -> bool {
+        let (mut dirs, mut owner, mut group, mut mode) = (false, None, None, Some(0o755));
+        let mut paths = Vec::new();
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            let (flag, inline) = match a.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+                _ => (a.as_str(), None),
+            };
+            let mut value = || inline.clone().or_else(|| it.next().cloned());
+            match flag {
+                "-d" | "--directory" => dirs = true,
+                "-v" | "--verbose" => {}
+                "-o" | "--owner" => owner = value(),
+                "-g" | "--group" => group = value(),
+                "-m" | "--mode" => match value().and_then(|m| parse_mode(&m)) {
+                    Some(m) => mode = Some(m),
+                    None => return false,
+                },
+                f if f.starts_with('-') => return false,
+                p => paths.push(join(&self.workdir(), p)),
+            }
+        }
+        if !dirs || paths.is_empty() {
+            return false;
+        }
+        let spec = match (&owner, &group) {
+            (Some(o), Some(g)) => format!("{o}:{g}"),
+            (Some(o), None) => o.clone(),
+            (None, Some(g)) => format!(":{g}"),
+            (None, None) => "root".into(),
+        };
+        let (uid, gid) = self.owner_of(&spec);
+        let uid = if owner.is_none() { Some(0) } else { uid };
+        // Without -g, the group is the builder's (root).
+        let gid = if group.is_none() { Some(0) } else { gid };
+        for p in paths {
+            if has_glob(&p) {
+                return false;
+            }
+            self.mkdirs(&p, (Some(0), Some(0)), Some(0o755), ev);
+            if let Some(e) = self.img.fs.entries.get_mut(&p) {
+                e.uid = uid;
+                e.gid = gid;
+                e.mode = mode;
+                e.evidence = ev.clone();
+            }
+        }
+        true
     }
 
     /// Known entries at or under `p`.

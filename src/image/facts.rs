@@ -245,6 +245,7 @@ impl Content {
             "dotfiles" => Content::Dotfiles,
             "data" => Content::Data,
             "program" => Content::Program,
+            "entries" => Content::Entries,
             _ => return None,
         })
     }

@@ -17,6 +17,7 @@ pub mod context;
 pub mod dockerfile;
 pub mod engine;
 pub mod facts;
+pub mod generate;
 pub mod layout;
 pub mod listing;
 pub mod reference;

@@ -51,6 +51,9 @@ pub fn commands(script: &str, escape: char, lookup: &dyn Fn(&str) -> Var) -> Vec
         escape,
         lookup,
         out: Vec::new(),
+        last_sub_mktemp: false,
+        functions: Vec::new(),
+        locals: std::collections::HashMap::new(),
     };
     lx.script(true, None);
     lx.out
@@ -62,6 +65,12 @@ struct Lexer<'a> {
     escape: char,
     lookup: &'a dyn Fn(&str) -> Var,
     out: Vec<Command>,
+    /// Functions the script defines.
+    functions: Vec<String>,
+    /// The last command substitution was `$(mktemp ...)`: its value is under /tmp.
+    last_sub_mktemp: bool,
+    /// Variables the script sets: (value or its known beginning, fully known).
+    locals: std::collections::HashMap<String, (String, bool)>,
 }
 
 #[derive(PartialEq)]
@@ -123,6 +132,43 @@ impl Lexer<'_> {
                     _ => break,
                 }
             }
+            // `NAME=value`, `export NAME=value`: later words see the value.
+            {
+                let mut ws: &[Word] = &words;
+                if ws.first().is_some_and(|w| {
+                    w.known && matches!(w.text.as_str(), "export" | "local" | "declare" | "readonly")
+                }) {
+                    ws = &ws[1..];
+                }
+                let only_assignments = !ws.is_empty() && ws.iter().all(|w| is_assignment(&w.text));
+                if only_assignments || (ws.len() < words.len() && !ws.is_empty()) {
+                    for w in ws {
+                        if let Some((name, value)) = w.text.split_once('=') {
+                            if is_assignment(&w.text) {
+                                self.locals
+                                    .insert(name.to_string(), (value.to_string(), w.known));
+                            }
+                        }
+                    }
+                }
+            }
+            // `name() { ...; }` defines a function: its body is read as
+            // commands (uncertain); a call to it runs nothing else.
+            if sep == Sep::Open
+                && words.len() == 1
+                && words[0].known
+                && self.peek(0) == Some(')')
+            {
+                self.functions.push(words[0].text.clone());
+                self.i += 1;
+                words.clear();
+            }
+            if words
+                .first()
+                .is_some_and(|w| w.known && self.functions.contains(&w.text))
+            {
+                words.clear();
+            }
             // `pattern)` inside `case`.
             let is_pattern = in_case > 0 && sep == Sep::Close;
             if !words.is_empty() && !is_pattern {
@@ -130,7 +176,7 @@ impl Lexer<'_> {
                 // `cd DIR` changes where later relative paths point.
                 if words[0].known() == Some("cd") {
                     match words.get(1).and_then(|w| w.known()) {
-                        Some(d) if certain && !cd_unknown => {
+                        Some(d) if !cd_unknown => {
                             cwd = Some(match &cwd {
                                 Some(c) => super::facts::join(c, d),
                                 None => d.to_string(),
@@ -140,7 +186,13 @@ impl Lexer<'_> {
                                 cwd = Some(format!("./{d}"));
                             }
                         }
-                        _ => cd_unknown = true,
+                        // `cd "$tmp"` with tmp under /tmp: somewhere below it.
+                        Some(_) | None => match words.get(1) {
+                            Some(w) if !cd_unknown && !w.known && w.text.starts_with('/') => {
+                                cwd = literal_dir(&w.text, None);
+                            }
+                            _ => cd_unknown = true,
+                        },
                     }
                 }
                 self.out.push(Command {
@@ -394,6 +446,7 @@ impl Lexer<'_> {
             }
             let inner: String = lx.chars[start..lx.i].iter().collect();
             lx.i += 1;
+            lx.last_sub_mktemp = inner.trim_start().starts_with("mktemp");
             let mut sub = commands(&inner, lx.escape, lx.lookup);
             for s in &mut sub {
                 s.certain = false;
@@ -426,6 +479,9 @@ impl Lexer<'_> {
                 } else {
                     self.i += 2;
                     sub_end('(', ')', self);
+                    if self.last_sub_mktemp && *known {
+                        text.push_str("/tmp/");
+                    }
                 }
                 *known = false;
                 true
@@ -445,7 +501,24 @@ impl Lexer<'_> {
                     }
                 }
                 let chunk: String = self.chars[start..self.i].iter().collect();
-                match super::dockerfile::words(&chunk, self.escape, self.lookup) {
+                let plain: String = chunk
+                    .trim_start_matches("${")
+                    .trim_end_matches('}')
+                    .to_string();
+                if let Some((v, k)) = self.locals.get(&plain).cloned() {
+                    if *known {
+                        text.push_str(&v);
+                    }
+                    *known &= k;
+                    return true;
+                }
+                let locals = &self.locals;
+                let lookup = |n: &str| match locals.get(n) {
+                    Some((v, true)) => Var::Set(v.clone()),
+                    Some((_, false)) => Var::Unknown,
+                    None => (self.lookup)(n),
+                };
+                match super::dockerfile::words(&chunk, self.escape, &lookup) {
                     Some(ws) if *known => text.push_str(&ws.join(" ")),
                     _ => *known = false,
                 }
@@ -463,6 +536,13 @@ impl Lexer<'_> {
                 }
                 let name: String = self.chars[start..j].iter().collect();
                 self.i = j;
+                if let Some((v, k)) = self.locals.get(&name).cloned() {
+                    if *known {
+                        text.push_str(&v);
+                    }
+                    *known &= k;
+                    return true;
+                }
                 match (self.lookup)(&name) {
                     Var::Set(v) if *known => text.push_str(&v),
                     Var::Unset => {}
@@ -508,7 +588,8 @@ const READ_ONLY: &[&str] = &[
     "printenv", "pwd", "read", "shift", "local", "declare", "dpkg-architecture", "dpkg-query",
     "apt-cache", "ulimit", "umask", "wait", "xargs", "tee", "cd", "gpgconf", "sync", "diff",
     "cmp", "less", "more", "column", "expr", "let", "trap", "nice", "time", "ps", "df", "du",
-    "free", "tput", "env", "sh", "bash", "dash", "ash", "zsh",
+    "free", "tput", "env", "sh", "bash", "dash", "ash", "zsh", "locale", "getconf", "id",
+    "groups", "arch", "dpkg-deb", "openssl", "ssh-keygen", "nslookup", "ping", "tty",
 ];
 
 /// Commands that write only the paths they are given.
@@ -532,7 +613,14 @@ fn tool_areas(prog: &str, args: &[&str]) -> Option<(Vec<&'static str>, Cwd)> {
         | "zstd" | "7z" | "savedAptMark" | "find" | "docker-php-ext-install"
         | "docker-php-ext-configure" | "docker-php-ext-enable" | "docker-php-source" | "pecl"
         | "pear" | "gosu" | "su-exec" | "setpriv" | "tini" | "dpkgArch" => {
+            let has = |f: &[&str]| args.iter().any(|a| f.iter().any(|x| a == x || a.starts_with(&format!("{x}="))));
+            let short = |c: char| args.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(c));
             let cwd = match prog {
+                // curl writes to stdout unless told to keep the remote name.
+                "curl" if !has(&["--remote-name", "--remote-name-all"]) && !short('O') => Cwd::None,
+                "wget" if has(&["--output-document", "--directory-prefix"]) || short('O') || short('P') => Cwd::None,
+                "tar" if has(&["--directory"]) || args.iter().any(|a| *a == "-C") || short('c') || short('t') => Cwd::None,
+                "unzip" if args.iter().any(|a| *a == "-d") => Cwd::None,
                 "curl" | "wget" | "git" | "tar" | "unzip" | "gunzip" | "gzip" | "xz" | "bzip2"
                 | "zstd" | "7z" => Cwd::Whole,
                 _ => Cwd::None,
@@ -589,6 +677,7 @@ enum Cwd {
 pub fn writes(
     cmd: &Command,
     cwd: Option<&str>,
+    home: Option<&str>,
     read_script: &dyn Fn(&str) -> Option<String>,
     escape: char,
     lookup: &dyn Fn(&str) -> Var,
@@ -615,6 +704,11 @@ pub fn writes(
         let Some(first) = words.first() else {
             return Some(w);
         };
+        // `NAME=value` with a value not known is still an assignment.
+        if is_assignment(&first.text) {
+            words = &words[1..];
+            continue;
+        }
         let Some(t) = first.known() else {
             // The program's name is not known.
             return None;
@@ -711,12 +805,12 @@ pub fn writes(
         "sh" | "bash" | "dash" | "ash" | "zsh" if !texts.is_empty() => {
             if let Some(i) = texts.iter().position(|a| *a == "-c" || a.ends_with('c') && a.starts_with('-') && !a.starts_with("--")) {
                 let code = args.get(i + 1)?.known()?;
-                return script_writes(code, cwd, read_script, escape, lookup, depth, w);
+                return script_writes(code, cwd, home, read_script, escape, lookup, depth, w);
             }
             let file = args.iter().find(|a| !a.text.starts_with('-'))?;
             let path = resolve(file.known()?)?;
             let code = read_script(&path)?;
-            return script_writes(&code, cwd, read_script, escape, lookup, depth, w);
+            return script_writes(&code, cwd, home, read_script, escape, lookup, depth, w);
         }
         "eval" | "source" | "." | "python" | "python3" | "node" | "ruby" | "perl" | "php"
         | "java" | "lua" | "Rscript"
@@ -732,7 +826,7 @@ pub fn writes(
             if matches!(prog, "source" | ".") {
                 let path = resolve(args.first()?.known()?)?;
                 let code = read_script(&path)?;
-                return script_writes(&code, cwd, read_script, escape, lookup, depth, w);
+                return script_writes(&code, cwd, home, read_script, escape, lookup, depth, w);
             }
             return None;
         }
@@ -764,9 +858,28 @@ pub fn writes(
     if NAMED_WRITERS.contains(&prog) {
         // Only what is written counts: the destination of a copy, not the
         // owner given to chown or the script given to sed.
-        let operands: Vec<usize> = (0..args.len())
-            .filter(|&i| !args[i].text.starts_with('-') || args[i].text == "-")
-            .collect();
+        let takes_value: &[&str] = match prog {
+            "install" => &["-o", "--owner", "-g", "--group", "-m", "--mode", "-t", "-S", "--suffix"],
+            "cp" | "mv" | "ln" => &["-t", "-S", "--suffix"],
+            "chown" | "chmod" | "chgrp" => &["--reference"],
+            "truncate" => &["-s", "--size", "-r"],
+            "sed" => &["-e", "-f"],
+            "mkdir" => &["-m", "--mode"],
+            _ => &[],
+        };
+        let mut operands: Vec<usize> = Vec::new();
+        let mut skip = false;
+        for (i, a) in args.iter().enumerate() {
+            if skip {
+                skip = false;
+                continue;
+            }
+            if a.text == "-" || !a.text.starts_with('-') {
+                operands.push(i);
+            } else if takes_value.contains(&a.text.as_str()) {
+                skip = true;
+            }
+        }
         let keep: Vec<usize> = match prog {
             "cp" | "ln" | "rsync" if !texts.iter().any(|a| *a == "-t") => {
                 operands.last().copied().into_iter().collect()
@@ -832,7 +945,13 @@ pub fn writes(
             // Maintainer scripts create system users.
             w.users = true;
         }
-        w.paths.extend(areas.iter().map(|a| (a.to_string(), false)));
+        for a in areas {
+            // `/home` stands for the home of the user the build runs as.
+            match (a, home) {
+                ("/home", Some(h)) => w.paths.push((h.to_string(), false)),
+                _ => w.paths.push((a.to_string(), false)),
+            }
+        }
         named(&mut w, false)?;
         match cwd_kind {
             Cwd::None => {}
@@ -842,7 +961,24 @@ pub fn writes(
                     w.paths.push((super::facts::join(c, f), false));
                 }
             }
-            Cwd::Whole => w.paths.push((cwd?.to_string(), false)),
+            Cwd::Whole => {
+                // `make -C DIR`, `git -C DIR`: the tool works there.
+                let dir_flag = texts
+                    .iter()
+                    .position(|a| *a == "-C" || *a == "--directory")
+                    .and_then(|i| args.get(i + 1));
+                let dir = match dir_flag {
+                    Some(d) if d.known => resolve(&d.text)?,
+                    Some(d) => literal_dir(&d.text, cwd)?,
+                    None => cwd?.to_string(),
+                };
+                // A build tool at `/` builds nothing there (installers write
+                // the system areas above); an unpacker at `/` may.
+                let unpacker = matches!(prog, "curl" | "wget" | "git" | "tar" | "unzip" | "gunzip" | "gzip" | "xz" | "bzip2" | "zstd" | "7z");
+                if dir != "/" || unpacker {
+                    w.paths.push((dir, false));
+                }
+            }
         }
         return Some(w);
     }
@@ -854,20 +990,27 @@ pub fn writes(
         if code.starts_with("#!") && !code.lines().next().is_some_and(|l| l.contains("sh")) {
             return None;
         }
-        return script_writes(&code, cwd, read_script, escape, lookup, depth, w);
+        return script_writes(&code, cwd, home, read_script, escape, lookup, depth, w);
     }
     // Another installed program (`a2enmod`, `docker-php-ext-install`,
     // `gosu nobody true`): it may write where programs install and its
     // working directory, plus what it names.
     w.paths.extend(SYSTEM_AREAS.iter().map(|a| (a.to_string(), false)));
     named(&mut w, false)?;
-    w.paths.push((cwd?.to_string(), false));
+    // Its working directory too, unless that is `/` (installed programs do
+    // not drop files at the top level).
+    match cwd? {
+        "/" => {}
+        c => w.paths.push((c.to_string(), false)),
+    }
     Some(w)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn script_writes(
     code: &str,
     cwd: Option<&str>,
+    home: Option<&str>,
     read_script: &dyn Fn(&str) -> Option<String>,
     escape: char,
     lookup: &dyn Fn(&str) -> Var,
@@ -891,11 +1034,22 @@ fn script_writes(
                 Some(d) => cwd.map(|base| super::facts::join(base, d.trim_start_matches("./"))),
             }
         };
-        let sub = writes(&c, cwd.as_deref(), read_script, escape, lookup, depth + 1)?;
+        let sub = writes(&c, cwd.as_deref(), home, read_script, escape, lookup, depth + 1)?;
         w.users |= sub.users;
         w.paths.extend(sub.paths);
     }
     Some(w)
+}
+
+fn is_assignment(t: &str) -> bool {
+    match t.split_once('=') {
+        Some((name, _)) => {
+            !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !name.starts_with(|c: char| c.is_ascii_digit())
+        }
+        None => false,
+    }
 }
 
 /// For a path whose value is only partly known (`/usr/local/$x`): the
@@ -982,7 +1136,7 @@ mod tests {
     fn areas(s: &str) -> Option<Vec<String>> {
         let mut out = Vec::new();
         for c in commands(s, '\\', &lookup) {
-            let w = writes(&c, Some("/app"), &|p| (p == "/app/setup.sh").then(|| "mkdir -p /data/x\nchown 1 /data/x\n".to_string()), '\\', &lookup, 0)?;
+            let w = writes(&c, Some("/app"), Some("/root"), &|p| (p == "/app/setup.sh").then(|| "mkdir -p /data/x\nchown 1 /data/x\n".to_string()), '\\', &lookup, 0)?;
             out.extend(w.paths.into_iter().map(|(p, _)| p));
         }
         out.sort();
