@@ -45,9 +45,10 @@ pub struct Recipe {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Curated {
-    /// Only variants whose tags include one matching this glob.
+    /// Only variants with a tag that one of these globs matches (the first
+    /// matching entry applies); none: every variant.
     #[serde(default)]
-    pub tags: Option<String>,
+    pub tags: Vec<String>,
     /// Where these facts were read (an https URL with a commit).
     pub source: String,
     /// TOML `key = value` lines (variant fields).
@@ -147,12 +148,34 @@ pub fn generate_one(
     if !recipe.aliases.is_empty() {
         let _ = writeln!(out, "aliases = {}", list(&recipe.aliases));
     }
-    let mine: Vec<&Row> = rows.iter().filter(|r| r.image == recipe.manifest).collect();
+    let mut mine: Vec<&Row> = rows.iter().filter(|r| r.image == recipe.manifest).collect();
+    // Rows built FROM this same repository come last (in their order), so
+    // that the rows they name are made first.
+    let own_repo = super::reference::Reference::parse(&recipe.repository).map(|r| r.repository());
+    let from_own = |row: &Row| -> bool {
+        let Ok(text) = std::fs::read_to_string(sources.join(&row.local_path).join(&row.dockerfile)) else {
+            return false;
+        };
+        dockerfile::parse(&text).instructions.iter().any(|i| {
+            i.keyword == "FROM"
+                && i.args
+                    .split_whitespace()
+                    .find(|w| !w.starts_with("--"))
+                    .and_then(super::reference::Reference::parse)
+                    .map(|r| r.repository())
+                    == own_repo
+        })
+    };
+    mine.sort_by_key(|r| from_own(r));
     if mine.is_empty() {
         return Err(format!("{}: no MANIFEST rows for `{}`", recipe.repository, recipe.manifest));
     }
     // Rows with the same output become one variant.
     let mut variants: Vec<(Vec<String>, String)> = Vec::new();
+    let mut skipped: Vec<String> = Vec::new();
+    // Images of this recipe made so far (a variant built FROM another one).
+    let mut made: Vec<(Vec<String>, Image)> = Vec::new();
+    let own = super::reference::Reference::parse(&recipe.repository).map(|r| r.repository());
     for row in mine {
         if row.dockerfile.contains("windows") || row.local_path.contains("windows") {
             continue;
@@ -180,19 +203,42 @@ pub fn generate_one(
             target: None,
             context: Some(dir.clone()),
         };
-        let base = |name: &str| match catalog.lookup(name) {
+        // Facts of a generated image come from this run, never from the
+        // embedded (possibly older) file.
+        let base = |name: &str| {
+            if let Some(r) = super::reference::Reference::parse(name) {
+                if Some(r.repository()) == own {
+                    let tag = r.effective_tag().unwrap_or("latest").to_string();
+                    return own_base(&made, &tag);
+                }
+            }
+            match catalog.lookup(name) {
             Lookup::Found(img) => Some((*img).clone()),
-            _ => match super::builtin::builtin().lookup(name) {
+            Lookup::NoVariant { .. } => None,
+            Lookup::NotFound => match super::builtin::builtin().lookup(name) {
                 Lookup::Found(img) => Some((*img).clone()),
                 _ => None,
             },
+            }
         };
         let img = dockerfile::evaluate(&df, &opts, &base)?;
-        let body = variant_body(&img, &url, row, recipe, &df)?;
+        made.push((row.tags.clone(), img.clone()));
+        let body = match variant_body(&img, &url, row, recipe, &df) {
+            Ok(b) => b,
+            // Not every row can be generated (a base image without facts):
+            // say so in the file; older hand-written facts may cover it.
+            Err(e) => {
+                skipped.push(format!("# not generated: {}: {e}", row.tags.join(", ")));
+                continue;
+            }
+        };
         match variants.iter_mut().find(|(_, b)| *b == body) {
             Some((tags, _)) => tags.extend(row.tags.iter().cloned()),
             None => variants.push((row.tags.clone(), body)),
         }
+    }
+    for s in &skipped {
+        let _ = writeln!(out, "{s}");
     }
     for (tags, body) in &variants {
         let _ = write!(out, "\n[[variant]]\ntags = {}\n{body}", list(&patterns(tags)));
@@ -212,6 +258,42 @@ pub fn generate_one(
     // The result must parse.
     parse_file(&format!("rules/images/{}.toml", file_stem(&recipe.repository)), &out)?;
     Ok(out)
+}
+
+/// The image of this recipe that a `FROM <repo>:<tag>` names: the row
+/// listing the tag, else one whose patterns match it, else (the recorded
+/// copy may lag the tags by a release) one with the same variant suffix,
+/// preferring the same `major.minor`.
+fn own_base(made: &[(Vec<String>, Image)], tag: &str) -> Option<Image> {
+    if let Some((_, img)) = made.iter().find(|(tags, _)| tags.iter().any(|t| t == tag)) {
+        return Some(img.clone());
+    }
+    if let Some((_, img)) = made.iter().find(|(tags, _)| {
+        patterns(tags)
+            .iter()
+            .any(|p| super::reference::tag_glob_matches(p, tag))
+    }) {
+        return Some(img.clone());
+    }
+    let split = |t: &str| -> (String, String) {
+        let end = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
+        (t[..end].to_string(), t[end..].to_string())
+    };
+    let (ver, suffix) = split(tag);
+    if ver.is_empty() {
+        return None;
+    }
+    let minor: String = ver.split('.').take(2).collect::<Vec<_>>().join(".");
+    let same_suffix = |tags: &Vec<String>, want_minor: bool| {
+        tags.iter().any(|t| {
+            let (v, s) = split(t);
+            !v.is_empty() && s == suffix && (!want_minor || v.starts_with(&minor))
+        })
+    };
+    made.iter()
+        .find(|(tags, _)| same_suffix(tags, true))
+        .or_else(|| made.iter().find(|(tags, _)| same_suffix(tags, false)))
+        .map(|(_, img)| img.clone())
 }
 
 pub fn file_stem(repository: &str) -> String {
@@ -319,12 +401,15 @@ fn variant_body(
         let u: Vec<String> = img.fs.unknown.keys().cloned().collect();
         let _ = writeln!(b, "unknown = {}", list(&u));
     }
-    for c in &recipe.curated {
-        if let Some(t) = &c.tags {
-            if !row.tags.iter().any(|tag| super::reference::tag_glob_matches(t, tag)) {
-                continue;
-            }
-        }
+    let applies = |c: &&Curated| {
+        c.tags.is_empty()
+            || c.tags.iter().any(|t| {
+                row.tags
+                    .iter()
+                    .any(|tag| super::reference::tag_glob_matches(t, tag))
+            })
+    };
+    if let Some(c) = recipe.curated.iter().find(applies) {
         let _ = writeln!(b, "# from {}", c.source);
         let mut facts = c.facts.trim().to_string();
         for (k, v) in &img.env {
@@ -462,9 +547,43 @@ pub fn generate_all(sources: &Path) -> Result<Vec<(String, String)>, String> {
         let r: Recipe = toml::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?;
         recipes.push(r);
     }
+    // A recipe whose Dockerfiles start FROM another recipe's image comes after it.
+    let repo_of = |name: &str| super::reference::Reference::parse(name).map(|r| r.repository());
+    let deps: Vec<Vec<usize>> = recipes
+        .iter()
+        .map(|r| {
+            let mut d = Vec::new();
+            for row in rows.iter().filter(|row| row.image == r.manifest) {
+                let path = sources.join(&row.local_path).join(&row.dockerfile);
+                let Ok(text) = std::fs::read_to_string(&path) else { continue };
+                for i in dockerfile::parse(&text).instructions.iter().filter(|i| i.keyword == "FROM") {
+                    let Some(name) = i.args.split_whitespace().find(|w| !w.starts_with("--")) else { continue };
+                    let Some(repo) = repo_of(name) else { continue };
+                    for (j, o) in recipes.iter().enumerate() {
+                        if o.repository != r.repository && repo_of(&o.repository) == Some(repo.clone()) && !d.contains(&j) {
+                            d.push(j);
+                        }
+                    }
+                }
+            }
+            d
+        })
+        .collect();
+    let mut order: Vec<usize> = Vec::new();
+    while order.len() < recipes.len() {
+        let before = order.len();
+        for i in 0..recipes.len() {
+            if !order.contains(&i) && deps[i].iter().all(|d| order.contains(d)) {
+                order.push(i);
+            }
+        }
+        if order.len() == before {
+            return Err("recipes depend on each other in a cycle".into());
+        }
+    }
     let mut catalog = Catalog::default();
     let mut out = Vec::new();
-    for r in &recipes {
+    for r in order.iter().map(|&i| &recipes[i]) {
         let text = generate_one(sources, r, &rows, &catalog)?;
         let name = format!("{}.toml", file_stem(&r.repository));
         catalog
@@ -472,5 +591,6 @@ pub fn generate_all(sources: &Path) -> Result<Vec<(String, String)>, String> {
             .push(parse_file(&format!("rules/images/{name}"), &text)?);
         out.push((name, text));
     }
+    out.sort();
     Ok(out)
 }

@@ -973,8 +973,10 @@ pub fn writes(
                     None => cwd?.to_string(),
                 };
                 // A build tool at `/` builds nothing there (installers write
-                // the system areas above); an unpacker at `/` may.
-                let unpacker = matches!(prog, "curl" | "wget" | "git" | "tar" | "unzip" | "gunzip" | "gzip" | "xz" | "bzip2" | "zstd" | "7z");
+                // the system areas above); an unpacker at `/` may. A
+                // download (`curl -O`, `wget URL`) makes one regular file
+                // named after the URL: no directory a mount could go in.
+                let unpacker = matches!(prog, "git" | "tar" | "unzip" | "gunzip" | "gzip" | "xz" | "bzip2" | "zstd" | "7z");
                 if dir != "/" || unpacker {
                     w.paths.push((dir, false));
                 }
