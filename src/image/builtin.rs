@@ -673,7 +673,8 @@ fn builtin_fs(v: &VariantToml, ev: &Evidence) -> Filesystem {
         }
     }
     for b in v.shells.iter().flatten().chain(v.binaries.iter().flatten()) {
-        if fs.get(b).is_none() {
+        // Known through the layout already (maybe under a symlink: /bin).
+        if fs.query(b).exists().is_none() && fs.get(b).is_none() {
             fs.insert(b, Entry::new(None, ev.clone()), &implied);
         }
     }

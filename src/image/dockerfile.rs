@@ -1113,8 +1113,32 @@ impl StageState<'_> {
                 true
             }
             "install" => self.install_dirs(args, ev),
-            "groupadd" | "addgroup" => self.groupadd(cmd, args, ev),
-            "useradd" | "adduser" => self.useradd(cmd, args, ev),
+            "groupadd" | "addgroup" | "useradd" | "adduser" => {
+                let ok = if cmd.ends_with("group") {
+                    self.groupadd(cmd, args, ev)
+                } else {
+                    self.useradd(cmd, args, ev)
+                };
+                // The user database files are rewritten (and backed up as
+                // `passwd-`...), with modes the tools decide.
+                if ok {
+                    for f in ["passwd", "group", "shadow", "gshadow"] {
+                        for name in [format!("/etc/{f}"), format!("/etc/{f}-")] {
+                            if self.img.fs.get(&name).is_some() {
+                                if let Some(e) = self.img.fs.entries.get_mut(&name) {
+                                    e.uid = None;
+                                    e.gid = None;
+                                    e.mode = None;
+                                    e.evidence = ev.clone();
+                                }
+                            } else if self.img.fs.query(&name).is_absent() {
+                                self.img.fs.forget_under(&name, true, ev);
+                            }
+                        }
+                    }
+                }
+                ok
+            }
             _ => false,
         }
     }
