@@ -75,8 +75,11 @@ fn compare(case: &str, predicted: &Image, built: &Image, probes: &[String], t: &
         (Some(Ok(p)), Some(Ok(b))) => {
             t.checked += 1;
             if p.uid != b.uid || (p.gid.is_some() && p.gid != b.gid) {
-                t.wrong
-                    .push(format!("{case}: user {} predicted, {} built", p.render(), b.render()));
+                t.wrong.push(format!(
+                    "{case}: user {} predicted, {} built",
+                    p.render(),
+                    b.render()
+                ));
             }
         }
         (p, _) => t.unknown.push(format!("{case}: user ({p:?})")),
@@ -90,30 +93,38 @@ fn compare(case: &str, predicted: &Image, built: &Image, probes: &[String], t: &
         let Some(b) = built.fs.get(path) else {
             // A path under a symlink the archive does not follow the same way.
             if predicted.fs.query(path).exists().is_some() {
-                t.wrong.push(format!("{case}: {path} predicted present, not in the image"));
+                t.wrong.push(format!(
+                    "{case}: {path} predicted present, not in the image"
+                ));
             }
             continue;
         };
         t.checked += 1;
         if let (Some(pk), Some(bk)) = (e.kind, b.kind) {
             if pk != bk && !(pk == PathKind::Dir && bk == PathKind::Symlink) {
-                t.wrong.push(format!("{case}: {path} kind {pk:?} predicted, {bk:?} built"));
+                t.wrong.push(format!(
+                    "{case}: {path} kind {pk:?} predicted, {bk:?} built"
+                ));
             }
         }
         if let (Some(pu), Some(bu)) = (e.uid, b.uid) {
             if pu != bu {
-                t.wrong.push(format!("{case}: {path} uid {pu} predicted, {bu} built"));
+                t.wrong
+                    .push(format!("{case}: {path} uid {pu} predicted, {bu} built"));
             }
         }
         if let (Some(pg), Some(bg)) = (e.gid, b.gid) {
             if pg != bg {
-                t.wrong.push(format!("{case}: {path} gid {pg} predicted, {bg} built"));
+                t.wrong
+                    .push(format!("{case}: {path} gid {pg} predicted, {bg} built"));
             }
         }
         if let (Some(pm), Some(bm)) = (e.mode, b.mode) {
             // The mode of a symlink is not meaningful.
             if pm != bm && e.kind != Some(PathKind::Symlink) {
-                t.wrong.push(format!("{case}: {path} mode {pm:04o} predicted, {bm:04o} built"));
+                t.wrong.push(format!(
+                    "{case}: {path} mode {pm:04o} predicted, {bm:04o} built"
+                ));
             }
         }
         if e.uid.is_none() || e.mode.is_none() {
@@ -140,12 +151,12 @@ fn compare(case: &str, predicted: &Image, built: &Image, probes: &[String], t: &
         t.checked += 1;
         match (predicted.fs.query(p), built.fs.query(p)) {
             (PathFact::Unknown { reason }, _) => t.unknown.push(format!("{case}: {p}: {reason}")),
-            (PathFact::Absent { .. }, PathFact::Exists(_)) => {
-                t.wrong.push(format!("{case}: {p} predicted absent, present in the image"))
-            }
-            (PathFact::Exists(_), PathFact::Absent { .. }) => {
-                t.wrong.push(format!("{case}: {p} predicted present, absent in the image"))
-            }
+            (PathFact::Absent { .. }, PathFact::Exists(_)) => t.wrong.push(format!(
+                "{case}: {p} predicted absent, present in the image"
+            )),
+            (PathFact::Exists(_), PathFact::Absent { .. }) => t.wrong.push(format!(
+                "{case}: {p} predicted present, absent in the image"
+            )),
             _ => {}
         }
     }
@@ -184,8 +195,11 @@ fn predictions_match_built_images() {
             .arg(case_dir))
         .unwrap_or_else(|e| panic!("{case}: docker build: {e}"));
         let tar = dir.path().join(format!("{case}.tar"));
-        sh(Command::new("docker").args(["save", "-o"]).arg(&tar).arg(&tag))
-            .unwrap_or_else(|e| panic!("{case}: docker save: {e}"));
+        sh(Command::new("docker")
+            .args(["save", "-o"])
+            .arg(&tar)
+            .arg(&tag))
+        .unwrap_or_else(|e| panic!("{case}: docker save: {e}"));
         let built = archive::read_file(&tar)
             .unwrap_or_else(|e| panic!("{case}: {e}"))
             .remove(0)
@@ -224,5 +238,9 @@ fn predictions_match_built_images() {
     for u in t.unknown.iter().filter(|u| !u.contains("owner or mode")) {
         eprintln!("  unknown: {u}");
     }
-    assert!(t.wrong.is_empty(), "wrong predictions:\n{}", t.wrong.join("\n"));
+    assert!(
+        t.wrong.is_empty(),
+        "wrong predictions:\n{}",
+        t.wrong.join("\n")
+    );
 }

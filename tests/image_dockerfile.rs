@@ -171,6 +171,12 @@ fn run_shapes_that_are_understood() {
     let img = build("FROM scratch\nUSER 1000:1000\nRUN mkdir -p /srv/x\n");
     assert_eq!(owner(&img, "/srv/x").as_deref(), Some("1000:1000"));
 
+    // groupadd makes a group, not a user with a home.
+    let img = build("FROM scratch\nRUN groupadd -g 1500 grp\n");
+    assert!(img.user_named("grp").is_none());
+    assert_eq!(img.group_named("grp").and_then(|g| g.gid), Some(1500));
+    assert!(img.fs.query("/home/grp").is_absent());
+
     // Debian's adduser, and a system user without a home.
     let img = build("FROM scratch\nRUN addgroup --system --gid 101 svc && adduser --system --uid 101 --ingroup svc --no-create-home svc\n");
     assert_eq!(img.resolve_user("svc").unwrap().render(), "svc (101:101)");
@@ -204,25 +210,46 @@ fn other_run_shapes_lower_confidence_without_guessing() {
     }
     // Package managers write the system directories, not new top-level ones
     // or homes; npm ci writes node_modules in the working directory.
-    let img = build("FROM scratch\nRUN mkdir -p /home/app /data && apt-get update && apt-get install -y curl\n");
-    assert!(matches!(img.fs.query("/usr/bin/curl"), PathFact::Unknown { .. }));
-    assert!(matches!(img.fs.query("/var/lib/x"), PathFact::Unknown { .. }));
+    let img = build(
+        "FROM scratch\nRUN mkdir -p /home/app /data && apt-get update && apt-get install -y curl\n",
+    );
+    assert!(matches!(
+        img.fs.query("/usr/bin/curl"),
+        PathFact::Unknown { .. }
+    ));
+    assert!(matches!(
+        img.fs.query("/var/lib/x"),
+        PathFact::Unknown { .. }
+    ));
     assert!(img.fs.query("/home/app/logs").is_absent());
     assert!(img.fs.query("/data/db").is_absent());
     assert!(img.fs.query("/srv").is_absent());
     assert!(img.users_complete.is_none(), "maintainer scripts add users");
     let img = build("FROM scratch\nWORKDIR /app\nRUN npm ci\n");
-    assert!(matches!(img.fs.query("/app/node_modules/x"), PathFact::Unknown { .. }));
+    assert!(matches!(
+        img.fs.query("/app/node_modules/x"),
+        PathFact::Unknown { .. }
+    ));
     assert!(img.fs.query("/app/data").is_absent());
     let img = build("FROM scratch\nWORKDIR /app\nRUN npm run build\n");
-    assert!(matches!(img.fs.query("/app/data"), PathFact::Unknown { .. }));
+    assert!(matches!(
+        img.fs.query("/app/data"),
+        PathFact::Unknown { .. }
+    ));
     // A heredoc of simple commands is read exactly.
     let img = build("FROM scratch\nRUN <<EOF\nmkdir /x\nEOF\n");
     assert!(img.fs.query("/x/y").is_absent());
-    assert_eq!(img.fs.query("/x").exists().and_then(|i| i.content), Some(Content::Empty));
+    assert_eq!(
+        img.fs.query("/x").exists().and_then(|i| i.content),
+        Some(Content::Empty)
+    );
     // A script the build copied in is read: only what it names is unknown.
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("setup.sh"), "#!/bin/sh\nset -e\nmkdir -p /data/db\nchown 999 /data/db\n").unwrap();
+    std::fs::write(
+        dir.path().join("setup.sh"),
+        "#!/bin/sh\nset -e\nmkdir -p /data/db\nchown 999 /data/db\n",
+    )
+    .unwrap();
     let img = build_with(
         "FROM scratch\nCOPY setup.sh /setup.sh\nRUN /setup.sh\n",
         BuildOptions {
@@ -231,7 +258,10 @@ fn other_run_shapes_lower_confidence_without_guessing() {
             ..Default::default()
         },
     );
-    assert!(matches!(img.fs.query("/data/db/x"), PathFact::Unknown { .. }));
+    assert!(matches!(
+        img.fs.query("/data/db/x"),
+        PathFact::Unknown { .. }
+    ));
     assert!(img.fs.query("/srv").is_absent());
 }
 

@@ -637,7 +637,11 @@ fn builtin_fs(v: &VariantToml, ev: &Evidence) -> Filesystem {
         if let Some(children) = &p.children {
             // What the layout had there and the list leaves out is gone.
             let dir = super::facts::normalize(&p.path);
-            let prefix = if dir == "/" { "/".to_string() } else { format!("{dir}/") };
+            let prefix = if dir == "/" {
+                "/".to_string()
+            } else {
+                format!("{dir}/")
+            };
             let gone: Vec<String> = fs
                 .entries
                 .keys()

@@ -6,11 +6,11 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::runeffects;
 use super::facts::{
     join, normalize, Confidence, Content, Entry, Evidence, Fact, GroupEntry, Image, ImageCommand,
     PathFact, PathKind, UserEntry,
 };
+use super::runeffects;
 
 /// One instruction, with continuation lines joined.
 #[derive(Clone, Debug, PartialEq)]
@@ -831,7 +831,9 @@ impl StageState<'_> {
             let mut out = Vec::new();
             let body_is_script = script.starts_with("<<")
                 || matches!(script.split_whitespace().next(), Some("sh" | "bash"));
-            out.extend(runeffects::commands(script, self.escape, &|n| self.lookup(n)));
+            out.extend(runeffects::commands(script, self.escape, &|n| {
+                self.lookup(n)
+            }));
             if body_is_script {
                 for h in &i.heredocs {
                     out.extend(runeffects::commands(&h.body, '\\', &|n| self.lookup(n)));
@@ -874,13 +876,8 @@ impl StageState<'_> {
                 self.escape,
                 &lookup,
                 0,
-            )
-            else {
-                let what = c
-                    .words
-                    .first()
-                    .map(|w| w.text.clone())
-                    .unwrap_or_default();
+            ) else {
+                let what = c.words.first().map(|w| w.text.clone()).unwrap_or_default();
                 return self.not_understood(
                     i,
                     &format!(
@@ -1114,7 +1111,7 @@ impl StageState<'_> {
             }
             "install" => self.install_dirs(args, ev),
             "groupadd" | "addgroup" | "useradd" | "adduser" => {
-                let ok = if cmd.ends_with("group") {
+                let ok = if matches!(cmd, "groupadd" | "addgroup") {
                     self.groupadd(cmd, args, ev)
                 } else {
                     self.useradd(cmd, args, ev)
@@ -1470,9 +1467,9 @@ impl StageState<'_> {
                         se.uid = uid;
                         se.gid = gid;
                         se.evidence = ev.clone();
-                        self.img.fs.insert(&p, se, &|_| {
-                            Entry::new(Some(PathKind::Dir), ev.clone())
-                        });
+                        self.img
+                            .fs
+                            .insert(&p, se, &|_| Entry::new(Some(PathKind::Dir), ev.clone()));
                     }
                 }
             }
@@ -1618,7 +1615,12 @@ impl StageState<'_> {
                 && !src.starts_with("git@")
                 && !has_glob(src);
             if from_context {
-                if let Some(p) = self.opts.context.as_ref().and_then(|c| contained_join(c, src)) {
+                if let Some(p) = self
+                    .opts
+                    .context
+                    .as_ref()
+                    .and_then(|c| contained_join(c, src))
+                {
                     let image_path = match &target {
                         Some(t) => t.clone(),
                         None => dest.clone(),
@@ -1768,9 +1770,10 @@ fn contained_join(ctx: &Path, src: &str) -> Option<PathBuf> {
 /// The text of a file the build copied in from its context, by its path
 /// in the image (at most 256 KiB).
 fn read_copied(copies: &[(String, PathBuf)], path: &str) -> Option<String> {
-    let (dest, src) = copies.iter().rev().find(|(d, _)| {
-        d == path || path.starts_with(&format!("{}/", d.trim_end_matches('/')))
-    })?;
+    let (dest, src) = copies
+        .iter()
+        .rev()
+        .find(|(d, _)| d == path || path.starts_with(&format!("{}/", d.trim_end_matches('/'))))?;
     let rest = path[dest.len()..].trim_start_matches('/');
     if rest.split('/').any(|c| c == "..") {
         return None;
@@ -1849,4 +1852,3 @@ fn command(args: &str) -> ImageCommand {
         None => ImageCommand::Shell(args.trim().to_string()),
     }
 }
-

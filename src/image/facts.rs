@@ -456,9 +456,11 @@ impl Filesystem {
         }
         self.absent.retain(|k, _| !under(k));
         // Keep the set minimal: a prefix below another adds nothing.
-        if self.unknown.keys().any(|u| {
-            u == "/" || *u == path || path.starts_with(&format!("{u}/"))
-        }) {
+        if self
+            .unknown
+            .keys()
+            .any(|u| u == "/" || *u == path || path.starts_with(&format!("{u}/")))
+        {
             return;
         }
         self.unknown.retain(|u, _| !under(u));
@@ -603,10 +605,7 @@ impl Filesystem {
                     None => {
                         if let Some((area, ev)) = self.unknown_area(&cur) {
                             return PathFact::Unknown {
-                                reason: format!(
-                                    "{} may have written {area}",
-                                    ev.render()
-                                ),
+                                reason: format!("{} may have written {area}", ev.render()),
                             };
                         }
                         // The parent's listing decides; a directory whose

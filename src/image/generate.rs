@@ -111,7 +111,9 @@ fn patterns(tags: &[String]) -> Vec<String> {
     }
     for t in tags {
         // The leading version: digits and dots.
-        let end = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
+        let end = t
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(t.len());
         let (ver, rest) = t.split_at(end);
         let parts: Vec<&str> = ver.split('.').collect();
         if parts.len() >= 3 && parts.iter().all(|p| !p.is_empty()) {
@@ -128,7 +130,10 @@ fn q(s: &str) -> String {
 }
 
 fn list(v: &[String]) -> String {
-    format!("[{}]", v.iter().map(|s| q(s)).collect::<Vec<_>>().join(", "))
+    format!(
+        "[{}]",
+        v.iter().map(|s| q(s)).collect::<Vec<_>>().join(", ")
+    )
 }
 
 /// The generated file of one repository, or an error naming what failed.
@@ -153,7 +158,8 @@ pub fn generate_one(
     // that the rows they name are made first.
     let own_repo = super::reference::Reference::parse(&recipe.repository).map(|r| r.repository());
     let from_own = |row: &Row| -> bool {
-        let Ok(text) = std::fs::read_to_string(sources.join(&row.local_path).join(&row.dockerfile)) else {
+        let Ok(text) = std::fs::read_to_string(sources.join(&row.local_path).join(&row.dockerfile))
+        else {
             return false;
         };
         dockerfile::parse(&text).instructions.iter().any(|i| {
@@ -168,7 +174,10 @@ pub fn generate_one(
     };
     mine.sort_by_key(|r| from_own(r));
     if mine.is_empty() {
-        return Err(format!("{}: no MANIFEST rows for `{}`", recipe.repository, recipe.manifest));
+        return Err(format!(
+            "{}: no MANIFEST rows for `{}`",
+            recipe.repository, recipe.manifest
+        ));
     }
     // Rows with the same output become one variant.
     let mut variants: Vec<(Vec<String>, String)> = Vec::new();
@@ -213,12 +222,12 @@ pub fn generate_one(
                 }
             }
             match catalog.lookup(name) {
-            Lookup::Found(img) => Some((*img).clone()),
-            Lookup::NoVariant { .. } => None,
-            Lookup::NotFound => match super::builtin::builtin().lookup(name) {
                 Lookup::Found(img) => Some((*img).clone()),
-                _ => None,
-            },
+                Lookup::NoVariant { .. } => None,
+                Lookup::NotFound => match super::builtin::builtin().lookup(name) {
+                    Lookup::Found(img) => Some((*img).clone()),
+                    _ => None,
+                },
             }
         };
         let img = dockerfile::evaluate(&df, &opts, &base)?;
@@ -241,7 +250,11 @@ pub fn generate_one(
         let _ = writeln!(out, "{s}");
     }
     for (tags, body) in &variants {
-        let _ = write!(out, "\n[[variant]]\ntags = {}\n{body}", list(&patterns(tags)));
+        let _ = write!(
+            out,
+            "\n[[variant]]\ntags = {}\n{body}",
+            list(&patterns(tags))
+        );
     }
     if let Some(file) = &recipe.legacy {
         let legacy = std::fs::read_to_string(sources.join(file))
@@ -256,7 +269,10 @@ pub fn generate_one(
         }
     }
     // The result must parse.
-    parse_file(&format!("rules/images/{}.toml", file_stem(&recipe.repository)), &out)?;
+    parse_file(
+        &format!("rules/images/{}.toml", file_stem(&recipe.repository)),
+        &out,
+    )?;
     Ok(out)
 }
 
@@ -276,7 +292,9 @@ fn own_base(made: &[(Vec<String>, Image)], tag: &str) -> Option<Image> {
         return Some(img.clone());
     }
     let split = |t: &str| -> (String, String) {
-        let end = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
+        let end = t
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(t.len());
         (t[..end].to_string(), t[end..].to_string())
     };
     let (ver, suffix) = split(tag);
@@ -386,7 +404,10 @@ fn variant_body(
             .iter()
             .map(|(k, v)| (k.as_str(), v.value.as_str()))
             .collect();
-        let items: Vec<String> = env.iter().map(|(k, v)| format!("{} = {}", q(k), q(v))).collect();
+        let items: Vec<String> = env
+            .iter()
+            .map(|(k, v)| format!("{} = {}", q(k), q(v)))
+            .collect();
         let _ = writeln!(b, "env = {{ {} }}", items.join(", "));
     }
     let absent: Vec<String> = ["/bin/bash", "/bin/sh", "/usr/bin/bash"]
@@ -416,7 +437,9 @@ fn variant_body(
             facts = facts.replace(&format!("${{{k}}}"), &v.value);
         }
         if facts.contains("${") {
-            return Err(format!("{url}: curated facts name a variable the image does not set"));
+            return Err(format!(
+                "{url}: curated facts name a variable the image does not set"
+            ));
         }
         b.push_str(&facts);
         b.push('\n');
@@ -480,8 +503,7 @@ fn paths_diff(base: &Filesystem, fs: &Filesystem) -> String {
     for (path, e) in &fs.entries {
         if base.entries.get(path).is_some_and(|o| same(o, e)) {
             // Same entry; but a listing that lost children must be said.
-            let lost = e.children_complete
-                && children(base, path) != children(fs, path);
+            let lost = e.children_complete && children(base, path) != children(fs, path);
             if !lost {
                 continue;
             }
@@ -493,7 +515,11 @@ fn paths_diff(base: &Filesystem, fs: &Filesystem) -> String {
             // Paths of unknown kind are kept only by their parent's listing.
             _ => continue,
         };
-        let _ = write!(b, "\n[[variant.paths]]\npath = {}\nkind = \"{kind}\"\n", q(path));
+        let _ = write!(
+            b,
+            "\n[[variant.paths]]\npath = {}\nkind = \"{kind}\"\n",
+            q(path)
+        );
         if let (Some(u), Some(g)) = (e.uid, e.gid) {
             let _ = writeln!(b, "owner = \"{u}:{g}\"");
         }
@@ -555,12 +581,24 @@ pub fn generate_all(sources: &Path) -> Result<Vec<(String, String)>, String> {
             let mut d = Vec::new();
             for row in rows.iter().filter(|row| row.image == r.manifest) {
                 let path = sources.join(&row.local_path).join(&row.dockerfile);
-                let Ok(text) = std::fs::read_to_string(&path) else { continue };
-                for i in dockerfile::parse(&text).instructions.iter().filter(|i| i.keyword == "FROM") {
-                    let Some(name) = i.args.split_whitespace().find(|w| !w.starts_with("--")) else { continue };
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                for i in dockerfile::parse(&text)
+                    .instructions
+                    .iter()
+                    .filter(|i| i.keyword == "FROM")
+                {
+                    let Some(name) = i.args.split_whitespace().find(|w| !w.starts_with("--"))
+                    else {
+                        continue;
+                    };
                     let Some(repo) = repo_of(name) else { continue };
                     for (j, o) in recipes.iter().enumerate() {
-                        if o.repository != r.repository && repo_of(&o.repository) == Some(repo.clone()) && !d.contains(&j) {
+                        if o.repository != r.repository
+                            && repo_of(&o.repository) == Some(repo.clone())
+                            && !d.contains(&j)
+                        {
                             d.push(j);
                         }
                     }
@@ -572,8 +610,8 @@ pub fn generate_all(sources: &Path) -> Result<Vec<(String, String)>, String> {
     let mut order: Vec<usize> = Vec::new();
     while order.len() < recipes.len() {
         let before = order.len();
-        for i in 0..recipes.len() {
-            if !order.contains(&i) && deps[i].iter().all(|d| order.contains(d)) {
+        for (i, d) in deps.iter().enumerate() {
+            if !order.contains(&i) && d.iter().all(|x| order.contains(x)) {
                 order.push(i);
             }
         }

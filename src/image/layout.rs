@@ -125,7 +125,11 @@ pub fn parse(name: &str, text: &str) -> Result<Layout, String> {
         .map(|(k, _)| k.clone())
         .collect();
     for d in dirs {
-        let prefix = if d == "/" { "/".to_string() } else { format!("{d}/") };
+        let prefix = if d == "/" {
+            "/".to_string()
+        } else {
+            format!("{d}/")
+        };
         let has_child = fs
             .entries
             .range(prefix.clone()..)
@@ -179,12 +183,21 @@ mod tests {
         assert!(l.fs.query("/data").is_absent());
         assert!(l.fs.query("/home/app").is_absent());
         assert!(l.fs.query("/var/lib/postgresql").is_absent());
-        assert!(l.fs.query("/bin/bash").exists().is_some(), "via the /bin symlink");
+        assert!(
+            l.fs.query("/bin/bash").exists().is_some(),
+            "via the /bin symlink"
+        );
         assert!(l.fs.query("/bin/ash").is_absent());
         let root = l.fs.query("/root");
         let r = root.exists().unwrap();
         assert_eq!((r.mode, r.owner().as_deref()), (Some(0o700), Some("0:0")));
-        assert!(matches!(l.fs.query("/usr/share/x"), PathFact::Unknown { .. }));
-        assert!(matches!(l.fs.query("/etc/hostname"), PathFact::Exists(_) | PathFact::Unknown { .. }));
+        assert!(matches!(
+            l.fs.query("/usr/share/x"),
+            PathFact::Unknown { .. }
+        ));
+        assert!(matches!(
+            l.fs.query("/etc/hostname"),
+            PathFact::Exists(_) | PathFact::Unknown { .. }
+        ));
     }
 }

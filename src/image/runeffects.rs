@@ -136,7 +136,8 @@ impl Lexer<'_> {
             {
                 let mut ws: &[Word] = &words;
                 if ws.first().is_some_and(|w| {
-                    w.known && matches!(w.text.as_str(), "export" | "local" | "declare" | "readonly")
+                    w.known
+                        && matches!(w.text.as_str(), "export" | "local" | "declare" | "readonly")
                 }) {
                     ws = &ws[1..];
                 }
@@ -154,11 +155,7 @@ impl Lexer<'_> {
             }
             // `name() { ...; }` defines a function: its body is read as
             // commands (uncertain); a call to it runs nothing else.
-            if sep == Sep::Open
-                && words.len() == 1
-                && words[0].known
-                && self.peek(0) == Some(')')
-            {
+            if sep == Sep::Open && words.len() == 1 && words[0].known && self.peek(0) == Some(')') {
                 self.functions.push(words[0].text.clone());
                 self.i += 1;
                 words.clear();
@@ -332,8 +329,7 @@ impl Lexer<'_> {
                 }
                 d if d.is_ascii_digit()
                     && matches!(self.peek(1), Some('>' | '<'))
-                    && (words.is_empty()
-                        || self.chars[self.i - 1].is_whitespace()) =>
+                    && (words.is_empty() || self.chars[self.i - 1].is_whitespace()) =>
                 {
                     self.i += 1;
                 }
@@ -580,16 +576,107 @@ pub const SYSTEM_AREAS: &[&str] = &[
 
 /// Commands that write nothing (or only into what they are given with `>`).
 const READ_ONLY: &[&str] = &[
-    "set", "export", "unset", "echo", "printf", "true", "false", "test", "[", "[[", "grep",
-    "egrep", "fgrep", "cat", "ls", "id", "whoami", "sleep", "which", "command", "hash", "type",
-    ":", "exit", "return", "cut", "tr", "head", "tail", "wc", "sort", "uniq", "awk", "gawk",
-    "mawk", "jq", "sha1sum", "sha256sum", "sha512sum", "md5sum", "basename", "dirname",
-    "readlink", "realpath", "getent", "stat", "file", "ldd", "uname", "nproc", "date", "seq",
-    "printenv", "pwd", "read", "shift", "local", "declare", "dpkg-architecture", "dpkg-query",
-    "apt-cache", "ulimit", "umask", "wait", "xargs", "tee", "cd", "gpgconf", "sync", "diff",
-    "cmp", "less", "more", "column", "expr", "let", "trap", "nice", "time", "ps", "df", "du",
-    "free", "tput", "env", "sh", "bash", "dash", "ash", "zsh", "locale", "getconf", "id",
-    "groups", "arch", "dpkg-deb", "openssl", "ssh-keygen", "nslookup", "ping", "tty",
+    "set",
+    "export",
+    "unset",
+    "echo",
+    "printf",
+    "true",
+    "false",
+    "test",
+    "[",
+    "[[",
+    "grep",
+    "egrep",
+    "fgrep",
+    "cat",
+    "ls",
+    "id",
+    "whoami",
+    "sleep",
+    "which",
+    "command",
+    "hash",
+    "type",
+    ":",
+    "exit",
+    "return",
+    "cut",
+    "tr",
+    "head",
+    "tail",
+    "wc",
+    "sort",
+    "uniq",
+    "awk",
+    "gawk",
+    "mawk",
+    "jq",
+    "sha1sum",
+    "sha256sum",
+    "sha512sum",
+    "md5sum",
+    "basename",
+    "dirname",
+    "readlink",
+    "realpath",
+    "getent",
+    "stat",
+    "file",
+    "ldd",
+    "uname",
+    "nproc",
+    "date",
+    "seq",
+    "printenv",
+    "pwd",
+    "read",
+    "shift",
+    "local",
+    "declare",
+    "dpkg-architecture",
+    "dpkg-query",
+    "apt-cache",
+    "ulimit",
+    "umask",
+    "wait",
+    "xargs",
+    "tee",
+    "cd",
+    "gpgconf",
+    "sync",
+    "diff",
+    "cmp",
+    "less",
+    "more",
+    "column",
+    "expr",
+    "let",
+    "trap",
+    "nice",
+    "time",
+    "ps",
+    "df",
+    "du",
+    "free",
+    "tput",
+    "env",
+    "sh",
+    "bash",
+    "dash",
+    "ash",
+    "zsh",
+    "locale",
+    "getconf",
+    "id",
+    "groups",
+    "arch",
+    "dpkg-deb",
+    "openssl",
+    "ssh-keygen",
+    "nslookup",
+    "ping",
+    "tty",
 ];
 
 /// Commands that write only the paths they are given.
@@ -603,24 +690,93 @@ const NAMED_WRITERS: &[&str] = &[
 fn tool_areas(prog: &str, args: &[&str]) -> Option<(Vec<&'static str>, Cwd)> {
     let sub = args.iter().find(|a| !a.starts_with('-')).copied();
     Some(match prog {
-        "apt-get" | "apt" | "aptitude" | "dpkg" | "dpkg-reconfigure" | "dpkg-divert"
-        | "apt-mark" | "apt-key" | "debconf-set-selections" | "apk" | "yum" | "dnf"
-        | "microdnf" | "rpm" | "zypper" | "pacman" | "tdnf" | "update-alternatives"
-        | "update-ca-certificates" | "ldconfig" | "locale-gen" | "localedef" | "a2enmod"
-        | "a2dismod" | "a2enconf" | "a2disconf" | "a2ensite" | "a2dissite" | "update-rc.d"
-        | "systemctl" | "c_rehash" | "fc-cache" | "gpg" | "gpg2" | "dirmngr" | "mktemp"
-        | "curl" | "wget" | "git" | "tar" | "unzip" | "gunzip" | "gzip" | "xz" | "bzip2"
-        | "zstd" | "7z" | "savedAptMark" | "find" | "docker-php-ext-install"
-        | "docker-php-ext-configure" | "docker-php-ext-enable" | "docker-php-source" | "pecl"
-        | "pear" | "gosu" | "su-exec" | "setpriv" | "tini" | "dpkgArch" => {
-            let has = |f: &[&str]| args.iter().any(|a| f.iter().any(|x| a == x || a.starts_with(&format!("{x}="))));
-            let short = |c: char| args.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(c));
+        "apt-get"
+        | "apt"
+        | "aptitude"
+        | "dpkg"
+        | "dpkg-reconfigure"
+        | "dpkg-divert"
+        | "apt-mark"
+        | "apt-key"
+        | "debconf-set-selections"
+        | "apk"
+        | "yum"
+        | "dnf"
+        | "microdnf"
+        | "rpm"
+        | "zypper"
+        | "pacman"
+        | "tdnf"
+        | "update-alternatives"
+        | "update-ca-certificates"
+        | "ldconfig"
+        | "locale-gen"
+        | "localedef"
+        | "a2enmod"
+        | "a2dismod"
+        | "a2enconf"
+        | "a2disconf"
+        | "a2ensite"
+        | "a2dissite"
+        | "update-rc.d"
+        | "systemctl"
+        | "c_rehash"
+        | "fc-cache"
+        | "gpg"
+        | "gpg2"
+        | "dirmngr"
+        | "mktemp"
+        | "curl"
+        | "wget"
+        | "git"
+        | "tar"
+        | "unzip"
+        | "gunzip"
+        | "gzip"
+        | "xz"
+        | "bzip2"
+        | "zstd"
+        | "7z"
+        | "savedAptMark"
+        | "find"
+        | "docker-php-ext-install"
+        | "docker-php-ext-configure"
+        | "docker-php-ext-enable"
+        | "docker-php-source"
+        | "pecl"
+        | "pear"
+        | "gosu"
+        | "su-exec"
+        | "setpriv"
+        | "tini"
+        | "dpkgArch" => {
+            let has = |f: &[&str]| {
+                args.iter()
+                    .any(|a| f.iter().any(|x| a == x || a.starts_with(&format!("{x}="))))
+            };
+            let short = |c: char| {
+                args.iter()
+                    .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(c))
+            };
             let cwd = match prog {
                 // curl writes to stdout unless told to keep the remote name.
                 "curl" if !has(&["--remote-name", "--remote-name-all"]) && !short('O') => Cwd::None,
-                "wget" if has(&["--output-document", "--directory-prefix"]) || short('O') || short('P') => Cwd::None,
-                "tar" if has(&["--directory"]) || args.iter().any(|a| *a == "-C") || short('c') || short('t') => Cwd::None,
-                "unzip" if args.iter().any(|a| *a == "-d") => Cwd::None,
+                "wget"
+                    if has(&["--output-document", "--directory-prefix"])
+                        || short('O')
+                        || short('P') =>
+                {
+                    Cwd::None
+                }
+                "tar"
+                    if has(&["--directory"])
+                        || args.contains(&"-C")
+                        || short('c')
+                        || short('t') =>
+                {
+                    Cwd::None
+                }
+                "unzip" if args.contains(&"-d") => Cwd::None,
                 "curl" | "wget" | "git" | "tar" | "unzip" | "gunzip" | "gzip" | "xz" | "bzip2"
                 | "zstd" | "7z" => Cwd::Whole,
                 _ => Cwd::None,
@@ -634,7 +790,11 @@ fn tool_areas(prog: &str, args: &[&str]) -> Option<(Vec<&'static str>, Cwd)> {
             ) && !args.iter().any(|a| *a == "-g" || *a == "--global");
             (
                 vec!["/usr/local", "/root", "/tmp", "/home", "/opt/yarn"],
-                if deps_only { Cwd::NodeModules } else { Cwd::Whole },
+                if deps_only {
+                    Cwd::NodeModules
+                } else {
+                    Cwd::Whole
+                },
             )
         }
         "pip" | "pip3" | "pipenv" | "poetry" | "uv" | "easy_install" | "conda" | "mamba"
@@ -645,8 +805,8 @@ fn tool_areas(prog: &str, args: &[&str]) -> Option<(Vec<&'static str>, Cwd)> {
         "go" | "cargo" | "rustup" | "mvn" | "mvnw" | "gradle" | "gradlew" | "make" | "cmake"
         | "ninja" | "meson" | "configure" | "composer" | "bundle" | "bundler" | "gem"
         | "dotnet" | "ant" | "sbt" | "mix" | "rebar3" | "lein" | "jlink" | "javac" | "gcc"
-        | "cc" | "g++" | "clang" | "rustc" | "autoreconf" | "autoconf" | "automake"
-        | "libtool" | "stack" | "cabal" => (
+        | "cc" | "g++" | "clang" | "rustc" | "autoreconf" | "autoconf" | "automake" | "libtool"
+        | "stack" | "cabal" => (
             vec![
                 "/usr/local",
                 "/usr/lib",
@@ -761,8 +921,7 @@ pub fn writes(
     let named = |w: &mut Writes, relative_too: bool| -> Option<()> {
         for a in &args {
             let t = a.text.as_str();
-            let cand = if let Some((_, v)) = t.split_once('=').filter(|(k, _)| k.starts_with('-'))
-            {
+            let cand = if let Some((_, v)) = t.split_once('=').filter(|(k, _)| k.starts_with('-')) {
                 v
             } else if t.starts_with('-') {
                 // `-o/path`, `-C/path`: a short option glued to its value.
@@ -803,7 +962,9 @@ pub fn writes(
     }
     match prog {
         "sh" | "bash" | "dash" | "ash" | "zsh" if !texts.is_empty() => {
-            if let Some(i) = texts.iter().position(|a| *a == "-c" || a.ends_with('c') && a.starts_with('-') && !a.starts_with("--")) {
+            if let Some(i) = texts.iter().position(|a| {
+                *a == "-c" || a.ends_with('c') && a.starts_with('-') && !a.starts_with("--")
+            }) {
                 let code = args.get(i + 1)?.known()?;
                 return script_writes(code, cwd, home, read_script, escape, lookup, depth, w);
             }
@@ -816,7 +977,10 @@ pub fn writes(
         | "java" | "lua" | "Rscript"
             if !matches!(prog, "python" | "python3") || !texts.starts_with(&["-m", "pip"]) =>
         {
-            if prog == "perl" && texts.first().is_some_and(|a| a.starts_with("-pi") || *a == "-i")
+            if prog == "perl"
+                && texts
+                    .first()
+                    .is_some_and(|a| a.starts_with("-pi") || *a == "-i")
             {
                 named(&mut w, true)?;
                 return Some(w);
@@ -842,14 +1006,33 @@ pub fn writes(
         }
         _ => {}
     }
-    if matches!(prog, "useradd" | "adduser" | "groupadd" | "addgroup" | "usermod" | "userdel" | "groupmod" | "chpasswd" | "passwd" | "deluser" | "delgroup") {
+    if matches!(
+        prog,
+        "useradd"
+            | "adduser"
+            | "groupadd"
+            | "addgroup"
+            | "usermod"
+            | "userdel"
+            | "groupmod"
+            | "chpasswd"
+            | "passwd"
+            | "deluser"
+            | "delgroup"
+    ) {
         w.users = true;
         w.paths.push(("/etc".into(), false));
         w.paths.push(("/home".into(), false));
         named(&mut w, false)?;
         return Some(w);
     }
-    if prog == "sed" && !texts.iter().any(|a| a.starts_with("-i") || a.starts_with("--in-place") || (a.starts_with('-') && !a.starts_with("--") && a.contains('i'))) {
+    if prog == "sed"
+        && !texts.iter().any(|a| {
+            a.starts_with("-i")
+                || a.starts_with("--in-place")
+                || (a.starts_with('-') && !a.starts_with("--") && a.contains('i'))
+        })
+    {
         return Some(w);
     }
     if READ_ONLY.contains(&prog) {
@@ -859,7 +1042,9 @@ pub fn writes(
         // Only what is written counts: the destination of a copy, not the
         // owner given to chown or the script given to sed.
         let takes_value: &[&str] = match prog {
-            "install" => &["-o", "--owner", "-g", "--group", "-m", "--mode", "-t", "-S", "--suffix"],
+            "install" => &[
+                "-o", "--owner", "-g", "--group", "-m", "--mode", "-t", "-S", "--suffix",
+            ],
             "cp" | "mv" | "ln" => &["-t", "-S", "--suffix"],
             "chown" | "chmod" | "chgrp" => &["--reference"],
             "truncate" => &["-s", "--size", "-r"],
@@ -881,7 +1066,7 @@ pub fn writes(
             }
         }
         let keep: Vec<usize> = match prog {
-            "cp" | "ln" | "rsync" if !texts.iter().any(|a| *a == "-t") => {
+            "cp" | "ln" | "rsync" if !texts.contains(&"-t") => {
                 operands.last().copied().into_iter().collect()
             }
             "install" if !texts.iter().any(|a| *a == "-d" || *a == "--directory") => {
@@ -941,7 +1126,21 @@ pub fn writes(
         return Some(w);
     }
     if let Some((areas, cwd_kind)) = tool_areas(prog, &texts) {
-        if matches!(prog, "apt-get" | "apt" | "aptitude" | "dpkg" | "apk" | "yum" | "dnf" | "microdnf" | "rpm" | "zypper" | "pacman" | "tdnf") {
+        if matches!(
+            prog,
+            "apt-get"
+                | "apt"
+                | "aptitude"
+                | "dpkg"
+                | "apk"
+                | "yum"
+                | "dnf"
+                | "microdnf"
+                | "rpm"
+                | "zypper"
+                | "pacman"
+                | "tdnf"
+        ) {
             // Maintainer scripts create system users.
             w.users = true;
         }
@@ -957,7 +1156,15 @@ pub fn writes(
             Cwd::None => {}
             Cwd::NodeModules => {
                 let c = cwd?;
-                for f in ["node_modules", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", ".yarn", ".pnp.cjs", ".npmrc"] {
+                for f in [
+                    "node_modules",
+                    "package-lock.json",
+                    "yarn.lock",
+                    "pnpm-lock.yaml",
+                    ".yarn",
+                    ".pnp.cjs",
+                    ".npmrc",
+                ] {
                     w.paths.push((super::facts::join(c, f), false));
                 }
             }
@@ -976,7 +1183,10 @@ pub fn writes(
                 // the system areas above); an unpacker at `/` may. A
                 // download (`curl -O`, `wget URL`) makes one regular file
                 // named after the URL: no directory a mount could go in.
-                let unpacker = matches!(prog, "git" | "tar" | "unzip" | "gunzip" | "gzip" | "xz" | "bzip2" | "zstd" | "7z");
+                let unpacker = matches!(
+                    prog,
+                    "git" | "tar" | "unzip" | "gunzip" | "gzip" | "xz" | "bzip2" | "zstd" | "7z"
+                );
                 if dir != "/" || unpacker {
                     w.paths.push((dir, false));
                 }
@@ -997,7 +1207,8 @@ pub fn writes(
     // Another installed program (`a2enmod`, `docker-php-ext-install`,
     // `gosu nobody true`): it may write where programs install and its
     // working directory, plus what it names.
-    w.paths.extend(SYSTEM_AREAS.iter().map(|a| (a.to_string(), false)));
+    w.paths
+        .extend(SYSTEM_AREAS.iter().map(|a| (a.to_string(), false)));
     named(&mut w, false)?;
     // Its working directory too, unless that is `/` (installed programs do
     // not drop files at the top level).
@@ -1036,7 +1247,15 @@ fn script_writes(
                 Some(d) => cwd.map(|base| super::facts::join(base, d.trim_start_matches("./"))),
             }
         };
-        let sub = writes(&c, cwd.as_deref(), home, read_script, escape, lookup, depth + 1)?;
+        let sub = writes(
+            &c,
+            cwd.as_deref(),
+            home,
+            read_script,
+            escape,
+            lookup,
+            depth + 1,
+        )?;
         w.users |= sub.users;
         w.paths.extend(sub.paths);
     }
@@ -1103,7 +1322,13 @@ mod tests {
                 (
                     c.words
                         .iter()
-                        .map(|w| if w.known { w.text.clone() } else { format!("{}?", w.text) })
+                        .map(|w| {
+                            if w.known {
+                                w.text.clone()
+                            } else {
+                                format!("{}?", w.text)
+                            }
+                        })
                         .collect::<Vec<_>>()
                         .join(" "),
                     c.certain,
@@ -1126,7 +1351,10 @@ mod tests {
         let c = cmds("if [ -f /a ]; then rm -rf /b; fi; x=\"$(dpkg --print-architecture | awk '{print $1}')\"; echo $x");
         assert!(c.contains(&("[ -f /a ]".into(), false)), "{c:?}");
         assert!(c.contains(&("rm -rf /b".into(), false)), "{c:?}");
-        assert!(c.contains(&("dpkg --print-architecture".into(), false)), "{c:?}");
+        assert!(
+            c.contains(&("dpkg --print-architecture".into(), false)),
+            "{c:?}"
+        );
         assert!(c.contains(&("x=?".into(), true)), "{c:?}");
         let c = cmds("case \"$a\" in amd64) b=1 ;; *) exit 1 ;; esac; touch /ok");
         assert!(c.contains(&("touch /ok".into(), true)), "{c:?}");
@@ -1138,7 +1366,18 @@ mod tests {
     fn areas(s: &str) -> Option<Vec<String>> {
         let mut out = Vec::new();
         for c in commands(s, '\\', &lookup) {
-            let w = writes(&c, Some("/app"), Some("/root"), &|p| (p == "/app/setup.sh").then(|| "mkdir -p /data/x\nchown 1 /data/x\n".to_string()), '\\', &lookup, 0)?;
+            let w = writes(
+                &c,
+                Some("/app"),
+                Some("/root"),
+                &|p| {
+                    (p == "/app/setup.sh")
+                        .then(|| "mkdir -p /data/x\nchown 1 /data/x\n".to_string())
+                },
+                '\\',
+                &lookup,
+                0,
+            )?;
             out.extend(w.paths.into_iter().map(|(p, _)| p));
         }
         out.sort();
@@ -1148,17 +1387,38 @@ mod tests {
 
     #[test]
     fn bounded_writes() {
-        assert_eq!(areas("npm ci").unwrap().iter().filter(|p| p.starts_with("/app")).count(), 7);
-        assert!(areas("npm ci").unwrap().contains(&"/app/node_modules".to_string()));
+        assert_eq!(
+            areas("npm ci")
+                .unwrap()
+                .iter()
+                .filter(|p| p.starts_with("/app"))
+                .count(),
+            7
+        );
+        assert!(areas("npm ci")
+            .unwrap()
+            .contains(&"/app/node_modules".to_string()));
         assert!(!areas("npm ci").unwrap().contains(&"/app".to_string()));
-        assert!(areas("npm run build").unwrap().contains(&"/app".to_string()));
-        let a = areas("apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*").unwrap();
+        assert!(areas("npm run build")
+            .unwrap()
+            .contains(&"/app".to_string()));
+        let a = areas("apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*")
+            .unwrap();
         assert!(a.contains(&"/usr".to_string()) && !a.iter().any(|p| p == "/home" || p == "/data"));
         assert_eq!(areas("./setup.sh").unwrap(), vec!["/data/x".to_string()]);
         assert_eq!(areas("sh setup.sh").unwrap(), vec!["/data/x".to_string()]);
-        assert_eq!(areas("cp -r $UNKNOWN/x /opt/app/").unwrap(), vec!["/opt/app".to_string()]);
-        assert_eq!(areas("echo hi > /etc/motd").unwrap(), vec!["/etc/motd".to_string()]);
-        assert_eq!(areas("grep x /etc/passwd > /dev/null").unwrap(), Vec::<String>::new());
+        assert_eq!(
+            areas("cp -r $UNKNOWN/x /opt/app/").unwrap(),
+            vec!["/opt/app".to_string()]
+        );
+        assert_eq!(
+            areas("echo hi > /etc/motd").unwrap(),
+            vec!["/etc/motd".to_string()]
+        );
+        assert_eq!(
+            areas("grep x /etc/passwd > /dev/null").unwrap(),
+            Vec::<String>::new()
+        );
         // Not bounded.
         assert!(areas("./other.sh").is_none());
         assert!(areas("python3 build.py").is_none());

@@ -384,7 +384,8 @@ fn only_copied(img: &crate::image::ServiceImage, p: &Populated) -> bool {
         .iter()
         .filter(|(k, _)| k.as_str() == dir || k.starts_with(&prefix))
         .all(|(_, e)| {
-            e.evidence == p.evidence && (e.kind != Some(crate::image::PathKind::Dir) || e.children_complete)
+            e.evidence == p.evidence
+                && (e.kind != Some(crate::image::PathKind::Dir) || e.children_complete)
         })
         && fs.unknown_area(dir).is_none()
 }
