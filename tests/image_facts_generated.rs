@@ -91,3 +91,87 @@ fn generated_variants_state_user_and_entrypoint() {
     // The embedded files are the generated ones.
     assert!(matches!(builtin().lookup("postgres:17"), Lookup::Found(_)));
 }
+
+/// A generated file says what the evaluation found: the facts read back
+/// from it answer as the evaluated image does, path by path.
+#[test]
+fn generated_facts_read_back_as_evaluated() {
+    use compose_lint::image::dockerfile::{self, BuildOptions};
+    use compose_lint::image::PathFact;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sources = root.join("rules/images/sources");
+    let manifest = std::fs::read_to_string(sources.join("MANIFEST.tsv")).unwrap();
+    let rows = compose_lint::image::generate::read_manifest(&manifest);
+    let probes = [
+        "/",
+        "/data",
+        "/data/x",
+        "/srv/x",
+        "/home/x",
+        "/opt/x",
+        "/var/lib/postgresql",
+        "/var/lib/postgresql/data",
+        "/var/run/postgresql",
+        "/docker-entrypoint-initdb.d",
+        "/docker-entrypoint-initdb.d/x",
+        "/usr/local/bin/docker-entrypoint.sh",
+        "/etc/x",
+        "/usr/share/nginx/html",
+        "/etc/nginx/conf.d",
+        "/usr/local/bin/redis-server",
+    ];
+    let mut compared = 0;
+    for (image, tag) in [
+        ("postgres", "17-bookworm"),
+        ("redis", "8.2-bookworm"),
+        ("nginx", "1.30-alpine"),
+    ] {
+        let row = rows
+            .iter()
+            .find(|r| r.image == image && r.tags.iter().any(|t| t == tag))
+            .unwrap_or_else(|| panic!("{image}:{tag} in MANIFEST"));
+        let dir = sources.join(&row.local_path);
+        let text = std::fs::read_to_string(dir.join(&row.dockerfile)).unwrap();
+        let evaluated = dockerfile::evaluate(
+            &dockerfile::parse(&text),
+            &BuildOptions {
+                label: "Dockerfile".into(),
+                context: Some(dir.clone()),
+                ..Default::default()
+            },
+            &|name| match builtin().lookup(name) {
+                Lookup::Found(img) => Some((*img).clone()),
+                _ => None,
+            },
+        )
+        .unwrap();
+        let Lookup::Found(read) = builtin().lookup(&format!("{image}:{tag}")) else {
+            panic!("{image}:{tag} has no built-in facts");
+        };
+        for p in probes {
+            let (a, b) = (evaluated.fs.query(p), read.fs.query(p));
+            let same = match (&a, &b) {
+                (PathFact::Exists(x), PathFact::Exists(y)) => {
+                    (x.kind, x.uid, x.gid, x.mode) == (y.kind, y.uid, y.gid, y.mode)
+                }
+                (PathFact::Absent { .. }, PathFact::Absent { .. }) => true,
+                (PathFact::Unknown { .. }, PathFact::Unknown { .. }) => true,
+                _ => false,
+            };
+            assert!(same, "{image}:{tag} {p}: evaluated {a:?}, read back {b:?}");
+            compared += 1;
+        }
+        // `USER` unset and `USER root` are the same user.
+        let user = |i: &compose_lint::image::Image| {
+            i.user.as_ref().map(|u| {
+                if u.value.is_empty() {
+                    "root".to_string()
+                } else {
+                    u.value.clone()
+                }
+            })
+        };
+        assert_eq!(user(&evaluated), user(&read), "{image}:{tag} user");
+    }
+    assert_eq!(compared, 3 * probes.len());
+}
