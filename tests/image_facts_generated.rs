@@ -137,6 +137,7 @@ fn generated_facts_read_back_as_evaluated() {
             &BuildOptions {
                 label: "Dockerfile".into(),
                 context: Some(dir.clone()),
+                git_modes: true,
                 ..Default::default()
             },
             &|name| match builtin().lookup(name) {

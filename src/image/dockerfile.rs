@@ -382,6 +382,10 @@ pub struct BuildOptions {
     /// The build context, when it is local and inside the project root:
     /// used to tell whether a `COPY` source is a file or a directory.
     pub context: Option<PathBuf>,
+    /// Take the context's modes as a git checkout makes them (0755 with
+    /// the exec bit, else 0644; directories 0755), whatever the disk says:
+    /// for sources recorded from git (the generated built-in facts).
+    pub git_modes: bool,
 }
 
 /// The predefined platform ARGs: set by the builder, value not known here.
@@ -1647,7 +1651,8 @@ impl StageState<'_> {
                     e.mode = match (chmod, l.kind) {
                         (_, PathKind::Symlink) => Some(0o777),
                         (Some(m), _) => m,
-                        (None, _) => Some(l.mode),
+                        (None, PathKind::Dir) if self.opts.git_modes => Some(0o755),
+                        (None, _) => Some(git_mode(l.mode, self.opts.git_modes)),
                     };
                     e.link = l.link.clone();
                     if l.kind == PathKind::Dir {
@@ -1749,11 +1754,21 @@ impl StageState<'_> {
             let p = contained_join(ctx, src)?;
             let meta = std::fs::symlink_metadata(&p).ok()?;
             if meta.is_file() {
-                return Some(meta.permissions().mode() & 0o7777);
+                let mode = meta.permissions().mode() & 0o7777;
+                return Some(git_mode(mode, self.opts.git_modes));
             }
         }
         let _ = src;
         None
+    }
+}
+
+/// A file's mode as a git checkout with umask 022 gives it, when asked.
+pub fn git_mode(mode: u32, git: bool) -> u32 {
+    match git {
+        false => mode,
+        true if mode & 0o111 != 0 => 0o755,
+        true => 0o644,
     }
 }
 

@@ -211,6 +211,8 @@ pub fn generate_one(
             args: Vec::new(),
             target: None,
             context: Some(dir.clone()),
+            // Upstream builds from a git checkout, and so does CI here.
+            git_modes: true,
         };
         // Facts of a generated image come from this run, never from the
         // embedded (possibly older) file.

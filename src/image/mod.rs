@@ -303,6 +303,7 @@ impl Resolver<'_> {
             args,
             target: build.target.as_ref().map(|t| t.value.clone()),
             context: context_ok.then_some(context_dir),
+            git_modes: false,
         };
         let base = |name: &str| -> Option<Image> {
             if let Some(a) = self.archive(name) {
