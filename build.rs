@@ -1,4 +1,5 @@
-//! Embeds every `rules/images/*.toml` facts file in the binary: generates
+//! Embeds every `rules/images/*.toml` facts file and every base layout
+//! (`rules/images/base/*.txt`) in the binary: generates
 //! `$OUT_DIR/builtin_images.rs` with one `include_str!` per file, so a new
 //! file is picked up without touching the code.
 
@@ -21,6 +22,27 @@ fn main() {
     files.sort();
     let mut out = String::from("pub static FILES: &[(&str, &str)] = &[\n");
     for (name, path) in &files {
+        out.push_str(&format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            path.display().to_string()
+        ));
+    }
+    out.push_str("];\n");
+    // Base layouts: rules/images/base/*.txt.
+    let base = dir.join("base");
+    println!("cargo:rerun-if-changed={}", base.display());
+    let mut layouts: Vec<(String, PathBuf)> = std::fs::read_dir(&base)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "txt") && p.is_file())
+                .filter_map(|p| Some((p.file_stem()?.to_str()?.to_string(), p)))
+                .collect()
+        })
+        .unwrap_or_default();
+    layouts.sort();
+    out.push_str("pub static LAYOUTS: &[(&str, &str)] = &[\n");
+    for (name, path) in &layouts {
         out.push_str(&format!(
             "    ({name:?}, include_str!({:?})),\n",
             path.display().to_string()

@@ -3,7 +3,7 @@
 
 use compose_lint::image::builtin::{Catalog, Lookup};
 use compose_lint::image::dockerfile::{self, words, BuildOptions, Var};
-use compose_lint::image::{Confidence, Evidence, Image, ImageCommand, PathFact, PathKind};
+use compose_lint::image::{Confidence, Content, Evidence, Image, ImageCommand, PathFact, PathKind};
 
 fn catalog() -> &'static Catalog {
     compose_lint::image::builtin::builtin()
@@ -171,6 +171,12 @@ fn run_shapes_that_are_understood() {
     let img = build("FROM scratch\nUSER 1000:1000\nRUN mkdir -p /srv/x\n");
     assert_eq!(owner(&img, "/srv/x").as_deref(), Some("1000:1000"));
 
+    // groupadd makes a group, not a user with a home.
+    let img = build("FROM scratch\nRUN groupadd -g 1500 grp\n");
+    assert!(img.user_named("grp").is_none());
+    assert_eq!(img.group_named("grp").and_then(|g| g.gid), Some(1500));
+    assert!(img.fs.query("/home/grp").is_absent());
+
     // Debian's adduser, and a system user without a home.
     let img = build("FROM scratch\nRUN addgroup --system --gid 101 svc && adduser --system --uid 101 --ingroup svc --no-create-home svc\n");
     assert_eq!(img.resolve_user("svc").unwrap().render(), "svc (101:101)");
@@ -179,26 +185,84 @@ fn run_shapes_that_are_understood() {
 
 #[test]
 fn other_run_shapes_lower_confidence_without_guessing() {
-    for run in [
-        "RUN apt-get update && apt-get install -y curl",
-        "RUN mkdir /x | tee",
-        "RUN echo hi > /x",
-        "RUN $(echo mkdir) /x",
-        "RUN if true; then mkdir /x; fi",
-        "RUN <<EOF\nmkdir /x\nEOF",
-        "RUN useradd --bogus x",
-        "RUN chown -R app /x/*",
+    // (RUN, whether its writes can be bounded). A bounded RUN makes unknown
+    // only what it may have written (here /x); an unbounded one everything.
+    for (run, bounded) in [
+        ("RUN mkdir /x | tee", true),
+        ("RUN echo hi > /x", true),
+        ("RUN if true; then mkdir /x; fi", true),
+        ("RUN chown -R app /x/*", true),
+        ("RUN cp -r $UNKNOWN/conf /x/", true),
+        ("RUN $(echo mkdir) /x", false),
+        ("RUN ./install.sh", false),
+        ("RUN python3 setup.py /x", false),
+        ("RUN cp -r conf $UNKNOWN", false),
     ] {
         let img = build(&format!("FROM scratch\n{run}\n"));
         assert_eq!(img.confidence, Confidence::Partial, "{run}");
         assert!(!img.notes.is_empty(), "{run}");
-        // Absence is no longer certain.
         assert!(
             matches!(img.fs.query("/x/y"), PathFact::Unknown { .. }),
             "{run}: {:?}",
             img.fs.query("/x/y")
         );
+        assert_eq!(img.fs.query("/elsewhere").is_absent(), bounded, "{run}");
     }
+    // Package managers write the system directories, not new top-level ones
+    // or homes; npm ci writes node_modules in the working directory.
+    let img = build(
+        "FROM scratch\nRUN mkdir -p /home/app /data && apt-get update && apt-get install -y curl\n",
+    );
+    assert!(matches!(
+        img.fs.query("/usr/bin/curl"),
+        PathFact::Unknown { .. }
+    ));
+    assert!(matches!(
+        img.fs.query("/var/lib/x"),
+        PathFact::Unknown { .. }
+    ));
+    assert!(img.fs.query("/home/app/logs").is_absent());
+    assert!(img.fs.query("/data/db").is_absent());
+    assert!(img.fs.query("/srv").is_absent());
+    assert!(img.users_complete.is_none(), "maintainer scripts add users");
+    let img = build("FROM scratch\nWORKDIR /app\nRUN npm ci\n");
+    assert!(matches!(
+        img.fs.query("/app/node_modules/x"),
+        PathFact::Unknown { .. }
+    ));
+    assert!(img.fs.query("/app/data").is_absent());
+    let img = build("FROM scratch\nWORKDIR /app\nRUN npm run build\n");
+    assert!(matches!(
+        img.fs.query("/app/data"),
+        PathFact::Unknown { .. }
+    ));
+    // A heredoc of simple commands is read exactly.
+    let img = build("FROM scratch\nRUN <<EOF\nmkdir /x\nEOF\n");
+    assert!(img.fs.query("/x/y").is_absent());
+    assert_eq!(
+        img.fs.query("/x").exists().and_then(|i| i.content),
+        Some(Content::Empty)
+    );
+    // A script the build copied in is read: only what it names is unknown.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("setup.sh"),
+        "#!/bin/sh\nset -e\nmkdir -p /data/db\nchown 999 /data/db\n",
+    )
+    .unwrap();
+    let img = build_with(
+        "FROM scratch\nCOPY setup.sh /setup.sh\nRUN /setup.sh\n",
+        BuildOptions {
+            label: "Dockerfile".into(),
+            context: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        },
+    );
+    assert!(matches!(
+        img.fs.query("/data/db/x"),
+        PathFact::Unknown { .. }
+    ));
+    assert!(img.fs.query("/srv").is_absent());
 }
 
 #[test]
@@ -327,9 +391,10 @@ fn copy_shapes() {
     assert!(img.fs.query("/multi/run.sh").exists().is_some());
     assert!(img.fs.query("/multi/a.conf").exists().is_some());
     assert!(img.fs.query("/dl/x.tgz").exists().is_some());
-    // A copied directory's contents are not listed, so a child is unknown.
-    assert!(matches!(
-        img.fs.query("/app/conf/other"),
-        PathFact::Unknown { .. }
-    ));
+    // A directory from the local context is listed: what it does not
+    // hold is absent, and its files keep their modes.
+    assert!(img.fs.query("/app/conf/other").is_absent());
+    assert!(img.fs.query("/app/conf/a.conf").exists().is_some());
+    // A remote file is not unpacked: the new directory holds just it.
+    assert!(img.fs.query("/dl/other").is_absent());
 }

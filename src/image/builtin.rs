@@ -20,6 +20,11 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/builtin_images.rs"));
 }
 
+/// `(name, text)` of every embedded base layout (`rules/images/base/*.txt`).
+pub fn embedded_layouts() -> &'static [(&'static str, &'static str)] {
+    embedded::LAYOUTS
+}
+
 /// `(file name, text)` of every embedded facts file.
 pub fn embedded_files() -> &'static [(&'static str, &'static str)] {
     embedded::FILES
@@ -67,6 +72,13 @@ struct VariantToml {
     shutdown_seconds: Option<u64>,
     users: Option<Vec<UserToml>>,
     paths: Option<Vec<PathToml>>,
+    /// The base layout (`rules/images/base/<name>.txt`) the image starts from.
+    layout: Option<String>,
+    /// Whether `/etc/passwd` is fully known (the layout's users plus `users`).
+    users_complete: Option<bool>,
+    /// Areas that later build steps may have written: unknown, whatever
+    /// the layout says.
+    unknown: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -276,6 +288,16 @@ pub fn parse_file(file: &str, text: &str) -> Result<FactsFile, String> {
                 ));
             }
         }
+        if let Some(l) = &v.layout {
+            if super::layout::get(l).is_none() {
+                return Err(format!("{which}: no base layout `{l}`"));
+            }
+        }
+        for u in v.unknown.iter().flatten() {
+            if !u.starts_with('/') {
+                return Err(format!("{which}: unknown area `{u}` is not absolute"));
+            }
+        }
         for p in v.paths.iter().flatten() {
             let pw = format!("{which}: path {}", p.path);
             if !p.path.starts_with('/') {
@@ -367,7 +389,10 @@ fn overlay(base: VariantToml, over: VariantToml) -> VariantToml {
         execs_args,
         data_dir_env,
         min_memory,
-        shutdown_seconds
+        shutdown_seconds,
+        layout,
+        users_complete,
+        unknown
     );
     // An exec-form override clears the inherited shell form and vice versa.
     if over_ep {
@@ -465,6 +490,7 @@ fn variant_image(file: &FactsFile, v: &VariantToml, pattern: &str) -> Image {
     img.confidence = super::facts::Confidence::Partial;
     img.user = Some(f(v.user.clone().unwrap_or_default()));
     img.workdir = v.workdir.clone().map(f);
+    // `entrypoint = []` / `cmd = []`: the image sets none (known).
     img.entrypoint = match (&v.entrypoint, &v.entrypoint_shell) {
         // `entrypoint = []`: the image sets none (`null` in its config).
         (Some(e), _) if e.is_empty() => Some(Fact::new(None, ev.clone())),
@@ -473,6 +499,7 @@ fn variant_image(file: &FactsFile, v: &VariantToml, pattern: &str) -> Image {
         _ => None,
     };
     img.cmd = match (&v.cmd, &v.cmd_shell) {
+        (Some(e), _) if e.is_empty() => Some(Fact::new(None, ev.clone())),
         (Some(e), _) => Some(Fact::new(Some(ImageCommand::Exec(e.clone())), ev.clone())),
         (_, Some(s)) => Some(Fact::new(Some(ImageCommand::Shell(s.clone())), ev.clone())),
         _ => None,
@@ -509,19 +536,43 @@ fn variant_image(file: &FactsFile, v: &VariantToml, pattern: &str) -> Image {
         .map(|b| Fact::new(b, ev.clone()));
     img.shutdown_seconds = v.shutdown_seconds.map(|s| Fact::new(s, ev.clone()));
 
-    // Users: the listed ones, plus the image user when only uid/gid are given.
-    img.users.push(UserEntry {
-        name: "root".into(),
-        uid: Some(0),
-        gid: Some(0),
-        home: Some("/root".into()),
-        evidence: ev.clone(),
-    });
-    img.groups.push(GroupEntry {
-        name: "root".into(),
-        gid: Some(0),
-        evidence: ev.clone(),
-    });
+    // Users: the layout's (or root), the listed ones, plus the image user
+    // when only uid/gid are given.
+    let layout = v.layout.as_deref().and_then(super::layout::get);
+    match &layout {
+        Some(l) => {
+            let lev = layout_evidence(l, &ev);
+            for u in &l.users {
+                img.users.push(UserEntry {
+                    evidence: lev.clone(),
+                    ..u.clone()
+                });
+            }
+            for g in &l.groups {
+                img.groups.push(GroupEntry {
+                    evidence: lev.clone(),
+                    ..g.clone()
+                });
+            }
+        }
+        None => {
+            img.users.push(UserEntry {
+                name: "root".into(),
+                uid: Some(0),
+                gid: Some(0),
+                home: Some("/root".into()),
+                evidence: ev.clone(),
+            });
+            img.groups.push(GroupEntry {
+                name: "root".into(),
+                gid: Some(0),
+                evidence: ev.clone(),
+            });
+        }
+    }
+    if v.users_complete == Some(true) {
+        img.users_complete = Some(ev.clone());
+    }
     for u in v.users.iter().flatten() {
         img.users.push(UserEntry {
             name: u.name.clone(),
@@ -554,8 +605,31 @@ fn variant_image(file: &FactsFile, v: &VariantToml, pattern: &str) -> Image {
     img
 }
 
+/// A layout's facts are cited as the layout file, used by this variant.
+fn layout_evidence(l: &super::layout::Layout, ev: &Evidence) -> Evidence {
+    match ev {
+        Evidence::Builtin {
+            repository,
+            tag_pattern,
+            ..
+        } => Evidence::Builtin {
+            file: format!("rules/images/base/{}.txt", l.name),
+            repository: repository.clone(),
+            tag_pattern: tag_pattern.clone(),
+            source_url: l.source.clone(),
+        },
+        other => other.clone(),
+    }
+}
+
 fn builtin_fs(v: &VariantToml, ev: &Evidence) -> Filesystem {
-    let mut fs = Filesystem::default();
+    let mut fs = match v.layout.as_deref().and_then(super::layout::get) {
+        Some(l) => super::layout::filesystem_with(&l, &layout_evidence(&l, ev)),
+        None => Filesystem::default(),
+    };
+    for u in v.unknown.iter().flatten() {
+        fs.forget_under(u, false, ev);
+    }
     let implied = |_: &str| Entry::new(Some(PathKind::Dir), ev.clone());
     for p in v.paths.iter().flatten() {
         let mut e = Entry::new(PathKind::parse(&p.kind), ev.clone());
@@ -570,6 +644,27 @@ fn builtin_fs(v: &VariantToml, ev: &Evidence) -> Filesystem {
         e.content = p.content.as_deref().and_then(Content::parse);
         e.link = p.target.clone();
         if let Some(children) = &p.children {
+            // What the layout had there and the list leaves out is gone.
+            let dir = super::facts::normalize(&p.path);
+            let prefix = if dir == "/" {
+                "/".to_string()
+            } else {
+                format!("{dir}/")
+            };
+            let gone: Vec<String> = fs
+                .entries
+                .keys()
+                .filter(|k| {
+                    k.strip_prefix(prefix.as_str()).is_some_and(|rest| {
+                        let first = rest.split('/').next().unwrap_or(rest);
+                        !rest.is_empty() && !children.iter().any(|c| c == first)
+                    })
+                })
+                .cloned()
+                .collect();
+            for k in gone {
+                fs.entries.remove(&k);
+            }
             e.children_complete = true;
             if children.is_empty() && e.content.is_none() {
                 e.content = Some(Content::Empty);
@@ -591,7 +686,8 @@ fn builtin_fs(v: &VariantToml, ev: &Evidence) -> Filesystem {
         }
     }
     for b in v.shells.iter().flatten().chain(v.binaries.iter().flatten()) {
-        if fs.get(b).is_none() {
+        // Known through the layout already (maybe under a symlink: /bin).
+        if fs.query(b).exists().is_none() && fs.get(b).is_none() {
             fs.insert(b, Entry::new(None, ev.clone()), &implied);
         }
     }

@@ -10,6 +10,7 @@ use super::facts::{
     join, normalize, Confidence, Content, Entry, Evidence, Fact, GroupEntry, Image, ImageCommand,
     PathFact, PathKind, UserEntry,
 };
+use super::runeffects;
 
 /// One instruction, with continuation lines joined.
 #[derive(Clone, Debug, PartialEq)]
@@ -381,6 +382,10 @@ pub struct BuildOptions {
     /// The build context, when it is local and inside the project root:
     /// used to tell whether a `COPY` source is a file or a directory.
     pub context: Option<PathBuf>,
+    /// Take the context's modes as a git checkout makes them (0755 with
+    /// the exec bit, else 0644; directories 0755), whatever the disk says:
+    /// for sources recorded from git (the generated built-in facts).
+    pub git_modes: bool,
 }
 
 /// The predefined platform ARGs: set by the builder, value not known here.
@@ -525,6 +530,7 @@ pub fn evaluate(
             escape: df.escape,
             opts,
             global: &global,
+            context_files: Vec::new(),
         };
         if st.img.confidence == Confidence::Unknown {
             st.img.confidence = Confidence::Partial;
@@ -577,6 +583,8 @@ struct StageState<'a> {
     escape: char,
     opts: &'a BuildOptions,
     global: &'a HashMap<String, Var>,
+    /// What the build copied in from its context: (image path, context path).
+    context_files: Vec<(String, PathBuf)>,
 }
 
 /// Owner of new files: (uid, gid), either may be unknown.
@@ -626,6 +634,19 @@ impl StageState<'_> {
                 Ok(ru) => (Some(ru.uid), ru.gid),
                 Err(_) => (None, None),
             },
+        }
+    }
+
+    /// The home of the user `RUN` runs as, when known.
+    fn run_home(&self) -> Option<String> {
+        let u = self.img.user.as_ref()?;
+        let name = u.value.split(':').next().unwrap_or("");
+        if name.is_empty() || name == "root" || name == "0" {
+            return Some("/root".into());
+        }
+        match name.parse::<u32>() {
+            Ok(uid) => self.img.user_by_uid(uid)?.home.clone(),
+            Err(_) => self.img.user_named(name)?.home.clone(),
         }
     }
 
@@ -823,9 +844,6 @@ impl StageState<'_> {
     }
 
     fn run(&mut self, i: &Instruction, ev: Evidence) {
-        if !i.heredocs.is_empty() {
-            return self.not_understood(i, "RUN with a heredoc is not read");
-        }
         // Drop `--mount=...`, `--network=...`, `--security=...` flags.
         let mut script = i.args.trim_start();
         while script.starts_with("--") {
@@ -834,22 +852,111 @@ impl StageState<'_> {
                 None => "",
             };
         }
-        let commands = match json_array(script) {
-            Some(argv) => Some(vec![argv]),
-            None if script.starts_with('[') => None,
-            None => split_script(script, self.escape, &|n| self.lookup(n)),
-        };
-        let Some(commands) = commands else {
+        let wd = self.workdir();
+        let commands: Vec<runeffects::Command> = if let Some(argv) = json_array(script) {
+            vec![runeffects::Command {
+                words: argv
+                    .into_iter()
+                    .map(|text| runeffects::Word { text, known: true })
+                    .collect(),
+                redirects: Vec::new(),
+                certain: true,
+                cwd: None,
+                cd_unknown: false,
+            }]
+        } else if script.starts_with('[') {
             return self.not_understood(i, "RUN of a shape compose-lint does not read");
+        } else if !i.heredocs.is_empty() {
+            if !script.starts_with("<<") {
+                // `RUN python3 <<EOF`: a program reads the heredoc.
+                let first = script.split_whitespace().next().unwrap_or("");
+                if !matches!(first, "cat" | "tee" | "sh" | "bash") {
+                    return self.not_understood(i, "RUN with a heredoc is not read");
+                }
+            }
+            let mut out = Vec::new();
+            let body_is_script = script.starts_with("<<")
+                || matches!(script.split_whitespace().next(), Some("sh" | "bash"));
+            out.extend(runeffects::commands(script, self.escape, &|n| {
+                self.lookup(n)
+            }));
+            if body_is_script {
+                for h in &i.heredocs {
+                    out.extend(runeffects::commands(&h.body, '\\', &|n| self.lookup(n)));
+                }
+            }
+            out
+        } else {
+            runeffects::commands(script, self.escape, &|n| self.lookup(n))
         };
-        for argv in commands {
-            if !self.run_one(&argv, &ev) {
-                let what = argv.first().cloned().unwrap_or_default();
+        let mut areas: Vec<String> = Vec::new();
+        for c in commands {
+            let cwd = if c.cd_unknown {
+                None
+            } else {
+                Some(match &c.cwd {
+                    None => wd.clone(),
+                    Some(d) => join(&wd, d.trim_start_matches("./")),
+                })
+            };
+            if c.certain
+                && c.cwd.is_none()
+                && !c.cd_unknown
+                && c.redirects.is_empty()
+                && c.words.iter().all(|w| w.known)
+            {
+                let argv: Vec<String> = c.words.iter().map(|w| w.text.clone()).collect();
+                if self.run_one(&argv, &ev) {
+                    continue;
+                }
+            }
+            let contexts = self.context_files.clone();
+            let read_script = move |p: &str| read_copied(&contexts, p);
+            let lookup = |n: &str| self.lookup(n);
+            let home = self.run_home();
+            let Some(w) = runeffects::writes(
+                &c,
+                cwd.as_deref(),
+                home.as_deref(),
+                &read_script,
+                self.escape,
+                &lookup,
+                0,
+            ) else {
+                let what = c.words.first().map(|w| w.text.clone()).unwrap_or_default();
                 return self.not_understood(
                     i,
-                    &format!("RUN `{what}` is not understood; its changes are not known"),
+                    &format!(
+                        "RUN `{what}` is not understood and what it writes cannot be bounded; absence is no longer known anywhere"
+                    ),
                 );
+            };
+            if w.users {
+                self.img.users_complete = None;
             }
+            for (p, names_it) in w.paths {
+                self.img.fs.forget_under(&p, names_it, &ev);
+                let under = |b: &str| b == p || b.starts_with(&format!("{p}/")) || p == "/";
+                self.img.absent_binaries.retain(|b| !under(&b.value));
+                if !areas.contains(&p) {
+                    areas.push(p);
+                }
+            }
+        }
+        if !areas.is_empty() {
+            areas.sort();
+            let shown: Vec<&str> = areas.iter().take(6).map(String::as_str).collect();
+            let more = if areas.len() > 6 {
+                format!(" and {} more", areas.len() - 6)
+            } else {
+                String::new()
+            };
+            self.img.lower_confidence(format!(
+                "{}:{} RUN is not read exactly; what it may have written is unknown: {}{more}",
+                self.opts.label,
+                i.line,
+                shown.join(", ")
+            ));
         }
         self.forget_context_files(i, true);
     }
@@ -884,13 +991,23 @@ impl StageState<'_> {
                         p => paths.push(join(&wd, p)),
                     }
                 }
-                let _ = parents;
                 let owner = self.run_owner();
                 for p in paths {
                     if has_glob(&p) {
                         return false;
                     }
                     self.mkdirs(&p, owner, mode, ev);
+                    if !parents {
+                        // Without -p, mkdir fails unless it creates the
+                        // directory: it is new, empty and fully known.
+                        if let Some(e) = self.img.fs.entries.get_mut(&p) {
+                            e.uid = owner.0;
+                            e.gid = owner.1;
+                            e.mode = mode;
+                            e.content = Some(Content::Empty);
+                            e.children_complete = true;
+                        }
+                    }
                 }
                 true
             }
@@ -1039,10 +1156,89 @@ impl StageState<'_> {
                 }
                 true
             }
-            "groupadd" | "addgroup" => self.groupadd(cmd, args, ev),
-            "useradd" | "adduser" => self.useradd(cmd, args, ev),
+            "install" => self.install_dirs(args, ev),
+            "groupadd" | "addgroup" | "useradd" | "adduser" => {
+                let ok = if matches!(cmd, "groupadd" | "addgroup") {
+                    self.groupadd(cmd, args, ev)
+                } else {
+                    self.useradd(cmd, args, ev)
+                };
+                // The user database files are rewritten (and backed up as
+                // `passwd-`...), with modes the tools decide.
+                if ok {
+                    for f in ["passwd", "group", "shadow", "gshadow"] {
+                        for name in [format!("/etc/{f}"), format!("/etc/{f}-")] {
+                            if self.img.fs.get(&name).is_some() {
+                                if let Some(e) = self.img.fs.entries.get_mut(&name) {
+                                    e.uid = None;
+                                    e.gid = None;
+                                    e.mode = None;
+                                    e.evidence = ev.clone();
+                                }
+                            } else if self.img.fs.query(&name).is_absent() {
+                                self.img.fs.forget_under(&name, true, ev);
+                            }
+                        }
+                    }
+                }
+                ok
+            }
             _ => false,
         }
+    }
+
+    /// `install -d [-o OWNER] [-g GROUP] [-m MODE] DIR...`: like `mkdir -p`,
+    /// then the owner and mode on each DIR. Other `install` forms are not
+    /// read here.
+    fn install_dirs(&mut self, args: &[String], ev: &Evidence) -> bool {
+        let (mut dirs, mut owner, mut group, mut mode) = (false, None, None, Some(0o755));
+        let mut paths = Vec::new();
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            let (flag, inline) = match a.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+                _ => (a.as_str(), None),
+            };
+            let mut value = || inline.clone().or_else(|| it.next().cloned());
+            match flag {
+                "-d" | "--directory" => dirs = true,
+                "-v" | "--verbose" => {}
+                "-o" | "--owner" => owner = value(),
+                "-g" | "--group" => group = value(),
+                "-m" | "--mode" => match value().and_then(|m| parse_mode(&m)) {
+                    Some(m) => mode = Some(m),
+                    None => return false,
+                },
+                f if f.starts_with('-') => return false,
+                p => paths.push(join(&self.workdir(), p)),
+            }
+        }
+        if !dirs || paths.is_empty() {
+            return false;
+        }
+        let spec = match (&owner, &group) {
+            (Some(o), Some(g)) => format!("{o}:{g}"),
+            (Some(o), None) => o.clone(),
+            (None, Some(g)) => format!(":{g}"),
+            (None, None) => "root".into(),
+        };
+        let (uid, gid) = self.owner_of(&spec);
+        let uid = if owner.is_none() { Some(0) } else { uid };
+        // Without -g, the group is the builder's (root).
+        let gid = if group.is_none() { Some(0) } else { gid };
+        for p in paths {
+            if has_glob(&p) {
+                return false;
+            }
+            self.mkdirs(&p, (Some(0), Some(0)), Some(0o755), ev);
+            if let Some(e) = self.img.fs.entries.get_mut(&p) {
+                e.uid = uid;
+                e.gid = gid;
+                e.mode = mode;
+                e.evidence = ev.clone();
+            }
+        }
+        true
     }
 
     /// Known entries at or under `p`.
@@ -1288,15 +1484,46 @@ impl StageState<'_> {
                     e.gid = gid;
                     // The mode comes from login.defs (HOME_MODE/UMASK), which varies.
                     e.content = Some(Content::Dotfiles);
+                    // The home gets /etc/skel's content, owned by the user.
+                    let skel: Vec<(String, Entry)> = match self.img.fs.get("/etc/skel") {
+                        Some(s) if s.children_complete => self
+                            .subtree("/etc/skel")
+                            .into_iter()
+                            .filter(|k| k != "/etc/skel")
+                            .filter_map(|k| self.img.fs.get(&k).map(|e| (k.clone(), e.clone())))
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    if self
+                        .img
+                        .fs
+                        .get("/etc/skel")
+                        .is_some_and(|s| s.children_complete)
+                    {
+                        e.children_complete = true;
+                        if skel.is_empty() {
+                            e.content = Some(Content::Empty);
+                        }
+                    }
+                    self.img.fs.remove_tree(&home_path);
                     self.img.fs.insert(&home_path, e, &|_| {
                         Entry::new(Some(PathKind::Dir), ev.clone())
                     });
+                    for (k, mut se) in skel {
+                        let p = format!("{home_path}{}", &k["/etc/skel".len()..]);
+                        se.uid = uid;
+                        se.gid = gid;
+                        se.evidence = ev.clone();
+                        self.img
+                            .fs
+                            .insert(&p, se, &|_| Entry::new(Some(PathKind::Dir), ev.clone()));
+                    }
                 }
             }
             // useradd without -m or -M: CREATE_HOME in login.defs decides.
             None if !system => {
                 if let PathFact::Absent { .. } = self.img.fs.query(&home_path) {
-                    self.img.fs.forget_absence();
+                    self.img.fs.forget_under(&home_path, true, ev);
                     self.img.lower_confidence(format!(
                         "{}: whether useradd creates {home_path} depends on the base's login.defs",
                         render_line(ev)
@@ -1428,6 +1655,82 @@ impl StageState<'_> {
             // A directory's or an archive's contents, or sources of unknown
             // kind, land in the destination without being listed.
             let contents_unknown = kind != Some(PathKind::File) || archive;
+            // What a directory from the local context holds is read from it.
+            let from_context = from.is_none()
+                && heredoc.is_none()
+                && !src.contains("://")
+                && !src.starts_with("git@")
+                && !has_glob(src);
+            if from_context {
+                if let Some(p) = self
+                    .opts
+                    .context
+                    .as_ref()
+                    .and_then(|c| contained_join(c, src))
+                {
+                    let image_path = match &target {
+                        Some(t) => t.clone(),
+                        None => dest.clone(),
+                    };
+                    self.context_files.push((image_path, p));
+                }
+            }
+            let listed = if from_context && kind == Some(PathKind::Dir) {
+                self.opts
+                    .context
+                    .as_ref()
+                    .and_then(|c| super::context::list(c, src, 20_000))
+            } else {
+                None
+            };
+            let contents_unknown = contents_unknown && listed.is_none();
+            if let Some(entries) = &listed {
+                for l in entries {
+                    let p = join(&dest, &l.rel);
+                    let before = self.img.fs.query(&p);
+                    let mut e = Entry::new(Some(l.kind), ev.clone());
+                    e.uid = owner.0;
+                    e.gid = owner.1;
+                    e.mode = match (chmod, l.kind) {
+                        (_, PathKind::Symlink) => Some(0o777),
+                        (Some(m), _) => m,
+                        (None, PathKind::Dir) if self.opts.git_modes => Some(0o755),
+                        (None, _) => Some(git_mode(l.mode, self.opts.git_modes)),
+                    };
+                    e.link = l.link.clone();
+                    if l.kind == PathKind::Dir {
+                        match before {
+                            // Merged into an existing directory: what it held stays.
+                            PathFact::Exists(_) => {
+                                if let Some(old) = self.img.fs.entries.get(&p) {
+                                    e.children_complete = old.children_complete;
+                                    e.content = old.content;
+                                }
+                            }
+                            _ => e.children_complete = true,
+                        }
+                        if e.children_complete
+                            && !entries.iter().any(|o| parent(&join(&dest, &o.rel)) == p)
+                            && e.content.is_none()
+                        {
+                            e.content = Some(Content::Empty);
+                        }
+                    } else {
+                        self.img.fs.remove_tree(&p);
+                    }
+                    self.img
+                        .fs
+                        .insert(&p, e, &|_| Entry::new(Some(PathKind::Dir), ev.clone()));
+                }
+                if let Some(e) = self.img.fs.entries.get_mut(&dest) {
+                    if !entries.is_empty() {
+                        e.content = match e.content {
+                            Some(Content::Empty) | None => Some(Content::Entries),
+                            other => other,
+                        };
+                    }
+                }
+            }
             if let Some(e) = self.img.fs.entries.get_mut(&dir) {
                 if target_dir_kind && !into_dir && existed {
                     // The source directory's metadata may be applied to it.
@@ -1555,11 +1858,21 @@ impl StageState<'_> {
             let p = contained_join(ctx, src)?;
             let meta = std::fs::symlink_metadata(&p).ok()?;
             if meta.is_file() {
-                return Some(meta.permissions().mode() & 0o7777);
+                let mode = meta.permissions().mode() & 0o7777;
+                return Some(git_mode(mode, self.opts.git_modes));
             }
         }
         let _ = src;
         None
+    }
+}
+
+/// A file's mode as a git checkout with umask 022 gives it, when asked.
+pub fn git_mode(mode: u32, git: bool) -> u32 {
+    match git {
+        false => mode,
+        true if mode & 0o111 != 0 => 0o755,
+        true => 0o644,
     }
 }
 
@@ -1571,6 +1884,29 @@ fn contained_join(ctx: &Path, src: &str) -> Option<PathBuf> {
         return None;
     }
     Some(ctx.join(rel))
+}
+
+/// The text of a file the build copied in from its context, by its path
+/// in the image (at most 256 KiB).
+fn read_copied(copies: &[(String, PathBuf)], path: &str) -> Option<String> {
+    let (dest, src) = copies
+        .iter()
+        .rev()
+        .find(|(d, _)| d == path || path.starts_with(&format!("{}/", d.trim_end_matches('/'))))?;
+    let rest = path[dest.len()..].trim_start_matches('/');
+    if rest.split('/').any(|c| c == "..") {
+        return None;
+    }
+    let file = if rest.is_empty() {
+        src.clone()
+    } else {
+        src.join(rest)
+    };
+    let meta = std::fs::metadata(&file).ok()?;
+    if !meta.is_file() || meta.len() > 256 * 1024 {
+        return None;
+    }
+    std::fs::read_to_string(&file).ok()
 }
 
 fn unreachable_parent(ev: &Evidence) -> Entry {
@@ -1634,82 +1970,4 @@ fn command(args: &str) -> ImageCommand {
         Some(v) => ImageCommand::Exec(v),
         None => ImageCommand::Shell(args.trim().to_string()),
     }
-}
-
-/// Splits a shell-form `RUN` into simple commands joined by `&&` or `;`.
-/// `None` for anything else: pipes, redirections, `||`, subshells, command
-/// substitution, background jobs, control flow.
-fn split_script(
-    script: &str,
-    escape: char,
-    lookup: &dyn Fn(&str) -> Var,
-) -> Option<Vec<Vec<String>>> {
-    // Cut at unquoted && and ; first, refusing other operators.
-    let chars: Vec<char> = script.chars().collect();
-    let mut parts = Vec::new();
-    let mut cur = String::new();
-    let mut i = 0;
-    let mut quote: Option<char> = None;
-    while i < chars.len() {
-        let c = chars[i];
-        match quote {
-            Some(q) => {
-                if c == q {
-                    quote = None;
-                } else if q == '"' && (c == '`' || (c == '$' && chars.get(i + 1) == Some(&'('))) {
-                    return None;
-                } else if q == '"' && c == escape {
-                    cur.push(c);
-                    i += 1;
-                    if let Some(n) = chars.get(i) {
-                        cur.push(*n);
-                    }
-                    i += 1;
-                    continue;
-                }
-                cur.push(c);
-            }
-            None => match c {
-                '\'' | '"' => {
-                    quote = Some(c);
-                    cur.push(c);
-                }
-                c if c == escape => {
-                    cur.push(c);
-                    i += 1;
-                    if let Some(n) = chars.get(i) {
-                        cur.push(*n);
-                    }
-                }
-                '&' if chars.get(i + 1) == Some(&'&') => {
-                    parts.push(std::mem::take(&mut cur));
-                    i += 1;
-                }
-                ';' => parts.push(std::mem::take(&mut cur)),
-                '|' | '&' | '<' | '>' | '(' | ')' | '`' | '{' | '}' | '\n' | '#' => return None,
-                '$' if chars.get(i + 1) == Some(&'(') => return None,
-                _ => cur.push(c),
-            },
-        }
-        i += 1;
-    }
-    if quote.is_some() {
-        return None;
-    }
-    parts.push(cur);
-    let mut out = Vec::new();
-    for p in parts {
-        let ws = words(&p, escape, lookup)?;
-        if ws.is_empty() {
-            continue;
-        }
-        if matches!(
-            ws[0].as_str(),
-            "if" | "then" | "else" | "fi" | "for" | "while" | "do" | "done" | "case" | "esac"
-        ) {
-            return None;
-        }
-        out.push(ws);
-    }
-    Some(out)
 }

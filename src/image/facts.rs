@@ -245,6 +245,7 @@ impl Content {
             "dotfiles" => Content::Dotfiles,
             "data" => Content::Data,
             "program" => Content::Program,
+            "entries" => Content::Entries,
             _ => return None,
         })
     }
@@ -337,6 +338,11 @@ pub struct Filesystem {
     pub absent: BTreeMap<String, Evidence>,
     /// Set when the whole file system is known: anything not listed is absent.
     pub complete: Option<Evidence>,
+    /// Areas a step that was not fully understood may have written (an
+    /// unrecognised `RUN`'s named paths, a package manager's directories):
+    /// at, below and above such a path, what is not listed is unknown rather
+    /// than absent, and listings there are incomplete.
+    pub unknown: BTreeMap<String, Evidence>,
 }
 
 /// Lexically normalizes an absolute path in the image: `/a/./b/../c/` -> `/a/c`.
@@ -409,6 +415,74 @@ impl Filesystem {
         self.entries.get(path)
     }
 
+    /// A step may have written anything at or below `path` (created,
+    /// filled, re-owned): its listing and those below it become incomplete,
+    /// the owner and mode of what it names become unknown (`names_it`), and
+    /// a path there (or a new parent of it) that is not listed is unknown.
+    /// Existing entries stay: such steps add files, they rarely delete.
+    pub fn forget_under(&mut self, path: &str, names_it: bool, evidence: &Evidence) {
+        let path = normalize(path);
+        let prefix = if path == "/" {
+            "/".to_string()
+        } else {
+            format!("{path}/")
+        };
+        let under = |k: &str| k == path || k.starts_with(prefix.as_str());
+        for (k, e) in self.entries.iter_mut() {
+            if under(k) {
+                e.children_complete = false;
+                if e.content == Some(Content::Empty) {
+                    e.content = None;
+                }
+                if names_it && *k == path {
+                    e.uid = None;
+                    e.gid = None;
+                    e.mode = None;
+                }
+            }
+        }
+        // A new path's parents may be new too: the nearest listed ancestor
+        // may not be empty any more. Its other children stay known: the
+        // `unknown` area answers for this path and its parents.
+        let mut cur = parent_of(&path);
+        while let Some(p) = cur {
+            if let Some(e) = self.entries.get_mut(p) {
+                if e.content == Some(Content::Empty) {
+                    e.content = None;
+                }
+                break;
+            }
+            cur = parent_of(p);
+        }
+        self.absent.retain(|k, _| !under(k));
+        // Keep the set minimal: a prefix below another adds nothing.
+        if self
+            .unknown
+            .keys()
+            .any(|u| u == "/" || *u == path || path.starts_with(&format!("{u}/")))
+        {
+            return;
+        }
+        self.unknown.retain(|u, _| !under(u));
+        self.unknown.insert(path, evidence.clone());
+    }
+
+    /// The step that made `path` unknown, when `path` lies at, below or
+    /// above an area a step may have written.
+    pub fn unknown_area(&self, path: &str) -> Option<(&str, &Evidence)> {
+        self.unknown
+            .iter()
+            .find(|(u, _)| {
+                let u = u.as_str();
+                u == "/"
+                    || u == path
+                    || path.starts_with(&format!("{u}/"))
+                    || path == "/"
+                    || u.starts_with(&format!("{path}/"))
+            })
+            .map(|(u, e)| (u.as_str(), e))
+    }
+
     /// Makes sure every ancestor of `path` has an entry (a directory),
     /// creating missing ones with `make` (which gets the path).
     fn ensure_parents(&mut self, path: &str, make: &dyn Fn(&str) -> Entry) {
@@ -478,9 +552,11 @@ impl Filesystem {
         let mut hops = 0;
         'restart: loop {
             if let Some(ev) = self.absent.get(&target) {
-                return PathFact::Absent {
-                    evidence: ev.clone(),
-                };
+                if self.unknown_area(&target).is_none() {
+                    return PathFact::Absent {
+                        evidence: ev.clone(),
+                    };
+                }
             }
             let comps: Vec<&str> = target.split('/').filter(|c| !c.is_empty()).collect();
             let mut cur = String::from("/");
@@ -527,6 +603,11 @@ impl Filesystem {
                         }
                     }
                     None => {
+                        if let Some((area, ev)) = self.unknown_area(&cur) {
+                            return PathFact::Unknown {
+                                reason: format!("{} may have written {area}", ev.render()),
+                            };
+                        }
                         // The parent's listing decides; a directory whose
                         // contents were added without being read (a COPY of
                         // a directory) leaves its children unknown even in

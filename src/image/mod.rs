@@ -13,12 +13,16 @@
 
 pub mod archive;
 pub mod builtin;
+pub mod context;
 pub mod dockerfile;
 pub mod engine;
 pub mod facts;
+pub mod generate;
+pub mod layout;
 pub mod listing;
 pub mod reference;
 pub mod script;
+pub mod runeffects;
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -308,6 +312,7 @@ impl Resolver<'_> {
             args,
             target: build.target.as_ref().map(|t| t.value.clone()),
             context: context_ok.then_some(context_dir),
+            git_modes: false,
         };
         let base = |name: &str| -> Option<Image> {
             if let Some(a) = self.archive(name) {

@@ -355,8 +355,39 @@ fn same_as_copied(cx: &Context, s: &Service, m: &Mount, p: &Populated) -> bool {
     let Some(srcs) = copy_sources(instruction) else {
         return false;
     };
-    srcs.iter()
-        .any(|src| lexical(&context_dir.join(src)) == dir)
+    // The bind source is a copied directory itself, or the same
+    // subdirectory of one (`COPY . /code` with `./src:/code/src`).
+    let target = m.target.value.trim_end_matches('/');
+    srcs.iter().any(|src| {
+        let copied = lexical(&context_dir.join(src));
+        if copied == dir {
+            return true;
+        }
+        match dir.strip_prefix(&copied) {
+            Ok(rel) => {
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                !rel.is_empty() && target.ends_with(&format!("/{rel}"))
+            }
+            Err(_) => false,
+        }
+    })
+}
+
+/// Is everything the image holds under the directory known, and put there
+/// by the very `COPY` (no later build step added to it)? The bind mount
+/// then shows the same files.
+fn only_copied(img: &crate::image::ServiceImage, p: &Populated) -> bool {
+    let fs = &img.image.fs;
+    let dir = p.info.path.as_str();
+    let prefix = format!("{}/", dir.trim_end_matches('/'));
+    fs.entries
+        .iter()
+        .filter(|(k, _)| k.as_str() == dir || k.starts_with(&prefix))
+        .all(|(_, e)| {
+            e.evidence == p.evidence
+                && (e.kind != Some(crate::image::PathKind::Dir) || e.children_complete)
+        })
+        && fs.unknown_area(dir).is_none()
 }
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
@@ -397,7 +428,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     !std::ptr::eq(o, m)
                         && target_abs(o).is_some_and(|t| t != target && is_within(&t, &target))
                 });
-                if nested {
+                if nested || only_copied(img, &p) {
                     continue;
                 }
                 out.push(

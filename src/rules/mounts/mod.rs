@@ -203,7 +203,7 @@ pub(crate) fn nearest_existing_ancestor(img: &ServiceImage, path: &str) -> Optio
 pub(crate) fn listed_children(img: &ServiceImage, dir: &str) -> Option<Vec<String>> {
     let fs = &img.image.fs;
     let e = fs.get(dir)?;
-    if !e.children_complete {
+    if !e.children_complete || fs.unknown_area(dir).is_some() {
         return None;
     }
     let prefix = if dir == "/" {

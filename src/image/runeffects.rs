@@ -1,0 +1,1429 @@
+//! What a `RUN` that is not read exactly may have changed.
+//!
+//! A shell script is cut into simple commands (through `&&`, `||`, `;`,
+//! pipes, control flow, subshells and command substitutions). Each command
+//! either is applied exactly by the Dockerfile reader (it is unconditional
+//! and of a shape it reads: `mkdir`, `chown`, `useradd`...), or is mapped to
+//! the areas it may write: the paths it names (after ARG/ENV substitution),
+//! and the directories its package manager or build tool writes (apt: `/usr`,
+//! `/etc`, `/var`...; npm: the working directory's `node_modules`...). Only
+//! those areas become unknown; the rest of the image stays known. A command
+//! whose writes cannot be bounded (a script that cannot be read, `eval`, a
+//! path built from a value that is not known) makes the whole image unknown.
+
+use super::dockerfile::Var;
+
+/// One simple command of a script.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Command {
+    pub words: Vec<Word>,
+    /// Files written by redirections (`> file`, `>> file`).
+    pub redirects: Vec<Word>,
+    /// Runs unconditionally and in order (not inside `if`/loops/`case`, not
+    /// after `||`, not in a pipeline or substitution).
+    pub certain: bool,
+    /// The directory the command runs in when a `cd` before it changed it
+    /// (`None`: the working directory, or unknown when `cd_unknown`).
+    pub cwd: Option<String>,
+    pub cd_unknown: bool,
+}
+
+/// A word after expansion. `known` is false when part of it comes from a
+/// value that is not known; `text` then holds the part before it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Word {
+    pub text: String,
+    pub known: bool,
+}
+
+impl Word {
+    fn known(&self) -> Option<&str> {
+        self.known.then_some(self.text.as_str())
+    }
+}
+
+/// Cuts `script` into simple commands. Never fails: what cannot be read
+/// becomes words that are not known.
+pub fn commands(script: &str, escape: char, lookup: &dyn Fn(&str) -> Var) -> Vec<Command> {
+    let mut lx = Lexer {
+        chars: script.chars().collect(),
+        i: 0,
+        escape,
+        lookup,
+        out: Vec::new(),
+        last_sub_mktemp: false,
+        functions: Vec::new(),
+        locals: std::collections::HashMap::new(),
+    };
+    lx.script(true, None);
+    lx.out
+}
+
+struct Lexer<'a> {
+    chars: Vec<char>,
+    i: usize,
+    escape: char,
+    lookup: &'a dyn Fn(&str) -> Var,
+    out: Vec<Command>,
+    /// Functions the script defines.
+    functions: Vec<String>,
+    /// The last command substitution was `$(mktemp ...)`: its value is under /tmp.
+    last_sub_mktemp: bool,
+    /// Variables the script sets: (value or its known beginning, fully known).
+    locals: std::collections::HashMap<String, (String, bool)>,
+}
+
+#[derive(PartialEq)]
+enum Sep {
+    And,
+    Or,
+    Seq,
+    Pipe,
+    Background,
+    Open,
+    Close,
+    End,
+}
+
+impl Lexer<'_> {
+    fn peek(&self, k: usize) -> Option<char> {
+        self.chars.get(self.i + k).copied()
+    }
+
+    /// Reads commands until the end or an unmatched `)` (when `nested`).
+    fn script(&mut self, top: bool, close: Option<char>) {
+        let mut depth = 0usize; // if/for/while/case/{/(
+        let mut in_case = 0usize;
+        let mut certain_next = top;
+        let mut cwd: Option<String> = None;
+        let mut cd_unknown = false;
+        loop {
+            let (mut words, redirects, sep) = self.command(close);
+            // Control words at the start of a command.
+            let mut conditional = false;
+            while let Some(w) = words.first() {
+                match w.text.as_str() {
+                    "if" | "while" | "until" | "for" | "case" | "select" if w.known => {
+                        depth += 1;
+                        if w.text == "case" {
+                            in_case += 1;
+                        }
+                        if matches!(w.text.as_str(), "for" | "case" | "select") {
+                            words.clear();
+                        } else {
+                            words.remove(0);
+                        }
+                        conditional = true;
+                    }
+                    "then" | "else" | "elif" | "do" | "!" | "{" if w.known => {
+                        if w.text == "{" {
+                            depth += 1;
+                        }
+                        words.remove(0);
+                        conditional = true;
+                    }
+                    "fi" | "done" | "esac" | "}" if w.known => {
+                        if w.text == "esac" {
+                            in_case = in_case.saturating_sub(1);
+                        }
+                        depth = depth.saturating_sub(1);
+                        words.remove(0);
+                    }
+                    _ => break,
+                }
+            }
+            // `NAME=value`, `export NAME=value`: later words see the value.
+            {
+                let mut ws: &[Word] = &words;
+                if ws.first().is_some_and(|w| {
+                    w.known
+                        && matches!(w.text.as_str(), "export" | "local" | "declare" | "readonly")
+                }) {
+                    ws = &ws[1..];
+                }
+                let only_assignments = !ws.is_empty() && ws.iter().all(|w| is_assignment(&w.text));
+                if only_assignments || (ws.len() < words.len() && !ws.is_empty()) {
+                    for w in ws {
+                        if let Some((name, value)) = w.text.split_once('=') {
+                            if is_assignment(&w.text) {
+                                self.locals
+                                    .insert(name.to_string(), (value.to_string(), w.known));
+                            }
+                        }
+                    }
+                }
+            }
+            // `name() { ...; }` defines a function: its body is read as
+            // commands (uncertain); a call to it runs nothing else.
+            if sep == Sep::Open && words.len() == 1 && words[0].known && self.peek(0) == Some(')') {
+                self.functions.push(words[0].text.clone());
+                self.i += 1;
+                words.clear();
+            }
+            if words
+                .first()
+                .is_some_and(|w| w.known && self.functions.contains(&w.text))
+            {
+                words.clear();
+            }
+            // `pattern)` inside `case`.
+            let is_pattern = in_case > 0 && sep == Sep::Close;
+            if !words.is_empty() && !is_pattern {
+                let certain = top && certain_next && depth == 0 && !conditional;
+                // `cd DIR` changes where later relative paths point.
+                if words[0].known() == Some("cd") {
+                    match words.get(1).and_then(|w| w.known()) {
+                        Some(d) if !cd_unknown => {
+                            cwd = Some(match &cwd {
+                                Some(c) => super::facts::join(c, d),
+                                None => d.to_string(),
+                            });
+                            // Relative to the working directory: resolved by the caller.
+                            if !d.starts_with('/') && cwd.as_deref() == Some(d) {
+                                cwd = Some(format!("./{d}"));
+                            }
+                        }
+                        // `cd "$tmp"` with tmp under /tmp: somewhere below it.
+                        Some(_) | None => match words.get(1) {
+                            Some(w) if !cd_unknown && !w.known && w.text.starts_with('/') => {
+                                cwd = literal_dir(&w.text, None);
+                            }
+                            _ => cd_unknown = true,
+                        },
+                    }
+                }
+                self.out.push(Command {
+                    words,
+                    redirects,
+                    certain,
+                    cwd: cwd.clone(),
+                    cd_unknown,
+                });
+            } else if !redirects.is_empty() {
+                self.out.push(Command {
+                    words: Vec::new(),
+                    redirects,
+                    certain: false,
+                    cwd: cwd.clone(),
+                    cd_unknown,
+                });
+            }
+            certain_next = match sep {
+                Sep::And | Sep::Seq => certain_next || depth == 0,
+                Sep::Or | Sep::Pipe | Sep::Background => false,
+                Sep::Open => {
+                    depth += 1;
+                    false
+                }
+                Sep::Close => {
+                    if close == Some(')') && !is_pattern && in_case == 0 {
+                        return;
+                    }
+                    if !is_pattern {
+                        depth = depth.saturating_sub(1);
+                    }
+                    false
+                }
+                Sep::End => return,
+            };
+            if matches!(sep, Sep::Pipe) {
+                // The command before the pipe ran uncertain too.
+                if let Some(last) = self.out.last_mut() {
+                    last.certain = false;
+                }
+            }
+        }
+    }
+
+    /// One simple command: its words, redirection targets, and what ended it.
+    fn command(&mut self, close: Option<char>) -> (Vec<Word>, Vec<Word>, Sep) {
+        let mut words = Vec::new();
+        let mut redirects = Vec::new();
+        loop {
+            // Skip blanks (not newlines).
+            while let Some(c) = self.peek(0) {
+                if c == ' ' || c == '\t' || c == '\r' {
+                    self.i += 1;
+                } else if c == self.escape && self.peek(1) == Some('\n') {
+                    self.i += 2;
+                } else {
+                    break;
+                }
+            }
+            let Some(c) = self.peek(0) else {
+                return (words, redirects, Sep::End);
+            };
+            match c {
+                '\n' | ';' => {
+                    self.i += 1;
+                    if self.peek(0) == Some(';') {
+                        self.i += 1;
+                    }
+                    return (words, redirects, Sep::Seq);
+                }
+                '#' if words.is_empty() || self.chars[self.i - 1].is_whitespace() => {
+                    while self.peek(0).is_some_and(|c| c != '\n') {
+                        self.i += 1;
+                    }
+                }
+                '&' if self.peek(1) == Some('&') => {
+                    self.i += 2;
+                    return (words, redirects, Sep::And);
+                }
+                '|' if self.peek(1) == Some('|') => {
+                    self.i += 2;
+                    return (words, redirects, Sep::Or);
+                }
+                '|' => {
+                    self.i += 1;
+                    return (words, redirects, Sep::Pipe);
+                }
+                '&' if self.peek(1) == Some('>') => {
+                    self.i += 2;
+                    if self.peek(0) == Some('>') {
+                        self.i += 1;
+                    }
+                    if let Some(w) = self.word() {
+                        redirects.push(w);
+                    }
+                }
+                '&' => {
+                    self.i += 1;
+                    return (words, redirects, Sep::Background);
+                }
+                '(' => {
+                    self.i += 1;
+                    return (words, redirects, Sep::Open);
+                }
+                ')' => {
+                    self.i += 1;
+                    let _ = close;
+                    return (words, redirects, Sep::Close);
+                }
+                '>' | '<' => {
+                    let out = c == '>';
+                    self.i += 1;
+                    while matches!(self.peek(0), Some('>' | '|')) {
+                        self.i += 1;
+                    }
+                    if self.peek(0) == Some('&') {
+                        // `>&2`, `<&0`: a descriptor.
+                        self.i += 1;
+                        while self.peek(0).is_some_and(|c| c.is_ascii_digit() || c == '-') {
+                            self.i += 1;
+                        }
+                        continue;
+                    }
+                    if self.peek(0) == Some('<') {
+                        // here-string / here-doc marker: skip the word.
+                        self.i += 1;
+                    }
+                    while matches!(self.peek(0), Some(' ' | '\t')) {
+                        self.i += 1;
+                    }
+                    if let Some(w) = self.word() {
+                        if out {
+                            redirects.push(w);
+                        }
+                    }
+                }
+                d if d.is_ascii_digit()
+                    && matches!(self.peek(1), Some('>' | '<'))
+                    && (words.is_empty() || self.chars[self.i - 1].is_whitespace()) =>
+                {
+                    self.i += 1;
+                }
+                _ => {
+                    if let Some(w) = self.word() {
+                        words.push(w);
+                    }
+                }
+            }
+        }
+    }
+
+    /// One word, expanded.
+    fn word(&mut self) -> Option<Word> {
+        let mut text = String::new();
+        let mut known = true;
+        let start = self.i;
+        let push = |text: &mut String, known: bool, c: char| {
+            if known {
+                text.push(c);
+            }
+        };
+        while let Some(c) = self.peek(0) {
+            match c {
+                ' ' | '\t' | '\n' | '\r' | ';' | '&' | '|' | '<' | '>' | '(' | ')' => break,
+                '\'' => {
+                    self.i += 1;
+                    while let Some(c) = self.peek(0) {
+                        self.i += 1;
+                        if c == '\'' {
+                            break;
+                        }
+                        push(&mut text, known, c);
+                    }
+                }
+                '"' => {
+                    self.i += 1;
+                    while let Some(c) = self.peek(0) {
+                        if c == '"' {
+                            self.i += 1;
+                            break;
+                        }
+                        if c == self.escape {
+                            if let Some(n) = self.peek(1) {
+                                if matches!(n, '"' | '$' | '`') || n == self.escape {
+                                    push(&mut text, known, n);
+                                } else if n != '\n' {
+                                    push(&mut text, known, c);
+                                    push(&mut text, known, n);
+                                }
+                            }
+                            self.i += 2;
+                        } else if c == '$' || c == '`' {
+                            if !self.dollar(&mut text, &mut known) {
+                                push(&mut text, known, '$');
+                                self.i += 1;
+                            }
+                        } else {
+                            push(&mut text, known, c);
+                            self.i += 1;
+                        }
+                    }
+                }
+                '$' | '`' => {
+                    if !self.dollar(&mut text, &mut known) {
+                        push(&mut text, known, '$');
+                        self.i += 1;
+                    }
+                }
+                c if c == self.escape => {
+                    if let Some(n) = self.peek(1) {
+                        if n != '\n' {
+                            push(&mut text, known, n);
+                        }
+                    }
+                    self.i += 2;
+                }
+                _ => {
+                    push(&mut text, known, c);
+                    self.i += 1;
+                }
+            }
+        }
+        (self.i > start).then_some(Word { text, known })
+    }
+
+    /// Expands the `$`/backtick at the cursor; false when it is a plain `$`.
+    fn dollar(&mut self, text: &mut String, known: &mut bool) -> bool {
+        let c = self.peek(0);
+        let sub_end = |open: char, close: char, lx: &mut Lexer| {
+            // A command substitution: its commands run (uncertain); its value is not known.
+            let mut depth = 1;
+            let start = lx.i;
+            let mut quote: Option<char> = None;
+            while let Some(c) = lx.peek(0) {
+                match quote {
+                    Some(q) if c == q => quote = None,
+                    Some(_) => {}
+                    None if c == '\'' || (c == '"' && open != '`') => quote = Some(c),
+                    None if c == open && open != close => depth += 1,
+                    None if c == close => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    None => {}
+                }
+                lx.i += 1;
+            }
+            let inner: String = lx.chars[start..lx.i].iter().collect();
+            lx.i += 1;
+            lx.last_sub_mktemp = inner.trim_start().starts_with("mktemp");
+            let mut sub = commands(&inner, lx.escape, lx.lookup);
+            for s in &mut sub {
+                s.certain = false;
+            }
+            lx.out.extend(sub);
+        };
+        if c == Some('`') {
+            self.i += 1;
+            sub_end('`', '`', self);
+            *known = false;
+            return true;
+        }
+        match self.peek(1) {
+            Some('(') => {
+                if self.peek(2) == Some('(') {
+                    // Arithmetic.
+                    self.i += 3;
+                    let mut depth = 2;
+                    while let Some(c) = self.peek(0) {
+                        self.i += 1;
+                        if c == '(' {
+                            depth += 1;
+                        } else if c == ')' {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                    }
+                } else {
+                    self.i += 2;
+                    sub_end('(', ')', self);
+                    if self.last_sub_mktemp && *known {
+                        text.push_str("/tmp/");
+                    }
+                }
+                *known = false;
+                true
+            }
+            Some('{') => {
+                let start = self.i;
+                let mut depth = 0;
+                while let Some(c) = self.peek(0) {
+                    self.i += 1;
+                    if c == '{' {
+                        depth += 1;
+                    } else if c == '}' {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                }
+                let chunk: String = self.chars[start..self.i].iter().collect();
+                let plain: String = chunk
+                    .trim_start_matches("${")
+                    .trim_end_matches('}')
+                    .to_string();
+                if let Some((v, k)) = self.locals.get(&plain).cloned() {
+                    if *known {
+                        text.push_str(&v);
+                    }
+                    *known &= k;
+                    return true;
+                }
+                let locals = &self.locals;
+                let lookup = |n: &str| match locals.get(n) {
+                    Some((v, true)) => Var::Set(v.clone()),
+                    Some((_, false)) => Var::Unknown,
+                    None => (self.lookup)(n),
+                };
+                match super::dockerfile::words(&chunk, self.escape, &lookup) {
+                    Some(ws) if *known => text.push_str(&ws.join(" ")),
+                    _ => *known = false,
+                }
+                true
+            }
+            Some(n) if n.is_ascii_alphabetic() || n == '_' => {
+                let start = self.i + 1;
+                let mut j = start;
+                while self
+                    .chars
+                    .get(j)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
+                {
+                    j += 1;
+                }
+                let name: String = self.chars[start..j].iter().collect();
+                self.i = j;
+                if let Some((v, k)) = self.locals.get(&name).cloned() {
+                    if *known {
+                        text.push_str(&v);
+                    }
+                    *known &= k;
+                    return true;
+                }
+                match (self.lookup)(&name) {
+                    Var::Set(v) if *known => text.push_str(&v),
+                    Var::Unset => {}
+                    _ => *known = false,
+                }
+                true
+            }
+            Some(n) if n.is_ascii_digit() || "@*#?$!-".contains(n) => {
+                self.i += 2;
+                *known = false;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The areas one command may write.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Writes {
+    /// Paths it names: (path, whether what exists there may change owner or mode).
+    pub paths: Vec<(String, bool)>,
+    /// Whether it may add or change users and groups.
+    pub users: bool,
+}
+
+/// Where a package manager writes (and its maintainer scripts: users,
+/// their homes under `/var/lib`, `/var/www`, `/run`...). Policy keeps
+/// packages out of `/home`, `/srv`, `/mnt`, `/media` and non-standard
+/// top-level directories.
+pub const SYSTEM_AREAS: &[&str] = &[
+    "/usr", "/etc", "/var", "/opt", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/run",
+    "/tmp", "/root",
+];
+
+/// Commands that write nothing (or only into what they are given with `>`).
+const READ_ONLY: &[&str] = &[
+    "set",
+    "export",
+    "unset",
+    "echo",
+    "printf",
+    "true",
+    "false",
+    "test",
+    "[",
+    "[[",
+    "grep",
+    "egrep",
+    "fgrep",
+    "cat",
+    "ls",
+    "id",
+    "whoami",
+    "sleep",
+    "which",
+    "command",
+    "hash",
+    "type",
+    ":",
+    "exit",
+    "return",
+    "cut",
+    "tr",
+    "head",
+    "tail",
+    "wc",
+    "sort",
+    "uniq",
+    "awk",
+    "gawk",
+    "mawk",
+    "jq",
+    "sha1sum",
+    "sha256sum",
+    "sha512sum",
+    "md5sum",
+    "basename",
+    "dirname",
+    "readlink",
+    "realpath",
+    "getent",
+    "stat",
+    "file",
+    "ldd",
+    "uname",
+    "nproc",
+    "date",
+    "seq",
+    "printenv",
+    "pwd",
+    "read",
+    "shift",
+    "local",
+    "declare",
+    "dpkg-architecture",
+    "dpkg-query",
+    "apt-cache",
+    "ulimit",
+    "umask",
+    "wait",
+    "xargs",
+    "tee",
+    "cd",
+    "gpgconf",
+    "sync",
+    "diff",
+    "cmp",
+    "less",
+    "more",
+    "column",
+    "expr",
+    "let",
+    "trap",
+    "nice",
+    "time",
+    "ps",
+    "df",
+    "du",
+    "free",
+    "tput",
+    "env",
+    "sh",
+    "bash",
+    "dash",
+    "ash",
+    "zsh",
+    "locale",
+    "getconf",
+    "id",
+    "groups",
+    "arch",
+    "dpkg-deb",
+    "openssl",
+    "ssh-keygen",
+    "nslookup",
+    "ping",
+    "tty",
+];
+
+/// Commands that write only the paths they are given.
+const NAMED_WRITERS: &[&str] = &[
+    "cp", "mv", "install", "ln", "rm", "rmdir", "mkdir", "chown", "chmod", "chgrp", "touch",
+    "truncate", "patch", "sed", "perl", "dd", "mkfifo", "mknod", "unlink", "setfacl", "setcap",
+    "strip", "rsync",
+];
+
+/// `HOME`-relative and other areas of build tools.
+fn tool_areas(prog: &str, args: &[&str]) -> Option<(Vec<&'static str>, Cwd)> {
+    let sub = args.iter().find(|a| !a.starts_with('-')).copied();
+    Some(match prog {
+        "apt-get"
+        | "apt"
+        | "aptitude"
+        | "dpkg"
+        | "dpkg-reconfigure"
+        | "dpkg-divert"
+        | "apt-mark"
+        | "apt-key"
+        | "debconf-set-selections"
+        | "apk"
+        | "yum"
+        | "dnf"
+        | "microdnf"
+        | "rpm"
+        | "zypper"
+        | "pacman"
+        | "tdnf"
+        | "update-alternatives"
+        | "update-ca-certificates"
+        | "ldconfig"
+        | "locale-gen"
+        | "localedef"
+        | "a2enmod"
+        | "a2dismod"
+        | "a2enconf"
+        | "a2disconf"
+        | "a2ensite"
+        | "a2dissite"
+        | "update-rc.d"
+        | "systemctl"
+        | "c_rehash"
+        | "fc-cache"
+        | "gpg"
+        | "gpg2"
+        | "dirmngr"
+        | "mktemp"
+        | "curl"
+        | "wget"
+        | "git"
+        | "tar"
+        | "unzip"
+        | "gunzip"
+        | "gzip"
+        | "xz"
+        | "bzip2"
+        | "zstd"
+        | "7z"
+        | "savedAptMark"
+        | "find"
+        | "docker-php-ext-install"
+        | "docker-php-ext-configure"
+        | "docker-php-ext-enable"
+        | "docker-php-source"
+        | "pecl"
+        | "pear"
+        | "gosu"
+        | "su-exec"
+        | "setpriv"
+        | "tini"
+        | "dpkgArch" => {
+            let has = |f: &[&str]| {
+                args.iter()
+                    .any(|a| f.iter().any(|x| a == x || a.starts_with(&format!("{x}="))))
+            };
+            let short = |c: char| {
+                args.iter()
+                    .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(c))
+            };
+            let cwd = match prog {
+                // curl writes to stdout unless told to keep the remote name.
+                "curl" if !has(&["--remote-name", "--remote-name-all"]) && !short('O') => Cwd::None,
+                "wget"
+                    if has(&["--output-document", "--directory-prefix"])
+                        || short('O')
+                        || short('P') =>
+                {
+                    Cwd::None
+                }
+                "tar"
+                    if has(&["--directory"])
+                        || args.contains(&"-C")
+                        || short('c')
+                        || short('t') =>
+                {
+                    Cwd::None
+                }
+                "unzip" if args.contains(&"-d") => Cwd::None,
+                "curl" | "wget" | "git" | "tar" | "unzip" | "gunzip" | "gzip" | "xz" | "bzip2"
+                | "zstd" | "7z" => Cwd::Whole,
+                _ => Cwd::None,
+            };
+            (SYSTEM_AREAS.to_vec(), cwd)
+        }
+        "npm" | "yarn" | "pnpm" | "npx" | "corepack" | "bun" => {
+            let deps_only = matches!(
+                sub,
+                None | Some("install" | "i" | "ci" | "add" | "prune" | "dedupe" | "rebuild")
+            ) && !args.iter().any(|a| *a == "-g" || *a == "--global");
+            (
+                vec!["/usr/local", "/root", "/tmp", "/home", "/opt/yarn"],
+                if deps_only {
+                    Cwd::NodeModules
+                } else {
+                    Cwd::Whole
+                },
+            )
+        }
+        "pip" | "pip3" | "pipenv" | "poetry" | "uv" | "easy_install" | "conda" | "mamba"
+        | "micromamba" => (
+            vec!["/usr/local", "/usr/lib", "/opt", "/root", "/tmp", "/home"],
+            Cwd::Whole,
+        ),
+        "go" | "cargo" | "rustup" | "mvn" | "mvnw" | "gradle" | "gradlew" | "make" | "cmake"
+        | "ninja" | "meson" | "configure" | "composer" | "bundle" | "bundler" | "gem"
+        | "dotnet" | "ant" | "sbt" | "mix" | "rebar3" | "lein" | "jlink" | "javac" | "gcc"
+        | "cc" | "g++" | "clang" | "rustc" | "autoreconf" | "autoconf" | "automake" | "libtool"
+        | "stack" | "cabal" => (
+            vec![
+                "/usr/local",
+                "/usr/lib",
+                "/usr/share",
+                "/go",
+                "/opt",
+                "/root",
+                "/tmp",
+                "/home",
+                "/var/lib/gems",
+            ],
+            Cwd::Whole,
+        ),
+        _ => return None,
+    })
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Cwd {
+    None,
+    NodeModules,
+    Whole,
+}
+
+/// What `cmd` may write, given the directory it runs in (`None`: not
+/// known) and a way to read a script the build copied in (image path ->
+/// text). `None` when its writes cannot be bounded.
+pub fn writes(
+    cmd: &Command,
+    cwd: Option<&str>,
+    home: Option<&str>,
+    read_script: &dyn Fn(&str) -> Option<String>,
+    escape: char,
+    lookup: &dyn Fn(&str) -> Var,
+    depth: usize,
+) -> Option<Writes> {
+    let mut w = Writes::default();
+    let resolve = |p: &str| -> Option<String> {
+        if p.starts_with('/') {
+            Some(super::facts::normalize(p))
+        } else {
+            cwd.map(|c| super::facts::join(c, p))
+        }
+    };
+    for r in &cmd.redirects {
+        match r.known() {
+            Some(p) if p.starts_with("/dev/") || p.starts_with("/proc/") => {}
+            Some(p) => w.paths.push((resolve(p)?, true)),
+            None => w.paths.push((literal_dir(&r.text, cwd)?, true)),
+        }
+    }
+    // Skip assignments and wrappers.
+    let mut words: &[Word] = &cmd.words;
+    loop {
+        let Some(first) = words.first() else {
+            return Some(w);
+        };
+        // `NAME=value` with a value not known is still an assignment.
+        if is_assignment(&first.text) {
+            words = &words[1..];
+            continue;
+        }
+        let Some(t) = first.known() else {
+            // The program's name is not known.
+            return None;
+        };
+        let name = t.rsplit('/').next().unwrap_or(t);
+        if t.contains('=') && !t.starts_with('=') && !t.contains('/') {
+            words = &words[1..];
+        } else if matches!(
+            name,
+            "sudo" | "exec" | "nohup" | "time" | "command" | "builtin" | "nice" | "stdbuf"
+        ) && words.len() > 1
+        {
+            words = &words[1..];
+            while words.first().is_some_and(|w| w.text.starts_with('-')) {
+                words = &words[1..];
+            }
+        } else if name == "env" && words.len() > 1 {
+            words = &words[1..];
+            while words
+                .first()
+                .is_some_and(|w| w.text.starts_with('-') || w.text.contains('='))
+            {
+                words = &words[1..];
+            }
+        } else if matches!(name, "gosu" | "su-exec") && words.len() > 2 {
+            words = &words[2..];
+        } else if name == "xargs" && words.len() > 1 {
+            words = &words[1..];
+            while words.first().is_some_and(|w| w.text.starts_with('-')) {
+                words = &words[1..];
+            }
+            // The arguments come from the input: a writer of named paths
+            // cannot be bounded then.
+            let prog = words.first()?.known()?;
+            let prog = prog.rsplit('/').next().unwrap_or(prog);
+            if NAMED_WRITERS.contains(&prog) {
+                return None;
+            }
+        } else {
+            break;
+        }
+    }
+    let prog_word = words[0].known()?;
+    let prog = prog_word.rsplit('/').next().unwrap_or(prog_word);
+    let args: Vec<&Word> = words[1..].iter().collect();
+    let texts: Vec<&str> = args.iter().map(|a| a.text.as_str()).collect();
+
+    // Named paths in arguments: absolute words, `--opt=/path`, relative
+    // words of writers.
+    let named = |w: &mut Writes, relative_too: bool| -> Option<()> {
+        for a in &args {
+            let t = a.text.as_str();
+            let cand = if let Some((_, v)) = t.split_once('=').filter(|(k, _)| k.starts_with('-')) {
+                v
+            } else if t.starts_with('-') {
+                // `-o/path`, `-C/path`: a short option glued to its value.
+                match t.get(2..) {
+                    Some(v) if v.starts_with('/') && t.len() > 2 && !t.starts_with("--") => v,
+                    _ => continue,
+                }
+            } else {
+                t
+            };
+            let absolute = cand.starts_with('/');
+            if !absolute && !relative_too {
+                continue;
+            }
+            if !a.known {
+                w.paths.push((literal_dir(cand, cwd)?, true));
+            } else if !cand.is_empty() && !cand.contains("://") {
+                if cand.starts_with("/dev/") || cand == "/dev/null" || cand.starts_with("/proc/") {
+                    continue;
+                }
+                if let Some(p) = resolve(&strip_glob(cand)) {
+                    w.paths.push((p, true));
+                } else {
+                    return None;
+                }
+            }
+        }
+        Some(())
+    };
+
+    // Version and help checks run nothing else.
+    if !args.is_empty()
+        && texts
+            .iter()
+            .all(|a| matches!(*a, "--version" | "-v" | "-V" | "version" | "--help" | "-h"))
+    {
+        return Some(w);
+    }
+    match prog {
+        "sh" | "bash" | "dash" | "ash" | "zsh" if !texts.is_empty() => {
+            if let Some(i) = texts.iter().position(|a| {
+                *a == "-c" || a.ends_with('c') && a.starts_with('-') && !a.starts_with("--")
+            }) {
+                let code = args.get(i + 1)?.known()?;
+                return script_writes(code, cwd, home, read_script, escape, lookup, depth, w);
+            }
+            let file = args.iter().find(|a| !a.text.starts_with('-'))?;
+            let path = resolve(file.known()?)?;
+            let code = read_script(&path)?;
+            return script_writes(&code, cwd, home, read_script, escape, lookup, depth, w);
+        }
+        "eval" | "source" | "." | "python" | "python3" | "node" | "ruby" | "perl" | "php"
+        | "java" | "lua" | "Rscript"
+            if !matches!(prog, "python" | "python3") || !texts.starts_with(&["-m", "pip"]) =>
+        {
+            if prog == "perl"
+                && texts
+                    .first()
+                    .is_some_and(|a| a.starts_with("-pi") || *a == "-i")
+            {
+                named(&mut w, true)?;
+                return Some(w);
+            }
+            // Runs code that is not read: unless it is a shell script the
+            // build copied in, its writes are not bounded.
+            if matches!(prog, "source" | ".") {
+                let path = resolve(args.first()?.known()?)?;
+                let code = read_script(&path)?;
+                return script_writes(&code, cwd, home, read_script, escape, lookup, depth, w);
+            }
+            return None;
+        }
+        "python" | "python3" => {
+            // python -m pip ...
+            let (areas, _) = tool_areas("pip", &[])?;
+            w.paths.extend(areas.iter().map(|a| (a.to_string(), false)));
+            named(&mut w, false)?;
+            if let Some(c) = cwd {
+                w.paths.push((c.to_string(), false));
+            }
+            return Some(w);
+        }
+        _ => {}
+    }
+    if matches!(
+        prog,
+        "useradd"
+            | "adduser"
+            | "groupadd"
+            | "addgroup"
+            | "usermod"
+            | "userdel"
+            | "groupmod"
+            | "chpasswd"
+            | "passwd"
+            | "deluser"
+            | "delgroup"
+    ) {
+        w.users = true;
+        w.paths.push(("/etc".into(), false));
+        w.paths.push(("/home".into(), false));
+        named(&mut w, false)?;
+        return Some(w);
+    }
+    if prog == "sed"
+        && !texts.iter().any(|a| {
+            a.starts_with("-i")
+                || a.starts_with("--in-place")
+                || (a.starts_with('-') && !a.starts_with("--") && a.contains('i'))
+        })
+    {
+        return Some(w);
+    }
+    if READ_ONLY.contains(&prog) {
+        return Some(w);
+    }
+    if NAMED_WRITERS.contains(&prog) {
+        // Only what is written counts: the destination of a copy, not the
+        // owner given to chown or the script given to sed.
+        let takes_value: &[&str] = match prog {
+            "install" => &[
+                "-o", "--owner", "-g", "--group", "-m", "--mode", "-t", "-S", "--suffix",
+            ],
+            "cp" | "mv" | "ln" => &["-t", "-S", "--suffix"],
+            "chown" | "chmod" | "chgrp" => &["--reference"],
+            "truncate" => &["-s", "--size", "-r"],
+            "sed" => &["-e", "-f"],
+            "mkdir" => &["-m", "--mode"],
+            _ => &[],
+        };
+        let mut operands: Vec<usize> = Vec::new();
+        let mut skip = false;
+        for (i, a) in args.iter().enumerate() {
+            if skip {
+                skip = false;
+                continue;
+            }
+            if a.text == "-" || !a.text.starts_with('-') {
+                operands.push(i);
+            } else if takes_value.contains(&a.text.as_str()) {
+                skip = true;
+            }
+        }
+        let keep: Vec<usize> = match prog {
+            "cp" | "ln" | "rsync" if !texts.contains(&"-t") => {
+                operands.last().copied().into_iter().collect()
+            }
+            "install" if !texts.iter().any(|a| *a == "-d" || *a == "--directory") => {
+                operands.last().copied().into_iter().collect()
+            }
+            "chown" | "chmod" | "chgrp" | "setfacl" | "setcap" | "truncate" => {
+                operands.iter().skip(1).copied().collect()
+            }
+            "sed" | "perl" if !texts.iter().any(|a| *a == "-e" || *a == "-f") => {
+                operands.iter().skip(1).copied().collect()
+            }
+            "dd" => {
+                for a in &args {
+                    if let Some(of) = a.text.strip_prefix("of=") {
+                        if a.known {
+                            w.paths.push((resolve(of)?, true));
+                        } else {
+                            w.paths.push((literal_dir(of, cwd)?, true));
+                        }
+                    }
+                }
+                return Some(w);
+            }
+            _ => (0..args.len()).collect(),
+        };
+        // `-t DIR`, `-C DIR` and `--target-directory=DIR` name the destination.
+        let kept: Vec<Word> = keep.iter().map(|&i| args[i].clone()).collect();
+        let mut only = Command {
+            words: std::iter::once(words[0].clone()).chain(kept).collect(),
+            redirects: Vec::new(),
+            certain: false,
+            cwd: None,
+            cd_unknown: false,
+        };
+        if let Some(t) = texts.iter().position(|a| *a == "-t") {
+            if let Some(d) = args.get(t + 1) {
+                only.words.push((*d).clone());
+            }
+        }
+        let sub_args: Vec<&Word> = only.words[1..].iter().collect();
+        for a in sub_args {
+            let t = a.text.as_str();
+            let cand = t
+                .split_once('=')
+                .filter(|(k, _)| k.starts_with('-'))
+                .map_or(t, |(_, v)| v);
+            if cand.starts_with('-') {
+                continue;
+            }
+            if !a.known {
+                w.paths.push((literal_dir(cand, cwd)?, true));
+            } else if cand.starts_with("/dev/") || cand.starts_with("/proc/") {
+            } else {
+                w.paths.push((resolve(&strip_glob(cand))?, true));
+            }
+        }
+        return Some(w);
+    }
+    if let Some((areas, cwd_kind)) = tool_areas(prog, &texts) {
+        if matches!(
+            prog,
+            "apt-get"
+                | "apt"
+                | "aptitude"
+                | "dpkg"
+                | "apk"
+                | "yum"
+                | "dnf"
+                | "microdnf"
+                | "rpm"
+                | "zypper"
+                | "pacman"
+                | "tdnf"
+        ) {
+            // Maintainer scripts create system users.
+            w.users = true;
+        }
+        for a in areas {
+            // `/home` stands for the home of the user the build runs as.
+            match (a, home) {
+                ("/home", Some(h)) => w.paths.push((h.to_string(), false)),
+                _ => w.paths.push((a.to_string(), false)),
+            }
+        }
+        named(&mut w, false)?;
+        match cwd_kind {
+            Cwd::None => {}
+            Cwd::NodeModules => {
+                let c = cwd?;
+                for f in [
+                    "node_modules",
+                    "package-lock.json",
+                    "yarn.lock",
+                    "pnpm-lock.yaml",
+                    ".yarn",
+                    ".pnp.cjs",
+                    ".npmrc",
+                ] {
+                    w.paths.push((super::facts::join(c, f), false));
+                }
+            }
+            Cwd::Whole => {
+                // `make -C DIR`, `git -C DIR`: the tool works there.
+                let dir_flag = texts
+                    .iter()
+                    .position(|a| *a == "-C" || *a == "--directory")
+                    .and_then(|i| args.get(i + 1));
+                let dir = match dir_flag {
+                    Some(d) if d.known => resolve(&d.text)?,
+                    Some(d) => literal_dir(&d.text, cwd)?,
+                    None => cwd?.to_string(),
+                };
+                // A build tool at `/` builds nothing there (installers write
+                // the system areas above); an unpacker at `/` may. A
+                // download (`curl -O`, `wget URL`) makes one regular file
+                // named after the URL: no directory a mount could go in.
+                let unpacker = matches!(
+                    prog,
+                    "git" | "tar" | "unzip" | "gunzip" | "gzip" | "xz" | "bzip2" | "zstd" | "7z"
+                );
+                if dir != "/" || unpacker {
+                    w.paths.push((dir, false));
+                }
+            }
+        }
+        return Some(w);
+    }
+    // A program given by path (`./install.sh`, `/opt/x/setup`): read it
+    // when the build copied it in; otherwise its writes are not bounded.
+    if prog_word.contains('/') || prog.ends_with(".sh") {
+        let path = resolve(prog_word)?;
+        let code = read_script(&path)?;
+        if code.starts_with("#!") && !code.lines().next().is_some_and(|l| l.contains("sh")) {
+            return None;
+        }
+        return script_writes(&code, cwd, home, read_script, escape, lookup, depth, w);
+    }
+    // Another installed program (`a2enmod`, `docker-php-ext-install`,
+    // `gosu nobody true`): it may write where programs install and its
+    // working directory, plus what it names.
+    w.paths
+        .extend(SYSTEM_AREAS.iter().map(|a| (a.to_string(), false)));
+    named(&mut w, false)?;
+    // Its working directory too, unless that is `/` (installed programs do
+    // not drop files at the top level).
+    match cwd? {
+        "/" => {}
+        c => w.paths.push((c.to_string(), false)),
+    }
+    Some(w)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn script_writes(
+    code: &str,
+    cwd: Option<&str>,
+    home: Option<&str>,
+    read_script: &dyn Fn(&str) -> Option<String>,
+    escape: char,
+    lookup: &dyn Fn(&str) -> Var,
+    depth: usize,
+    mut w: Writes,
+) -> Option<Writes> {
+    if depth > 4 {
+        return None;
+    }
+    // Variables set inside the script are not followed: not known.
+    let inner_lookup = |n: &str| match lookup(n) {
+        Var::Set(v) => Var::Set(v),
+        _ => Var::Unknown,
+    };
+    for c in commands(code, '\\', &inner_lookup) {
+        let cwd = if c.cd_unknown {
+            None
+        } else {
+            match &c.cwd {
+                None => cwd.map(str::to_string),
+                Some(d) => cwd.map(|base| super::facts::join(base, d.trim_start_matches("./"))),
+            }
+        };
+        let sub = writes(
+            &c,
+            cwd.as_deref(),
+            home,
+            read_script,
+            escape,
+            lookup,
+            depth + 1,
+        )?;
+        w.users |= sub.users;
+        w.paths.extend(sub.paths);
+    }
+    Some(w)
+}
+
+fn is_assignment(t: &str) -> bool {
+    match t.split_once('=') {
+        Some((name, _)) => {
+            !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !name.starts_with(|c: char| c.is_ascii_digit())
+        }
+        None => false,
+    }
+}
+
+/// For a path whose value is only partly known (`/usr/local/$x`): the
+/// directory of its known absolute beginning. `None` when even that is not
+/// known (a path that starts with a value not known).
+fn literal_dir(text: &str, cwd: Option<&str>) -> Option<String> {
+    if text.starts_with('/') {
+        let dir = match text.rfind('/') {
+            Some(0) | None => "/".to_string(),
+            Some(i) => text[..i].to_string(),
+        };
+        // `/usr/local/` + unknown -> `/usr/local`; `/opt/ap` + unknown -> `/opt`.
+        Some(super::facts::normalize(&dir))
+    } else if text.is_empty() {
+        None
+    } else {
+        // A relative path with a value not known: anywhere under cwd.
+        cwd.map(str::to_string)
+    }
+}
+
+fn strip_glob(p: &str) -> String {
+    match p.find(['*', '?', '[']) {
+        Some(i) => match p[..i].rfind('/') {
+            Some(0) => "/".to_string(),
+            Some(j) => p[..j].to_string(),
+            None => ".".to_string(),
+        },
+        None => p.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup(n: &str) -> Var {
+        match n {
+            "HOME_DIR" => Var::Set("/srv/app".into()),
+            "UNSET" => Var::Unset,
+            _ => Var::Unknown,
+        }
+    }
+
+    fn cmds(s: &str) -> Vec<(String, bool)> {
+        commands(s, '\\', &lookup)
+            .into_iter()
+            .map(|c| {
+                (
+                    c.words
+                        .iter()
+                        .map(|w| {
+                            if w.known {
+                                w.text.clone()
+                            } else {
+                                format!("{}?", w.text)
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    c.certain,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lexing() {
+        assert_eq!(
+            cmds("set -eux; apt-get update && mkdir -p $HOME_DIR/x || true"),
+            vec![
+                ("set -eux".into(), true),
+                ("apt-get update".into(), true),
+                ("mkdir -p /srv/app/x".into(), true),
+                ("true".into(), false),
+            ]
+        );
+        let c = cmds("if [ -f /a ]; then rm -rf /b; fi; x=\"$(dpkg --print-architecture | awk '{print $1}')\"; echo $x");
+        assert!(c.contains(&("[ -f /a ]".into(), false)), "{c:?}");
+        assert!(c.contains(&("rm -rf /b".into(), false)), "{c:?}");
+        assert!(
+            c.contains(&("dpkg --print-architecture".into(), false)),
+            "{c:?}"
+        );
+        assert!(c.contains(&("x=?".into(), true)), "{c:?}");
+        let c = cmds("case \"$a\" in amd64) b=1 ;; *) exit 1 ;; esac; touch /ok");
+        assert!(c.contains(&("touch /ok".into(), true)), "{c:?}");
+        assert!(!c.iter().any(|(w, _)| w == "amd64"), "{c:?}");
+        let c = cmds("for f in a b; do cp $f /opt/; done");
+        assert_eq!(c, vec![("cp ? /opt/".into(), false)]);
+    }
+
+    fn areas(s: &str) -> Option<Vec<String>> {
+        let mut out = Vec::new();
+        for c in commands(s, '\\', &lookup) {
+            let w = writes(
+                &c,
+                Some("/app"),
+                Some("/root"),
+                &|p| {
+                    (p == "/app/setup.sh")
+                        .then(|| "mkdir -p /data/x\nchown 1 /data/x\n".to_string())
+                },
+                '\\',
+                &lookup,
+                0,
+            )?;
+            out.extend(w.paths.into_iter().map(|(p, _)| p));
+        }
+        out.sort();
+        out.dedup();
+        Some(out)
+    }
+
+    #[test]
+    fn bounded_writes() {
+        assert_eq!(
+            areas("npm ci")
+                .unwrap()
+                .iter()
+                .filter(|p| p.starts_with("/app"))
+                .count(),
+            7
+        );
+        assert!(areas("npm ci")
+            .unwrap()
+            .contains(&"/app/node_modules".to_string()));
+        assert!(!areas("npm ci").unwrap().contains(&"/app".to_string()));
+        assert!(areas("npm run build")
+            .unwrap()
+            .contains(&"/app".to_string()));
+        let a = areas("apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*")
+            .unwrap();
+        assert!(a.contains(&"/usr".to_string()) && !a.iter().any(|p| p == "/home" || p == "/data"));
+        assert_eq!(areas("./setup.sh").unwrap(), vec!["/data/x".to_string()]);
+        assert_eq!(areas("sh setup.sh").unwrap(), vec!["/data/x".to_string()]);
+        assert_eq!(
+            areas("cp -r $UNKNOWN/x /opt/app/").unwrap(),
+            vec!["/opt/app".to_string()]
+        );
+        assert_eq!(
+            areas("echo hi > /etc/motd").unwrap(),
+            vec!["/etc/motd".to_string()]
+        );
+        assert_eq!(
+            areas("grep x /etc/passwd > /dev/null").unwrap(),
+            Vec::<String>::new()
+        );
+        // Not bounded.
+        assert!(areas("./other.sh").is_none());
+        assert!(areas("python3 build.py").is_none());
+        assert!(areas("cp -r x $UNKNOWN").is_none());
+        assert!(areas("eval \"$X\"").is_none());
+        assert!(areas("find . | xargs rm").is_none());
+    }
+}
