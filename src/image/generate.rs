@@ -390,6 +390,14 @@ fn variant_body(
             None => {}
         }
     }
+    // Whether the entrypoint wrapper execs its arguments, read from the
+    // script's text in the recorded build context (see image::script).
+    // Without an entrypoint nothing wraps the command, which the reader
+    // knows from `entrypoint = []`.
+    let has_entrypoint = img.entrypoint.as_ref().is_some_and(|f| f.value.is_some());
+    if let Some(e) = img.execs_args.as_ref().filter(|_| has_entrypoint) {
+        let _ = writeln!(b, "execs_args = {}", e.value);
+    }
     if let Some(s) = &img.stop_signal {
         let _ = writeln!(b, "stop_signal = {}", q(&s.value));
     }
