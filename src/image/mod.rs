@@ -21,8 +21,8 @@ pub mod generate;
 pub mod layout;
 pub mod listing;
 pub mod reference;
-pub mod script;
 pub mod runeffects;
+pub mod script;
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};

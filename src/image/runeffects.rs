@@ -1006,6 +1006,27 @@ pub fn writes(
         }
         _ => {}
     }
+    // `find` with an action runs it on whatever it finds below its starting
+    // points (`find / -name x -exec chmod +x {} \;`): the owners and modes of
+    // everything below them may change, which a named path does not express.
+    if prog == "find"
+        && texts.iter().any(|a| {
+            matches!(
+                *a,
+                "-exec"
+                    | "-execdir"
+                    | "-ok"
+                    | "-okdir"
+                    | "-delete"
+                    | "-fprint"
+                    | "-fprint0"
+                    | "-fprintf"
+                    | "-fls"
+            )
+        })
+    {
+        return None;
+    }
     if matches!(
         prog,
         "useradd"
