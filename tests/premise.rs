@@ -12,6 +12,8 @@
 //! each prints one `SKIPPED` line and passes. The table of rules and tests
 //! is docs/runtime-proof.md.
 
+#[path = "premise/agreement.rs"]
+mod agreement;
 #[path = "premise/compose.rs"]
 mod compose;
 #[path = "premise/crosscheck.rs"]
