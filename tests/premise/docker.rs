@@ -124,6 +124,27 @@ pub fn compose_v2() -> Result<&'static (String, String), String> {
     .map_err(Clone::clone)
 }
 
+/// `docker-compose` 1.x (v1, end-of-life since 2023) when it is installed:
+/// some premise tests also run on it, to record where it differs from v2.
+pub fn compose_v1() -> Option<&'static (Vec<String>, String)> {
+    static V1: OnceLock<Option<(Vec<String>, String)>> = OnceLock::new();
+    V1.get_or_init(|| {
+        let o = try_run(
+            Command::new("docker-compose").args(["version", "--short"]),
+            Duration::from_secs(20),
+        )
+        .ok()?;
+        let v = String::from_utf8_lossy(&o.stdout).trim().to_string();
+        (o.status.success() && v.starts_with("1.")).then(|| {
+            (
+                vec!["docker-compose".to_string()],
+                format!("docker-compose {v}"),
+            )
+        })
+    })
+    .as_ref()
+}
+
 /// The engine, or `None` after printing the one line that says why the
 /// test is skipped.
 pub fn engine_or_skip(test: &str) -> Option<&'static Engine> {

@@ -1,6 +1,7 @@
 //! S105: two mounts in one service share a container path.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::MountKind;
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
 use crate::source::Span;
 
@@ -25,38 +26,73 @@ fn normalize(p: &str) -> &str {
     }
 }
 
+/// What is mounted, as far as what Compose v2 does with a duplicate
+/// depends on it.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Bind,
+    NamedVolume,
+    /// Anything else in `volumes:` (an anonymous volume, a tmpfs, ...).
+    Other,
+    /// An entry of the service's `tmpfs:` key.
+    TmpfsKey,
+}
+
+/// What happens at `up` with two mounts of these kinds at one target, on
+/// Compose v2.40.3 (Engine 20.10; checked by the premise suite,
+/// `s105_*`). Compose v1 refuses every case ("Duplicate mount points").
+fn consequence(first: Kind, second: Kind) -> &'static str {
+    match (first, second) {
+        (Kind::TmpfsKey, _) | (_, Kind::TmpfsKey) => {
+            "Compose v2 refuses the project (\"target already mounted as tmpfs\")"
+        }
+        (Kind::Bind, Kind::Bind) | (Kind::NamedVolume, Kind::NamedVolume) => {
+            "Compose v2 starts the container with only the second one mounted and silently drops the first, so data meant for it goes elsewhere (Compose v1 refuses: \"Duplicate mount points\")"
+        }
+        _ => "the container is not created: the engine refuses the mounts (\"invalid mount config\"; Compose v1: \"Duplicate mount points\")",
+    }
+}
+
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for s in &cx.project.services {
-        let mut seen: Vec<(&str, Span)> = Vec::new();
+        let mut seen: Vec<(&str, Span, Kind)> = Vec::new();
         let tmpfs = s.tmpfs.iter().map(|t| {
             let path = t.value.split(':').next().unwrap_or("");
-            (path, t.span)
+            (path, t.span, Kind::TmpfsKey)
         });
         let targets = s
             .volumes
             .iter()
-            .map(|m| (m.target.value.as_str(), m.target.span))
+            .map(|m| {
+                let kind = match (m.kind.value, &m.source) {
+                    (MountKind::Bind, _) => Kind::Bind,
+                    (MountKind::Volume, Some(src)) if !src.value.is_empty() => Kind::NamedVolume,
+                    _ => Kind::Other,
+                };
+                (m.target.value.as_str(), m.target.span, kind)
+            })
             .chain(tmpfs);
-        for (target, span) in targets {
+        for (target, span, kind) in targets {
             if target.is_empty() || target.contains('$') {
                 continue;
             }
             let t = normalize(target);
-            if let Some((_, first)) = seen.iter().find(|(p, _)| *p == t) {
+            if let Some((_, first, first_kind)) = seen.iter().find(|(p, _, _)| *p == t) {
                 out.push(
                     Diagnostic::error(
                         META.code,
                         span,
                         format!(
-                            "service `{}` mounts two things at `{t}`; the container fails to start (\"Duplicate mount point: {t}\")",
-                            s.name.value
+                            "service `{}` mounts two things at `{t}`; {}",
+                            s.name.value,
+                            consequence(*first_kind, kind)
                         ),
                     )
                     .label(*first, "first mounted here")
                     .help("remove one of the two mounts, or mount it at another path"),
                 );
             } else {
-                seen.push((t, span));
+                seen.push((t, span, kind));
             }
         }
     }
