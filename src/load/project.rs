@@ -232,7 +232,13 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
         // is an empty volume source, `read_only: ${UNSET}` no boolean): the
         // finding stays an error, and says where the value came from.
         let unresolved = &loader.unresolved;
-        loader.diagnostics.extend(diags.into_iter().map(|d| {
+        // After the alias guard stopped reading, what is left unread is
+        // null: no finding is about the emptiness that leaves.
+        let cut_short = loader.diagnostics.iter().any(|d| d.code == "S011");
+        let diags = diags
+            .into_iter()
+            .filter(|d| !(cut_short && d.message.starts_with("`services` is empty")));
+        loader.diagnostics.extend(diags.map(|d| {
             let from_unset = matches!(d.code, "S004" | "S005")
                 && unresolved.iter().any(|u| {
                     u.file == d.span.file && u.start <= d.span.start && d.span.end <= u.end
@@ -764,7 +770,17 @@ impl Loader {
             ValueKind::Scalar(s) => (s.text.clone(), None, ext.span),
             ValueKind::Map(em) => {
                 let Some(svc) = em.get("service") else {
-                    return; // the model reports the missing key
+                    // `extends` is taken out of the service here, so the
+                    // model never sees it: report the missing key now.
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "S005",
+                            ext_key.span,
+                            "`extends` needs a `service`: Compose v2 refuses the file (\"extends.<service>.service is required\")",
+                        )
+                        .help("name the service to extend: `service: <name>`"),
+                    );
+                    return;
                 };
                 let file = em
                     .get("file")

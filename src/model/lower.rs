@@ -1045,6 +1045,16 @@ fn lower_build(cx: &mut Cx, v: &Value) -> Option<Build> {
                     "args" => b.args = cx.kv_list(v, f),
                     "ssh" => {
                         b.ssh = match &v.kind {
+                            // `ssh:` with nothing: the schema wants a
+                            // mapping or a list, and Compose v2 refuses it.
+                            ValueKind::Null => {
+                                cx.diags.push(Diagnostic::error(
+                                    "S004",
+                                    k.span,
+                                    "`build.ssh` has no value: Compose v2 refuses the file (\"build.ssh must be a mapping\")",
+                                ).help("give it a value (`ssh: [default]`), or remove it"));
+                                KvList::default()
+                            }
                             // `ssh: default` is accepted by compose-go.
                             ValueKind::Scalar(s) => KvList {
                                 list_form: true,
