@@ -159,7 +159,9 @@ fn repo_root(base: &Path, file: &Path) -> PathBuf {
 #[ignore = "needs Compose v2; run by .ci/run (cargo test --test premise -- --ignored)"]
 fn compose_v2_agreement() {
     let Some(shared) = shared() else {
-        eprintln!("SKIPPED premise::compose_v2_agreement: ../shared not found (set COMPOSE_LINT_SHARED)");
+        eprintln!(
+            "SKIPPED premise::compose_v2_agreement: ../shared not found (set COMPOSE_LINT_SHARED)"
+        );
         return;
     };
     let (bin, version) = match compose_v2() {
@@ -265,4 +267,56 @@ fn compose_v2_agreement() {
         unexplained.is_empty(),
         "differences with no reason (fix compose-lint, or add them to KNOWN and docs/compose-v2-agreement.md): {unexplained:?}"
     );
+}
+
+/// The cases of fixtures/compose-v2 do on Compose v2 what their
+/// `expect.txt` says (`v2: phrase` is a refusal whose output contains the
+/// phrase; `v2: accepts` an exit status of 0). tests/compose_v2_cases.rs
+/// checks compose-lint's side of each.
+#[test]
+#[ignore = "needs Compose v2; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn compose_v2_cases_hold_on_v2() {
+    let (bin, _) = match compose_v2() {
+        Ok(v) => v,
+        Err(why) => {
+            eprintln!("SKIPPED premise::compose_v2_cases_hold_on_v2: {why}");
+            return;
+        }
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/compose-v2");
+    let mut failures = Vec::new();
+    let mut n = 0;
+    for e in std::fs::read_dir(&root).unwrap().flatten() {
+        let expect = e.path().join("expect.txt");
+        let Ok(text) = std::fs::read_to_string(&expect) else {
+            continue;
+        };
+        n += 1;
+        let want = text
+            .lines()
+            .find_map(|l| l.strip_prefix("v2: "))
+            .expect("a `v2:` line");
+        let mut cmd = Command::new(bin);
+        cmd.args(["-f", "compose.yaml", "config", "-q"])
+            .current_dir(e.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", std::env::var_os("HOME").unwrap_or_default());
+        let out = try_run(&mut cmd, Duration::from_secs(60)).unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let ok = if want == "accepts" {
+            out.status.success()
+        } else {
+            !out.status.success() && stderr.contains(want)
+        };
+        if !ok {
+            failures.push(format!(
+                "{}: want `{want}`, got {} {stderr}",
+                e.file_name().to_string_lossy(),
+                out.status
+            ));
+        }
+    }
+    assert!(n >= 20, "the cases are there: {n}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

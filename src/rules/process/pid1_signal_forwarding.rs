@@ -304,7 +304,10 @@ fn copied_from_context(cx: &Context, s: &Service, path: &str) -> Option<std::pat
     let text = match &build.dockerfile_inline {
         Some(inline) => inline.value.clone(),
         None => {
-            let name = build.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str());
+            let name = build
+                .dockerfile
+                .as_ref()
+                .map_or("Dockerfile", |d| d.value.as_str());
             let file = ctx.join(name);
             if !crate::image::contained(&file, cx.project_dir) {
                 return None;
@@ -328,8 +331,7 @@ fn copied_from_context(cx: &Context, s: &Service, path: &str) -> Option<std::pat
                 let Some((dest, sources)) = list.split_last() else {
                     continue;
                 };
-                if sources.is_empty()
-                    || list.iter().any(|w| w.contains(['*', '?', '$', '[', '"']))
+                if sources.is_empty() || list.iter().any(|w| w.contains(['*', '?', '$', '[', '"']))
                 {
                     continue;
                 }

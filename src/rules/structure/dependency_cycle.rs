@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::Span;
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
+use crate::source::Span;
 
 pub const META: RuleMeta = RuleMeta {
     code: "S103",
@@ -69,9 +69,9 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                             .collect();
                         names.push(&p.services[to].name.value);
                         let via_links = link
-                            || stack[from..].windows(2).any(|w| {
-                                edges[w[0].0].iter().any(|&(t, _, l)| t == w[1].0 && l)
-                            });
+                            || stack[from..]
+                                .windows(2)
+                                .any(|w| edges[w[0].0].iter().any(|&(t, _, l)| t == w[1].0 && l));
                         let what = if via_links {
                             "dependency cycle (`links` count as dependencies)"
                         } else {
