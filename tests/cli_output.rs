@@ -358,7 +358,8 @@ fn many_projects_are_deterministic_and_sorted() {
         .lines()
         .map(|l| l.split("file=").nth(1).unwrap().split(',').next().unwrap())
         .collect();
-    assert_eq!(files.len(), 100, "{text}");
+    // Per project: S102 for `depends_on`, P102 and S102 for the link.
+    assert_eq!(files.len(), 150, "{text}");
     let mut sorted = files.clone();
     sorted.sort();
     assert_eq!(files, sorted);

@@ -1,7 +1,6 @@
 //! S105: two mounts in one service share a container path.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::MountKind;
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
 use crate::source::Span;
 
@@ -26,51 +25,31 @@ fn normalize(p: &str) -> &str {
     }
 }
 
-/// What is mounted, as far as what Compose v2 does with a duplicate
-/// depends on it.
-#[derive(Clone, Copy, PartialEq)]
-enum Kind {
-    Bind,
-    NamedVolume,
-    /// Anything else in `volumes:` (an anonymous volume, a tmpfs, ...).
-    Other,
-    /// An entry of the service's `tmpfs:` key.
-    TmpfsKey,
-}
-
-/// What happens at `up` with two mounts of these kinds at one target, on
-/// Compose v2.40.3 (Engine 20.10; checked by the premise suite,
-/// `s105_*`). Compose v1 refuses every case ("Duplicate mount points").
-fn consequence(first: Kind, second: Kind) -> &'static str {
-    match (first, second) {
-        (Kind::TmpfsKey, _) | (_, Kind::TmpfsKey) => {
-            "Compose v2 refuses the project (\"target already mounted as tmpfs\")"
-        }
-        (Kind::Bind, Kind::Bind) | (Kind::NamedVolume, Kind::NamedVolume) => {
-            "Compose v2 starts the container with only the second one mounted and silently drops the first, so data meant for it goes elsewhere (Compose v1 refuses: \"Duplicate mount points\")"
-        }
-        _ => "the container is not created: the engine refuses the mounts (\"invalid mount config\"; Compose v1: \"Duplicate mount points\")",
+/// What happens at `up` with two mounts at one target, on Compose v2.40.3
+/// (Engine 20.10; checked by the premise suite, `s105_*`): an entry of the
+/// service's `tmpfs:` key against a `volumes:` entry is refused while
+/// loading; any two `volumes:` entries (named, anonymous, bind, tmpfs)
+/// start the container with only the later one mounted. Compose v1
+/// refuses every case ("Duplicate mount points").
+fn consequence(tmpfs_key: bool) -> &'static str {
+    if tmpfs_key {
+        "Compose v2 refuses the project (\"target already mounted as tmpfs\")"
+    } else {
+        "Compose v2 starts the container with only the second one mounted and silently drops the first, so data meant for it goes elsewhere (Compose v1 refuses: \"Duplicate mount points\")"
     }
 }
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for s in &cx.project.services {
-        let mut seen: Vec<(&str, Span, Kind)> = Vec::new();
+        let mut seen: Vec<(&str, Span, bool)> = Vec::new();
         let tmpfs = s.tmpfs.iter().map(|t| {
             let path = t.value.split(':').next().unwrap_or("");
-            (path, t.span, Kind::TmpfsKey)
+            (path, t.span, true)
         });
         let targets = s
             .volumes
             .iter()
-            .map(|m| {
-                let kind = match (m.kind.value, &m.source) {
-                    (MountKind::Bind, _) => Kind::Bind,
-                    (MountKind::Volume, Some(src)) if !src.value.is_empty() => Kind::NamedVolume,
-                    _ => Kind::Other,
-                };
-                (m.target.value.as_str(), m.target.span, kind)
-            })
+            .map(|m| (m.target.value.as_str(), m.target.span, false))
             .chain(tmpfs);
         for (target, span, kind) in targets {
             if target.is_empty() || target.contains('$') {
@@ -85,7 +64,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                         format!(
                             "service `{}` mounts two things at `{t}`; {}",
                             s.name.value,
-                            consequence(*first_kind, kind)
+                            consequence(*first_kind || kind)
                         ),
                     )
                     .label(*first, "first mounted here")
