@@ -1071,7 +1071,7 @@ models:
     );
     assert_eq!(p.models[0].model.as_ref().unwrap().value, "ai/smollm2");
 
-    let (_, d) = lower_yaml("volumes:\n  data:\n    driver: local\n    drivers_opts: {}\nsecrets:\n  s:\n    content: x\n");
+    let (_, d) = lower_yaml("volumes:\n  data:\n    driver: local\n    drivers_opts: {}\nsecrets:\n  s:\n    file: ./s.txt\n    content: x\n");
     assert_eq!(codes(&d), ["S003", "S003"]);
     assert_eq!(d[0].help.as_deref(), Some("did you mean `driver_opts`?"));
 }
@@ -1107,8 +1107,9 @@ fn every_known_service_key_is_accepted() {
     for key in SERVICE_KEYS {
         let src = format!("services:\n  s:\n    {key}:\n");
         let (p, d) = lower_yaml(&src);
-        // `volume_driver` is known (legacy format 2) but rejected by Compose v2.
-        let expected_s003 = usize::from(*key == "volume_driver");
+        // `volume_driver` is known (legacy format 2) but rejected by Compose
+        // v2; `pre_start` arrives after v2.40.3, the reference.
+        let expected_s003 = usize::from(*key == "volume_driver" || *key == "pre_start");
         assert_eq!(
             d.iter().filter(|d| d.code == "S003").count(),
             expected_s003,

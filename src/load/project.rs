@@ -199,6 +199,7 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
             }
         }
         let mut value = loader.convert(tree, &env);
+        loader.check_not_empty(&value, id);
         roots.push(id);
         let tree_index = loader.trees.len() - 1;
         loader
@@ -233,16 +234,29 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
             );
             p.services.truncate(loader.limits.max_services);
         }
-        // A value built from an unset variable already has its S006; its
-        // shape or content is not the user's mistake.
+        // A value built from an unset variable (it has its S006) that is
+        // then invalid is refused by Compose v2 just the same (`${UNSET}:/x`
+        // is an empty volume source, `read_only: ${UNSET}` no boolean): the
+        // finding stays an error, and says where the value came from.
         let unresolved = &loader.unresolved;
-        loader.diagnostics.extend(diags.into_iter().filter(|d| {
-            !(matches!(d.code, "S004" | "S005")
+        // After the alias guard stopped reading, what is left unread is
+        // null: no finding is about the emptiness that leaves.
+        let cut_short = loader.diagnostics.iter().any(|d| d.code == "S011");
+        let diags = diags
+            .into_iter()
+            .filter(|d| !(cut_short && d.message.starts_with("`services` is empty")));
+        loader.diagnostics.extend(diags.map(|d| {
+            let from_unset = matches!(d.code, "S004" | "S005")
                 && unresolved.iter().any(|u| {
                     u.file == d.span.file && u.start <= d.span.start && d.span.end <= u.end
-                }))
+                });
+            if from_unset {
+                d.note("the value uses a variable that is not set here (see S006); Compose substitutes an empty string and refuses the result. Set the variable, or give it a default: `${VAR:-default}`")
+            } else {
+                d
+            }
         }));
-        loader.check_env_files(&p, &project_dir);
+        loader.check_env_files(&p, &project_dir, &env);
         project = Some(p);
     }
 
@@ -373,6 +387,18 @@ fn parent_dir(path: &Path) -> PathBuf {
 }
 
 /// The enclosing git work tree, or the directory itself.
+/// The profiles `COMPOSE_PROFILES` turns on (from the environment or
+/// `.env`), as `docker compose` reads it when no `--profile` is given.
+fn active_profiles(env: &Env) -> Vec<String> {
+    env.get("COMPOSE_PROFILES")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 fn default_root(dir: &Path) -> PathBuf {
     let abs = absolute(dir);
     let mut cur = Some(abs.as_path());
@@ -559,10 +585,57 @@ impl Loader {
     /// A service's `env_file` that does not exist stops `docker compose`
     /// (unless `required: false`). Only existence is checked, and only
     /// inside the root.
-    fn check_env_files(&mut self, project: &Project, project_dir: &Path) {
+    /// Compose v2 refuses a Compose file with nothing in it ("empty
+    /// compose file"): no content, only comments, `~` or `{}`.
+    fn check_not_empty(&mut self, value: &Value, id: FileId) {
+        let empty = match &value.kind {
+            ValueKind::Null => true,
+            ValueKind::Map(m) => m.entries.is_empty(),
+            _ => false,
+        };
+        let broken = self
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "S001" && d.span.file == id);
+        if empty && !broken {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "S005",
+                    Span::new(id, 0, 0),
+                    "the Compose file is empty: Compose v2 refuses it (\"empty compose file\")",
+                )
+                .help("define at least one service under `services:`, or delete the file"),
+            );
+        }
+    }
+
+    fn check_env_files(&mut self, project: &Project, project_dir: &Path, env: &Env) {
+        let active = active_profiles(env);
         for service in &project.services {
+            // A service whose profiles are all off is not loaded by
+            // `docker compose`, and neither is its env file: a missing one
+            // matters only once one of its profiles is on.
+            let off = !service.profiles.is_empty()
+                && !service
+                    .profiles
+                    .iter()
+                    .any(|p| active.iter().any(|a| a == "*" || *a == p.value));
             for f in &service.env_file {
                 let rel = &f.path.value;
+                if rel.is_empty() && f.is_required() && !off {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "S005",
+                            f.path.span,
+                            format!(
+                                "env file path of service `{}` is empty: `docker compose` refuses to start (\"env file  not found\")",
+                                service.name.value
+                            ),
+                        )
+                        .help("name the file; if the path comes from a variable, set it"),
+                    );
+                    continue;
+                }
                 if rel.is_empty() || rel.contains('$') || !f.is_required() {
                     continue;
                 }
@@ -577,7 +650,24 @@ impl Loader {
                     } else {
                         "does not exist"
                     };
-                    self.diagnostics.push(
+                    let help = "create the file, fix the path, or mark it optional with the long syntax: `- path: ...` and `required: false`";
+                    let d = if off {
+                        let profiles = service
+                            .profiles
+                            .iter()
+                            .map(|p| format!("`{}`", p.value))
+                            .collect::<Vec<_>>()
+                            .join(" or ");
+                        let first = &service.profiles[0].value;
+                        Diagnostic::warning(
+                            "S010",
+                            f.path.span,
+                            format!(
+                                "env file `{rel}` of service `{}` {problem}; the service runs only with profile {profiles}, and `docker compose --profile {first} up` refuses to start",
+                                service.name.value
+                            ),
+                        )
+                    } else {
                         Diagnostic::error(
                             "S010",
                             f.path.span,
@@ -586,8 +676,8 @@ impl Loader {
                                 service.name.value
                             ),
                         )
-                        .help("create the file, fix the path, or mark it optional with the long syntax: `- path: ...` and `required: false`"),
-                    );
+                    };
+                    self.diagnostics.push(d.help(help));
                 }
             }
         }
@@ -702,7 +792,17 @@ impl Loader {
             ValueKind::Scalar(s) => (s.text.clone(), None, ext.span),
             ValueKind::Map(em) => {
                 let Some(svc) = em.get("service") else {
-                    return; // the model reports the missing key
+                    // `extends` is taken out of the service here, so the
+                    // model never sees it: report the missing key now.
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "S005",
+                            ext_key.span,
+                            "`extends` needs a `service`: Compose v2 refuses the file (\"extends.<service>.service is required\")",
+                        )
+                        .help("name the service to extend: `service: <name>`"),
+                    );
+                    return;
                 };
                 let file = em
                     .get("file")

@@ -19,7 +19,7 @@ use super::*;
 use crate::diagnostic::Diagnostic;
 use crate::source::{Span, Spanned};
 use crate::value::{Key, Map, Value, ValueKind};
-use crate::yaml::ScalarStyle;
+use crate::yaml::{resolve_core, CoreValue, ScalarStyle};
 use std::ops::Range;
 
 pub const TOP_LEVEL_KEYS: &[&str] = &[
@@ -277,9 +277,19 @@ pub fn lower(doc: &Value) -> (Project, Vec<Diagnostic>) {
             for (k, v) in &m.entries {
                 p.keys.0.push((k.name.clone(), k.span));
                 match k.name.as_str() {
-                    "version" => p.version = cx.string(v, "version"),
+                    "version" => p.version = lower_version(&mut cx, v),
                     "name" => p.name = cx.string(v, "name"),
                     "services" => {
+                        if v.is_null() {
+                            cx.diags.push(
+                                Diagnostic::error(
+                                    "S004",
+                                    k.span,
+                                    "`services` is empty: Compose v2 refuses the file (\"services must be a mapping\")",
+                                )
+                                .help("define a service under `services:`, or remove the key"),
+                            );
+                        }
                         for (name, sv) in cx.named_entries(v, "services") {
                             p.services.push(lower_service(&mut cx, name, sv));
                         }
@@ -291,7 +301,11 @@ pub fn lower(doc: &Value) -> (Project, Vec<Diagnostic>) {
                     }
                     "networks" => {
                         for (name, dv) in cx.named_entries(v, "networks") {
-                            p.networks.push(lower_network_def(&mut cx, name, dv));
+                            // Compose v2 reads an `x-` entry here as an
+                            // extension, not as a network.
+                            if !name.name.starts_with("x-") {
+                                p.networks.push(lower_network_def(&mut cx, name, dv));
+                            }
                         }
                     }
                     "secrets" => {
@@ -346,6 +360,34 @@ pub fn lower(doc: &Value) -> (Project, Vec<Diagnostic>) {
         )),
     }
     (p, cx.diags)
+}
+
+/// `version`: obsolete, but Compose v2 still checks that it is a string
+/// (`version: 3` is refused: "version must be a string").
+fn lower_version(cx: &mut Cx, v: &Value) -> Option<Spanned<String>> {
+    if let ValueKind::Scalar(s) = &v.kind {
+        if s.style == ScalarStyle::Plain
+            && !s.interpolated
+            && !matches!(resolve_core(&s.text), CoreValue::Str)
+        {
+            cx.diags.push(
+                Diagnostic::error(
+                    "S004",
+                    v.span,
+                    format!(
+                        "`version: {}` is not a string (YAML reads it as a {}): Compose v2 refuses the file (\"version must be a string\")",
+                        s.text,
+                        match resolve_core(&s.text) {
+                            CoreValue::Bool(_) => "boolean",
+                            _ => "number",
+                        }
+                    ),
+                )
+                .help("remove `version` (it is obsolete), or quote it"),
+            );
+        }
+    }
+    cx.string(v, "version")
 }
 
 /// A top-level mapping with `image` or `build`: a version 1 file's service.
@@ -423,6 +465,22 @@ impl Cx {
 
     fn invalid(&mut self, span: Span, msg: String) {
         self.diags.push(Diagnostic::error("S005", span, msg));
+    }
+
+    /// A key of the Compose Specification that the Compose release
+    /// compose-lint follows (v2.40.3, see the README) does not accept yet.
+    fn newer_than_reference(&mut self, k: &Key, what: &str) {
+        self.diags.push(
+            Diagnostic::error(
+                "S003",
+                k.span,
+                format!(
+                    "`{}` in {what} is newer than Compose v2.40.3, which refuses the file (\"additional properties '{}' not allowed\")",
+                    k.name, k.name
+                ),
+            )
+            .help("remove it until the Compose release you deploy with supports it"),
+        );
     }
 
     /// An `x-*` key where extensions are allowed, else an unknown key.
@@ -730,7 +788,20 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value) -> Service {
             "working_dir" => s.working_dir = cx.string(v, f),
             "hostname" => s.hostname = cx.string(v, f),
             "domainname" => s.domainname = cx.string(v, f),
-            "container_name" => s.container_name = cx.string(v, f),
+            "container_name" => {
+                s.container_name = cx.string(v, f);
+                if let Some(c) = &s.container_name {
+                    if !valid_container_name(&c.value) {
+                        cx.invalid(
+                            c.span,
+                            format!(
+                                "invalid `container_name` `{}`: Compose v2 needs a letter or digit followed by letters, digits, `_`, `.` or `-`, and refuses the file",
+                                c.value
+                            ),
+                        );
+                    }
+                }
+            }
             "mac_address" => s.mac_address = cx.string(v, f),
             "restart" => s.restart = cx.string(v, f),
             "stop_signal" => s.stop_signal = cx.string(v, f),
@@ -797,11 +868,42 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value) -> Service {
             "models" => s.models = raw(cx, v, f, Shape::SeqOrMap),
             "post_start" => s.post_start = raw(cx, v, f, Shape::Seq),
             "pre_stop" => s.pre_stop = raw(cx, v, f, Shape::Seq),
-            "pre_start" => s.pre_start = raw(cx, v, f, Shape::Seq),
+            "pre_start" => {
+                cx.newer_than_reference(k, "service");
+                s.pre_start = raw(cx, v, f, Shape::Seq)
+            }
             _ => cx.other(k, v, SERVICE_KEYS, &what, Some(&mut s.extensions)),
         }
     }
+    check_build_platforms(cx, &s);
     s
+}
+
+/// The schema's pattern `[a-zA-Z0-9][a-zA-Z0-9_.-]+`, which the JSON
+/// schema validator does not anchor: somewhere in the name, a letter or
+/// digit followed by one more allowed character (`a` alone is refused).
+fn valid_container_name(s: &str) -> bool {
+    s.as_bytes().windows(2).any(|w| {
+        w[0].is_ascii_alphanumeric() && (w[1].is_ascii_alphanumeric() || b"_.-".contains(&w[1]))
+    })
+}
+
+/// `build.platforms` must include the service's `platform`: Compose v2
+/// refuses the project otherwise.
+fn check_build_platforms(cx: &mut Cx, s: &Service) {
+    let (Some(platform), Some(build)) = (&s.platform, &s.build) else {
+        return;
+    };
+    if build.platforms.is_empty() || build.platforms.iter().any(|p| p.value == platform.value) {
+        return;
+    }
+    cx.invalid(
+        platform.span,
+        format!(
+            "`platform` `{}` of service `{}` is not among its `build.platforms`: Compose v2 refuses the project (\"service.build.platforms MUST include service.platform\")",
+            platform.value, s.name.value
+        ),
+    );
 }
 
 enum Shape {
@@ -943,6 +1045,16 @@ fn lower_build(cx: &mut Cx, v: &Value) -> Option<Build> {
                     "args" => b.args = cx.kv_list(v, f),
                     "ssh" => {
                         b.ssh = match &v.kind {
+                            // `ssh:` with nothing: the schema wants a
+                            // mapping or a list, and Compose v2 refuses it.
+                            ValueKind::Null => {
+                                cx.diags.push(Diagnostic::error(
+                                    "S004",
+                                    k.span,
+                                    "`build.ssh` has no value: Compose v2 refuses the file (\"build.ssh must be a mapping\")",
+                                ).help("give it a value (`ssh: [default]`), or remove it"));
+                                KvList::default()
+                            }
                             // `ssh: default` is accepted by compose-go.
                             ValueKind::Scalar(s) => KvList {
                                 list_form: true,
@@ -960,7 +1072,10 @@ fn lower_build(cx: &mut Cx, v: &Value) -> Option<Build> {
                     "cache_from" => b.cache_from = cx.string_list(v, f),
                     "cache_to" => b.cache_to = cx.string_list(v, f),
                     "no_cache" => b.no_cache = cx.boolean(v, f),
-                    "no_cache_filter" => b.no_cache_filter = cx.string_or_list(v, f),
+                    "no_cache_filter" => {
+                        cx.newer_than_reference(k, "`build`");
+                        b.no_cache_filter = cx.string_or_list(v, f)
+                    }
                     "additional_contexts" => b.additional_contexts = cx.kv_list(v, f),
                     "network" => b.network = cx.string(v, f),
                     "provenance" => b.provenance = cx.string(v, f),
@@ -2255,6 +2370,29 @@ fn lower_file_object(cx: &mut Cx, name: &Key, v: &Value, is_config: bool) -> Fil
             "template_driver" => d.template_driver = cx.string(v, f),
             _ => cx.other(k, v, known, &what, Some(&mut d.extensions)),
         }
+    }
+    // Compose v2 refuses a definition with nothing to read from.
+    let has_source = d.file.is_some()
+        || d.environment.is_some()
+        || d.content.is_some()
+        || d.external.as_ref().is_some_and(|e| e.external.value);
+    if !has_source {
+        let (kind, keys) = if is_config {
+            ("config", "`file`, `environment` or `content`")
+        } else {
+            ("secret", "`file` or `environment`")
+        };
+        cx.diags.push(
+            Diagnostic::error(
+                "S005",
+                name.span,
+                format!(
+                    "{kind} `{}` has no source: Compose v2 refuses the file unless it sets {keys}, or `external: true`",
+                    name.name
+                ),
+            )
+            .help(format!("add one of {keys}, or `external: true` if it already exists")),
+        );
     }
     d
 }

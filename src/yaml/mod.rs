@@ -10,7 +10,7 @@ mod parse;
 mod scalar;
 
 pub use parse::{parse, Limits};
-pub use scalar::{CoreValue, Yaml11Ambiguity, Yaml11Kind};
+pub use scalar::{resolve_core, CoreValue, Yaml11Ambiguity, Yaml11Kind};
 
 use crate::source::{FileId, Span};
 

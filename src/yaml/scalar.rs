@@ -76,7 +76,7 @@ impl Scalar {
 }
 
 /// go-yaml v3 `resolve()` for an untagged plain scalar.
-fn resolve_core(s: &str) -> CoreValue {
+pub fn resolve_core(s: &str) -> CoreValue {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return CoreValue::Null,
         "true" | "True" | "TRUE" => return CoreValue::Bool(true),

@@ -14,7 +14,9 @@ use super::docker::{first_line, run, try_run, Engine};
 const COMMAND_LIMIT: Duration = Duration::from_secs(120);
 
 pub struct Project {
-    engine: &'static Engine,
+    /// The Compose tool's argv: the engine's (v2 when installed), or
+    /// another one given with [`Project::with_compose`].
+    compose: Vec<String>,
     pub name: String,
     /// The copy of the fixture; `dir.path()` is the project directory.
     dir: tempfile::TempDir,
@@ -53,7 +55,7 @@ impl Project {
             std::process::id()
         );
         Project {
-            engine,
+            compose: engine.compose.clone(),
             name,
             dir,
             env: env
@@ -63,12 +65,19 @@ impl Project {
         }
     }
 
+    /// Runs this project with another Compose tool (v1, to record where it
+    /// differs).
+    pub fn with_compose(mut self, compose: Vec<String>) -> Project {
+        self.compose = compose;
+        self
+    }
+
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
 
     fn compose(&self, args: &[&str], limit: Duration) -> Output {
-        let (prog, pre) = self.engine.compose.split_first().expect("a compose argv");
+        let (prog, pre) = self.compose.split_first().expect("a compose argv");
         let mut cmd = Command::new(prog);
         cmd.args(pre)
             .arg("-p")
@@ -211,6 +220,26 @@ impl Project {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         )
+    }
+
+    /// The container's mounts as the engine made them: `type name-or-source
+    /// destination`, one per line.
+    pub fn mounts(&self, service: &str) -> Vec<String> {
+        let id = self.container(service);
+        let out = run(
+            Command::new("docker").args([
+                "inspect",
+                "--format",
+                "{{range .Mounts}}{{.Type}} {{if .Name}}{{.Name}}{{else}}{{.Source}}{{end}} {{.Destination}}\n{{end}}",
+                &id,
+            ]),
+            Duration::from_secs(30),
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_string)
+            .collect()
     }
 
     /// Owner and kind of a path in the project directory, on the host.

@@ -90,6 +90,61 @@ pub fn compose_tool() -> Result<&'static (Vec<String>, String), String> {
     .map_err(Clone::clone)
 }
 
+/// The Compose v2 Go binary (the CLI plugin, run directly: it exits with
+/// Compose's status, unlike the PyPI wheel's wrapper) and its version, or
+/// why there is none. `COMPOSE_LINT_COMPOSE_V2` names another binary.
+pub fn compose_v2() -> Result<&'static (String, String), String> {
+    static V2: OnceLock<Result<(String, String), String>> = OnceLock::new();
+    V2.get_or_init(|| {
+        let home = std::env::var("HOME").unwrap_or_default();
+        let candidates: Vec<String> = match std::env::var("COMPOSE_LINT_COMPOSE_V2") {
+            Ok(p) => vec![p],
+            Err(_) => vec![
+                format!("{home}/.docker/cli-plugins/docker-compose"),
+                "/usr/local/lib/docker/cli-plugins/docker-compose".into(),
+                "/usr/libexec/docker/cli-plugins/docker-compose".into(),
+                "/usr/lib/docker/cli-plugins/docker-compose".into(),
+            ],
+        };
+        for bin in candidates {
+            let Ok(o) = try_run(
+                Command::new(&bin).args(["version", "--short"]),
+                Duration::from_secs(20),
+            ) else {
+                continue;
+            };
+            let v = String::from_utf8_lossy(&o.stdout).trim().to_string();
+            if o.status.success() && v.starts_with('2') {
+                return Ok((bin, v));
+            }
+        }
+        Err("Compose v2 is not installed (.ci/run installs it)".into())
+    })
+    .as_ref()
+    .map_err(Clone::clone)
+}
+
+/// `docker-compose` 1.x (v1, end-of-life since 2023) when it is installed:
+/// some premise tests also run on it, to record where it differs from v2.
+pub fn compose_v1() -> Option<&'static (Vec<String>, String)> {
+    static V1: OnceLock<Option<(Vec<String>, String)>> = OnceLock::new();
+    V1.get_or_init(|| {
+        let o = try_run(
+            Command::new("docker-compose").args(["version", "--short"]),
+            Duration::from_secs(20),
+        )
+        .ok()?;
+        let v = String::from_utf8_lossy(&o.stdout).trim().to_string();
+        (o.status.success() && v.starts_with("1.")).then(|| {
+            (
+                vec!["docker-compose".to_string()],
+                format!("docker-compose {v}"),
+            )
+        })
+    })
+    .as_ref()
+}
+
 /// The engine, or `None` after printing the one line that says why the
 /// test is skipped.
 pub fn engine_or_skip(test: &str) -> Option<&'static Engine> {

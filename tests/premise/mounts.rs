@@ -199,3 +199,80 @@ fn m104_fix_create_host_path_false() {
     }
     assert!(!p.dir().join("app.conf").exists(), "nothing was created");
 }
+
+/// S105, two named volumes at one target. On Compose v2 the container
+/// starts with only the second mounted (the first is dropped without a
+/// word); Compose v1, where installed, refuses the file.
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn s105_premise_v2_drops_the_first_of_two_volumes() {
+    let Some(s) = Setup::seed("s105_premise_v2_drops_the_first_of_two_volumes") else {
+        return;
+    };
+    let rel = "S105-duplicate-target/failing";
+    s.lint_fires("S105", rel);
+    let p = s.project(rel);
+    if s.engine.compose_version.starts_with("docker compose 2") {
+        p.up().expect("up: Compose v2 starts the container");
+        let st = p.wait_exit("app", EXIT_LIMIT);
+        assert_eq!(st.exit_code, 0, "{st:?} {}", p.logs("app"));
+        let mounts = p.mounts("app");
+        assert_eq!(mounts.len(), 1, "one mount only: {mounts:?}");
+        assert!(
+            mounts[0].starts_with(&format!("volume {}_second /data", p.name)),
+            "{mounts:?}"
+        );
+    }
+    if let Some((v1, version)) = super::docker::compose_v1() {
+        let p1 = s.project(rel).with_compose(v1.clone());
+        let out = p1.up().expect_err("Compose v1 refuses the file");
+        assert!(out.contains("Duplicate mount points"), "{out}");
+        eprintln!("NOTE premise::s105_premise_v2_drops_the_first_of_two_volumes: {version} refuses the file (Duplicate mount points); Compose v2 mounts only the second volume");
+    }
+}
+
+/// S105, a bind mount and a named volume at one target: on Compose v2 the
+/// container starts with the volume only (the later entry); the bind
+/// mount is dropped without a word.
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn s105_premise_v2_keeps_the_later_of_a_bind_and_a_volume() {
+    let Some(s) = Setup::seed("s105_premise_v2_keeps_the_later_of_a_bind_and_a_volume") else {
+        return;
+    };
+    let rel = "S105-duplicate-target/failing-mixed";
+    s.lint_fires("S105", rel);
+    let p = s.project(rel);
+    if !s.engine.compose_version.starts_with("docker compose 2") {
+        eprintln!("SKIPPED premise::s105_premise_v2_keeps_the_later_of_a_bind_and_a_volume: needs Compose v2");
+        return;
+    }
+    p.up().expect("up: Compose v2 starts the container");
+    let st = p.wait_exit("app", EXIT_LIMIT);
+    assert_eq!(st.exit_code, 0, "{st:?} {}", p.logs("app"));
+    let mounts = p.mounts("app");
+    assert_eq!(mounts.len(), 1, "one mount only: {mounts:?}");
+    assert!(
+        mounts[0].starts_with(&format!("volume {}_second /data", p.name)),
+        "{mounts:?}"
+    );
+    assert!(
+        !p.dir().join("data/written").exists(),
+        "the write did not reach the bind source"
+    );
+}
+
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn s105_fix_mount_the_second_volume_elsewhere() {
+    let Some(s) = Setup::seed("s105_fix_mount_the_second_volume_elsewhere") else {
+        return;
+    };
+    let rel = "S105-duplicate-target/fixed-subdir";
+    s.lint_silent("S105", rel);
+    let p = s.project(rel);
+    p.up().expect("up");
+    let st = p.wait_exit("app", EXIT_LIMIT);
+    assert_eq!(st.exit_code, 0, "{st:?} {}", p.logs("app"));
+    assert_eq!(p.mounts("app").len(), 2, "{:?}", p.mounts("app"));
+}

@@ -322,7 +322,8 @@ pub(crate) fn has_unquoted(t: &str, set: &[char]) -> bool {
     false
 }
 
-/// A script bind-mounted from the project whose last command is `exec`.
+/// A script bind-mounted from the project, or copied into the image from
+/// the service's build context, whose last command is `exec`.
 fn script_execs(cx: &Context, s: &Service, script: &str) -> bool {
     let path = if script.starts_with('/') {
         script.to_string()
@@ -337,22 +338,102 @@ fn script_execs(cx: &Context, s: &Service, script: &str) -> bool {
             None => return false,
         }
     };
-    let Some((src, rest)) = bind_source(s, &path) else {
-        return false;
+    let host = match bind_source(s, &path) {
+        Some((src, _)) if src.starts_with('~') => return false,
+        Some((src, rest)) => {
+            let mut host = cx.project_dir.join(src);
+            if !rest.is_empty() {
+                host.push(rest);
+            }
+            host
+        }
+        None => match copied_from_context(cx, s, &path) {
+            Some(host) => host,
+            None => return false,
+        },
     };
-    if src.starts_with('~') {
-        return false;
-    }
-    let mut host = cx.project_dir.join(src);
-    if !rest.is_empty() {
-        host.push(rest);
-    }
     if !crate::image::contained(&host, cx.project_dir) {
         return false;
     }
     let Ok(text) = std::fs::read_to_string(&host) else {
         return false;
     };
+    text_execs(&text)
+}
+
+/// The file of the service's local build context that its Dockerfile
+/// copies to `path` in the image (`COPY run.sh /app/` or `COPY run.sh
+/// /app/run.sh`, or a directory copied over `path`'s parent), if any.
+/// Only plain `COPY`/`ADD` from the context are followed: no `--from`, no
+/// wildcards, no variables.
+fn copied_from_context(cx: &Context, s: &Service, path: &str) -> Option<std::path::PathBuf> {
+    let build = s.build.as_ref()?;
+    let context = build.context.as_ref().map_or(".", |c| c.value.as_str());
+    if context.contains("://") || context.starts_with('~') || context.contains('$') {
+        return None;
+    }
+    let ctx = cx.project_dir.join(context);
+    let text = match &build.dockerfile_inline {
+        Some(inline) => inline.value.clone(),
+        None => {
+            let name = build
+                .dockerfile
+                .as_ref()
+                .map_or("Dockerfile", |d| d.value.as_str());
+            let file = ctx.join(name);
+            if !crate::image::contained(&file, cx.project_dir) {
+                return None;
+            }
+            std::fs::read_to_string(file).ok()?
+        }
+    };
+    let df = crate::image::dockerfile::parse(&text);
+    let mut workdir = "/".to_string();
+    let mut found = None;
+    for i in &df.instructions {
+        match i.keyword.as_str() {
+            "FROM" => workdir = "/".to_string(),
+            "WORKDIR" => workdir = crate::image::facts::join(&workdir, i.args.trim()),
+            "COPY" | "ADD" => {
+                let words: Vec<&str> = i.args.split_whitespace().collect();
+                if words.iter().any(|w| w.starts_with("--from")) {
+                    continue;
+                }
+                let list: Vec<&str> = words.into_iter().filter(|w| !w.starts_with("--")).collect();
+                let Some((dest, sources)) = list.split_last() else {
+                    continue;
+                };
+                if sources.is_empty() || list.iter().any(|w| w.contains(['*', '?', '$', '[', '"']))
+                {
+                    continue;
+                }
+                let into = crate::image::facts::join(&workdir, dest);
+                for src in sources {
+                    let local = ctx.join(src);
+                    let name = src.trim_end_matches('/').rsplit('/').next().unwrap_or(src);
+                    let host = if local.is_dir() {
+                        // The directory's contents land in `into`.
+                        path.strip_prefix(&format!("{}/", into.trim_end_matches('/')))
+                            .map(|rest| local.join(rest))
+                    } else if dest.ends_with('/') || sources.len() > 1 {
+                        (crate::image::facts::join(&into, name) == path).then(|| local.clone())
+                    } else {
+                        (into == path).then(|| local.clone())
+                    };
+                    // A later copy to the same path wins.
+                    if let Some(h) = host.filter(|h| h.is_file()) {
+                        found = Some(h);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The script's last command is `exec`, or it traps signals itself.
+fn text_execs(text: &str) -> bool {
     let last = text
         .lines()
         .map(str::trim)

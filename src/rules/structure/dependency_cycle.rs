@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
+use crate::source::Span;
 
 pub const META: RuleMeta = RuleMeta {
     code: "S103",
@@ -11,7 +12,7 @@ pub const META: RuleMeta = RuleMeta {
     group: Group::Structure,
     default_severity: Severity::Error,
     fix: FixAvailability::None,
-    summary: "`depends_on` forms a cycle.",
+    summary: "`depends_on` (or `links`) forms a cycle.",
     exit_codes: &[],
     page: page!("S103-dependency-cycle.md"),
 };
@@ -24,15 +25,21 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         by_name.entry(s.name.value.as_str()).or_insert(i);
     }
     let index = |name: &str| by_name.get(name).copied();
-    let edges: Vec<Vec<(usize, usize)>> = p
+    // `links` are dependencies too (Compose v2 starts a linked service
+    // first), so a link can close a cycle, and a service can link itself.
+    let edges: Vec<Vec<(usize, Span, bool)>> = p
         .services
         .iter()
         .map(|s| {
-            s.depends_on
+            let deps = s
+                .depends_on
                 .iter()
-                .enumerate()
-                .filter_map(|(k, d)| index(&d.service.value).map(|t| (t, k)))
-                .collect()
+                .filter_map(|d| index(&d.service.value).map(|t| (t, d.service.span, false)));
+            let links = s
+                .links
+                .iter()
+                .filter_map(|l| index(link_target(&l.value)).map(|t| (t, l.span, true)));
+            deps.chain(links).collect()
         })
         .collect();
     // Iterative DFS with colours; each cycle is reported once, at the
@@ -47,7 +54,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         colour[start] = 1;
         while let Some(&mut (node, ref mut next)) = stack.last_mut() {
             if *next < edges[node].len() {
-                let (to, dep_idx) = edges[node][*next];
+                let (to, span, link) = edges[node][*next];
                 *next += 1;
                 match colour[to] {
                     0 => {
@@ -61,12 +68,20 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                             .map(|&(s, _)| p.services[s].name.value.as_str())
                             .collect();
                         names.push(&p.services[to].name.value);
-                        let dep = &p.services[node].depends_on[dep_idx];
+                        let via_links = link
+                            || stack[from..]
+                                .windows(2)
+                                .any(|w| edges[w[0].0].iter().any(|&(t, _, l)| t == w[1].0 && l));
+                        let what = if via_links {
+                            "dependency cycle (`links` count as dependencies)"
+                        } else {
+                            "`depends_on` cycle"
+                        };
                         let mut d = Diagnostic::error(
                             META.code,
-                            dep.service.span,
+                            span,
                             format!(
-                                "`depends_on` cycle: {}; `docker compose` refuses to start the project",
+                                "{what}: {}; `docker compose` refuses to start the project",
                                 names.join(" -> ")
                             ),
                         )
@@ -86,4 +101,9 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// The service a `links` entry names: `db` or `db:alias`.
+pub fn link_target(link: &str) -> &str {
+    link.split_once(':').map_or(link, |(s, _)| s)
 }

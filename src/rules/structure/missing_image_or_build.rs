@@ -23,7 +23,25 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for s in &cx.project.services {
         // A `provider` service (a model runner, a cloud resource) is run by
         // a plugin and needs no image either.
-        if s.image.is_some() || s.build.is_some() || s.provider.is_some() || s.extends.is_some() {
+        if s.build.is_some() || s.provider.is_some() || s.extends.is_some() {
+            continue;
+        }
+        // An empty `image` (most often a variable that is not set) is no
+        // image to Compose v2.
+        if let Some(image) = &s.image {
+            if image.value.trim().is_empty() {
+                out.push(
+                    Diagnostic::error(
+                        META.code,
+                        image.span,
+                        format!(
+                            "`image` of service `{}` is empty and it has no `build`; `docker compose` refuses the project (\"has neither an image nor a build context specified\")",
+                            s.name.value
+                        ),
+                    )
+                    .help("name the image; if it comes from a variable, set the variable or give it a default: `${VAR:-name:tag}`"),
+                );
+            }
             continue;
         }
         out.push(

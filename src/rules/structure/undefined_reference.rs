@@ -49,6 +49,12 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             )),
             None => d.help(format!("add `{}:` under top-level `{top}:`", name.value)),
         };
+        if top == "networks" && name.value.starts_with("x-") {
+            d = d.note(format!(
+                "Compose v2 reads a top-level `networks:` entry whose name starts with `x-` as an extension, not as a network, so `{}:` there does not define it; rename the network",
+                name.value
+            ));
+        }
         if let Some(via) = name.via {
             d = d.label(via, "used through this alias");
         }

@@ -11,7 +11,7 @@ pub const META: RuleMeta = RuleMeta {
     group: Group::Structure,
     default_severity: Severity::Error,
     fix: FixAvailability::None,
-    summary: "`depends_on` names a service that does not exist.",
+    summary: "`depends_on` or `links` names a service that does not exist.",
     exit_codes: &[],
     page: page!("S102-unknown-dependency.md"),
 };
@@ -40,6 +40,30 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     format!(
                         "service `{}` depends on `{}`, which is not defined; `docker compose` refuses to start the project",
                         s.name.value, dep.service.value
+                    ),
+                )
+                .help(help),
+            );
+        }
+        // A link is a dependency as well: Compose v2 refuses a link to a
+        // service the project does not define.
+        for link in &s.links {
+            let target = super::dependency_cycle::link_target(&link.value);
+            if defined.contains(target) {
+                continue;
+            }
+            let names: Vec<&str> = p.services.iter().map(|s| s.name.value.as_str()).collect();
+            let help = match crate::model::suggest::did_you_mean(target, &names) {
+                Some(n) => format!("did you mean `{n}`?"),
+                None => "define the service, or remove the link (services on a shared network reach each other by name; to reach a container of another project, use `external_links`)".into(),
+            };
+            out.push(
+                Diagnostic::error(
+                    META.code,
+                    link.span,
+                    format!(
+                        "service `{}` links to `{target}`, which is not defined; `docker compose` refuses the project (\"depends on undefined service\")",
+                        s.name.value
                     ),
                 )
                 .help(help),
