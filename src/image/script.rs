@@ -70,8 +70,20 @@ fn is_exec_args(line: &str) -> bool {
 /// The script ends by exec'ing its arguments: its last command is
 /// `exec "$@"`. Wrappers that exec "$@" only on some branch (or through
 /// another program such as gosu) are not counted.
+///
+/// A script that rewrites its arguments first (`set -- registry serve "$@"`
+/// for a `*.yml` argument, `shift`) does not count: what it execs is then
+/// not the command it was given.
 pub fn execs_args(text: &str) -> bool {
-    shebang_shell(text).is_some() && lines(text).last().is_some_and(|l| is_exec_args(l))
+    let lines = lines(text);
+    let rewrites = lines.iter().any(|l| {
+        let code = l.split(" #").next().unwrap_or(l);
+        code.contains("set --")
+            || code
+                .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | ')'))
+                .any(|w| w == "shift")
+    });
+    shebang_shell(text).is_some() && !rewrites && lines.last().is_some_and(|l| is_exec_args(l))
 }
 
 /// A line that replaces the shell with a program (`exec prog ...`), as
@@ -144,6 +156,14 @@ mod tests {
         assert!(!execs_args("#!/bin/sh\nexec \"$@\"\necho after\n"));
         assert!(!execs_args("#!/bin/sh\nexec gosu app \"$@\"\n"));
         assert!(!execs_args("exec \"$@\"\n"));
+        // The registry image's wrapper: a `*.yml` argument becomes
+        // `registry serve <file>`.
+        assert!(!execs_args(
+            "#!/bin/sh\nset -e\ncase \"$1\" in\n    *.yaml|*.yml) set -- registry serve \"$@\" ;;\nesac\n\nexec \"$@\"\n"
+        ));
+        assert!(!execs_args(
+            "#!/bin/sh\nif [ \"$1\" = run ]; then shift; fi\nexec \"$@\"\n"
+        ));
     }
 
     #[test]
