@@ -160,10 +160,26 @@ pub fn lint_case_with(dir: &Path, replace: &[(PathBuf, String)]) -> JobResult {
             .unwrap_or_else(|e| panic!("{}: {e}", facts_dir.display()));
         images.catalogs.push(std::sync::Arc::new(cat));
     }
+    // A case of an opt-in rule (the `strict` profile) runs with that one
+    // rule turned on as well, so that its snapshot shows only its own findings.
+    let code = dir
+        .parent()
+        .and_then(Path::parent)
+        .and_then(Path::file_name)
+        .map(|c| c.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let config = if compose_lint::rules::profile_of(&code) == compose_lint::config::Profile::Default {
+        Config::default()
+    } else {
+        Config {
+            extend_select: vec![code],
+            ..Config::default()
+        }
+    };
     let mut res = lint_job_with_images(
         &job,
         &opts,
-        &Config::default(),
+        &config,
         &Selection::default(),
         &images,
     )
