@@ -168,14 +168,15 @@ pub fn lint_case_with(dir: &Path, replace: &[(PathBuf, String)]) -> JobResult {
         .and_then(Path::file_name)
         .map(|c| c.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let config = if compose_lint::rules::profile_of(&code) == compose_lint::config::Profile::Default {
-        Config::default()
-    } else {
-        Config {
-            extend_select: vec![code],
-            ..Config::default()
-        }
+    // A case may carry its own `compose-lint.toml` (rule settings such as
+    // `require-digest`).
+    let mut config = match dir.join("compose-lint.toml") {
+        p if p.is_file() => Config::load(&p).unwrap_or_else(|e| panic!("{e}")),
+        _ => Config::default(),
     };
+    if compose_lint::rules::profile_of(&code) != compose_lint::config::Profile::Default {
+        config.extend_select.push(code);
+    }
     let mut res = lint_job_with_images(
         &job,
         &opts,

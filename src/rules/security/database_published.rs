@@ -61,7 +61,10 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         if !DATA_KINDS.contains(&kind.as_str()) {
             continue;
         }
-        let image = s.image.as_ref().map_or("its image", |i| i.value.as_str());
+        let what = match &s.image {
+            Some(i) => format!("{kind} image `{}`", i.value),
+            None => format!("built from a {kind} image"),
+        };
         for p in &s.ports {
             if is_interpolated(cx, p.span) {
                 continue;
@@ -77,7 +80,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 META.code,
                 p.span,
                 format!(
-                    "service `{}` ({kind} image `{image}`) publishes container port {} on {host} of every host interface: anyone who can reach the host can connect to the {kind} directly, past a host firewall such as ufw (Docker's rules come first)",
+                    "service `{}` ({what}) publishes container port {} on {host} of every host interface: anyone who can reach the host can connect to the {kind} directly, past a host firewall such as ufw (Docker's rules come first)",
                     s.name.value, p.target.value
                 ),
             )

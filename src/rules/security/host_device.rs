@@ -26,7 +26,7 @@ fn raw_access(path: &str) -> Option<&'static str> {
     } else if is("sd") || is("hd") || is("vd") || is("xvd") || is("nvme") || is("mmcblk")
         || is("dm-") || is("mapper/") || is("disk/") || is("md") || is("loop")
     {
-        Some("a host block device: every file on it, below file permissions")
+        Some("a host block device (every file on it, below file permissions)")
     } else {
         None
     }

@@ -7,8 +7,12 @@
 //! (`ghp_`, `glpat-`, `AKIA`, `sk_live_`, a private key), or a URL with a
 //! password. A value written with `$` is interpolated, not in the file, and
 //! never reported; nor is a `*_FILE` variable, which holds a path.
+//!
+//! No automatic fix: replacing the value with `${NAME}` is only half of
+//! it (the value must move to an untracked `.env` or a secret file), and
+//! an edit that leaves the variable unset breaks the service.
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{KeyValue, KvList};
 use crate::rules::security::util::is_interpolated;
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
@@ -18,7 +22,7 @@ pub const META: RuleMeta = RuleMeta {
     name: "literal-secret",
     group: Group::Security,
     default_severity: Severity::Warning,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::None,
     summary: "A password, token or key written literally in `environment` or `build.args`.",
     exit_codes: &[],
     page: page!("C110-literal-secret.md"),
@@ -193,45 +197,23 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 let (place, help) = if is_arg {
                     (
                         "build argument",
-                        "pass it as a build secret instead (`build: secrets: [name]` and `RUN --mount=type=secret,id=name`): build arguments stay readable in the image's history (`docker history`)",
+                        "pass it as a build secret instead (`build: secrets: [name]` and `RUN --mount=type=secret,id=name`): build arguments stay readable in the image's history (`docker history`)".to_string(),
                     )
                 } else {
                     (
                         "environment variable",
-                        "read it from the environment (`${NAME}` with the value in an untracked `.env`), or use a Compose secret (`secrets:`, mounted at /run/secrets/<name>; many images read `<NAME>_FILE`)",
+                        format!("read it from the environment (`${{{key}}}` with the value in an untracked `.env`), or use a Compose secret (`secrets:`, mounted at /run/secrets/<name>; many images read `{key}_FILE`)"),
                     )
                 };
-                let mut d = Diagnostic::warning(
+                let d = Diagnostic::warning(
                     META.code,
                     v.span,
                     format!(
                         "service `{name}` has a literal secret in {place} `{key}` ({why}): it is readable by everyone who can read this file or its repository, and by `docker inspect`"
                     ),
                 )
-                .help(help.replace("NAME", key))
+                .help(help)
                 .note("OWASP Docker Top 10 D06: protect secrets; CIS Docker Benchmark 4.10: do not store secrets in Dockerfiles or images");
-                // Replace the value with `${KEY:?...}`: Compose then takes
-                // it from the environment and refuses to start without it.
-                // Unsafe: the value must be moved to `.env` by hand.
-                let exact = v.span != e.span && !cx.sources.slice(v.span).contains('\n');
-                let simple_key = key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-                if !is_arg && exact && simple_key {
-                    let quoted = matches!(cx.sources.slice(v.span).chars().next(), Some('"' | '\''));
-                    let inner = format!("${{{key}:?set {key} in .env}}");
-                    let replacement = if quoted || !list.list_form {
-                        format!("\"{inner}\"")
-                    } else {
-                        inner
-                    };
-                    d = d.fix(Fix {
-                        title: format!("read `{key}` from the environment; move the current value to an untracked `.env`"),
-                        edits: vec![Edit {
-                            span: v.span,
-                            replacement,
-                        }],
-                        applicability: Applicability::Unsafe,
-                    });
-                }
                 out.push(d);
             }
         }

@@ -38,9 +38,9 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             || limits.is_some_and(|l| l.cpus.is_some());
         let missing = match (memory, cpu) {
             (true, true) => continue,
-            (false, false) => "a memory or a CPU limit",
-            (false, true) => "a memory limit",
-            (true, false) => "a CPU limit",
+            (false, false) => "memory or CPU limit",
+            (false, true) => "memory limit",
+            (true, false) => "CPU limit",
         };
         let min = cx.image(s).and_then(|i| i.image.min_memory.as_ref());
         let help = match (memory, min) {
