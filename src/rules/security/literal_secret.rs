@@ -79,8 +79,23 @@ fn not_a_secret_value(v: &str) -> bool {
         || t.starts_with('/')
         || t.starts_with("./")
         || t.starts_with("file:")
+        || t.starts_with("../")
+        || t.starts_with("~/")
+        || looks_like_file_name(t)
         || (t.starts_with('<') && t.ends_with('>'))
         || t.chars().all(|c| c == '*' || c == 'x' || c == 'X')
+}
+
+/// `certs/es-key.pem`, `server.key`: a file holding the secret, not the
+/// secret.
+fn looks_like_file_name(t: &str) -> bool {
+    const EXT: &[&str] = &[
+        ".pem", ".key", ".crt", ".cer", ".der", ".p12", ".pfx", ".jks", ".keystore", ".json",
+        ".txt", ".asc", ".gpg", ".pub",
+    ];
+    !t.contains(char::is_whitespace)
+        && !t.contains("://")
+        && EXT.iter().any(|e| t.to_ascii_lowercase().ends_with(e))
 }
 
 /// Shannon entropy of the value, in bits per character.
@@ -264,6 +279,7 @@ mod tests {
         assert!(judge("MYSQL_ALLOW_EMPTY_PASSWORD", "yes").is_none());
         assert!(judge("POSTGRES_PASSWORD_FILE", "/run/secrets/pg").is_none());
         assert!(judge("POSTGRES_PASSWORD", "example").is_some());
+        assert!(judge("xpack.security.http.ssl.key", "certs/elasticsearch-key.pem").is_none());
         assert!(judge("HOME", "ghp_0123456789abcdefghijABCDEFGHIJklmnop").is_some());
         assert!(entropy("aaaa") < 0.1);
         assert!(entropy("k3J9x!Qz0Lm2Vb7R") > 3.5);
