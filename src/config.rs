@@ -257,10 +257,12 @@ pub fn selector_matches(sel: &str, code: &str, name: &str) -> bool {
             .starts_with(&sel.to_ascii_uppercase())
 }
 
-/// Does `sel` name this rule itself (its code, its name, or `ALL`), not
-/// just a prefix of its code? Opt-in rules are turned on only so.
+/// Does `sel` name this rule itself (its code or its name), not a prefix
+/// of its code or `ALL`? Opt-in rules are turned on only so (or by the
+/// `strict` profile): `select = ["ALL"]` keeps meaning every rule of the
+/// profile, as before the profiles existed.
 pub fn selector_names(sel: &str, code: &str, name: &str) -> bool {
-    sel.eq_ignore_ascii_case("ALL") || sel == name || sel.eq_ignore_ascii_case(code)
+    sel == name || sel.eq_ignore_ascii_case(code)
 }
 
 /// Does `sel` name at least one rule (as a code, prefix, name or `ALL`)?

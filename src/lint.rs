@@ -308,7 +308,7 @@ fn self_contained(p: &crate::model::Project) -> bool {
 pub fn is_enabled(meta: &RuleMeta, config: &Config, selection: &Selection) -> bool {
     let select = selection.select.as_ref().or(config.select.as_ref());
     // An opt-in rule runs under the strict profile, or when a selector
-    // names it (code, name or `ALL`); a prefix such as `C` does not turn it on.
+    // names it (code or name); a prefix such as `C`, or `ALL`, does not.
     let in_profile = rules::profile_of(meta.code) <= config.profile.unwrap_or_default();
     let picks = |s: &String| {
         selector_matches(s, meta.code, meta.name)
