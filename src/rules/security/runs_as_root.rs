@@ -34,24 +34,39 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         if !user.value.is_root() {
             continue;
         }
+        // The facts must say that the start does not step down: unknown
+        // (a Dockerfile-built image, whose entrypoint script may use gosu)
+        // is silence, and so is an entrypoint set after the fact was known.
+        let Some(drops) = &img.image.starts_as_root_and_drops else {
+            continue;
+        };
+        if drops.value {
+            continue;
+        }
         if img
             .image
-            .starts_as_root_and_drops
+            .entrypoint
             .as_ref()
-            .is_some_and(|f| f.value)
+            .is_some_and(|e| e.evidence != drops.evidence)
         {
             continue;
         }
+        // The service's own entrypoint replaces the image's: its script may
+        // step down, so only a direct program is judged.
+        if s.entrypoint.as_ref().is_some_and(|e| {
+            e.argv.first().is_some_and(|a| a.ends_with(".sh") || a.starts_with("./"))
+        }) {
+            continue;
+        }
         // The service's own entrypoint or command steps down.
-        let argv = s
+        let steps_down = s
             .entrypoint
             .iter()
             .chain(s.command.iter())
-            .flat_map(|c| c.argv.iter());
-        if argv
-            .into_iter()
-            .any(|a| STEP_DOWN.contains(&a.rsplit('/').next().unwrap_or(a)))
-        {
+            .flat_map(|c| c.argv.iter())
+            .flat_map(|a| a.split_whitespace())
+            .any(|w| STEP_DOWN.contains(&w.rsplit('/').next().unwrap_or(w)));
+        if steps_down {
             continue;
         }
         let (span, why) = match &s.user {
