@@ -307,8 +307,9 @@ mod tests {
 
     #[test]
     fn profile_and_extend_select() {
-        let c = load_str("profile = \"strict\"\nextend-select = [\"C117\"]\nrequire-digest = true\n")
-            .unwrap();
+        let c =
+            load_str("profile = \"strict\"\nextend-select = [\"C117\"]\nrequire-digest = true\n")
+                .unwrap();
         assert_eq!(c.profile, Some(Profile::Strict));
         assert_eq!(c.extend_select, vec!["C117".to_string()]);
         assert!(c.require_digest);

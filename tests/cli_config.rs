@@ -413,7 +413,11 @@ fn profiles_turn_on_the_opt_in_rules() {
     assert!(has(&out, "C118"), "{:?}", codes(&out));
     let out = lint(dir.path(), &["--profile", "default"]);
     assert!(!has(&out, "C118"), "{:?}", codes(&out));
-    write(dir.path(), "compose-lint.toml", "extend-select = [\"C118\"]\n");
+    write(
+        dir.path(),
+        "compose-lint.toml",
+        "extend-select = [\"C118\"]\n",
+    );
     let out = lint(dir.path(), &[]);
     assert!(has(&out, "C118") && !has(&out, "C113"), "{:?}", codes(&out));
     // An unknown profile is a usage error.
@@ -448,7 +452,8 @@ fn rules_listing_shows_the_profile() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.lines().next().unwrap().contains("PROFILE"), "{text}");
     assert!(
-        text.lines().any(|l| l.starts_with("C117") && l.contains(" strict ")),
+        text.lines()
+            .any(|l| l.starts_with("C117") && l.contains(" strict ")),
         "{text}"
     );
 }

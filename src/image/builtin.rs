@@ -522,10 +522,7 @@ fn variant_image(file: &FactsFile, v: &VariantToml, pattern: &str) -> Image {
     img.absent_binaries = v.absent_binaries.iter().flatten().cloned().map(f).collect();
     img.starts_as_root_and_drops = v.starts_as_root_and_drops.map(|b| Fact::new(b, ev.clone()));
     img.chowns_on_start = v.chowns_on_start.iter().flatten().cloned().map(f).collect();
-    img.writes = v
-        .writes
-        .clone()
-        .map(|w| Fact::new(w, ev.clone()));
+    img.writes = v.writes.clone().map(|w| Fact::new(w, ev.clone()));
     img.init = v.init.clone().map(f);
     img.data_dir_env = v.data_dir_env.clone().map(f);
     img.min_memory = v

@@ -177,14 +177,8 @@ pub fn lint_case_with(dir: &Path, replace: &[(PathBuf, String)]) -> JobResult {
     if compose_lint::rules::profile_of(&code) != compose_lint::config::Profile::Default {
         config.extend_select.push(code);
     }
-    let mut res = lint_job_with_images(
-        &job,
-        &opts,
-        &config,
-        &Selection::default(),
-        &images,
-    )
-    .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let mut res = lint_job_with_images(&job, &opts, &config, &Selection::default(), &images)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     lint::sort(&mut res.diagnostics, &res.sources);
     res
 }

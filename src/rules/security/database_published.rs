@@ -90,7 +90,10 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             // Short syntax with the host port written separately: put the
             // loopback in front of it. Unsafe: other machines lose access.
             if let Some(h) = p.published.as_ref().filter(|h| {
-                p.short_syntax && p.host_ip.is_none() && h.span != p.span && h.span.start > p.span.start
+                p.short_syntax
+                    && p.host_ip.is_none()
+                    && h.span != p.span
+                    && h.span.start > p.span.start
             }) {
                 d = d.fix(Fix {
                     title: "publish on the loopback only (`127.0.0.1:`)".into(),

@@ -20,8 +20,10 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for s in &cx.project.services {
         if let Some(h) = &s.healthcheck {
             // A test of its own, or turned off on purpose: a decision.
-            let inherits = matches!(h.test.as_ref().map(|t| &t.value), None | Some(HealthTest::Inherit))
-                && !h.disable.as_ref().is_some_and(|d| d.value);
+            let inherits = matches!(
+                h.test.as_ref().map(|t| &t.value),
+                None | Some(HealthTest::Inherit)
+            ) && !h.disable.as_ref().is_some_and(|d| d.value);
             if !inherits {
                 continue;
             }

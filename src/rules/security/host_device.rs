@@ -23,8 +23,17 @@ fn raw_access(path: &str) -> Option<&'static str> {
     let is = |prefix: &str| name.starts_with(prefix);
     if matches!(name, "mem" | "kmem" | "port") {
         Some("the host's physical memory or I/O ports")
-    } else if is("sd") || is("hd") || is("vd") || is("xvd") || is("nvme") || is("mmcblk")
-        || is("dm-") || is("mapper/") || is("disk/") || is("md") || is("loop")
+    } else if is("sd")
+        || is("hd")
+        || is("vd")
+        || is("xvd")
+        || is("nvme")
+        || is("mmcblk")
+        || is("dm-")
+        || is("mapper/")
+        || is("disk/")
+        || is("md")
+        || is("loop")
     {
         Some("a host block device (every file on it, below file permissions)")
     } else {
@@ -51,7 +60,9 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 )
                 .help("keep it if the service drives this hardware (a GPU, a serial adapter); add `:r` if it only reads"),
             };
-            out.push(diag.note("CIS Docker Benchmark 5.17: do not expose host devices directly to containers"));
+            out.push(diag.note(
+                "CIS Docker Benchmark 5.17: do not expose host devices directly to containers",
+            ));
         }
     }
 }

@@ -30,20 +30,94 @@ pub const META: RuleMeta = RuleMeta {
 
 /// Words in a variable name that mark its value as a secret.
 const SECRET_WORDS: &[&str] = &[
-    "PASSWORD", "PASSWD", "PASS", "PWD", "SECRET", "TOKEN", "APIKEY", "PASSPHRASE",
+    "PASSWORD",
+    "PASSWD",
+    "PASS",
+    "PWD",
+    "SECRET",
+    "TOKEN",
+    "APIKEY",
+    "PASSPHRASE",
 ];
 
 /// A last word that makes the variable about a secret, not the secret
 /// itself (`PASSWORD_FILE`, `TOKEN_TTL`, `SECRET_KEY_PATH`, `DB_USER`).
 const META_WORDS: &[&str] = &[
-    "FILE", "PATH", "DIR", "LENGTH", "LEN", "EXPIRY", "EXPIRE", "EXPIRES", "EXPIRATION", "TTL",
-    "TIMEOUT", "LIFETIME", "SECONDS", "MINUTES", "HOURS", "DAYS", "AGE", "HOST", "PORT", "USER",
-    "USERNAME", "NAME", "TYPE", "ALGORITHM", "ALG", "ENABLED", "ENABLE", "DISABLED", "REQUIRED",
-    "HEADER", "ID", "METHOD", "POLICY", "MODE", "PROVIDER", "LOCATION", "ENDPOINT", "ISSUER",
-    "AUDIENCE", "FORMAT", "SIZE", "COUNT", "RESET", "ROUNDS", "COST", "MIN", "MAX", "STRENGTH",
-    "PROMPT", "CHANGE", "FIELD", "PARAM", "URL", "URI", "ENV", "VAR", "COMMAND", "CMD", "HINT",
-    "AUTH", "LOGIN", "STORE", "BACKEND", "SALT_ROUNDS", "ITERATIONS", "KEY_ID", "PUBLIC",
-    "VERSION", "RETRIES", "INTERVAL", "REFRESH", "LIMIT", "PREFIX", "SUFFIX", "CHARS",
+    "FILE",
+    "PATH",
+    "DIR",
+    "LENGTH",
+    "LEN",
+    "EXPIRY",
+    "EXPIRE",
+    "EXPIRES",
+    "EXPIRATION",
+    "TTL",
+    "TIMEOUT",
+    "LIFETIME",
+    "SECONDS",
+    "MINUTES",
+    "HOURS",
+    "DAYS",
+    "AGE",
+    "HOST",
+    "PORT",
+    "USER",
+    "USERNAME",
+    "NAME",
+    "TYPE",
+    "ALGORITHM",
+    "ALG",
+    "ENABLED",
+    "ENABLE",
+    "DISABLED",
+    "REQUIRED",
+    "HEADER",
+    "ID",
+    "METHOD",
+    "POLICY",
+    "MODE",
+    "PROVIDER",
+    "LOCATION",
+    "ENDPOINT",
+    "ISSUER",
+    "AUDIENCE",
+    "FORMAT",
+    "SIZE",
+    "COUNT",
+    "RESET",
+    "ROUNDS",
+    "COST",
+    "MIN",
+    "MAX",
+    "STRENGTH",
+    "PROMPT",
+    "CHANGE",
+    "FIELD",
+    "PARAM",
+    "URL",
+    "URI",
+    "ENV",
+    "VAR",
+    "COMMAND",
+    "CMD",
+    "HINT",
+    "AUTH",
+    "LOGIN",
+    "STORE",
+    "BACKEND",
+    "SALT_ROUNDS",
+    "ITERATIONS",
+    "KEY_ID",
+    "PUBLIC",
+    "VERSION",
+    "RETRIES",
+    "INTERVAL",
+    "REFRESH",
+    "LIMIT",
+    "PREFIX",
+    "SUFFIX",
+    "CHARS",
 ];
 
 /// Does the name say the value is a secret?
@@ -72,8 +146,23 @@ fn not_a_secret_value(v: &str) -> bool {
     t.is_empty()
         || matches!(
             low.as_str(),
-            "true" | "false" | "yes" | "no" | "on" | "off" | "none" | "null" | "nil" | "0" | "1"
-                | "required" | "optional" | "disabled" | "enabled" | "random" | "empty"
+            "true"
+                | "false"
+                | "yes"
+                | "no"
+                | "on"
+                | "off"
+                | "none"
+                | "null"
+                | "nil"
+                | "0"
+                | "1"
+                | "required"
+                | "optional"
+                | "disabled"
+                | "enabled"
+                | "random"
+                | "empty"
         )
         || (t.len() < 8 && t.chars().all(|c| c.is_ascii_digit()))
         || t.starts_with('/')
@@ -90,8 +179,20 @@ fn not_a_secret_value(v: &str) -> bool {
 /// secret.
 fn looks_like_file_name(t: &str) -> bool {
     const EXT: &[&str] = &[
-        ".pem", ".key", ".crt", ".cer", ".der", ".p12", ".pfx", ".jks", ".keystore", ".json",
-        ".txt", ".asc", ".gpg", ".pub",
+        ".pem",
+        ".key",
+        ".crt",
+        ".cer",
+        ".der",
+        ".p12",
+        ".pfx",
+        ".jks",
+        ".keystore",
+        ".json",
+        ".txt",
+        ".asc",
+        ".gpg",
+        ".pub",
     ];
     !t.contains(char::is_whitespace)
         && !t.contains("://")
@@ -119,18 +220,25 @@ pub fn known_token(v: &str) -> Option<&'static str> {
     let t = v.trim();
     let rest_ok = |prefix: &str, min: usize| {
         t.strip_prefix(prefix).is_some_and(|r| {
-            r.len() >= min && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            r.len() >= min
+                && r.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         })
     };
     if t.contains("-----BEGIN") && t.contains("PRIVATE KEY") {
         Some("a PEM private key")
-    } else if ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"].iter().any(|p| rest_ok(p, 30))
+    } else if ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"]
+        .iter()
+        .any(|p| rest_ok(p, 30))
         || rest_ok("github_pat_", 40)
     {
         Some("a GitHub token")
     } else if rest_ok("glpat-", 20) {
         Some("a GitLab personal access token")
-    } else if ["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-"].iter().any(|p| rest_ok(p, 20)) {
+    } else if ["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-"]
+        .iter()
+        .any(|p| rest_ok(p, 20))
+    {
         Some("a Slack token")
     } else if rest_ok("sk_live_", 20) || rest_ok("rk_live_", 20) {
         Some("a Stripe live secret key")
@@ -138,7 +246,9 @@ pub fn known_token(v: &str) -> Option<&'static str> {
         Some("an OpenAI-style API key")
     } else if t.len() == 20
         && (t.starts_with("AKIA") || t.starts_with("ASIA"))
-        && t[4..].chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && t[4..]
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
     {
         Some("an AWS access key id")
     } else if rest_ok("AIza", 35) {
@@ -187,7 +297,7 @@ fn judge(key: &str, value: &str) -> Option<String> {
     None
 }
 
-fn entries<'a>(list: &'a KvList) -> impl Iterator<Item = (&'a KeyValue, &'a str)> {
+fn entries(list: &KvList) -> impl Iterator<Item = (&KeyValue, &str)> {
     list.iter()
         .filter_map(|e| e.value.as_ref().map(|v| (e, v.value.as_str())))
 }

@@ -28,7 +28,10 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         if driver.as_deref().is_some_and(|d| d != "json-file") {
             continue;
         }
-        if s.logging.as_ref().is_some_and(|l| l.options.get("max-size").is_some()) {
+        if s.logging
+            .as_ref()
+            .is_some_and(|l| l.options.get("max-size").is_some())
+        {
             continue;
         }
         out.push(

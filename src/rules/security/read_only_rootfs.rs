@@ -54,10 +54,15 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             .iter()
             .filter(|m| !m.is_read_only())
             .map(|m| m.target.value.clone())
-            .chain(s.tmpfs.iter().map(|t| {
-                t.value.split(':').next().unwrap_or("").to_string()
-            }))
-            .chain(img.into_iter().flat_map(|i| i.image.volumes.iter().map(|v| v.value.clone())))
+            .chain(
+                s.tmpfs
+                    .iter()
+                    .map(|t| t.value.split(':').next().unwrap_or("").to_string()),
+            )
+            .chain(
+                img.into_iter()
+                    .flat_map(|i| i.image.volumes.iter().map(|v| v.value.clone())),
+            )
             .collect();
         let mut need: Vec<String> = writes
             .value
@@ -72,7 +77,10 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         } else {
             format!(
                 " and `tmpfs: [{}]`",
-                need.iter().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ")
+                need.iter()
+                    .map(|p| format!("\"{p}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         };
         out.push(

@@ -18,7 +18,15 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 /// Programs an entrypoint uses to step down from root.
-const STEP_DOWN: &[&str] = &["gosu", "su-exec", "setpriv", "s6-setuidgid", "chpst", "runuser", "su"];
+const STEP_DOWN: &[&str] = &[
+    "gosu",
+    "su-exec",
+    "setpriv",
+    "s6-setuidgid",
+    "chpst",
+    "runuser",
+    "su",
+];
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for s in &cx.project.services {
@@ -54,7 +62,9 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         // The service's own entrypoint replaces the image's: its script may
         // step down, so only a direct program is judged.
         if s.entrypoint.as_ref().is_some_and(|e| {
-            e.argv.first().is_some_and(|a| a.ends_with(".sh") || a.starts_with("./"))
+            e.argv
+                .first()
+                .is_some_and(|a| a.ends_with(".sh") || a.starts_with("./"))
         }) {
             continue;
         }
@@ -71,13 +81,18 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         }
         let (span, why) = match &s.user {
             Some(u) => (u.span, format!("`user: {}` is root", u.value)),
-            None => (s.name.span, "its image sets no non-root USER and its entrypoint does not step down".to_string()),
+            None => (
+                s.name.span,
+                "its image sets no non-root USER and its entrypoint does not step down".to_string(),
+            ),
         };
         let users: Vec<String> = img
             .image
             .users
             .iter()
-            .filter(|u| u.uid.is_some_and(|id| id >= 1000) || u.name == "nobody" || u.name == "node")
+            .filter(|u| {
+                u.uid.is_some_and(|id| id >= 1000) || u.name == "nobody" || u.name == "node"
+            })
             .map(|u| format!("`{}`", u.name))
             .take(3)
             .collect();
