@@ -28,6 +28,8 @@ mod lint;
 mod mounts;
 #[path = "premise/scenario.rs"]
 mod scenario;
+#[path = "premise/security.rs"]
+mod security;
 
 /// One line in the log saying what the suite ran against.
 #[test]
