@@ -93,6 +93,10 @@ struct CheckArgs {
     /// Skip these rule codes, prefixes or names (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     ignore: Vec<String>,
+    /// Which rules run: `default`, or `strict` to add the opt-in hardening
+    /// rules [default: the config's `profile`, else default].
+    #[arg(long, value_enum)]
+    profile: Option<crate::config::Profile>,
     /// Exit with status 1 when a finding reaches this severity [default: warning].
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
@@ -212,18 +216,19 @@ fn list_rules(format: ListFormat) -> ExitCode {
     match format {
         ListFormat::Text => {
             out.push_str(&format!(
-                "{:<6} {:<28} {:<12} {:<9} {:<9} {}\n",
-                "CODE", "NAME", "GROUP", "SEVERITY", "FIX", "SUMMARY"
+                "{:<6} {:<28} {:<12} {:<9} {:<9} {:<8} {}\n",
+                "CODE", "NAME", "GROUP", "SEVERITY", "FIX", "PROFILE", "SUMMARY"
             ));
             for r in rules::sorted() {
                 let m = &r.meta;
                 out.push_str(&format!(
-                    "{:<6} {:<28} {:<12} {:<9} {:<9} {}\n",
+                    "{:<6} {:<28} {:<12} {:<9} {:<9} {:<8} {}\n",
                     m.code,
                     m.name,
                     m.group.name(),
                     m.default_severity.as_str(),
                     fix(m.fix),
+                    r.profile.as_str(),
                     m.summary
                 ));
             }
@@ -238,6 +243,7 @@ fn list_rules(format: ListFormat) -> ExitCode {
                         "group": r.meta.group.name(),
                         "severity": r.meta.default_severity.as_str(),
                         "fix": fix(r.meta.fix),
+                        "profile": r.profile.as_str(),
                         "summary": r.meta.summary,
                     })
                 })
@@ -371,6 +377,10 @@ fn check(args: CheckArgs) -> ExitCode {
                 },
             },
         };
+        let mut cfg = cfg;
+        if args.profile.is_some() {
+            cfg.profile = args.profile;
+        }
         configs.push(cfg);
     }
     let first_config = configs.first().cloned().unwrap_or_default();

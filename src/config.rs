@@ -4,6 +4,9 @@
 //! ```toml
 //! select = ["S", "M101"]          # codes or prefixes; default: all
 //! ignore = ["P001"]
+//! profile = "strict"              # default | strict (adds the opt-in hardening rules)
+//! extend-select = ["C117"]        # run these opt-in rules too
+//! require-digest = false          # C112: every image needs a digest
 //! fail-on = "warning"             # error | warning | info | never
 //! format = "human"
 //!
@@ -36,6 +39,17 @@ pub struct Config {
     pub select: Option<Vec<String>>,
     #[serde(default)]
     pub ignore: Vec<String>,
+    /// Rules to run on top of the profile (or `select`): the way to turn on
+    /// one opt-in rule without the whole `strict` profile.
+    #[serde(default)]
+    pub extend_select: Vec<String>,
+    /// `default` or `strict` (the opt-in hardening rules as well).
+    #[serde(default)]
+    pub profile: Option<Profile>,
+    /// C112: report every image reference without a `@sha256:` digest,
+    /// not only `:latest` and untagged ones.
+    #[serde(default)]
+    pub require_digest: bool,
     #[serde(default)]
     pub fail_on: Option<FailOn>,
     #[serde(default)]
@@ -66,6 +80,29 @@ pub enum SeverityOrOff {
     Warning,
     Info,
     Off,
+}
+
+/// Which rules run when nothing is selected explicitly.
+#[derive(
+    Debug, Default, Deserialize, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// The rules whose findings are problems on (almost) every file.
+    #[default]
+    Default,
+    /// `default` plus the opt-in hardening rules (C113-C120), which ask
+    /// for settings a working file may well leave out.
+    Strict,
+}
+
+impl Profile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Default => "default",
+            Profile::Strict => "strict",
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -138,6 +175,7 @@ impl Config {
             .iter()
             .flatten()
             .chain(&cfg.ignore)
+            .chain(&cfg.extend_select)
             .chain(cfg.rules.keys())
             .chain(cfg.per_file_ignores.values().flatten())
             .chain(cfg.per_service_ignores.values().flatten())
@@ -219,6 +257,14 @@ pub fn selector_matches(sel: &str, code: &str, name: &str) -> bool {
             .starts_with(&sel.to_ascii_uppercase())
 }
 
+/// Does `sel` name this rule itself (its code or its name), not a prefix
+/// of its code or `ALL`? Opt-in rules are turned on only so (or by the
+/// `strict` profile): `select = ["ALL"]` keeps meaning every rule of the
+/// profile, as before the profiles existed.
+pub fn selector_names(sel: &str, code: &str, name: &str) -> bool {
+    sel == name || sel.eq_ignore_ascii_case(code)
+}
+
 /// Does `sel` name at least one rule (as a code, prefix, name or `ALL`)?
 pub fn is_known_selector(sel: &str) -> bool {
     crate::rules::REGISTRY
@@ -257,6 +303,20 @@ mod tests {
         assert_eq!(c.severity("S006", Severity::Warning), Some(Severity::Error));
         assert_eq!(c.severity("S002", Severity::Error), None);
         assert_eq!(c.severity("S003", Severity::Error), Some(Severity::Error));
+    }
+
+    #[test]
+    fn profile_and_extend_select() {
+        let c =
+            load_str("profile = \"strict\"\nextend-select = [\"C117\"]\nrequire-digest = true\n")
+                .unwrap();
+        assert_eq!(c.profile, Some(Profile::Strict));
+        assert_eq!(c.extend_select, vec!["C117".to_string()]);
+        assert!(c.require_digest);
+        let e = load_str("profile = \"paranoid\"\n").unwrap_err();
+        assert!(e.message.contains("paranoid"), "{}", e.message);
+        let e = load_str("extend-select = [\"Z9\"]\n").unwrap_err();
+        assert!(e.message.contains("Z9"), "{}", e.message);
     }
 
     #[test]

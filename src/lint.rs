@@ -129,6 +129,7 @@ pub fn lint_job_with_images(
             incomplete: loaded.incomplete,
             overlay,
             images: &facts,
+            config,
         };
         let start = diagnostics.len();
         diagnostics.extend(rules::run(&cx, &enabled));
@@ -306,12 +307,17 @@ fn self_contained(p: &crate::model::Project) -> bool {
 /// Is a rule on, given the command line (which wins) and the config?
 pub fn is_enabled(meta: &RuleMeta, config: &Config, selection: &Selection) -> bool {
     let select = selection.select.as_ref().or(config.select.as_ref());
-    let selected = match select {
-        Some(sels) => sels
-            .iter()
-            .any(|s| selector_matches(s, meta.code, meta.name)),
-        None => true,
+    // An opt-in rule runs under the strict profile, or when a selector
+    // names it (code or name); a prefix such as `C`, or `ALL`, does not.
+    let in_profile = rules::profile_of(meta.code) <= config.profile.unwrap_or_default();
+    let picks = |s: &String| {
+        selector_matches(s, meta.code, meta.name)
+            && (in_profile || crate::config::selector_names(s, meta.code, meta.name))
     };
+    let selected = match select {
+        Some(sels) => sels.iter().any(picks),
+        None => in_profile,
+    } || config.extend_select.iter().any(picks);
     let ignored = selection
         .ignore
         .iter()

@@ -53,13 +53,13 @@ fn codes(o: &Output) -> Vec<String> {
 const MIXED: &str = "version: \"3\"
 services:
   web:
-    image: nginx
+    image: nginx:1.27
     depends_on:
       - nope
     environment:
       DEBUG: yes
   db:
-    image: postgres
+    image: postgres:16
     depends_on: [alsonope]
 ";
 
@@ -306,13 +306,13 @@ fn suppression_comments() {
         "version: \"3\" # compose-lint: disable-line P101 -- kept for an old tool
 services:
   web:
-    image: nginx
+    image: nginx:1.27
     # compose-lint: disable-next-line S102,P103 -- the service comes from an overlay
     depends_on: [nope]
     environment:
       DEBUG: yes # compose-lint: disable-line
   db:
-    image: postgres
+    image: postgres:16
     # compose-lint: disable-next-line P101 -- wrong code
     depends_on: [alsonope]
 ",
@@ -345,7 +345,7 @@ services:
     write(
         dir.path(),
         "compose.yaml",
-        "services:\n  web:\n    image: nginx # compose-lint: disable-line S102\n",
+        "services:\n  web:\n    image: nginx:1.27 # compose-lint: disable-line S102\n",
     );
     let out = lint(dir.path(), &[]);
     assert_eq!(codes(&out), ["3:S015:info"]);
@@ -357,7 +357,7 @@ services:
     write(
         dir.path(),
         "compose.yaml",
-        "services:\n  web:\n    image: nginx\n    environment:\n      A: yes # compose-lint: disable-line P103\n",
+        "services:\n  web:\n    image: nginx:1.27\n    environment:\n      A: yes # compose-lint: disable-line P103\n",
     );
     assert_eq!(codes(&lint(dir.path(), &[])), Vec::<String>::new());
     assert_eq!(
@@ -374,7 +374,86 @@ services:
     write(
         dir.path(),
         "compose.yaml",
-        "services:\n  web:\n    image: nginx # compose-lint: disable-line P1O3\n",
+        "services:\n  web:\n    image: nginx:1.27 # compose-lint: disable-line P1O3\n",
     );
     assert_eq!(codes(&lint(dir.path(), &[])), ["3:S015:info"]);
+}
+
+/// Issue 19: opt-in rules run under `--profile strict` / `profile =
+/// "strict"`, or when selected by code or name, never by a prefix.
+#[test]
+fn profiles_turn_on_the_opt_in_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "compose.yaml",
+        "services:\n  app:\n    image: myorg/app:1.0\n",
+    );
+    let has = |o: &Output, code: &str| codes(o).iter().any(|c| c.contains(code));
+    // Default: none of the strict rules.
+    let out = lint(dir.path(), &[]);
+    assert!(!has(&out, "C113"), "{:?}", codes(&out));
+    // --profile strict: all of them.
+    let out = lint(dir.path(), &["--profile", "strict"]);
+    for code in ["C113", "C114", "C116", "C118", "C119"] {
+        assert!(has(&out, code), "{code}: {:?}", codes(&out));
+    }
+    // A prefix or `ALL` does not turn them on; the code or name does.
+    let out = lint(dir.path(), &["--select", "C"]);
+    assert!(!has(&out, "C113"), "{:?}", codes(&out));
+    let out = lint(dir.path(), &["--select", "ALL"]);
+    assert!(!has(&out, "C113"), "{:?}", codes(&out));
+    let out = lint(dir.path(), &["--select", "C113"]);
+    assert_eq!(codes(&out), ["2:C113:warning"]);
+    let out = lint(dir.path(), &["--select", "restart-policy"]);
+    assert_eq!(codes(&out), ["2:C118:warning"]);
+    // In the config file, and the command line wins over it.
+    write(dir.path(), "compose-lint.toml", "profile = \"strict\"\n");
+    let out = lint(dir.path(), &[]);
+    assert!(has(&out, "C118"), "{:?}", codes(&out));
+    let out = lint(dir.path(), &["--profile", "default"]);
+    assert!(!has(&out, "C118"), "{:?}", codes(&out));
+    write(
+        dir.path(),
+        "compose-lint.toml",
+        "extend-select = [\"C118\"]\n",
+    );
+    let out = lint(dir.path(), &[]);
+    assert!(has(&out, "C118") && !has(&out, "C113"), "{:?}", codes(&out));
+    // An unknown profile is a usage error.
+    let out = lint(dir.path(), &["--profile", "paranoid"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn rules_listing_shows_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = |args: &[&str]| {
+        Command::cargo_bin("compose-lint")
+            .unwrap()
+            .current_dir(dir.path())
+            .arg("rules")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = rules(&["--format", "json"]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let profile = |code: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == code)
+            .map(|r| r["profile"].as_str().unwrap().to_string())
+    };
+    assert_eq!(profile("C103").as_deref(), Some("default"));
+    assert_eq!(profile("C120").as_deref(), Some("strict"));
+    let out = rules(&[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().next().unwrap().contains("PROFILE"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("C117") && l.contains(" strict ")),
+        "{text}"
+    );
 }

@@ -100,7 +100,7 @@ fn compose_file_variable() {
     write(
         dir.path(),
         "b.yml",
-        "services:\n  web:\n    image: nginx\n    depends_on: [nope]\n",
+        "services:\n  web:\n    image: nginx:1.27\n    depends_on: [nope]\n",
     );
     write(dir.path(), "compose.yaml", BAD);
     let out = bin(dir.path())
@@ -127,7 +127,7 @@ fn dash_f_files_are_merged_in_order() {
     write(
         dir.path(),
         "b.yml",
-        "services:\n  web:\n    image: nginx\n    depends_on: [nope]\n",
+        "services:\n  web:\n    image: nginx:1.27\n    depends_on: [nope]\n",
     );
     let out = bin(dir.path())
         .args(["--format", "json", "-f", "a.yml", "-f", "b.yml"])

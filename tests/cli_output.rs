@@ -339,7 +339,7 @@ fn many_projects_are_deterministic_and_sorted() {
         std::fs::create_dir(&p).unwrap();
         std::fs::write(
             p.join("compose.yaml"),
-            format!("services:\n  s{i}:\n    image: nginx\n    depends_on: [missing{i}]\n    links: [missing{i}]\n"),
+            format!("services:\n  s{i}:\n    image: nginx:1.27\n    depends_on: [missing{i}]\n    links: [missing{i}]\n"),
         )
         .unwrap();
     }

@@ -40,6 +40,8 @@ mod mounts;
 mod scenario;
 #[path = "premise/sigterm.rs"]
 mod sigterm;
+#[path = "premise/security.rs"]
+mod security;
 
 /// One line in the log saying what the suite ran against.
 #[test]

@@ -5,6 +5,38 @@ use compose_lint::diagnostic::Severity;
 use compose_lint::lint::lint_text;
 use compose_lint::rules::{FixAvailability, REGISTRY};
 
+use compose_lint::config::{Config, Profile};
+use compose_lint::discover::Job;
+use compose_lint::lint::{lint_job, JobResult, Selection};
+use compose_lint::load::project::{Input, LoadOptions};
+use std::path::{Path, PathBuf};
+
+/// `lint_text` with one opt-in rule selected on top of the default profile.
+fn opt_in_text(path: &str, text: &str, code: &str) -> JobResult {
+    let path = PathBuf::from(path);
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let job = Job {
+        inputs: vec![Input {
+            path,
+            text: Some(text.to_string()),
+        }],
+        report_only: None,
+        overlay_of: None,
+        maybe_overlay: false,
+    };
+    let opts = LoadOptions {
+        root: Some(dir.clone()),
+        project_dir: Some(dir),
+        env: Some(compose_lint::load::interpolate::Env::new()),
+        ..Default::default()
+    };
+    let config = Config {
+        extend_select: vec![code.to_string()],
+        ..Config::default()
+    };
+    lint_job(&job, &opts, &config, &Selection::default()).expect("example loads")
+}
+
 const SECTIONS: [&str; 5] = [
     "## What it does",
     "## Why it breaks",
@@ -78,7 +110,12 @@ fn page_examples_do_what_they_say() {
                 "/nonexistent-compose-lint-example/app/{}-{i}.yaml",
                 rule.meta.code
             );
-            let res = lint_text(&path, &body).expect("example loads");
+            let res = if rule.profile == Profile::Default {
+                lint_text(&path, &body).expect("example loads")
+            } else {
+                // An opt-in rule's examples run with the rule turned on.
+                opt_in_text(&path, &body, rule.meta.code)
+            };
             let codes: Vec<&str> = res.diagnostics.iter().map(|d| d.code).collect();
             let ok = if expect == "none" {
                 !res.diagnostics

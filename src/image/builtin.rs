@@ -34,6 +34,8 @@ pub fn embedded_files() -> &'static [(&'static str, &'static str)] {
 #[serde(deny_unknown_fields)]
 struct FileToml {
     repository: String,
+    /// What the image is, for rules about exposure: see [`KINDS`].
+    kind: Option<String>,
     #[serde(default)]
     aliases: Vec<String>,
     #[serde(default)]
@@ -65,6 +67,9 @@ struct VariantToml {
     absent_binaries: Option<Vec<String>>,
     starts_as_root_and_drops: Option<bool>,
     chowns_on_start: Option<Vec<String>>,
+    /// Every path the program writes at run time outside the image's
+    /// VOLUMEs (`[]`: none). Absent: not known.
+    writes: Option<Vec<String>>,
     init: Option<String>,
     execs_args: Option<bool>,
     data_dir_env: Option<String>,
@@ -111,7 +116,14 @@ pub struct FactsFile {
     /// Canonical names (repository first, then aliases).
     names: Vec<String>,
     variants: Vec<VariantToml>,
+    /// `database`, `cache`, ... (see [`KINDS`]).
+    pub kind: Option<String>,
 }
+
+/// The kinds an image may declare (`kind = "database"` at the top of its
+/// facts file). `database` and `cache` hold data and often listen without
+/// authentication by default; `broker` is a message broker or queue.
+pub const KINDS: &[&str] = &["database", "cache", "broker", "web", "tool"];
 
 impl FactsFile {
     pub fn variant_count(&self) -> usize {
@@ -322,11 +334,20 @@ pub fn parse_file(file: &str, text: &str) -> Result<FactsFile, String> {
     for i in 0..t.variant.len() {
         variants.push(resolve_extends(&t.variant, i, 0).map_err(|e| format!("{file}: {e}"))?);
     }
+    if let Some(k) = &t.kind {
+        if !KINDS.contains(&k.as_str()) {
+            return Err(format!(
+                "{file}: unknown kind `{k}` (one of: {})",
+                KINDS.join(", ")
+            ));
+        }
+    }
     Ok(FactsFile {
         file: file.to_string(),
         repository: t.repository,
         names,
         variants,
+        kind: t.kind,
     })
 }
 
@@ -385,6 +406,7 @@ fn overlay(base: VariantToml, over: VariantToml) -> VariantToml {
         absent_binaries,
         starts_as_root_and_drops,
         chowns_on_start,
+        writes,
         init,
         execs_args,
         data_dir_env,
@@ -433,6 +455,15 @@ impl Catalog {
             cat.files.push(parse_file(&p.display().to_string(), &text)?);
         }
         Ok(cat)
+    }
+
+    /// The kind of an image's repository (`database`, `cache`, ...), with
+    /// the facts file that says so, whatever the tag: a kind holds for
+    /// every tag of a repository, even one with no variant.
+    pub fn kind_of(&self, image: &str) -> Option<(&str, &str)> {
+        let repo = Reference::parse(image)?.repository();
+        let file = self.files.iter().find(|f| f.names.contains(&repo))?;
+        Some((file.kind.as_deref()?, file.file.as_str()))
     }
 
     /// The facts for an image reference. The first file naming the
@@ -507,6 +538,7 @@ fn variant_image(file: &FactsFile, v: &VariantToml, pattern: &str) -> Image {
     img.stop_signal = v.stop_signal.clone().map(f);
     img.volumes = v.volumes.iter().flatten().cloned().map(f).collect();
     img.healthcheck = v.healthcheck.map(|h| Fact::new(h, ev.clone()));
+    img.kind = file.kind.clone().map(f);
     for (k, val) in v.env.iter().flatten() {
         img.env.push((k.clone(), f(val.clone())));
     }
@@ -521,6 +553,7 @@ fn variant_image(file: &FactsFile, v: &VariantToml, pattern: &str) -> Image {
     img.absent_binaries = v.absent_binaries.iter().flatten().cloned().map(f).collect();
     img.starts_as_root_and_drops = v.starts_as_root_and_drops.map(|b| Fact::new(b, ev.clone()));
     img.chowns_on_start = v.chowns_on_start.iter().flatten().cloned().map(f).collect();
+    img.writes = v.writes.clone().map(|w| Fact::new(w, ev.clone()));
     img.init = v.init.clone().map(f);
     img.execs_args = match (&v.execs_args, &img.entrypoint) {
         (Some(b), _) => Some(Fact::new(*b, ev.clone())),

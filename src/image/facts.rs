@@ -692,10 +692,15 @@ pub struct Image {
     pub stop_signal: Option<Fact<String>>,
     /// Whether the image defines a health check.
     pub healthcheck: Option<Fact<bool>>,
+    /// What the image is (`database`, `cache`, ...; see `builtin::KINDS`).
+    pub kind: Option<Fact<String>>,
     pub binaries: Vec<Fact<String>>,
     pub absent_binaries: Vec<Fact<String>>,
     pub starts_as_root_and_drops: Option<Fact<bool>>,
     pub chowns_on_start: Vec<Fact<String>>,
+    /// Every path the program writes at run time outside the image's
+    /// VOLUMEs; `None`: not known (a Dockerfile layer forgets it).
+    pub writes: Option<Fact<Vec<String>>>,
     /// An init (tini, dumb-init) is PID 1 through the image's entrypoint.
     pub init: Option<Fact<String>>,
     /// The image's ENTRYPOINT is a wrapper that ends by exec'ing its
@@ -732,10 +737,12 @@ impl Image {
             volumes: Vec::new(),
             stop_signal: None,
             healthcheck: None,
+            kind: None,
             binaries: Vec::new(),
             absent_binaries: Vec::new(),
             starts_as_root_and_drops: None,
             chowns_on_start: Vec::new(),
+            writes: None,
             init: None,
             execs_args: None,
             context_files: BTreeMap::new(),

@@ -29,6 +29,10 @@ pub struct Recipe {
     pub repository: String,
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// What the image is (`database`, `cache`, `broker`, `web`, `tool`),
+    /// for every tag: the security rules read it (C111).
+    #[serde(default)]
+    pub kind: Option<String>,
     /// The image's name in MANIFEST.tsv.
     pub manifest: String,
     /// Facts read from the entrypoint (TOML lines added to every variant
@@ -152,6 +156,9 @@ pub fn generate_one(
     let _ = writeln!(out, "repository = {}", q(&recipe.repository));
     if !recipe.aliases.is_empty() {
         let _ = writeln!(out, "aliases = {}", list(&recipe.aliases));
+    }
+    if let Some(k) = &recipe.kind {
+        let _ = writeln!(out, "kind = {}", q(k));
     }
     let mut mine: Vec<&Row> = rows.iter().filter(|r| r.image == recipe.manifest).collect();
     // Rows built FROM this same repository come last (in their order), so

@@ -17,6 +17,7 @@ pub mod structure;
 
 use std::path::Path;
 
+use crate::config::Profile;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::image::{ImageFacts, ServiceImage};
 use crate::model::{Project, Service};
@@ -38,6 +39,8 @@ pub struct Context<'a> {
     pub overlay: bool,
     /// What is inside each service's image, resolved once per project.
     pub images: &'a ImageFacts,
+    /// The configuration in force (rule settings such as `require-digest`).
+    pub config: &'a crate::config::Config,
 }
 
 impl Context<'_> {
@@ -53,6 +56,10 @@ pub struct Rule {
     pub meta: RuleMeta,
     /// `None` for checks the loader performs.
     pub check: Option<Check>,
+    /// The least profile that runs the rule: `Default` (on unless turned
+    /// off) or `Strict` (opt-in: `profile = "strict"`, `--profile strict`,
+    /// or selecting the rule by its code or name).
+    pub profile: Profile,
 }
 
 macro_rules! page {
@@ -82,6 +89,7 @@ const fn loader(
             page,
         },
         check: None,
+        profile: Profile::Default,
     }
 }
 
@@ -322,13 +330,85 @@ pub static REGISTRY: &[Rule] = &[
         security::sensitive_host_path::META,
         security::sensitive_host_path::check,
     ),
+    // C: security, on by default (issue 19)
+    rule(security::privileged::META, security::privileged::check),
+    rule(
+        security::dangerous_cap_add::META,
+        security::dangerous_cap_add::check,
+    ),
+    rule(
+        security::host_namespace::META,
+        security::host_namespace::check,
+    ),
+    rule(security::host_network::META, security::host_network::check),
+    rule(
+        security::confinement_disabled::META,
+        security::confinement_disabled::check,
+    ),
+    rule(
+        security::shared_propagation::META,
+        security::shared_propagation::check,
+    ),
+    rule(security::host_device::META, security::host_device::check),
+    rule(
+        security::literal_secret::META,
+        security::literal_secret::check,
+    ),
+    rule(
+        security::database_published::META,
+        security::database_published::check,
+    ),
+    rule(
+        security::unpinned_image::META,
+        security::unpinned_image::check,
+    ),
+    // C: security, opt-in (the `strict` profile)
+    strict(
+        security::no_new_privileges::META,
+        security::no_new_privileges::check,
+    ),
+    strict(security::cap_drop_all::META, security::cap_drop_all::check),
+    strict(
+        security::read_only_rootfs::META,
+        security::read_only_rootfs::check,
+    ),
+    strict(
+        security::resource_limits::META,
+        security::resource_limits::check,
+    ),
+    strict(security::healthcheck::META, security::healthcheck::check),
+    strict(
+        security::restart_policy::META,
+        security::restart_policy::check,
+    ),
+    strict(security::logging::META, security::logging::check),
+    strict(security::runs_as_root::META, security::runs_as_root::check),
 ];
 
 const fn rule(meta: RuleMeta, check: Check) -> Rule {
     Rule {
         meta,
         check: Some(check),
+        profile: Profile::Default,
     }
+}
+
+/// An opt-in rule: it runs under the `strict` profile, or when selected by
+/// its code or name.
+const fn strict(meta: RuleMeta, check: Check) -> Rule {
+    Rule {
+        meta,
+        check: Some(check),
+        profile: Profile::Strict,
+    }
+}
+
+/// The least profile that runs the rule `code` (`Default` for unknown codes).
+pub fn profile_of(code: &str) -> Profile {
+    REGISTRY
+        .iter()
+        .find(|r| r.meta.code == code)
+        .map_or(Profile::Default, |r| r.profile)
 }
 
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {

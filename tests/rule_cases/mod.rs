@@ -160,14 +160,25 @@ pub fn lint_case_with(dir: &Path, replace: &[(PathBuf, String)]) -> JobResult {
             .unwrap_or_else(|e| panic!("{}: {e}", facts_dir.display()));
         images.catalogs.push(std::sync::Arc::new(cat));
     }
-    let mut res = lint_job_with_images(
-        &job,
-        &opts,
-        &Config::default(),
-        &Selection::default(),
-        &images,
-    )
-    .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    // A case of an opt-in rule (the `strict` profile) runs with that one
+    // rule turned on as well, so that its snapshot shows only its own findings.
+    let code = dir
+        .parent()
+        .and_then(Path::parent)
+        .and_then(Path::file_name)
+        .map(|c| c.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // A case may carry its own `compose-lint.toml` (rule settings such as
+    // `require-digest`).
+    let mut config = match dir.join("compose-lint.toml") {
+        p if p.is_file() => Config::load(&p).unwrap_or_else(|e| panic!("{e}")),
+        _ => Config::default(),
+    };
+    if compose_lint::rules::profile_of(&code) != compose_lint::config::Profile::Default {
+        config.extend_select.push(code);
+    }
+    let mut res = lint_job_with_images(&job, &opts, &config, &Selection::default(), &images)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     lint::sort(&mut res.diagnostics, &res.sources);
     res
 }

@@ -1,0 +1,397 @@
+//! C110: a secret written into the Compose file, in `environment` or in
+//! `build.args`.
+//!
+//! Judged by the variable's name (`*PASSWORD*`, `*TOKEN*`, `*SECRET*`,
+//! `*_KEY`, ...) with a value that is not a placeholder, a switch or a
+//! path, and by the value itself wherever it is: a known token prefix
+//! (`ghp_`, `glpat-`, `AKIA`, `sk_live_`, a private key), or a URL with a
+//! password. A value written with `$` is interpolated, not in the file, and
+//! never reported; nor is a `*_FILE` variable, which holds a path.
+//!
+//! No automatic fix: replacing the value with `${NAME}` is only half of
+//! it (the value must move to an untracked `.env` or a secret file), and
+//! an edit that leaves the variable unset breaks the service.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{KeyValue, KvList};
+use crate::rules::security::util::is_interpolated;
+use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
+
+pub const META: RuleMeta = RuleMeta {
+    code: "C110",
+    name: "literal-secret",
+    group: Group::Security,
+    default_severity: Severity::Warning,
+    fix: FixAvailability::None,
+    summary: "A password, token or key written literally in `environment` or `build.args`.",
+    exit_codes: &[],
+    page: page!("C110-literal-secret.md"),
+};
+
+/// Words in a variable name that mark its value as a secret.
+const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "PASS",
+    "PWD",
+    "SECRET",
+    "TOKEN",
+    "APIKEY",
+    "PASSPHRASE",
+];
+
+/// A last word that makes the variable about a secret, not the secret
+/// itself (`PASSWORD_FILE`, `TOKEN_TTL`, `SECRET_KEY_PATH`, `DB_USER`).
+const META_WORDS: &[&str] = &[
+    "FILE",
+    "PATH",
+    "DIR",
+    "LENGTH",
+    "LEN",
+    "EXPIRY",
+    "EXPIRE",
+    "EXPIRES",
+    "EXPIRATION",
+    "TTL",
+    "TIMEOUT",
+    "LIFETIME",
+    "SECONDS",
+    "MINUTES",
+    "HOURS",
+    "DAYS",
+    "AGE",
+    "HOST",
+    "PORT",
+    "USER",
+    "USERNAME",
+    "NAME",
+    "TYPE",
+    "ALGORITHM",
+    "ALG",
+    "ENABLED",
+    "ENABLE",
+    "DISABLED",
+    "REQUIRED",
+    "HEADER",
+    "ID",
+    "METHOD",
+    "POLICY",
+    "MODE",
+    "PROVIDER",
+    "LOCATION",
+    "ENDPOINT",
+    "ISSUER",
+    "AUDIENCE",
+    "FORMAT",
+    "SIZE",
+    "COUNT",
+    "RESET",
+    "ROUNDS",
+    "COST",
+    "MIN",
+    "MAX",
+    "STRENGTH",
+    "PROMPT",
+    "CHANGE",
+    "FIELD",
+    "PARAM",
+    "URL",
+    "URI",
+    "ENV",
+    "VAR",
+    "COMMAND",
+    "CMD",
+    "HINT",
+    "AUTH",
+    "LOGIN",
+    "STORE",
+    "BACKEND",
+    "SALT_ROUNDS",
+    "ITERATIONS",
+    "KEY_ID",
+    "PUBLIC",
+    "VERSION",
+    "RETRIES",
+    "INTERVAL",
+    "REFRESH",
+    "LIMIT",
+    "PREFIX",
+    "SUFFIX",
+    "CHARS",
+];
+
+/// Does the name say the value is a secret?
+pub fn secret_name(name: &str) -> bool {
+    let up = name.to_ascii_uppercase();
+    let words: Vec<&str> = up
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let Some(last) = words.last() else {
+        return false;
+    };
+    if META_WORDS.contains(last) {
+        return false;
+    }
+    // `*_KEY` (`API_KEY`, `SECRET_KEY`, `AWS_SECRET_ACCESS_KEY`), not `PUBLIC_KEY`.
+    let key = *last == "KEY" && words.len() >= 2 && words[words.len() - 2] != "PUBLIC";
+    key || words.iter().any(|w| SECRET_WORDS.contains(w))
+}
+
+/// A value that is not a secret even under a secret name: a switch, a
+/// number, a path, a placeholder.
+fn not_a_secret_value(v: &str) -> bool {
+    let t = v.trim();
+    let low = t.to_ascii_lowercase();
+    t.is_empty()
+        || matches!(
+            low.as_str(),
+            "true"
+                | "false"
+                | "yes"
+                | "no"
+                | "on"
+                | "off"
+                | "none"
+                | "null"
+                | "nil"
+                | "0"
+                | "1"
+                | "required"
+                | "optional"
+                | "disabled"
+                | "enabled"
+                | "random"
+                | "empty"
+        )
+        || (t.len() < 8 && t.chars().all(|c| c.is_ascii_digit()))
+        || t.starts_with('/')
+        || t.starts_with("./")
+        || t.starts_with("file:")
+        || t.starts_with("../")
+        || t.starts_with("~/")
+        || looks_like_file_name(t)
+        || (t.starts_with('<') && t.ends_with('>'))
+        || t.chars().all(|c| c == '*' || c == 'x' || c == 'X')
+}
+
+/// `certs/es-key.pem`, `server.key`: a file holding the secret, not the
+/// secret.
+fn looks_like_file_name(t: &str) -> bool {
+    const EXT: &[&str] = &[
+        ".pem",
+        ".key",
+        ".crt",
+        ".cer",
+        ".der",
+        ".p12",
+        ".pfx",
+        ".jks",
+        ".keystore",
+        ".json",
+        ".txt",
+        ".asc",
+        ".gpg",
+        ".pub",
+    ];
+    !t.contains(char::is_whitespace)
+        && !t.contains("://")
+        && EXT.iter().any(|e| t.to_ascii_lowercase().ends_with(e))
+}
+
+/// Shannon entropy of the value, in bits per character.
+pub fn entropy(v: &str) -> f64 {
+    let mut counts = std::collections::HashMap::new();
+    for c in v.chars() {
+        *counts.entry(c).or_insert(0usize) += 1;
+    }
+    let n = v.chars().count() as f64;
+    counts
+        .values()
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// A token format that is a credential wherever it appears.
+pub fn known_token(v: &str) -> Option<&'static str> {
+    let t = v.trim();
+    let rest_ok = |prefix: &str, min: usize| {
+        t.strip_prefix(prefix).is_some_and(|r| {
+            r.len() >= min
+                && r.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
+    };
+    if t.contains("-----BEGIN") && t.contains("PRIVATE KEY") {
+        Some("a PEM private key")
+    } else if ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"]
+        .iter()
+        .any(|p| rest_ok(p, 30))
+        || rest_ok("github_pat_", 40)
+    {
+        Some("a GitHub token")
+    } else if rest_ok("glpat-", 20) {
+        Some("a GitLab personal access token")
+    } else if ["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-"]
+        .iter()
+        .any(|p| rest_ok(p, 20))
+    {
+        Some("a Slack token")
+    } else if rest_ok("sk_live_", 20) || rest_ok("rk_live_", 20) {
+        Some("a Stripe live secret key")
+    } else if rest_ok("sk-", 40) && !t.contains(' ') {
+        Some("an OpenAI-style API key")
+    } else if t.len() == 20
+        && (t.starts_with("AKIA") || t.starts_with("ASIA"))
+        && t[4..]
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
+        Some("an AWS access key id")
+    } else if rest_ok("AIza", 35) {
+        Some("a Google API key")
+    } else if rest_ok("SG.", 60) {
+        Some("a SendGrid API key")
+    } else if rest_ok("npm_", 36) {
+        Some("an npm access token")
+    } else {
+        None
+    }
+}
+
+/// `scheme://user:password@host` with a literal password.
+fn url_password(v: &str) -> bool {
+    let Some((_, rest)) = v.split_once("://") else {
+        return false;
+    };
+    let auth = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let Some((cred, _)) = auth.rsplit_once('@') else {
+        return false;
+    };
+    cred.split_once(':').is_some_and(|(_, p)| !p.is_empty())
+}
+
+/// Why a `KEY=value` entry holds a secret, or `None`.
+fn judge(key: &str, value: &str) -> Option<String> {
+    let up = key.to_ascii_uppercase();
+    if up.ends_with("_FILE") {
+        return None;
+    }
+    if let Some(kind) = known_token(value) {
+        return Some(format!("the value is {kind}"));
+    }
+    if url_password(value) {
+        return Some("the value is a URL with a password in it".into());
+    }
+    if secret_name(key) && !not_a_secret_value(value) {
+        let e = entropy(value.trim());
+        return Some(if value.trim().len() >= 16 && e >= 3.5 {
+            format!("the name says it is a secret and the value looks random ({e:.1} bits per character)")
+        } else {
+            "the name says it is a secret".into()
+        });
+    }
+    None
+}
+
+fn entries(list: &KvList) -> impl Iterator<Item = (&KeyValue, &str)> {
+    list.iter()
+        .filter_map(|e| e.value.as_ref().map(|v| (e, v.value.as_str())))
+}
+
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    for s in &cx.project.services {
+        let name = &s.name.value;
+        let build_args = s.build.as_ref().map(|b| &b.args);
+        let lists = [(&s.environment, false)]
+            .into_iter()
+            .chain(build_args.map(|a| (a, true)));
+        for (list, is_arg) in lists {
+            for (e, value) in entries(list) {
+                let v = e.value.as_ref().expect("entries have values");
+                if is_interpolated(cx, v.span) || is_interpolated(cx, e.span) {
+                    continue;
+                }
+                let key = &e.key.value;
+                let Some(why) = judge(key, value) else {
+                    continue;
+                };
+                let (place, help) = if is_arg {
+                    (
+                        "build argument",
+                        "pass it as a build secret instead (`build: secrets: [name]` and `RUN --mount=type=secret,id=name`): build arguments stay readable in the image's history (`docker history`)".to_string(),
+                    )
+                } else {
+                    (
+                        "environment variable",
+                        format!("read it from the environment (`${{{key}}}` with the value in an untracked `.env`), or use a Compose secret (`secrets:`, mounted at /run/secrets/<name>; many images read `{key}_FILE`)"),
+                    )
+                };
+                let d = Diagnostic::warning(
+                    META.code,
+                    v.span,
+                    format!(
+                        "service `{name}` has a literal secret in {place} `{key}` ({why}): it is readable by everyone who can read this file or its repository, and by `docker inspect`"
+                    ),
+                )
+                .help(help)
+                .note("OWASP Docker Top 10 D06: protect secrets; CIS Docker Benchmark 4.10: do not store secrets in Dockerfiles or images");
+                out.push(d);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        for n in [
+            "POSTGRES_PASSWORD",
+            "DB_PASS",
+            "API_KEY",
+            "SECRET_KEY",
+            "AWS_SECRET_ACCESS_KEY",
+            "GITHUB_TOKEN",
+            "jwt_secret",
+            "SECRET_KEY_BASE",
+        ] {
+            assert!(secret_name(n), "{n}");
+        }
+        for n in [
+            "POSTGRES_PASSWORD_FILE",
+            "TOKEN_TTL",
+            "PUBLIC_KEY",
+            "DB_USER",
+            "PASSWORD_MIN_LENGTH",
+            "KEYCLOAK_URL",
+            "MONKEY",
+            "COMPASS",
+        ] {
+            assert!(!secret_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn values() {
+        assert!(known_token("ghp_0123456789abcdefghijABCDEFGHIJklmnop").is_some());
+        assert!(known_token("AKIAIOSFODNN7EXAMPLE").is_some());
+        assert!(known_token("glpat-xxxxxxxxxxxxxxxxxxxx").is_some());
+        assert!(known_token("hello").is_none());
+        assert!(url_password("postgres://app:s3cret@db:5432/app"));
+        assert!(!url_password("postgres://app@db:5432/app"));
+        assert!(!url_password("http://db:5432/app"));
+        assert!(judge("MYSQL_ALLOW_EMPTY_PASSWORD", "yes").is_none());
+        assert!(judge("POSTGRES_PASSWORD_FILE", "/run/secrets/pg").is_none());
+        assert!(judge("POSTGRES_PASSWORD", "example").is_some());
+        assert!(judge("xpack.security.http.ssl.key", "certs/elasticsearch-key.pem").is_none());
+        assert!(judge("HOME", "ghp_0123456789abcdefghijABCDEFGHIJklmnop").is_some());
+        assert!(entropy("aaaa") < 0.1);
+        assert!(entropy("k3J9x!Qz0Lm2Vb7R") > 3.5);
+    }
+}
