@@ -38,10 +38,10 @@ mod lint;
 mod mounts;
 #[path = "premise/scenario.rs"]
 mod scenario;
-#[path = "premise/sigterm.rs"]
-mod sigterm;
 #[path = "premise/security.rs"]
 mod security;
+#[path = "premise/sigterm.rs"]
+mod sigterm;
 
 /// One line in the log saying what the suite ran against.
 #[test]
