@@ -934,6 +934,9 @@ impl StageState<'_> {
             if w.users {
                 self.img.users_complete = None;
             }
+            for dir in w.installs {
+                self.img.installs.push(Fact::new(dir, ev.clone()));
+            }
             for (p, names_it) in w.paths {
                 self.img.fs.forget_under(&p, names_it, &ev);
                 let under = |b: &str| b == p || b.starts_with(&format!("{p}/")) || p == "/";
