@@ -24,4 +24,4 @@ USER 65532:65532
 WORKDIR /src
 ENTRYPOINT ["/usr/local/bin/compose-lint"]
 # The mounted project (-v "$PWD:/src"), like `compose-lint .` there.
-CMD ["/src"]
+CMD ["."]

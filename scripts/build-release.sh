@@ -31,6 +31,10 @@ bin="$CARGO_TARGET_DIR/$TARGET/release/compose-lint"
 out="dist/linux-$ARCH"
 mkdir -p "$out"
 cp "$bin" "$out/compose-lint.tmp"
+# Debug symbols are most of the file; the release has no use for them.
+if command -v strip >/dev/null 2>&1 && [ "$ARCH" = "$(uname -m | sed 's/x86_64/amd64/;s/aarch64/arm64/')" ]; then
+  strip "$out/compose-lint.tmp"
+fi
 mv "$out/compose-lint.tmp" "$out/compose-lint"
 
 # A static executable has no PT_INTERP (program interpreter) header.
