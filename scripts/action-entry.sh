@@ -85,12 +85,13 @@ common=()
 [ -n "$fail_on" ] && common+=(--fail-on "$fail_on")
 [ -n "$config" ] && common+=(--config "$config")
 
-echo "compose-lint ${common[*]} --format $format ${paths[*]}"
+echo "compose-lint ${common[*]:+${common[*]} }--format $format ${paths[*]}"
 run "${common[@]}" --format "$format" -- "${paths[@]}"
 status=$?
 
 if [ "$upload_sarif" = true ] && [ "$status" -ne 2 ]; then
   # The same findings for code scanning; the status is the first run's.
+  mkdir -p "$(dirname -- "$sarif_file")"
   run "${common[@]}" --format sarif --output "$sarif_file" -- "${paths[@]}"
   sarif_status=$?
   if [ "$sarif_status" -eq 2 ] || [ ! -s "$sarif_file" ]; then

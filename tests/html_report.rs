@@ -215,7 +215,11 @@ fn render(page: &Path, shot: &Path) -> Option<String> {
     );
     let png = std::fs::read(shot).expect("a screenshot");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
-    assert!(png.len() > 20_000, "a blank screenshot? {} bytes", png.len());
+    assert!(
+        png.len() > 20_000,
+        "a blank screenshot? {} bytes",
+        png.len()
+    );
     Some(dom)
 }
 
@@ -260,7 +264,10 @@ fn seed_report_shows_m101_its_fix_and_the_image_facts() {
         "/home/rocketmq/logs is not in the image",
         "Image facts by service",
     ] {
-        assert!(dom.contains(expect), "chromium: missing {expect:?} in\n{dom}");
+        assert!(
+            dom.contains(expect),
+            "chromium: missing {expect:?} in\n{dom}"
+        );
     }
 }
 
