@@ -70,6 +70,12 @@ enum ListFormat {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+enum OutputStyle {
+    Full,
+    Concise,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
 enum ColorChoice {
     Auto,
     Always,
@@ -106,6 +112,10 @@ struct CheckArgs {
     /// Write the report to this file (atomically) instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// How the human format looks: `full` (code frames, help, fixes) or
+    /// `concise` (one line per finding).
+    #[arg(long, value_enum, default_value_t = OutputStyle::Full)]
+    output_format: OutputStyle,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
     /// Use this config file instead of searching for compose-lint.toml.
@@ -514,6 +524,8 @@ fn check(args: CheckArgs) -> ExitCode {
         color,
         quiet: args.quiet,
         statistics: args.statistics,
+        concise: args.output_format == OutputStyle::Concise,
+        width: terminal_width(args.output.is_none()),
     };
     if let Err(e) = report::render(format, &report, &human, &mut buf) {
         return fail(e);
@@ -551,6 +563,24 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The columns to wrap to: `COLUMNS`, else the terminal's width when
+/// writing to one, else 0 (the human format's default, 100).
+fn terminal_width(to_stdout: bool) -> usize {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+    {
+        return n;
+    }
+    if to_stdout && std::io::stdout().is_terminal() {
+        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
+            return w as usize;
+        }
+    }
+    0
 }
 
 /// What `--fix` or `--diff` did to one job's files.

@@ -9,6 +9,7 @@
 pub mod sanitize;
 
 mod checkstyle;
+mod concise;
 mod github;
 mod gitlab;
 mod human;
@@ -116,6 +117,10 @@ pub struct HumanOptions {
     pub quiet: bool,
     /// A count per rule code at the end.
     pub statistics: bool,
+    /// `--output-format concise`: one line per finding.
+    pub concise: bool,
+    /// Columns to wrap the full format to; 0 means 100.
+    pub width: usize,
 }
 
 /// Write `report` to `out` in `format`.
@@ -126,6 +131,7 @@ pub fn render(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
+        Format::Human if human.concise => concise::render(report, human, out),
         Format::Human => human::render(report, human, out),
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, out),
