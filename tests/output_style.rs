@@ -122,3 +122,24 @@ fn columns_narrow_the_output() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(widest(&text) <= 60, "a line is {} wide", widest(&text));
 }
+
+/// SARIF rules link to their page in the repository, and the page is there.
+#[test]
+fn sarif_rules_carry_help_uri() {
+    let out = Command::cargo_bin("compose-lint")
+        .unwrap()
+        .current_dir(manifest())
+        .args(["--format", "sarif", SEED])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules.len() > 40, "{}", rules.len());
+    let base = "https://github.com/compose-lint/compose-lint/blob/main/";
+    for r in rules {
+        let uri = r["helpUri"].as_str().unwrap_or_else(|| panic!("no helpUri: {r}"));
+        let rel = uri.strip_prefix(base).expect(uri);
+        assert!(manifest().join(rel).is_file(), "{uri} names no file");
+        assert!(rel.starts_with(&format!("rules/{}-{}", r["id"].as_str().unwrap(), r["name"].as_str().unwrap())));
+    }
+}

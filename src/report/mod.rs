@@ -142,6 +142,14 @@ pub fn render(
     }
 }
 
+/// The rule's page in the repository: `rules/<CODE>-<name>.md`.
+pub fn rule_url(code: &str, name: &str) -> String {
+    format!(
+        "{}/blob/main/rules/{code}-{name}.md",
+        env!("CARGO_PKG_REPOSITORY")
+    )
+}
+
 pub(crate) const TOOL_NAME: &str = "compose-lint";
 pub(crate) const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
