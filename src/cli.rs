@@ -264,6 +264,40 @@ fn list_rules(format: ListFormat) -> ExitCode {
     print_or_fail(&out)
 }
 
+/// A rule page: on a terminal, laid out for it and shown through the pager
+/// (`$PAGER`, else `less -R`); piped, the Markdown as it is.
+fn page_or_print(page: &str) -> ExitCode {
+    if !std::io::stdout().is_terminal() {
+        return print_or_fail(page);
+    }
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut text = report::markdown::render_terminal(page, terminal_width(true).max(40), color);
+    text.push('\n');
+    let pager = std::env::var("PAGER")
+        .ok()
+        .filter(|p| !p.trim().is_empty())
+        .unwrap_or_else(|| "less -R".to_string());
+    let mut words = pager.split_whitespace();
+    let Some(program) = words.next() else {
+        return print_or_fail(&text);
+    };
+    let child = std::process::Command::new(program)
+        .args(words)
+        .stdin(std::process::Stdio::piped())
+        .spawn();
+    match child {
+        Ok(mut child) => {
+            if let Some(mut stdin) = child.stdin.take() {
+                // The reader may quit before reading it all.
+                let _ = stdin.write_all(text.as_bytes());
+            }
+            let _ = child.wait();
+            ExitCode::SUCCESS
+        }
+        Err(_) => print_or_fail(&text),
+    }
+}
+
 fn print_or_fail(text: &str) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     match stdout
@@ -280,7 +314,7 @@ fn print_or_fail(text: &str) -> ExitCode {
 fn explain(what: &str, format: ListFormat) -> ExitCode {
     if let Some(rule) = rules::find(what) {
         return match format {
-            ListFormat::Text => print_or_fail(rule.meta.page),
+            ListFormat::Text => page_or_print(rule.meta.page),
             ListFormat::Json => {
                 let m = &rule.meta;
                 let v = serde_json::json!({

@@ -143,3 +143,43 @@ fn sarif_rules_carry_help_uri() {
         assert!(rel.starts_with(&format!("rules/{}-{}", r["id"].as_str().unwrap(), r["name"].as_str().unwrap())));
     }
 }
+
+/// `explain` piped prints the rule page as it is: plain Markdown.
+#[test]
+fn explain_piped_is_the_page() {
+    let out = Command::cargo_bin("compose-lint")
+        .unwrap()
+        .args(["explain", "M101"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let page = std::fs::read_to_string(manifest().join("rules/M101-new-volume-missing-path.md"))
+        .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), page);
+}
+
+/// On a terminal, the page is laid out: headings without `#`, prose
+/// wrapped to the width, code blocks indented and kept whole.
+#[test]
+fn explain_renders_markdown_for_the_terminal() {
+    use compose_lint::report::markdown::render_terminal;
+    let page = std::fs::read_to_string(manifest().join("rules/M101-new-volume-missing-path.md"))
+        .unwrap();
+    let out = render_terminal(&page, 80, false);
+    assert!(out.starts_with("M101 new-volume-missing-path\n════"), "{out}");
+    assert!(out.contains("\nWhy it breaks\n─────────────\n"), "{out}");
+    assert!(!out.lines().any(|l| l.starts_with('#')), "{out}");
+    assert!(out.contains("\n    services:\n      mq_broker_m:\n"), "{out}");
+    assert!(!out.contains("```"), "{out}");
+    assert!(out.contains("\n• it is a named volume"), "{out}");
+    let code: Vec<&str> = page.lines().collect();
+    for l in out.lines() {
+        // Only code lines (drawn as written) may be wider.
+        if l.chars().count() > 80 {
+            assert!(code.iter().any(|c| l.trim() == c.trim()), "too wide: {l:?}");
+        }
+    }
+    // Colour only when asked.
+    assert!(!out.contains('\x1b'));
+    assert!(render_terminal(&page, 80, true).contains("\x1b[1m"));
+}

@@ -15,6 +15,7 @@ mod gitlab;
 mod human;
 mod json;
 mod junit;
+pub mod markdown;
 mod sarif;
 
 use crate::diagnostic::{Diagnostic, Severity};
