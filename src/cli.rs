@@ -61,6 +61,8 @@ enum Command {
     Images(Box<CheckArgs>),
     /// Print a shell completion script.
     Completions { shell: clap_complete::Shell },
+    /// Run the language server over standard input and output (for editors).
+    Lsp,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -204,6 +206,7 @@ pub fn main() -> ExitCode {
         Some(Command::Rules { format }) => list_rules(format),
         Some(Command::Explain { what, format }) => explain(&what, format),
         Some(Command::Images(args)) => images(*args),
+        Some(Command::Lsp) => crate::lsp::run(),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 shell,
