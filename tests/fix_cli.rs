@@ -313,7 +313,8 @@ fn fix_alone_applies_only_safe_fixes() {
     let fixed = std::fs::read_to_string(&f).unwrap();
     assert!(!fixed.contains("version"), "{fixed}");
     assert!(!fixed.contains("init: true"), "{fixed}");
-    assert!(text(&out.stdout).contains("0 fixable with --fix;\n1 more fixable with --fix --unsafe-fixes\n"));
+    assert!(text(&out.stdout)
+        .contains("0 fixable with --fix;\n1 more fixable with --fix --unsafe-fixes\n"));
     let json = run(tmp.path(), &["--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["fixable"], serde_json::json!({"safe": 0, "unsafe": 1}));

@@ -34,8 +34,14 @@ fn seed_text() {
         "facts from: built-in facts rules/images/apacherocketmq__rocketmq.toml (4.3.1), from https://"
     ));
     // Words, not field names (issue 17).
-    assert!(text.contains("  starts as root and drops privileges: no\n"), "{text}");
-    assert!(text.contains("  working directory: /opt/rocketmq-4.3.1/bin\n"), "{text}");
+    assert!(
+        text.contains("  starts as root and drops privileges: no\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  working directory: /opt/rocketmq-4.3.1/bin\n"),
+        "{text}"
+    );
     assert!(!text.contains("starts_as_root"), "{text}");
     insta::assert_snapshot!(text);
 }

@@ -75,7 +75,10 @@ impl Server {
             "initialize",
             json!({"processId": null, "rootUri": null, "capabilities": {}}),
         );
-        assert!(init["result"]["capabilities"]["hoverProvider"] == json!(true), "{init}");
+        assert!(
+            init["result"]["capabilities"]["hoverProvider"] == json!(true),
+            "{init}"
+        );
         s.notify("initialized", json!({}));
         s
     }
@@ -177,7 +180,10 @@ fn protocol_over_stdio() {
         }),
     );
     let actions = actions["result"].as_array().unwrap().clone();
-    assert_eq!(actions[0]["title"], "P101: remove the `version` line", "{actions:#?}");
+    assert_eq!(
+        actions[0]["title"], "P101: remove the `version` line",
+        "{actions:#?}"
+    );
     assert_eq!(actions[0]["isPreferred"], true);
     let edits = &actions[0]["edit"]["changes"][&u];
     assert_eq!(edits[0]["newText"], "");
@@ -265,7 +271,10 @@ fn overlay_uses_the_open_base_text() {
     // The link to a missing service is reported only when the base on
     // disk is used.
     assert_ne!(with_db, without_db, "{with_db:?} / {without_db:?}");
-    assert!(without_db.len() > with_db.len(), "{with_db:?} / {without_db:?}");
+    assert!(
+        without_db.len() > with_db.len(),
+        "{with_db:?} / {without_db:?}"
+    );
     s.shutdown();
 }
 

@@ -63,7 +63,10 @@ fn seed_full() {
     assert_eq!(out.matches("apacherocketmq__rocketmq.toml").count(), 1);
     // The fix shared by the findings on lines 35 and 36 is drawn once.
     assert_eq!(out.matches("36 -       - master_broker_store").count(), 1);
-    assert!(out.contains("the fix under line 35 fixes this too"), "{out}");
+    assert!(
+        out.contains("the fix under line 35 fixes this too"),
+        "{out}"
+    );
     assert!(out.ends_with(
         "16 problems (5 errors, 8 warnings, 3 infos) in 1 of 1 file; 1 fixable with --fix;\n\
          11 more fixable with --fix --unsafe-fixes\n"
@@ -85,9 +88,14 @@ fn seed_concise() {
             parts.next().unwrap(),
             parts.next().unwrap(),
         );
-        assert!(line.parse::<usize>().is_ok() && col.parse::<usize>().is_ok(), "{l}");
         assert!(
-            rest.starts_with(" error[") || rest.starts_with(" warning[") || rest.starts_with(" info["),
+            line.parse::<usize>().is_ok() && col.parse::<usize>().is_ok(),
+            "{l}"
+        );
+        assert!(
+            rest.starts_with(" error[")
+                || rest.starts_with(" warning[")
+                || rest.starts_with(" info["),
             "{l}"
         );
     }
@@ -137,10 +145,16 @@ fn sarif_rules_carry_help_uri() {
     assert!(rules.len() > 40, "{}", rules.len());
     let base = "https://github.com/compose-lint/compose-lint/blob/main/";
     for r in rules {
-        let uri = r["helpUri"].as_str().unwrap_or_else(|| panic!("no helpUri: {r}"));
+        let uri = r["helpUri"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no helpUri: {r}"));
         let rel = uri.strip_prefix(base).expect(uri);
         assert!(manifest().join(rel).is_file(), "{uri} names no file");
-        assert!(rel.starts_with(&format!("rules/{}-{}", r["id"].as_str().unwrap(), r["name"].as_str().unwrap())));
+        assert!(rel.starts_with(&format!(
+            "rules/{}-{}",
+            r["id"].as_str().unwrap(),
+            r["name"].as_str().unwrap()
+        )));
     }
 }
 
@@ -153,8 +167,8 @@ fn explain_piped_is_the_page() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let page = std::fs::read_to_string(manifest().join("rules/M101-new-volume-missing-path.md"))
-        .unwrap();
+    let page =
+        std::fs::read_to_string(manifest().join("rules/M101-new-volume-missing-path.md")).unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), page);
 }
 
@@ -163,13 +177,19 @@ fn explain_piped_is_the_page() {
 #[test]
 fn explain_renders_markdown_for_the_terminal() {
     use compose_lint::report::markdown::render_terminal;
-    let page = std::fs::read_to_string(manifest().join("rules/M101-new-volume-missing-path.md"))
-        .unwrap();
+    let page =
+        std::fs::read_to_string(manifest().join("rules/M101-new-volume-missing-path.md")).unwrap();
     let out = render_terminal(&page, 80, false);
-    assert!(out.starts_with("M101 new-volume-missing-path\n════"), "{out}");
+    assert!(
+        out.starts_with("M101 new-volume-missing-path\n════"),
+        "{out}"
+    );
     assert!(out.contains("\nWhy it breaks\n─────────────\n"), "{out}");
     assert!(!out.lines().any(|l| l.starts_with('#')), "{out}");
-    assert!(out.contains("\n    services:\n      mq_broker_m:\n"), "{out}");
+    assert!(
+        out.contains("\n    services:\n      mq_broker_m:\n"),
+        "{out}"
+    );
     assert!(!out.contains("```"), "{out}");
     assert!(out.contains("\n• it is a named volume"), "{out}");
     let code: Vec<&str> = page.lines().collect();

@@ -300,7 +300,10 @@ pub fn to_text(si: &ServiceImage, service: &Service) -> String {
         fact("missing program", Some((b.value.clone(), &b.evidence)));
     }
     for c in &img.chowns_on_start {
-        fact("changes owner on start", Some((c.value.clone(), &c.evidence)));
+        fact(
+            "changes owner on start",
+            Some((c.value.clone(), &c.evidence)),
+        );
     }
     let paths = interesting_paths(si, service);
     if !paths.is_empty() {

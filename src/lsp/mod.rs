@@ -342,6 +342,8 @@ fn own<'a>(s: &'a State, uri: &str) -> Option<(&'a Linted, FileId, PathBuf)> {
     Some((linted, file, doc.path.clone()))
 }
 
+// `lsp_types::WorkspaceEdit::changes` is a map keyed by `Uri`.
+#[allow(clippy::mutable_key_type)]
 fn code_actions(state: &Shared, p: &lt::CodeActionParams) -> Vec<lt::CodeActionOrCommand> {
     let s = lock(state);
     let uri = p.text_document.uri.as_str();
@@ -486,15 +488,12 @@ fn hover(state: &Shared, p: &lt::HoverParams) -> Option<lt::Hover> {
                 && (i.span.start as usize) <= line_end
         })
     })?;
-    let (facts, _) = image::resolve(
-        project,
-        &loaded.project_dir,
-        None,
-        &ImageOptions::default(),
-    );
+    let (facts, _) = image::resolve(project, &loaded.project_dir, None, &ImageOptions::default());
     let si = facts.get(&service.name.value)?;
     let listing = image::listing::to_text(si, service);
-    Some(markdown(format!("**image facts**\n\n```text\n{listing}```")))
+    Some(markdown(format!(
+        "**image facts**\n\n```text\n{listing}```"
+    )))
 }
 
 fn markdown(value: String) -> lt::Hover {
@@ -549,7 +548,8 @@ fn offset(text: &str, pos: lt::Position) -> usize {
 }
 
 fn parse_uri(s: &str) -> lt::Uri {
-    s.parse().unwrap_or_else(|_| "file:///".parse().expect("uri"))
+    s.parse()
+        .unwrap_or_else(|_| "file:///".parse().expect("uri"))
 }
 
 /// `file:///a%20b/c.yml` as `/a b/c.yml`.

@@ -200,7 +200,8 @@ impl<'r> Renderer<'r> {
             if i == 0 {
                 self.buf.push_str(&format!("{head}: {}\n", paint.bold(l)));
             } else {
-                self.buf.push_str(&format!("{:hang$}{}\n", "", paint.bold(l)));
+                self.buf
+                    .push_str(&format!("{:hang$}{}\n", "", paint.bold(l)));
             }
         }
         let location = format!(
@@ -377,7 +378,10 @@ impl<'r> Renderer<'r> {
             .map(|l| sanitize::text(&l.message).into_owned())
             .unwrap_or_default();
         let mut by_file: BTreeMap<FileId, Vec<(Span, String)>> = BTreeMap::new();
-        by_file.entry(d.span.file).or_default().push((d.span, primary));
+        by_file
+            .entry(d.span.file)
+            .or_default()
+            .push((d.span, primary));
         for l in d.labels.iter().filter(|l| l.span != d.span) {
             by_file
                 .entry(l.span.file)
@@ -411,7 +415,7 @@ impl<'r> Renderer<'r> {
             ));
         }
         // (line number, line start, line end) per label, for the gutter.
-        let mut rows: Vec<(usize, usize, usize, Vec<(usize, usize, String)>)> = Vec::new();
+        let mut rows: Vec<Row> = Vec::new();
         for (span, label) in labels {
             let (start, len) = clamp(&text, span);
             let ls = text[..start].rfind('\n').map_or(0, |i| i + 1);
@@ -443,11 +447,7 @@ impl<'r> Renderer<'r> {
             // Columns of the first mark decide the visible window.
             let cells = cells(line);
             let col_of = |byte: usize| -> usize {
-                cells
-                    .iter()
-                    .take_while(|c| c.0 < byte)
-                    .map(|c| c.2)
-                    .sum()
+                cells.iter().take_while(|c| c.0 < byte).map(|c| c.2).sum()
             };
             let total: usize = cells.iter().map(|c| c.2).sum();
             let (s0, e0) = (marks[0].0, marks[0].1);
@@ -488,7 +488,8 @@ impl<'r> Renderer<'r> {
                     if !label.is_empty() {
                         let hang = gutter + 5;
                         for l in wrap(&label, self.width.saturating_sub(hang + 2).max(20)) {
-                            self.buf.push_str(&format!("  {:gutter$} {bar}   {l}\n", ""));
+                            self.buf
+                                .push_str(&format!("  {:gutter$} {bar}   {l}\n", ""));
                         }
                     }
                 }
@@ -496,6 +497,10 @@ impl<'r> Renderer<'r> {
         }
     }
 }
+
+/// A framed line: its number, start and end offsets, and the marks on it
+/// (start and end within the line, label).
+type Row = (usize, usize, usize, Vec<(usize, usize, String)>);
 
 /// A line as display cells: (byte offset, text shown, width). A tab shows
 /// as four spaces.
@@ -513,7 +518,12 @@ fn cells(line: &str) -> Vec<(usize, Cow<'static, str>, usize)> {
 
 /// The cells from column `from`, at most `room` columns, with `…` where
 /// text was cut; and how many columns the leading `…` adds.
-fn window(cells: &[(usize, Cow<'static, str>, usize)], from: usize, room: usize, total: usize) -> (String, usize) {
+fn window(
+    cells: &[(usize, Cow<'static, str>, usize)],
+    from: usize,
+    room: usize,
+    total: usize,
+) -> (String, usize) {
     let mut out = String::new();
     let mut col = 0;
     let mut used = 0;
@@ -524,7 +534,11 @@ fn window(cells: &[(usize, Cow<'static, str>, usize)], from: usize, room: usize,
         shift = 1;
     }
     let cut_end = total - from.min(total) + used > room;
-    let limit = if cut_end { room.saturating_sub(1) } else { room };
+    let limit = if cut_end {
+        room.saturating_sub(1)
+    } else {
+        room
+    };
     for c in cells {
         if col < from {
             col += c.2;

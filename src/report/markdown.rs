@@ -70,9 +70,15 @@ pub fn render_terminal(md: &str, width: usize, color: bool) -> String {
             flush(&mut out, &mut para, &mut item);
             let (level, text) = h;
             let text = if level == 1 {
-                style.bold(&format!("{text}\n{}", "═".repeat(text.chars().count().min(width))))
+                style.bold(&format!(
+                    "{text}\n{}",
+                    "═".repeat(text.chars().count().min(width))
+                ))
             } else {
-                style.bold(&format!("{text}\n{}", "─".repeat(text.chars().count().min(width))))
+                style.bold(&format!(
+                    "{text}\n{}",
+                    "─".repeat(text.chars().count().min(width))
+                ))
             };
             out.push_str(&text);
             out.push_str("\n\n");
@@ -85,7 +91,10 @@ pub fn render_terminal(md: &str, width: usize, color: bool) -> String {
             out.push('\n');
             continue;
         }
-        if let Some(rest) = t.strip_prefix("> ").or(if t == ">" { Some("") } else { None }) {
+        if let Some(rest) = t
+            .strip_prefix("> ")
+            .or(if t == ">" { Some("") } else { None })
+        {
             flush(&mut out, &mut para, &mut item);
             for l in wrap(rest, width - 2) {
                 out.push_str(&format!("│ {}\n", style.inline(&l)));
@@ -95,7 +104,15 @@ pub fn render_terminal(md: &str, width: usize, color: bool) -> String {
         if let Some((marker, rest)) = list_marker(t) {
             flush(&mut out, &mut para, &mut item);
             let indent = line.len() - t.len();
-            let marker = format!("{:indent$}{}", "", if marker == "-" || marker == "*" { "•" } else { marker });
+            let marker = format!(
+                "{:indent$}{}",
+                "",
+                if marker == "-" || marker == "*" {
+                    "•"
+                } else {
+                    marker
+                }
+            );
             item = Some((marker, rest.to_string()));
             continue;
         }
@@ -125,7 +142,9 @@ fn heading(t: &str) -> Option<(usize, &str)> {
     if level == 0 || level > 6 {
         return None;
     }
-    t[level..].strip_prefix(' ').map(|rest| (level, rest.trim()))
+    t[level..]
+        .strip_prefix(' ')
+        .map(|rest| (level, rest.trim()))
 }
 
 fn list_marker(t: &str) -> Option<(&str, &str)> {
