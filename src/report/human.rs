@@ -125,11 +125,11 @@ struct Renderer<'r> {
     /// Sources of image facts already named.
     seen_sources: HashSet<String>,
     /// Help texts already printed, with the line of the finding they were under.
-    seen_help: HashMap<String, usize>,
+    seen_help: HashMap<String, (FileId, usize)>,
     /// The reason part of messages already printed, per rule.
-    seen_reasons: HashMap<(&'static str, String), usize>,
+    seen_reasons: HashMap<(&'static str, String), (FileId, usize)>,
     /// Fixes already drawn, with the line of the finding they were under.
-    seen_fixes: Vec<(&'r Fix, usize)>,
+    seen_fixes: Vec<(&'r Fix, (FileId, usize))>,
     buf: String,
 }
 
@@ -150,6 +150,18 @@ impl<'r> Renderer<'r> {
         }
     }
 
+    /// `line 14` in the file `here`, `path:14` in another.
+    fn at(&self, here: FileId, (file, line): (FileId, usize)) -> String {
+        if file == here {
+            format!("line {line}")
+        } else {
+            format!(
+                "{}:{line}",
+                sanitize::path(&self.report.sources.get(file).path)
+            )
+        }
+    }
+
     fn diagnostic(&mut self, d: &'r Diagnostic) {
         let report = self.report;
         let paint = self.paint;
@@ -163,12 +175,12 @@ impl<'r> Renderer<'r> {
         if let Some((what, why)) = message.split_once(": ") {
             let key = (d.code, why.to_string());
             match self.seen_reasons.get(&key) {
-                Some(line) => {
-                    same_as = Some(*line);
-                    message = format!("{what} (as on line {line})");
+                Some(at) => {
+                    same_as = Some(*at);
+                    message = format!("{what} (as on {})", self.at(d.span.file, *at));
                 }
                 None => {
-                    self.seen_reasons.insert(key, start.line);
+                    self.seen_reasons.insert(key, (d.span.file, start.line));
                 }
             }
         }
@@ -227,17 +239,23 @@ impl<'r> Renderer<'r> {
         if let Some(help) = &d.help {
             let help = sanitize::text(help).into_owned();
             match self.seen_help.get(&help) {
-                Some(line) if help.len() > 60 => as_for.push(format!("help as for line {line}")),
+                Some(at) if help.len() > 60 => {
+                    as_for.push(format!("help as for {}", self.at(d.span.file, *at)))
+                }
                 _ => {
-                    self.seen_help.insert(help.clone(), start.line);
+                    self.seen_help
+                        .insert(help.clone(), (d.span.file, start.line));
                     self.wrapped(&paint.cyan("help"), "help", &help, 2);
                 }
             }
         }
         self.notes(d);
         for fix in &d.fixes {
-            if let Some(line) = self.fix(d, fix, start.line) {
-                as_for.push(format!("the fix under line {line} fixes this too"));
+            if let Some(at) = self.fix(d, fix, (d.span.file, start.line)) {
+                as_for.push(format!(
+                    "the fix under {} fixes this too",
+                    self.at(d.span.file, at)
+                ));
             }
         }
         let mut see = format!("compose-lint explain {code}");
@@ -323,7 +341,12 @@ impl<'r> Renderer<'r> {
 
     /// A fix and a preview of its edits, or, for a fix already drawn under
     /// another finding, a pointer to it.
-    fn fix(&mut self, d: &Diagnostic, fix: &'r Fix, line: usize) -> Option<usize> {
+    fn fix(
+        &mut self,
+        d: &Diagnostic,
+        fix: &'r Fix,
+        line: (FileId, usize),
+    ) -> Option<(FileId, usize)> {
         let paint = self.paint;
         let kind = match fix.applicability {
             Applicability::Safe => "safe",
