@@ -173,6 +173,7 @@ fn lint_paths(paths: &[PathBuf]) -> usize {
         color: false,
         quiet: false,
         statistics: false,
+        ..Default::default()
     };
     report::render(Format::Json, &report, &human, &mut out).expect("render");
     out.len()

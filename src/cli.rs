@@ -61,12 +61,20 @@ enum Command {
     Images(Box<CheckArgs>),
     /// Print a shell completion script.
     Completions { shell: clap_complete::Shell },
+    /// Run the language server over standard input and output (for editors).
+    Lsp,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum ListFormat {
     Text,
     Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+enum OutputStyle {
+    Full,
+    Concise,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
@@ -106,6 +114,10 @@ struct CheckArgs {
     /// Write the report to this file (atomically) instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// How the human format looks: `full` (code frames, help, fixes) or
+    /// `concise` (one line per finding).
+    #[arg(long, value_enum, default_value_t = OutputStyle::Full)]
+    output_format: OutputStyle,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
     /// Use this config file instead of searching for compose-lint.toml.
@@ -194,6 +206,7 @@ pub fn main() -> ExitCode {
         Some(Command::Rules { format }) => list_rules(format),
         Some(Command::Explain { what, format }) => explain(&what, format),
         Some(Command::Images(args)) => images(*args),
+        Some(Command::Lsp) => crate::lsp::run(),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 shell,
@@ -254,6 +267,40 @@ fn list_rules(format: ListFormat) -> ExitCode {
     print_or_fail(&out)
 }
 
+/// A rule page: on a terminal, laid out for it and shown through the pager
+/// (`$PAGER`, else `less -R`); piped, the Markdown as it is.
+fn page_or_print(page: &str) -> ExitCode {
+    if !std::io::stdout().is_terminal() {
+        return print_or_fail(page);
+    }
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut text = report::markdown::render_terminal(page, terminal_width(true).max(40), color);
+    text.push('\n');
+    let pager = std::env::var("PAGER")
+        .ok()
+        .filter(|p| !p.trim().is_empty())
+        .unwrap_or_else(|| "less -R".to_string());
+    let mut words = pager.split_whitespace();
+    let Some(program) = words.next() else {
+        return print_or_fail(&text);
+    };
+    let child = std::process::Command::new(program)
+        .args(words)
+        .stdin(std::process::Stdio::piped())
+        .spawn();
+    match child {
+        Ok(mut child) => {
+            if let Some(mut stdin) = child.stdin.take() {
+                // The reader may quit before reading it all.
+                let _ = stdin.write_all(text.as_bytes());
+            }
+            let _ = child.wait();
+            ExitCode::SUCCESS
+        }
+        Err(_) => print_or_fail(&text),
+    }
+}
+
 fn print_or_fail(text: &str) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     match stdout
@@ -270,7 +317,7 @@ fn print_or_fail(text: &str) -> ExitCode {
 fn explain(what: &str, format: ListFormat) -> ExitCode {
     if let Some(rule) = rules::find(what) {
         return match format {
-            ListFormat::Text => print_or_fail(rule.meta.page),
+            ListFormat::Text => page_or_print(rule.meta.page),
             ListFormat::Json => {
                 let m = &rule.meta;
                 let v = serde_json::json!({
@@ -514,6 +561,8 @@ fn check(args: CheckArgs) -> ExitCode {
         color,
         quiet: args.quiet,
         statistics: args.statistics,
+        concise: args.output_format == OutputStyle::Concise,
+        width: terminal_width(args.output.is_none()),
     };
     if let Err(e) = report::render(format, &report, &human, &mut buf) {
         return fail(e);
@@ -551,6 +600,24 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The columns to wrap to: `COLUMNS`, else the terminal's width when
+/// writing to one, else 0 (the human format's default, 100).
+fn terminal_width(to_stdout: bool) -> usize {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+    {
+        return n;
+    }
+    if to_stdout && std::io::stdout().is_terminal() {
+        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
+            return w as usize;
+        }
+    }
+    0
 }
 
 /// What `--fix` or `--diff` did to one job's files.

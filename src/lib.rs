@@ -16,6 +16,7 @@ pub mod fuzzing;
 pub mod image;
 pub mod lint;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod report;
 pub mod rules;

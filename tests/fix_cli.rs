@@ -306,14 +306,15 @@ fn fix_alone_applies_only_safe_fixes() {
     let lint = run(tmp.path(), &[]);
     let report = text(&lint.stdout);
     assert!(
-        report.contains("1 fixable with `--fix`, 1 more with `--fix --unsafe-fixes`."),
+        report.contains("1 fixable with --fix;\n1 more fixable with --fix --unsafe-fixes\n"),
         "{report}"
     );
     let out = run(tmp.path(), &["--fix"]);
     let fixed = std::fs::read_to_string(&f).unwrap();
     assert!(!fixed.contains("version"), "{fixed}");
     assert!(!fixed.contains("init: true"), "{fixed}");
-    assert!(text(&out.stdout).contains("1 fixable with `--fix --unsafe-fixes`."));
+    assert!(text(&out.stdout)
+        .contains("0 fixable with --fix;\n1 more fixable with --fix --unsafe-fixes\n"));
     let json = run(tmp.path(), &["--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["fixable"], serde_json::json!({"safe": 0, "unsafe": 1}));

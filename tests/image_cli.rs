@@ -31,8 +31,18 @@ fn seed_text() {
     );
     assert!(text.contains("    /home/rocketmq/store: absent\n"));
     assert!(text.contains(
-        "facts: built-in facts rules/images/apacherocketmq__rocketmq.toml (4.3.1), from https://"
+        "facts from: built-in facts rules/images/apacherocketmq__rocketmq.toml (4.3.1), from https://"
     ));
+    // Words, not field names (issue 17).
+    assert!(
+        text.contains("  starts as root and drops privileges: no\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  working directory: /opt/rocketmq-4.3.1/bin\n"),
+        "{text}"
+    );
+    assert!(!text.contains("starts_as_root"), "{text}");
     insta::assert_snapshot!(text);
 }
 

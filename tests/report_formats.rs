@@ -155,6 +155,7 @@ fn plain() -> HumanOptions {
         color: false,
         quiet: false,
         statistics: false,
+        ..Default::default()
     }
 }
 

@@ -97,6 +97,7 @@ fn plain() -> HumanOptions {
         color: false,
         quiet: false,
         statistics: false,
+        ..Default::default()
     }
 }
 
@@ -333,7 +334,7 @@ fn crlf_tabs_and_edge_spans() {
         assert!(!out.contains('\t'), "{format}:\n{out}");
         if format == Format::Human {
             assert!(out.contains("web:"), "{out}");
-            assert!(out.contains("Found 4 problems"), "{out}");
+            assert!(out.contains("4 problems ("), "{out}");
         }
     }
 }

@@ -173,6 +173,11 @@ pub fn to_json(si: &ServiceImage, service: &Service) -> Value {
 }
 
 /// The text listing of one service.
+/// `yes` or `no`, for a fact that is a flag.
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_string()
+}
+
 pub fn to_text(si: &ServiceImage, service: &Service) -> String {
     let img = &si.image;
     let mut out = String::new();
@@ -192,7 +197,7 @@ pub fn to_text(si: &ServiceImage, service: &Service) -> String {
     let origin = img.origin.clone();
     if let Some(o) = &origin {
         line(format!(
-            "  facts: {} [{}] (the evidence of every fact below unless marked)",
+            "  facts from: {} [{}] (the evidence of every fact below unless marked)",
             o.render(),
             si.confidence().as_str()
         ));
@@ -218,10 +223,10 @@ pub fn to_text(si: &ServiceImage, service: &Service) -> String {
         }
     };
     fact(
-        "workdir",
+        "working directory",
         img.workdir.as_ref().map(|f| (f.value.clone(), &f.evidence)),
     );
-    for (name, c) in [("entrypoint", &img.entrypoint), ("cmd", &img.cmd)] {
+    for (name, c) in [("entrypoint", &img.entrypoint), ("command", &img.cmd)] {
         fact(
             name,
             c.as_ref().map(|f| {
@@ -237,13 +242,13 @@ pub fn to_text(si: &ServiceImage, service: &Service) -> String {
         );
     }
     fact(
-        "stop_signal",
+        "stop signal",
         img.stop_signal
             .as_ref()
             .map(|f| (f.value.clone(), &f.evidence)),
     );
     fact(
-        "healthcheck",
+        "health check",
         img.healthcheck.as_ref().map(|f| {
             (
                 if f.value { "defined" } else { "none" }.to_string(),
@@ -252,50 +257,53 @@ pub fn to_text(si: &ServiceImage, service: &Service) -> String {
         }),
     );
     fact(
-        "starts_as_root_and_drops",
+        "starts as root and drops privileges",
         img.starts_as_root_and_drops
             .as_ref()
-            .map(|f| (f.value.to_string(), &f.evidence)),
+            .map(|f| (yes_no(f.value), &f.evidence)),
     );
     fact(
         "init",
         img.init.as_ref().map(|f| (f.value.clone(), &f.evidence)),
     );
     fact(
-        "execs_args",
+        "passes its arguments on with exec",
         img.execs_args
             .as_ref()
-            .map(|f| (f.value.to_string(), &f.evidence)),
+            .map(|f| (yes_no(f.value), &f.evidence)),
     );
     fact(
-        "data_dir_env",
+        "data directory variable",
         img.data_dir_env
             .as_ref()
             .map(|f| (f.value.clone(), &f.evidence)),
     );
     fact(
-        "min_memory",
+        "minimum memory",
         img.min_memory
             .as_ref()
             .map(|f| (format!("{} bytes", f.value), &f.evidence)),
     );
     fact(
-        "shutdown_seconds",
+        "time to shut down",
         img.shutdown_seconds
             .as_ref()
-            .map(|f| (f.value.to_string(), &f.evidence)),
+            .map(|f| (format!("{} seconds", f.value), &f.evidence)),
     );
     for v in &img.volumes {
         fact("volume", Some((v.value.clone(), &v.evidence)));
     }
     for b in &img.binaries {
-        fact("binary", Some((b.value.clone(), &b.evidence)));
+        fact("program", Some((b.value.clone(), &b.evidence)));
     }
     for b in &img.absent_binaries {
-        fact("absent binary", Some((b.value.clone(), &b.evidence)));
+        fact("missing program", Some((b.value.clone(), &b.evidence)));
     }
     for c in &img.chowns_on_start {
-        fact("chowns_on_start", Some((c.value.clone(), &c.evidence)));
+        fact(
+            "changes owner on start",
+            Some((c.value.clone(), &c.evidence)),
+        );
     }
     let paths = interesting_paths(si, service);
     if !paths.is_empty() {

@@ -1,143 +1,670 @@
-//! The terminal format: a header per diagnostic, miette code frames, help,
-//! notes and a preview of each fix, then a summary line.
+//! The terminal format (`--output-format full`, the default): per finding a
+//! header, the location, a compact code frame, help, notes, the fix that
+//! fixes it and where to read more; then a summary line.
 //!
-//! miette draws the frames only; the header, help, notes and fixes are ours,
-//! unwrapped, so no text from a linted file can be wrapped onto the start of
-//! a line (see `sanitize` on workflow commands). miette reads spans as byte
-//! offsets into the source, so it gets `sanitize::frame_source`, which keeps
-//! every byte offset.
+//! Everything is wrapped to the terminal width (`HumanOptions::width`).
+//! What a reader has already seen is not said twice: a note that is word for
+//! word one printed above is left out, the source of image facts is named
+//! once, a help text already printed is referred to by its line, and a fix
+//! that fixes several findings is drawn under the first only. Text from a
+//! linted file goes through `sanitize`; every continuation line of wrapped
+//! text is indented, so no text from a linted file starts a line (see
+//! `sanitize` on workflow commands). Code frames use
+//! `sanitize::frame_source`, which keeps every byte offset.
 
 use super::sanitize;
 use super::{HumanOptions, Report};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::source::{FileId, SourceFile, Span};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::io::{self, Write};
 use std::sync::Arc;
+use unicode_width::UnicodeWidthChar;
 
 /// How many lines of a fix's before/after text to show.
 const PREVIEW_LINES: usize = 4;
 
+/// The width used when the caller gives none (not a terminal, no COLUMNS).
+pub const DEFAULT_WIDTH: usize = 100;
+
+/// The narrowest layout drawn; below it text would be mostly indentation.
+const MIN_WIDTH: usize = 40;
+
 pub(crate) fn render(report: &Report, opts: &HumanOptions, out: &mut dyn Write) -> io::Result<()> {
     let paint = Paint(opts.color);
-    let mut frames = Frames::new(report, opts.color);
-    let mut buf = String::new();
+    let width = effective_width(opts.width);
+    let mut r = Renderer {
+        report,
+        paint,
+        width,
+        frames: BTreeMap::new(),
+        seen_notes: HashSet::new(),
+        seen_sources: HashSet::new(),
+        seen_help: HashMap::new(),
+        seen_reasons: HashMap::new(),
+        seen_fixes: Vec::new(),
+        buf: String::new(),
+    };
 
     if !opts.quiet {
         for note in report.notes {
-            buf.push_str(&format!(
-                "{}: {}: {}\n",
-                paint.bold("note"),
+            let text = format!(
+                "{}: {}",
                 sanitize::path(&note.path),
                 sanitize::text(&note.message)
-            ));
+            );
+            r.wrapped(&paint.bold("note"), "note", &text, 2);
         }
         if !report.notes.is_empty() && !report.diagnostics.is_empty() {
-            buf.push('\n');
+            r.buf.push('\n');
         }
     }
 
     for d in report.diagnostics {
-        diagnostic(report, d, paint, &mut frames, &mut buf);
-        buf.push('\n');
+        r.diagnostic(d);
+        r.buf.push('\n');
     }
 
+    let mut buf = std::mem::take(&mut r.buf);
     if opts.statistics {
         statistics(report, paint, &mut buf);
     }
     if !opts.quiet {
-        buf.push_str(&summary(report));
-        buf.push('\n');
+        for line in summary(report).lines() {
+            for l in pack(line, "; ", width) {
+                buf.push_str(&l);
+                buf.push('\n');
+            }
+        }
     }
     out.write_all(buf.as_bytes())
 }
 
-fn diagnostic(
-    report: &Report,
-    d: &Diagnostic,
-    paint: Paint,
-    frames: &mut Frames,
-    buf: &mut String,
-) {
-    let name = report.rule_name(d.code);
-    let (start, _) = report.position(d.span);
-    let sev = d.severity.as_str();
-    let head = paint.severity(d.severity, &format!("{sev}[{}]", sanitize::text(d.code)));
-    if name.is_empty() {
-        buf.push_str(&format!(
-            "{head}: {}\n",
-            paint.bold(&sanitize::text(&d.message))
-        ));
+/// `line` broken after `sep` into lines of at most `width` columns where
+/// it can be (a part wider than that stays whole).
+fn pack(line: &str, sep: &str, width: usize) -> Vec<String> {
+    let parts: Vec<&str> = line.split(sep).collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for (i, p) in parts.iter().enumerate() {
+        let piece = if i + 1 < parts.len() {
+            format!("{p}{}", sep.trim_end())
+        } else {
+            p.to_string()
+        };
+        if !cur.is_empty() && str_width(&cur) + 1 + str_width(&piece) > width {
+            out.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(&piece);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// The width to lay out for: `width`, or [`DEFAULT_WIDTH`] when 0.
+pub(crate) fn effective_width(width: usize) -> usize {
+    if width == 0 {
+        DEFAULT_WIDTH
     } else {
-        buf.push_str(&format!(
-            "{head} {}: {}\n",
-            paint.bold(name),
-            paint.bold(&sanitize::text(&d.message))
-        ));
-    }
-    buf.push_str(&format!(
-        " {} {}:{}:{}\n",
-        paint.blue("-->"),
-        sanitize::path(report.path(d.span)),
-        start.line,
-        start.column
-    ));
-
-    // One frame for the primary file, then one per other file a label is in.
-    let mut by_file: BTreeMap<FileId, Vec<LabeledSpan>> = BTreeMap::new();
-    let primary_label = d
-        .labels
-        .iter()
-        .find(|l| l.span == d.span)
-        .map(|l| sanitize::text(&l.message).into_owned())
-        .unwrap_or_else(|| "here".to_string());
-    let primary_text = &report.sources.get(d.span.file).text;
-    by_file.insert(
-        d.span.file,
-        vec![LabeledSpan::new_primary_with_span(
-            Some(primary_label),
-            clamp(primary_text, d.span),
-        )],
-    );
-    for l in d.labels.iter().filter(|l| l.span != d.span) {
-        let text = &report.sources.get(l.span.file).text;
-        by_file
-            .entry(l.span.file)
-            .or_default()
-            .push(LabeledSpan::new_with_span(
-                Some(sanitize::text(&l.message).into_owned()),
-                clamp(text, l.span),
-            ));
-    }
-    if let Some(labels) = by_file.remove(&d.span.file) {
-        buf.push_str(&frames.render(d.span.file, false, labels));
-    }
-    for (file, labels) in by_file {
-        buf.push_str(&frames.render(file, true, labels));
-    }
-
-    if let Some(help) = &d.help {
-        buf.push_str(&format!(
-            "  {}: {}\n",
-            paint.cyan("help"),
-            sanitize::text(help)
-        ));
-    }
-    for note in &d.notes {
-        buf.push_str(&format!(
-            "  {} {}\n",
-            paint.bold("= note:"),
-            sanitize::text(note)
-        ));
-    }
-    for fix in &d.fixes {
-        fix_preview(report, d, fix, paint, buf);
+        width.max(MIN_WIDTH)
     }
 }
 
-/// A span as miette wants it: inside the text and on char boundaries.
+struct Renderer<'r> {
+    report: &'r Report<'r>,
+    paint: Paint,
+    width: usize,
+    /// Each file's text made safe for a code frame, made once.
+    frames: BTreeMap<FileId, String>,
+    seen_notes: HashSet<String>,
+    /// Sources of image facts already named.
+    seen_sources: HashSet<String>,
+    /// Help texts already printed, with the line of the finding they were under.
+    seen_help: HashMap<String, (FileId, usize)>,
+    /// The reason part of messages already printed, per rule.
+    seen_reasons: HashMap<(&'static str, String), (FileId, usize)>,
+    /// Fixes already drawn, with the line of the finding they were under.
+    seen_fixes: Vec<(&'r Fix, (FileId, usize))>,
+    buf: String,
+}
+
+impl<'r> Renderer<'r> {
+    /// `text` wrapped to the width after `label` (`shown` is the label as
+    /// printed, with colour), continuation lines indented by `indent` + the
+    /// label's width + 2.
+    fn wrapped(&mut self, shown: &str, label: &str, text: &str, indent: usize) {
+        let lead = " ".repeat(indent);
+        let hang = lead.len() + label.chars().count() + 2;
+        let lines = wrap(text, self.width.saturating_sub(hang).max(20));
+        for (i, l) in lines.iter().enumerate() {
+            if i == 0 {
+                self.buf.push_str(&format!("{lead}{shown}: {l}\n"));
+            } else {
+                self.buf.push_str(&format!("{:hang$}{l}\n", ""));
+            }
+        }
+    }
+
+    /// `line 14` in the file `here`, `path:14` in another.
+    fn at(&self, here: FileId, (file, line): (FileId, usize)) -> String {
+        if file == here {
+            format!("line {line}")
+        } else {
+            format!(
+                "{}:{line}",
+                sanitize::path(&self.report.sources.get(file).path)
+            )
+        }
+    }
+
+    fn diagnostic(&mut self, d: &'r Diagnostic) {
+        let report = self.report;
+        let paint = self.paint;
+        let (start, _) = report.position(d.span);
+        let message = sanitize::text(&d.message).into_owned();
+        // A finding of a rule shown above, for the same reason: only what
+        // differs (the part before the first `: `), and a pointer; the rule's
+        // name is above too.
+        let mut message = message;
+        let mut same_as = None;
+        if let Some((what, why)) = message.split_once(": ") {
+            let key = (d.code, why.to_string());
+            match self.seen_reasons.get(&key) {
+                Some(at) => {
+                    same_as = Some(*at);
+                    message = format!("{what} (as on {})", self.at(d.span.file, *at));
+                }
+                None => {
+                    self.seen_reasons.insert(key, (d.span.file, start.line));
+                }
+            }
+        }
+        let name = if same_as.is_some() {
+            ""
+        } else {
+            report.rule_name(d.code)
+        };
+        let sev = d.severity.as_str();
+        let code = sanitize::text(d.code);
+        let head_plain = if name.is_empty() {
+            format!("{sev}[{code}]")
+        } else {
+            format!("{sev}[{code}] {name}")
+        };
+        let head = if name.is_empty() {
+            paint.severity(d.severity, &format!("{sev}[{code}]"))
+        } else {
+            format!(
+                "{} {}",
+                paint.severity(d.severity, &format!("{sev}[{code}]")),
+                paint.bold(name)
+            )
+        };
+        let hang = 2;
+        let first_room = self.width.saturating_sub(head_plain.chars().count() + 2);
+        let lines = wrap_first(&message, first_room.max(10), self.width - hang);
+        for (i, l) in lines.iter().enumerate() {
+            if i == 0 {
+                self.buf.push_str(&format!("{head}: {}\n", paint.bold(l)));
+            } else {
+                self.buf
+                    .push_str(&format!("{:hang$}{}\n", "", paint.bold(l)));
+            }
+        }
+        let location = format!(
+            "{}:{}:{}",
+            sanitize::path(report.path(d.span)),
+            start.line,
+            start.column
+        );
+        self.buf.push_str(&format!(
+            "  {} {}\n",
+            paint.blue("-->"),
+            cut(&location, self.width - 6)
+        ));
+
+        // A repeat's location line says where; its frame would repeat the
+        // frame above but for the names.
+        if same_as.is_none() {
+            self.frame(d);
+        }
+
+        // Help already printed above is pointed to from the `see` line.
+        let mut as_for: Vec<String> = Vec::new();
+        if let Some(help) = &d.help {
+            let help = sanitize::text(help).into_owned();
+            match self.seen_help.get(&help) {
+                Some(at) if help.len() > 60 => {
+                    as_for.push(format!("help as for {}", self.at(d.span.file, *at)))
+                }
+                _ => {
+                    self.seen_help
+                        .insert(help.clone(), (d.span.file, start.line));
+                    self.wrapped(&paint.cyan("help"), "help", &help, 2);
+                }
+            }
+        }
+        self.notes(d);
+        for fix in &d.fixes {
+            if let Some(at) = self.fix(d, fix, (d.span.file, start.line)) {
+                as_for.push(format!(
+                    "the fix under {} fixes this too",
+                    self.at(d.span.file, at)
+                ));
+            }
+        }
+        let mut see = format!("compose-lint explain {code}");
+        if !as_for.is_empty() {
+            see.push_str(&format!("; {}", as_for.join("; ")));
+        }
+        self.wrapped(&paint.blue("see"), "see", &see, 2);
+    }
+
+    /// The notes not printed before; image facts from one source are
+    /// gathered on one note that names the source once per output.
+    fn notes(&mut self, d: &Diagnostic) {
+        const FACTS: &str = "image facts: ";
+        let notes: Vec<String> = d
+            .notes
+            .iter()
+            .map(|n| sanitize::text(n).into_owned())
+            .collect();
+        // The source of a group of image facts: the longest prefix, ending
+        // in ": ", that two facts notes share, or a source named before.
+        let facts: Vec<&str> = notes.iter().filter_map(|n| n.strip_prefix(FACTS)).collect();
+        let mut sources: Vec<String> = Vec::new();
+        for (i, a) in facts.iter().enumerate() {
+            for b in facts.iter().skip(i + 1) {
+                let common = common_prefix(a, b);
+                if let Some(at) = common.rfind(": ") {
+                    let s = &a[..at];
+                    if !s.is_empty() && !sources.iter().any(|x| x == s) {
+                        sources.push(s.to_string());
+                    }
+                }
+            }
+        }
+        for s in &self.seen_sources {
+            if facts.iter().any(|f| f.starts_with(&format!("{s}: ")))
+                && !sources.iter().any(|x| x == s)
+            {
+                sources.push(s.clone());
+            }
+        }
+        sources.sort_by_key(|s| std::cmp::Reverse(s.len()));
+
+        let mut grouped: Vec<(String, Vec<String>)> = Vec::new();
+        let mut plain: Vec<String> = Vec::new();
+        for n in &notes {
+            let group = n.strip_prefix(FACTS).and_then(|rest| {
+                sources.iter().find_map(|s| {
+                    rest.strip_prefix(s.as_str())
+                        .and_then(|r| r.strip_prefix(": "))
+                        .map(|fact| (s.clone(), fact.to_string()))
+                })
+            });
+            match group {
+                Some((source, fact)) => {
+                    if !self.seen_notes.insert(format!("{FACTS}{source}: {fact}")) {
+                        continue;
+                    }
+                    match grouped.iter_mut().find(|(s, _)| *s == source) {
+                        Some((_, f)) => f.push(fact),
+                        None => grouped.push((source, vec![fact])),
+                    }
+                }
+                None => {
+                    if self.seen_notes.insert(n.clone()) {
+                        plain.push(n.clone());
+                    }
+                }
+            }
+        }
+        let label = self.paint.bold("note");
+        for (source, facts) in grouped {
+            let text = if self.seen_sources.insert(source.clone()) {
+                format!("image facts ({source}): {}", facts.join("; "))
+            } else {
+                format!("image facts (source above): {}", facts.join("; "))
+            };
+            self.wrapped(&label, "note", &text, 2);
+        }
+        for n in plain {
+            self.wrapped(&label, "note", &n, 2);
+        }
+    }
+
+    /// A fix and a preview of its edits, or, for a fix already drawn under
+    /// another finding, a pointer to it.
+    fn fix(
+        &mut self,
+        d: &Diagnostic,
+        fix: &'r Fix,
+        line: (FileId, usize),
+    ) -> Option<(FileId, usize)> {
+        let paint = self.paint;
+        let kind = match fix.applicability {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+            Applicability::DisplayOnly => "display only",
+        };
+        let label = format!("fix ({kind})");
+        let shown = format!("{} ({kind})", paint.green("fix"));
+        if let Some((_, at)) = self.seen_fixes.iter().find(|(f, _)| *f == fix) {
+            return Some(*at);
+        }
+        // The same kind of fix as one previewed above: its title says it.
+        let repeat = self
+            .seen_fixes
+            .iter()
+            .any(|(f, _)| f.title == fix.title && f.edits.len() == fix.edits.len());
+        self.seen_fixes.push((fix, line));
+        self.wrapped(&shown, &label, &sanitize::text(&fix.title), 2);
+        if repeat {
+            return None;
+        }
+        for edit in &fix.edits {
+            let file = self.report.sources.get(edit.span.file);
+            if edit.span.file != d.span.file {
+                let p = sanitize::path(&file.path);
+                self.buf.push_str(&format!(
+                    "     {} {}\n",
+                    paint.blue("-->"),
+                    cut(&p, self.width - 9)
+                ));
+            }
+            let (line, before, after) = edit_lines(file, edit);
+            let width = (line + before.len().max(after.len()))
+                .to_string()
+                .len()
+                .max(3);
+            let columns = self.width;
+            preview_side(&before, line, width, '-', self, columns);
+            preview_side(&after, line, width, '+', self, columns);
+        }
+        None
+    }
+
+    /// The code frame: each labelled line once, with an underline per label
+    /// on it; labels in another file under that file's name.
+    fn frame(&mut self, d: &Diagnostic) {
+        let report = self.report;
+        let primary = d
+            .labels
+            .iter()
+            .find(|l| l.span == d.span)
+            .map(|l| sanitize::text(&l.message).into_owned())
+            .unwrap_or_default();
+        let mut by_file: BTreeMap<FileId, Vec<(Span, String)>> = BTreeMap::new();
+        by_file
+            .entry(d.span.file)
+            .or_default()
+            .push((d.span, primary));
+        for l in d.labels.iter().filter(|l| l.span != d.span) {
+            by_file
+                .entry(l.span.file)
+                .or_default()
+                .push((l.span, sanitize::text(&l.message).into_owned()));
+        }
+        let own = by_file.remove(&d.span.file).unwrap_or_default();
+        self.frame_file(d.span.file, false, own);
+        for (file, labels) in by_file {
+            let _ = report;
+            self.frame_file(file, true, labels);
+        }
+    }
+
+    fn frame_file(&mut self, file: FileId, named: bool, mut labels: Vec<(Span, String)>) {
+        let f = self.report.sources.get(file);
+        let text = self
+            .frames
+            .entry(file)
+            .or_insert_with(|| sanitize::frame_source(&f.text).into_owned())
+            .clone();
+        labels.sort_by_key(|(s, _)| (s.start, s.end));
+        if named {
+            let first = labels.first().map(|(s, _)| s.start as usize).unwrap_or(0);
+            let lc = f.line_col(first.min(text.len()));
+            let name = format!("{}:{}:{}", sanitize::path(&f.path), lc.line, lc.col);
+            self.buf.push_str(&format!(
+                "  {} {}\n",
+                self.paint.blue("-->"),
+                cut(&name, self.width - 6)
+            ));
+        }
+        // (line number, line start, line end) per label, for the gutter.
+        let mut rows: Vec<Row> = Vec::new();
+        for (span, label) in labels {
+            let (start, len) = clamp(&text, span);
+            let ls = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let le = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            let number = f.line_col(start).line;
+            // A label over several lines is drawn on its first line only.
+            let end = (start + len).min(le);
+            match rows.iter_mut().find(|r| r.0 == number) {
+                Some(r) => r.3.push((start - ls, end - ls, label)),
+                None => rows.push((number, ls, le, vec![(start - ls, end - ls, label)])),
+            }
+        }
+        let gutter = rows
+            .iter()
+            .map(|r| r.0.to_string().len())
+            .max()
+            .unwrap_or(1);
+        let bar = self.paint.blue("│");
+        for (number, ls, le, marks) in rows {
+            let line = text[ls..le].trim_end_matches('\r');
+            if line.len() > MAX_FRAME_LINE {
+                self.buf.push_str(&format!(
+                    "   (no code frame: line {number} is {} bytes long)\n",
+                    line.len()
+                ));
+                continue;
+            }
+            let room = self.width.saturating_sub(gutter + 6);
+            // Columns of the first mark decide the visible window.
+            let cells = cells(line);
+            let col_of = |byte: usize| -> usize {
+                cells.iter().take_while(|c| c.0 < byte).map(|c| c.2).sum()
+            };
+            let total: usize = cells.iter().map(|c| c.2).sum();
+            let (s0, e0) = (marks[0].0, marks[0].1);
+            let (c0, c1) = (col_of(s0), col_of(e0));
+            let mut from = 0;
+            if total > room && c0 + (c1 - c0).min(room / 2) + 1 > room {
+                from = c0.saturating_sub(room / 3);
+            }
+            let (shown, shift) = window(&cells, from, room, total);
+            let row = format!(
+                "  {} {bar} {}",
+                self.paint.blue(&format!("{number:>gutter$}")),
+                shown
+            );
+            self.buf.push_str(row.trim_end());
+            self.buf.push('\n');
+            for (s, e, label) in marks {
+                let (a, b) = (col_of(s), col_of(e));
+                let a = (a + shift).saturating_sub(from);
+                let b = (b + shift).saturating_sub(from).max(a + 1);
+                let lim = room.max(1);
+                let a = a.min(lim - 1);
+                let b = b.min(lim);
+                let mut mark = format!("{:a$}{}", "", "─".repeat(b.saturating_sub(a).max(1)));
+                let used = b.max(a + 1);
+                if !label.is_empty() && used + 1 + label.chars().count() <= room {
+                    mark.push(' ');
+                    mark.push_str(&label);
+                    mark = self.paint.cyan(&mark);
+                    self.buf
+                        .push_str(&format!("  {:gutter$} {bar} {mark}\n", ""));
+                } else {
+                    self.buf.push_str(&format!(
+                        "  {:gutter$} {bar} {}\n",
+                        "",
+                        self.paint.cyan(&mark)
+                    ));
+                    if !label.is_empty() {
+                        let hang = gutter + 5;
+                        for l in wrap(&label, self.width.saturating_sub(hang + 2).max(20)) {
+                            self.buf
+                                .push_str(&format!("  {:gutter$} {bar}   {l}\n", ""));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A framed line: its number, start and end offsets, and the marks on it
+/// (start and end within the line, label).
+type Row = (usize, usize, usize, Vec<(usize, usize, String)>);
+
+/// A line as display cells: (byte offset, text shown, width). A tab shows
+/// as four spaces.
+fn cells(line: &str) -> Vec<(usize, Cow<'static, str>, usize)> {
+    line.char_indices()
+        .map(|(i, c)| {
+            if c == '\t' {
+                (i, Cow::Borrowed("    "), 4)
+            } else {
+                (i, Cow::Owned(c.to_string()), c.width().unwrap_or(0))
+            }
+        })
+        .collect()
+}
+
+/// The cells from column `from`, at most `room` columns, with `…` where
+/// text was cut; and how many columns the leading `…` adds.
+fn window(
+    cells: &[(usize, Cow<'static, str>, usize)],
+    from: usize,
+    room: usize,
+    total: usize,
+) -> (String, usize) {
+    let mut out = String::new();
+    let mut col = 0;
+    let mut used = 0;
+    let mut shift = 0;
+    if from > 0 {
+        out.push('…');
+        used = 1;
+        shift = 1;
+    }
+    let cut_end = total - from.min(total) + used > room;
+    let limit = if cut_end {
+        room.saturating_sub(1)
+    } else {
+        room
+    };
+    for c in cells {
+        if col < from {
+            col += c.2;
+            continue;
+        }
+        if used + c.2 > limit {
+            break;
+        }
+        out.push_str(&c.1);
+        used += c.2;
+        col += c.2;
+    }
+    if cut_end {
+        out.push('…');
+    }
+    (out.trim_end().to_string(), shift)
+}
+
+/// Greedy word wrap at spaces; a word wider than `width` is cut. No piece
+/// of a cut word starts with `::` (see `sanitize` on workflow commands).
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
+    wrap_first(text, width, width)
+}
+
+/// [`wrap`], with a first line of a different width.
+fn wrap_first(text: &str, first: usize, rest: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut line_w = 0;
+    let room = |lines: &Vec<String>| if lines.is_empty() { first } else { rest }.max(1);
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let w = str_width(word);
+        if line_w > 0 && line_w + 1 + w <= room(&lines) {
+            line.push(' ');
+            line.push_str(word);
+            line_w += 1 + w;
+            continue;
+        }
+        if line_w > 0 {
+            lines.push(std::mem::take(&mut line));
+        }
+        if w <= room(&lines) {
+            line.push_str(word);
+            line_w = w;
+            continue;
+        }
+        // Cut a long word.
+        let mut piece = String::new();
+        let mut pw = 0;
+        for c in word.chars() {
+            let cw = c.width().unwrap_or(0);
+            if pw + cw > room(&lines) && !piece.is_empty() && !(c == ':' && piece.ends_with(':')) {
+                lines.push(std::mem::take(&mut piece));
+                pw = 0;
+            }
+            piece.push(c);
+            pw += cw;
+        }
+        line = piece;
+        line_w = pw;
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+fn str_width(s: &str) -> usize {
+    s.chars().map(|c| c.width().unwrap_or(0)).sum()
+}
+
+/// `s` cut to `width` columns with a trailing `…`.
+fn cut(s: &str, width: usize) -> String {
+    if str_width(s) <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw + 1 > width {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+fn common_prefix<'a>(a: &'a str, b: &str) -> &'a str {
+    let n = a
+        .char_indices()
+        .zip(b.chars())
+        .find(|((_, x), y)| x != y)
+        .map_or(a.len().min(b.len()), |((i, _), _)| i);
+    &a[..n]
+}
+
+/// A span inside the text and on char boundaries, as (start, length).
 pub(super) fn clamp(text: &str, span: Span) -> (usize, usize) {
     let mut start = (span.start as usize).min(text.len());
     while !text.is_char_boundary(start) {
@@ -150,57 +677,30 @@ pub(super) fn clamp(text: &str, span: Span) -> (usize, usize) {
     (start, end - start)
 }
 
-fn fix_preview(report: &Report, d: &Diagnostic, fix: &Fix, paint: Paint, buf: &mut String) {
-    let kind = match fix.applicability {
-        Applicability::Safe => "safe",
-        Applicability::Unsafe => "unsafe",
-        Applicability::DisplayOnly => "display only",
-    };
-    buf.push_str(&format!(
-        "  {} ({kind}): {}\n",
-        paint.green("fix"),
-        sanitize::text(&fix.title)
-    ));
-    for edit in &fix.edits {
-        let file = report.sources.get(edit.span.file);
-        if edit.span.file != d.span.file {
-            buf.push_str(&format!(
-                "     {} {}\n",
-                paint.blue("-->"),
-                sanitize::path(&file.path)
-            ));
-        }
-        let (line, before, after) = edit_lines(file, edit);
-        let width = (line + before.len().max(after.len()))
-            .to_string()
-            .len()
-            .max(3);
-        preview_side(&before, line, width, '-', paint, buf);
-        preview_side(&after, line, width, '+', paint, buf);
-    }
-}
-
 fn preview_side(
     lines: &[String],
     first: usize,
     width: usize,
     sign: char,
-    paint: Paint,
-    buf: &mut String,
+    r: &mut Renderer,
+    columns: usize,
 ) {
+    let paint = r.paint;
+    let room = columns.saturating_sub(width + 7);
     for (i, l) in lines.iter().take(PREVIEW_LINES).enumerate() {
-        let text = format!("{sign} {}", sanitize::text(l));
+        let body = cut(&sanitize::text(l).replace('\t', "    "), room);
+        let text = format!("{sign} {body}");
         let text = if sign == '-' {
             paint.red(&text)
         } else {
             paint.green(&text)
         };
         let row = format!("    {:>width$} {text}", first + i);
-        buf.push_str(row.trim_end());
-        buf.push('\n');
+        r.buf.push_str(row.trim_end());
+        r.buf.push('\n');
     }
     if lines.len() > PREVIEW_LINES {
-        buf.push_str(&format!(
+        r.buf.push_str(&format!(
             "    {:>width$} {sign} … {} more lines\n",
             "",
             lines.len() - PREVIEW_LINES
@@ -267,8 +767,9 @@ fn statistics(report: &Report, paint: Paint, buf: &mut String) {
     buf.push('\n');
 }
 
-/// `Found 3 problems (1 error, 2 warnings) in 2 files.` counts the files the
-/// problems are in; `No problems found in 2 files.` the files checked.
+/// `16 problems (3 errors, 9 warnings, 4 infos) in 1 of 1 files; 1 fixable
+/// with --fix (8 more with --fix --unsafe-fixes)`: the files the problems are
+/// in, of the files checked. `No problems found in 2 files.` otherwise.
 pub(crate) fn summary(report: &Report) -> String {
     let c = report.counts();
     let total = c.errors + c.warnings + c.infos;
@@ -278,33 +779,25 @@ pub(crate) fn summary(report: &Report) -> String {
             plural(report.files_checked, "file", "files")
         );
     }
-    let mut parts = Vec::new();
-    if c.errors > 0 {
-        parts.push(plural(c.errors, "error", "errors"));
-    }
-    if c.warnings > 0 {
-        parts.push(plural(c.warnings, "warning", "warnings"));
-    }
-    if c.infos > 0 {
-        parts.push(plural(c.infos, "info", "info"));
-    }
     let mut files: Vec<FileId> = report.diagnostics.iter().map(|d| d.span.file).collect();
     files.sort();
     files.dedup();
     let mut line = format!(
-        "Found {} ({}) in {}.",
+        "{} ({}, {}, {}) in {} of {}",
         plural(total, "problem", "problems"),
-        parts.join(", "),
-        plural(files.len(), "file", "files")
+        plural(c.errors, "error", "errors"),
+        plural(c.warnings, "warning", "warnings"),
+        plural(c.infos, "info", "infos"),
+        files.len(),
+        plural(report.files_checked.max(files.len()), "file", "files")
     );
     let f = report.fixable();
-    match (f.safe, f.r#unsafe) {
-        (0, 0) => {}
-        (s, 0) => line.push_str(&format!("\n{s} fixable with `--fix`.")),
-        (0, u) => line.push_str(&format!("\n{u} fixable with `--fix --unsafe-fixes`.")),
-        (s, u) => line.push_str(&format!(
-            "\n{s} fixable with `--fix`, {u} more with `--fix --unsafe-fixes`."
-        )),
+    line.push_str(&format!("; {} fixable with --fix", f.safe));
+    if f.r#unsafe > 0 {
+        line.push_str(&format!(
+            ";\n{} more fixable with --fix --unsafe-fixes",
+            f.r#unsafe
+        ));
     }
     line
 }
@@ -312,6 +805,13 @@ pub(crate) fn summary(report: &Report) -> String {
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
+
+/// Longest source line drawn in a code frame, in bytes: a file that is one
+/// 10 MB line must not turn into a 47 MB report in a CI log.
+const MAX_FRAME_LINE: usize = 1000;
+
+// miette code frames, for the HTML report (`html.rs`); the terminal
+// format draws its own compact frames above.
 
 /// Code frames through miette, with each file's sanitized text made once.
 pub(super) struct Frames<'r> {
@@ -444,9 +944,6 @@ impl<'r> Frames<'r> {
     }
 }
 
-/// Longest source line drawn in a code frame, in bytes: a file that is one
-/// 10 MB line must not turn into a 47 MB report in a CI log.
-const MAX_FRAME_LINE: usize = 1000;
 /// Lines of one label drawn; a label over more lines (a whole document that
 /// is a list, say) is drawn as its first line only.
 const MAX_FRAME_LABEL_LINES: usize = 12;
@@ -561,7 +1058,7 @@ impl miette::Diagnostic for Frame {
 /// Minimal ANSI styling, only when colour is on. Our own escapes are the
 /// only ones that may reach the terminal.
 #[derive(Clone, Copy)]
-struct Paint(bool);
+pub(crate) struct Paint(pub bool);
 
 impl Paint {
     fn wrap(self, code: &str, s: &str) -> String {
@@ -571,7 +1068,7 @@ impl Paint {
             s.to_string()
         }
     }
-    fn bold(self, s: &str) -> String {
+    pub(crate) fn bold(self, s: &str) -> String {
         self.wrap("1", s)
     }
     fn red(self, s: &str) -> String {
@@ -586,7 +1083,7 @@ impl Paint {
     fn cyan(self, s: &str) -> String {
         self.wrap("36", s)
     }
-    fn severity(self, sev: Severity, s: &str) -> String {
+    pub(crate) fn severity(self, sev: Severity, s: &str) -> String {
         match sev {
             Severity::Error => self.wrap("1;31", s),
             Severity::Warning => self.wrap("1;33", s),

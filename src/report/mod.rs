@@ -9,12 +9,14 @@
 pub mod sanitize;
 
 mod checkstyle;
+mod concise;
 mod github;
 mod gitlab;
 mod html;
 mod human;
 mod json;
 mod junit;
+pub mod markdown;
 mod sarif;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -121,6 +123,10 @@ pub struct HumanOptions {
     pub quiet: bool,
     /// A count per rule code at the end.
     pub statistics: bool,
+    /// `--output-format concise`: one line per finding.
+    pub concise: bool,
+    /// Columns to wrap the full format to; 0 means 100.
+    pub width: usize,
 }
 
 /// Write `report` to `out` in `format`.
@@ -131,6 +137,7 @@ pub fn render(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
+        Format::Human if human.concise => concise::render(report, human, out),
         Format::Human => human::render(report, human, out),
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, out),
@@ -140,6 +147,14 @@ pub fn render(
         Format::Gitlab => gitlab::render(report, out),
         Format::Html => html::render(report, out),
     }
+}
+
+/// The rule's page in the repository: `rules/<CODE>-<name>.md`.
+pub fn rule_url(code: &str, name: &str) -> String {
+    format!(
+        "{}/blob/main/rules/{code}-{name}.md",
+        env!("CARGO_PKG_REPOSITORY")
+    )
 }
 
 pub(crate) const TOOL_NAME: &str = "compose-lint";

@@ -70,7 +70,7 @@ fn rule(meta: &RuleMeta) -> Value {
     if !meta.page.trim().is_empty() {
         help.insert("markdown".into(), json!(meta.page));
     }
-    json!({
+    let mut rule = json!({
         "id": meta.code,
         "name": meta.name,
         "shortDescription": { "text": meta.summary },
@@ -78,7 +78,11 @@ fn rule(meta: &RuleMeta) -> Value {
         "help": help,
         "defaultConfiguration": { "level": level(meta.default_severity) },
         "properties": { "tags": [meta.group.name()] },
-    })
+    });
+    if !meta.page.trim().is_empty() {
+        rule["helpUri"] = json!(super::rule_url(meta.code, meta.name));
+    }
+    rule
 }
 
 /// The first paragraph of the rule page that is not a heading, else the

@@ -1,0 +1,309 @@
+//! `compose-lint lsp` (issue 17): the protocol over stdio (initialize,
+//! didOpen, publishDiagnostics, didChange, codeAction, hover, shutdown), the
+//! unsaved text of an open base used for its overlay, and a real client:
+//! Neovim's built-in LSP client, headless, driven by
+//! tests/lsp/print_diagnostics.lua (skipped when `nvim` is absent).
+//!
+//! The timeouts below only stop a hung server from hanging the test suite.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+fn manifest() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+const HANG: Duration = Duration::from_secs(60);
+
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    rx: Receiver<Value>,
+    next_id: i64,
+}
+
+impl Server {
+    fn start() -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_compose-lint"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let mut len = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        len = v.parse().unwrap();
+                    }
+                }
+                let mut body = vec![0; len];
+                if r.read_exact(&mut body).is_err() {
+                    return;
+                }
+                if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut s = Server {
+            child,
+            stdin,
+            rx,
+            next_id: 1,
+        };
+        let init = s.request(
+            "initialize",
+            json!({"processId": null, "rootUri": null, "capabilities": {}}),
+        );
+        assert!(
+            init["result"]["capabilities"]["hoverProvider"] == json!(true),
+            "{init}"
+        );
+        s.notify("initialized", json!({}));
+        s
+    }
+
+    fn send(&mut self, v: Value) {
+        let body = v.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        loop {
+            let m = self.recv();
+            if m["id"] == json!(id) {
+                return m;
+            }
+        }
+    }
+
+    fn recv(&mut self) -> Value {
+        match self.rx.recv_timeout(HANG) {
+            Ok(v) => v,
+            Err(RecvTimeoutError::Timeout) => panic!("no message from the server"),
+            Err(RecvTimeoutError::Disconnected) => panic!("the server closed its output"),
+        }
+    }
+
+    /// The next diagnostics published for `uri`.
+    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        loop {
+            let m = self.recv();
+            if m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri {
+                return m["params"]["diagnostics"].as_array().unwrap().clone();
+            }
+        }
+    }
+
+    fn shutdown(mut self) {
+        let r = self.request("shutdown", Value::Null);
+        assert!(r.get("error").is_none(), "{r}");
+        self.notify("exit", Value::Null);
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "{status}");
+    }
+}
+
+fn uri(p: &Path) -> String {
+    format!("file://{}", p.display())
+}
+
+fn codes(diags: &[Value]) -> Vec<String> {
+    let mut c: Vec<String> = diags
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+    c.sort();
+    c
+}
+
+const SEED: &str = "fixtures/seed/failing/docker-compose.yml";
+
+#[test]
+fn protocol_over_stdio() {
+    let path = manifest().join(SEED);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let u = uri(&path);
+    let mut s = Server::start();
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+    let diags = s.diagnostics(&u);
+    assert_eq!(diags.len(), 16, "{diags:#?}");
+    let p101 = diags.iter().find(|d| d["code"] == "P101").unwrap();
+    assert_eq!(p101["range"]["start"], json!({"line": 3, "character": 0}));
+    assert_eq!(p101["severity"], 3);
+    let m101 = diags.iter().find(|d| d["code"] == "M101").unwrap();
+    assert_eq!(m101["severity"], 1);
+    assert_eq!(
+        m101["codeDescription"]["href"],
+        "https://github.com/compose-lint/compose-lint/blob/main/rules/M101-new-volume-missing-path.md"
+    );
+
+    // Code actions on line 4: the safe fix first and preferred, then the
+    // suppression comment.
+    let actions = s.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": u},
+            "range": {"start": {"line": 3, "character": 0}, "end": {"line": 3, "character": 0}},
+            "context": {"diagnostics": []}
+        }),
+    );
+    let actions = actions["result"].as_array().unwrap().clone();
+    assert_eq!(
+        actions[0]["title"], "P101: remove the `version` line",
+        "{actions:#?}"
+    );
+    assert_eq!(actions[0]["isPreferred"], true);
+    let edits = &actions[0]["edit"]["changes"][&u];
+    assert_eq!(edits[0]["newText"], "");
+    assert_eq!(edits[0]["range"]["start"]["line"], 3);
+    let disable = actions
+        .iter()
+        .find(|a| a["title"] == "Disable P101 for this line")
+        .unwrap();
+    assert_eq!(
+        disable["edit"]["changes"][&u][0]["newText"],
+        "# compose-lint: disable-next-line P101\n"
+    );
+
+    // Hover on the M101 finding: the rule page.
+    let start = &m101["range"]["start"];
+    let hover = s.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": start}),
+    );
+    let value = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("# M101 new-volume-missing-path"), "{value}");
+
+    // Hover on an `image:` line: the image facts.
+    let image_line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("image: apacherocketmq"))
+        .unwrap();
+    let hover = s.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": image_line, "character": 6}}),
+    );
+    let value = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("image facts"), "{value}");
+    assert!(value.contains("user: rocketmq (3000:3000)"), "{value}");
+
+    // An unsaved edit: the `version` line is gone, and so is P101.
+    let edited = text.replacen("version: '2'\n", "", 1);
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [{"text": edited}]}),
+    );
+    let diags = s.diagnostics(&u);
+    assert_eq!(diags.len(), 15, "{diags:#?}");
+    assert!(!codes(&diags).contains(&"P101".to_string()));
+    // The positions follow the edited text, not the file on disk.
+    let m101 = diags.iter().find(|d| d["code"] == "M101").unwrap();
+    assert_eq!(m101["range"]["start"]["line"], 10);
+    s.shutdown();
+}
+
+/// An overlay is linted on top of its base, with the base's unsaved text.
+#[test]
+fn overlay_uses_the_open_base_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("compose.yaml");
+    let over = tmp.path().join("compose.override.yaml");
+    std::fs::write(&base, "services:\n  web:\n    image: nginx:1.27\n").unwrap();
+    let over_text = "services:\n  web:\n    links:\n      - db\n";
+    std::fs::write(&over, over_text).unwrap();
+    let mut s = Server::start();
+    let (ub, uo) = (uri(&base), uri(&over));
+    // On disk `db` does not exist; in the base's unsaved text it does.
+    let base_text = "services:\n  web:\n    image: nginx:1.27\n  db:\n    image: postgres:17\n";
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": ub, "languageId": "yaml", "version": 1, "text": base_text}}),
+    );
+    let _ = s.diagnostics(&ub);
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uo, "languageId": "yaml", "version": 1, "text": over_text}}),
+    );
+    let with_db = codes(&s.diagnostics(&uo));
+    let tmp2 = tempfile::tempdir().unwrap();
+    let base2 = tmp2.path().join("compose.yaml");
+    let over2 = tmp2.path().join("compose.override.yaml");
+    std::fs::write(&base2, "services:\n  web:\n    image: nginx:1.27\n").unwrap();
+    std::fs::write(&over2, over_text).unwrap();
+    let uo2 = uri(&over2);
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uo2, "languageId": "yaml", "version": 1, "text": over_text}}),
+    );
+    let without_db = codes(&s.diagnostics(&uo2));
+    // The link to a missing service is reported only when the base on
+    // disk is used.
+    assert_ne!(with_db, without_db, "{with_db:?} / {without_db:?}");
+    assert!(
+        without_db.len() > with_db.len(),
+        "{with_db:?} / {without_db:?}"
+    );
+    s.shutdown();
+}
+
+/// Neovim 0.7's built-in client receives the diagnostics.
+#[test]
+fn neovim_client() {
+    if Command::new("nvim").arg("--version").output().is_err() {
+        eprintln!("skipped: nvim is not installed (apt-get install neovim)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("diagnostics.txt");
+    let status = Command::new("nvim")
+        .args(["--headless", "--clean", "-c"])
+        .arg(format!(
+            "luafile {}",
+            manifest().join("tests/lsp/print_diagnostics.lua").display()
+        ))
+        .env("CL_BIN", env!("CARGO_BIN_EXE_compose-lint"))
+        .env("CL_FILE", manifest().join(SEED))
+        .env("CL_OUT", &out)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "{status}");
+    let got = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = got.lines().collect();
+    assert_eq!(lines.len(), 16, "{got}");
+    assert!(lines.contains(&"4:1 P101"), "{got}");
+    assert!(lines.contains(&"12:17 M101"), "{got}");
+}
