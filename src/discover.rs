@@ -293,6 +293,45 @@ impl Repository {
     /// the base(s) that define what it lacks. `bases` (from `--base` or the
     /// config) overrides the search.
     pub fn job_for(&mut self, path: &Path, bases: &[PathBuf]) -> Job {
+        let job = self.job_for_once(path, bases);
+        if job.overlay_of.is_empty() || !bases.is_empty() {
+            return job;
+        }
+        // A base that is itself an overlay brings its own bases first
+        // (`-f compose.yaml -f ci/x/compose.yaml -f ci/x/extra.yaml`).
+        let mut chain: Vec<PathBuf> = Vec::new();
+        let mut seen = vec![project::absolute(path)];
+        let mut todo: Vec<PathBuf> = job.overlay_of.clone();
+        while let Some(b) = todo.first().cloned() {
+            todo.remove(0);
+            let abs = project::absolute(&b);
+            if seen.contains(&abs) || seen.len() > 8 {
+                continue;
+            }
+            seen.push(abs);
+            let under = self.job_for_once(&b, &[]);
+            for u in under.overlay_of {
+                if !chain.iter().any(|c| project::absolute(c) == project::absolute(&u))
+                    && !seen.contains(&project::absolute(&u))
+                {
+                    todo.push(u.clone());
+                    chain.insert(0, u);
+                }
+            }
+        }
+        if chain.is_empty() {
+            return job;
+        }
+        let mut all = chain;
+        for b in &job.overlay_of {
+            if !all.iter().any(|c| project::absolute(c) == project::absolute(b)) {
+                all.push(b.clone());
+            }
+        }
+        layered(&clean(path), all, &job.why)
+    }
+
+    fn job_for_once(&mut self, path: &Path, bases: &[PathBuf]) -> Job {
         let shown = clean(path);
         let fallback = || {
             let name = shown
@@ -347,6 +386,36 @@ impl Repository {
                 break;
             }
             cur = d.parent();
+        }
+        // A candidate that defines the names completely (not itself
+        // lacking them) and has a default name is preferred: it is the
+        // project the file is layered onto.
+        let mut best: Option<(u8, PathBuf)> = None;
+        for c in &ancestors {
+            let n = self.names(c);
+            if !missing.is_subset(&n.defined) {
+                continue;
+            }
+            let strict = missing.is_disjoint(&n.missing);
+            let default = c
+                .file_name()
+                .and_then(|f| f.to_str())
+                .is_some_and(is_base_name);
+            let rank = match (strict, default) {
+                (true, true) => 0,
+                (true, false) => 1,
+                _ => 2,
+            };
+            if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+                best = Some((rank, c.clone()));
+            }
+        }
+        if let Some((_, c)) = best {
+            return layered(
+                &shown,
+                vec![relative_to_shown(&shown, &abs, &c)],
+                &format!("the nearest Compose file that defines {}", list(&missing)),
+            );
         }
         for c in &ancestors {
             if missing.is_subset(&self.names(c).defined) {

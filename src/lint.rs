@@ -118,6 +118,7 @@ pub fn lint_job_with_images(
             overlay,
             images: &facts,
             config,
+            roots: &loaded.roots,
         };
         let start = diagnostics.len();
         diagnostics.extend(rules::run(&cx, &enabled));
