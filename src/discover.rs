@@ -503,18 +503,19 @@ fn relative_to_shown(shown: &Path, abs: &Path, cand: &Path) -> PathBuf {
     }
 }
 
+/// The job `docker compose -f ... -f file` runs. The files load from the
+/// folder nearest the repository's root first: that folder is the project
+/// directory, from which every `-f` file's relative paths resolve
+/// (`-f compose.yaml -f ci/x/compose.yaml`), whichever file was found first.
 fn layered(file: &Path, bases: Vec<PathBuf>, why: &str) -> Job {
-    let mut inputs: Vec<Input> = bases
-        .iter()
-        .map(|b| Input {
-            path: clean(b),
-            text: None,
-        })
+    let mut files: Vec<PathBuf> = bases.iter().map(|b| clean(b)).collect();
+    files.push(file.to_path_buf());
+    let depth = |p: &PathBuf| project::absolute(p).components().count();
+    files.sort_by_key(depth);
+    let inputs: Vec<Input> = files
+        .into_iter()
+        .map(|path| Input { path, text: None })
         .collect();
-    inputs.push(Input {
-        path: file.to_path_buf(),
-        text: None,
-    });
     Job {
         inputs,
         report_only: Some(vec![file.to_path_buf()]),

@@ -85,10 +85,13 @@ pub fn lint_job_with_images(
             notes.push(FileNote {
                 path: f.clone(),
                 message: format!(
-                    "linted as an overlay of {}, as `docker compose -f {} -f {}` would load it{why}",
+                    "linted as an overlay of {}, as `docker compose -f {}` would load it{why}",
                     bases.join(" and "),
-                    bases.join(" -f "),
-                    f.display()
+                    job.inputs
+                        .iter()
+                        .map(|i| i.path.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(" -f "),
                 ),
             });
         }
