@@ -263,6 +263,13 @@ impl Repository {
         }
     }
 
+    /// What a candidate base provides: the names it defines, less those it
+    /// lacks itself (a service without `image` completes nothing).
+    fn provides(&mut self, path: &Path) -> BTreeSet<String> {
+        let n = self.names(path);
+        n.defined.difference(&n.missing).cloned().collect()
+    }
+
     /// The repository's root (absolute).
     pub fn root(&self) -> &Path {
         &self.root
@@ -392,20 +399,14 @@ impl Repository {
         // project the file is layered onto.
         let mut best: Option<(u8, PathBuf)> = None;
         for c in &ancestors {
-            let n = self.names(c);
-            if !missing.is_subset(&n.defined) {
+            if !missing.is_subset(&self.provides(c)) {
                 continue;
             }
-            let strict = missing.is_disjoint(&n.missing);
             let default = c
                 .file_name()
                 .and_then(|f| f.to_str())
                 .is_some_and(is_base_name);
-            let rank = match (strict, default) {
-                (true, true) => 0,
-                (true, false) => 1,
-                _ => 2,
-            };
+            let rank: u8 = if default { 0 } else { 1 };
             if best.as_ref().is_none_or(|(r, _)| rank < *r) {
                 best = Some((rank, c.clone()));
             }
@@ -418,7 +419,7 @@ impl Repository {
             );
         }
         for c in &ancestors {
-            if missing.is_subset(&self.names(c).defined) {
+            if missing.is_subset(&self.provides(c)) {
                 return layered(
                     &shown,
                     vec![relative_to_shown(&shown, &abs, c)],
@@ -431,7 +432,7 @@ impl Repository {
         let mut order = ancestors.clone();
         order.extend(files.iter().filter(|f| **f != abs && !ancestors.contains(f)).cloned());
         for c in &order {
-            if missing.is_subset(&self.names(c).defined) {
+            if missing.is_subset(&self.provides(c)) {
                 return layered(
                     &shown,
                     vec![relative_to_shown(&shown, &abs, c)],
@@ -445,15 +446,16 @@ impl Repository {
             let best = order
                 .iter()
                 .filter(|c| !chosen.contains(c))
-                .map(|c| (self.names(c).defined.intersection(&left).count(), c.clone()))
+                .map(|c| (self.provides(c).intersection(&left).count(), c.clone()))
                 .filter(|(n, _)| *n > 0)
                 .max_by_key(|(n, c)| (*n, std::cmp::Reverse(order.iter().position(|o| o == c))));
             let Some((_, c)) = best else { break };
-            let defined = self.names(&c).defined.clone();
+            let defined = self.provides(&c);
             left.retain(|k| !defined.contains(k));
             chosen.push(c);
         }
-        if left.is_empty() && !chosen.is_empty() {
+        if !chosen.is_empty() {
+            // What no file defines stays unresolved, and is reported.
             let bases = chosen
                 .iter()
                 .map(|c| relative_to_shown(&shown, &abs, c))
@@ -461,7 +463,10 @@ impl Repository {
             return layered(
                 &shown,
                 bases,
-                &format!("Compose files of the repository that together define {}", list(&missing)),
+                &format!(
+                    "the Compose files of the repository that define {}",
+                    list(&missing.difference(&left).cloned().collect())
+                ),
             );
         }
         fallback()
