@@ -151,6 +151,8 @@ pub fn repository_root(path: &Path, fallback: &Path) -> PathBuf {
 struct Names {
     defined: BTreeSet<String>,
     missing: BTreeSet<String>,
+    /// Services without `image`/`build`: only a base can complete them.
+    incomplete: BTreeSet<String>,
 }
 
 fn names_of(path: &Path, root: &Path) -> Names {
@@ -238,6 +240,7 @@ fn names_of(path: &Path, root: &Path) -> Names {
             }
         }
     }
+    n.incomplete = incomplete_services.iter().cloned().collect();
     n.missing = wanted
         .into_iter()
         .filter(|k| !n.defined.contains(k))
@@ -318,7 +321,9 @@ impl Repository {
             seen.push(abs);
             let under = self.job_for_once(&b, &[]);
             for u in under.overlay_of {
-                if !chain.iter().any(|c| project::absolute(c) == project::absolute(&u))
+                if !chain
+                    .iter()
+                    .any(|c| project::absolute(c) == project::absolute(&u))
                     && !seen.contains(&project::absolute(&u))
                 {
                     todo.push(u.clone());
@@ -331,7 +336,10 @@ impl Repository {
         }
         let mut all = chain;
         for b in &job.overlay_of {
-            if !all.iter().any(|c| project::absolute(c) == project::absolute(b)) {
+            if !all
+                .iter()
+                .any(|c| project::absolute(c) == project::absolute(b))
+            {
                 all.push(b.clone());
             }
         }
@@ -429,32 +437,66 @@ impl Repository {
         }
         // 3. Any file of the repository that does, nearest first; else
         //    several, each adding what the others lack.
+        // Only the files of the same project tree: under the file's
+        // parent folder (siblings' subfolders, its own subfolders), not a
+        // cousin project elsewhere in a large repository.
+        let scope = match dir.parent() {
+            Some(p) if p.starts_with(&self.root) => p.to_path_buf(),
+            _ => self.root.clone(),
+        };
         let mut order = ancestors.clone();
-        order.extend(files.iter().filter(|f| **f != abs && !ancestors.contains(f)).cloned());
+        order.extend(
+            files
+                .iter()
+                .filter(|f| **f != abs && !ancestors.contains(f) && f.starts_with(&scope))
+                .cloned(),
+        );
         for c in &order {
             if missing.is_subset(&self.provides(c)) {
                 return layered(
                     &shown,
                     vec![relative_to_shown(&shown, &abs, c)],
-                    &format!("a Compose file of the repository that defines {}", list(&missing)),
+                    &format!(
+                        "a Compose file of the repository that defines {}",
+                        list(&missing)
+                    ),
                 );
             }
         }
+        // Else several files that together define what is missing; when
+        // some of it is defined nowhere (a mistake in the file, reported),
+        // only files of the folder and its ancestors, and only when they
+        // complete the file's image-less services.
         let mut left = missing.clone();
         let mut chosen: Vec<PathBuf> = Vec::new();
+        let all_defined: BTreeSet<String> = order
+            .clone()
+            .iter()
+            .flat_map(|c| self.provides(c))
+            .collect();
+        let complete = missing.is_subset(&all_defined);
+        let incomplete = self.names(path).incomplete.clone();
+        if !complete && (incomplete.is_empty() || !incomplete.is_subset(&all_defined)) {
+            return fallback();
+        }
+        let pool: Vec<PathBuf> = if complete {
+            order.clone()
+        } else {
+            ancestors.clone()
+        };
         while !left.is_empty() && chosen.len() < 8 {
-            let best = order
+            let best = pool
                 .iter()
                 .filter(|c| !chosen.contains(c))
                 .map(|c| (self.provides(c).intersection(&left).count(), c.clone()))
                 .filter(|(n, _)| *n > 0)
-                .max_by_key(|(n, c)| (*n, std::cmp::Reverse(order.iter().position(|o| o == c))));
+                .max_by_key(|(n, c)| (*n, std::cmp::Reverse(pool.iter().position(|o| o == c))));
             let Some((_, c)) = best else { break };
             let defined = self.provides(&c);
             left.retain(|k| !defined.contains(k));
             chosen.push(c);
         }
-        if !chosen.is_empty() {
+        if !chosen.is_empty() && incomplete.is_disjoint(&left) {
             // What no file defines stays unresolved, and is reported.
             let bases = chosen
                 .iter()
@@ -584,8 +626,7 @@ fn compose_files(root: &Path) -> Vec<PathBuf> {
         let Some(name) = entry.file_name().to_str() else {
             continue;
         };
-        if is_compose_name(name) || (is_yaml_name(name) && has_top_level_services(entry.path()))
-        {
+        if is_compose_name(name) || (is_yaml_name(name) && has_top_level_services(entry.path())) {
             out.push(entry.path().to_path_buf());
         }
     }

@@ -114,7 +114,10 @@ fn ci_subfolder_uses_the_root_file() {
     silent_cross_refs(&out, "ci/smoke/compose.yaml");
     let n = note(&out, "ci/smoke/compose.yaml");
     assert!(n.contains("ci-subfolder/compose.yaml"), "{n}");
-    assert!(n.contains("network `backend`") && n.contains("service `app`"), "{n}");
+    assert!(
+        n.contains("network `backend`") && n.contains("service `app`"),
+        "{n}"
+    );
 }
 
 #[test]
@@ -126,7 +129,10 @@ fn overrides_folder_layers_on_the_root_and_on_two_bases() {
     // two bases.
     silent_cross_refs(&out, "overrides/compose.two-bases.yaml");
     let n = note(&out, "overrides/compose.two-bases.yaml");
-    assert!(n.contains("compose.mariadb.yaml") && n.contains("overrides-multi/compose.yaml"), "{n}");
+    assert!(
+        n.contains("compose.mariadb.yaml") && n.contains("overrides-multi/compose.yaml"),
+        "{n}"
+    );
     // The mariadb override is complete: linted alone, no note.
     assert!(codes(&out, "overrides/compose.mariadb.yaml").is_empty());
     assert!(!out.notes.contains_key("overrides/compose.mariadb.yaml"));
@@ -151,7 +157,10 @@ fn extension_paths_resolve_from_the_root() {
 fn header_comment_names_the_base() {
     let out = whole("header");
     let n = note(&out, "deploy/stack.yaml");
-    assert!(n.contains("other/base.yaml") && n.contains("header comment"), "{n}");
+    assert!(
+        n.contains("other/base.yaml") && n.contains("header comment"),
+        "{n}"
+    );
     silent_cross_refs(&out, "deploy/stack.yaml");
 }
 
@@ -161,20 +170,25 @@ fn base_flag_overrides_the_inference() {
     assert!(note(&inferred, "alt/compose.extra.yaml").contains("alt/compose.yaml"));
     let forced = one("base-flag", "alt/compose.extra.yaml", &["compose.yaml"]);
     let n = note(&forced, "alt/compose.extra.yaml");
-    assert!(n.contains("--base") && !n.contains("alt/compose.yaml -f"), "{n}");
+    assert!(
+        n.contains("--base") && !n.contains("alt/compose.yaml -f"),
+        "{n}"
+    );
     silent_cross_refs(&forced, "alt/compose.extra.yaml");
 }
 
 #[test]
 fn unresolved_without_a_base_still_errors() {
     let out = whole("unresolved");
-    assert!(codes(&out, "compose.yaml").contains(&"S102".to_string()), "{out:#?}");
+    assert!(
+        codes(&out, "compose.yaml").contains(&"S102".to_string()),
+        "{out:#?}"
+    );
     // Nothing in the repository defines `phantom`: linted alone, and
     // it says it is an overlay without a base.
-    assert!(out
-        .notes
-        .get("compose.extra.yaml")
-        .is_some_and(|n| n.iter().any(|m| m.contains("linted as an overlay: some services"))));
+    assert!(out.notes.get("compose.extra.yaml").is_some_and(|n| n
+        .iter()
+        .any(|m| m.contains("linted as an overlay: some services"))));
 }
 
 #[test]
