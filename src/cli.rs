@@ -388,6 +388,26 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         configs.push(cfg);
     }
+    // `[bases]` in a job's config names its bases (`--base` wins).
+    let mut jobs = jobs;
+    if args.base.is_empty() {
+        for (job, cfg) in jobs.iter_mut().zip(&configs) {
+            let file = match (&job.report_only, job.inputs.as_slice()) {
+                (Some(only), _) if only.len() == 1 => only[0].clone(),
+                (None, [one]) if one.text.is_none() => one.path.clone(),
+                _ => continue,
+            };
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let bases: Vec<PathBuf> = cfg
+                .bases_for(&file)
+                .into_iter()
+                .map(|b| b.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(b))
+                .collect();
+            if !bases.is_empty() {
+                *job = discover::Repository::new(Path::new(".")).job_for(&file, &bases);
+            }
+        }
+    }
     let first_config = configs.first().cloned().unwrap_or_default();
     let fail_on = args
         .fail_on

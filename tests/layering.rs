@@ -214,3 +214,26 @@ fn one_file_at_a_time_equals_the_whole_repository() {
         }
     }
 }
+
+#[test]
+fn config_bases_override_the_inference() {
+    let run = |dir: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_compose-lint"))
+            .current_dir(case(dir))
+            .args(["check", "--format", "json", "alt/compose.extra.yaml"])
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["notes"].to_string()
+    };
+    // Without a config: inferred from the nearest file.
+    let inferred = run("base-flag");
+    assert!(inferred.contains("alt/compose.yaml -f"), "{inferred}");
+    // With `[bases]`: the root file, and the note says why.
+    let configured = run("config-bases");
+    assert!(
+        configured.contains("-f compose.yaml -f alt/compose.extra.yaml")
+            && configured.contains("[bases]"),
+        "{configured}"
+    );
+}
