@@ -135,6 +135,11 @@ struct CheckArgs {
     /// Resolve relative paths from this directory (like `docker compose --project-directory`).
     #[arg(long, value_name = "DIR")]
     project_directory: Option<PathBuf>,
+    /// Lint each file as an overlay of this base file (repeatable; in
+    /// order, as with `docker compose -f BASE -f FILE`), instead of
+    /// inferring its base.
+    #[arg(long, value_name = "FILE")]
+    base: Vec<PathBuf>,
     /// Referenced files outside this directory are not read [default: the enclosing git work tree].
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
@@ -429,6 +434,26 @@ fn check(args: CheckArgs) -> ExitCode {
             cfg.profile = args.profile;
         }
         configs.push(cfg);
+    }
+    // `[bases]` in a job's config names its bases (`--base` wins).
+    let mut jobs = jobs;
+    if args.base.is_empty() {
+        for (job, cfg) in jobs.iter_mut().zip(&configs) {
+            let file = match (&job.report_only, job.inputs.as_slice()) {
+                (Some(only), _) if only.len() == 1 => only[0].clone(),
+                (None, [one]) if one.text.is_none() => one.path.clone(),
+                _ => continue,
+            };
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let bases: Vec<PathBuf> = cfg
+                .bases_for(&file)
+                .into_iter()
+                .map(|b| b.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(b))
+                .collect();
+            if !bases.is_empty() {
+                *job = discover::Repository::new(Path::new(".")).job_for(&file, &bases);
+            }
+        }
     }
     let first_config = configs.first().cloned().unwrap_or_default();
     let fail_on = args
@@ -977,9 +1002,7 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
         }
         return Ok(vec![Job {
             inputs,
-            report_only: None,
-            overlay_of: None,
-            maybe_overlay: false,
+            ..Default::default()
         }]);
     }
     if args.paths.is_empty() {
@@ -993,9 +1016,7 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
                 }
                 return Ok(vec![Job {
                     inputs,
-                    report_only: None,
-                    overlay_of: None,
-                    maybe_overlay: false,
+                    ..Default::default()
                 }]);
             }
         }
@@ -1008,14 +1029,29 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
         };
     }
     let mut jobs = Vec::new();
+    // Overlays find their bases in their repository: `--root`, else the
+    // git work tree, else the folder linted (a file: its folder).
+    let mut repos: Vec<discover::Repository> = Vec::new();
+    let repo_for = |repos: &mut Vec<discover::Repository>, p: &Path, fallback: &Path| -> usize {
+        let root = match &args.root {
+            Some(r) => project::absolute(r),
+            None => discover::repository_root(p, fallback),
+        };
+        match repos.iter().position(|r| r.root() == root) {
+            Some(i) => i,
+            None => {
+                repos.push(discover::Repository::new(&root));
+                repos.len() - 1
+            }
+        }
+    };
     for p in &args.paths {
         if p.as_os_str() == "-" {
             let input = input_for(p, args)?;
             jobs.push(Job {
                 inputs: vec![input],
-                report_only: None,
-                overlay_of: None,
                 maybe_overlay: true,
+                ..Default::default()
             });
             continue;
         }
@@ -1024,7 +1060,8 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
         if meta.is_dir() {
             // An explicit directory without a single Compose file is most
             // likely a wrong path; passing it silently would hide that.
-            let found = discover::walk(p);
+            let i = repo_for(&mut repos, p, p);
+            let found = discover::walk_in(p, &mut repos[i], &args.base);
             if found.is_empty() {
                 return Err(fail(format!(
                     "no Compose file found under {} (looked for compose*.y(a)ml and docker-compose*.y(a)ml)",
@@ -1033,7 +1070,12 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
             }
             jobs.extend(found);
         } else {
-            jobs.push(discover::jobs_for_file(p));
+            let dir = match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            let i = repo_for(&mut repos, &dir, &dir);
+            jobs.push(repos[i].job_for(p, &args.base));
         }
     }
     Ok(jobs)

@@ -60,6 +60,11 @@ pub struct Config {
     pub per_file_ignores: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub per_service_ignores: BTreeMap<String, Vec<String>>,
+    /// `[bases]`: a glob of overlay files (relative to the config's folder)
+    /// -> the base files to lint them on, in `-f` order, instead of the
+    /// inferred ones (decision 0011).
+    #[serde(default)]
+    pub bases: BTreeMap<String, Vec<String>>,
     /// The directory the config file is in (per-file globs are relative to it).
     #[serde(skip)]
     pub dir: PathBuf,
@@ -223,6 +228,25 @@ impl Config {
             Some(SeverityOrOff::Info) => Some(Severity::Info),
             None => Some(default),
         }
+    }
+
+    /// The bases `[bases]` names for `file` (empty: infer them).
+    pub fn bases_for(&self, file: &Path) -> Vec<PathBuf> {
+        let abs = crate::load::project::absolute(file);
+        let base = crate::load::project::absolute(&self.dir);
+        let rel = abs.strip_prefix(&base).unwrap_or(&abs);
+        for (glob, bases) in &self.bases {
+            let Ok(g) = globset::GlobBuilder::new(glob)
+                .literal_separator(true)
+                .build()
+            else {
+                continue;
+            };
+            if g.compile_matcher().is_match(rel) {
+                return bases.iter().map(|b| self.dir.join(b)).collect();
+            }
+        }
+        Vec::new()
     }
 
     /// Codes ignored for `file` by `per-file-ignores`.

@@ -8,10 +8,12 @@
 //! linted merged onto the base beside it, and only its own findings are
 //! reported.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::load::project::Input;
+use crate::load::interpolate::Env;
+use crate::load::project::{self, Input, LoadOptions};
+use crate::model::MountKind;
 
 /// The names `docker compose` looks for, in its order of preference.
 pub const DEFAULT_NAMES: [&str; 4] = [
@@ -21,14 +23,17 @@ pub const DEFAULT_NAMES: [&str; 4] = [
     "docker-compose.yml",
 ];
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Job {
     /// Loaded and merged in order, as with `-f`.
     pub inputs: Vec<Input>,
     /// Only diagnostics in these files are reported (`None`: all).
     pub report_only: Option<Vec<PathBuf>>,
-    /// Linted as an overlay of this base (said in the output).
-    pub overlay_of: Option<PathBuf>,
+    /// Linted as an overlay of these bases (said in the output), loaded
+    /// before the file as `docker compose -f base... -f file` would.
+    pub overlay_of: Vec<PathBuf>,
+    /// Why these bases were chosen (said in the output).
+    pub why: String,
     /// Whether the job may be an overlay without a base: services that lack
     /// `image` and `build` are then expected.
     pub maybe_overlay: bool,
@@ -38,15 +43,14 @@ impl Job {
     fn single(path: PathBuf) -> Job {
         Job {
             inputs: vec![Input { path, text: None }],
-            report_only: None,
-            overlay_of: None,
-            maybe_overlay: false,
+            ..Default::default()
         }
     }
 }
 
 /// Is this file name one compose-lint treats as a Compose file when walking?
-/// `compose.yaml`, `docker-compose.prod.yml`, `compose.override.yaml`, ...
+/// `compose.yaml`, `docker-compose.prod.yml`, `compose.override.yaml`,
+/// `docker-stack.yml`, `traefik-compose.yml`, `app.compose.yaml`, ...
 pub fn is_compose_name(name: &str) -> bool {
     let Some(stem) = name
         .strip_suffix(".yml")
@@ -54,14 +58,39 @@ pub fn is_compose_name(name: &str) -> bool {
     else {
         return false;
     };
+    if stem.ends_with("-compose") || stem.ends_with(".compose") {
+        return stem.len() > ".compose".len();
+    }
     let rest = stem
         .strip_prefix("docker-compose")
-        .or_else(|| stem.strip_prefix("compose"));
+        .or_else(|| stem.strip_prefix("compose"))
+        .or_else(|| stem.strip_prefix("docker-stack"));
     match rest {
         Some("") => true,
         Some(r) => r.starts_with('.') || r.starts_with('-') || r.starts_with('_'),
         None => false,
     }
+}
+
+/// A YAML file with another name counts as Compose when it has a top-level
+/// `services:` key.
+fn has_top_level_services(path: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    if meta.len() > 4 * 1024 * 1024 {
+        return false;
+    }
+    std::fs::read_to_string(path).is_ok_and(|t| {
+        t.lines().any(|l| {
+            l.strip_prefix("services")
+                .is_some_and(|r| r.trim_start().starts_with(':'))
+        })
+    })
+}
+
+fn is_yaml_name(name: &str) -> bool {
+    name.ends_with(".yml") || name.ends_with(".yaml")
 }
 
 fn is_base_name(name: &str) -> bool {
@@ -91,9 +120,7 @@ pub fn default_project(dir: &Path) -> Option<Job> {
     }
     Some(Job {
         inputs,
-        report_only: None,
-        overlay_of: None,
-        maybe_overlay: false,
+        ..Default::default()
     })
 }
 
@@ -104,57 +131,494 @@ fn clean(p: &Path) -> PathBuf {
         .unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// Jobs for a file named on the command line. A base file gets its
-/// `.override` sibling; an override file or another overlay-named file is
-/// linted on top of its base when one sits beside it.
-pub fn jobs_for_file(path: &Path) -> Job {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default()
-        .to_string();
-    let dir = path.parent().unwrap_or(Path::new(""));
-    if is_base_name(&name) || !is_compose_name(&name) {
-        return Job::single(path.to_path_buf());
+/// The repository a path belongs to: the enclosing git work tree, else
+/// `fallback`.
+pub fn repository_root(path: &Path, fallback: &Path) -> PathBuf {
+    let abs = project::absolute(path);
+    let mut cur = Some(abs.as_path());
+    while let Some(d) = cur {
+        if d.join(".git").exists() {
+            return d.to_path_buf();
+        }
+        cur = d.parent();
     }
-    // An overlay-style name: find a base beside it.
-    let base = DEFAULT_NAMES
-        .iter()
-        .map(|n| dir.join(n))
-        .find(|p| p.is_file());
-    match base {
-        Some(base) => Job {
-            inputs: vec![
-                Input {
-                    path: base.clone(),
-                    text: None,
-                },
-                Input {
-                    path: path.to_path_buf(),
-                    text: None,
-                },
-            ],
-            report_only: Some(vec![path.to_path_buf()]),
-            overlay_of: Some(base),
-            maybe_overlay: false,
-        },
-        None => Job {
-            maybe_overlay: true,
-            ..Job::single(path.to_path_buf())
-        },
+    project::absolute(fallback)
+}
+
+/// What a Compose file defines and what it refers to without defining it,
+/// as `kind:name` strings (`service:db`, `volume:data`, ...).
+#[derive(Clone, Debug, Default)]
+struct Names {
+    defined: BTreeSet<String>,
+    missing: BTreeSet<String>,
+    /// Services without `image`/`build`: only a base can complete them.
+    incomplete: BTreeSet<String>,
+}
+
+fn names_of(path: &Path, root: &Path) -> Names {
+    let opts = LoadOptions {
+        root: Some(root.to_path_buf()),
+        env: Some(Env::new()),
+        ..Default::default()
+    };
+    let input = Input {
+        path: path.to_path_buf(),
+        text: None,
+    };
+    let Ok(loaded) = project::load(&[input], &opts) else {
+        return Names::default();
+    };
+    let Some(p) = loaded.project else {
+        return Names::default();
+    };
+    let mut n = Names::default();
+    for s in &p.services {
+        n.defined.insert(format!("service:{}", s.name.value));
+    }
+    for v in &p.volumes {
+        n.defined.insert(format!("volume:{}", v.name.value));
+    }
+    for v in &p.networks {
+        n.defined.insert(format!("network:{}", v.name.value));
+    }
+    for v in &p.secrets {
+        n.defined.insert(format!("secret:{}", v.name.value));
+    }
+    for v in &p.configs {
+        n.defined.insert(format!("config:{}", v.name.value));
+    }
+    let mut wanted: BTreeSet<String> = BTreeSet::new();
+    let mut need = |k: String| {
+        wanted.insert(k);
+    };
+    let mut incomplete_services = Vec::new();
+    for s in &p.services {
+        let runnable =
+            s.image.is_some() || s.build.is_some() || s.extends.is_some() || s.provider.is_some();
+        if !runnable {
+            // Completed by a base that defines the same service.
+            incomplete_services.push(format!("service:{}", s.name.value));
+        }
+        for d in &s.depends_on {
+            need(format!("service:{}", d.service.value));
+        }
+        for m in &s.volumes {
+            if m.kind.value == MountKind::Volume {
+                if let Some(src) = &m.source {
+                    need(format!("volume:{}", src.value));
+                }
+            }
+        }
+        for net in &s.networks {
+            if net.name.value != "default" {
+                need(format!("network:{}", net.name.value));
+            }
+        }
+        for r in &s.secrets {
+            need(format!("secret:{}", r.source.value));
+        }
+        for r in &s.configs {
+            need(format!("config:{}", r.source.value));
+        }
+        for v in &s.volumes_from {
+            let v = v.value.split(':').collect::<Vec<_>>();
+            match v.as_slice() {
+                ["container", ..] => {}
+                ["service", name, ..] => need(format!("service:{name}")),
+                [name, ..] => need(format!("service:{name}")),
+                [] => {}
+            }
+        }
+        if let Some(mode) = &s.network_mode {
+            if let Some(name) = mode.value.strip_prefix("service:") {
+                need(format!("service:{name}"));
+            }
+        }
+        if let Some(e) = &s.extends {
+            if e.file.is_none() {
+                need(format!("service:{}", e.service.value));
+            }
+        }
+    }
+    n.incomplete = incomplete_services.iter().cloned().collect();
+    n.missing = wanted
+        .into_iter()
+        .filter(|k| !n.defined.contains(k))
+        .chain(incomplete_services)
+        .collect();
+    n
+}
+
+/// The Compose files of one repository, and what each defines (read once,
+/// when first asked).
+pub struct Repository {
+    root: PathBuf,
+    files: Option<Vec<PathBuf>>,
+    names: BTreeMap<PathBuf, Names>,
+}
+
+impl Repository {
+    pub fn new(root: &Path) -> Repository {
+        Repository {
+            root: project::absolute(root),
+            files: None,
+            names: BTreeMap::new(),
+        }
+    }
+
+    /// What a candidate base provides: the names it defines, less those it
+    /// lacks itself (a service without `image` completes nothing).
+    fn provides(&mut self, path: &Path) -> BTreeSet<String> {
+        let n = self.names(path);
+        n.defined.difference(&n.missing).cloned().collect()
+    }
+
+    /// The repository's root (absolute).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn names(&mut self, path: &Path) -> &Names {
+        let abs = project::absolute(path);
+        let root = self.root.clone();
+        self.names
+            .entry(abs.clone())
+            .or_insert_with(|| names_of(&abs, &root))
+    }
+
+    /// Every Compose file of the repository, absolute, sorted.
+    fn files(&mut self) -> Vec<PathBuf> {
+        if self.files.is_none() {
+            let mut v: Vec<PathBuf> = compose_files(&self.root)
+                .into_iter()
+                .map(|p| project::absolute(&p))
+                .collect();
+            v.sort();
+            self.files = Some(v);
+        }
+        self.files.clone().unwrap_or_default()
+    }
+
+    /// The job for one file: alone when it is complete; else layered on
+    /// the base(s) that define what it lacks. `bases` (from `--base` or the
+    /// config) overrides the search.
+    pub fn job_for(&mut self, path: &Path, bases: &[PathBuf]) -> Job {
+        let job = self.job_for_once(path, bases);
+        if job.overlay_of.is_empty() || !bases.is_empty() {
+            return job;
+        }
+        // A base that is itself an overlay brings its own bases first
+        // (`-f compose.yaml -f ci/x/compose.yaml -f ci/x/extra.yaml`).
+        let mut chain: Vec<PathBuf> = Vec::new();
+        let mut seen = vec![project::absolute(path)];
+        let mut todo: Vec<PathBuf> = job.overlay_of.clone();
+        while let Some(b) = todo.first().cloned() {
+            todo.remove(0);
+            let abs = project::absolute(&b);
+            if seen.contains(&abs) || seen.len() > 8 {
+                continue;
+            }
+            seen.push(abs);
+            let under = self.job_for_once(&b, &[]);
+            for u in under.overlay_of {
+                if !chain
+                    .iter()
+                    .any(|c| project::absolute(c) == project::absolute(&u))
+                    && !seen.contains(&project::absolute(&u))
+                {
+                    todo.push(u.clone());
+                    chain.insert(0, u);
+                }
+            }
+        }
+        if chain.is_empty() {
+            return job;
+        }
+        let mut all = chain;
+        for b in &job.overlay_of {
+            if !all
+                .iter()
+                .any(|c| project::absolute(c) == project::absolute(b))
+            {
+                all.push(b.clone());
+            }
+        }
+        layered(&clean(path), all, &job.why)
+    }
+
+    fn job_for_once(&mut self, path: &Path, bases: &[PathBuf]) -> Job {
+        let shown = clean(path);
+        let fallback = || {
+            let name = shown
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            Job {
+                maybe_overlay: !is_base_name(name),
+                ..Job::single(shown.clone())
+            }
+        };
+        if !bases.is_empty() {
+            let bases: Vec<PathBuf> = bases
+                .iter()
+                .filter(|b| project::absolute(b) != project::absolute(path))
+                .cloned()
+                .collect();
+            if !bases.is_empty() {
+                return layered(&shown, bases, "named by --base or the config's [bases]");
+            }
+        }
+        let missing = self.names(path).missing.clone();
+        if missing.is_empty() {
+            return Job::single(shown);
+        }
+        let abs = project::absolute(path);
+        let dir = abs.parent().unwrap_or(Path::new("/")).to_path_buf();
+        // 1. A header comment naming the `-f` files.
+        let header = header_bases(&abs, &dir, &self.root);
+        if !header.is_empty() {
+            return layered(&shown, header, "named in its header comment");
+        }
+        // 2. The nearest Compose file in the same folder or an ancestor
+        //    that defines what is missing.
+        let files = self.files();
+        let mut ancestors: Vec<PathBuf> = Vec::new();
+        let mut cur = Some(dir.as_path());
+        while let Some(d) = cur {
+            let mut here: Vec<&PathBuf> = files
+                .iter()
+                .filter(|f| f.parent() == Some(d) && **f != abs)
+                .collect();
+            here.sort_by_key(|f| {
+                let n = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                (
+                    DEFAULT_NAMES.iter().position(|d| *d == n).unwrap_or(9),
+                    f.to_path_buf(),
+                )
+            });
+            ancestors.extend(here.into_iter().cloned());
+            if d == self.root || !d.starts_with(&self.root) {
+                break;
+            }
+            cur = d.parent();
+        }
+        // A candidate that defines the names completely (not itself
+        // lacking them) and has a default name is preferred: it is the
+        // project the file is layered onto.
+        let mut best: Option<(u8, PathBuf)> = None;
+        for c in &ancestors {
+            if !missing.is_subset(&self.provides(c)) {
+                continue;
+            }
+            let default = c
+                .file_name()
+                .and_then(|f| f.to_str())
+                .is_some_and(is_base_name);
+            let rank: u8 = if default { 0 } else { 1 };
+            if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+                best = Some((rank, c.clone()));
+            }
+        }
+        if let Some((_, c)) = best {
+            return layered(
+                &shown,
+                vec![relative_to_shown(&shown, &abs, &c)],
+                &format!("the nearest Compose file that defines {}", list(&missing)),
+            );
+        }
+        for c in &ancestors {
+            if missing.is_subset(&self.provides(c)) {
+                return layered(
+                    &shown,
+                    vec![relative_to_shown(&shown, &abs, c)],
+                    &format!("the nearest Compose file that defines {}", list(&missing)),
+                );
+            }
+        }
+        // 3. Any file of the repository that does, nearest first; else
+        //    several, each adding what the others lack.
+        // Only the files of the same project tree: under the file's
+        // parent folder (siblings' subfolders, its own subfolders), not a
+        // cousin project elsewhere in a large repository.
+        let scope = match dir.parent() {
+            Some(p) if p.starts_with(&self.root) => p.to_path_buf(),
+            _ => self.root.clone(),
+        };
+        let mut order = ancestors.clone();
+        order.extend(
+            files
+                .iter()
+                .filter(|f| **f != abs && !ancestors.contains(f) && f.starts_with(&scope))
+                .cloned(),
+        );
+        for c in &order {
+            if missing.is_subset(&self.provides(c)) {
+                return layered(
+                    &shown,
+                    vec![relative_to_shown(&shown, &abs, c)],
+                    &format!(
+                        "a Compose file of the repository that defines {}",
+                        list(&missing)
+                    ),
+                );
+            }
+        }
+        // Else several files that together define what is missing; when
+        // some of it is defined nowhere (a mistake in the file, reported),
+        // only files of the folder and its ancestors, and only when they
+        // complete the file's image-less services.
+        let mut left = missing.clone();
+        let mut chosen: Vec<PathBuf> = Vec::new();
+        let all_defined: BTreeSet<String> = order
+            .clone()
+            .iter()
+            .flat_map(|c| self.provides(c))
+            .collect();
+        let complete = missing.is_subset(&all_defined);
+        let incomplete = self.names(path).incomplete.clone();
+        if !complete && (incomplete.is_empty() || !incomplete.is_subset(&all_defined)) {
+            return fallback();
+        }
+        let pool: Vec<PathBuf> = if complete {
+            order.clone()
+        } else {
+            ancestors.clone()
+        };
+        while !left.is_empty() && chosen.len() < 8 {
+            let best = pool
+                .iter()
+                .filter(|c| !chosen.contains(c))
+                .map(|c| (self.provides(c).intersection(&left).count(), c.clone()))
+                .filter(|(n, _)| *n > 0)
+                .max_by_key(|(n, c)| (*n, std::cmp::Reverse(pool.iter().position(|o| o == c))));
+            let Some((_, c)) = best else { break };
+            let defined = self.provides(&c);
+            left.retain(|k| !defined.contains(k));
+            chosen.push(c);
+        }
+        if !chosen.is_empty() && incomplete.is_disjoint(&left) {
+            // What no file defines stays unresolved, and is reported.
+            let bases = chosen
+                .iter()
+                .map(|c| relative_to_shown(&shown, &abs, c))
+                .collect();
+            return layered(
+                &shown,
+                bases,
+                &format!(
+                    "the Compose files of the repository that define {}",
+                    list(&missing.difference(&left).cloned().collect())
+                ),
+            );
+        }
+        fallback()
     }
 }
 
-/// Walks `root` for Compose files, respecting `.gitignore`, skipping hidden
-/// directories and never following symlinks (so loops are harmless), and
-/// groups them into jobs.
-pub fn walk(root: &Path) -> Vec<Job> {
-    let mut by_dir: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
+/// `kind:name` strings as "service `db`, volume `data`" (at most five).
+fn list(names: &BTreeSet<String>) -> String {
+    let mut v: Vec<String> = names
+        .iter()
+        .take(5)
+        .map(|k| match k.split_once(':') {
+            Some((kind, name)) => format!("{kind} `{name}`"),
+            None => k.clone(),
+        })
+        .collect();
+    if names.len() > 5 {
+        v.push(format!("and {} more", names.len() - 5));
+    }
+    v.join(", ")
+}
+
+/// A candidate, printed relative the way the linted file was named.
+fn relative_to_shown(shown: &Path, abs: &Path, cand: &Path) -> PathBuf {
+    if shown.is_absolute() {
+        return cand.to_path_buf();
+    }
+    // `shown` is relative to the current directory: so is the candidate.
+    let cwd = abs
+        .to_string_lossy()
+        .strip_suffix(&*shown.to_string_lossy())
+        .map(PathBuf::from);
+    match cwd {
+        Some(cwd) => cand
+            .strip_prefix(&cwd)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| cand.to_path_buf()),
+        None => cand.to_path_buf(),
+    }
+}
+
+/// The job `docker compose -f ... -f file` runs. The files load from the
+/// folder nearest the repository's root first: that folder is the project
+/// directory, from which every `-f` file's relative paths resolve
+/// (`-f compose.yaml -f ci/x/compose.yaml`), whichever file was found first.
+fn layered(file: &Path, bases: Vec<PathBuf>, why: &str) -> Job {
+    let mut files: Vec<PathBuf> = bases.iter().map(|b| clean(b)).collect();
+    files.push(file.to_path_buf());
+    let depth = |p: &PathBuf| project::absolute(p).components().count();
+    files.sort_by_key(depth);
+    let inputs: Vec<Input> = files
+        .into_iter()
+        .map(|path| Input { path, text: None })
+        .collect();
+    Job {
+        inputs,
+        report_only: Some(vec![file.to_path_buf()]),
+        overlay_of: bases.iter().map(|b| clean(b)).collect(),
+        why: why.to_string(),
+        maybe_overlay: false,
+    }
+}
+
+/// The `-f` files a leading comment names (`# docker compose -f
+/// ../../compose.yaml -f compose.yaml up`), other than the file itself,
+/// resolved from its folder or, failing that, an ancestor up to the root.
+fn header_bases(file: &Path, dir: &Path, root: &Path) -> Vec<PathBuf> {
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        let Some(c) = t.strip_prefix('#') else { break };
+        let words: Vec<&str> = c.split_whitespace().collect();
+        for w in words.windows(2) {
+            if w[0] != "-f" && w[0] != "--file" {
+                continue;
+            }
+            let rel = w[1].trim_matches(|c| c == '"' || c == '\'' || c == '`');
+            let mut cur = Some(dir);
+            while let Some(d) = cur {
+                let p = project::absolute(&d.join(rel));
+                if p.is_file() {
+                    if p != file && !out.contains(&p) {
+                        out.push(p);
+                    }
+                    break;
+                }
+                if d == root || !d.starts_with(root) {
+                    break;
+                }
+                cur = d.parent();
+            }
+        }
+    }
+    out
+}
+
+/// Every Compose file under `root` (by name, or by a top-level `services:`).
+fn compose_files(root: &Path) -> Vec<PathBuf> {
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
         .follow_links(false)
         .require_git(false)
         .build();
+    let mut out = Vec::new();
     for entry in walker.flatten() {
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
@@ -162,10 +626,37 @@ pub fn walk(root: &Path) -> Vec<Job> {
         let Some(name) = entry.file_name().to_str() else {
             continue;
         };
-        if is_compose_name(name) {
-            let dir = entry.path().parent().unwrap_or(root).to_path_buf();
-            by_dir.entry(dir).or_default().push(name.to_string());
+        if is_compose_name(name) || (is_yaml_name(name) && has_top_level_services(entry.path())) {
+            out.push(entry.path().to_path_buf());
         }
+    }
+    out
+}
+
+/// The job for a file named on the command line, searching its repository
+/// (the git work tree, else its folder) for a base when it needs one.
+pub fn jobs_for_file(path: &Path) -> Job {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let root = repository_root(dir, dir);
+    Repository::new(&root).job_for(path, &[])
+}
+
+/// Walks `root` for Compose files, respecting `.gitignore`, skipping hidden
+/// directories and never following symlinks (so loops are harmless), and
+/// groups them into jobs. Bases are searched for in `repo`.
+pub fn walk_in(root: &Path, repo: &mut Repository, bases: &[PathBuf]) -> Vec<Job> {
+    let mut by_dir: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
+    for path in compose_files(root) {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let dir = path.parent().unwrap_or(root).to_path_buf();
+        by_dir.entry(dir).or_default().push(name.to_string());
     }
     let mut jobs = Vec::new();
     for (dir, mut names) in by_dir {
@@ -175,27 +666,38 @@ pub fn walk(root: &Path) -> Vec<Job> {
             .find(|n| names.iter().any(|m| m == *n))
             .map(|s| s.to_string());
         let base_override = base.as_deref().map(override_name);
+        let mut skip = Vec::new();
         if let Some(base) = &base {
-            if let Some(job) = default_project(&dir) {
-                jobs.push(job);
+            if let (Some(ov), true) = (&base_override, bases.is_empty()) {
+                // A base and its `.override` sibling are one project, as
+                // `docker compose` loads them; unless the base itself
+                // needs a base.
+                let b = clean(&dir.join(base));
+                if names.contains(ov) && repo.names(&b).missing.is_empty() {
+                    if let Some(job) = default_project(&dir) {
+                        jobs.push(job);
+                        skip.push(base.clone());
+                        skip.push(ov.clone());
+                    }
+                }
             }
-            let _ = base;
         }
         for name in &names {
-            if Some(name) == base.as_ref() || Some(name) == base_override.as_ref() {
+            if skip.contains(name) {
                 continue;
             }
-            // Other base names (a directory with both compose.yaml and
-            // docker-compose.yml) are projects of their own.
             let path = clean(&dir.join(name));
-            if is_base_name(name) {
-                jobs.push(Job::single(path));
-            } else {
-                jobs.push(jobs_for_file(&path));
-            }
+            jobs.push(repo.job_for(&path, bases));
         }
     }
     jobs
+}
+
+/// [`walk_in`] with the repository `root` belongs to (its git work tree,
+/// else `root` itself).
+pub fn walk(root: &Path) -> Vec<Job> {
+    let repo_root = repository_root(root, root);
+    walk_in(root, &mut Repository::new(&repo_root), &[])
 }
 
 #[cfg(test)]
@@ -212,6 +714,9 @@ mod tests {
             "docker-compose.prod.yaml",
             "compose.dev.yml",
             "docker-compose-test.yml",
+            "docker-stack.yml",
+            "traefik-compose.yml",
+            "app.compose.yaml",
         ] {
             assert!(is_compose_name(yes), "{yes}");
         }
@@ -221,6 +726,7 @@ mod tests {
             "docker-compose",
             "mycompose.yml",
             "values.yaml",
+            "-compose.yml",
         ] {
             assert!(!is_compose_name(no), "{no}");
         }

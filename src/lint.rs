@@ -53,28 +53,6 @@ pub fn lint_job_with_images(
             panic!("COMPOSE_LINT_TEST_PANIC: {}", job.inputs[0].path.display());
         }
     }
-    // A file named like an overlay but complete on its own (every service
-    // has an image, every reference resolves) is a project of its own, such
-    // as `docker-compose.test.yml` beside `docker-compose.yml`.
-    let mut job = std::borrow::Cow::Borrowed(job);
-    if job.overlay_of.is_some() {
-        let alone = &job.inputs[job.inputs.len() - 1..];
-        let loaded = project::load(alone, load_opts)?;
-        if loaded.project.as_ref().is_some_and(self_contained) && !loaded.incomplete {
-            let own = job
-                .inputs
-                .last()
-                .cloned()
-                .expect("an overlay job has its file");
-            job = std::borrow::Cow::Owned(Job {
-                inputs: vec![own],
-                report_only: None,
-                overlay_of: None,
-                maybe_overlay: false,
-            });
-        }
-    }
-    let job = job.as_ref();
     let loaded = project::load(&job.inputs, load_opts)?;
     let mut notes = Vec::new();
     let mut overlay = false;
@@ -92,15 +70,28 @@ pub fn lint_job_with_images(
             });
         }
     }
-    if let Some(base) = &job.overlay_of {
+    if !job.overlay_of.is_empty() {
+        let bases: Vec<String> = job
+            .overlay_of
+            .iter()
+            .map(|b| b.display().to_string())
+            .collect();
+        let why = if job.why.is_empty() {
+            String::new()
+        } else {
+            format!(" (base: {})", job.why)
+        };
         for f in job.report_only.iter().flatten() {
             notes.push(FileNote {
                 path: f.clone(),
                 message: format!(
-                    "linted as an overlay of {}, as `docker compose -f {} -f {}` would load it",
-                    base.display(),
-                    base.display(),
-                    f.display()
+                    "linted as an overlay of {}, as `docker compose -f {}` would load it{why}",
+                    bases.join(" and "),
+                    job.inputs
+                        .iter()
+                        .map(|i| i.path.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(" -f "),
                 ),
             });
         }
@@ -130,6 +121,7 @@ pub fn lint_job_with_images(
             overlay,
             images: &facts,
             config,
+            roots: &loaded.roots,
         };
         let start = diagnostics.len();
         diagnostics.extend(rules::run(&cx, &enabled));
@@ -272,38 +264,6 @@ fn matches_code(sel: &str, code: &str) -> bool {
     selector_matches(sel, code, name)
 }
 
-/// Could this project run on its own? Every service has an image (or a
-/// build, an `extends`, a provider) and every name it refers to is defined.
-fn self_contained(p: &crate::model::Project) -> bool {
-    use crate::model::MountKind;
-    p.services.iter().all(|s| {
-        let runnable =
-            s.image.is_some() || s.build.is_some() || s.extends.is_some() || s.provider.is_some();
-        let deps = s
-            .depends_on
-            .iter()
-            .all(|d| p.service(&d.service.value).is_some());
-        let volumes = s.volumes.iter().all(|m| {
-            m.kind.value != MountKind::Volume
-                || m.source
-                    .as_ref()
-                    .is_none_or(|src| p.volume(&src.value).is_some())
-        });
-        let networks = s
-            .networks
-            .iter()
-            .all(|n| n.name.value == "default" || p.network(&n.name.value).is_some());
-        let files = s
-            .secrets
-            .iter()
-            .all(|r| p.secret(&r.source.value).is_some())
-            && s.configs
-                .iter()
-                .all(|r| p.config(&r.source.value).is_some());
-        runnable && deps && volumes && networks && files && s.volumes_from.is_empty()
-    })
-}
-
 /// Is a rule on, given the command line (which wins) and the config?
 pub fn is_enabled(meta: &RuleMeta, config: &Config, selection: &Selection) -> bool {
     let select = selection.select.as_ref().or(config.select.as_ref());
@@ -350,9 +310,7 @@ pub fn lint_text(path: &str, text: &str) -> Result<JobResult, FatalError> {
             path,
             text: Some(text.to_string()),
         }],
-        report_only: None,
-        overlay_of: None,
-        maybe_overlay: false,
+        ..Default::default()
     };
     let opts = LoadOptions {
         root: Some(dir.clone()),

@@ -13,16 +13,18 @@
 //! <corpus> <file>` would lint it, except that the environment is empty
 //! (the snapshot must not depend on the machine) and the config is the
 //! default one. A file that `MANIFEST.tsv` also has in `projects/` (with
-//! the layout of its repository, so references resolve) is linted there.
+//! the layout of its repository, so references resolve) is linted there,
+//! with its repository searched for bases (decision 0011); a flat copy in
+//! `files/` is linted alone.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use compose_lint::config::Config;
-use compose_lint::discover;
+use compose_lint::discover::{self, Job};
 use compose_lint::lint::{lint_job, Selection};
 use compose_lint::load::interpolate::Env;
-use compose_lint::load::project::LoadOptions;
+use compose_lint::load::project::{Input, LoadOptions};
 use rayon::prelude::*;
 
 /// `<manifest>/../shared/corpus` (beside the clone, as in CI), else
@@ -69,7 +71,29 @@ fn compose_files(corpus: &Path) -> Vec<String> {
 /// One file's findings as `file:line code` lines.
 fn lint_one(corpus: &Path, rel: &str) -> Vec<String> {
     let path = corpus.join(rel);
-    let job = discover::jobs_for_file(&path);
+    // A file of `projects/<repo>/` is linted in its repository, where
+    // overlays find their bases (decision 0011). `files/` holds flat copies
+    // of unrelated files side by side: each is linted alone.
+    let job = match rel
+        .strip_prefix("projects/")
+        .and_then(|r| r.split_once('/'))
+    {
+        Some((repo, _)) => {
+            discover::Repository::new(&corpus.join("projects").join(repo)).job_for(&path, &[])
+        }
+        None => {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            Job {
+                inputs: vec![Input {
+                    path: path.clone(),
+                    text: None,
+                }],
+                maybe_overlay: discover::is_compose_name(name)
+                    && !discover::DEFAULT_NAMES.contains(&name),
+                ..Default::default()
+            }
+        }
+    };
     let opts = LoadOptions {
         root: Some(corpus.to_path_buf()),
         env: Some(Env::new()),

@@ -143,8 +143,8 @@ fn s107_quiet_for_an_overlay_without_base() {
                 text: Some(text.into()),
             }],
             report_only: None,
-            overlay_of: None,
             maybe_overlay,
+            ..Default::default()
         };
         let opts = LoadOptions {
             env: Some(Env::new()),

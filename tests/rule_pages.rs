@@ -21,8 +21,7 @@ fn opt_in_text(path: &str, text: &str, code: &str) -> JobResult {
             text: Some(text.to_string()),
         }],
         report_only: None,
-        overlay_of: None,
-        maybe_overlay: false,
+        ..Default::default()
     };
     let opts = LoadOptions {
         root: Some(dir.clone()),

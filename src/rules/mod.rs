@@ -41,6 +41,10 @@ pub struct Context<'a> {
     pub images: &'a ImageFacts,
     /// The configuration in force (rule settings such as `require-digest`).
     pub config: &'a crate::config::Config,
+    /// The files loaded with `-f` (not those reached through `extends` or
+    /// `include`): their relative paths resolve from the project
+    /// directory, wherever they sit (an overlay in a subfolder, decision 0011).
+    pub roots: &'a [crate::source::FileId],
 }
 
 impl Context<'_> {

@@ -167,7 +167,7 @@ fn lint_verdict(file: &Path, root: &Path) -> Lint {
         Ok(r) => r,
         Err(e) => return Lint::Rejects(format!("cannot load: {e}")),
     };
-    if job.overlay_of.is_some()
+    if !job.overlay_of.is_empty()
         || r.notes
             .iter()
             .any(|n| n.message.starts_with("linted as an overlay"))

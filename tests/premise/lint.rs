@@ -40,8 +40,7 @@ pub fn lint(dir: &Path, env: &[(&str, &str)], archives: &[PathBuf]) -> Vec<Diagn
             text: None,
         }],
         report_only: None,
-        overlay_of: None,
-        maybe_overlay: false,
+        ..Default::default()
     };
     lint_job_with_images(
         &job,

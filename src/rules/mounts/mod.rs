@@ -284,7 +284,7 @@ pub(crate) fn project_bind_source(cx: &Context, m: &Mount) -> Option<(String, Pa
     let written_in = &cx.sources.get(src.span.file).path;
     let dir = written_in.parent().unwrap_or(Path::new(""));
     let abs = |p: &Path| crate::load::project::absolute(p);
-    if abs(dir) != abs(cx.project_dir) {
+    if abs(dir) != abs(cx.project_dir) && !cx.roots.contains(&src.span.file) {
         return None;
     }
     let mut rel = PathBuf::new();
