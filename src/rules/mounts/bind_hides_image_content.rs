@@ -21,6 +21,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "bind-hides-image-content",
     group: Group::Mounts,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning, Severity::Error, Severity::Info],
+    levels_why: "error when the program the container starts is hidden and the host side lacks it or cannot run it (the start fails); warning when other image files are hidden; info when the bind source is the directory the build copied there (only later build steps are hidden).",
     fix: FixAvailability::None,
     summary: "A bind mount over a directory the image fills hides its files, including the program the container starts.",
     exit_codes: &[126, 127],

@@ -16,6 +16,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "bind-source-owner",
     group: Group::Mounts,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning, Severity::Info],
+    levels_why: "warning for a directory of this checkout that the service's user cannot write; info for an absolute host path, which cannot be checked here.",
     fix: FixAvailability::None,
     summary: "A writable bind-mounted directory that the service's non-root user cannot write on this host.",
     exit_codes: &[],

@@ -13,6 +13,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "missing-bind-source",
     group: Group::Mounts,
     default_severity: Severity::Error,
+    levels: &[Severity::Error, Severity::Warning, Severity::Info],
+    levels_why: "error when a missing file becomes a directory, or when a non-root user must write into the root-owned directory Docker creates; warning when the service only reads there (`:ro`, a configuration directory), so it finds an empty directory; info when the user is root or not known.",
     fix: FixAvailability::None,
     summary: "A relative bind source that does not exist: Docker creates an empty root-owned directory there.",
     exit_codes: &[127, 253],

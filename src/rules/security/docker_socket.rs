@@ -15,6 +15,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "docker-socket",
     group: Group::Security,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning, Severity::Info],
+    levels_why: "info for an image that needs the Docker API by design (Traefik, Portainer, nginx-proxy...); nothing at all on a socket proxy, the remedy the rule recommends.",
     fix: FixAvailability::None,
     summary: "The Docker socket is mounted into a container, which gives it root on the host.",
     exit_codes: &[],
