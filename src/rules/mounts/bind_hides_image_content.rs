@@ -216,10 +216,11 @@ fn start_failure(
     let (prog, script) = program(&st.argv)?;
     let dir = host_dir(cx, m)?;
     // The build copied this very host directory to the target: the image's
-    // program there came from the bind source, which still holds it.
-    if build_copied_bind_source(cx, s, &dir, target) {
-        return None;
-    }
+    // program there came from the bind source, so the bind does not take
+    // it away. A file missing here was missing from the build too (or this
+    // checkout is partial): not a failure the bind causes. A mode a later
+    // build step set (`RUN chmod +x`) is still hidden, and still reported.
+    let copied = build_copied_bind_source(cx, s, &dir, target);
     let source = &m.source.as_ref()?.value;
     let covered_by_m = |p: &str| covering(s, p).is_some_and(|c| std::ptr::eq(c, m));
     let (path, hidden_image_copy) = if prog.contains('/') || script {
@@ -273,6 +274,7 @@ fn start_failure(
     let dir_missing = !dir.exists();
     let (what, help) = match (host_state(&hf, script), &hidden_image_copy) {
         (HostState::Fine, _) => return None,
+        (HostState::Missing, None) if copied => return None,
         (_, Some(h)) => (
             format!(
                 "`{prog}` is not found: the image's `{h}` is hidden by this bind mount and no directory on the PATH has it"

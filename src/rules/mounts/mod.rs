@@ -362,7 +362,7 @@ pub(crate) fn read_only_use(m: &Mount, target: &str) -> Option<String> {
         .find(|d| t == **d || t.starts_with(&format!("{d}/")))
     {
         return Some(format!(
-            "`{dir}` is a configuration directory, which the program reads"
+            "`{dir}` is a directory the program only reads (configuration or content)"
         ));
     }
     let name = t.rsplit('/').next().unwrap_or(t);
