@@ -59,6 +59,12 @@ pub fn example_for(path: &Path) -> Option<String> {
     found.into_iter().next()
 }
 
+/// Verbs of a comment that tells the user to provide a file.
+const TELLS: &[&str] = &[
+    "create", "copy", "cp", "set", "fill", "edit", "rename", "add", "put", "provide", "generate",
+    "write", "define", "configure",
+];
+
 /// Does the project tell the user to create the env file `name` (which
 /// does not exist): a `.gitignore` beside it that ignores it, or a comment
 /// in the Compose file that names it?
@@ -75,11 +81,17 @@ pub fn told_to_create(path: &Path, compose_text: &str) -> bool {
                 l == name || (l.starts_with('*') && name.ends_with(&l[1..]) && l.len() > 1)
             })
         });
+    // A comment that names the file and tells the user to do something
+    // with it (`# Set secret keys in the .env file`, `# cp .env.example .env`).
     ignored
         || compose_text.lines().any(|l| {
             l.split_once('#').is_some_and(|(_, c)| {
-                c.split(|ch: char| ch.is_whitespace() || ch == '`' || ch == '\'' || ch == '"')
-                    .any(|w| w.trim_end_matches(['.', ',', ':', ';', ')']) == name)
+                let words: Vec<String> = c
+                    .split(|ch: char| ch.is_whitespace() || ch == '`' || ch == '\'' || ch == '"')
+                    .map(|w| w.trim_end_matches(['.', ',', ':', ';', ')']).to_string())
+                    .collect();
+                words.iter().any(|w| w == name)
+                    && words.iter().any(|w| TELLS.contains(&w.to_ascii_lowercase().as_str()))
             })
         })
 }
@@ -233,6 +245,16 @@ mod tests {
         assert!(!is_example_of("defaults.env", ".env"));
         assert!(!is_example_of(".env.local", ".env"));
         assert!(!is_example_of("app.env.example", ".env"));
+    }
+
+    #[test]
+    fn comments_that_tell_the_user() {
+        let p = Path::new("/nonexistent-dir-for-test/.env");
+        assert!(told_to_create(p, "x:\n  # Set secret keys in the .env file\n"));
+        assert!(told_to_create(p, "# cp .env.example .env\n"));
+        // Naming the file without telling the user to do anything.
+        assert!(!told_to_create(p, "#   ../.env -> .env (in project root)\n"));
+        assert!(!told_to_create(p, "services: {}\n"));
     }
 
     #[test]
