@@ -260,7 +260,18 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
         project = Some(p);
     }
 
-    let documented = super::envhints::documented_vars(&project_dir);
+    // Example env files of the project directory and of its parents up to
+    // the root (an overlay in `overrides/` is documented at the top).
+    let mut documented = std::collections::HashSet::new();
+    let top = absolute(&loader.root);
+    let mut dir = Some(absolute(&project_dir));
+    while let Some(d) = dir {
+        documented.extend(super::envhints::documented_vars(&d));
+        if d == top || !d.starts_with(&top) {
+            break;
+        }
+        dir = d.parent().map(Path::to_path_buf);
+    }
     super::envhints::regroup(&mut loader.diagnostics, &documented, &env);
 
     let project_name = env
