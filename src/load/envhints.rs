@@ -61,8 +61,20 @@ pub fn example_for(path: &Path) -> Option<String> {
 
 /// Verbs of a comment that tells the user to provide a file.
 const TELLS: &[&str] = &[
-    "create", "copy", "cp", "set", "fill", "edit", "rename", "add", "put", "provide", "generate",
-    "write", "define", "configure",
+    "create",
+    "copy",
+    "cp",
+    "set",
+    "fill",
+    "edit",
+    "rename",
+    "add",
+    "put",
+    "provide",
+    "generate",
+    "write",
+    "define",
+    "configure",
 ];
 
 /// Does the project tell the user to create the env file `name` (which
@@ -91,7 +103,9 @@ pub fn told_to_create(path: &Path, compose_text: &str) -> bool {
                     .map(|w| w.trim_end_matches(['.', ',', ':', ';', ')']).to_string())
                     .collect();
                 words.iter().any(|w| w == name)
-                    && words.iter().any(|w| TELLS.contains(&w.to_ascii_lowercase().as_str()))
+                    && words
+                        .iter()
+                        .any(|w| TELLS.contains(&w.to_ascii_lowercase().as_str()))
             })
         })
 }
@@ -207,9 +221,7 @@ pub fn regroup(diags: &mut Vec<Diagnostic>, documented: &HashSet<String>, env: &
         } else if d.code == "S007" {
             if let Some(set) = env.names().filter(|n| near(&name, n)).min() {
                 d.severity = Severity::Error;
-                d = d.note(format!(
-                    "`{set}` is set: `{name}` looks like a typo of it"
-                ));
+                d = d.note(format!("`{set}` is set: `{name}` looks like a typo of it"));
             }
         }
         keep.push(d);
@@ -250,10 +262,16 @@ mod tests {
     #[test]
     fn comments_that_tell_the_user() {
         let p = Path::new("/nonexistent-dir-for-test/.env");
-        assert!(told_to_create(p, "x:\n  # Set secret keys in the .env file\n"));
+        assert!(told_to_create(
+            p,
+            "x:\n  # Set secret keys in the .env file\n"
+        ));
         assert!(told_to_create(p, "# cp .env.example .env\n"));
         // Naming the file without telling the user to do anything.
-        assert!(!told_to_create(p, "#   ../.env -> .env (in project root)\n"));
+        assert!(!told_to_create(
+            p,
+            "#   ../.env -> .env (in project root)\n"
+        ));
         assert!(!told_to_create(p, "services: {}\n"));
     }
 

@@ -697,7 +697,9 @@ impl Loader {
                         let example = super::envhints::example_for(&path);
                         let text = &self.sources.get(f.path.span.file).text;
                         if example.is_some() || super::envhints::told_to_create(&path, text) {
-                            let dir = Path::new(rel).parent().filter(|p| !p.as_os_str().is_empty());
+                            let dir = Path::new(rel)
+                                .parent()
+                                .filter(|p| !p.as_os_str().is_empty());
                             let shown = |n: &str| match dir {
                                 Some(d) => d.join(n).display().to_string(),
                                 None => n.to_string(),

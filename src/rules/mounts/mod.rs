@@ -371,7 +371,9 @@ pub(crate) fn read_only_use(m: &Mount, target: &str) -> Option<String> {
         ext.as_deref(),
         Some("conf" | "cnf" | "cfg" | "ini" | "toml" | "yml" | "yaml" | "json" | "d")
     ) {
-        return Some(format!("`{name}` is configuration, which the program reads"));
+        return Some(format!(
+            "`{name}` is configuration, which the program reads"
+        ));
     }
     None
 }
