@@ -234,21 +234,25 @@ fn list_rules(format: ListFormat) -> ExitCode {
     match format {
         ListFormat::Text => {
             out.push_str(&format!(
-                "{:<6} {:<28} {:<12} {:<9} {:<9} {:<8} {}\n",
-                "CODE", "NAME", "GROUP", "SEVERITY", "FIX", "PROFILE", "SUMMARY"
+                "{:<6} {:<28} {:<12} {:<8} {:<22} {:<9} {:<8} {}\n",
+                "CODE", "NAME", "GROUP", "DEFAULT", "LEVELS", "FIX", "PROFILE", "SUMMARY"
             ));
             for r in rules::sorted() {
                 let m = &r.meta;
                 out.push_str(&format!(
-                    "{:<6} {:<28} {:<12} {:<9} {:<9} {:<8} {}\n",
+                    "{:<6} {:<28} {:<12} {:<8} {:<22} {:<9} {:<8} {}\n",
                     m.code,
                     m.name,
                     m.group.name(),
                     m.default_severity.as_str(),
+                    levels(m),
                     fix(m.fix),
                     r.profile.as_str(),
                     m.summary
                 ));
+                if !m.levels_why.is_empty() {
+                    out.push_str(&format!("{:<48} levels: {}\n", "", m.levels_why));
+                }
             }
         }
         ListFormat::Json => {
@@ -260,6 +264,8 @@ fn list_rules(format: ListFormat) -> ExitCode {
                         "name": r.meta.name,
                         "group": r.meta.group.name(),
                         "severity": r.meta.default_severity.as_str(),
+                        "levels": r.meta.levels.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
+                        "levels_why": r.meta.levels_why,
                         "fix": fix(r.meta.fix),
                         "profile": r.profile.as_str(),
                         "summary": r.meta.summary,
@@ -304,6 +310,15 @@ fn page_or_print(page: &str) -> ExitCode {
         }
         Err(_) => print_or_fail(&text),
     }
+}
+
+/// The levels a rule can report at, default first: `error,warning`.
+fn levels(m: &rules::RuleMeta) -> String {
+    m.levels
+        .iter()
+        .map(|l| l.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn print_or_fail(text: &str) -> ExitCode {

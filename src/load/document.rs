@@ -293,7 +293,7 @@ impl Converter<'_> {
                 } else {
                     format!(": {message}")
                 };
-                Diagnostic::error(
+                Diagnostic::warning(
                     "S007",
                     self.map_range(raw, range, style, span),
                     format!("required variable `{name}` is not set{detail}"),

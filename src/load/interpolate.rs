@@ -59,6 +59,11 @@ impl Env {
         self.vars.get(k).map(String::as_str)
     }
 
+    /// The names that are set.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.vars.keys().map(String::as_str)
+    }
+
     /// Adds entries that are not already set (process env wins over .env).
     pub fn extend_missing(&mut self, other: impl IntoIterator<Item = (String, String)>) {
         for (k, v) in other {

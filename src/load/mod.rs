@@ -14,6 +14,7 @@
 
 pub mod document;
 pub mod dotenv;
+pub mod envhints;
 pub mod interpolate;
 pub mod merge;
 pub mod project;

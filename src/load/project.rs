@@ -260,6 +260,20 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
         project = Some(p);
     }
 
+    // Example env files of the project directory and of its parents up to
+    // the root (an overlay in `overrides/` is documented at the top).
+    let mut documented = std::collections::HashSet::new();
+    let top = absolute(&loader.root);
+    let mut dir = Some(absolute(&project_dir));
+    while let Some(d) = dir {
+        documented.extend(super::envhints::documented_vars(&d));
+        if d == top || !d.starts_with(&top) {
+            break;
+        }
+        dir = d.parent().map(Path::to_path_buf);
+    }
+    super::envhints::regroup(&mut loader.diagnostics, &documented, &env);
+
     let project_name = env
         .get("COMPOSE_PROJECT_NAME")
         .map(str::to_string)
@@ -667,7 +681,47 @@ impl Loader {
                                 service.name.value
                             ),
                         )
+                    } else if path.exists() {
+                        Diagnostic::error(
+                            "S010",
+                            f.path.span,
+                            format!(
+                                "env file `{rel}` of service `{}` {problem}; `docker compose` refuses to start",
+                                service.name.value
+                            ),
+                        )
                     } else {
+                        // A file the project tells the user to create (an
+                        // example beside it, a .gitignore entry, a comment)
+                        // is a setup step: a warning that says what to do.
+                        let example = super::envhints::example_for(&path);
+                        let text = &self.sources.get(f.path.span.file).text;
+                        if example.is_some() || super::envhints::told_to_create(&path, text) {
+                            let dir = Path::new(rel)
+                                .parent()
+                                .filter(|p| !p.as_os_str().is_empty());
+                            let shown = |n: &str| match dir {
+                                Some(d) => d.join(n).display().to_string(),
+                                None => n.to_string(),
+                            };
+                            let how = match &example {
+                                Some(ex) => format!(
+                                    "create it from the example: `cp {} {rel}`, then fill in the values",
+                                    shown(ex)
+                                ),
+                                None => "the project tells you to create it (see the comment or .gitignore that names it)".to_string(),
+                            };
+                            let d = Diagnostic::warning(
+                                "S010",
+                                f.path.span,
+                                format!(
+                                    "env file `{rel}` of service `{}` does not exist yet: the project expects you to create it, and `docker compose` refuses to start until you do",
+                                    service.name.value
+                                ),
+                            );
+                            self.diagnostics.push(d.help(how));
+                            continue;
+                        }
                         Diagnostic::error(
                             "S010",
                             f.path.span,

@@ -47,6 +47,12 @@ pub struct RuleMeta {
     pub name: &'static str,
     pub group: Group,
     pub default_severity: Severity,
+    /// Every level the rule can report at, the default first: a rule that
+    /// grades its findings (certain or likely, by design or not) says so
+    /// here, and `compose-lint rules` shows it.
+    pub levels: &'static [Severity],
+    /// Why the level varies (empty when it does not).
+    pub levels_why: &'static str,
     pub fix: FixAvailability,
     /// One line: what the rule reports.
     pub summary: &'static str,

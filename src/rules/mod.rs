@@ -87,6 +87,12 @@ const fn loader(
             name,
             group: Group::Structure,
             default_severity,
+            levels: match default_severity {
+                Severity::Error => &[Severity::Error],
+                Severity::Warning => &[Severity::Warning],
+                Severity::Info => &[Severity::Info],
+            },
+            levels_why: "",
             fix: FixAvailability::None,
             summary,
             exit_codes: &[],
@@ -97,6 +103,13 @@ const fn loader(
     }
 }
 
+/// A loader check that reports at more than one level.
+const fn with_levels(mut rule: Rule, levels: &'static [Severity], why: &'static str) -> Rule {
+    rule.meta.levels = levels;
+    rule.meta.levels_why = why;
+    rule
+}
+
 /// A loader check whose findings carry a fix.
 const fn with_fix(mut rule: Rule, fix: FixAvailability) -> Rule {
     rule.meta.fix = fix;
@@ -105,12 +118,16 @@ const fn with_fix(mut rule: Rule, fix: FixAvailability) -> Rule {
 
 /// Every rule, grouped by family (S loader checks first). Listings sort by code.
 pub static REGISTRY: &[Rule] = &[
-    loader(
-        "S001",
-        "yaml-syntax",
-        Severity::Error,
-        "The file is not valid YAML, or not valid text.",
-        page!("S001-yaml-syntax.md"),
+    with_levels(
+        loader(
+            "S001",
+            "yaml-syntax",
+            Severity::Error,
+            "The file is not valid YAML, or not valid text.",
+            page!("S001-yaml-syntax.md"),
+        ),
+        &[Severity::Error, Severity::Warning],
+        "warning for a second YAML document, which Compose ignores.",
     ),
     loader(
         "S002",
@@ -140,26 +157,38 @@ pub static REGISTRY: &[Rule] = &[
         "A value Compose cannot parse, such as a malformed port or volume.",
         page!("S005-invalid-value.md"),
     ),
-    loader(
-        "S006",
-        "undefined-variable",
-        Severity::Warning,
-        "An interpolated variable that is not set and has no default.",
-        page!("S006-undefined-variable.md"),
+    with_levels(
+        loader(
+            "S006",
+            "undefined-variable",
+            Severity::Warning,
+            "An interpolated variable that is not set and has no default.",
+            page!("S006-undefined-variable.md"),
+        ),
+        &[Severity::Warning, Severity::Info],
+        "info when the project documents the variable in an example env file (`.env.example`, ...), so a user who follows the example sets it; warning otherwise. One finding per variable, every use labelled.",
     ),
-    loader(
-        "S007",
-        "required-variable",
-        Severity::Error,
-        "A `${VAR:?message}` variable that is not set.",
-        page!("S007-required-variable.md"),
+    with_levels(
+        loader(
+            "S007",
+            "required-variable",
+            Severity::Warning,
+            "A `${VAR:?message}` variable that is not set.",
+            page!("S007-required-variable.md"),
+        ),
+        &[Severity::Warning, Severity::Error, Severity::Info],
+        "warning: the author asks the user to set the variable, and `docker compose` says so; info when an example env file documents it; error when it looks like a typo of a variable that is set (`${DB_PASWORD:?}` with `DB_PASSWORD` in `.env`).",
     ),
-    loader(
-        "S008",
-        "path-outside-project",
-        Severity::Warning,
-        "A referenced file outside the project root, which is not read.",
-        page!("S008-path-outside-project.md"),
+    with_levels(
+        loader(
+            "S008",
+            "path-outside-project",
+            Severity::Warning,
+            "A referenced file outside the project root, which is not read.",
+            page!("S008-path-outside-project.md"),
+        ),
+        &[Severity::Warning, Severity::Info],
+        "info for a remote include, which is never fetched.",
     ),
     loader(
         "S009",
@@ -168,12 +197,16 @@ pub static REGISTRY: &[Rule] = &[
         "`extends` or `include` refers back to itself.",
         page!("S009-reference-cycle.md"),
     ),
-    loader(
-        "S010",
-        "missing-file",
-        Severity::Error,
-        "A referenced env file, extends file or included file does not exist.",
-        page!("S010-missing-file.md"),
+    with_levels(
+        loader(
+            "S010",
+            "missing-file",
+            Severity::Error,
+            "A referenced env file, extends file or included file does not exist.",
+            page!("S010-missing-file.md"),
+        ),
+        &[Severity::Error, Severity::Warning],
+        "warning for an env file the user is told to create (an example file beside it such as `.env.example`, a `.gitignore` entry, or a comment in the Compose file naming it), and for a service of an inactive profile; error otherwise.",
     ),
     loader(
         "S011",

@@ -17,6 +17,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "anonymous-volume-stale",
     group: Group::Mounts,
     default_severity: Severity::Info,
+    levels: &[Severity::Info],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "An anonymous volume over a directory the image fills keeps the old content after a rebuild.",
     exit_codes: &[],

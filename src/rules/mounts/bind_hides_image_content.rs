@@ -21,6 +21,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "bind-hides-image-content",
     group: Group::Mounts,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning, Severity::Error, Severity::Info],
+    levels_why: "error when the program the container starts is hidden and the host side lacks it or cannot run it (the start fails); warning when other image files are hidden; info when the bind source is the directory the build copied there (only later build steps are hidden).",
     fix: FixAvailability::None,
     summary: "A bind mount over a directory the image fills hides its files, including the program the container starts.",
     exit_codes: &[126, 127],
@@ -213,6 +215,12 @@ fn start_failure(
     let st = start(s, img)?;
     let (prog, script) = program(&st.argv)?;
     let dir = host_dir(cx, m)?;
+    // The build copied this very host directory to the target: the image's
+    // program there came from the bind source, so the bind does not take
+    // it away. A file missing here was missing from the build too (or this
+    // checkout is partial): not a failure the bind causes. A mode a later
+    // build step set (`RUN chmod +x`) is still hidden, and still reported.
+    let copied = build_copied_bind_source(cx, s, &dir, target);
     let source = &m.source.as_ref()?.value;
     let covered_by_m = |p: &str| covering(s, p).is_some_and(|c| std::ptr::eq(c, m));
     let (path, hidden_image_copy) = if prog.contains('/') || script {
@@ -266,6 +274,7 @@ fn start_failure(
     let dir_missing = !dir.exists();
     let (what, help) = match (host_state(&hf, script), &hidden_image_copy) {
         (HostState::Fine, _) => return None,
+        (HostState::Missing, None) if copied => return None,
         (_, Some(h)) => (
             format!(
                 "`{prog}` is not found: the image's `{h}` is hidden by this bind mount and no directory on the PATH has it"
@@ -315,6 +324,90 @@ fn start_failure(
         d = d.note(format!("image facts: {}", info.evidence.render()));
     }
     Some(d)
+}
+
+/// Does the service's Dockerfile `COPY` (or `ADD`) the bind source's host
+/// directory `dir` to `target`? Then what the image holds there came from
+/// the bind source itself (`COPY . /app` with `.:/app`), and the host side
+/// holds the same program.
+fn build_copied_bind_source(cx: &Context, s: &Service, dir: &Path, target: &str) -> bool {
+    let Some(build) = &s.build else {
+        return false;
+    };
+    let context = build.context.as_ref().map_or(".", |c| c.value.as_str());
+    if context.contains("://") || context.contains('$') {
+        return false;
+    }
+    let context_dir = cx.project_dir.join(context);
+    let text = match &build.dockerfile_inline {
+        Some(inline) => inline.value.clone(),
+        None => {
+            let name = build
+                .dockerfile
+                .as_ref()
+                .map_or("Dockerfile", |d| d.value.as_str());
+            let path = lexical(&context_dir.join(name));
+            // Only a Dockerfile inside the project directory is read here.
+            if !path.starts_with(lexical(cx.project_dir)) {
+                return false;
+            }
+            match crate::load::project::read_text(&path, 1024 * 1024) {
+                Ok(t) => t,
+                Err(_) => return false,
+            }
+        }
+    };
+    let df = crate::image::dockerfile::parse(&text);
+    let target = target.trim_end_matches('/');
+    let mut workdir = String::from("/");
+    for ins in &df.instructions {
+        let kw = ins.keyword.to_ascii_uppercase();
+        if kw == "FROM" {
+            workdir = "/".into();
+        } else if kw == "WORKDIR" {
+            let w = ins.args.trim();
+            workdir = if w.starts_with('/') {
+                w.to_string()
+            } else {
+                format!("{}/{w}", workdir.trim_end_matches('/'))
+            };
+        } else if kw == "COPY" || kw == "ADD" {
+            let Some(srcs) = copy_sources(&format!("{kw} {}", ins.args)) else {
+                continue;
+            };
+            let Some(dest) = copy_dest(&ins.args) else {
+                continue;
+            };
+            let dest = if dest.starts_with('/') {
+                dest
+            } else {
+                format!("{}/{dest}", workdir.trim_end_matches('/'))
+            };
+            let Some(dest) = normalize_abs(&dest) else {
+                continue;
+            };
+            if dest.trim_end_matches('/') != target {
+                continue;
+            }
+            if srcs
+                .iter()
+                .any(|src| lexical(&context_dir.join(src)) == dir)
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The destination of a `COPY`/`ADD` (its last word).
+fn copy_dest(args: &str) -> Option<String> {
+    let rest = args.trim();
+    if rest.starts_with('[') {
+        let list: Vec<String> = serde_json::from_str(rest).ok()?;
+        return list.last().cloned();
+    }
+    rest.split_whitespace().last().map(str::to_string)
 }
 
 /// The sources of a `COPY`/`ADD` instruction, unless it copies from a stage

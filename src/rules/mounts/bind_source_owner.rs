@@ -7,7 +7,7 @@ use crate::image::facts::normalize;
 use crate::image::PathFact;
 use crate::model::MountKind;
 use crate::rules::mounts::{
-    chown_spec, chowned_on_start, mode_str, non_root_user, project_bind_source,
+    chown_spec, chowned_on_start, mode_str, non_root_user, project_bind_source, read_only_use,
 };
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
 
@@ -16,6 +16,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "bind-source-owner",
     group: Group::Mounts,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning, Severity::Info],
+    levels_why: "warning for a directory of this checkout that the service's user cannot write; info for an absolute host path, which cannot be checked here.",
     fix: FixAvailability::None,
     summary: "A writable bind-mounted directory that the service's non-root user cannot write on this host.",
     exit_codes: &[],
@@ -36,6 +38,11 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             }
             let target = normalize(&m.target.value);
             if chowned_on_start(s, img, &target) {
+                continue;
+            }
+            // Read-only use (a configuration directory, a config file): no
+            // "cannot write" claim.
+            if read_only_use(m, &target).is_some() {
                 continue;
             }
             let Some(src) = &m.source else { continue };

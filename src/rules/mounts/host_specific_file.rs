@@ -17,6 +17,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "host-specific-file",
     group: Group::Mounts,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning, Severity::Info],
+    levels_why: "warning for `/etc/timezone` (missing or a directory on many hosts); info for files that only some hosts lack (`/etc/machine-id`).",
     fix: FixAvailability::Sometimes,
     summary: "A bind mount of a host file that many hosts do not have, such as `/etc/timezone`.",
     exit_codes: &[127],

@@ -5,7 +5,9 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::image::facts::normalize;
 use crate::image::{PathFact, PathKind};
-use crate::rules::mounts::{chown_spec, chowned_on_start, non_root_user, project_bind_source};
+use crate::rules::mounts::{
+    chown_spec, chowned_on_start, non_root_user, project_bind_source, read_only_use,
+};
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
 
 pub const META: RuleMeta = RuleMeta {
@@ -13,6 +15,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "missing-bind-source",
     group: Group::Mounts,
     default_severity: Severity::Error,
+    levels: &[Severity::Error, Severity::Info],
+    levels_why: "error when a missing file becomes a directory, or when a non-root user must write into the root-owned directory Docker creates; info when the service only reads there (`:ro`, a configuration directory: no \"cannot write\" claim) or when its user is root or not known.",
     fix: FixAvailability::None,
     summary: "A relative bind source that does not exist: Docker creates an empty root-owned directory there.",
     exit_codes: &[127, 253],
@@ -149,7 +153,8 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 let numeric = numeric_user(s);
                 let user = img.and_then(|i| non_root_user(s, i)).or(numeric.as_ref());
                 let chowned = img.is_some_and(|i| chowned_on_start(s, i, &target));
-                match user.filter(|_| !chowned && !m.is_read_only()) {
+                let reads = read_only_use(m, &target);
+                match user.filter(|_| !chowned && reads.is_none()) {
                     Some(u) => {
                         d = Diagnostic::error(
                             META.code,
@@ -186,10 +191,17 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                             src_span,
                             format!(
                                 "bind source `{written}` of service `{svc}` does not exist: Docker creates it as an empty directory owned by root (0755){}",
-                                if known_root {
-                                    ", which the service (root at start) can use"
-                                } else {
-                                    "; if the service runs as a non-root user, it cannot write there"
+                                match (&reads, known_root) {
+                                    (Some(why), _) => format!(
+                                        "; the service only reads there ({why}), so it finds an empty directory where it expects its files"
+                                    ),
+                                    (None, true) => {
+                                        ", which the service (root at start) can use".to_string()
+                                    }
+                                    (None, false) => {
+                                        "; if the service runs as a non-root user, it cannot write there"
+                                            .to_string()
+                                    }
                                 }
                             ),
                         )

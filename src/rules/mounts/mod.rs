@@ -318,3 +318,62 @@ pub(crate) fn mounts_of<'a>(p: &'a Project, name: &str) -> Vec<(&'a Service, &'a
         })
         .collect()
 }
+
+/// Container directories that programs read their configuration from and
+/// do not write: Grafana provisioning, web server and proxy configuration,
+/// database init scripts.
+const CONFIG_DIRS: &[&str] = &[
+    "/etc/grafana/provisioning",
+    "/etc/nginx",
+    "/etc/apache2",
+    "/usr/local/apache2/conf",
+    "/etc/caddy",
+    "/etc/traefik",
+    "/etc/prometheus",
+    "/etc/alertmanager",
+    "/etc/loki",
+    "/etc/promtail",
+    "/etc/otelcol",
+    "/etc/otelcol-contrib",
+    "/etc/haproxy",
+    "/usr/local/etc/haproxy",
+    "/etc/mysql/conf.d",
+    "/etc/mysql/mysql.conf.d",
+    "/etc/postgresql",
+    "/etc/redis",
+    "/usr/local/etc/redis",
+    "/usr/share/nginx/html",
+    "/usr/local/apache2/htdocs",
+    "/docker-entrypoint-initdb.d",
+    "/docker-entrypoint.d",
+];
+
+/// Why the service only reads at `target` through mount `m`, when it is
+/// known to: a read-only mount (`:ro`, `read_only: true`), a known
+/// configuration directory, or a configuration file's name. `None` means
+/// the service may write there.
+pub(crate) fn read_only_use(m: &Mount, target: &str) -> Option<String> {
+    if m.is_read_only() {
+        return Some("the mount is read-only".into());
+    }
+    let t = target.trim_end_matches('/');
+    if let Some(dir) = CONFIG_DIRS
+        .iter()
+        .find(|d| t == **d || t.starts_with(&format!("{d}/")))
+    {
+        return Some(format!(
+            "`{dir}` is a directory the program only reads (configuration or content)"
+        ));
+    }
+    let name = t.rsplit('/').next().unwrap_or(t);
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    if matches!(
+        ext.as_deref(),
+        Some("conf" | "cnf" | "cfg" | "ini" | "toml" | "yml" | "yaml" | "json" | "d")
+    ) {
+        return Some(format!(
+            "`{name}` is configuration, which the program reads"
+        ));
+    }
+    None
+}

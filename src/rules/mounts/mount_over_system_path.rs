@@ -23,6 +23,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "mount-over-system-path",
     group: Group::Mounts,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning, Severity::Error],
+    levels_why: "error for a mount at `/` or one that replaces the directory of the program the container starts; warning otherwise.",
     fix: FixAvailability::None,
     summary: "A mount at `/` or over a system directory (`/usr`, `/bin`, `/lib`, `/etc`) hides the image's own files.",
     exit_codes: &[127],

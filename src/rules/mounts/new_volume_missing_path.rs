@@ -18,6 +18,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "new-volume-missing-path",
     group: Group::Mounts,
     default_severity: Severity::Error,
+    levels: &[Severity::Error],
+    levels_why: "",
     fix: FixAvailability::Sometimes,
     summary: "A new named volume at a path the image lacks: Docker creates it root-owned and a non-root process cannot write there.",
     exit_codes: &[253, 1],

@@ -15,6 +15,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "no-copy-up",
     group: Group::Mounts,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "A named volume whose owner does not come from the image (nocopy, subpath, external, another driver), for a non-root user.",
     exit_codes: &[],

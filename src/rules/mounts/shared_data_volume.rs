@@ -10,6 +10,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "shared-data-volume",
     group: Group::Mounts,
     default_severity: Severity::Error,
+    levels: &[Severity::Error, Severity::Warning],
+    levels_why: "error when both services certainly write the volume (by their image facts); warning when it is only likely.",
     fix: FixAvailability::None,
     summary: "One named volume mounted read-write by two database or broker services.",
     exit_codes: &[],

@@ -16,6 +16,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "volume-owner-mismatch",
     group: Group::Mounts,
     default_severity: Severity::Error,
+    levels: &[Severity::Error, Severity::Warning],
+    levels_why: "error when the image facts give the directory's owner and mode and the user cannot write there; warning when the mode is not known.",
     fix: FixAvailability::None,
     summary: "A new named volume copies the owner of an image directory that the service's user cannot write.",
     exit_codes: &[1],

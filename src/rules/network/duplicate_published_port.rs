@@ -13,6 +13,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "duplicate-published-port",
     group: Group::Network,
     default_severity: Severity::Error,
+    levels: &[Severity::Error],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "The same host port, protocol and address is published twice, or by a service with several replicas.",
     exit_codes: &[],

@@ -8,6 +8,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "legacy-links",
     group: Group::Portability,
     default_severity: Severity::Info,
+    levels: &[Severity::Info],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "`links` is legacy; services on a shared network reach each other by name.",
     exit_codes: &[],

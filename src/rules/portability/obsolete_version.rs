@@ -9,6 +9,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "obsolete-version",
     group: Group::Portability,
     default_severity: Severity::Info,
+    levels: &[Severity::Info],
+    levels_why: "",
     fix: FixAvailability::Always,
     summary: "The top-level `version` key is obsolete.",
     exit_codes: &[],

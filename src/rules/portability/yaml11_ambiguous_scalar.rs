@@ -12,6 +12,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "yaml11-ambiguous-scalar",
     group: Group::Portability,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning],
+    levels_why: "",
     fix: FixAvailability::Always,
     summary: "An unquoted value that YAML 1.1 tools (Compose v1, PyYAML) read differently.",
     exit_codes: &[],

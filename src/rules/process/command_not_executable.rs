@@ -18,6 +18,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "command-not-executable",
     group: Group::Process,
     default_severity: Severity::Error,
+    levels: &[Severity::Error],
+    levels_why: "",
     fix: FixAvailability::None,
     summary:
         "The entrypoint or command is a directory or a file without the execute bit (exit 126).",

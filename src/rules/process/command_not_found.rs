@@ -14,6 +14,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "command-not-found",
     group: Group::Process,
     default_severity: Severity::Error,
+    levels: &[Severity::Error],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "The entrypoint or command names a program the image does not have (exit 127).",
     exit_codes: &[127],

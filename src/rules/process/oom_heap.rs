@@ -14,6 +14,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "oom-heap",
     group: Group::Process,
     default_severity: Severity::Error,
+    levels: &[Severity::Error, Severity::Warning],
+    levels_why: "error when the heap (-Xmx) reaches the memory limit (the kernel kills the JVM); warning for a limit under the image's documented minimum or a young generation as large as the heap.",
     fix: FixAvailability::None,
     summary: "A memory limit at or below the JVM heap or the image's minimum, or -Xmn as large as the heap (OOM kill, 137).",
     exit_codes: &[137],

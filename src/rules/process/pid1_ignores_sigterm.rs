@@ -14,6 +14,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "pid1-ignores-sigterm",
     group: Group::Process,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning],
+    levels_why: "",
     fix: FixAvailability::Sometimes,
     summary: "PID 1 is a program with no SIGTERM handler (`sleep`, `tail -f`, a shell loop) and no init: `docker stop` waits the grace period, then SIGKILL (137).",
     exit_codes: &[137],

@@ -15,6 +15,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "pid1-signal-forwarding",
     group: Group::Process,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning],
+    levels_why: "",
     fix: FixAvailability::Sometimes,
     summary: "A shell is PID 1 and does not forward SIGTERM: `docker stop` ends in SIGKILL (137).",
     exit_codes: &[137],

@@ -11,6 +11,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "stop-signal-grace",
     group: Group::Process,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "`stop_signal`/`stop_grace_period` leave no time for a clean shutdown: `docker stop` ends in SIGKILL (137).",
     exit_codes: &[137],

@@ -12,6 +12,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "cap-drop-all",
     group: Group::Security,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "(strict) `cap_drop: [ALL]` is not set: the container keeps Docker's default capabilities, such as `NET_RAW` and `DAC_OVERRIDE`.",
     exit_codes: &[],

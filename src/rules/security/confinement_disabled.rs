@@ -11,6 +11,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "confinement-disabled",
     group: Group::Security,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "`security_opt` turns off seccomp, AppArmor or SELinux confinement (`seccomp:unconfined`, `apparmor:unconfined`, `label:disable`).",
     exit_codes: &[],

@@ -14,6 +14,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "dangerous-cap-add",
     group: Group::Security,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning, Severity::Info],
+    levels_why: "warning for capabilities that reach the host (`SYS_ADMIN`, `NET_ADMIN` with the host network...); info for those confined to the container's namespaces.",
     fix: FixAvailability::None,
     summary: "`cap_add` grants a capability that lets a compromised container reach the host (`ALL`, `SYS_ADMIN`, `SYS_MODULE`, ...).",
     exit_codes: &[],

@@ -15,6 +15,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "database-published",
     group: Group::Security,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning],
+    levels_why: "",
     fix: FixAvailability::Sometimes,
     summary: "A database or cache port published on all host interfaces instead of 127.0.0.1.",
     exit_codes: &[],

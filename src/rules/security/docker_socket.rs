@@ -15,6 +15,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "docker-socket",
     group: Group::Security,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning, Severity::Info],
+    levels_why: "info for an image that needs the Docker API by design (Traefik, Portainer, nginx-proxy...); nothing at all on a socket proxy, the remedy the rule recommends.",
     fix: FixAvailability::None,
     summary: "The Docker socket is mounted into a container, which gives it root on the host.",
     exit_codes: &[],
@@ -36,7 +38,6 @@ const DOCKER_TOOLS: &[&str] = &[
     "docker.io/jwilder/docker-gen",
     "docker.io/nginxproxy/acme-companion",
     "docker.io/jrcs/letsencrypt-nginx-proxy-companion",
-    "docker.io/tecnativa/docker-socket-proxy",
     "docker.io/amir20/dozzle",
     "docker.io/gliderlabs/logspout",
     "gcr.io/cadvisor/cadvisor",
@@ -68,8 +69,23 @@ fn exposes_socket(m: &Mount) -> Option<&'static str> {
     }
 }
 
+/// A socket proxy (tecnativa/docker-socket-proxy, linuxserver/socket-proxy,
+/// any image named `*socket-proxy*`): the remedy this rule recommends, so
+/// the socket on the proxy itself is not a finding.
+fn is_socket_proxy(image: &str) -> bool {
+    let Some(r) = Reference::parse(image) else {
+        return false;
+    };
+    let repo = r.repository();
+    let last = repo.rsplit('/').next().unwrap_or(&repo);
+    last.contains("socket-proxy") || last.contains("socketproxy") || last == "docker-proxy"
+}
+
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for s in &cx.project.services {
+        if s.image.as_ref().is_some_and(|i| is_socket_proxy(&i.value)) {
+            continue;
+        }
         let tool = s
             .image
             .as_ref()

@@ -10,6 +10,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "healthcheck",
     group: Group::Security,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning, Severity::Info],
+    levels_why: "info when compose-lint does not know whether the image defines a health check.",
     fix: FixAvailability::None,
     summary: "(strict) Neither the service nor its image defines a health check.",
     exit_codes: &[],

@@ -10,6 +10,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "host-device",
     group: Group::Security,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning, Severity::Info],
+    levels_why: "warning for raw disk and memory devices; info for other devices.",
     fix: FixAvailability::None,
     summary: "`devices:` gives the container a host device; a raw disk or memory device bypasses every file permission.",
     exit_codes: &[],

@@ -10,6 +10,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "host-namespace",
     group: Group::Security,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning, Severity::Info],
+    levels_why: "info for `pid: host` on a monitoring image that needs it by design.",
     fix: FixAvailability::None,
     summary: "`pid: host` or `ipc: host` lets the container see and signal host processes or read their shared memory.",
     exit_codes: &[],

@@ -10,6 +10,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "host-network",
     group: Group::Security,
     default_severity: Severity::Info,
+    levels: &[Severity::Info],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "`network_mode: host` removes network isolation: the container reaches the host's loopback services and opens ports on the host directly.",
     exit_codes: &[],

@@ -22,6 +22,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "literal-secret",
     group: Group::Security,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "A password, token or key written literally in `environment` or `build.args`.",
     exit_codes: &[],

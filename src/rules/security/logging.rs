@@ -9,6 +9,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "logging",
     group: Group::Security,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "(strict) No log rotation: the `json-file` driver without `max-size` grows until the disk is full.",
     exit_codes: &[],

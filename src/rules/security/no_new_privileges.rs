@@ -11,6 +11,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "no-new-privileges",
     group: Group::Security,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "(strict) `security_opt: [no-new-privileges:true]` is not set: setuid binaries can raise a process's privileges.",
     exit_codes: &[],

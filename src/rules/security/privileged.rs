@@ -14,6 +14,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "privileged",
     group: Group::Security,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning, Severity::Info],
+    levels_why: "info for an image that needs privileges by design.",
     fix: FixAvailability::None,
     summary: "`privileged: true` gives the container every capability and device: whoever controls it is root on the host.",
     exit_codes: &[],

@@ -16,6 +16,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "read-only-rootfs",
     group: Group::Security,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning, Severity::Info],
+    levels_why: "info when the image facts do not say where the program writes, so no `tmpfs:` list can be suggested.",
     fix: FixAvailability::None,
     summary: "(strict) The root file system is writable; suggested with its `tmpfs:` entries only when the image facts say where the program writes.",
     exit_codes: &[],

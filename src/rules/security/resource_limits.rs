@@ -9,6 +9,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "resource-limits",
     group: Group::Security,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "(strict) No memory or CPU limit (`mem_limit`/`cpus` or `deploy.resources.limits`).",
     exit_codes: &[],

@@ -9,6 +9,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "restart-policy",
     group: Group::Security,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "(strict) No `restart` policy: the service stays down after a crash or a reboot.",
     exit_codes: &[],

@@ -11,6 +11,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "runs-as-root",
     group: Group::Security,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "(strict) By the image facts the process runs as root, and nothing changes that.",
     exit_codes: &[],

@@ -15,6 +15,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "sensitive-host-path",
     group: Group::Security,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning, Severity::Info],
+    levels_why: "info when the mount is read-only.",
     fix: FixAvailability::None,
     summary: "A bind mount of a sensitive host directory such as `/`, `/etc`, `/root` or `/var/lib/docker`.",
     exit_codes: &[],

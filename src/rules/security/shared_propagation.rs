@@ -11,6 +11,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "shared-propagation",
     group: Group::Security,
     default_severity: Severity::Warning,
+    levels: &[Severity::Warning, Severity::Info],
+    levels_why: "info when the container cannot mount anything itself (no `SYS_ADMIN`, not privileged).",
     fix: FixAvailability::None,
     summary: "A bind mount with `shared`/`rshared` propagation: mounts the container makes show up on the host.",
     exit_codes: &[],

@@ -15,6 +15,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "unpinned-image",
     group: Group::Security,
     default_severity: Severity::Info,
+    levels: &[Severity::Info, Severity::Warning],
+    levels_why: "warning with `require-digest = true`.",
     fix: FixAvailability::None,
     summary: "An image reference with `:latest` or no tag (or, with `require-digest`, no digest) pulls different code over time.",
     exit_codes: &[],

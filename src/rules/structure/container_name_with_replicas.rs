@@ -10,6 +10,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "container-name-with-replicas",
     group: Group::Structure,
     default_severity: Severity::Error,
+    levels: &[Severity::Error],
+    levels_why: "",
     fix: FixAvailability::Sometimes,
     summary: "`container_name` on a service with more than one replica.",
     exit_codes: &[],

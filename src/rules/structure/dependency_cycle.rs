@@ -11,6 +11,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "dependency-cycle",
     group: Group::Structure,
     default_severity: Severity::Error,
+    levels: &[Severity::Error],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "`depends_on` (or `links`) forms a cycle.",
     exit_codes: &[],

@@ -11,6 +11,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "duplicate-container-name",
     group: Group::Structure,
     default_severity: Severity::Error,
+    levels: &[Severity::Error],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "Two services set the same `container_name`.",
     exit_codes: &[],

@@ -9,6 +9,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "duplicate-mount-target",
     group: Group::Structure,
     default_severity: Severity::Error,
+    levels: &[Severity::Error],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "Two mounts in one service use the same container path.",
     exit_codes: &[],

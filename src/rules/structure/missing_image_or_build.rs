@@ -8,6 +8,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "missing-image-or-build",
     group: Group::Structure,
     default_severity: Severity::Error,
+    levels: &[Severity::Error],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "A service has neither `image` nor `build`.",
     exit_codes: &[],

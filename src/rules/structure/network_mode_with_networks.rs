@@ -8,6 +8,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "network-mode-with-networks",
     group: Group::Structure,
     default_severity: Severity::Error,
+    levels: &[Severity::Error],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "A service sets both `network_mode` and `networks`.",
     exit_codes: &[],

@@ -11,6 +11,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "undefined-reference",
     group: Group::Structure,
     default_severity: Severity::Error,
+    levels: &[Severity::Error],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "A service uses a volume, network, secret or config that is not defined.",
     exit_codes: &[],

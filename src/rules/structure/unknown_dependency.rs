@@ -10,6 +10,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "unknown-dependency",
     group: Group::Structure,
     default_severity: Severity::Error,
+    levels: &[Severity::Error],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "`depends_on` or `links` names a service that does not exist.",
     exit_codes: &[],

@@ -9,6 +9,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "unused-definition",
     group: Group::Structure,
     default_severity: Severity::Info,
+    levels: &[Severity::Info],
+    levels_why: "",
     fix: FixAvailability::None,
     summary: "A top-level volume or network that no service uses.",
     exit_codes: &[],
