@@ -99,7 +99,7 @@ pub fn resolved(key: &str, max_age: Option<Duration>) -> Option<String> {
     }
     if let Some(max) = max_age {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
-        if now.saturating_sub(when) > max.as_secs() {
+        if now.saturating_sub(when) >= max.as_secs() {
             return None;
         }
     }
@@ -387,6 +387,9 @@ impl<'a> Dec<'a> {
         }
         None
     }
+    fn index(&mut self) -> Option<usize> {
+        usize::try_from(self.u()?).ok()
+    }
     fn u32(&mut self) -> Option<u32> {
         u32::try_from(self.u()?).ok()
     }
@@ -534,7 +537,7 @@ pub fn decode(bytes: &[u8]) -> Option<Image> {
     let mut entries: Vec<(String, Entry)> = Vec::with_capacity(n);
     let mut prev = String::new();
     for _ in 0..n {
-        let shared = d.len()?;
+        let shared = d.index()?;
         let suffix = d.str()?;
         if shared > prev.len() || !prev.is_char_boundary(shared) {
             return None;
@@ -558,7 +561,7 @@ pub fn decode(bytes: &[u8]) -> Option<Image> {
             en.link = Some(d.s()?);
         }
         en.children_complete = flags & (1 << 10) != 0;
-        en.evidence = evs.get(d.len()?)?.clone();
+        en.evidence = evs.get(d.index()?)?.clone();
         // Sorted and unique, as the map stored them.
         if path <= prev && !entries.is_empty() {
             return None;
