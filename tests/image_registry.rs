@@ -38,6 +38,10 @@ fn missing() -> Option<&'static str> {
     if registry_bin().is_none() {
         return Some("no /usr/bin/docker-registry (apt-get install docker-registry)");
     }
+    let htpasswd = Process::new("htpasswd").arg("-h").output();
+    if htpasswd.is_err() {
+        return Some("no htpasswd (apt-get install apache2-utils)");
+    }
     if !Path::new("/bin/busybox").exists() {
         return Some("/bin/busybox is missing (apt-get install busybox-static)");
     }
@@ -151,7 +155,9 @@ struct RemoveImages(Vec<String>);
 impl Drop for RemoveImages {
     fn drop(&mut self) {
         for t in &self.0 {
-            let _ = Process::new("docker").args(["image", "rm", "-f", t]).output();
+            let _ = Process::new("docker")
+                .args(["image", "rm", "-f", t])
+                .output();
         }
     }
 }
@@ -191,7 +197,9 @@ fn broker_image() -> &'static str {
              CMD [\"3600\"]\n",
         )
         .unwrap();
-        let tag = format!("compose-lint-test/broker:{}", std::process::id());
+        // One fixed tag, rebuilt from the build cache by each run (a
+        // static cannot remove it at the end).
+        let tag = "compose-lint-test/broker:registry".to_string();
         let out = Process::new("docker")
             .env("DOCKER_BUILDKIT", "0")
             .args(["build", "-q", "-t", &tag])
@@ -280,6 +288,7 @@ impl Project {
             .filter(|l| l.trim_start().starts_with("unknown: "))
             .collect();
         assert_eq!(lines.len(), 1, "one unknown line: {out}");
+        eprintln!("{}", lines[0].trim());
         lines[0].trim().to_string()
     }
 
@@ -308,20 +317,29 @@ fn pull_alone_flags_the_seed_analogue_then_the_cache_serves_it() {
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("M101"), "{out}");
     assert!(out.contains("/home/rocketmq/store"), "{out}");
-    assert!(out.contains(&format!("registry {}/acme/broker@sha256:", reg.host())), "{out}");
+    assert!(
+        out.contains(&format!("registry {}/acme/broker@sha256:", reg.host())),
+        "{out}"
+    );
     assert_eq!(p.cached_facts(), 1);
 
     // `images --pull` names the registry, the digest and the layer of
     // each path.
     let (_, listing, _) = p.run(&["images", "--pull"], &[]);
-    assert!(listing.contains("  user: rocketmq (3000:3000)\n"), "{listing}");
+    assert!(
+        listing.contains("  user: rocketmq (3000:3000)\n"),
+        "{listing}"
+    );
     let home = listing
         .lines()
         .find(|l| l.trim_start().starts_with("/home/rocketmq:"))
         .unwrap();
     assert!(home.contains("owner 3000:3000"), "{home}");
     assert!(home.contains(" layer sha256:"), "{home}");
-    assert!(listing.contains("/home/rocketmq/store: absent"), "{listing}");
+    assert!(
+        listing.contains("/home/rocketmq/store: absent"),
+        "{listing}"
+    );
 
     // The registry is gone: the second run is served from the cache.
     reg.stop();
@@ -337,6 +355,17 @@ fn pull_alone_flags_the_seed_analogue_then_the_cache_serves_it() {
     // --offline takes any age, and never connects.
     let (code, _, _) = p.run(&["check", "--offline"], &[("COMPOSE_LINT_TAG_TTL", "0")]);
     assert_eq!(code, 1);
+}
+
+/// The library reads the cache directory from the environment: one for
+/// the whole test binary, set once (tests run in parallel).
+fn lib_cache() {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let d = tempfile::tempdir().unwrap();
+        std::env::set_var("COMPOSE_LINT_CACHE", d.path());
+        d
+    });
 }
 
 /// The facts that an image's content determines, without their evidence.
@@ -386,15 +415,20 @@ fn pull_gives_the_facts_of_the_saved_image() {
     let tar = saved.path().join("image.tar");
     docker(&["save", "-o", tar.to_str().unwrap(), broker_image()]);
     let from_archive = archive::read_file(&tar).unwrap().remove(0).image;
-    let cache = tempfile::tempdir().unwrap();
-    // The library reads the cache directory from the environment.
-    std::env::set_var("COMPOSE_LINT_CACHE", cache.path());
+    lib_cache();
     let pulled = registry::image(&image, None, false).unwrap();
     let expected = comparable(&from_archive);
     assert!(expected.contains("/home/rocketmq/.profile"), "{expected}");
-    assert!(!expected.contains("old.txt"), "the whiteout applies: {expected}");
+    assert!(
+        !expected.contains("old.txt"),
+        "the whiteout applies: {expected}"
+    );
     assert_eq!(comparable(&pulled), expected);
-    assert!(pulled.fs.entries.values().any(|e| e.kind == Some(PathKind::File)));
+    assert!(pulled
+        .fs
+        .entries
+        .values()
+        .any(|e| e.kind == Some(PathKind::File)));
     // From the cache, the same again, evidence included.
     let cached = registry::image(&image, None, true).unwrap();
     assert_eq!(cached, pulled);
@@ -403,28 +437,132 @@ fn pull_gives_the_facts_of_the_saved_image() {
     let auth_file = saved.path().join("auth.json");
     std::fs::write(&auth_file, "{}").unwrap();
     let zimage = format!("{}/acme/same:zstd", reg.host());
-    let copied = Process::new("skopeo")
-        .args([
-            "copy",
-            "-q",
-            "--dest-tls-verify=false",
-            "--dest-compress",
-            "--dest-compress-format",
-            "zstd",
-            &format!("docker://{image}"),
-            &format!("docker://{zimage}"),
-        ])
-        .env("REGISTRY_AUTH_FILE", &auth_file)
-        .arg("--src-tls-verify=false")
-        .output();
+    let copied = skopeo_zstd(broker_image(), &zimage, &auth_file);
     match copied {
         Ok(o) if o.status.success() => {
+            let manifest = ureq::get(&format!(
+                "http://{}/v2/acme/same/manifests/zstd",
+                reg.host()
+            ))
+            .set("Accept", "application/vnd.oci.image.manifest.v1+json")
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
+            assert!(manifest.contains("tar+zstd"), "{manifest}");
             let z = registry::image(&zimage, None, false).unwrap();
             assert_eq!(comparable(&z), expected);
         }
         Ok(o) => panic!("skopeo copy: {}", String::from_utf8_lossy(&o.stderr)),
         Err(_) => eprintln!("SKIPPED (zstd part): no skopeo"),
     }
+}
+
+/// `skopeo copy` of a local image to the registry as an OCI image with
+/// zstd layers.
+fn skopeo_zstd(
+    local: &str,
+    remote: &str,
+    auth_file: &Path,
+) -> std::io::Result<std::process::Output> {
+    Process::new("skopeo")
+        .env("REGISTRY_AUTH_FILE", auth_file)
+        .args([
+            "copy",
+            "-q",
+            "--format",
+            "oci",
+            "--dest-tls-verify=false",
+            "--dest-compress-format",
+            "zstd",
+            &format!("docker-daemon:{local}"),
+            &format!("docker://{remote}"),
+        ])
+        .output()
+}
+
+/// The digest and media type of a manifest in the registry.
+fn manifest_of(host: &str, repo: &str, tag: &str) -> (String, String, u64) {
+    let resp = ureq::get(&format!("http://{host}/v2/{repo}/manifests/{tag}"))
+        .set(
+            "Accept",
+            "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json",
+        )
+        .call()
+        .unwrap();
+    let digest = resp.header("docker-content-digest").unwrap().to_string();
+    let media = resp.content_type().to_string();
+    let body = resp.into_string().unwrap();
+    (digest, media, body.len() as u64)
+}
+
+#[test]
+fn an_index_is_narrowed_to_the_platform() {
+    need_parts!();
+    let storage = tempfile::tempdir().unwrap();
+    let reg = Registry::start(storage.path(), None);
+    let host = reg.host();
+    let _rm = push(broker_image(), &format!("{host}/acme/multi:amd64"));
+    // A second, different image (USER 42), from `docker import`.
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("bin")).unwrap();
+    std::fs::copy("/bin/busybox", root.path().join("bin/busybox")).unwrap();
+    let other = format!("compose-lint-test/other:{}", std::process::id());
+    let mut tar = Process::new("tar")
+        .args(["-C", root.path().to_str().unwrap(), "-c", "."])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let imported = Process::new("docker")
+        .args(["import", "--change", "USER 42", "-", &other])
+        .stdin(tar.stdout.take().unwrap())
+        .output()
+        .unwrap();
+    assert!(tar.wait().unwrap().success());
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let _rm2 = RemoveImages(vec![other.clone()]);
+    let _rm3 = push(&other, &format!("{host}/acme/multi:arm64"));
+    let (d1, m1, s1) = manifest_of(&host, "acme/multi", "amd64");
+    let (d2, m2, s2) = manifest_of(&host, "acme/multi", "arm64");
+    let index = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json","manifests":[
+{{"mediaType":"{m2}","digest":"{d2}","size":{s2},"platform":{{"architecture":"arm64","os":"linux","variant":"v8"}}}},
+{{"mediaType":"{m1}","digest":"{d1}","size":{s1},"platform":{{"architecture":"amd64","os":"linux"}}}}]}}"#
+    );
+    ureq::put(&format!("http://{host}/v2/acme/multi/manifests/both"))
+        .set(
+            "Content-Type",
+            "application/vnd.docker.distribution.manifest.list.v2+json",
+        )
+        .send_string(&index)
+        .unwrap();
+    lib_cache();
+    let both = format!("{host}/acme/multi:both");
+    let user = |p: &str| {
+        registry::image(&both, Some(p), false)
+            .map(|i| i.user.unwrap().value)
+            .unwrap()
+    };
+    assert_eq!(user("linux/arm64"), "42");
+    assert_eq!(user("linux/aarch64"), "42");
+    assert_eq!(user("linux/amd64"), "3000");
+    let err = registry::image(&both, Some("linux/s390x"), false).unwrap_err();
+    assert!(err.contains("no image for linux/s390x"), "{err}");
+    assert!(err.contains("linux/arm64/v8, linux/amd64"), "{err}");
+
+    // Through the CLI: the service's `platform:` picks.
+    let p = Project::new(&format!(
+        "services:\n  a:\n    image: {both}\n    platform: linux/arm64\n  b:\n    image: {both}\n    platform: linux/amd64\n"
+    ));
+    let (code, out, err) = p.run(&["images", "--pull"], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    let a = out.split("service b:").next().unwrap();
+    assert!(a.contains("  user: 42"), "{out}");
+    assert!(out.contains("  user: rocketmq (3000:3000)"), "{out}");
 }
 
 #[test]
@@ -538,14 +676,16 @@ fn nothing_connects_without_pull() {
     l.set_nonblocking(true).unwrap();
     let port = l.local_addr().unwrap().port();
     let p = Project::seed(&format!("127.0.0.1:{port}/acme/quiet:1"));
-    for args in [&["check"][..], &["images"], &["check", "--offline"], &["images", "--offline"]] {
+    for args in [
+        &["check"][..],
+        &["images"],
+        &["check", "--offline"],
+        &["images", "--offline"],
+    ] {
         let (code, out, err) = p.run(args, &[]);
         assert!(code == 0 || code == 1, "{args:?}: {out}{err}");
         if args.contains(&"--offline") {
-            assert!(
-                out.contains("--offline") || code == 0,
-                "{args:?}: {out}"
-            );
+            assert!(out.contains("--offline") || code == 0, "{args:?}: {out}");
         }
     }
     match l.accept() {
@@ -553,7 +693,10 @@ fn nothing_connects_without_pull() {
         other => panic!("compose-lint connected without --pull: {other:?}"),
     }
     // The listener does take connections: the check above can fail.
-    let (code, _, _) = p.run(&["images", "--pull"], &[("COMPOSE_LINT_REGISTRY_TIMEOUT", "1")]);
+    let (code, _, _) = p.run(
+        &["images", "--pull"],
+        &[("COMPOSE_LINT_REGISTRY_TIMEOUT", "1")],
+    );
     assert_eq!(code, 0);
     l.set_nonblocking(false).unwrap();
     assert!(l.accept().is_ok());

@@ -137,8 +137,8 @@ pub fn read_stream(reader: impl Read, origin: &Origin) -> Result<Vec<ArchiveImag
         if !(layer_gz || layer_zstd || looks_tar || name.ends_with("layer.tar")) {
             continue;
         }
-        let layer = read_layer(decompressed(r)?, &mut total)
-            .map_err(|e| format!("layer {name}: {e}"))?;
+        let layer =
+            read_layer(decompressed(r)?, &mut total).map_err(|e| format!("layer {name}: {e}"))?;
         layers.insert(name, layer);
     }
 
@@ -211,8 +211,7 @@ pub(crate) fn decompressed<'a>(mut r: impl BufRead + 'a) -> Result<Box<dyn Read 
     if head.starts_with(&[0x1f, 0x8b]) {
         Ok(Box::new(flate2::read::GzDecoder::new(r)))
     } else if head.starts_with(&ZSTD_MAGIC) {
-        let d = ruzstd::decoding::StreamingDecoder::new(r)
-            .map_err(|e| format!("zstd: {e}"))?;
+        let d = ruzstd::decoding::StreamingDecoder::new(r).map_err(|e| format!("zstd: {e}"))?;
         Ok(Box::new(d))
     } else {
         Ok(Box::new(r))

@@ -64,7 +64,11 @@ fn safe_digest(digest: &str) -> Option<String> {
 
 /// The file that holds the facts of `digest`.
 pub fn facts_path(digest: &str) -> Option<PathBuf> {
-    Some(dir()?.join("facts").join(format!("{}.bin", safe_digest(digest)?)))
+    Some(
+        dir()?
+            .join("facts")
+            .join(format!("{}.bin", safe_digest(digest)?)),
+    )
 }
 
 /// The facts of the image with this digest, if cached and readable.
@@ -288,7 +292,8 @@ pub fn encode(img: &Image) -> Option<Vec<u8>> {
     for ev in &evs {
         encode_evidence(&mut e, ev)?;
     }
-    let opt_str = |e: &mut Enc, f: &Option<Fact<String>>| e.opt_s(f.as_ref().map(|f| f.value.as_str()));
+    let opt_str =
+        |e: &mut Enc, f: &Option<Fact<String>>| e.opt_s(f.as_ref().map(|f| f.value.as_str()));
     opt_str(&mut e, &img.user);
     opt_str(&mut e, &img.workdir);
     for c in [&img.entrypoint, &img.cmd] {
@@ -608,9 +613,9 @@ mod tests {
             Some(ImageCommand::Shell("exec app".into())),
             origin.clone(),
         ));
-        img.env.push(("PATH".into(), Fact::new("/bin".into(), origin.clone())));
-        img.volumes
-            .push(Fact::new("/data".into(), origin.clone()));
+        img.env
+            .push(("PATH".into(), Fact::new("/bin".into(), origin.clone())));
+        img.volumes.push(Fact::new("/data".into(), origin.clone()));
         img.healthcheck = Some(Fact::new(true, origin.clone()));
         img.users.push(UserEntry {
             name: "app".into(),
@@ -658,6 +663,43 @@ mod tests {
         let mut extra = bytes.clone();
         extra.push(0);
         assert_eq!(decode(&extra), None);
+    }
+
+    /// A one-off measurement (docs/decisions/0013): the warm load of an
+    /// image with 100,000 paths. `cargo test --release --lib
+    /// image::cache -- --ignored --nocapture`; prints, asserts no time.
+    #[test]
+    #[ignore]
+    fn measure_warm_load_of_100k_paths() {
+        let mut img = sample();
+        let l = ev(Some("sha256:2222"));
+        for i in 0..100_000 {
+            let mut e = Entry::new(Some(PathKind::File), l.clone());
+            e.uid = Some(0);
+            e.gid = Some(0);
+            e.mode = Some(0o644);
+            img.fs.entries.insert(
+                format!("/usr/share/pkg{}/dir{}/file-{i}.txt", i % 97, i % 1013),
+                e,
+            );
+        }
+        let bytes = encode(&img).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.bin");
+        std::fs::write(&path, &bytes).unwrap();
+        let mut best = Duration::MAX;
+        for _ in 0..5 {
+            let t = std::time::Instant::now();
+            let b = std::fs::read(&path).unwrap();
+            let back = decode(&b).unwrap();
+            best = best.min(t.elapsed());
+            assert_eq!(back.fs.entries.len(), img.fs.entries.len());
+        }
+        println!(
+            "100,000 paths: {} bytes on disk, warm load (read + decode) best of 5: {:?}",
+            bytes.len(),
+            best
+        );
     }
 
     #[test]

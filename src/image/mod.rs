@@ -249,7 +249,8 @@ impl Resolver<'_> {
                 Err(why) => match self.lookup(r) {
                     Lookup::Found(img) => {
                         let mut img = Arc::unwrap_or_clone(img);
-                        img.notes.push(format!("--pull: {why}; built-in facts used"));
+                        img.notes
+                            .push(format!("--pull: {why}; built-in facts used"));
                         return Ok(Arc::new(img));
                     }
                     _ => return Err(why),

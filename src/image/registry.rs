@@ -284,7 +284,12 @@ impl Session {
     }
 
     /// GET `path` below `/v2/<repository>/`, answering one auth challenge.
-    fn get(&mut self, what: &str, path: &str, accept: Option<&str>) -> Result<ureq::Response, String> {
+    fn get(
+        &mut self,
+        what: &str,
+        path: &str,
+        accept: Option<&str>,
+    ) -> Result<ureq::Response, String> {
         let url = format!("{}/v2/{}/{path}", self.base, self.repository);
         let mut challenged = false;
         loop {
@@ -352,9 +357,14 @@ impl Session {
                     .iter()
                     .find(|(k, _)| k == "realm")
                     .map(|(_, v)| v.clone())
-                    .ok_or_else(|| format!("{}: a bearer challenge without a realm", self.registry))?;
+                    .ok_or_else(|| {
+                        format!("{}: a bearer challenge without a realm", self.registry)
+                    })?;
                 if !(realm.starts_with("https://") || realm.starts_with("http://")) {
-                    return Err(format!("{}: token realm `{realm}` is not a URL", self.registry));
+                    return Err(format!(
+                        "{}: token realm `{realm}` is not a URL",
+                        self.registry
+                    ));
                 }
                 let mut req = agent_for_url(&realm)?.get(&realm);
                 for (k, v) in &params {
@@ -380,7 +390,11 @@ impl Session {
                         return Err(format!("{}: token server answered {code}", self.registry))
                     }
                     Err(ureq::Error::Transport(t)) => {
-                        return Err(format!("{}: token server: {}", self.registry, transport(&t)))
+                        return Err(format!(
+                            "{}: token server: {}",
+                            self.registry,
+                            transport(&t)
+                        ))
                     }
                 };
                 let body = read_document(resp, "the token")?;
@@ -418,7 +432,8 @@ impl Session {
             (None, Some(t)) => t.to_string(),
             (None, None) => "latest".into(),
         };
-        let shown = format!("{}/{}:{reference}", r.registry, r.path).replace(":sha256:", "@sha256:");
+        let shown =
+            format!("{}/{}:{reference}", r.registry, r.path).replace(":sha256:", "@sha256:");
         let (mut digest, mut m) = self.manifest(&shown, &reference)?;
         let mut depth = 0;
         while m.config.is_none() {
@@ -428,7 +443,9 @@ impl Session {
                 .is_some_and(|t| t.contains("index") || t.contains("manifest.list"))
                 || !m.manifests.is_empty();
             if !is_index {
-                return Err(format!("{shown}: the manifest has no config (schema 1 manifests are not read)"));
+                return Err(format!(
+                    "{shown}: the manifest has no config (schema 1 manifests are not read)"
+                ));
             }
             depth += 1;
             if depth > 3 {
@@ -447,7 +464,11 @@ impl Session {
                 format!(
                     "{shown} has no image for {} (it has: {})",
                     plat.render(),
-                    if have.is_empty() { "none".into() } else { have.join(", ") }
+                    if have.is_empty() {
+                        "none".into()
+                    } else {
+                        have.join(", ")
+                    }
                 )
             })?;
             let d = pick.digest.clone();
@@ -463,11 +484,16 @@ impl Session {
         if m.layers.len() > MAX_LAYERS {
             return Err(format!("{shown}: more than {MAX_LAYERS} layers"));
         }
-        let resp = self.get("the image config", &format!("blobs/{}", config.digest), None)?;
+        let resp = self.get(
+            "the image config",
+            &format!("blobs/{}", config.digest),
+            None,
+        )?;
         let bytes = read_document(resp, "the image config")?;
         verify("the image config", &config.digest, &bytes)?;
         let ev = self.evidence(&digest, None);
-        let mut image = archive::image_from_config(&bytes, &ev).map_err(|e| format!("{shown}: {e}"))?;
+        let mut image =
+            archive::image_from_config(&bytes, &ev).map_err(|e| format!("{shown}: {e}"))?;
         let mut layers: Vec<Layer> = Vec::with_capacity(m.layers.len());
         let mut evs = Vec::with_capacity(m.layers.len());
         let mut total = 0usize;
@@ -475,11 +501,14 @@ impl Session {
             let what = format!("layer {}", short(&l.digest));
             if let Some(t) = &l.media_type {
                 if t.contains("foreign") || t.contains("nondistributable") {
-                    return Err(format!("{shown}: {what} is a foreign layer, which a registry does not serve"));
+                    return Err(format!(
+                        "{shown}: {what} is a foreign layer, which a registry does not serve"
+                    ));
                 }
             }
             let resp = self.get(&what, &format!("blobs/{}", l.digest), None)?;
-            let layer = read_layer(resp, &l.digest, &mut total).map_err(|e| format!("{shown}: {what}: {e}"))?;
+            let layer = read_layer(resp, &l.digest, &mut total)
+                .map_err(|e| format!("{shown}: {what}: {e}"))?;
             layers.push(layer);
             evs.push(self.evidence(&digest, Some(&l.digest)));
         }
@@ -495,7 +524,11 @@ impl Session {
         } else {
             format!("`{shown}`")
         };
-        let resp = self.get(&what, &format!("manifests/{reference}"), Some(ACCEPT_MANIFEST))?;
+        let resp = self.get(
+            &what,
+            &format!("manifests/{reference}"),
+            Some(ACCEPT_MANIFEST),
+        )?;
         let header = resp.header("docker-content-digest").map(str::to_string);
         let bytes = read_document(resp, "the manifest")?;
         let digest = sha256(&bytes);
@@ -503,12 +536,23 @@ impl Session {
             verify("the manifest", reference, &bytes)?;
         } else if let Some(h) = header.filter(|h| h.starts_with("sha256:")) {
             if h != digest {
-                return Err(format!("{shown}: the manifest does not match its digest {}", short(&h)));
+                return Err(format!(
+                    "{shown}: the manifest does not match its digest {}",
+                    short(&h)
+                ));
             }
         }
-        let m: Manifest = serde_json::from_slice(&bytes)
-            .map_err(|e| format!("{shown}: the manifest is not JSON: {}", one_line(&e.to_string())))?;
-        let digest = if reference.contains(':') { reference.to_string() } else { digest };
+        let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
+            format!(
+                "{shown}: the manifest is not JSON: {}",
+                one_line(&e.to_string())
+            )
+        })?;
+        let digest = if reference.contains(':') {
+            reference.to_string()
+        } else {
+            digest
+        };
         Ok((digest, m))
     }
 }
@@ -516,16 +560,21 @@ impl Session {
 fn pick_platform<'a>(list: &'a [Descriptor], want: &Platform) -> Option<&'a Descriptor> {
     let of = |d: &Descriptor| {
         d.platform.as_ref().map(|p| {
-            let (arch, variant) = normalize_arch(&p.architecture.to_ascii_lowercase(), p.variant.clone());
+            let (arch, variant) =
+                normalize_arch(&p.architecture.to_ascii_lowercase(), p.variant.clone());
             (p.os.to_ascii_lowercase(), arch, variant)
         })
     };
     let exact = list.iter().find(|d| {
-        of(d).is_some_and(|(os, arch, variant)| os == want.os && arch == want.arch && variant == want.variant)
+        of(d).is_some_and(|(os, arch, variant)| {
+            os == want.os && arch == want.arch && variant == want.variant
+        })
     });
     exact.or_else(|| {
         list.iter().find(|d| {
-            of(d).is_some_and(|(os, arch, _)| os == want.os && arch == want.arch && want.variant.is_none())
+            of(d).is_some_and(|(os, arch, _)| {
+                os == want.os && arch == want.arch && want.variant.is_none()
+            })
         })
     })
 }
@@ -556,7 +605,9 @@ impl<R: Read> Read for Hashing<R> {
         self.hasher.update(&buf[..n]);
         self.read += n as u64;
         if self.read > MAX_LAYER {
-            return Err(std::io::Error::other(format!("larger than {MAX_LAYER} bytes")));
+            return Err(std::io::Error::other(format!(
+                "larger than {MAX_LAYER} bytes"
+            )));
         }
         Ok(n)
     }
@@ -572,9 +623,8 @@ fn read_layer(resp: ureq::Response, digest: &str, total: &mut usize) -> Result<L
     let layer = {
         let buf = BufReader::with_capacity(64 * 1024, &mut h);
         let r = archive::decompressed(buf)?;
-        archive::read_layer(r, total).map_err(|e| {
-            format!("{} (truncated or not a layer?)", one_line(&e))
-        })?
+        archive::read_layer(r, total)
+            .map_err(|e| format!("{} (truncated or not a layer?)", one_line(&e)))?
     };
     // The rest (tar padding, compression trailer) counts for the digest.
     std::io::copy(&mut h, &mut std::io::sink()).map_err(|e| one_line(&e.to_string()))?;
@@ -597,7 +647,9 @@ fn parse_challenge(h: &str) -> (String, Vec<(String, String)>) {
     let mut params = Vec::new();
     let mut s = rest.trim();
     while !s.is_empty() {
-        let Some((k, after)) = s.split_once('=') else { break };
+        let Some((k, after)) = s.split_once('=') else {
+            break;
+        };
         let k = k.trim().trim_start_matches(',').trim().to_ascii_lowercase();
         let after = after.trim_start();
         let (v, next) = if let Some(q) = after.strip_prefix('"') {
@@ -649,11 +701,14 @@ fn no_proxy(host: &str) -> bool {
         return false;
     };
     let host = host.to_ascii_lowercase();
-    list.split(',').map(str::trim).filter(|e| !e.is_empty()).any(|e| {
-        let e = e.to_ascii_lowercase();
-        let e = host_of(&e).to_string();
-        e == "*" || host == e || host.ends_with(&format!(".{}", e.trim_start_matches('.')))
-    })
+    list.split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .any(|e| {
+            let e = e.to_ascii_lowercase();
+            let e = host_of(&e).to_string();
+            e == "*" || host == e || host.ends_with(&format!(".{}", e.trim_start_matches('.')))
+        })
 }
 
 fn agent_for_url(url: &str) -> Result<ureq::Agent, String> {
@@ -697,12 +752,17 @@ fn transport(t: &ureq::Transport) -> String {
             format!("more than {MAX_REDIRECTS} redirects (a redirect loop?)")
         }
         ureq::ErrorKind::Io => "the connection failed".to_string(),
-        ureq::ErrorKind::ProxyConnect | ureq::ErrorKind::ProxyUnauthorized => "the proxy refused".to_string(),
+        ureq::ErrorKind::ProxyConnect | ureq::ErrorKind::ProxyUnauthorized => {
+            "the proxy refused".to_string()
+        }
         _ => one_line(&kind.to_string()),
     };
     let extra = detail.or(msg);
     if let Some(d) = extra {
-        let d = if d.contains("timed out") || d.contains("WouldBlock") || d.contains("Resource temporarily unavailable") {
+        let d = if d.contains("timed out")
+            || d.contains("WouldBlock")
+            || d.contains("Resource temporarily unavailable")
+        {
             format!("no answer within {} s (timed out)", timeout().as_secs_f64())
         } else {
             d
@@ -723,7 +783,10 @@ mod tests {
             r#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/redis:pull""#,
         );
         assert_eq!(s, "Bearer");
-        assert_eq!(p[0], ("realm".into(), "https://auth.docker.io/token".into()));
+        assert_eq!(
+            p[0],
+            ("realm".into(), "https://auth.docker.io/token".into())
+        );
         assert_eq!(p[1], ("service".into(), "registry.docker.io".into()));
         assert_eq!(p[2].1, "repository:library/redis:pull");
         let (s, p) = parse_challenge(r#"Basic realm="Registry Realm""#);
