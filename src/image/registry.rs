@@ -135,6 +135,27 @@ pub fn image(reference: &str, platform: Option<&str>, offline: bool) -> Result<I
     let r = Reference::parse(reference)
         .filter(|_| !reference.starts_with('-'))
         .ok_or_else(|| format!("`{reference}` is not an image reference"))?;
+    // What goes into a URL: a tag as the distribution spec defines it, a
+    // digest as `algorithm:hex`.
+    let tag_ok = |t: &str| {
+        t.len() <= 128
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+    };
+    let digest_ok = |d: &str| {
+        d.split_once(':').is_some_and(|(a, h)| {
+            !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+._-".contains(c))
+                && !h.is_empty()
+                && h.chars().all(|c| c.is_ascii_hexdigit())
+        })
+    };
+    if !r.tag.as_deref().is_none_or(tag_ok) || !r.digest.as_deref().is_none_or(digest_ok) {
+        return Err(format!(
+            "`{reference}` has a tag or digest a registry does not accept"
+        ));
+    }
     let plat = Platform::for_service(platform)?;
     let key = ref_key(&r, &plat);
     let max_age = if offline || r.digest.is_some() {
@@ -801,6 +822,18 @@ mod tests {
         let p = Platform::parse("linux/arm/v7").unwrap();
         assert_eq!(p.variant.as_deref(), Some("v7"));
         assert!(Platform::parse("linux").is_none());
+    }
+
+    #[test]
+    fn odd_tags_never_reach_a_url() {
+        for r in [
+            "127.0.0.1:9/a:x?y",
+            "127.0.0.1:9/a@sha256:zz",
+            "127.0.0.1:9/a:x#y",
+        ] {
+            let e = image(r, None, false).unwrap_err();
+            assert!(e.contains("does not accept"), "{r}: {e}");
+        }
     }
 
     #[test]
