@@ -433,6 +433,22 @@ fn pull_gives_the_facts_of_the_saved_image() {
     let cached = registry::image(&image, None, true).unwrap();
     assert_eq!(cached, pulled);
 
+    // The engine's facts go to the same store, under the image ID: the
+    // second read is the cache's, and equal.
+    let first = compose_lint::image::engine::image(broker_image()).unwrap();
+    assert_eq!(comparable(&first), expected);
+    let id = Process::new("docker")
+        .args(["image", "inspect", "--format", "{{.Id}}", broker_image()])
+        .output()
+        .unwrap();
+    let id = String::from_utf8(id.stdout).unwrap().trim().to_string();
+    let file = compose_lint::image::cache::facts_path(&id).unwrap();
+    assert!(file.exists(), "{}", file.display());
+    assert_eq!(
+        compose_lint::image::engine::image(broker_image()).unwrap(),
+        first
+    );
+
     // A zstd-compressed copy (skopeo), where skopeo is here.
     let auth_file = saved.path().join("auth.json");
     std::fs::write(&auth_file, "{}").unwrap();
