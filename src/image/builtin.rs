@@ -72,6 +72,7 @@ struct VariantToml {
     writes: Option<Vec<String>>,
     init: Option<String>,
     execs_args: Option<bool>,
+    execs_commands: Option<bool>,
     data_dir_env: Option<String>,
     min_memory: Option<String>,
     shutdown_seconds: Option<u64>,
@@ -409,6 +410,7 @@ fn overlay(base: VariantToml, over: VariantToml) -> VariantToml {
         writes,
         init,
         execs_args,
+        execs_commands,
         data_dir_env,
         min_memory,
         shutdown_seconds,
@@ -561,6 +563,7 @@ fn variant_image(file: &FactsFile, v: &VariantToml, pattern: &str) -> Image {
         (None, Some(Fact { value: None, .. })) => Some(Fact::new(false, ev.clone())),
         _ => None,
     };
+    img.execs_commands = v.execs_commands.map(|b| Fact::new(b, ev.clone()));
     img.data_dir_env = v.data_dir_env.clone().map(f);
     img.min_memory = v
         .min_memory

@@ -12,6 +12,9 @@ use super::facts::{
 };
 use super::runeffects;
 
+/// The PATH of a container whose image sets none (moby's default).
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 /// One instruction, with continuation lines joined.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Instruction {
@@ -934,6 +937,9 @@ impl StageState<'_> {
             if w.users {
                 self.img.users_complete = None;
             }
+            for dir in w.installs {
+                self.img.installs.push(Fact::new(dir, ev.clone()));
+            }
             for (p, names_it) in w.paths {
                 self.img.fs.forget_under(&p, names_it, &ev);
                 let under = |b: &str| b == p || b.starts_with(&format!("{p}/")) || p == "/";
@@ -1811,6 +1817,7 @@ impl StageState<'_> {
     /// dumb-init), or a script from the build context that ends in
     /// `exec "$@"`. `None` when that is not known.
     fn execs_args(&mut self, c: &ImageCommand, ev: &Evidence) -> Option<Fact<bool>> {
+        self.img.execs_commands = None;
         let ImageCommand::Exec(v) = c else {
             // `/bin/sh -c "<string>"` drops the CMD.
             self.img.init = None;
@@ -1826,9 +1833,21 @@ impl StageState<'_> {
             return None;
         }
         self.img.init = None;
-        let path = join(&self.workdir(), first);
-        let host = self.img.context_file(&path)?;
+        // A bare name is looked up on PATH, as the runtime does.
+        let host = if first.contains('/') {
+            self.img.context_file(&join(&self.workdir(), first))?
+        } else {
+            let path = self
+                .img
+                .env("PATH")
+                .map_or(DEFAULT_PATH.to_string(), |p| p.value.clone());
+            path.split(':')
+                .filter(|d| d.starts_with('/'))
+                .find_map(|d| self.img.context_file(&join(d, first)))?
+        };
         let text = crate::load::project::read_text(&host, 1024 * 1024).ok()?;
+        self.img.execs_commands = (v.len() == 1 && super::script::execs_commands(&text))
+            .then(|| Fact::new(true, ev.clone()));
         Some(Fact::new(
             v.len() == 1 && super::script::execs_args(&text),
             ev.clone(),

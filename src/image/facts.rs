@@ -740,6 +740,13 @@ pub struct Image {
     /// arguments (`exec "$@"`), so the command runs as the program itself.
     /// `None`: not known; `Some(false)`: known not to (or no entrypoint).
     pub execs_args: Option<Fact<bool>>,
+    /// The wrapper execs its arguments when the first one is a program of
+    /// the image, and puts its own program in front otherwise
+    /// ([`super::script::execs_commands`]).
+    pub execs_commands: Option<Fact<bool>>,
+    /// Directories a package manager filled during the build (the
+    /// `node_modules` of `RUN npm ci` in the working directory).
+    pub installs: Vec<Fact<String>>,
     /// Single files copied from the local build context: path in the image
     /// -> path on the host, so that a rule can read a script's text.
     pub context_files: BTreeMap<String, PathBuf>,
@@ -778,6 +785,8 @@ impl Image {
             writes: None,
             init: None,
             execs_args: None,
+            execs_commands: None,
+            installs: Vec::new(),
             context_files: BTreeMap::new(),
             data_dir_env: None,
             min_memory: None,

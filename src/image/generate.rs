@@ -405,6 +405,13 @@ fn variant_body(
     if let Some(e) = img.execs_args.as_ref().filter(|_| has_entrypoint) {
         let _ = writeln!(b, "execs_args = {}", e.value);
     }
+    if let Some(e) = img
+        .execs_commands
+        .as_ref()
+        .filter(|e| has_entrypoint && e.value)
+    {
+        let _ = writeln!(b, "execs_commands = {}", e.value);
+    }
     if let Some(s) = &img.stop_signal {
         let _ = writeln!(b, "stop_signal = {}", q(&s.value));
     }

@@ -561,6 +561,8 @@ impl Lexer<'_> {
 pub struct Writes {
     /// Paths it names: (path, whether what exists there may change owner or mode).
     pub paths: Vec<(String, bool)>,
+    /// The `node_modules` directories it fills (npm/yarn/pnpm install).
+    pub installs: Vec<String>,
     /// Whether it may add or change users and groups.
     pub users: bool,
 }
@@ -1177,6 +1179,7 @@ pub fn writes(
             Cwd::None => {}
             Cwd::NodeModules => {
                 let c = cwd?;
+                w.installs.push(super::facts::join(c, "node_modules"));
                 for f in [
                     "node_modules",
                     "package-lock.json",

@@ -86,6 +86,51 @@ pub fn execs_args(text: &str) -> bool {
     shebang_shell(text).is_some() && !rewrites && lines.last().is_some_and(|l| is_exec_args(l))
 }
 
+/// The official images' wrapper: it ends in `exec "$@"`, and its only
+/// rewrite puts the image's program in front of the arguments when the
+/// first one is an option or not a command (`if [ "${1#-}" != "$1" ] || [
+/// -z "$(command -v "$1")" ]; then set -- node "$@"; fi`). A command whose
+/// first word is a program of the image is then exec'd as given.
+pub fn execs_commands(text: &str) -> bool {
+    let lines = lines(text);
+    if shebang_shell(text).is_none() || !lines.last().is_some_and(|l| is_exec_args(l)) {
+        return false;
+    }
+    let mut condition: Option<&str> = None;
+    for l in &lines {
+        let code = l.split(" #").next().unwrap_or(l).trim();
+        if code.starts_with("if ") || code.starts_with("elif ") {
+            condition = Some(code);
+        } else if code == "fi" || code == "else" {
+            condition = None;
+        }
+        let words: Vec<&str> = code
+            .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | ')'))
+            .collect();
+        if words.contains(&"shift") {
+            return false;
+        }
+        if let Some(at) = code.find("set --") {
+            // `set -- prog "$@"`: a prepend, nothing else.
+            let tail = &code[at + 6..];
+            let rest: Vec<&str> = tail[..tail.find(';').unwrap_or(tail.len())]
+                .split_whitespace()
+                .collect();
+            let prepend = matches!(rest.as_slice(), [p, "\"$@\""] if !p.contains('$'));
+            // …and only when the first argument is an option or no command.
+            let guarded = (code.starts_with("if ") || condition.is_some())
+                && condition.or(Some(code)).is_some_and(|c| {
+                    (c.contains("${1#-}") || c.contains("${1:0:1}") || c.contains("command -v"))
+                        && !c.contains("${1%")
+                });
+            if !prepend || !guarded {
+                return false;
+            }
+        }
+    }
+    true
+}
+
 /// A line that replaces the shell with a program (`exec prog ...`), as
 /// opposed to `exec` with only redirections (`exec >log 2>&1`).
 fn execs_a_program(line: &str) -> bool {
@@ -125,6 +170,33 @@ pub fn keeps_pid1(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrappers_that_exec_commands() {
+        // node's shape: prepend only for an option or a non-command.
+        let node = "#!/bin/sh\nset -e\nif [ \"${1#-}\" != \"${1}\" ] || [ -z \"$(command -v \"${1}\")\" ]; then\n  set -- node \"$@\"\nfi\nexec \"$@\"\n";
+        assert!(execs_commands(node));
+        assert!(!execs_args(node));
+        // redis's: one line.
+        assert!(execs_commands(
+            "#!/bin/sh\nif [ \"${1#-}\" != \"$1\" ]; then set -- redis-server \"$@\"; fi\nexec \"$@\"\n"
+        ));
+        // An unconditional prepend, an `else` branch, a rewrite on another
+        // test, `shift`, or no `exec "$@"` at the end: not this shape.
+        assert!(!execs_commands(
+            "#!/bin/sh\nset -- node \"$@\"\nexec \"$@\"\n"
+        ));
+        assert!(!execs_commands(
+            "#!/bin/sh\nif [ \"${1#-}\" != \"$1\" ]; then\nset -- a \"$@\"\nelse\nset -- b \"$@\"\nfi\nexec \"$@\"\n"
+        ));
+        assert!(!execs_commands(
+            "#!/bin/sh\nif [ \"$1\" = 'serve' ]; then\nset -- app \"$@\"\nfi\nexec \"$@\"\n"
+        ));
+        assert!(!execs_commands("#!/bin/sh\nshift\nexec \"$@\"\n"));
+        assert!(!execs_commands(
+            "#!/bin/sh\nif [ \"${1#-}\" != \"$1\" ]; then set -- x \"$@\"; fi\nexec gosu app \"$@\"\n"
+        ));
+    }
 
     #[test]
     fn shebangs() {

@@ -138,7 +138,7 @@ fn diagnostic(
 }
 
 /// A span as miette wants it: inside the text and on char boundaries.
-fn clamp(text: &str, span: Span) -> (usize, usize) {
+pub(super) fn clamp(text: &str, span: Span) -> (usize, usize) {
     let mut start = (span.start as usize).min(text.len());
     while !text.is_char_boundary(start) {
         start -= 1;
@@ -211,7 +211,7 @@ fn preview_side(
 /// The whole lines an edit touches, before and after it: (first line
 /// number, old lines, new lines). An edit that ends just after a line break
 /// (a whole-line deletion) does not pull in the next line.
-fn edit_lines(file: &SourceFile, edit: &Edit) -> (usize, Vec<String>, Vec<String>) {
+pub(super) fn edit_lines(file: &SourceFile, edit: &Edit) -> (usize, Vec<String>, Vec<String>) {
     let text = &*file.text;
     let (start, len) = clamp(text, edit.span);
     let end = start + len;
@@ -314,14 +314,14 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// Code frames through miette, with each file's sanitized text made once.
-struct Frames<'r> {
+pub(super) struct Frames<'r> {
     report: &'r Report<'r>,
     handler: GraphicalReportHandler,
     sanitized: BTreeMap<FileId, Arc<str>>,
 }
 
 impl<'r> Frames<'r> {
-    fn new(report: &'r Report<'r>, color: bool) -> Frames<'r> {
+    pub(super) fn new(report: &'r Report<'r>, color: bool) -> Frames<'r> {
         let theme = if color {
             GraphicalTheme::unicode()
         } else {
@@ -344,7 +344,7 @@ impl<'r> Frames<'r> {
 
     /// A frame for `labels` in `file`. `named` frames carry the file name
     /// in their top border (for labels outside the diagnostic's own file).
-    fn render(&mut self, file: FileId, named: bool, labels: Vec<LabeledSpan>) -> String {
+    pub(super) fn render(&mut self, file: FileId, named: bool, labels: Vec<LabeledSpan>) -> String {
         let f = self.report.sources.get(file);
         let text = self
             .sanitized

@@ -11,6 +11,7 @@ pub mod sanitize;
 mod checkstyle;
 mod github;
 mod gitlab;
+mod html;
 mod human;
 mod json;
 mod junit;
@@ -38,10 +39,12 @@ pub enum Format {
     Checkstyle,
     /// GitLab Code Quality JSON.
     Gitlab,
+    /// One self-contained HTML page (inline CSS, no scripts).
+    Html,
 }
 
 impl Format {
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::Human,
         Format::Json,
         Format::Sarif,
@@ -49,6 +52,7 @@ impl Format {
         Format::Junit,
         Format::Checkstyle,
         Format::Gitlab,
+        Format::Html,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +64,7 @@ impl Format {
             Format::Junit => "junit",
             Format::Checkstyle => "checkstyle",
             Format::Gitlab => "gitlab",
+            Format::Html => "html",
         }
     }
 }
@@ -133,6 +138,7 @@ pub fn render(
         Format::Junit => junit::render(report, out),
         Format::Checkstyle => checkstyle::render(report, out),
         Format::Gitlab => gitlab::render(report, out),
+        Format::Html => html::render(report, out),
     }
 }
 

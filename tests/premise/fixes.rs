@@ -180,6 +180,38 @@ fn s109_own_fix_lets_both_replicas_run() {
     assert_eq!(running, 2, "{after}");
 }
 
+/// N101 (replicas): two replicas of a service with one fixed host port:
+/// the second cannot bind it and `up` fails; a host range as wide as the
+/// replicas (the help's fix) lets both run.
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn n101_replicas_with_one_host_port_fail_and_a_range_lets_both_run() {
+    let Some(s) = Setup::seed("n101_replicas_with_one_host_port_fail_and_a_range_lets_both_run")
+    else {
+        return;
+    };
+    s.lint_fires("N101", "N101-replicas/failing");
+    let failing = s.project("N101-replicas/failing");
+    let err = failing.up().expect_err("the second replica cannot start");
+    assert!(err.contains("port is already allocated"), "{err}");
+    drop(failing);
+
+    s.lint_silent("N101", "N101-replicas/fixed");
+    let p = s.project("N101-replicas/fixed");
+    p.up().expect("up");
+    p.wait_running("app", EXIT_LIMIT);
+    let out = Command::new("docker")
+        .args([
+            "ps",
+            "-q",
+            "--filter",
+            &format!("label=com.docker.compose.project={}", p.name),
+        ])
+        .output()
+        .expect("docker ps");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+}
+
 /// The runtime rules without an exact fix: `--fix --unsafe-fixes` leaves
 /// their finding in place (it may still apply other rules' safe fixes,
 /// such as removing `version`).

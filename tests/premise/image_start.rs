@@ -101,3 +101,31 @@ fn x102_x103_fix_lf_and_exec_bit() {
     p.up().expect("up");
     assert_eq!(p.wait_exit("app", LIMIT).exit_code, 0);
 }
+
+/// X106 through the image's wrapper: an entrypoint shaped like the
+/// official images' (`set -- <program> "$@"` only for an option or a
+/// non-command, then `exec "$@"`) runs the shell-form CMD `sleep 300`
+/// as given, so `sleep` ends up PID 1 and `docker stop` waits the grace
+/// period, then SIGKILLs it (137).
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn x106_premise_cmd_through_an_official_style_wrapper_is_killed() {
+    let Some((s, env, rel)) = built(
+        "x106_premise_cmd_through_an_official_style_wrapper_is_killed",
+        "wrapper-cmd",
+    ) else {
+        return;
+    };
+    let diags = lint::lint(&fixture(&rel), &env_refs(&env), &s.archives);
+    lint::assert_fires(s.test, "X106", &fixture(&rel), &diags);
+    let p = Project::new(s.engine, s.test, &fixture(&rel), &env_refs(&env));
+    p.up().expect("up");
+    p.wait_running("app", LIMIT);
+    std::thread::sleep(Duration::from_millis(500));
+    let t = std::time::Instant::now();
+    p.stop("app");
+    let took = t.elapsed();
+    let st = p.wait_exit("app", LIMIT);
+    assert_eq!(st.exit_code, 137, "{st:?}");
+    assert!(took >= Duration::from_millis(1500), "stop waited: {took:?}");
+}

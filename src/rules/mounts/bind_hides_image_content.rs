@@ -373,6 +373,57 @@ fn same_as_copied(cx: &Context, s: &Service, m: &Mount, p: &Populated) -> bool {
     })
 }
 
+/// The dependencies a package manager installed under the target in the
+/// build (`RUN npm ci` in `WORKDIR /code`: `/code/node_modules`), when the
+/// host directory has a `package.json` that declares dependencies and no
+/// `node_modules` beside it: the bind mount leaves the container without
+/// them ("Cannot find module", "nodemon: not found").
+fn hidden_dependencies(
+    cx: &Context,
+    s: &crate::model::Service,
+    img: &crate::image::ServiceImage,
+    m: &Mount,
+    target: &str,
+    source: &str,
+) -> Option<Diagnostic> {
+    let host = host_dir(cx, m)?;
+    let prefix = format!("{}/", target.trim_end_matches('/'));
+    let (dir, ev) = img.image.installs.iter().find_map(|f| {
+        let (u, ev) = (&f.value, &f.evidence);
+        let rel = u.strip_prefix(&prefix)?;
+        let rel = rel.strip_suffix("node_modules")?;
+        if !(rel.is_empty() || rel.ends_with('/')) {
+            return None;
+        }
+        let host_rel = host.join(rel);
+        let declares = std::fs::read_to_string(host_rel.join("package.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .is_some_and(|v| {
+                ["dependencies", "devDependencies"].iter().any(|k| {
+                    v.get(k)
+                        .and_then(|d| d.as_object())
+                        .is_some_and(|d| !d.is_empty())
+                })
+            });
+        (declares && !host_rel.join("node_modules").exists()).then_some((u.as_str(), ev))
+    })?;
+    Some(
+        Diagnostic::warning(
+            META.code,
+            m.target.span,
+            format!(
+                "service `{}` bind-mounts `{source}` over `{target}`, hiding `{dir}`, where the build installed the dependencies; the host directory has a `package.json` but no `node_modules`, so the container starts without them (\"Cannot find module\", \"not found\")",
+                s.name.value
+            ),
+        )
+        .note(format!("image facts: {} installs into {dir}", ev.render()))
+        .help(format!(
+            "keep the image's dependencies with an anonymous volume over them (`- {dir}`, listed after the bind mount), or install them on the host too"
+        )),
+    )
+}
+
 /// Is everything the image holds under the directory known, and put there
 /// by the very `COPY` (no later build step added to it)? The bind mount
 /// then shows the same files.
@@ -429,6 +480,10 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                         && target_abs(o).is_some_and(|t| t != target && is_within(&t, &target))
                 });
                 if nested || only_copied(img, &p) {
+                    continue;
+                }
+                if let Some(d) = hidden_dependencies(cx, s, img, m, &target, source) {
+                    out.push(d);
                     continue;
                 }
                 out.push(

@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Port, PortRange, Service};
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
+use crate::source::Spanned;
 
 pub const META: RuleMeta = RuleMeta {
     code: "N101",
@@ -13,7 +14,7 @@ pub const META: RuleMeta = RuleMeta {
     group: Group::Network,
     default_severity: Severity::Error,
     fix: FixAvailability::None,
-    summary: "The same host port, protocol and address is published twice.",
+    summary: "The same host port, protocol and address is published twice, or by a service with several replicas.",
     exit_codes: &[],
     page: page!("N101-duplicate-published-port.md"),
 };
@@ -100,12 +101,19 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let mut ranges: Vec<usize> = Vec::new();
     let mut candidates: Vec<usize> = Vec::new();
     for s in &cx.project.services {
-        // Several replicas of a service with a fixed host port clash too,
-        // but that is a scaling question, not reported here.
+        let replicas = s
+            .deploy
+            .as_ref()
+            .and_then(|d| d.replicas.as_ref())
+            .or(s.scale.as_ref())
+            .filter(|r| r.value > 1 && !for_swarm(s));
         for port in &s.ports {
             let Some(published) = &port.published else {
                 continue;
             };
+            if let Some(r) = replicas {
+                replicas_clash(s, port, r, out);
+            }
             // A host range with one container port means "any free port in
             // the range": it does not claim the whole range.
             if !published.value.is_single() && port.target.value.is_single() {
@@ -167,4 +175,68 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// Settings that only `docker stack deploy` reads (`deploy.mode`,
+/// `endpoint_mode`, `placement`, `update_config`, `rollback_config`): the
+/// service is meant for a swarm, where the routing mesh lets every replica
+/// share a published port. Compose ignores them, so their presence says
+/// which tool the file is for.
+fn for_swarm(s: &Service) -> bool {
+    s.deploy.as_ref().is_some_and(|d| {
+        d.mode.is_some()
+            || d.endpoint_mode.is_some()
+            || d.placement.is_some()
+            || d.update_config.is_some()
+            || d.rollback_config.is_some()
+    })
+}
+
+/// Every replica of a service binds each of its published ports: a fixed
+/// host port (or a host range narrower than the replica count) lets only
+/// the first replicas start.
+fn replicas_clash(s: &Service, port: &Port, replicas: &Spanned<i64>, out: &mut Vec<Diagnostic>) {
+    let Some(published) = &port.published else {
+        return;
+    };
+    // A host range with several container ports maps them one to one: each
+    // replica wants the same host ports.
+    let width = if port.target.value.is_single() {
+        i64::from(published.value.end - published.value.start) + 1
+    } else {
+        1
+    };
+    if width >= replicas.value {
+        return;
+    }
+    let n = published.value.start;
+    let addr = HostIp::of(port).shown(HostIp::Unset);
+    let what = if width == 1 {
+        format!("host port {n}/{}", port.protocol())
+    } else {
+        format!(
+            "the {width} host ports {n}-{}/{}",
+            published.value.end,
+            port.protocol()
+        )
+    };
+    out.push(
+        Diagnostic::error(
+            META.code,
+            published.span,
+            format!(
+                "service `{}` runs {} replicas and each one publishes {what}: {}, the others fail to start (\"Bind for {addr}:{n} failed: port is already allocated\")",
+                s.name.value,
+                replicas.value,
+                if width == 1 { "only the first can bind it".to_string() } else { format!("only {width} replicas get one") },
+            ),
+        )
+        .label(replicas.span, "several replicas requested here")
+        .help(format!(
+            "publish a host range at least {} ports wide (`{n}-{}:{}`), each replica then takes a free port of it; or leave the host port out and let Docker choose; or run one replica",
+            replicas.value,
+            i64::from(n) + replicas.value - 1,
+            port.target.value.start
+        )),
+    );
 }

@@ -51,6 +51,51 @@ pub fn command_is_executed(si: Option<&ServiceImage>) -> bool {
     }
 }
 
+/// Does the command `argv` run as given, the way [`command_is_executed`]
+/// says, or through a wrapper that execs a command whose first word is a
+/// program of the image (and puts its own program in front of anything
+/// else: [`crate::image::script::execs_commands`])?
+pub fn command_runs_as_given(si: Option<&ServiceImage>, argv: &[String]) -> bool {
+    if command_is_executed(si) {
+        return true;
+    }
+    let Some(si) = si.filter(|s| s.is_known()) else {
+        return false;
+    };
+    si.image.execs_commands.as_ref().is_some_and(|f| f.value)
+        && argv.first().is_some_and(|w| is_program(si, w))
+}
+
+/// `word` names an executable file of the image: an absolute path, or a
+/// name found in a directory of the image's `PATH`. A file without the
+/// execute bit is not one (the wrapper's `command -v` skips it).
+fn is_program(si: &ServiceImage, word: &str) -> bool {
+    let executable = |p: &str| {
+        if si.image.binaries.iter().any(|b| b.value == p) {
+            return true;
+        }
+        match si.path(p) {
+            crate::image::PathFact::Exists(info) => {
+                info.kind != Some(crate::image::PathKind::Dir)
+                    && info.mode.is_some_and(|m| m & 0o111 != 0)
+            }
+            _ => false,
+        }
+    };
+    if word.starts_with('/') {
+        return executable(word);
+    }
+    if word.contains('/') {
+        return false;
+    }
+    si.image.env("PATH").is_some_and(|p| {
+        p.value
+            .split(':')
+            .filter(|d| d.starts_with('/'))
+            .any(|d| executable(&format!("{}/{word}", d.trim_end_matches('/'))))
+    })
+}
+
 /// Is `path` (in the container) covered by one of the service's mounts, so
 /// that what the image holds there is not what the process sees?
 pub fn mounted_over(s: &Service, path: &str) -> bool {
@@ -182,11 +227,18 @@ pub fn image_starts<'a>(s: &Service, si: Option<&'a ServiceImage>) -> Vec<ImageS
                 v.extend(start_argv(cc));
             }
             push(&full, "ENTRYPOINT", &ep.evidence);
-            if si.image.execs_args.as_ref().is_some_and(|f| f.value) {
-                if let Some(Fact {
-                    value: Some(cc),
-                    evidence,
-                }) = cmd
+            if let Some(Fact {
+                value: Some(cc),
+                evidence,
+            }) = cmd
+            {
+                // A shell-form CMD starts with `/bin/sh`: if the image has no
+                // executable `/bin/sh`, it cannot start anyway.
+                let wrapper_execs_shell =
+                    cc.is_shell_form() && si.image.execs_commands.as_ref().is_some_and(|f| f.value);
+                if si.image.execs_args.as_ref().is_some_and(|f| f.value)
+                    || wrapper_execs_shell
+                    || command_runs_as_given(Some(si), &start_argv(cc))
                 {
                     push(cc, "CMD", evidence);
                 }

@@ -5,7 +5,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::exitcode::{see, signal_by_name};
 use crate::rules::process::pid1_signal_forwarding::{has_unquoted, init_fix, split_commands};
-use crate::rules::process::{argv, basename, command_is_executed, image_starts, is_shell};
+use crate::rules::process::{argv, basename, command_runs_as_given, image_starts, is_shell};
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
 use crate::source::Span;
 
@@ -71,7 +71,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 if si.is_some_and(|si| si.image.init.is_some()) {
                     continue;
                 }
-                if let Some(c) = argv(&s.command).filter(|_| command_is_executed(si)) {
+                if let Some(c) = argv(&s.command).filter(|c| command_runs_as_given(si, &c.argv)) {
                     (c.argv.clone(), c.span, "command", "`command`".into())
                 } else if let Some(st) = image_starts(s, si).pop() {
                     let what = format!("the image's {}", st.instruction);
