@@ -155,6 +155,13 @@ struct CheckArgs {
     /// Read images present in the local Docker engine (respects DOCKER_HOST; never pulls).
     #[arg(long)]
     engine: bool,
+    /// Read image facts from the image's registry, through the facts cache
+    /// (the only flag that uses the network; also `pull = true` in the config).
+    #[arg(long)]
+    pull: bool,
+    /// Read image facts from the facts cache only, as `--pull` left it: no network.
+    #[arg(long)]
+    offline: bool,
     /// Extra image facts files in the rules/images format, consulted before the built-in ones.
     #[arg(long, value_name = "DIR")]
     image_facts: Vec<PathBuf>,
@@ -178,6 +185,8 @@ struct CheckArgs {
 fn image_options(args: &CheckArgs) -> Result<ImageOptions, ExitCode> {
     let mut opts = ImageOptions {
         engine: args.engine,
+        pull: args.pull || args.offline,
+        offline: args.offline,
         ..Default::default()
     };
     for p in &args.image_archive {
@@ -413,7 +422,7 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(j) => j,
         Err(code) => return code,
     };
-    let image_opts = match image_options(&args) {
+    let mut image_opts = match image_options(&args) {
         Ok(o) => o,
         Err(code) => return code,
     };
@@ -471,6 +480,7 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     let first_config = configs.first().cloned().unwrap_or_default();
+    image_opts.pull |= first_config.pull;
     let fail_on = args
         .fail_on
         .or(first_config.fail_on)

@@ -7,6 +7,7 @@
 //! profile = "strict"              # default | strict (adds the opt-in hardening rules)
 //! extend-select = ["C117"]        # run these opt-in rules too
 //! require-digest = false          # C112: every image needs a digest
+//! pull = false                    # read image facts from registries (--pull)
 //! fail-on = "warning"             # error | warning | info | never
 //! format = "human"
 //!
@@ -50,6 +51,9 @@ pub struct Config {
     /// not only `:latest` and untagged ones.
     #[serde(default)]
     pub require_digest: bool,
+    /// Read image facts from registries, as `--pull` does.
+    #[serde(default)]
+    pub pull: bool,
     #[serde(default)]
     pub fail_on: Option<FailOn>,
     #[serde(default)]

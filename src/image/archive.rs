@@ -69,7 +69,7 @@ enum Op {
 }
 
 #[derive(Debug, Default)]
-struct Layer {
+pub(crate) struct Layer {
     ops: Vec<Op>,
     passwd: Option<Vec<u8>>,
     group: Option<Vec<u8>>,
@@ -132,21 +132,13 @@ pub fn read_stream(reader: impl Read, origin: &Origin) -> Result<Vec<ArchiveImag
             continue;
         }
         let layer_gz = head.starts_with(&[0x1f, 0x8b]);
-        if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-            return Err(format!(
-                "layer {name} is zstd-compressed, which compose-lint does not read"
-            ));
-        }
+        let layer_zstd = head.starts_with(&ZSTD_MAGIC);
         let looks_tar = head.len() > 262 && &head[257..262] == b"ustar";
-        if !(layer_gz || looks_tar || name.ends_with("layer.tar")) {
+        if !(layer_gz || layer_zstd || looks_tar || name.ends_with("layer.tar")) {
             continue;
         }
-        let layer = if layer_gz {
-            read_layer(flate2::read::GzDecoder::new(r), &mut total)
-        } else {
-            read_layer(r, &mut total)
-        }
-        .map_err(|e| format!("layer {name}: {e}"))?;
+        let layer =
+            read_layer(decompressed(r)?, &mut total).map_err(|e| format!("layer {name}: {e}"))?;
         layers.insert(name, layer);
     }
 
@@ -210,7 +202,25 @@ pub fn read_stream(reader: impl Read, origin: &Origin) -> Result<Vec<ArchiveImag
     Ok(out)
 }
 
-fn read_layer(r: impl Read, total: &mut usize) -> Result<Layer, String> {
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
+/// A layer stream, decompressed as its first bytes say: gzip, zstd or a
+/// plain tar.
+pub(crate) fn decompressed<'a>(mut r: impl BufRead + 'a) -> Result<Box<dyn Read + 'a>, String> {
+    let head = r.fill_buf().map_err(|e| e.to_string())?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Ok(Box::new(flate2::read::GzDecoder::new(r)))
+    } else if head.starts_with(&ZSTD_MAGIC) {
+        let d = ruzstd::decoding::StreamingDecoder::new(r).map_err(|e| format!("zstd: {e}"))?;
+        Ok(Box::new(d))
+    } else {
+        Ok(Box::new(r))
+    }
+}
+
+/// Reads one layer's tar stream: headers and whiteouts, and the text of
+/// `/etc/passwd` and `/etc/group`; no other content is kept.
+pub(crate) fn read_layer(r: impl Read, total: &mut usize) -> Result<Layer, String> {
     let mut ar = tar::Archive::new(r);
     let mut layer = Layer::default();
     for e in ar.entries().map_err(|e| e.to_string())? {
@@ -460,7 +470,7 @@ struct ImageConfig {
 
 /// An image config's `config` section (also what `docker image inspect`
 /// calls `Config`).
-fn image_from_config(bytes: &[u8], ev: &Evidence) -> Result<Image, String> {
+pub(crate) fn image_from_config(bytes: &[u8], ev: &Evidence) -> Result<Image, String> {
     let c: ImageConfig = serde_json::from_slice(bytes).map_err(|e| format!("image config: {e}"))?;
     Ok(image_from_container_config(
         c.config.unwrap_or_default(),
@@ -506,6 +516,18 @@ fn exec_or_shell(argv: Vec<String>) -> ImageCommand {
 }
 
 fn apply_layers(image: &mut Image, layers: &[&Layer], ev: &Evidence) {
+    let evs = vec![ev.clone(); layers.len()];
+    apply_layers_each(image, layers, ev, &evs);
+}
+
+/// Applies the layers in order; `layer_evs[i]` is the evidence of what
+/// layer `i` adds, `ev` that of the image as a whole.
+pub(crate) fn apply_layers_each(
+    image: &mut Image,
+    layers: &[&Layer],
+    ev: &Evidence,
+    layer_evs: &[Evidence],
+) {
     let mut fs = Filesystem::empty_complete(ev.clone());
     let mut passwd: Option<&[u8]> = None;
     let mut group: Option<&[u8]> = None;
@@ -516,7 +538,7 @@ fn apply_layers(image: &mut Image, layers: &[&Layer], ev: &Evidence) {
         e.mode = Some(0o755);
         e
     };
-    for layer in layers {
+    for (layer, lev) in layers.iter().zip(layer_evs) {
         // Whiteouts hide lower layers only, so they go first.
         for op in &layer.ops {
             match op {
@@ -546,7 +568,7 @@ fn apply_layers(image: &mut Image, layers: &[&Layer], ev: &Evidence) {
         for op in &layer.ops {
             if let Op::Add(p, e) = op {
                 let mut e = e.clone();
-                e.evidence = ev.clone();
+                e.evidence = lev.clone();
                 if e.kind != Some(PathKind::Dir) {
                     fs.remove_tree(p);
                 }

@@ -3,7 +3,8 @@
 //! into the archive reader for config and file system. It never pulls: an
 //! image that is not present is unknown, with the reason. The docker CLI
 //! is used as is, so `DOCKER_HOST` and contexts apply. Nothing runs
-//! without `--engine`.
+//! without `--engine`. What `docker save` gave is kept in the facts cache
+//! ([`super::cache`]) under the image ID.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -35,6 +36,10 @@ pub fn image(reference: &str) -> Result<Image, String> {
         ));
     }
     let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    // The facts cache, keyed by the image ID: a second run saves nothing.
+    if let Some(img) = super::cache::load(&id) {
+        return Ok(img);
+    }
 
     let mut child = Command::new(docker())
         .args(["save", "--", reference])
@@ -67,6 +72,9 @@ pub fn image(reference: &str) -> Result<Image, String> {
         .or(images.first())
         .cloned()
         .ok_or_else(|| format!("`docker save {reference}` gave no image"))?;
+    if pick.digest == id {
+        super::cache::store(&id, &pick.image);
+    }
     Ok(pick.image)
 }
 

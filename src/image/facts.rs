@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::source::Span;
 
@@ -32,6 +33,23 @@ pub enum Evidence {
     Engine { image_id: String },
     /// The service's own setting in the Compose file (e.g. `user:`).
     Compose { setting: String, span: Span },
+    /// An image read from a registry (`--pull`), or from the facts cache
+    /// that such a read filled. Shared: every path of a layer holds one.
+    Registry(Arc<RegistrySource>),
+}
+
+/// Where a registry fact comes from: the image's manifest digest and, for
+/// a file system entry, the layer that put it there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegistrySource {
+    /// `docker.io`, `127.0.0.1:5000`.
+    pub registry: String,
+    /// `library/postgres`.
+    pub repository: String,
+    /// The manifest digest (of the platform's image, not of an index).
+    pub digest: String,
+    /// The layer digest, for file system facts; `None` for the config.
+    pub layer: Option<String>,
 }
 
 impl Evidence {
@@ -61,12 +79,27 @@ impl Evidence {
                 format!("local engine image {}", short_digest(image_id))
             }
             Evidence::Compose { setting, .. } => format!("the service's `{setting}`"),
+            Evidence::Registry(r) => {
+                let mut s = format!(
+                    "registry {}/{}@{}",
+                    r.registry,
+                    r.repository,
+                    short_digest(&r.digest)
+                );
+                if let Some(l) = &r.layer {
+                    s.push_str(&format!(" layer {}", short_digest(l)));
+                }
+                s
+            }
         }
     }
 
     /// True when the evidence is the whole image as built (archive or engine).
     pub fn is_image_itself(&self) -> bool {
-        matches!(self, Evidence::Archive { .. } | Evidence::Engine { .. })
+        matches!(
+            self,
+            Evidence::Archive { .. } | Evidence::Engine { .. } | Evidence::Registry(_)
+        )
     }
 }
 

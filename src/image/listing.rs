@@ -33,6 +33,9 @@ impl Evidence {
             }
             Evidence::Engine { image_id } => json!({"kind": "engine", "image_id": image_id}),
             Evidence::Compose { setting, .. } => json!({"kind": "compose", "setting": setting}),
+            Evidence::Registry(r) => {
+                json!({"kind": "registry", "registry": r.registry, "repository": r.repository, "digest": r.digest, "layer": r.layer})
+            }
         };
         v["text"] = Value::String(self.render());
         v

@@ -6,14 +6,17 @@
 //! 1. an image archive (`--image-archive`) whose tags name the service's image;
 //! 2. the service's Dockerfile (`build:`), layered on the facts of its base;
 //! 3. the local engine (`--engine`), for an image present locally (never pulled);
-//! 4. the built-in facts (`rules/images/*.toml`) and `--image-facts` directories.
+//! 4. the registry (`--pull`), through the facts cache ([`cache`]);
+//! 5. the built-in facts (`rules/images/*.toml`) and `--image-facts` directories.
 //!
 //! Resolution runs once per project ([`resolve`]); rules read the result
 //! through [`crate::rules::Context::image`].
 
 pub mod archive;
 pub mod builtin;
+pub mod cache;
 pub mod context;
+pub mod credentials;
 pub mod dockerfile;
 pub mod engine;
 pub mod facts;
@@ -21,6 +24,7 @@ pub mod generate;
 pub mod layout;
 pub mod listing;
 pub mod reference;
+pub mod registry;
 pub mod runeffects;
 pub mod script;
 
@@ -30,7 +34,7 @@ use std::sync::Arc;
 
 pub use facts::{
     Confidence, Content, Evidence, Fact, Image, ImageCommand, PathFact, PathInfo, PathKind,
-    RuntimeUser,
+    RegistrySource, RuntimeUser,
 };
 
 use crate::diagnostic::Diagnostic;
@@ -50,6 +54,10 @@ pub struct ImageOptions {
     pub catalogs: Vec<Arc<Catalog>>,
     /// Leave out the built-in facts (tests).
     pub no_builtin: bool,
+    /// `--pull`: read images from their registry (through the facts cache).
+    pub pull: bool,
+    /// `--offline`: with `pull`, read only the facts cache.
+    pub offline: bool,
 }
 
 /// What is known about one service's image.
@@ -156,6 +164,7 @@ pub fn resolve(
         root,
         opts,
         engine_cache: HashMap::new(),
+        pull_cache: HashMap::new(),
         diagnostics: Vec::new(),
     };
     let services: Vec<ServiceImage> = project.services.iter().map(|s| r.service(s)).collect();
@@ -172,6 +181,8 @@ struct Resolver<'a> {
     root: PathBuf,
     opts: &'a ImageOptions,
     engine_cache: HashMap<String, Result<Image, String>>,
+    /// (reference, platform) -> what `--pull` found.
+    pull_cache: HashMap<(String, Option<String>), Result<Arc<Image>, String>>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -220,6 +231,30 @@ impl Resolver<'_> {
             match res {
                 Ok(img) => return Ok(Arc::new(img)),
                 Err(why) => engine_why = Some(why),
+            }
+        }
+        if self.opts.pull {
+            let platform = s.platform.as_ref().map(|p| p.value.clone());
+            let offline = self.opts.offline;
+            let pulled = self
+                .pull_cache
+                .entry((r.to_string(), platform))
+                .or_insert_with_key(|(r, p)| {
+                    registry::image(r, p.as_deref(), offline).map(Arc::new)
+                })
+                .clone();
+            match pulled {
+                Ok(img) => return Ok(img),
+                // The built-in facts still hold; say why they are used.
+                Err(why) => match self.lookup(r) {
+                    Lookup::Found(img) => {
+                        let mut img = Arc::unwrap_or_clone(img);
+                        img.notes
+                            .push(format!("--pull: {why}; built-in facts used"));
+                        return Ok(Arc::new(img));
+                    }
+                    _ => return Err(why),
+                },
             }
         }
         match self.lookup(r) {
