@@ -258,55 +258,6 @@ pub fn regroup(diags: &mut Vec<Diagnostic>, documented: &HashSet<String>, env: &
     *diags = keep;
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn examples_by_name() {
-        for c in [
-            ".env.example",
-            ".env.sample",
-            "env.example",
-            "example.env",
-            ".env.dist",
-            ".env.template",
-            ".env-example",
-        ] {
-            assert!(is_example_of(c, ".env"), "{c}");
-        }
-        assert!(is_example_of("app.env.sample", "app.env"));
-        assert!(!is_example_of(".env", ".env"));
-        assert!(!is_example_of("defaults.env", ".env"));
-        assert!(!is_example_of(".env.local", ".env"));
-        assert!(!is_example_of("app.env.example", ".env"));
-    }
-
-    #[test]
-    fn comments_that_tell_the_user() {
-        let p = Path::new("/nonexistent-dir-for-test/.env");
-        assert!(told_to_create(
-            p,
-            "x:\n  # Set secret keys in the .env file\n"
-        ));
-        assert!(told_to_create(p, "# cp .env.example .env\n"));
-        // Naming the file without telling the user to do anything.
-        assert!(!told_to_create(
-            p,
-            "#   ../.env -> .env (in project root)\n"
-        ));
-        assert!(!told_to_create(p, "services: {}\n"));
-    }
-
-    #[test]
-    fn typos() {
-        assert!(near("DB_PASWORD", "DB_PASSWORD"));
-        assert!(near("db_password", "DB_PASSWORD"));
-        assert!(!near("TZ", "T"));
-        assert!(!near("ROUTER", "ROUTES_X"));
-    }
-}
-
 /// Variables that env files beside the Compose file set, other than `.env`
 /// (which Compose reads anyway) and the examples: `defaults.env`, `ci.env`.
 /// Projects pass them with `--env-file` from their scripts. Name -> file.
@@ -438,5 +389,54 @@ pub fn cascades(diags: &mut [Diagnostic], project_dir: &Path, compose_texts: &[&
                 vars.join(", ")
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn examples_by_name() {
+        for c in [
+            ".env.example",
+            ".env.sample",
+            "env.example",
+            "example.env",
+            ".env.dist",
+            ".env.template",
+            ".env-example",
+        ] {
+            assert!(is_example_of(c, ".env"), "{c}");
+        }
+        assert!(is_example_of("app.env.sample", "app.env"));
+        assert!(!is_example_of(".env", ".env"));
+        assert!(!is_example_of("defaults.env", ".env"));
+        assert!(!is_example_of(".env.local", ".env"));
+        assert!(!is_example_of("app.env.example", ".env"));
+    }
+
+    #[test]
+    fn comments_that_tell_the_user() {
+        let p = Path::new("/nonexistent-dir-for-test/.env");
+        assert!(told_to_create(
+            p,
+            "x:\n  # Set secret keys in the .env file\n"
+        ));
+        assert!(told_to_create(p, "# cp .env.example .env\n"));
+        // Naming the file without telling the user to do anything.
+        assert!(!told_to_create(
+            p,
+            "#   ../.env -> .env (in project root)\n"
+        ));
+        assert!(!told_to_create(p, "services: {}\n"));
+    }
+
+    #[test]
+    fn typos() {
+        assert!(near("DB_PASWORD", "DB_PASSWORD"));
+        assert!(near("db_password", "DB_PASSWORD"));
+        assert!(!near("TZ", "T"));
+        assert!(!near("ROUTER", "ROUTES_X"));
     }
 }
