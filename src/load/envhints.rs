@@ -418,16 +418,21 @@ mod tests {
 
     #[test]
     fn comments_that_tell_the_user() {
-        let p = Path::new("/nonexistent-dir-for-test/.env");
+        // `.env` itself is a setup step by convention.
+        assert!(told_to_create(
+            Path::new("/nonexistent-dir-for-test/.env"),
+            "services: {}\n"
+        ));
+        let p = Path::new("/nonexistent-dir-for-test/app.env");
         assert!(told_to_create(
             p,
-            "x:\n  # Set secret keys in the .env file\n"
+            "x:\n  # Set secret keys in the app.env file\n"
         ));
-        assert!(told_to_create(p, "# cp .env.example .env\n"));
+        assert!(told_to_create(p, "# cp app.env.example app.env\n"));
         // Naming the file without telling the user to do anything.
         assert!(!told_to_create(
             p,
-            "#   ../.env -> .env (in project root)\n"
+            "#   ../app.env -> app.env (in project root)\n"
         ));
         assert!(!told_to_create(p, "services: {}\n"));
     }
