@@ -129,6 +129,9 @@ pub fn lint_job_with_images(
         // service that restarts, means a restart loop; say so.
         note_restart_loops(project, &mut diagnostics[start..]);
     }
+    // An invalid value that only an unset variable made invalid.
+    let texts: Vec<&str> = loaded.sources.files().map(|f| &*f.text).collect();
+    crate::load::envhints::cascades(&mut diagnostics, &loaded.project_dir, &texts);
 
     // Selection and severity apply to loader checks as well.
     diagnostics.retain_mut(|d| {

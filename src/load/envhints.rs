@@ -84,15 +84,38 @@ pub fn told_to_create(path: &Path, compose_text: &str) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
-    let ignored = path
-        .parent()
-        .and_then(|d| std::fs::read_to_string(d.join(".gitignore")).ok())
-        .is_some_and(|g| {
-            g.lines().map(str::trim).any(|l| {
-                let l = l.trim_start_matches('/');
-                l == name || (l.starts_with('*') && name.ends_with(&l[1..]) && l.len() > 1)
-            })
-        });
+    // `.env` itself is the local-settings file by convention: Compose reads
+    // it for interpolation, and projects keep it out of version control
+    // (each user writes their own).
+    if name == ".env" {
+        return true;
+    }
+    // A `.gitignore` beside it, or in a folder above it up to the
+    // repository's root, that ignores the name (a pattern without a slash
+    // applies at every depth below its folder).
+    let ignores = |g: &str, beside: bool| {
+        g.lines().map(str::trim).any(|l| {
+            let anchored = l.starts_with('/') || l.trim_end_matches('/').contains('/');
+            let l = l.trim_start_matches('/');
+            (beside || !anchored)
+                && (l == name || (l.starts_with('*') && name.ends_with(&l[1..]) && l.len() > 1))
+        })
+    };
+    let mut ignored = false;
+    let mut dir = path.parent();
+    let mut beside = true;
+    for _ in 0..8 {
+        let Some(d) = dir else { break };
+        if std::fs::read_to_string(d.join(".gitignore")).is_ok_and(|g| ignores(&g, beside)) {
+            ignored = true;
+            break;
+        }
+        if d.join(".git").exists() {
+            break;
+        }
+        beside = false;
+        dir = d.parent();
+    }
     // A comment that names the file and tells the user to do something
     // with it (`# Set secret keys in the .env file`, `# cp .env.example .env`).
     ignored
@@ -235,6 +258,140 @@ pub fn regroup(diags: &mut Vec<Diagnostic>, documented: &HashSet<String>, env: &
     *diags = keep;
 }
 
+/// Variables that env files beside the Compose file set, other than `.env`
+/// (which Compose reads anyway) and the examples: `defaults.env`, `ci.env`.
+/// Projects pass them with `--env-file` from their scripts. Name -> file.
+pub fn supplied_vars(dir: &Path, compose_texts: &[&str]) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    let mut names: Vec<String> = rd
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".env") && n != ".env" && !is_example_of(n, ".env"))
+        // A file the Compose files name (`env_file: app.env`) feeds the
+        // containers, not `${VAR}` in the file: expecting it to is a
+        // mistake S006 must keep reporting.
+        .filter(|n| {
+            !compose_texts.iter().any(|t| {
+                t.lines().any(|l| {
+                    l.split('#')
+                        .next()
+                        .is_some_and(|code| code.contains(n.as_str()))
+                })
+            })
+        })
+        .collect();
+    names.sort();
+    for name in names {
+        let Ok(text) = crate::load::project::read_text(&dir.join(&name), 1024 * 1024) else {
+            continue;
+        };
+        for line in text.lines() {
+            let l = line.trim();
+            let l = l.strip_prefix("export ").unwrap_or(l);
+            if l.starts_with('#') {
+                continue;
+            }
+            if let Some((k, _)) = l.split_once('=') {
+                let k = k.trim();
+                if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    out.entry(k.to_string()).or_insert_with(|| name.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Errors about a value that is invalid only because a variable in it is
+/// not set (an empty `image`, `container_name` or volume source): the
+/// cause is the variable, reported by S006/S007 at that very spot.
+/// - A required variable (`${VAR:?}`, S007): the file asks the user for
+///   it, so the consequence takes S007's level.
+/// - A variable that an env file beside the Compose file sets
+///   (`defaults.env`, passed with `--env-file` by the project's scripts):
+///   a warning that says so.
+///
+/// Otherwise the error stands: nothing supplies the variable, and Compose
+/// refuses the file.
+pub fn cascades(diags: &mut [Diagnostic], project_dir: &Path, compose_texts: &[&str]) {
+    let within = |outer: crate::source::Span, inner: crate::source::Span| {
+        outer.file == inner.file && outer.start <= inner.start && inner.end <= outer.end
+    };
+    // (span of a use, variable, code, severity)
+    let mut uses = Vec::new();
+    for d in diags.iter() {
+        if !matches!(d.code, "S006" | "S007") {
+            continue;
+        }
+        let Some(name) = variable(d) else { continue };
+        uses.push((d.span, name.clone(), d.code, d.severity));
+        for l in &d.labels {
+            uses.push((l.span, name.clone(), d.code, d.severity));
+        }
+    }
+    if uses.is_empty() {
+        return;
+    }
+    let supplied = supplied_vars(project_dir, compose_texts);
+    // S006 for a variable such a file sets: info, saying where it comes from.
+    for d in diags.iter_mut() {
+        if d.code != "S006" || d.severity != Severity::Warning {
+            continue;
+        }
+        if let Some(file) = variable(d).and_then(|n| supplied.get(&n)) {
+            d.severity = Severity::Info;
+            d.notes.push(format!(
+                "{file} beside the Compose file sets it: the project passes it with `docker compose --env-file {file}`"
+            ));
+        }
+    }
+    for d in diags.iter_mut() {
+        if d.severity != Severity::Error || !matches!(d.code, "S005" | "S107") {
+            continue;
+        }
+        let causes: Vec<&(crate::source::Span, String, &str, Severity)> =
+            uses.iter().filter(|u| within(d.span, u.0)).collect();
+        if causes.is_empty() {
+            continue;
+        }
+        if let Some(req) = causes.iter().find(|u| u.2 == "S007") {
+            d.severity = req.3;
+            let note = format!(
+                "this follows from the required variable `{}` (S007): set it, and the value is valid",
+                req.1
+            );
+            d.notes.push(note);
+            continue;
+        }
+        let files: Vec<&String> = causes.iter().filter_map(|u| supplied.get(&u.1)).collect();
+        // The env file sets other unset variables of the project: the
+        // project prepares the environment (a script exports the rest).
+        let prepared = uses.iter().find_map(|u| supplied.get(&u.1));
+        if files.len() == causes.len() && !files.is_empty() {
+            d.severity = Severity::Warning;
+            let vars: Vec<String> = causes.iter().map(|u| format!("`{}`", u.1)).collect();
+            let note = format!(
+                "{} beside the Compose file sets {}: with `docker compose --env-file {}`, as the project's scripts may run it, the value is valid",
+                files[0],
+                vars.join(", "),
+                files[0]
+            );
+            d.notes.push(note);
+        } else if let Some(file) = prepared {
+            d.severity = Severity::Warning;
+            let vars: Vec<String> = causes.iter().map(|u| format!("`{}`", u.1)).collect();
+            d.notes.push(format!(
+                "the project prepares this file's environment ({file} beside it sets some of its variables, for `--env-file {file}`); {} must come from there or from the shell that runs `docker compose`, and the value is valid once set",
+                vars.join(", ")
+            ));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,16 +418,21 @@ mod tests {
 
     #[test]
     fn comments_that_tell_the_user() {
-        let p = Path::new("/nonexistent-dir-for-test/.env");
+        // `.env` itself is a setup step by convention.
+        assert!(told_to_create(
+            Path::new("/nonexistent-dir-for-test/.env"),
+            "services: {}\n"
+        ));
+        let p = Path::new("/nonexistent-dir-for-test/app.env");
         assert!(told_to_create(
             p,
-            "x:\n  # Set secret keys in the .env file\n"
+            "x:\n  # Set secret keys in the app.env file\n"
         ));
-        assert!(told_to_create(p, "# cp .env.example .env\n"));
+        assert!(told_to_create(p, "# cp app.env.example app.env\n"));
         // Naming the file without telling the user to do anything.
         assert!(!told_to_create(
             p,
-            "#   ../.env -> .env (in project root)\n"
+            "#   ../app.env -> app.env (in project root)\n"
         ));
         assert!(!told_to_create(p, "services: {}\n"));
     }

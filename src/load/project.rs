@@ -709,6 +709,7 @@ impl Loader {
                                     "create it from the example: `cp {} {rel}`, then fill in the values",
                                     shown(ex)
                                 ),
+                                None if path.file_name().is_some_and(|n| n == ".env") => "a `.env` file holds each user's own settings and is not committed: create it with the variables the services need".to_string(),
                                 None => "the project tells you to create it (see the comment or .gitignore that names it)".to_string(),
                             };
                             let d = Diagnostic::warning(
@@ -719,7 +720,15 @@ impl Loader {
                                     service.name.value
                                 ),
                             );
-                            self.diagnostics.push(d.help(how));
+                            // One finding for one line, also when an anchor
+                            // or `extends` gives it to several services.
+                            if !self
+                                .diagnostics
+                                .iter()
+                                .any(|o| o.code == "S010" && o.span == f.path.span)
+                            {
+                                self.diagnostics.push(d.help(how));
+                            }
                             continue;
                         }
                         Diagnostic::error(

@@ -150,12 +150,16 @@ pub static REGISTRY: &[Rule] = &[
         "A value of the wrong type, such as a mapping where a list is expected.",
         page!("S004-wrong-type.md"),
     ),
-    loader(
-        "S005",
-        "invalid-value",
-        Severity::Error,
-        "A value Compose cannot parse, such as a malformed port or volume.",
-        page!("S005-invalid-value.md"),
+    with_levels(
+        loader(
+            "S005",
+            "invalid-value",
+            Severity::Error,
+            "A value Compose cannot parse, such as a malformed port or volume.",
+            page!("S005-invalid-value.md"),
+        ),
+        &[Severity::Error, Severity::Warning, Severity::Info],
+        "error by default; when only an unset variable makes the value invalid, the level of that variable's S007 (a required variable), or warning when an env file beside the Compose file shows the project prepares the environment (`defaults.env` for `--env-file`).",
     ),
     with_levels(
         loader(
@@ -206,7 +210,7 @@ pub static REGISTRY: &[Rule] = &[
             page!("S010-missing-file.md"),
         ),
         &[Severity::Error, Severity::Warning],
-        "warning for an env file the user is told to create (an example file beside it such as `.env.example`, a `.gitignore` entry, or a comment in the Compose file naming it), and for a service of an inactive profile; error otherwise.",
+        "warning for an env file the user is told to create (an example file beside it such as `.env.example`, a `.gitignore` entry beside it or above it, a comment in the Compose file naming it, or the name `.env` itself, the local-settings file by convention), and for a service of an inactive profile; error otherwise.",
     ),
     loader(
         "S011",
