@@ -289,6 +289,47 @@ pub fn is_enabled(meta: &RuleMeta, config: &Config, selection: &Selection) -> bo
     selected && !ignored && config.severity(meta.code, meta.default_severity).is_some()
 }
 
+/// Drops a finding that another job already reported: the same file, span,
+/// code and message. A file that a project `include`s (or `extends`) and
+/// that the folder walk also finds on its own is linted in both jobs, and
+/// its own findings would otherwise be printed twice (once as
+/// `./db/compose.yaml`, once as `db/compose.yaml`). The copy whose path
+/// has no `.` component is kept.
+pub fn dedup(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
+    use std::path::Component;
+    let clean = |d: &Diagnostic| -> PathBuf {
+        sources
+            .get(d.span.file)
+            .path
+            .components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .collect()
+    };
+    let dotted = |d: &Diagnostic| {
+        sources
+            .get(d.span.file)
+            .path
+            .components()
+            .any(|c| matches!(c, Component::CurDir))
+    };
+    let mut order: Vec<usize> = (0..diags.len()).collect();
+    order.sort_by_key(|&i| dotted(&diags[i]));
+    let mut seen = std::collections::HashSet::new();
+    let mut keep = vec![false; diags.len()];
+    for i in order {
+        let d = &diags[i];
+        keep[i] = seen.insert((
+            clean(d),
+            d.span.start,
+            d.span.end,
+            d.code,
+            d.message.clone(),
+        ));
+    }
+    let mut k = keep.into_iter();
+    diags.retain(|_| k.next().unwrap_or(true));
+}
+
 /// Sorts diagnostics by file, position and code, for stable output.
 pub fn sort(diags: &mut [Diagnostic], sources: &SourceMap) {
     diags.sort_by(|a, b| {

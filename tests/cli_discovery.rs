@@ -446,3 +446,25 @@ fn invalid_config_is_exit_2_with_its_location() {
     assert!(err.contains("compose-lint.toml: 3:1: "), "{err}");
     assert!(err.contains("fail_on"), "{err}");
 }
+
+/// A file that a project `include`s is found by the folder walk too: its
+/// findings are reported once, under its plain path.
+#[test]
+fn an_included_file_found_by_the_walk_is_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "compose.yaml",
+        "include:\n  - db/compose.yaml\nservices:\n  web:\n    image: nginx:1.27\n    depends_on: [db]\n",
+    );
+    write(
+        dir.path(),
+        "db/compose.yaml",
+        "services:\n  db:\n    image: postgres:16\n    ports:\n      - \"5432:5432\"\n",
+    );
+    let o = bin(dir.path())
+        .args(["--format", "json", "."])
+        .output()
+        .unwrap();
+    assert_eq!(findings(&o), vec![f("db/compose.yaml", "5:9", "C111")]);
+}
