@@ -96,7 +96,10 @@ fn the_default_command_lints_the_mounted_project_as_non_root() {
         "{text}"
     );
     assert!(text.contains(" --> docker-compose.yml:12:17"), "{text}");
-    assert!(text.contains("Found 16 problems (5 errors, 8 warnings, 3 info) in 1 file."));
+    assert!(
+        text.contains("16 problems (5 errors, 8 warnings, 3 infos) in 1 of 1 file;"),
+        "{text}"
+    );
 
     // A clean project: exit 0.
     let clean = tempfile::tempdir().unwrap();
