@@ -401,6 +401,26 @@ struct Cx {
     diags: Vec<Diagnostic>,
 }
 
+/// A service key left empty (`environment:` with nothing, or only a
+/// comment, under it) is null, which Compose v2 refuses ("services.x.
+/// environment must be a mapping"): S004. True when it reported that.
+fn refuses_null(cx: &mut Cx, v: &Value, field: &str, expected: &str) -> bool {
+    if !matches!(v.kind, ValueKind::Null) {
+        return false;
+    }
+    cx.diags.push(
+        Diagnostic::error(
+            "S004",
+            v.span,
+            format!(
+                "`{field}` is empty (null): Compose v2 refuses the file (\"must be {expected}\")"
+            ),
+        )
+        .help("remove the key, or give it a value (`{}` or `[]` for none)"),
+    );
+    true
+}
+
 fn describe(v: &Value) -> String {
     match &v.kind {
         ValueKind::Scalar(s) => format!("a string `{}`", truncate(&s.text)),
@@ -735,11 +755,14 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value) -> Service {
             "build" => s.build = lower_build(cx, v),
             "command" => s.command = lower_command(cx, v, f),
             "entrypoint" => s.entrypoint = lower_command(cx, v, f),
+            "environment" if refuses_null(cx, v, f, "a mapping or a list") => {}
             "environment" => s.environment = cx.kv_list(v, f),
             "env_file" => s.env_file = lower_env_files(cx, v),
+            "labels" if refuses_null(cx, v, f, "a mapping or a list") => {}
             "labels" => s.labels = cx.kv_list(v, f),
             "annotations" => s.annotations = cx.kv_list(v, f),
             "label_file" => s.label_file = cx.string_or_list(v, f),
+            "ports" if refuses_null(cx, v, f, "a sequence") => {}
             "ports" => {
                 for item in cx.seq(v, f) {
                     if let Some(p) = lower_port(cx, item) {
@@ -754,6 +777,7 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value) -> Service {
                     }
                 }
             }
+            "volumes" if refuses_null(cx, v, f, "a sequence") => {}
             "volumes" => {
                 for item in cx.seq(v, f) {
                     if let Some(mt) = lower_mount(cx, item) {

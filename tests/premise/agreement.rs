@@ -177,10 +177,25 @@ fn lint_verdict(file: &Path, root: &Path) -> Lint {
     match r
         .diagnostics
         .iter()
-        .find(|d| d.severity == Severity::Error && d.code.starts_with('S'))
+        .find(|d| d.code.starts_with('S') && (d.severity == Severity::Error || setup_step(d)))
     {
         Some(d) => Lint::Rejects(format!("{} {}", d.code, d.message)),
         None => Lint::Accepts,
+    }
+}
+
+/// A refusal compose-lint reports below error level on purpose, because
+/// the file is right and the user supplies the value (decision 0012): a
+/// required variable (S007), an env file to create (S010 "does not exist
+/// yet"), or a value made invalid only by such a variable (S005/S107 with
+/// the cascade note). Compose v2 refuses these files in an empty
+/// environment, and compose-lint reports the same failure.
+fn setup_step(d: &compose_lint::diagnostic::Diagnostic) -> bool {
+    match d.code {
+        "S007" => true,
+        "S010" => d.message.contains("does not exist yet"),
+        "S005" | "S107" => d.notes.iter().any(|n| n.contains("the value is valid")),
+        _ => false,
     }
 }
 
