@@ -1056,7 +1056,8 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
     }
     let mut jobs = Vec::new();
     // Overlays find their bases in their repository: `--root`, else the
-    // git work tree, else the folder linted (a file: its folder).
+    // git work tree, else the folder linted (a file: the current folder
+    // when the file is under it, else the file's folder).
     let mut repos: Vec<discover::Repository> = Vec::new();
     let repo_for = |repos: &mut Vec<discover::Repository>, p: &Path, fallback: &Path| -> usize {
         let root = match &args.root {
@@ -1100,7 +1101,17 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
                 Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
                 _ => PathBuf::from("."),
             };
-            let i = repo_for(&mut repos, &dir, &dir);
+            // Outside a git work tree, the repository of a file named from
+            // the folder the user works in is that folder (`compose-lint
+            // ci/config/compose.yaml` from the project root, as `docker
+            // compose -f` is run there); a file outside it keeps its own.
+            let cwd = project::absolute(Path::new("."));
+            let fallback = if project::absolute(&dir).starts_with(&cwd) {
+                cwd
+            } else {
+                dir.clone()
+            };
+            let i = repo_for(&mut repos, &dir, &fallback);
             jobs.push(repos[i].job_for(p, &args.base));
         }
     }

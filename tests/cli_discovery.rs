@@ -468,3 +468,57 @@ fn an_included_file_found_by_the_walk_is_reported_once() {
         .unwrap();
     assert_eq!(findings(&o), vec![f("db/compose.yaml", "5:9", "C111")]);
 }
+
+/// Outside a git work tree, a file named from the project's root is linted
+/// in that repository (the current folder): its base is found, as when the
+/// whole folder is linted. From the file's own folder, nothing above it is
+/// searched, and the unresolved references are errors.
+#[test]
+fn a_file_named_from_the_project_root_finds_its_base_without_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/layering/ci-subfolder");
+    for rel in ["compose.yaml", "ci/smoke/compose.yaml"] {
+        write(
+            dir.path(),
+            rel,
+            &std::fs::read_to_string(case.join(rel)).unwrap(),
+        );
+    }
+    assert!(!dir.path().join(".git").exists());
+    let from_root = bin(dir.path())
+        .args(["--format", "json", "ci/smoke/compose.yaml"])
+        .output()
+        .unwrap();
+    let errors = |o: &Output| -> Vec<String> {
+        let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["severity"] == "error")
+            .map(|d| d["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        errors(&from_root),
+        Vec::<String>::new(),
+        "{}",
+        stdout(&from_root)
+    );
+    assert!(
+        notes(&from_root)
+            .iter()
+            .any(|(f, m)| f == "ci/smoke/compose.yaml" && m.contains("compose.yaml")),
+        "{:?}",
+        notes(&from_root)
+    );
+    let from_its_folder = bin(&dir.path().join("ci/smoke"))
+        .args(["--format", "json", "compose.yaml"])
+        .output()
+        .unwrap();
+    assert!(
+        !errors(&from_its_folder).is_empty(),
+        "{}",
+        stdout(&from_its_folder)
+    );
+}
