@@ -25,6 +25,34 @@ use crate::source::SourceMap;
 use crate::yaml::Tree;
 pub use meta::{FixAvailability, Group, RuleMeta};
 
+/// The service's own Dockerfile, when its build context is a folder of the
+/// project: the context folder and the Dockerfile's text (`dockerfile_inline`,
+/// else the file, read only inside the project and at most 1 MiB). `None`
+/// for a remote or interpolated context, or a Dockerfile out of reach.
+pub fn service_dockerfile(cx: &Context, s: &Service) -> Option<(std::path::PathBuf, String)> {
+    let build = s.build.as_ref()?;
+    let context = build.context.as_ref().map_or(".", |c| c.value.as_str());
+    if context.contains("://") || context.starts_with('~') || context.contains('$') {
+        return None;
+    }
+    let dir = cx.project_dir.join(context);
+    let text = match &build.dockerfile_inline {
+        Some(inline) => inline.value.clone(),
+        None => {
+            let name = build
+                .dockerfile
+                .as_ref()
+                .map_or("Dockerfile", |d| d.value.as_str());
+            let file = dir.join(name);
+            if !crate::image::contained(&file, cx.project_dir) {
+                return None;
+            }
+            crate::load::project::read_text(&file, 1024 * 1024).ok()?
+        }
+    };
+    Some((dir, text))
+}
+
 /// What a check can look at.
 pub struct Context<'a> {
     pub project: &'a Project,

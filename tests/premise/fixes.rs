@@ -146,6 +146,20 @@ fn x101_own_fix_makes_stop_end_with_sigterm() {
     assert_eq!(st.exit_code, 143, "{st:?}\n{after}");
 }
 
+/// How many containers of the project are running.
+fn running(p: &Project) -> usize {
+    let out = Command::new("docker")
+        .args([
+            "ps",
+            "-q",
+            "--filter",
+            &format!("label=com.docker.compose.project={}", p.name),
+        ])
+        .output()
+        .expect("docker ps");
+    String::from_utf8_lossy(&out.stdout).lines().count()
+}
+
 /// S109: Compose refuses two replicas with one `container_name`; without
 /// it, both replicas run.
 #[test]
@@ -167,17 +181,7 @@ fn s109_own_fix_lets_both_replicas_run() {
     assert!(!findings(&s, p.dir()).contains(&"S109"), "{after}");
     p.up().expect("up");
     p.wait_running("app", EXIT_LIMIT);
-    let out = Command::new("docker")
-        .args([
-            "ps",
-            "-q",
-            "--filter",
-            &format!("label=com.docker.compose.project={}", p.name),
-        ])
-        .output()
-        .expect("docker ps");
-    let running = String::from_utf8_lossy(&out.stdout).lines().count();
-    assert_eq!(running, 2, "{after}");
+    assert_eq!(running(&p), 2, "{after}");
 }
 
 /// N101 (replicas): two replicas of a service with one fixed host port:
@@ -200,16 +204,7 @@ fn n101_replicas_with_one_host_port_fail_and_a_range_lets_both_run() {
     let p = s.project("N101-replicas/fixed");
     p.up().expect("up");
     p.wait_running("app", EXIT_LIMIT);
-    let out = Command::new("docker")
-        .args([
-            "ps",
-            "-q",
-            "--filter",
-            &format!("label=com.docker.compose.project={}", p.name),
-        ])
-        .output()
-        .expect("docker ps");
-    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+    assert_eq!(running(&p), 2);
 }
 
 /// The runtime rules without an exact fix: `--fix --unsafe-fixes` leaves

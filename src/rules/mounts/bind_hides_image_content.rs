@@ -331,31 +331,8 @@ fn start_failure(
 /// the bind source itself (`COPY . /app` with `.:/app`), and the host side
 /// holds the same program.
 fn build_copied_bind_source(cx: &Context, s: &Service, dir: &Path, target: &str) -> bool {
-    let Some(build) = &s.build else {
+    let Some((context_dir, text)) = crate::rules::service_dockerfile(cx, s) else {
         return false;
-    };
-    let context = build.context.as_ref().map_or(".", |c| c.value.as_str());
-    if context.contains("://") || context.contains('$') {
-        return false;
-    }
-    let context_dir = cx.project_dir.join(context);
-    let text = match &build.dockerfile_inline {
-        Some(inline) => inline.value.clone(),
-        None => {
-            let name = build
-                .dockerfile
-                .as_ref()
-                .map_or("Dockerfile", |d| d.value.as_str());
-            let path = lexical(&context_dir.join(name));
-            // Only a Dockerfile inside the project directory is read here.
-            if !path.starts_with(lexical(cx.project_dir)) {
-                return false;
-            }
-            match crate::load::project::read_text(&path, 1024 * 1024) {
-                Ok(t) => t,
-                Err(_) => return false,
-            }
-        }
     };
     let df = crate::image::dockerfile::parse(&text);
     let target = target.trim_end_matches('/');
@@ -365,12 +342,7 @@ fn build_copied_bind_source(cx: &Context, s: &Service, dir: &Path, target: &str)
         if kw == "FROM" {
             workdir = "/".into();
         } else if kw == "WORKDIR" {
-            let w = ins.args.trim();
-            workdir = if w.starts_with('/') {
-                w.to_string()
-            } else {
-                format!("{}/{w}", workdir.trim_end_matches('/'))
-            };
+            workdir = crate::image::facts::join(&workdir, ins.args.trim());
         } else if kw == "COPY" || kw == "ADD" {
             let Some(srcs) = copy_sources(&format!("{kw} {}", ins.args)) else {
                 continue;

@@ -369,26 +369,7 @@ fn script_execs(cx: &Context, s: &Service, script: &str) -> bool {
 /// Only plain `COPY`/`ADD` from the context are followed: no `--from`, no
 /// wildcards, no variables.
 fn copied_from_context(cx: &Context, s: &Service, path: &str) -> Option<std::path::PathBuf> {
-    let build = s.build.as_ref()?;
-    let context = build.context.as_ref().map_or(".", |c| c.value.as_str());
-    if context.contains("://") || context.starts_with('~') || context.contains('$') {
-        return None;
-    }
-    let ctx = cx.project_dir.join(context);
-    let text = match &build.dockerfile_inline {
-        Some(inline) => inline.value.clone(),
-        None => {
-            let name = build
-                .dockerfile
-                .as_ref()
-                .map_or("Dockerfile", |d| d.value.as_str());
-            let file = ctx.join(name);
-            if !crate::image::contained(&file, cx.project_dir) {
-                return None;
-            }
-            std::fs::read_to_string(file).ok()?
-        }
-    };
+    let (ctx, text) = crate::rules::service_dockerfile(cx, s)?;
     let df = crate::image::dockerfile::parse(&text);
     let mut workdir = "/".to_string();
     let mut found = None;
