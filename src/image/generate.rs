@@ -235,7 +235,11 @@ pub fn generate_one(
             context: Some(dir.clone()),
             // Upstream builds from a git checkout, and so does CI here.
             git_modes: true,
-            rootfs: recipe.rootfs.iter().map(|r| (r.archive.clone(), r.layout.clone())).collect(),
+            rootfs: recipe
+                .rootfs
+                .iter()
+                .map(|r| (r.archive.clone(), r.layout.clone()))
+                .collect(),
         };
         // Facts of a generated image come from this run, never from the
         // embedded (possibly older) file.
