@@ -129,6 +129,8 @@ fn exits_after_start(prog: &str) -> String {
 fn help(prog: &str, shell_form: bool) -> String {
     if shell_form {
         "use the exec form (`CMD [\"/app/server\"]`), which needs no shell, or base the image on one that has `/bin/sh`".to_string()
+    } else if prog.contains('/') && !prog.starts_with('/') {
+        "a relative path is taken from the working directory in the container, not from the project: copy the file into the image (or bind-mount it) and name it by its absolute path".to_string()
     } else if prog.ends_with("bash") {
         "use `/bin/sh` (and POSIX shell syntax), or install bash in the image".to_string()
     } else {
@@ -205,8 +207,29 @@ fn missing(s: &Service, si: &ServiceImage, prog: &str) -> Option<(String, String
         }
         return absent(si, prog).map(|ev| ("does not exist in the image".to_string(), ev));
     }
-    if prog.contains('/') || prog.is_empty() {
+    if prog.is_empty() {
         return None;
+    }
+    if prog.contains('/') {
+        // A relative path (`./run.sh`) is taken from the working directory:
+        // the service's `working_dir`, else the image's WORKDIR.
+        let (wd, from) = match &s.working_dir {
+            Some(w) => (w.value.clone(), "`working_dir`"),
+            None => (si.workdir()?.value.clone(), "the image's working directory"),
+        };
+        if !wd.starts_with('/') {
+            return None;
+        }
+        let path = crate::image::facts::join(&wd, prog);
+        if mounted_over(s, &path) {
+            return None;
+        }
+        return absent(si, &path).map(|ev| {
+            (
+                format!("does not exist in the image ({path}, from {from} {wd})"),
+                ev,
+            )
+        });
     }
     // A relative name is looked up on the container's PATH: the service's
     // `environment`, else the image's.
