@@ -389,6 +389,12 @@ pub struct BuildOptions {
     /// the exec bit, else 0644; directories 0755), whatever the disk says:
     /// for sources recorded from git (the generated built-in facts).
     pub git_modes: bool,
+    /// Root file system archives whose contents are a known base layout:
+    /// `(archive name glob, layout name)`. `ADD <archive> /` of a matching
+    /// name makes the image that layout (`FROM scratch` plus a distribution's
+    /// root tarball, as the alpine and busybox images are built); for the
+    /// generated facts, each pairing cited in its recipe.
+    pub rootfs: Vec<(String, String)>,
 }
 
 /// The predefined platform ARGs: set by the builder, value not known here.
@@ -1462,6 +1468,10 @@ impl StageState<'_> {
                 Ok(n) => Some(n),
                 Err(_) => self.img.group_named(g).and_then(|ge| ge.gid),
             },
+            // busybox `adduser` without -G makes a group of the user's name
+            // with gid = uid (loginutils/adduser.c, passwd_study: "new gid =
+            // uid"; with -u N it fails rather than pick another).
+            None if busybox => uid,
             None => None,
         };
         let home_path = home.clone().unwrap_or_else(|| format!("/home/{name}"));
@@ -1475,7 +1485,7 @@ impl StageState<'_> {
         if group.is_none() {
             self.img.groups.push(GroupEntry {
                 name,
-                gid: None,
+                gid: if busybox { gid } else { None },
                 evidence: ev.clone(),
             });
         }
@@ -1571,6 +1581,18 @@ impl StageState<'_> {
         }
         let (dest_raw, sources) = list.split_last().expect("two or more");
         let dest = join(&self.workdir(), dest_raw);
+        if is_add && dest == "/" && sources.len() == 1 && from.is_none() {
+            let name = sources[0].rsplit('/').next().unwrap_or(&sources[0]);
+            let layout = self
+                .opts
+                .rootfs
+                .iter()
+                .find(|(glob, _)| super::reference::tag_glob_matches(glob, name))
+                .and_then(|(_, l)| super::layout::get(l));
+            if let Some(l) = layout {
+                return self.rootfs(&l, &ev);
+            }
+        }
         let owner: Owner = match &chown {
             None => (Some(0), Some(0)),
             Some(spec) => {
@@ -1788,6 +1810,35 @@ impl StageState<'_> {
     /// Remembers which host file a single-file `COPY` from the local build
     /// context put at `target`, so that its text can be read (an entrypoint
     /// script); any other copy to `target` forgets it.
+    /// `ADD <root tarball> /` of a known layout: the file system, users
+    /// and groups become the layout's (cited as its file).
+    fn rootfs(&mut self, l: &super::layout::Layout, ev: &Evidence) {
+        let lev = Evidence::Builtin {
+            file: format!("rules/images/base/{}.txt", l.name),
+            repository: String::new(),
+            tag_pattern: String::new(),
+            source_url: l.source.clone(),
+        };
+        self.img.fs = super::layout::filesystem_with(l, &lev);
+        self.img.users = l
+            .users
+            .iter()
+            .map(|u| super::facts::UserEntry {
+                evidence: lev.clone(),
+                ..u.clone()
+            })
+            .collect();
+        self.img.groups = l
+            .groups
+            .iter()
+            .map(|g| super::facts::GroupEntry {
+                evidence: lev.clone(),
+                ..g.clone()
+            })
+            .collect();
+        self.img.users_complete = l.users_complete.then(|| ev.clone());
+    }
+
     fn note_context_file(&mut self, target: &str, kind: Option<PathKind>, local: bool, src: &str) {
         let t = normalize(target);
         let prefix = format!("{}/", t.trim_end_matches('/'));

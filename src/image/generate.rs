@@ -44,6 +44,21 @@ pub struct Recipe {
     /// after the generated ones: older tags the sources do not cover.
     #[serde(default)]
     pub legacy: Option<String>,
+    /// Root file system tarballs that are a base layout (`ADD <archive> /`
+    /// on `FROM scratch`), each with where that pairing was read.
+    #[serde(default)]
+    pub rootfs: Vec<RootFs>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RootFs {
+    /// Glob over the archive's file name (`alpine-minirootfs-*.tar.gz`).
+    pub archive: String,
+    /// The base layout (`rules/images/base/<layout>.txt`) it unpacks to.
+    pub layout: String,
+    /// Where the archive is shown to be that distribution's root (a URL).
+    pub source: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -220,6 +235,11 @@ pub fn generate_one(
             context: Some(dir.clone()),
             // Upstream builds from a git checkout, and so does CI here.
             git_modes: true,
+            rootfs: recipe
+                .rootfs
+                .iter()
+                .map(|r| (r.archive.clone(), r.layout.clone()))
+                .collect(),
         };
         // Facts of a generated image come from this run, never from the
         // embedded (possibly older) file.
@@ -277,11 +297,12 @@ pub fn generate_one(
             out.push('\n');
         }
     }
-    // The result must parse.
+    // The result must parse (a file without variants says why none was made).
     parse_file(
         &format!("rules/images/{}.toml", file_stem(&recipe.repository)),
         &out,
-    )?;
+    )
+    .map_err(|e| format!("{e}\n{}", skipped.join("\n")))?;
     Ok(out)
 }
 

@@ -348,6 +348,7 @@ impl Resolver<'_> {
             target: build.target.as_ref().map(|t| t.value.clone()),
             context: context_ok.then_some(context_dir),
             git_modes: false,
+            rootfs: Vec::new(),
         };
         let base = |name: &str| -> Option<Image> {
             if let Some(a) = self.archive(name) {
