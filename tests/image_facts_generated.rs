@@ -196,7 +196,6 @@ const HAND_WRITTEN: &[&str] = &[
     "clickhouse__clickhouse-server.toml",
     "confluentinc__cp-kafka.toml",
     "confluentinc__cp-zookeeper.toml",
-    "debian.toml",
     "dpage__pgadmin4.toml",
     "eclipse-temurin.toml",
     "gitea__gitea.toml",
@@ -255,7 +254,9 @@ fn every_builtin_facts_file_is_generated() {
                     problems.push(format!("{name} says GENERATED but no recipe makes it"));
                 }
             }
-            (Some(_), false) => {
+            (Some(made), false) => {
+                // The generated text (the file on disk may be being rewritten).
+                let text = made.to_string();
                 assert!(text.starts_with("# GENERATED"), "{name}");
                 if let Some((_, older)) = text.split_once("\n# Older tags:") {
                     for v in older.split("[[variant]]").skip(1) {
