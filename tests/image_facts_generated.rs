@@ -204,7 +204,6 @@ const HAND_WRITTEN: &[&str] = &[
     "grafana__grafana.toml",
     "hashicorp__consul.toml",
     "hashicorp__vault.toml",
-    "jenkins__jenkins.toml",
     "minio__minio.toml",
     "mongo-express.toml",
     "nginxinc__nginx-unprivileged.toml",

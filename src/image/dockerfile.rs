@@ -1030,6 +1030,8 @@ impl StageState<'_> {
                     return false;
                 };
                 let owner = self.owner_of(spec);
+                // `chown USER path` leaves each file's group as it was.
+                let keeps_group = !spec.contains(':') && !spec.contains('.');
                 for p in paths {
                     let p = join(&wd, p);
                     if has_glob(&p) {
@@ -1044,7 +1046,9 @@ impl StageState<'_> {
                     for t in targets {
                         if let Some(e) = self.img.fs.entries.get_mut(&t) {
                             e.uid = owner.0;
-                            e.gid = owner.1;
+                            if !keeps_group {
+                                e.gid = owner.1;
+                            }
                             e.evidence = ev.clone();
                         }
                     }
