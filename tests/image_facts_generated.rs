@@ -208,7 +208,6 @@ const HAND_WRITTEN: &[&str] = &[
     "mongo-express.toml",
     "nginxinc__nginx-unprivileged.toml",
     "nodered__node-red.toml",
-    "php.toml",
     "portainer__portainer-ce.toml",
     "prom__alertmanager.toml",
     "prom__prometheus.toml",
