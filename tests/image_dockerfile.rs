@@ -399,3 +399,13 @@ fn copy_shapes() {
     // A remote file is not unpacked: the new directory holds just it.
     assert!(img.fs.query("/dl/other").is_absent());
 }
+
+/// `chown USER path` changes the owner and leaves the group as it was.
+#[test]
+fn chown_user_only_keeps_the_group() {
+    let img = build(
+        "FROM scratch\nRUN mkdir -p /data && chown 1000:2000 /data && chown 3000 /data && mkdir /x && chown -R 5:6 /x && chown -R 7 /x\n",
+    );
+    assert_eq!(owner(&img, "/data").as_deref(), Some("3000:2000"));
+    assert_eq!(owner(&img, "/x").as_deref(), Some("7:6"));
+}

@@ -502,6 +502,15 @@ pub fn evaluate(
                 .find(|w| !w.starts_with("--"))
                 .map(|w| w.to_string())
         });
+        let alpine_branch = image_name
+            .as_deref()
+            .filter(|n| {
+                let lower = n.to_ascii_lowercase();
+                !done
+                    .iter()
+                    .any(|(name, _, _)| name.as_deref() == Some(lower.as_str()))
+            })
+            .and_then(super::packages::alpine_branch);
         let (mut img, env_complete) = match image_name {
             None => {
                 let mut img = Image::unknown();
@@ -540,6 +549,7 @@ pub fn evaluate(
             opts,
             global: &global,
             context_files: Vec::new(),
+            alpine_branch,
         };
         if st.img.confidence == Confidence::Unknown {
             st.img.confidence = Confidence::Partial;
@@ -594,6 +604,9 @@ struct StageState<'a> {
     global: &'a HashMap<String, Var>,
     /// What the build copied in from its context: (image path, context path).
     context_files: Vec<(String, PathBuf)>,
+    /// The Alpine release branch of the base (`FROM alpine:3.16`), for
+    /// package installs whose closure is recorded (image::packages).
+    alpine_branch: Option<String>,
 }
 
 /// Owner of new files: (uid, gid), either may be unknown.
@@ -940,6 +953,43 @@ impl StageState<'_> {
                     ),
                 );
             };
+            // `apk add` of packages whose closure is recorded writes only
+            // the directories the record names.
+            let recorded = self.alpine_branch.as_deref().and_then(|branch| {
+                if !c.words.iter().all(|w| w.known) {
+                    return None;
+                }
+                let argv: Vec<String> = c.words.iter().map(|w| w.text.clone()).collect();
+                let names = super::packages::apk_add_names(&argv)?;
+                let (writes, used) = super::packages::apk_add(branch, &names)?;
+                let ev = Evidence::Builtin {
+                    file: super::packages::file().to_string(),
+                    repository: "alpine".to_string(),
+                    tag_pattern: format!(
+                        "{}:{} `apk add {}` on alpine {branch}: the recorded closure writes only {}",
+                        self.opts.label,
+                        i.line,
+                        names.join(" "),
+                        writes.join(", ")
+                    ),
+                    source_url: used[0].sources[0].clone(),
+                };
+                Some((writes, ev))
+            });
+            let mut w = w;
+            if let Some((writes, rec_ev)) = &recorded {
+                w.paths = writes.iter().map(|p| (p.clone(), false)).collect();
+                // What the base is known to lack outside those directories
+                // stays absent, now also by the record.
+                for b in self.img.absent_binaries.iter_mut() {
+                    let under = writes
+                        .iter()
+                        .any(|p| b.value == *p || b.value.starts_with(&format!("{p}/")));
+                    if !under {
+                        b.evidence = rec_ev.clone();
+                    }
+                }
+            }
             if w.users {
                 self.img.users_complete = None;
             }
@@ -1030,6 +1080,8 @@ impl StageState<'_> {
                     return false;
                 };
                 let owner = self.owner_of(spec);
+                // `chown USER path` leaves each file's group as it was.
+                let keeps_group = !spec.contains(':') && !spec.contains('.');
                 for p in paths {
                     let p = join(&wd, p);
                     if has_glob(&p) {
@@ -1044,7 +1096,9 @@ impl StageState<'_> {
                     for t in targets {
                         if let Some(e) = self.img.fs.entries.get_mut(&t) {
                             e.uid = owner.0;
-                            e.gid = owner.1;
+                            if !keeps_group {
+                                e.gid = owner.1;
+                            }
                             e.evidence = ev.clone();
                         }
                     }

@@ -23,6 +23,7 @@ pub mod facts;
 pub mod generate;
 pub mod layout;
 pub mod listing;
+pub mod packages;
 pub mod reference;
 pub mod registry;
 pub mod runeffects;

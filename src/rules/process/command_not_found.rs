@@ -60,7 +60,9 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             ("entrypoint", e)
         } else if s.entrypoint.is_some() {
             continue;
-        } else if let Some(c) = argv(&s.command).filter(|_| command_is_executed(Some(si))) {
+        } else if let Some(c) = argv(&s.command)
+            .filter(|c| command_is_executed(Some(si)) || wrapper_execs_command(si, &c.argv))
+        {
             ("command", c)
         } else {
             continue;
@@ -80,6 +82,11 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             if let Some(f) = si.image.execs_args.as_ref().filter(|f| f.value) {
                 d = d.note(format!(
                     "the image's entrypoint ends in `exec \"$@\"`, so the command is the program: {}",
+                    f.evidence.render()
+                ));
+            } else if let Some(f) = si.image.execs_commands.as_ref().filter(|f| f.value) {
+                d = d.note(format!(
+                    "the image's entrypoint ends in `exec \"$@\"` and puts its own program in front only of an option, so this command is the program: {}",
                     f.evidence.render()
                 ));
             }
@@ -163,6 +170,35 @@ impl Missing {
             skipped: false,
         }
     }
+}
+
+/// The image's entrypoint is a wrapper script, copied from the build
+/// context, that execs any command whose first word is not an option
+/// (`script::execs_non_options`): `command: /bin/bash -c ...` is exec'd
+/// as given, and fails as the program would.
+fn wrapper_execs_command(si: &ServiceImage, argv: &[String]) -> bool {
+    if argv.first().is_none_or(|w| w.starts_with('-')) {
+        return false;
+    }
+    if !si.image.execs_commands.as_ref().is_some_and(|f| f.value) {
+        return false;
+    }
+    let Some(crate::image::ImageCommand::Exec(ep)) =
+        si.image.entrypoint.as_ref().and_then(|f| f.value.as_ref())
+    else {
+        return false;
+    };
+    let [script] = ep.as_slice() else {
+        return false;
+    };
+    if !script.starts_with('/') {
+        return false;
+    }
+    let Some(host) = si.image.context_file(script) else {
+        return false;
+    };
+    crate::load::project::read_text(&host, 1024 * 1024)
+        .is_ok_and(|text| script::execs_non_options(&text))
 }
 
 fn interpreter_help(why: &str) -> String {
