@@ -114,10 +114,7 @@ pub fn hover(loaded: &Loaded, file: FileId, at: usize) -> Option<String> {
 pub fn path_at(tree: &Tree, at: usize) -> Option<Vec<String>> {
     let mut node = tree.root?;
     let mut path = Vec::new();
-    'descend: loop {
-        let Some(map) = tree.as_mapping(node) else {
-            break;
-        };
+    'descend: while let Some(map) = tree.as_mapping(node) {
         for e in &map.entries {
             if e.via.is_some() {
                 continue;
