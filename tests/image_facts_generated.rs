@@ -197,7 +197,6 @@ const HAND_WRITTEN: &[&str] = &[
     "confluentinc__cp-kafka.toml",
     "confluentinc__cp-zookeeper.toml",
     "dpage__pgadmin4.toml",
-    "eclipse-temurin.toml",
     "gitea__gitea.toml",
     "gitlab__gitlab-ce.toml",
     "grafana__grafana-oss.toml",
@@ -208,7 +207,6 @@ const HAND_WRITTEN: &[&str] = &[
     "mongo-express.toml",
     "nginxinc__nginx-unprivileged.toml",
     "nodered__node-red.toml",
-    "php.toml",
     "portainer__portainer-ce.toml",
     "prom__alertmanager.toml",
     "prom__prometheus.toml",
@@ -296,9 +294,15 @@ fn coverage_table_is_up_to_date() {
         .filter(|n| n.ends_with(".toml"))
         .collect();
     names.sort();
+    // Generated files as the generator makes them (the files on disk may be
+    // being rewritten by the test above under UPDATE_FACTS).
+    let made = generate_all(&root.join("rules/images/sources")).unwrap_or_else(|e| panic!("{e}"));
     let mut rows = Vec::new();
     for name in &names {
-        let text = std::fs::read_to_string(root.join("rules/images").join(name)).unwrap();
+        let text = match made.iter().find(|(n, _)| n == name) {
+            Some((_, t)) => t.clone(),
+            None => std::fs::read_to_string(root.join("rules/images").join(name)).unwrap(),
+        };
         let doc: toml::Table = toml::from_str(&text).unwrap();
         let repo = doc["repository"].as_str().unwrap().to_string();
         let variants = doc
