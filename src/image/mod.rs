@@ -51,6 +51,10 @@ pub struct ImageOptions {
     pub archives: Vec<Arc<archive::ArchiveImage>>,
     /// `--engine`: ask the local Docker engine about images present locally.
     pub engine: bool,
+    /// The engine runs on this machine ([`engine::runs_here`], asked only
+    /// with `--engine`): absolute bind sources are paths here, and M104 and
+    /// M105 check them.
+    pub engine_here: bool,
     /// `--image-facts DIR`: consulted before the built-in facts.
     pub catalogs: Vec<Arc<Catalog>>,
     /// Leave out the built-in facts (tests).
