@@ -205,7 +205,6 @@ const HAND_WRITTEN: &[&str] = &[
     "hashicorp__vault.toml",
     "minio__minio.toml",
     "mongo-express.toml",
-    "nginxinc__nginx-unprivileged.toml",
     "nodered__node-red.toml",
     "portainer__portainer-ce.toml",
     "prom__alertmanager.toml",

@@ -159,3 +159,36 @@ fn x102_fix_path_lookup_finds_the_executable_script() {
     p.up().expect("up");
     assert_eq!(p.wait_exit("app", LIMIT).exit_code, 0);
 }
+
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn x102_premise_relative_entrypoint_is_taken_from_the_working_directory_exits_127() {
+    let Some((s, env, rel)) = built(
+        "x102_premise_relative_entrypoint_is_taken_from_the_working_directory_exits_127",
+        "relative-missing",
+    ) else {
+        return;
+    };
+    let diags = lint::lint(&fixture(&rel), &env_refs(&env), &s.archives);
+    lint::assert_fires(s.test, "X102", &fixture(&rel), &diags);
+    assert_start_fails(&s, &env, &rel, 127, "no such file or directory");
+}
+
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn x102_premise_wrapper_execs_a_missing_command_exits_127() {
+    let Some((s, env, rel)) = built(
+        "x102_premise_wrapper_execs_a_missing_command_exits_127",
+        "option-wrapper-missing",
+    ) else {
+        return;
+    };
+    let diags = lint::lint(&fixture(&rel), &env_refs(&env), &s.archives);
+    lint::assert_fires(s.test, "X102", &fixture(&rel), &diags);
+    let p = Project::new(s.engine, s.test, &fixture(&rel), &env_refs(&env));
+    let _ = p.up();
+    let st = p.wait_exit("app", LIMIT);
+    let logs = p.logs("app");
+    assert_eq!(st.exit_code, 127, "{st:?} {logs}");
+    assert!(logs.contains("not found"), "{st:?} {logs}");
+}
