@@ -204,7 +204,6 @@ const HAND_WRITTEN: &[&str] = &[
     "hashicorp__consul.toml",
     "hashicorp__vault.toml",
     "minio__minio.toml",
-    "mongo-express.toml",
     "nodered__node-red.toml",
     "portainer__portainer-ce.toml",
     "prom__alertmanager.toml",
