@@ -202,7 +202,6 @@ const HAND_WRITTEN: &[&str] = &[
     "grafana__grafana-oss.toml",
     "grafana__grafana.toml",
     "hashicorp__consul.toml",
-    "hashicorp__vault.toml",
     "minio__minio.toml",
     "nodered__node-red.toml",
     "portainer__portainer-ce.toml",
