@@ -127,7 +127,11 @@ pub fn plain_file(n: usize) -> String {
              \x20   volumes:\n\
              \x20     - shared-{v}:/usr/share/nginx/html:ro\n\
              \x20     - cache-{c}:/var/cache/nginx/site-{i}\n",
-            merge = if i % 2 == 0 { "[*base, *logging]" } else { "*base" },
+            merge = if i % 2 == 0 {
+                "[*base, *logging]"
+            } else {
+                "*base"
+            },
             hp = 20000 + i,
             v = i % 20,
             c = i % 100,
