@@ -185,6 +185,7 @@ struct CheckArgs {
 fn image_options(args: &CheckArgs) -> Result<ImageOptions, ExitCode> {
     let mut opts = ImageOptions {
         engine: args.engine,
+        engine_here: args.engine && image::engine::runs_here(),
         pull: args.pull || args.offline,
         offline: args.offline,
         ..Default::default()

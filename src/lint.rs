@@ -122,6 +122,7 @@ pub fn lint_job_with_images(
             images: &facts,
             config,
             roots: &loaded.roots,
+            engine_here: images.engine_here,
         };
         let start = diagnostics.len();
         diagnostics.extend(rules::run(&cx, &enabled));

@@ -163,7 +163,8 @@ fn run_shapes_that_are_understood() {
     let img = build(
         "FROM scratch\nRUN adduser -D -u 1000 -h /home/me me\nUSER me\nRUN mkdir -p /home/me/x\n",
     );
-    assert_eq!(owner(&img, "/home/me").as_deref(), Some("1000:?"));
+    // busybox adduser without -G: a group of the user's name, gid = uid.
+    assert_eq!(owner(&img, "/home/me").as_deref(), Some("1000:1000"));
     // What /etc/skel put in the home is not known, so whether x was new
     // (and so owned by the RUN user) is not either.
     assert!(img.fs.query("/home/me/x").exists().is_some());
@@ -397,4 +398,14 @@ fn copy_shapes() {
     assert!(img.fs.query("/app/conf/a.conf").exists().is_some());
     // A remote file is not unpacked: the new directory holds just it.
     assert!(img.fs.query("/dl/other").is_absent());
+}
+
+/// `chown USER path` changes the owner and leaves the group as it was.
+#[test]
+fn chown_user_only_keeps_the_group() {
+    let img = build(
+        "FROM scratch\nRUN mkdir -p /data && chown 1000:2000 /data && chown 3000 /data && mkdir /x && chown -R 5:6 /x && chown -R 7 /x\n",
+    );
+    assert_eq!(owner(&img, "/data").as_deref(), Some("3000:2000"));
+    assert_eq!(owner(&img, "/x").as_deref(), Some("7:6"));
 }

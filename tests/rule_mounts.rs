@@ -121,3 +121,130 @@ fn m105_warns_on_a_bind_source_owned_by_another_uid() {
         .unwrap_or("")
         .contains("chown -R 3000:3000 ./store"));
 }
+
+/// Runs the CLI on `dir` (concise output) with `extra` arguments and
+/// `COMPOSE_LINT_DOCKER` when given; the lines of `code`.
+fn cli_lines(dir: &Path, extra: &[&str], docker: Option<&Path>, code: &str) -> Vec<String> {
+    let mut cmd = assert_cmd::Command::cargo_bin("compose-lint").unwrap();
+    cmd.current_dir(dir)
+        .env("PWD", dir)
+        .env_remove("COMPOSE_LINT_DOCKER")
+        .env("COMPOSE_LINT_CACHE", dir.join(".cache"))
+        .args(["--output-format", "concise", "--color", "never"])
+        .args(extra)
+        .arg(".");
+    if let Some(d) = docker {
+        cmd.env("COMPOSE_LINT_DOCKER", d);
+    }
+    let out = cmd.output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains(&format!("[{code}]")))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A project with a missing `${PWD}` source, a missing absolute source and
+/// a root-owned 0755 absolute source, all where the image user (rocketmq,
+/// 3000) writes.
+struct HostBinds {
+    project: tempfile::TempDir,
+    /// Holds the host directories until the test ends.
+    _host: tempfile::TempDir,
+    missing: PathBuf,
+    rootdir: PathBuf,
+}
+
+fn host_bind_project() -> HostBinds {
+    let dir = tempfile::tempdir().unwrap();
+    let host = tempfile::tempdir().unwrap();
+    let missing = host.path().join("missing");
+    let rootdir = host.path().join("root-owned");
+    std::fs::create_dir(&rootdir).unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        format!(
+            "services:\n  a:\n    image: apacherocketmq/rocketmq:4.3.1\n    volumes:\n      - ${{PWD}}/logs:/home/rocketmq/logs\n      - {}:/home/rocketmq/store\n  b:\n    image: apacherocketmq/rocketmq:4.3.1\n    volumes:\n      - {}:/home/rocketmq\n",
+            missing.display(),
+            rootdir.display()
+        ),
+    )
+    .unwrap();
+    HostBinds {
+        project: dir,
+        _host: host,
+        missing,
+        rootdir,
+    }
+}
+
+#[test]
+fn pwd_bind_sources_are_in_the_project_whatever_the_engine() {
+    let hb = host_bind_project();
+    let (dir, missing) = (&hb.project, &hb.missing);
+    let m104 = cli_lines(dir.path(), &[], None, "M104");
+    // `${PWD}/logs` is checked in the project; the absolute source is not
+    // (no --engine: it names a path on whatever host runs the engine).
+    assert_eq!(m104.len(), 1, "{m104:#?}");
+    assert!(
+        m104[0].contains("error[M104] bind source `${PWD}/logs`"),
+        "{m104:#?}"
+    );
+    assert!(!m104
+        .iter()
+        .any(|l| l.contains(&missing.display().to_string())));
+}
+
+#[test]
+fn with_the_engine_on_this_machine_absolute_bind_sources_are_checked_here() {
+    use std::os::unix::fs::MetadataExt;
+    if !compose_lint::image::engine::runs_here() {
+        eprintln!(
+            "SKIPPED: no Docker engine on this machine (`docker info` names another host or fails)"
+        );
+        return;
+    }
+    let hb = host_bind_project();
+    let (dir, missing, rootdir) = (&hb.project, &hb.missing, &hb.rootdir);
+    if std::fs::metadata(rootdir).unwrap().uid() == 3000 {
+        eprintln!("SKIPPED: running as uid 3000, the image user");
+        return;
+    }
+    let m104 = cli_lines(dir.path(), &["--engine"], None, "M104");
+    assert!(
+        m104.iter()
+            .any(|l| l.contains(&format!("error[M104] bind source `{}`", missing.display()))),
+        "{m104:#?}"
+    );
+    let m105 = cli_lines(dir.path(), &["--engine"], None, "M105");
+    assert!(
+        m105.iter().any(|l| l.contains("warning[M105]")
+            && l.contains(&format!("`{}`", rootdir.display()))
+            && l.contains("mode 0755")),
+        "{m105:#?}"
+    );
+    // Without --engine the same directory is only described (info).
+    let m105 = cli_lines(dir.path(), &[], None, "M105");
+    assert!(m105.iter().all(|l| l.contains("info[M105]")), "{m105:#?}");
+}
+
+#[test]
+fn an_engine_elsewhere_leaves_absolute_sources_unchecked() {
+    use std::os::unix::fs::PermissionsExt;
+    let hb = host_bind_project();
+    let (dir, missing) = (&hb.project, &hb.missing);
+    // A docker CLI whose daemon has another name (Docker Desktop's VM, a
+    // remote host): `info` answers, images are not present.
+    let fake = dir.path().join("docker");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\n[ \"$1\" = info ] && { echo some-other-host; exit 0; }\necho 'Error: No such image' >&2\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let m104 = cli_lines(dir.path(), &["--engine"], Some(&fake), "M104");
+    assert_eq!(m104.len(), 1, "{m104:#?}");
+    assert!(!m104
+        .iter()
+        .any(|l| l.contains(&missing.display().to_string())));
+}

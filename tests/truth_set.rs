@@ -20,9 +20,9 @@ use compose_lint::rules::REGISTRY;
 use rule_cases::lint_case;
 use serde::Deserialize;
 
-/// What the truth set detects today (39 of 46 on 2026-12-05: replicas with a fixed port, installed node_modules hidden by a bind, commands through official-style wrappers). Raise it
+/// What the truth set detects today (44 of 46 on 2026-12-06: replicas with a fixed port, installed node_modules hidden by a bind, commands through official-style wrappers, a relative entrypoint absent from nginx's listed root, a PATH lookup passing over a script without the execute bit, elasticsearch 5.3.0's user from generated facts, `apk add` of packages whose closure is recorded). Raise it
 /// with the detection; never lower it to make a change pass.
-const DETECTED_FLOOR: usize = 39;
+const DETECTED_FLOOR: usize = 44;
 
 /// The set must stay at least this large.
 const MIN_CASES: usize = 40;

@@ -389,6 +389,12 @@ pub struct BuildOptions {
     /// the exec bit, else 0644; directories 0755), whatever the disk says:
     /// for sources recorded from git (the generated built-in facts).
     pub git_modes: bool,
+    /// Root file system archives whose contents are a known base layout:
+    /// `(archive name glob, layout name)`. `ADD <archive> /` of a matching
+    /// name makes the image that layout (`FROM scratch` plus a distribution's
+    /// root tarball, as the alpine and busybox images are built); for the
+    /// generated facts, each pairing cited in its recipe.
+    pub rootfs: Vec<(String, String)>,
 }
 
 /// The predefined platform ARGs: set by the builder, value not known here.
@@ -496,6 +502,15 @@ pub fn evaluate(
                 .find(|w| !w.starts_with("--"))
                 .map(|w| w.to_string())
         });
+        let alpine_branch = image_name
+            .as_deref()
+            .filter(|n| {
+                let lower = n.to_ascii_lowercase();
+                !done
+                    .iter()
+                    .any(|(name, _, _)| name.as_deref() == Some(lower.as_str()))
+            })
+            .and_then(super::packages::alpine_branch);
         let (mut img, env_complete) = match image_name {
             None => {
                 let mut img = Image::unknown();
@@ -534,6 +549,7 @@ pub fn evaluate(
             opts,
             global: &global,
             context_files: Vec::new(),
+            alpine_branch,
         };
         if st.img.confidence == Confidence::Unknown {
             st.img.confidence = Confidence::Partial;
@@ -588,6 +604,9 @@ struct StageState<'a> {
     global: &'a HashMap<String, Var>,
     /// What the build copied in from its context: (image path, context path).
     context_files: Vec<(String, PathBuf)>,
+    /// The Alpine release branch of the base (`FROM alpine:3.16`), for
+    /// package installs whose closure is recorded (image::packages).
+    alpine_branch: Option<String>,
 }
 
 /// Owner of new files: (uid, gid), either may be unknown.
@@ -934,6 +953,43 @@ impl StageState<'_> {
                     ),
                 );
             };
+            // `apk add` of packages whose closure is recorded writes only
+            // the directories the record names.
+            let recorded = self.alpine_branch.as_deref().and_then(|branch| {
+                if !c.words.iter().all(|w| w.known) {
+                    return None;
+                }
+                let argv: Vec<String> = c.words.iter().map(|w| w.text.clone()).collect();
+                let names = super::packages::apk_add_names(&argv)?;
+                let (writes, used) = super::packages::apk_add(branch, &names)?;
+                let ev = Evidence::Builtin {
+                    file: super::packages::file().to_string(),
+                    repository: "alpine".to_string(),
+                    tag_pattern: format!(
+                        "{}:{} `apk add {}` on alpine {branch}: the recorded closure writes only {}",
+                        self.opts.label,
+                        i.line,
+                        names.join(" "),
+                        writes.join(", ")
+                    ),
+                    source_url: used[0].sources[0].clone(),
+                };
+                Some((writes, ev))
+            });
+            let mut w = w;
+            if let Some((writes, rec_ev)) = &recorded {
+                w.paths = writes.iter().map(|p| (p.clone(), false)).collect();
+                // What the base is known to lack outside those directories
+                // stays absent, now also by the record.
+                for b in self.img.absent_binaries.iter_mut() {
+                    let under = writes
+                        .iter()
+                        .any(|p| b.value == *p || b.value.starts_with(&format!("{p}/")));
+                    if !under {
+                        b.evidence = rec_ev.clone();
+                    }
+                }
+            }
             if w.users {
                 self.img.users_complete = None;
             }
@@ -1024,6 +1080,8 @@ impl StageState<'_> {
                     return false;
                 };
                 let owner = self.owner_of(spec);
+                // `chown USER path` leaves each file's group as it was.
+                let keeps_group = !spec.contains(':') && !spec.contains('.');
                 for p in paths {
                     let p = join(&wd, p);
                     if has_glob(&p) {
@@ -1038,7 +1096,9 @@ impl StageState<'_> {
                     for t in targets {
                         if let Some(e) = self.img.fs.entries.get_mut(&t) {
                             e.uid = owner.0;
-                            e.gid = owner.1;
+                            if !keeps_group {
+                                e.gid = owner.1;
+                            }
                             e.evidence = ev.clone();
                         }
                     }
@@ -1462,6 +1522,10 @@ impl StageState<'_> {
                 Ok(n) => Some(n),
                 Err(_) => self.img.group_named(g).and_then(|ge| ge.gid),
             },
+            // busybox `adduser` without -G makes a group of the user's name
+            // with gid = uid (loginutils/adduser.c, passwd_study: "new gid =
+            // uid"; with -u N it fails rather than pick another).
+            None if busybox => uid,
             None => None,
         };
         let home_path = home.clone().unwrap_or_else(|| format!("/home/{name}"));
@@ -1475,7 +1539,7 @@ impl StageState<'_> {
         if group.is_none() {
             self.img.groups.push(GroupEntry {
                 name,
-                gid: None,
+                gid: if busybox { gid } else { None },
                 evidence: ev.clone(),
             });
         }
@@ -1571,6 +1635,18 @@ impl StageState<'_> {
         }
         let (dest_raw, sources) = list.split_last().expect("two or more");
         let dest = join(&self.workdir(), dest_raw);
+        if is_add && dest == "/" && sources.len() == 1 && from.is_none() {
+            let name = sources[0].rsplit('/').next().unwrap_or(&sources[0]);
+            let layout = self
+                .opts
+                .rootfs
+                .iter()
+                .find(|(glob, _)| super::reference::tag_glob_matches(glob, name))
+                .and_then(|(_, l)| super::layout::get(l));
+            if let Some(l) = layout {
+                return self.rootfs(&l, &ev);
+            }
+        }
         let owner: Owner = match &chown {
             None => (Some(0), Some(0)),
             Some(spec) => {
@@ -1788,6 +1864,35 @@ impl StageState<'_> {
     /// Remembers which host file a single-file `COPY` from the local build
     /// context put at `target`, so that its text can be read (an entrypoint
     /// script); any other copy to `target` forgets it.
+    /// `ADD <root tarball> /` of a known layout: the file system, users
+    /// and groups become the layout's (cited as its file).
+    fn rootfs(&mut self, l: &super::layout::Layout, ev: &Evidence) {
+        let lev = Evidence::Builtin {
+            file: format!("rules/images/base/{}.txt", l.name),
+            repository: String::new(),
+            tag_pattern: String::new(),
+            source_url: l.source.clone(),
+        };
+        self.img.fs = super::layout::filesystem_with(l, &lev);
+        self.img.users = l
+            .users
+            .iter()
+            .map(|u| super::facts::UserEntry {
+                evidence: lev.clone(),
+                ..u.clone()
+            })
+            .collect();
+        self.img.groups = l
+            .groups
+            .iter()
+            .map(|g| super::facts::GroupEntry {
+                evidence: lev.clone(),
+                ..g.clone()
+            })
+            .collect();
+        self.img.users_complete = l.users_complete.then(|| ev.clone());
+    }
+
     fn note_context_file(&mut self, target: &str, kind: Option<PathKind>, local: bool, src: &str) {
         let t = normalize(target);
         let prefix = format!("{}/", t.trim_end_matches('/'));

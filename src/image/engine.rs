@@ -78,6 +78,35 @@ pub fn image(reference: &str) -> Result<Image, String> {
     Ok(pick.image)
 }
 
+/// Whether the engine runs on this machine, so that an absolute bind
+/// source names a path that can be checked here: the daemon's name
+/// (`docker info`) is this host's name. Docker Desktop's VM, a remote
+/// engine (through `DOCKER_HOST` or a context) and compose-lint in a
+/// container with the socket mounted all see another name, and then
+/// absolute sources stay unchecked.
+pub fn runs_here() -> bool {
+    let Some(here) = host_name() else {
+        return false;
+    };
+    let Ok(out) = Command::new(docker())
+        .args(["info", "--format", "{{.Name}}"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+    else {
+        return false;
+    };
+    out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == here
+}
+
+/// This machine's host name (the kernel's, which the daemon reports as its
+/// name when it runs here).
+fn host_name() -> Option<String> {
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").ok()?;
+    let name = name.trim();
+    (!name.is_empty()).then(|| name.to_string())
+}
+
 fn first_line(b: &[u8]) -> String {
     String::from_utf8_lossy(b)
         .lines()

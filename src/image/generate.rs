@@ -44,6 +44,68 @@ pub struct Recipe {
     /// after the generated ones: older tags the sources do not cover.
     #[serde(default)]
     pub legacy: Option<String>,
+    /// Root file system tarballs that are a base layout (`ADD <archive> /`
+    /// on `FROM scratch`), each with where that pairing was read.
+    #[serde(default)]
+    pub rootfs: Vec<RootFs>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RootFs {
+    /// Glob over the archive's file name (`alpine-minirootfs-*.tar.gz`).
+    pub archive: String,
+    /// The base layout (`rules/images/base/<layout>.txt`) it unpacks to.
+    pub layout: String,
+    /// Where the archive is shown to be that distribution's root (a URL).
+    pub source: String,
+    /// Only rows with a tag one of these globs matches; none: every row.
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// The Dockerfile an OCI image config (`image-config.json`, as
+/// debuerreotype publishes Debian's) amounts to: `FROM scratch`, the root
+/// tarball, then the config's settings.
+fn config_dockerfile(json: &str, rootfs: &str) -> Result<String, String> {
+    let v: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let c = v.get("config").cloned().unwrap_or_default();
+    let mut out = format!("FROM scratch\nADD {rootfs} /\n");
+    for e in c
+        .get("Env")
+        .and_then(|e| e.as_array())
+        .into_iter()
+        .flatten()
+    {
+        let Some((k, val)) = e.as_str().and_then(|e| e.split_once('=')) else {
+            return Err(format!("config Env entry {e}"));
+        };
+        let _ = writeln!(out, "ENV {k}={}", serde_json::Value::String(val.into()));
+    }
+    if let Some(u) = c
+        .get("User")
+        .and_then(|u| u.as_str())
+        .filter(|u| !u.is_empty())
+    {
+        let _ = writeln!(out, "USER {u}");
+    }
+    if let Some(w) = c
+        .get("WorkingDir")
+        .and_then(|w| w.as_str())
+        .filter(|w| !w.is_empty())
+    {
+        let _ = writeln!(out, "WORKDIR {w}");
+    }
+    for (key, kw) in [("Entrypoint", "ENTRYPOINT"), ("Cmd", "CMD")] {
+        // An empty list is the scratch default (none), as a config says it.
+        if let Some(a) = c
+            .get(key)
+            .filter(|a| a.as_array().is_some_and(|l| !l.is_empty()))
+        {
+            let _ = writeln!(out, "{kw} {a}");
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Deserialize)]
@@ -201,6 +263,30 @@ pub fn generate_one(
         let Ok(text) = std::fs::read_to_string(&df_path) else {
             return Err(format!("{}: cannot read", df_path.display()));
         };
+        let rootfs: Vec<(String, String)> = recipe
+            .rootfs
+            .iter()
+            .filter(|r| {
+                r.tags.is_empty()
+                    || r.tags.iter().any(|g| {
+                        row.tags
+                            .iter()
+                            .any(|t| super::reference::tag_glob_matches(g, t))
+                    })
+            })
+            .map(|r| (r.archive.clone(), r.layout.clone()))
+            .collect();
+        // An OCI image config instead of a Dockerfile: its root tarball is
+        // the one `rootfs` names (a literal name).
+        let text = if row.dockerfile.ends_with(".json") {
+            let archive = rootfs
+                .first()
+                .map(|(a, _)| a.clone())
+                .ok_or_else(|| format!("{}: an image config needs a rootfs", df_path.display()))?;
+            config_dockerfile(&text, &archive).map_err(|e| format!("{}: {e}", df_path.display()))?
+        } else {
+            text
+        };
         let df = dockerfile::parse(&text);
         let url = format!(
             "https://github.com/{}/blob/{}/{}{}",
@@ -220,6 +306,7 @@ pub fn generate_one(
             context: Some(dir.clone()),
             // Upstream builds from a git checkout, and so does CI here.
             git_modes: true,
+            rootfs,
         };
         // Facts of a generated image come from this run, never from the
         // embedded (possibly older) file.
@@ -277,11 +364,12 @@ pub fn generate_one(
             out.push('\n');
         }
     }
-    // The result must parse.
+    // The result must parse (a file without variants says why none was made).
     parse_file(
         &format!("rules/images/{}.toml", file_stem(&recipe.repository)),
         &out,
-    )?;
+    )
+    .map_err(|e| format!("{e}\n{}", skipped.join("\n")))?;
     Ok(out)
 }
 
@@ -349,10 +437,14 @@ fn variant_body(
     let _ = writeln!(b, "source = {}", q(url));
     // Which layout the evaluation started from: the facts of the last FROM.
     let layout = layout_of(img);
-    let mut note = format!(
-        "generated from the Dockerfile (and the files it copies) at {}",
-        url
-    );
+    let mut note = if row.dockerfile.ends_with(".json") {
+        format!("generated from the image config at {url}, on the root tarball's base layout")
+    } else {
+        format!(
+            "generated from the Dockerfile (and the files it copies) at {}",
+            url
+        )
+    };
     if let Some(r) = &row.remark {
         let _ = write!(note, "; {r}: the published tags may be a few weeks newer");
     }

@@ -23,6 +23,7 @@ pub mod facts;
 pub mod generate;
 pub mod layout;
 pub mod listing;
+pub mod packages;
 pub mod reference;
 pub mod registry;
 pub mod runeffects;
@@ -50,6 +51,10 @@ pub struct ImageOptions {
     pub archives: Vec<Arc<archive::ArchiveImage>>,
     /// `--engine`: ask the local Docker engine about images present locally.
     pub engine: bool,
+    /// The engine runs on this machine ([`engine::runs_here`], asked only
+    /// with `--engine`): absolute bind sources are paths here, and M104 and
+    /// M105 check them.
+    pub engine_here: bool,
     /// `--image-facts DIR`: consulted before the built-in facts.
     pub catalogs: Vec<Arc<Catalog>>,
     /// Leave out the built-in facts (tests).
@@ -348,6 +353,7 @@ impl Resolver<'_> {
             target: build.target.as_ref().map(|t| t.value.clone()),
             context: context_ok.then_some(context_dir),
             git_modes: false,
+            rootfs: Vec::new(),
         };
         let base = |name: &str| -> Option<Image> {
             if let Some(a) = self.archive(name) {

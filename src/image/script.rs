@@ -131,6 +131,19 @@ pub fn execs_commands(text: &str) -> bool {
     true
 }
 
+/// An [`execs_commands`] wrapper whose prepend is guarded only by "the
+/// first argument is an option" (`${1#-}`, `${1:0:1}`), not by a
+/// `command -v` look-up: any command whose first word is not an option is
+/// exec'd as given, whether the image has that program or not (docker's
+/// own `docker-entrypoint.sh`).
+pub fn execs_non_options(text: &str) -> bool {
+    execs_commands(text)
+        && !lines(text).iter().any(|l| {
+            let code = l.split(" #").next().unwrap_or(l);
+            code.contains("command -v") || code.contains("which ") || code.contains("type ")
+        })
+}
+
 /// A line that replaces the shell with a program (`exec prog ...`), as
 /// opposed to `exec` with only redirections (`exec >log 2>&1`).
 fn execs_a_program(line: &str) -> bool {
@@ -170,6 +183,16 @@ pub fn keeps_pid1(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wrapper_that_prepends_only_for_options_execs_any_other_command() {
+        let docker = "#!/bin/sh\nset -e\nif [ \"${1#-}\" != \"$1\" ]; then\n\tset -- dockerd \"$@\"\nfi\nexec \"$@\"\n";
+        assert!(execs_non_options(docker));
+        let node = "#!/bin/sh\nset -e\nif [ \"${1#-}\" != \"${1}\" ] || [ -z \"$(command -v \"${1}\")\" ]; then\n  set -- node \"$@\"\nfi\nexec \"$@\"\n";
+        assert!(execs_commands(node));
+        assert!(!execs_non_options(node));
+        assert!(!execs_non_options("#!/bin/sh\nexec gosu app \"$@\"\n"));
+    }
 
     #[test]
     fn wrappers_that_exec_commands() {

@@ -73,6 +73,9 @@ pub struct Context<'a> {
     /// `include`): their relative paths resolve from the project
     /// directory, wherever they sit (an overlay in a subfolder, decision 0011).
     pub roots: &'a [crate::source::FileId],
+    /// The Docker engine runs on this machine (`--engine`, and the daemon's
+    /// name is this host's): absolute bind sources are real paths here.
+    pub engine_here: bool,
 }
 
 impl Context<'_> {

@@ -129,3 +129,66 @@ fn x106_premise_cmd_through_an_official_style_wrapper_is_killed() {
     assert_eq!(st.exit_code, 137, "{st:?}");
     assert!(took >= Duration::from_millis(1500), "stop waited: {took:?}");
 }
+
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn x102_premise_path_lookup_passes_over_a_file_without_exec_bit_exits_127() {
+    let Some((s, env, rel)) = built(
+        "x102_premise_path_lookup_passes_over_a_file_without_exec_bit_exits_127",
+        "path-noexec",
+    ) else {
+        return;
+    };
+    let diags = lint::lint(&fixture(&rel), &env_refs(&env), &s.archives);
+    lint::assert_fires(s.test, "X102", &fixture(&rel), &diags);
+    assert_start_fails(&s, &env, &rel, 127, "executable file not found in $PATH");
+}
+
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn x102_fix_path_lookup_finds_the_executable_script() {
+    let Some((s, env, rel)) = built(
+        "x102_fix_path_lookup_finds_the_executable_script",
+        "path-noexec-fixed",
+    ) else {
+        return;
+    };
+    let diags = lint::lint(&fixture(&rel), &env_refs(&env), &s.archives);
+    lint::assert_silent(s.test, "X102", &fixture(&rel), &diags);
+    let p = Project::new(s.engine, s.test, &fixture(&rel), &env_refs(&env));
+    p.up().expect("up");
+    assert_eq!(p.wait_exit("app", LIMIT).exit_code, 0);
+}
+
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn x102_premise_relative_entrypoint_is_taken_from_the_working_directory_exits_127() {
+    let Some((s, env, rel)) = built(
+        "x102_premise_relative_entrypoint_is_taken_from_the_working_directory_exits_127",
+        "relative-missing",
+    ) else {
+        return;
+    };
+    let diags = lint::lint(&fixture(&rel), &env_refs(&env), &s.archives);
+    lint::assert_fires(s.test, "X102", &fixture(&rel), &diags);
+    assert_start_fails(&s, &env, &rel, 127, "no such file or directory");
+}
+
+#[test]
+#[ignore = "needs a Docker engine; run by .ci/run (cargo test --test premise -- --ignored)"]
+fn x102_premise_wrapper_execs_a_missing_command_exits_127() {
+    let Some((s, env, rel)) = built(
+        "x102_premise_wrapper_execs_a_missing_command_exits_127",
+        "option-wrapper-missing",
+    ) else {
+        return;
+    };
+    let diags = lint::lint(&fixture(&rel), &env_refs(&env), &s.archives);
+    lint::assert_fires(s.test, "X102", &fixture(&rel), &diags);
+    let p = Project::new(s.engine, s.test, &fixture(&rel), &env_refs(&env));
+    let _ = p.up();
+    let st = p.wait_exit("app", LIMIT);
+    let logs = p.logs("app");
+    assert_eq!(st.exit_code, 127, "{st:?} {logs}");
+    assert!(logs.contains("not found"), "{st:?} {logs}");
+}

@@ -8,6 +8,7 @@ use crate::image::PathFact;
 use crate::model::MountKind;
 use crate::rules::mounts::{
     chown_spec, chowned_on_start, mode_str, non_root_user, project_bind_source, read_only_use,
+    BindSource,
 };
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
 
@@ -17,7 +18,7 @@ pub const META: RuleMeta = RuleMeta {
     group: Group::Mounts,
     default_severity: Severity::Warning,
     levels: &[Severity::Warning, Severity::Info],
-    levels_why: "warning for a directory of this checkout that the service's user cannot write; info for an absolute host path, which cannot be checked here.",
+    levels_why: "warning for a directory of this checkout (or, with `--engine` on a local engine, of this host) that the service's user cannot write; info for an absolute host path that cannot be checked here.",
     fix: FixAvailability::None,
     summary: "A writable bind-mounted directory that the service's non-root user cannot write on this host.",
     exit_codes: &[],
@@ -69,7 +70,12 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             if !writes_here {
                 continue;
             }
-            if let Some((written, path)) = project_bind_source(cx, m) {
+            if let Some(BindSource {
+                written,
+                path,
+                on_host,
+            }) = project_bind_source(cx, m)
+            {
                 let Some((uid, gid, mode)) = dir_owner(&path) else {
                     continue;
                 };
@@ -96,7 +102,11 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     .help(format!(
                         "give the directory to the service's user: `sudo chown -R {owner} {written}` (or mount it `:ro` if the service only reads it)"
                     ))
-                    .note("a bind mount keeps the host's owner and mode; this is the owner in this checkout, which may differ on the host that runs the project"),
+                    .note(if on_host {
+                        "a bind mount keeps the host's owner and mode; this is the owner on this machine, which runs the Docker engine (`--engine`; the daemon's name is this host's)"
+                    } else {
+                        "a bind mount keeps the host's owner and mode; this is the owner in this checkout, which may differ on the host that runs the project"
+                    }),
                 );
             } else if src.value.starts_with('/') && !src.value.contains('$') {
                 // Outside the project: not checked; when the image prepared

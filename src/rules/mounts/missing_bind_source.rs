@@ -1,12 +1,13 @@
-//! M104: a relative bind source that does not exist in the project. The
-//! daemon creates it as an empty root-owned directory (short syntax, and
-//! long syntax unless `bind.create_host_path: false`).
+//! M104: a relative bind source that does not exist in the project (or,
+//! with the engine on this machine, an absolute one that does not exist
+//! here). The daemon creates it as an empty root-owned directory (short
+//! syntax, and long syntax unless `bind.create_host_path: false`).
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::image::facts::normalize;
 use crate::image::{PathFact, PathKind};
 use crate::rules::mounts::{
-    chown_spec, chowned_on_start, non_root_user, project_bind_source, read_only_use,
+    chown_spec, chowned_on_start, non_root_user, project_bind_source, read_only_use, BindSource,
 };
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
 
@@ -106,7 +107,12 @@ fn looks_like_file(path: &str) -> bool {
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for s in &cx.project.services {
         for m in &s.volumes {
-            let Some((written, path)) = project_bind_source(cx, m) else {
+            let Some(BindSource {
+                written,
+                path,
+                on_host,
+            }) = project_bind_source(cx, m)
+            else {
                 continue;
             };
             if !m.creates_host_path() || std::fs::symlink_metadata(&path).is_ok() {
@@ -211,10 +217,17 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     }
                 }
             }
-            d = d.note(format!(
-                "looked for {} (relative to the project directory)",
-                path.strip_prefix(cx.project_dir).unwrap_or(&path).display()
-            ));
+            d = d.note(if on_host {
+                format!(
+                    "looked for {} on this machine, which runs the Docker engine (`--engine`; the daemon's name is this host's)",
+                    path.display()
+                )
+            } else {
+                format!(
+                    "looked for {} (relative to the project directory)",
+                    path.strip_prefix(cx.project_dir).unwrap_or(&path).display()
+                )
+            });
             d = d.note("the daemon creates a missing bind source as a root-owned 0755 directory (moby MountPoint.Setup, \"defaults to assuming the host-path was intended to be a directory\")");
             out.push(d);
         }

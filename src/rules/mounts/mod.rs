@@ -269,24 +269,95 @@ pub(crate) fn exact_target(cx: &Context, m: &Mount) -> Option<Span> {
         .then_some(m.target.span)
 }
 
-/// A relative bind source resolved against the project directory, when it
-/// stays inside it and is written in a file of that directory (sources in
-/// `extends`/`include` files elsewhere resolve against their own file).
-pub(crate) fn project_bind_source(cx: &Context, m: &Mount) -> Option<(String, PathBuf)> {
+/// A bind source that can be checked on this machine, from
+/// [`project_bind_source`].
+pub(crate) struct BindSource {
+    /// As written in the file.
+    pub written: String,
+    /// Where it is on this machine.
+    pub path: PathBuf,
+    /// An absolute path outside the project, checked because the engine
+    /// runs here (`--engine`); otherwise a path inside the project.
+    pub on_host: bool,
+}
+
+/// A bind source that names a path on this machine:
+/// - a relative source resolved against the project directory, when it
+///   stays inside it and is written in a file of that directory (sources in
+///   `extends`/`include` files elsewhere resolve against their own file);
+/// - `${PWD}/x` or `$PWD/x`, which is inside the project wherever the
+///   engine runs (Compose is run from the project directory);
+/// - with the engine on this machine ([`Context::engine_here`]), an
+///   absolute source, which the daemon reads from this host.
+pub(crate) fn project_bind_source(cx: &Context, m: &Mount) -> Option<BindSource> {
     if m.kind.value != MountKind::Bind {
         return None;
     }
     let src = m.source.as_ref()?;
-    let s = src.value.as_str();
-    if s.contains('$') || !(s == "." || s.starts_with("./") || s.starts_with("../")) {
-        return None;
-    }
     let written_in = &cx.sources.get(src.span.file).path;
     let dir = written_in.parent().unwrap_or(Path::new(""));
     let abs = |p: &Path| crate::load::project::absolute(p);
-    if abs(dir) != abs(cx.project_dir) && !cx.roots.contains(&src.span.file) {
+    let in_project_dir = abs(dir) == abs(cx.project_dir) || cx.roots.contains(&src.span.file);
+    if let Some(rest) = pwd_relative(cx, src) {
+        if !in_project_dir {
+            return None;
+        }
+        return relative_in_project(cx, &rest).map(|path| BindSource {
+            written: cx
+                .sources
+                .slice(src.span)
+                .trim_matches(['"', '\''])
+                .split(':')
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+            path,
+            on_host: false,
+        });
+    }
+    let s = src.value.as_str();
+    if s.contains('$') {
         return None;
     }
+    if s.starts_with('/') {
+        return cx.engine_here.then(|| BindSource {
+            written: s.to_string(),
+            path: PathBuf::from(s),
+            on_host: true,
+        });
+    }
+    if !(s == "." || s.starts_with("./") || s.starts_with("../")) || !in_project_dir {
+        return None;
+    }
+    relative_in_project(cx, s).map(|path| BindSource {
+        written: s.to_string(),
+        path,
+        on_host: false,
+    })
+}
+
+/// The part after `${PWD}/` (or `$PWD/`) when the source is written that
+/// way in its own file (not merged in from another value).
+fn pwd_relative(cx: &Context, src: &crate::source::Spanned<String>) -> Option<String> {
+    if src.via.is_some() {
+        return None;
+    }
+    let raw = cx.sources.slice(src.span).trim_matches(['"', '\'']);
+    let rest = raw
+        .strip_prefix("${PWD}")
+        .or_else(|| raw.strip_prefix("$PWD"))?;
+    if rest.is_empty() {
+        return Some(".".into());
+    }
+    let rest = rest.strip_prefix('/')?;
+    // Only the `.../path` part of a short-syntax `src:target` value.
+    let rest = rest.split(':').next().unwrap_or(rest);
+    (!rest.contains('$')).then(|| format!("./{rest}"))
+}
+
+/// `s` (`.`, `./x`, `../x`) resolved against the project directory, when
+/// it stays inside it.
+fn relative_in_project(cx: &Context, s: &str) -> Option<PathBuf> {
     let mut rel = PathBuf::new();
     for c in Path::new(s).components() {
         match c {
@@ -301,10 +372,7 @@ pub(crate) fn project_bind_source(cx: &Context, m: &Mount) -> Option<(String, Pa
         }
     }
     let path = cx.project_dir.join(&rel);
-    if !crate::image::contained(&path, cx.project_dir) {
-        return None;
-    }
-    Some((s.to_string(), path))
+    crate::image::contained(&path, cx.project_dir).then_some(path)
 }
 
 /// Every mount of the named volume `name` in the project, with its service.

@@ -14,8 +14,8 @@ pub const META: RuleMeta = RuleMeta {
     name: "command-not-found",
     group: Group::Process,
     default_severity: Severity::Error,
-    levels: &[Severity::Error],
-    levels_why: "",
+    levels: &[Severity::Error, Severity::Warning],
+    levels_why: "error when the program is certainly missing; warning when a PATH lookup passes over the file the build put there (no execute bit) and another PATH directory is not fully known.",
     fix: FixAvailability::None,
     summary: "The entrypoint or command names a program the image does not have (exit 127).",
     exit_codes: &[127],
@@ -30,18 +30,13 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         // The image's own ENTRYPOINT/CMD, when Compose sets neither.
         for st in image_starts(s, Some(si)) {
             let prog = &st.argv[0];
-            let what = match missing(s, si, prog) {
-                Some((why, ev)) => Some((why, ev, exits_127(), help(prog, st.shell_form))),
-                None => interpreter_missing(cx, s, si, prog).map(|(why, ev)| {
-                    let h = interpreter_help(&why);
-                    (why, ev, exits_after_start(prog), h)
-                }),
-            };
-            let Some((why, evidence, outcome, fix)) = what else {
+            let Some(f) = finding(cx, s, si, prog, st.shell_form) else {
                 continue;
             };
-            let mut d = Diagnostic::error(
+            let (why, evidence, outcome, fix) = (f.why, f.evidence, f.outcome, f.help);
+            let mut d = Diagnostic::new(
                 META.code,
+                f.severity,
                 st.span,
                 format!(
                     "the image's {} starts `{prog}`, which {why}: {outcome}",
@@ -65,41 +60,145 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             ("entrypoint", e)
         } else if s.entrypoint.is_some() {
             continue;
-        } else if let Some(c) = argv(&s.command).filter(|_| command_is_executed(Some(si))) {
+        } else if let Some(c) = argv(&s.command)
+            .filter(|c| command_is_executed(Some(si)) || wrapper_execs_command(si, &c.argv))
+        {
             ("command", c)
         } else {
             continue;
         };
         let prog = &cmd.argv[0];
-        let found = match missing(s, si, prog) {
-            Some((why, ev)) => Some((why, ev, exits_127(), help(prog, false))),
-            None => interpreter_missing(cx, s, si, prog).map(|(why, ev)| {
-                let h = interpreter_help(&why);
-                (why, ev, exits_after_start(prog), h)
-            }),
-        };
-        let Some(evidence) = found else {
+        let Some(f) = finding(cx, s, si, prog, false) else {
             continue;
         };
-        let mut d = Diagnostic::error(
+        let mut d = Diagnostic::new(
             META.code,
+            f.severity,
             cmd.span,
-            format!(
-                "`{key}` starts `{prog}`, which {}: {}",
-                evidence.0, evidence.2
-            ),
+            format!("`{key}` starts `{prog}`, which {}: {}", f.why, f.outcome),
         )
-        .note(format!("image facts: {}", evidence.1));
+        .note(format!("image facts: {}", f.evidence));
         if key == "command" {
             if let Some(f) = si.image.execs_args.as_ref().filter(|f| f.value) {
                 d = d.note(format!(
                     "the image's entrypoint ends in `exec \"$@\"`, so the command is the program: {}",
                     f.evidence.render()
                 ));
+            } else if let Some(f) = si.image.execs_commands.as_ref().filter(|f| f.value) {
+                d = d.note(format!(
+                    "the image's entrypoint ends in `exec \"$@\"` and puts its own program in front only of an option, so this command is the program: {}",
+                    f.evidence.render()
+                ));
             }
         }
-        out.push(d.help(evidence.3));
+        out.push(d.help(f.help));
     }
+}
+
+/// Why the program cannot start, the evidence, the outcome and the fix.
+struct Finding {
+    severity: Severity,
+    why: String,
+    evidence: String,
+    outcome: String,
+    help: String,
+}
+
+fn finding(
+    cx: &Context,
+    s: &Service,
+    si: &ServiceImage,
+    prog: &str,
+    shell_form: bool,
+) -> Option<Finding> {
+    if let Some(m) = missing(s, si, prog) {
+        let (outcome, fix) = if m.skipped {
+            let outcome = if m.certain {
+                format!(
+                    "the start fails with `executable file not found in $PATH` and the container exits with 127 at once (see {})",
+                    see(127)
+                )
+            } else {
+                format!(
+                    "unless another PATH directory has an executable `{prog}`, the start fails with `executable file not found in $PATH` and the container exits with 127 (see {})",
+                    see(127)
+                )
+            };
+            (outcome, "make the file executable: `COPY --chmod=755 ...` or `RUN chmod +x <path>` in the Dockerfile, or commit the mode in the build context (`chmod +x`, `git update-index --chmod=+x`)".to_string())
+        } else {
+            (exits_127(), help(prog, shell_form))
+        };
+        return Some(Finding {
+            severity: if m.certain {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
+            why: m.why,
+            evidence: m.evidence,
+            outcome,
+            help: fix,
+        });
+    }
+    let (why, evidence) = interpreter_missing(cx, s, si, prog)?;
+    Some(Finding {
+        severity: Severity::Error,
+        help: interpreter_help(&why),
+        outcome: exits_after_start(prog),
+        why,
+        evidence,
+    })
+}
+
+/// What [`missing`] found.
+struct Missing {
+    why: String,
+    evidence: String,
+    /// The start certainly fails (error); otherwise only if the PATH
+    /// directories that are not fully known lack the program too (warning).
+    certain: bool,
+    /// A PATH lookup passed over a file without the execute bit.
+    skipped: bool,
+}
+
+impl Missing {
+    fn certain(why: String, evidence: String) -> Missing {
+        Missing {
+            why,
+            evidence,
+            certain: true,
+            skipped: false,
+        }
+    }
+}
+
+/// The image's entrypoint is a wrapper script, copied from the build
+/// context, that execs any command whose first word is not an option
+/// (`script::execs_non_options`): `command: /bin/bash -c ...` is exec'd
+/// as given, and fails as the program would.
+fn wrapper_execs_command(si: &ServiceImage, argv: &[String]) -> bool {
+    if argv.first().is_none_or(|w| w.starts_with('-')) {
+        return false;
+    }
+    if !si.image.execs_commands.as_ref().is_some_and(|f| f.value) {
+        return false;
+    }
+    let Some(crate::image::ImageCommand::Exec(ep)) =
+        si.image.entrypoint.as_ref().and_then(|f| f.value.as_ref())
+    else {
+        return false;
+    };
+    let [script] = ep.as_slice() else {
+        return false;
+    };
+    if !script.starts_with('/') {
+        return false;
+    }
+    let Some(host) = si.image.context_file(script) else {
+        return false;
+    };
+    crate::load::project::read_text(&host, 1024 * 1024)
+        .is_ok_and(|text| script::execs_non_options(&text))
 }
 
 fn interpreter_help(why: &str) -> String {
@@ -129,6 +228,8 @@ fn exits_after_start(prog: &str) -> String {
 fn help(prog: &str, shell_form: bool) -> String {
     if shell_form {
         "use the exec form (`CMD [\"/app/server\"]`), which needs no shell, or base the image on one that has `/bin/sh`".to_string()
+    } else if prog.contains('/') && !prog.starts_with('/') {
+        "a relative path is taken from the working directory in the container, not from the project: copy the file into the image (or bind-mount it) and name it by its absolute path".to_string()
     } else if prog.ends_with("bash") {
         "use `/bin/sh` (and POSIX shell syntax), or install bash in the image".to_string()
     } else {
@@ -198,15 +299,37 @@ fn interpreter_missing(
 }
 
 /// Why `prog` is certainly missing, and the evidence; `None` when it may exist.
-fn missing(s: &Service, si: &ServiceImage, prog: &str) -> Option<(String, String)> {
+fn missing(s: &Service, si: &ServiceImage, prog: &str) -> Option<Missing> {
     if prog.starts_with('/') {
         if mounted_over(s, prog) {
             return None;
         }
-        return absent(si, prog).map(|ev| ("does not exist in the image".to_string(), ev));
+        return absent(si, prog)
+            .map(|ev| Missing::certain("does not exist in the image".to_string(), ev));
     }
-    if prog.contains('/') || prog.is_empty() {
+    if prog.is_empty() {
         return None;
+    }
+    if prog.contains('/') {
+        // A relative path (`./run.sh`) is taken from the working directory:
+        // the service's `working_dir`, else the image's WORKDIR.
+        let (wd, from) = match &s.working_dir {
+            Some(w) => (w.value.clone(), "`working_dir`"),
+            None => (si.workdir()?.value.clone(), "the image's working directory"),
+        };
+        if !wd.starts_with('/') {
+            return None;
+        }
+        let path = crate::image::facts::join(&wd, prog);
+        if mounted_over(s, &path) {
+            return None;
+        }
+        return absent(si, &path).map(|ev| {
+            Missing::certain(
+                format!("does not exist in the image ({path}, from {from} {wd})"),
+                ev,
+            )
+        });
     }
     // A relative name is looked up on the container's PATH: the service's
     // `environment`, else the image's.
@@ -219,17 +342,68 @@ fn missing(s: &Service, si: &ServiceImage, prog: &str) -> Option<(String, String
         return None;
     }
     let mut first = None;
+    // A regular file without any execute bit: the lookup passes over it
+    // (Go's exec.LookPath, which runc uses, takes only executable files).
+    let mut skipped: Option<(String, u32, String)> = None;
+    let mut unknown = false;
     for d in &dirs {
         let p = format!("{}/{prog}", d.trim_end_matches('/'));
         if mounted_over(s, &p) {
             return None;
         }
-        let ev = absent(si, &p)?;
-        first.get_or_insert(ev);
+        if let Some(ev) = absent(si, &p) {
+            first.get_or_insert(ev);
+            continue;
+        }
+        match not_executable(si, &p) {
+            Some((mode, ev)) => {
+                skipped.get_or_insert((p, mode, ev));
+            }
+            None => unknown = true,
+        }
+    }
+    match skipped {
+        None if unknown => None,
+        None => Some(Missing::certain(
+            format!("is in none of the PATH directories ({path})"),
+            first?,
+        )),
+        Some((p, mode, ev)) => {
+            let why = format!(
+                "is looked up on the PATH ({path}), and {p} has no execute bit (mode {mode:04o}), so the lookup passes over it"
+            );
+            let ev = match first {
+                Some(f) if !unknown => format!("{ev}; {f}"),
+                _ => ev,
+            };
+            Some(Missing {
+                why,
+                evidence: ev,
+                certain: !unknown,
+                skipped: true,
+            })
+        }
+    }
+}
+
+/// A regular file whose mode is known and has no execute bit, and the
+/// evidence.
+fn not_executable(si: &ServiceImage, path: &str) -> Option<(u32, String)> {
+    let PathFact::Exists(info) = si.path(path) else {
+        return None;
+    };
+    let mode = info.mode?;
+    if info.kind != Some(crate::image::PathKind::File) || mode & 0o111 != 0 {
+        return None;
     }
     Some((
-        format!("is in none of the PATH directories ({path})"),
-        first?,
+        mode & 0o7777,
+        format!(
+            "{} has mode {:04o}, {}",
+            info.path,
+            mode & 0o7777,
+            info.evidence.render()
+        ),
     ))
 }
 
