@@ -303,6 +303,7 @@ fn run_rules(p: &Prepared) -> Vec<compose_lint::diagnostic::Diagnostic> {
         images: &p.facts,
         config: &config,
         roots: &p.loaded.roots,
+        engine_here: false,
     };
     rules::run(&cx, &|m| lint::is_enabled(m, &config, &selection))
 }

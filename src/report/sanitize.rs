@@ -148,7 +148,10 @@ fn lone_cr(s: &str) -> bool {
 }
 
 fn needs_work(s: &str) -> bool {
-    s.chars().any(is_unsafe) || s.contains("##[") || s.contains("::")
+    // Printable ASCII holds no unsafe character: most text is only scanned
+    // byte by byte.
+    let printable_ascii = s.bytes().all(|b| (0x20..0x7f).contains(&b));
+    (!printable_ascii && s.chars().any(is_unsafe)) || s.contains("##[") || s.contains("::")
 }
 
 fn push_visible(out: &mut String, c: char) {
