@@ -210,8 +210,12 @@ impl Formatter for SafeJson {
         w: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        let mut start = 0;
         let bytes = fragment.as_bytes();
+        // Printable ASCII without `##[` is written as it is.
+        if bytes.iter().all(|b| (0x20..0x7f).contains(b)) && !fragment.contains("##[") {
+            return w.write_all(bytes);
+        }
+        let mut start = 0;
         for (i, c) in fragment.char_indices() {
             let bracket = c == '[' && i >= 2 && &bytes[i - 2..i] == b"##";
             if !(is_unsafe(c) || bracket) {
