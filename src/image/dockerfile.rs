@@ -484,6 +484,8 @@ pub fn evaluate(
     };
 
     let mut done: Vec<(Option<String>, Image, bool)> = Vec::new();
+    // Each stage's name and Alpine release branch (image::packages).
+    let mut branches: Vec<(Option<String>, Option<String>)> = Vec::new();
     for stage in &stages[..=target] {
         let from = &ins[stage.from_index];
         let ev = evidence(opts, from);
@@ -502,15 +504,19 @@ pub fn evaluate(
                 .find(|w| !w.starts_with("--"))
                 .map(|w| w.to_string())
         });
-        let alpine_branch = image_name
-            .as_deref()
-            .filter(|n| {
-                let lower = n.to_ascii_lowercase();
-                !done
-                    .iter()
-                    .any(|(name, _, _)| name.as_deref() == Some(lower.as_str()))
-            })
-            .and_then(super::packages::alpine_branch);
+        // The Alpine branch: from `alpine:<release>`, or the stage it names.
+        let alpine_branch = image_name.as_deref().and_then(|n| {
+            let lower = n.to_ascii_lowercase();
+            match branches
+                .iter()
+                .rev()
+                .find(|(name, _)| name.as_deref() == Some(lower.as_str()))
+            {
+                Some((_, b)) => b.clone(),
+                None => super::packages::alpine_branch(n),
+            }
+        });
+        branches.push((stage.name.clone(), alpine_branch.clone()));
         let (mut img, env_complete) = match image_name {
             None => {
                 let mut img = Image::unknown();
@@ -955,12 +961,14 @@ impl StageState<'_> {
             };
             // `apk add` of packages whose closure is recorded writes only
             // the directories the record names.
+            let known_argv = c
+                .words
+                .iter()
+                .all(|w| w.known)
+                .then(|| c.words.iter().map(|w| w.text.clone()).collect::<Vec<_>>());
             let recorded = self.alpine_branch.as_deref().and_then(|branch| {
-                if !c.words.iter().all(|w| w.known) {
-                    return None;
-                }
-                let argv: Vec<String> = c.words.iter().map(|w| w.text.clone()).collect();
-                let names = super::packages::apk_add_names(&argv)?;
+                let argv = known_argv.as_ref()?;
+                let names = super::packages::apk_add_names(argv)?;
                 let (writes, used) = super::packages::apk_add(branch, &names)?;
                 let ev = Evidence::Builtin {
                     file: super::packages::file().to_string(),
@@ -974,7 +982,19 @@ impl StageState<'_> {
                     ),
                     source_url: used[0].sources[0].clone(),
                 };
-                Some((writes, ev))
+                Some((writes, Some(ev)))
+            });
+            // `apk update` fetches the repository indexes and installs nothing.
+            let recorded = recorded.or_else(|| {
+                let argv = known_argv.as_ref()?;
+                super::packages::is_apk_update(argv).then(|| {
+                    let writes = super::packages::APK_UPDATE_WRITES
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>();
+                    // What was absent stays so on its own evidence.
+                    (writes, None)
+                })
             });
             let mut w = w;
             if let Some((writes, rec_ev)) = &recorded {
@@ -985,8 +1005,8 @@ impl StageState<'_> {
                     let under = writes
                         .iter()
                         .any(|p| b.value == *p || b.value.starts_with(&format!("{p}/")));
-                    if !under {
-                        b.evidence = rec_ev.clone();
+                    if let (false, Some(ev)) = (under, rec_ev) {
+                        b.evidence = ev.clone();
                     }
                 }
             }

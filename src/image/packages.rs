@@ -117,6 +117,30 @@ pub fn apk_add_names(argv: &[String]) -> Option<Vec<String>> {
     (seen_add && !names.is_empty()).then_some(names)
 }
 
+/// `apk update` fetches the indexes of the configured repositories
+/// (apk-update(8)); they go to apk's cache and state, nothing is installed.
+/// https://github.com/alpinelinux/apk-tools/blob/4856ddff31cf4f8d087ff6065b0b7311683ed883/doc/apk-update.8.scd
+pub const APK_UPDATE_WRITES: &[&str] = &["/etc/apk", "/lib/apk", "/var/cache/apk"];
+
+/// `apk update`, with only options that change nothing about what it does.
+pub fn is_apk_update(argv: &[String]) -> bool {
+    let Some((prog, rest)) = argv.split_first() else {
+        return false;
+    };
+    if prog.rsplit('/').next() != Some("apk") {
+        return false;
+    }
+    let mut update = false;
+    for a in rest {
+        match a.as_str() {
+            "-q" | "--quiet" | "-v" | "--verbose" | "--no-progress" => {}
+            "update" if !update => update = true,
+            _ => return false,
+        }
+    }
+    update
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +209,15 @@ mod tests {
         ] {
             assert_eq!(apk_add_names(&argv(s)), None, "{s}");
         }
+    }
+
+    #[test]
+    fn apk_update_alone() {
+        assert!(is_apk_update(&argv("apk update")));
+        assert!(is_apk_update(&argv("/sbin/apk -q update")));
+        assert!(!is_apk_update(&argv("apk update curl")));
+        assert!(!is_apk_update(&argv("apk upgrade")));
+        assert!(!is_apk_update(&argv("apk -X https://example.org/r update")));
     }
 
     #[test]
