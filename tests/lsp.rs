@@ -278,6 +278,79 @@ fn overlay_uses_the_open_base_text() {
     s.shutdown();
 }
 
+/// Hover on a value that another file also sets: which one is in effect.
+#[test]
+fn hover_shows_which_file_sets_a_merged_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("compose.yaml");
+    let over = tmp.path().join("compose.override.yaml");
+    let common = tmp.path().join("common.yaml");
+    std::fs::write(
+        &common,
+        "services:\n  shared:\n    image: busybox:1.36\n    restart: always\n",
+    )
+    .unwrap();
+    let base_text = "services:\n  web:\n    image: nginx:1.25\n    ports:\n      - \"8080:80\"\n  worker:\n    extends:\n      file: common.yaml\n      service: shared\n    restart: \"no\"\n";
+    std::fs::write(&base, base_text).unwrap();
+    let over_text = "services:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"8443:443\"\n";
+    std::fs::write(&over, over_text).unwrap();
+    let (ub, uo) = (uri(&base), uri(&over));
+    let mut s = Server::start();
+    for (u, t) in [(&ub, base_text), (&uo, over_text)] {
+        s.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": u, "languageId": "yaml", "version": 1, "text": t}}),
+        );
+        let _ = s.diagnostics(u);
+    }
+    let hover = |s: &mut Server, u: &str, line: u32, character: u32| -> String {
+        let h = s.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": u}, "position": {"line": line, "character": character}}),
+        );
+        h["result"]["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    // The base's image: overridden by the overlay.
+    let v = hover(&mut s, &ub, 2, 12);
+    assert!(
+        v.contains(
+            "**`services.web.image`** in effect: `nginx:1.27`, set at `compose.override.yaml:3`"
+        ),
+        "{v}"
+    );
+    assert!(
+        v.contains("- overridden: `nginx:1.25` at `compose.yaml:3`"),
+        "{v}"
+    );
+    // The image facts still follow on an `image:` line.
+    assert!(v.contains("image facts"), "{v}");
+    // Lists are merged, from both files.
+    let v = hover(&mut s, &uo, 3, 5);
+    assert!(
+        v.contains("**`services.web.ports`** is merged from 2 files")
+            && v.contains("`compose.yaml:5`")
+            && v.contains("`compose.override.yaml:5`"),
+        "{v}"
+    );
+    // `extends`: the service's own value wins over its source's.
+    let v = hover(&mut s, &ub, 9, 14);
+    assert!(
+        v.contains("in effect: `no`, set at `compose.yaml:10`")
+            && v.contains("- overridden: `always` (`extends` source) at `common.yaml:4`"),
+        "{v}"
+    );
+    // A value no other file sets has no such hover.
+    let v = hover(&mut s, &ub, 6, 6);
+    assert!(
+        !v.contains("in effect") && !v.contains("merged from"),
+        "{v}"
+    );
+    s.shutdown();
+}
+
 /// Neovim 0.7's built-in client receives the diagnostics.
 #[test]
 fn neovim_client() {

@@ -48,6 +48,11 @@ pub struct Recipe {
     /// on `FROM scratch`), each with where that pairing was read.
     #[serde(default)]
     pub rootfs: Vec<RootFs>,
+    /// Build arguments the upstream build passes (`--build-arg NAME=...`)
+    /// whose values are not recorded: what they set is unknown rather than
+    /// the Dockerfile's default or empty.
+    #[serde(default)]
+    pub build_args: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -301,7 +306,11 @@ pub fn generate_one(
         );
         let opts = BuildOptions {
             label: url.clone(),
-            args: Vec::new(),
+            args: recipe
+                .build_args
+                .iter()
+                .map(|a| (a.clone(), None))
+                .collect(),
             target: None,
             context: Some(dir.clone()),
             // Upstream builds from a git checkout, and so does CI here.

@@ -11,8 +11,12 @@
 //! Linting runs on a worker thread, debounced: the main loop only records
 //! text and answers requests, so a large file never blocks the editor.
 //! Code actions offer the fixes (safe ones first and preferred) and a
-//! `disable-next-line` comment; hover shows the rule page on a finding and
-//! the image facts on an `image:` line.
+//! `disable-next-line` comment; hover shows the rule page on a finding, the
+//! image facts on an `image:` line, and, on a value that an overlay, a base
+//! or an `extends` source also sets, which file's value is in effect
+//! ([`provenance`]).
+
+mod provenance;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -464,36 +468,55 @@ fn hover(state: &Shared, p: &lt::HoverParams) -> Option<lt::Hover> {
         }
         (text, path, texts)
     };
-    // An `image:` line: the image facts.
     let at = offset(&text, pos);
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    let line = text[line_start..line_end].trim_start();
-    if !line.starts_with("image:") {
-        return None;
+    let mut job = discover::jobs_for_file(&path);
+    // A base and its `.override` sibling may each be linted alone, but
+    // `docker compose` loads them together: which value is in effect
+    // depends on both.
+    if job.inputs.len() == 1 {
+        if let Some(p) = path.parent().and_then(discover::default_project) {
+            let abs = project::absolute(&path);
+            if p.inputs.len() == 2 && p.inputs.iter().any(|i| project::absolute(&i.path) == abs) {
+                job = p;
+            }
+        }
     }
-    let job = discover::jobs_for_file(&path);
     let opts = LoadOptions {
         texts,
         ..Default::default()
     };
     let loaded = project::load(&job.inputs, &opts).ok()?;
-    let project = loaded.project.as_ref()?;
     let abs = project::absolute(&path);
-    let service = project.services.iter().find(|s| {
-        s.image.as_ref().is_some_and(|i| {
-            let f = loaded.sources.get(i.span.file);
-            project::absolute(&f.path) == abs
-                && (i.span.start as usize) >= line_start
-                && (i.span.start as usize) <= line_end
-        })
-    })?;
-    let (facts, _) = image::resolve(project, &loaded.project_dir, None, &ImageOptions::default());
-    let si = facts.get(&service.name.value)?;
-    let listing = image::listing::to_text(si, service);
-    Some(markdown(format!(
-        "**image facts**\n\n```text\n{listing}```"
-    )))
+    let file = loaded
+        .sources
+        .files()
+        .find(|f| project::absolute(&f.path) == abs)?
+        .id;
+    let mut parts = Vec::new();
+    // A value that another file (an overlay, a base, an `extends` source)
+    // also sets: which one is in effect.
+    if let Some(p) = provenance::hover(&loaded, file, at) {
+        parts.push(p);
+    }
+    // An `image:` key or value: the facts of the image in effect (an
+    // overlay may set another one).
+    let tree = loaded.trees.iter().find(|t| t.file == file);
+    let path_here = tree.and_then(|t| provenance::path_at(t, at));
+    if let (Some(project), Some([services, name, image])) =
+        (loaded.project.as_ref(), path_here.as_deref())
+    {
+        if services == "services" && image == "image" {
+            if let Some(service) = project.services.iter().find(|s| s.name.value == *name) {
+                let (facts, _) =
+                    image::resolve(project, &loaded.project_dir, None, &ImageOptions::default());
+                if let Some(si) = facts.get(&service.name.value) {
+                    let listing = image::listing::to_text(si, service);
+                    parts.push(format!("**image facts**\n\n```text\n{listing}```"));
+                }
+            }
+        }
+    }
+    (!parts.is_empty()).then(|| markdown(parts.join("\n\n---\n\n")))
 }
 
 fn markdown(value: String) -> lt::Hover {
