@@ -1,160 +1,148 @@
 #!/usr/bin/env bash
-# Whole-process timings of compose-lint against `docker-compose config -q`
-# and any peer linter installed here, on the same inputs.
+# Whole-process timings of compose-lint against the PyPI compose-lint 0.36.2
+# (the fastest peer that takes many files in one process), on the same
+# inputs, in the same hyperfine run, with the ratio.
 #
-#   bench/compare.sh            # all cases
-#   bench/compare.sh small big  # some of: small corpus corpus-all big repo
+#   bench/compare.sh                 # all cases
+#   bench/compare.sh real big        # some of: real corpus realworld small big plain repo
 #
-# Uses hyperfine when it is installed, else a loop timed with `date +%s%N`
-# (best and mean of $RUNS runs). Installs nothing. Peers, when present:
-#   docker-compose 1.29 (`docker-compose -f FILE config -q`)
-#   PyPI compose-lint (`pip install compose-lint`; its command is also
-#     called compose-lint, so it is looked for as $PEER_COMPOSE_LINT or the
-#     `compose-lint` on PATH when that is not this project's binary)
-#   npm dclint (`npm install -g dclint`; `dclint FILE`)
-# Peers that take one project per run are timed over a loop of per-file
-# runs; for the 10,000-project repository, over the first $REPO_SAMPLE
-# projects, scaled up (said in the output).
+# Cases:
+#   real       every distinct Compose file of ../shared/corpus and
+#              ../shared/realworld (the `kind=compose` rows of both MANIFESTs
+#              without a `duplicate_of`, their flat copies under files/),
+#              named on ONE command line: both tools lint them in one process
+#   corpus     the same, ../shared/corpus only
+#   realworld  the same, ../shared/realworld only
+#   small      one small file (the RocketMQ shape)
+#   big        a generated 5 MB file, 6,896 services, anchors and `<<`
+#   plain      a generated 2.4 MB file, 7,000 plain services, no findings
+#   repo       10,000 generated small projects (ours: the directory; the
+#              peer: every project's compose file named on one command line)
+#
+# The PyPI compose-lint is installed from PyPI, pinned to 0.36.2, into a venv
+# under $PEER_DIR (default ~/.cache/compose-lint-bench/pypi-compose-lint-0.36.2),
+# reused by later runs. It is called as `compose-lint check --format json
+# FILE...`: one process over all the files (it takes many; it merges a
+# compose.override beside each file as Compose does, and exits 1 or 2 on
+# findings and refused files, which is ignored here). Our binary is called as
+# `compose-lint --format json FILE...` (or DIR for `repo`).
+#
+# Timing: hyperfine (Debian package `hyperfine`; installed with apt-get when
+# missing and run as root, else a loop timed with `date +%s%N`). Both commands
+# of a case run in the same hyperfine invocation; the ratio is printed for the
+# mean wall time and for the CPU time (user + system), which stays meaningful
+# when other work loads the machine. The load average is printed per case.
+#
+# Environment: RUNS (default 10), PEER_RUNS (default 3), BIN, PEER_DIR,
+# NO_PEER=1 (skip the PyPI install and the peer), COMPOSE_LINT_SHARED
+# (default ../shared or /work/shared).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$(pwd)
 
-RUNS=${RUNS:-5}
-REPO_SAMPLE=${REPO_SAMPLE:-50}
+RUNS=${RUNS:-10}
+PEER_RUNS=${PEER_RUNS:-3}
 CASES=("$@")
-[ ${#CASES[@]} -eq 0 ] && CASES=(small corpus corpus-all big repo)
+[ ${#CASES[@]} -eq 0 ] && CASES=(real corpus realworld small big plain repo)
 
-BIN=${BIN:-${CARGO_TARGET_DIR:-target}/release/compose-lint}
-if [ ! -x "$BIN" ]; then
-  echo "building the release binary..." >&2
-  cargo build --release --locked >&2
-fi
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
-CORPUS=${COMPOSE_LINT_CORPUS:-}
-for c in "$CORPUS" ../shared/corpus /work/shared/corpus; do
-  if [ -n "$c" ] && [ -d "$c" ]; then CORPUS=$(cd "$c" && pwd); break; fi
-done
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/compose-lint-compare.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-
-# Generated inputs (bench/gen.rs is std-only).
-rustc --edition 2021 -O bench/gen.rs -o "$WORK/gen" 2>/dev/null
-"$WORK/gen" small "$WORK/small/compose.yaml"
-"$WORK/gen" big "$WORK/big/compose.yaml"
-"$WORK/gen" repo "$WORK/repo"
-
-# Peers.
-DC=$(command -v docker-compose || true)
-DCLINT=$(command -v dclint || true)
-PYCL=${PEER_COMPOSE_LINT:-}
-if [ -z "$PYCL" ]; then
-  cand=$(command -v compose-lint || true)
-  if [ -n "$cand" ] && ! "$cand" --version 2>/dev/null | grep -q '^compose-lint 0\.1'; then
-    PYCL=$cand
-  fi
-fi
-HYPERFINE=$(command -v hyperfine || true)
-
-echo "machine: $(nproc) cores, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "machine: $(nproc) cores, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
 echo "compose-lint: $BIN ($("$BIN" --version))"
-echo "peers: docker-compose=${DC:-absent} compose-lint(PyPI)=${PYCL:-absent} dclint=${DCLINT:-absent}"
-[ -z "$PYCL" ] && echo "  (PyPI compose-lint: pip install compose-lint, then PEER_COMPOSE_LINT=\$(which compose-lint))"
-[ -z "$DCLINT" ] && echo "  (dclint: npm install -g dclint)"
+echo "peer: ${PEER:-absent} ${PEER:+($("$PEER" --version))}"
+echo "timer: ${HYPERFINE:-date loop (install hyperfine for spreads and ratios)}"
 echo
 
-# time_cmd NAME COMMAND...: prints best and mean wall time of $RUNS runs.
-time_cmd() {
-  local name=$1
-  shift
+# compare NAME OURS_ARGS_FILE PEER_ARGS_FILE: both commands in one
+# hyperfine run (the argument files hold NUL-separated arguments).
+compare() {
+  local name=$1 ours=$2 peer=$3
+  local -a oa pa
+  mapfile -d '' oa <"$ours"
+  [ -n "$PEER" ] && [ -n "$peer" ] && mapfile -d '' pa <"$peer"
+  echo "  load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   if [ -n "$HYPERFINE" ]; then
-    hyperfine -N -i --warmup 1 --runs "$RUNS" --style basic --export-json "$WORK/h.json" \
-      -n "$name" "$(printf '%q ' "$@")" >/dev/null 2>&1 || true
-    python3 - "$WORK/h.json" "$name" <<'EOF' 2>/dev/null || hyperfine -N -i --runs "$RUNS" "$(printf '%q ' "$@")"
+    local -a cmds=(-n "compose-lint (ours)" "$(q "$BIN" --format json "${oa[@]}")")
+    if [ ${#pa[@]} -gt 0 ]; then
+      cmds+=(-n "compose-lint $PEER_VERSION (PyPI)" "$(q "$PEER" check --format json "${pa[@]}")")
+    fi
+    # hyperfine takes one run count per invocation: with the peer in the
+    # case, both run PEER_RUNS times.
+    local runs=$RUNS
+    [ ${#pa[@]} -gt 0 ] && [ "$PEER_RUNS" -lt "$runs" ] && runs=$PEER_RUNS
+    hyperfine -N -i --warmup 1 --runs "$runs" --style none --export-json "$WORK/h.json" "${cmds[@]}" >/dev/null 2>"$WORK/h.err" ||
+      { cat "$WORK/h.err" >&2; return 0; }
+    python3 - "$WORK/h.json" <<'EOF'
 import json, sys
-r = json.load(open(sys.argv[1]))["results"][0]
-print(f"  {sys.argv[2]:<34} best {r['min']*1000:9.1f} ms   mean {r['mean']*1000:9.1f} ms ± {r['stddev']*1000:.1f}")
+rs = json.load(open(sys.argv[1]))["results"]
+for r in rs:
+    cpu = r["user"] + r["system"]
+    print(f"  {r['command']:<28} mean {r['mean']*1000:9.1f} ms ± {r['stddev']*1000:6.1f}   "
+          f"min {r['min']*1000:9.1f} ms   cpu {cpu*1000:9.1f} ms   ({len(r['times'])} runs)")
+if len(rs) == 2:
+    a, b = rs
+    print(f"  ratio: ours is {b['mean']/a['mean']:.1f}x faster (mean wall), "
+          f"{b['min']/a['min']:.1f}x (best wall), "
+          f"{(b['user']+b['system'])/(a['user']+a['system']):.1f}x (CPU time)")
 EOF
   else
-    local best=0 total=0 i t0 t1 d
-    for ((i = 0; i < RUNS; i++)); do
-      t0=$(date +%s%N)
-      "$@" >/dev/null 2>&1 || true
-      t1=$(date +%s%N)
-      d=$(((t1 - t0) / 1000))
-      total=$((total + d))
-      if [ "$best" -eq 0 ] || [ "$d" -lt "$best" ]; then best=$d; fi
-    done
-    printf '  %-34s best %9.1f ms   mean %9.1f ms\n' "$name" "$(echo "$best/1000" | bc -l)" "$(echo "$total/$RUNS/1000" | bc -l)"
+    time_loop "compose-lint (ours)" "$RUNS" "$BIN" --format json "${oa[@]}"
+    [ ${#pa[@]} -gt 0 ] && time_loop "compose-lint $PEER_VERSION (PyPI)" "$PEER_RUNS" "$PEER" check --format json "${pa[@]}"
   fi
+  return 0
 }
 
-# Runs a peer once per file of a list (one project per process).
-each() {
-  local list=$1
-  shift
-  while IFS= read -r -d '' f; do "$@" "$f" >/dev/null 2>&1 || true; done <"$list"
-}
-dc_one() { "$DC" -f "$1" config -q; }
-export DC
-export -f each dc_one
-
-peak_rss() {
-  if [ -x /usr/bin/time ]; then
-    /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1
-  fi
+time_loop() { # NAME RUNS COMMAND...
+  local name=$1 runs=$2 best=0 total=0 i t0 t1 d
+  shift 2
+  for ((i = 0; i < runs; i++)); do
+    t0=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || true
+    t1=$(date +%s%N)
+    d=$(((t1 - t0) / 1000))
+    total=$((total + d))
+    if [ "$best" -eq 0 ] || [ "$d" -lt "$best" ]; then best=$d; fi
+  done
+  printf '  %-28s best %9.1f ms   mean %9.1f ms\n' "$name" "$(echo "$best/1000" | bc -l)" "$(echo "$total/$runs/1000" | bc -l)"
 }
 
 for case in "${CASES[@]}"; do
   case $case in
+    real | corpus | realworld)
+      [ -z "$SHARED" ] && { echo "$case: ../shared not found (set COMPOSE_LINT_SHARED)"; continue; }
+      cd "$SHARED"
+      : >"$WORK/list"
+      [ "$case" != realworld ] && manifest_files corpus >>"$WORK/list"
+      [ "$case" != corpus ] && manifest_files realworld >>"$WORK/list"
+      n=$(tr -cd '\0' <"$WORK/list" | wc -c)
+      echo "$case: $n distinct Compose files ($( [ "$case" = real ] && echo "corpus and realworld" || echo "$case"), MANIFEST kind=compose), one process each, from $SHARED"
+      compare "$case" "$WORK/list" "$WORK/list"
+      cd "$ROOT"
+      ;;
     small)
       f=$WORK/small/compose.yaml
+      gen_once small "$f"
+      printf '%s\0' "$f" >"$WORK/list"
       echo "small: one small file (RocketMQ shape)"
-      time_cmd "compose-lint" "$BIN" "$f"
-      time_cmd "compose-lint --version" "$BIN" --version
-      [ -n "$DC" ] && time_cmd "docker-compose config -q" "$DC" -f "$f" config -q
-      [ -n "$PYCL" ] && time_cmd "compose-lint (PyPI)" "$PYCL" "$f"
-      [ -n "$DCLINT" ] && time_cmd "dclint" "$DCLINT" "$f"
+      compare small "$WORK/list" "$WORK/list"
       ;;
-    corpus)
-      [ -z "$CORPUS" ] && { echo "corpus: not found (set COMPOSE_LINT_CORPUS)"; continue; }
-      "$BIN" --format json "$CORPUS" >"$WORK/c.json" 2>/dev/null || true
-      n=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["files_checked"])' "$WORK/c.json" 2>/dev/null || echo "?")
-      echo "corpus: compose-lint $CORPUS (the $n Compose-named files a directory walk finds)"
-      time_cmd "compose-lint DIR" "$BIN" "$CORPUS"
-      find "$CORPUS" -type f \( -name 'compose*.y*ml' -o -name 'docker-compose*.y*ml' \) -print0 | sort -z >"$WORK/corpus.list"
-      [ -n "$DC" ] && time_cmd "docker-compose config -q, per file" bash -c "each $WORK/corpus.list dc_one"
-      [ -n "$PYCL" ] && time_cmd "compose-lint (PyPI), per file" bash -c "each $WORK/corpus.list $PYCL"
-      [ -n "$DCLINT" ] && time_cmd "dclint DIR" "$DCLINT" -r "$CORPUS"
-      ;;
-    corpus-all)
-      [ -z "$CORPUS" ] && continue
-      find "$CORPUS" -type f \( -name '*.yml' -o -name '*.yaml' \) -print0 | sort -z >"$WORK/all.list"
-      mapfile -d '' all <"$WORK/all.list"
-      echo "corpus-all: every .yml/.yaml file in the corpus (${#all[@]}) named on one command line"
-      time_cmd "compose-lint FILES..." "$BIN" "${all[@]}"
-      echo "  (peers: one process per file, see the corpus case)"
-      ;;
-    big)
-      f=$WORK/big/compose.yaml
-      echo "big: one generated file, $(wc -c <"$f") bytes, $(grep -c '^  svc-' "$f") services with anchors and <<"
-      time_cmd "compose-lint" "$BIN" "$f"
+    big | plain)
+      f=$WORK/$case/compose.yaml
+      gen_once "$case" "$f"
+      printf '%s\0' "$f" >"$WORK/list"
+      echo "$case: one generated file, $(wc -c <"$f") bytes, $(grep -c '^  svc-' "$f") services"
       echo "  compose-lint peak RSS: $(peak_rss "$BIN" "$f") KB"
-      [ -n "$DC" ] && time_cmd "docker-compose config -q" "$DC" -f "$f" config -q
-      [ -n "$PYCL" ] && time_cmd "compose-lint (PyPI)" "$PYCL" "$f"
-      [ -n "$DCLINT" ] && time_cmd "dclint" "$DCLINT" "$f"
+      compare "$case" "$WORK/list" "$WORK/list"
       ;;
     repo)
-      echo "repo: 10,000 generated small projects"
-      time_cmd "compose-lint DIR" "$BIN" "$WORK/repo"
-      find "$WORK/repo" -type f \( -name 'compose.yaml' -o -name 'docker-compose.yml' \) -print0 | sort -z | head -z -n "$REPO_SAMPLE" >"$WORK/repo.list"
-      if [ -n "$DC" ]; then
-        time_cmd "docker-compose, $REPO_SAMPLE projects" bash -c "each $WORK/repo.list dc_one"
-        echo "  (docker-compose over all 10,000: about $((10000 / REPO_SAMPLE))x that)"
-      fi
-      [ -n "$PYCL" ] && time_cmd "compose-lint (PyPI), $REPO_SAMPLE projects" bash -c "each $WORK/repo.list $PYCL"
+      gen_once repo "$WORK/repo"
+      printf '%s\0' "$WORK/repo" >"$WORK/ours"
+      find "$WORK/repo" -type f \( -name 'compose.yaml' -o -name 'docker-compose.yml' \) -print0 | sort -z >"$WORK/list"
+      echo "repo: 10,000 generated small projects (ours: the directory; the peer: the $(tr -cd '\0' <"$WORK/list" | wc -c) compose files on one command line)"
+      compare repo "$WORK/ours" "$WORK/list"
       ;;
-    *) echo "unknown case $case (small corpus corpus-all big repo)" >&2; exit 2 ;;
+    *) echo "unknown case $case (real corpus realworld small big plain repo)" >&2; exit 2 ;;
   esac
   echo
 done

@@ -5,6 +5,7 @@
 //! ```sh
 //! rustc --edition 2021 -O bench/gen.rs -o /tmp/gen
 //! /tmp/gen big  /tmp/big/compose.yaml   # (b) one 5 MB file, ~7,000 services
+//! /tmp/gen plain /tmp/plain/compose.yaml # 7,000 plain services, no findings
 //! /tmp/gen repo /tmp/repo               # (c) 10,000 small projects
 //! /tmp/gen small /tmp/small/compose.yaml # one small file (the RocketMQ shape)
 //! ```
@@ -97,6 +98,56 @@ pub fn big_file(target_bytes: usize) -> String {
     s
 }
 
+/// A file of `n` plain services (7,000 make 2.4 MB) that draws no
+/// finding: anchors and `<<` merges, ports, and named volumes each shared by
+/// many services. The rules that index services (ports, names, volumes)
+/// must stay linear on it.
+pub fn plain_file(n: usize) -> String {
+    let mut s = String::with_capacity(n * 360 + 4096);
+    s.push_str(
+        "name: bench-plain\n\
+         x-base: &base\n  image: nginx:1.27\n  restart: unless-stopped\n  networks: [edge]\n\
+         x-logging: &logging\n  logging:\n    driver: json-file\n    options:\n      max-size: \"10m\"\n\
+         services:\n",
+    );
+    for i in 0..n {
+        let _ = write!(
+            s,
+            "  svc-{i:05}:\n\
+             \x20   <<: {merge}\n\
+             \x20   hostname: web-{i:05}\n\
+             \x20   environment:\n\
+             \x20     SITE: site-{i:05}\n\
+             \x20     UPSTREAM: http://backend-{b}.internal:8080\n\
+             \x20   labels:\n\
+             \x20     com.example.site: site-{i:05}\n\
+             \x20     com.example.tier: web\n\
+             \x20   ports:\n\
+             \x20     - \"{hp}:80\"\n\
+             \x20   volumes:\n\
+             \x20     - shared-{v}:/usr/share/nginx/html:ro\n\
+             \x20     - cache-{c}:/var/cache/nginx/site-{i}\n",
+            merge = if i % 2 == 0 {
+                "[*base, *logging]"
+            } else {
+                "*base"
+            },
+            hp = 20000 + i,
+            v = i % 20,
+            c = i % 100,
+            b = i % 64,
+        );
+    }
+    s.push_str("networks:\n  edge: {}\nvolumes:\n");
+    for v in 0..20 {
+        let _ = writeln!(s, "  shared-{v}: {{}}");
+    }
+    for c in 0..100 {
+        let _ = writeln!(s, "  cache-{c}: {{}}");
+    }
+    s
+}
+
 /// A small project, in one of a few shapes (plain, with an override, with
 /// an `.env` and interpolation, with a legacy `version:` and links).
 pub fn small_project(i: usize) -> Vec<(&'static str, String)> {
@@ -161,7 +212,7 @@ pub fn small_file() -> String {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: gen big FILE | gen repo DIR [N] | gen small FILE";
+    let usage = "usage: gen big FILE | gen plain FILE | gen repo DIR [N] | gen small FILE";
     let (Some(what), Some(out)) = (args.get(1), args.get(2)) else {
         eprintln!("{usage}");
         std::process::exit(2);
@@ -175,6 +226,7 @@ fn main() {
     };
     match what.as_str() {
         "big" => write(big_file(5_000_000)),
+        "plain" => write(plain_file(7_000)),
         "small" => write(small_file()),
         "repo" => {
             let n = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(10_000);

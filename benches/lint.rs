@@ -1,12 +1,22 @@
-//! `cargo bench`: how fast compose-lint is, against the floor (the bare
-//! YAML event parse) and as a whole process. Targets and numbers are in the
-//! README's Performance section; nothing here asserts a time.
+//! `cargo bench`: how fast compose-lint is, stage by stage against the
+//! floor (the bare YAML event parse), and as a whole process. Targets and
+//! numbers are in the README's Performance section; nothing here asserts a
+//! time.
+//!
+//! Stages (each on the corpus, `big` and `plain`):
+//! - `floor`: granit-parser events over text in memory;
+//! - `load`: the loader (YAML tree, values, interpolation, the model);
+//! - `rules`: every rule enabled by default, on a project loaded once;
+//! - `report`: rendering `big`'s findings as human, JSON and SARIF;
+//! - `in_process`: the whole lint of named files through the library;
+//! - `process`: the release binary, start to exit.
 //!
 //! Inputs:
 //! - (a) `corpus`: the real Compose files of `../shared/corpus` (or
 //!   `$COMPOSE_LINT_CORPUS`): the directory as a user would lint it, and
 //!   every `.yml`/`.yaml` file in it named on the command line;
 //! - (b) `big`: a generated 5 MB file, ~7,000 services with anchors and `<<`;
+//! - `plain`: a generated 2.4 MB file, 7,000 plain services, no findings;
 //! - (c) `repo`: a generated repository of 10,000 small projects;
 //! - `small`: one small file (start-up cost).
 //!
@@ -20,7 +30,7 @@ use std::sync::{Mutex, OnceLock};
 use compose_lint::config::Config;
 use compose_lint::discover;
 use compose_lint::lint::{self, Selection};
-use compose_lint::load::project::LoadOptions;
+use compose_lint::load::project::{self, LoadOptions};
 use compose_lint::report::{self, Format, HumanOptions, Report};
 use compose_lint::rules;
 use compose_lint::source::SourceMap;
@@ -36,9 +46,12 @@ struct Inputs {
     corpus: Option<PathBuf>,
     /// Every YAML file in the corpus, sorted.
     corpus_files: Vec<PathBuf>,
-    corpus_texts: Vec<String>,
+    /// The readable ones with their text.
+    corpus_texts: Vec<(PathBuf, String)>,
     big: PathBuf,
     big_text: String,
+    plain: PathBuf,
+    plain_text: String,
     repo: PathBuf,
     small: PathBuf,
 }
@@ -85,6 +98,10 @@ fn inputs() -> &'static Inputs {
         std::fs::create_dir_all(big.parent().unwrap()).unwrap();
         let big_text = gen::big_file(5_000_000);
         std::fs::write(&big, &big_text).unwrap();
+        let plain = dir.join("plain").join("compose.yaml");
+        std::fs::create_dir_all(plain.parent().unwrap()).unwrap();
+        let plain_text = gen::plain_file(7_000);
+        std::fs::write(&plain, &plain_text).unwrap();
         let small = dir.join("small").join("compose.yaml");
         std::fs::create_dir_all(small.parent().unwrap()).unwrap();
         std::fs::write(&small, gen::small_file()).unwrap();
@@ -102,7 +119,7 @@ fn inputs() -> &'static Inputs {
         corpus_files.sort();
         let corpus_texts = corpus_files
             .iter()
-            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .filter_map(|p| Some((p.clone(), std::fs::read_to_string(p).ok()?)))
             .collect();
         Inputs {
             corpus,
@@ -110,6 +127,8 @@ fn inputs() -> &'static Inputs {
             corpus_texts,
             big,
             big_text,
+            plain,
+            plain_text,
             repo,
             small,
         }
@@ -198,13 +217,166 @@ mod floor {
     #[divan::bench(sample_count = 10)]
     fn corpus_events(b: Bencher) {
         let i = inputs();
-        b.bench(|| i.corpus_texts.iter().map(|t| events(t)).sum::<usize>());
+        b.bench(|| i.corpus_texts.iter().map(|(_, t)| events(t)).sum::<usize>());
     }
 
     #[divan::bench(sample_count = 10)]
     fn big_events(b: Bencher) {
         let i = inputs();
         b.bench(|| events(&i.big_text));
+    }
+
+    #[divan::bench(sample_count = 10)]
+    fn plain_events(b: Bencher) {
+        let i = inputs();
+        b.bench(|| events(&i.plain_text));
+    }
+}
+
+/// Loads one file from text in memory (no read of the Compose file itself;
+/// `.env` and the files it names are still looked for on the disk).
+fn load_text(path: &Path, text: &str) -> Option<project::Loaded> {
+    let input = project::Input {
+        path: path.to_path_buf(),
+        text: Some(text.to_string()),
+    };
+    project::load(std::slice::from_ref(&input), &LoadOptions::default()).ok()
+}
+
+/// The loader: YAML tree, values, interpolation, merges and the model.
+mod load {
+    use super::*;
+
+    #[divan::bench(sample_count = 10)]
+    fn corpus(b: Bencher) {
+        let i = inputs();
+        b.bench(|| {
+            i.corpus_texts
+                .iter()
+                .filter_map(|(p, t)| load_text(p, t))
+                .count()
+        });
+    }
+
+    #[divan::bench(sample_count = 10)]
+    fn big(b: Bencher) {
+        let i = inputs();
+        b.bench(|| load_text(&i.big, &i.big_text).is_some());
+    }
+
+    #[divan::bench(sample_count = 10)]
+    fn plain(b: Bencher) {
+        let i = inputs();
+        b.bench(|| load_text(&i.plain, &i.plain_text).is_some());
+    }
+}
+
+/// A project loaded once, with its image facts resolved, for the rules.
+struct Prepared {
+    loaded: project::Loaded,
+    facts: compose_lint::image::ImageFacts,
+}
+
+fn prepare(path: &Path, text: &str) -> Option<Prepared> {
+    let loaded = load_text(path, text)?;
+    let project = loaded.project.as_ref()?;
+    let (facts, _) = compose_lint::image::resolve(
+        project,
+        &loaded.project_dir,
+        None,
+        &compose_lint::image::ImageOptions::default(),
+    );
+    Some(Prepared { loaded, facts })
+}
+
+/// Every rule the default configuration enables, as the command line runs them.
+fn run_rules(p: &Prepared) -> Vec<compose_lint::diagnostic::Diagnostic> {
+    let config = Config::default();
+    let selection = Selection::default();
+    let cx = rules::Context {
+        project: p.loaded.project.as_ref().expect("prepared"),
+        sources: &p.loaded.sources,
+        trees: &p.loaded.trees,
+        project_dir: &p.loaded.project_dir,
+        incomplete: p.loaded.incomplete,
+        overlay: false,
+        images: &p.facts,
+        config: &config,
+        roots: &p.loaded.roots,
+        engine_here: false,
+    };
+    rules::run(&cx, &|m| lint::is_enabled(m, &config, &selection))
+}
+
+/// All rules enabled by default, on projects loaded beforehand.
+mod rules_all {
+    use super::*;
+
+    #[divan::bench(sample_count = 10)]
+    fn corpus(b: Bencher) {
+        let i = inputs();
+        let prepared: Vec<Prepared> = i
+            .corpus_texts
+            .iter()
+            .filter_map(|(p, t)| prepare(p, t))
+            .collect();
+        b.bench(|| prepared.iter().map(|p| run_rules(p).len()).sum::<usize>());
+    }
+
+    #[divan::bench(sample_count = 5)]
+    fn big(b: Bencher) {
+        let i = inputs();
+        let p = prepare(&i.big, &i.big_text).expect("big loads");
+        b.bench(|| run_rules(&p).len());
+    }
+
+    #[divan::bench(sample_count = 5)]
+    fn plain(b: Bencher) {
+        let i = inputs();
+        let p = prepare(&i.plain, &i.plain_text).expect("plain loads");
+        b.bench(|| run_rules(&p).len());
+    }
+}
+
+/// Rendering the big file's findings (thousands of them, sorted) into a
+/// buffer, in the three formats CI uses most.
+mod report_big {
+    use super::*;
+
+    fn render(b: Bencher, format: Format) {
+        let i = inputs();
+        let p = prepare(&i.big, &i.big_text).expect("big loads");
+        let mut diagnostics = run_rules(&p);
+        lint::sort(&mut diagnostics, &p.loaded.sources);
+        let metas = rules::all_meta();
+        let report = Report {
+            sources: &p.loaded.sources,
+            diagnostics: &diagnostics,
+            rules: &metas,
+            notes: &[],
+            files_checked: 1,
+        };
+        let human = HumanOptions::default();
+        b.bench(|| {
+            let mut out = Vec::new();
+            report::render(format, &report, &human, &mut out).expect("render");
+            out.len()
+        });
+    }
+
+    #[divan::bench(sample_count = 5)]
+    fn human(b: Bencher) {
+        render(b, Format::Human);
+    }
+
+    #[divan::bench(sample_count = 5)]
+    fn json(b: Bencher) {
+        render(b, Format::Json);
+    }
+
+    #[divan::bench(sample_count = 5)]
+    fn sarif(b: Bencher) {
+        render(b, Format::Sarif);
     }
 }
 
@@ -224,6 +396,12 @@ mod in_process {
     fn big(b: Bencher) {
         let i = inputs();
         b.bench(|| lint_paths(std::slice::from_ref(&i.big)));
+    }
+
+    #[divan::bench(sample_count = 5)]
+    fn plain(b: Bencher) {
+        let i = inputs();
+        b.bench(|| lint_paths(std::slice::from_ref(&i.plain)));
     }
 }
 
@@ -268,6 +446,12 @@ mod process {
     #[divan::bench(sample_count = 5)]
     fn big() {
         run(&[&inputs().big]);
+    }
+
+    /// 7,000 plain services, no findings.
+    #[divan::bench(sample_count = 5)]
+    fn plain() {
+        run(&[&inputs().plain]);
     }
 
     /// (c) a repository of 10,000 small projects.

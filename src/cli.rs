@@ -395,6 +395,8 @@ fn explain(what: &str, format: ListFormat) -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
+    // A batch run: the file system is taken to hold still while it runs.
+    crate::fscache::enable();
     // A typo in `--select` or `--ignore` must not silently turn checks off,
     // as an unknown code in the config does not.
     for (flag, sel) in args
@@ -500,33 +502,36 @@ fn check(args: CheckArgs) -> ExitCode {
     let fix_opts = (args.fix || args.diff).then_some(fix::Options {
         unsafe_fixes: args.unsafe_fixes,
     });
-    let results: Vec<_> = jobs
-        .par_iter()
-        .zip(configs.par_iter())
-        .map(|(job, cfg)| {
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let res =
-                    lint::lint_job_with_images(job, &load_opts, cfg, &selection, &image_opts)?;
-                let Some(opts) = fix_opts else {
-                    return Ok::<_, project::FatalError>((res, None));
-                };
-                let relint = |texts: &[(PathBuf, String)]| {
-                    let mut lo = load_opts.clone();
-                    lo.texts = texts.to_vec();
-                    lint::lint_job_with_images(job, &lo, cfg, &selection, &image_opts)
-                        .map_err(|e| e.to_string())
-                };
-                let out = fix::run(res, opts, &relint);
-                let fixed = JobFixes {
-                    changes: out.changes,
-                    applied: out.applied,
-                    refused: out.refused,
-                };
-                Ok((out.result, Some(fixed)))
-            }));
-            (job, r)
-        })
-        .collect();
+    let lint_one = |i: usize| {
+        let (job, cfg) = (&jobs[i], &configs[i]);
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let res = lint::lint_job_with_images(job, &load_opts, cfg, &selection, &image_opts)?;
+            let Some(opts) = fix_opts else {
+                return Ok::<_, project::FatalError>((res, None));
+            };
+            let relint = |texts: &[(PathBuf, String)]| {
+                let mut lo = load_opts.clone();
+                lo.texts = texts.to_vec();
+                lint::lint_job_with_images(job, &lo, cfg, &selection, &image_opts)
+                    .map_err(|e| e.to_string())
+            };
+            let out = fix::run(res, opts, &relint);
+            let fixed = JobFixes {
+                changes: out.changes,
+                applied: out.applied,
+                refused: out.refused,
+            };
+            Ok((out.result, Some(fixed)))
+        }));
+        (job, r)
+    };
+    // One job runs on this thread: starting the thread pool would cost
+    // more than linting a small file.
+    let results: Vec<_> = if jobs.len() == 1 {
+        (0..jobs.len()).map(lint_one).collect()
+    } else {
+        (0..jobs.len()).into_par_iter().map(lint_one).collect()
+    };
 
     let mut sources = SourceMap::new();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
@@ -645,13 +650,20 @@ fn check(args: CheckArgs) -> ExitCode {
         print_or_fail(text);
     }
 
-    if hard_failure {
+    let code = if hard_failure {
         ExitCode::from(2)
     } else if diagnostics.iter().any(|d| fail_on.fails(d.severity)) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    };
+    // Thousands of findings and large files are left for the exit to release.
+    if crate::fscache::leave_to_exit(sources.files().map(|f| f.text.len()).sum()) {
+        std::mem::forget(diagnostics);
+        std::mem::forget(sources);
+        std::mem::forget(buf);
     }
+    code
 }
 
 /// The columns to wrap to: `COLUMNS`, else the terminal's width when

@@ -212,11 +212,8 @@ impl Config {
             abs.parent()
         };
         while let Some(d) = dir {
-            for name in FILE_NAMES {
-                let p = d.join(name);
-                if p.is_file() {
-                    return Some(p);
-                }
+            if let Some(p) = crate::fscache::first_file_in(d, &FILE_NAMES) {
+                return Some(p);
             }
             dir = d.parent();
         }

@@ -8,7 +8,7 @@
 //! linted merged onto the base beside it, and only its own findings are
 //! reported.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::load::interpolate::Env;
@@ -134,15 +134,8 @@ fn clean(p: &Path) -> PathBuf {
 /// The repository a path belongs to: the enclosing git work tree, else
 /// `fallback`.
 pub fn repository_root(path: &Path, fallback: &Path) -> PathBuf {
-    let abs = project::absolute(path);
-    let mut cur = Some(abs.as_path());
-    while let Some(d) = cur {
-        if d.join(".git").exists() {
-            return d.to_path_buf();
-        }
-        cur = d.parent();
-    }
-    project::absolute(fallback)
+    crate::fscache::git_root(&project::absolute(path))
+        .unwrap_or_else(|| project::absolute(fallback))
 }
 
 /// What a Compose file defines and what it refers to without defining it,
@@ -165,7 +158,7 @@ fn names_of(path: &Path, root: &Path) -> Names {
         path: path.to_path_buf(),
         text: None,
     };
-    let Ok(loaded) = project::load(&[input], &opts) else {
+    let Ok(loaded) = project::load_handing_on(&[input], &opts) else {
         return Names::default();
     };
     let Some(p) = loaded.project else {
@@ -253,7 +246,11 @@ fn names_of(path: &Path, root: &Path) -> Names {
 /// when first asked).
 pub struct Repository {
     root: PathBuf,
-    files: Option<Vec<PathBuf>>,
+    /// The Compose files directly in each directory listed so far
+    /// (absolute, sorted), as a walk of the whole repository finds them.
+    listed: BTreeMap<PathBuf, Vec<PathBuf>>,
+    /// The Compose files anywhere under each folder asked about so far.
+    under: BTreeMap<PathBuf, Vec<PathBuf>>,
     names: BTreeMap<PathBuf, Names>,
 }
 
@@ -261,7 +258,8 @@ impl Repository {
     pub fn new(root: &Path) -> Repository {
         Repository {
             root: project::absolute(root),
-            files: None,
+            listed: BTreeMap::new(),
+            under: BTreeMap::new(),
             names: BTreeMap::new(),
         }
     }
@@ -286,17 +284,61 @@ impl Repository {
             .or_insert_with(|| names_of(&abs, &root))
     }
 
-    /// Every Compose file of the repository, absolute, sorted.
-    fn files(&mut self) -> Vec<PathBuf> {
-        if self.files.is_none() {
-            let mut v: Vec<PathBuf> = compose_files(&self.root)
-                .into_iter()
-                .map(|p| project::absolute(&p))
-                .collect();
-            v.sort();
-            self.files = Some(v);
+    /// The Compose files directly in `dir` (absolute, sorted), as a walk
+    /// of the whole repository finds them: hidden and ignored folders on
+    /// the way hide them. Only the folders that lead to `dir` are walked
+    /// (a file's base is searched for in its own folder and its ancestors,
+    /// not in the whole repository), and each folder is listed once.
+    fn files_in(&mut self, dir: &Path) -> &[PathBuf] {
+        if !self.listed.contains_key(dir) {
+            let v = self.walk_to(dir, false);
+            self.listed.insert(dir.to_path_buf(), v);
         }
-        self.files.clone().unwrap_or_default()
+        &self.listed[dir]
+    }
+
+    /// The Compose files anywhere under `dir` (absolute, sorted), as a walk
+    /// of the whole repository finds them; each folder asked about is
+    /// walked once.
+    fn files_under(&mut self, dir: &Path) -> &[PathBuf] {
+        if !self.under.contains_key(dir) {
+            let v = self.walk_to(dir, true);
+            self.under.insert(dir.to_path_buf(), v);
+        }
+        &self.under[dir]
+    }
+
+    /// Walks the repository from its root, entering only the folders that
+    /// lead to `dir` (and, with `below`, every folder under it), for the
+    /// Compose files directly in `dir` (or anywhere under it).
+    fn walk_to(&self, dir: &Path, below: bool) -> Vec<PathBuf> {
+        if !dir.starts_with(&self.root) {
+            return Vec::new();
+        }
+        let mut lead: HashSet<PathBuf> = HashSet::new();
+        let mut cur = Some(dir);
+        while let Some(d) = cur {
+            lead.insert(d.to_path_buf());
+            if d == self.root {
+                break;
+            }
+            cur = d.parent();
+        }
+        let target = dir.to_path_buf();
+        let mut v: Vec<PathBuf> = compose_files_with(&self.root, move |p, is_dir| {
+            if is_dir {
+                lead.contains(p) || (below && p.starts_with(&target))
+            } else if below {
+                p.starts_with(&target)
+            } else {
+                p.parent() == Some(target.as_path())
+            }
+        })
+        .into_iter()
+        .map(|p| project::absolute(&p))
+        .collect();
+        v.sort();
+        v
     }
 
     /// The job for one file: alone when it is complete; else layered on
@@ -381,11 +423,11 @@ impl Repository {
         }
         // 2. The nearest Compose file in the same folder or an ancestor
         //    that defines what is missing.
-        let files = self.files();
         let mut ancestors: Vec<PathBuf> = Vec::new();
         let mut cur = Some(dir.as_path());
         while let Some(d) = cur {
-            let mut here: Vec<&PathBuf> = files
+            let mut here: Vec<&PathBuf> = self
+                .files_in(d)
                 .iter()
                 .filter(|f| f.parent() == Some(d) && **f != abs)
                 .collect();
@@ -446,7 +488,7 @@ impl Repository {
         };
         let mut order = ancestors.clone();
         order.extend(
-            files
+            self.files_under(&scope)
                 .iter()
                 .filter(|f| **f != abs && !ancestors.contains(f) && f.starts_with(&scope))
                 .cloned(),
@@ -613,10 +655,22 @@ fn header_bases(file: &Path, dir: &Path, root: &Path) -> Vec<PathBuf> {
 
 /// Every Compose file under `root` (by name, or by a top-level `services:`).
 fn compose_files(root: &Path) -> Vec<PathBuf> {
+    compose_files_with(root, |_, _| true)
+}
+
+/// [`compose_files`], entering only the folders and looking only at the
+/// files that `keep(path, is_dir)` accepts (`root` itself is always entered).
+fn compose_files_with(
+    root: &Path,
+    keep: impl Fn(&Path, bool) -> bool + Send + Sync + 'static,
+) -> Vec<PathBuf> {
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
         .follow_links(false)
         .require_git(false)
+        .filter_entry(move |e| {
+            e.depth() == 0 || keep(e.path(), e.file_type().is_some_and(|t| t.is_dir()))
+        })
         .build();
     let mut out = Vec::new();
     for entry in walker.flatten() {

@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod exitcode;
 pub mod fix;
+pub mod fscache;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod image;

@@ -212,6 +212,11 @@ pub fn lint_job_with_images(
         Some(only) => only.len(),
         None => loaded.roots.len(),
     };
+    // A large project's trees and model are left for the exit to release.
+    if crate::fscache::leave_to_exit(loaded.sources.files().map(|f| f.text.len()).sum()) {
+        std::mem::forget(trees);
+        std::mem::forget(loaded.project);
+    }
     Ok(JobResult {
         sources: loaded.sources,
         diagnostics,

@@ -207,7 +207,6 @@ const HAND_WRITTEN: &[&str] = &[
     "portainer__portainer-ce.toml",
     "prom__alertmanager.toml",
     "prom__prometheus.toml",
-    "qdrant__qdrant.toml",
     "quay.io__keycloak__keycloak.toml",
     "rocketmqinc__rocketmq.toml",
     "sonatype__nexus3.toml",

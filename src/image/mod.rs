@@ -417,24 +417,18 @@ fn relative_label(path: &Path, base: &Path) -> String {
 /// The enclosing git work tree of `dir`, or `dir` (as the loader does).
 fn default_root(dir: &Path) -> PathBuf {
     let abs = crate::load::project::absolute(dir);
-    let mut cur = Some(abs.as_path());
-    while let Some(d) = cur {
-        if d.join(".git").exists() {
-            return d.to_path_buf();
-        }
-        cur = d.parent();
-    }
-    abs
+    crate::fscache::git_root(&abs).unwrap_or(abs)
 }
 
 /// Does `path` stay inside `root`, following symlinks in the part that
 /// exists? (The loader's containment rule.)
 pub fn contained(path: &Path, root: &Path) -> bool {
     let abs = crate::load::project::absolute(path);
-    let root = std::fs::canonicalize(root).unwrap_or_else(|_| crate::load::project::absolute(root));
+    let root =
+        crate::fscache::canonicalize(root).unwrap_or_else(|| crate::load::project::absolute(root));
     let mut existing = abs.clone();
     let mut rest = Vec::new();
-    while !existing.exists() {
+    while !crate::fscache::exists(&existing) {
         match existing.file_name() {
             Some(n) => rest.push(n.to_os_string()),
             None => break,
@@ -443,7 +437,7 @@ pub fn contained(path: &Path, root: &Path) -> bool {
             break;
         }
     }
-    let mut real = std::fs::canonicalize(&existing).unwrap_or(existing);
+    let mut real = crate::fscache::canonicalize(&existing).unwrap_or(existing);
     for n in rest.iter().rev() {
         real.push(n);
     }

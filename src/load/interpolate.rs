@@ -45,10 +45,19 @@ impl Env {
     /// The process environment. Variables whose name or value is not UTF-8
     /// are skipped: Compose could not match them against a YAML file either.
     pub fn from_process() -> Env {
-        let vars = std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .collect();
-        Env { vars }
+        let read = || {
+            let vars = std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect();
+            Env { vars }
+        };
+        // A batch run reads the environment once (it does not change).
+        static ONCE: std::sync::OnceLock<Env> = std::sync::OnceLock::new();
+        if crate::fscache::enabled() {
+            ONCE.get_or_init(read).clone()
+        } else {
+            read()
+        }
     }
 
     pub fn insert(&mut self, k: impl Into<String>, v: impl Into<String>) {

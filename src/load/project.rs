@@ -8,8 +8,9 @@
 //! they stay inside the project root: compose-lint runs on untrusted pull
 //! requests and must not read or leak files elsewhere on the machine.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::diagnostic::Diagnostic;
 use crate::load::document::{to_value, Budget};
@@ -121,10 +122,48 @@ struct Loader {
     parsed: Vec<(PathBuf, Env, Option<Value>, usize)>,
     /// [`LoadOptions::texts`].
     texts: Vec<(PathBuf, String)>,
+    /// Keep the trees for the next load ([`load_handing_on`]).
+    hand_on: bool,
+    /// With `hand_on`, the parser's diagnostics of each file.
+    parse_diagnostics: Vec<(FileId, Vec<Diagnostic>)>,
 }
 
 /// Loads the files of one project (`-f a -f b`, merged in order).
 pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> {
+    load_with(inputs, opts, false)
+}
+
+/// [`load`] for a look ahead in a batch run (discovery reads each file to
+/// learn what it defines): the YAML trees it parsed of files of 64 KB or
+/// more are handed on to the next load of the same file, which then does
+/// not parse it again. Without
+/// the batch cache ([`crate::fscache::enable`]) this is [`load`].
+pub fn load_handing_on(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> {
+    load_with(inputs, opts, true)
+}
+
+/// A parsed file handed from one load to the next (see [`load_handing_on`]):
+/// the text it was parsed from, the tree and the parser's diagnostics. It
+/// is taken by a load of the same path that gives the file the same id and
+/// reads the same text under the same limits.
+struct HandedOn {
+    text: Arc<str>,
+    limits: yaml::Limits,
+    tree: Tree,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Files smaller than this are parsed again rather than handed on.
+const HAND_ON_BYTES: usize = 64 * 1024;
+
+type HandOver = Mutex<HashMap<(PathBuf, FileId), HandedOn>>;
+
+fn hand_over() -> &'static HandOver {
+    static H: OnceLock<HandOver> = OnceLock::new();
+    H.get_or_init(Default::default)
+}
+
+fn load_with(inputs: &[Input], opts: &LoadOptions, hand_on: bool) -> Result<Loaded, FatalError> {
     let first = inputs.first().ok_or_else(|| FatalError {
         path: PathBuf::from("."),
         message: "no Compose file given".into(),
@@ -146,6 +185,8 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
         include_stack: Vec::new(),
         unresolved: Vec::new(),
         parsed: Vec::new(),
+        hand_on: hand_on && crate::fscache::enabled(),
+        parse_diagnostics: Vec::new(),
     };
 
     let mut env = opts.env.clone().unwrap_or_else(Env::from_process);
@@ -266,13 +307,20 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
     let top = absolute(&loader.root);
     let mut dir = Some(absolute(&project_dir));
     while let Some(d) = dir {
-        documented.extend(super::envhints::documented_vars(&d));
+        documented.extend(
+            crate::fscache::documented_vars(&d, super::envhints::documented_vars)
+                .iter()
+                .cloned(),
+        );
         if d == top || !d.starts_with(&top) {
             break;
         }
         dir = d.parent().map(Path::to_path_buf);
     }
     super::envhints::regroup(&mut loader.diagnostics, &documented, &env);
+    if loader.hand_on {
+        loader.hand_on_trees();
+    }
 
     let project_name = env
         .get("COMPOSE_PROJECT_NAME")
@@ -415,14 +463,7 @@ fn active_profiles(env: &Env) -> Vec<String> {
 
 fn default_root(dir: &Path) -> PathBuf {
     let abs = absolute(dir);
-    let mut cur = Some(abs.as_path());
-    while let Some(d) = cur {
-        if d.join(".git").exists() {
-            return d.to_path_buf();
-        }
-        cur = d.parent();
-    }
-    abs
+    crate::fscache::git_root(&abs).unwrap_or(abs)
 }
 
 /// An absolute, lexically normalized path (no file system access, so a
@@ -431,9 +472,7 @@ pub fn absolute(path: &Path) -> PathBuf {
     let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        std::env::current_dir()
-            .unwrap_or_else(|_| PathBuf::from("/"))
-            .join(path)
+        crate::fscache::current_dir().join(path)
     };
     let mut out = PathBuf::new();
     for c in joined.components() {
@@ -514,9 +553,48 @@ impl Loader {
 
     fn parse_tree(&mut self, path: &Path, text: String) -> (FileId, Tree) {
         let id = self.sources.add(path, text);
-        let (tree, diags) = yaml::parse(id, &self.sources.get(id).text, &self.limits.yaml);
+        let text = &self.sources.get(id).text;
+        let key = (absolute(path), id);
+        if crate::fscache::enabled() && !self.hand_on {
+            let mut h = hand_over().lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(prev) = h.remove(&key) {
+                if *prev.text == **text && prev.limits == self.limits.yaml {
+                    self.diagnostics.extend(prev.diagnostics);
+                    return (id, prev.tree);
+                }
+            }
+        }
+        let (tree, diags) = yaml::parse(id, text, &self.limits.yaml);
+        // Small files parse in less time than keeping their trees until
+        // the lint costs memory over thousands of files.
+        if self.hand_on && text.len() >= HAND_ON_BYTES {
+            self.parse_diagnostics.push((id, diags.clone()));
+        }
         self.diagnostics.extend(diags);
         (id, tree)
+    }
+
+    /// Hands the trees parsed by this load on to the next load of the same
+    /// files (see [`load_handing_on`]).
+    fn hand_on_trees(&mut self) {
+        let mut h = hand_over().lock().unwrap_or_else(|e| e.into_inner());
+        for tree in std::mem::take(&mut self.trees) {
+            let id = tree.file;
+            let Some(i) = self.parse_diagnostics.iter().position(|(f, _)| *f == id) else {
+                continue;
+            };
+            let (_, diagnostics) = self.parse_diagnostics.swap_remove(i);
+            let file = self.sources.get(id);
+            h.insert(
+                (absolute(&file.path), id),
+                HandedOn {
+                    text: file.text.clone(),
+                    limits: self.limits.yaml.clone(),
+                    tree,
+                    diagnostics,
+                },
+            );
+        }
     }
 
     /// Interpolates and expands a parsed file; keeps the tree for rules.
@@ -546,17 +624,15 @@ impl Loader {
     /// clean-up of the path would; the part that does not exist yet is
     /// cleaned up lexically.
     fn inside_root(&self, path: &Path) -> bool {
-        let root = std::fs::canonicalize(&self.root).unwrap_or_else(|_| absolute(&self.root));
+        let root = crate::fscache::canonicalize(&self.root).unwrap_or_else(|| absolute(&self.root));
         let joined = if path.is_absolute() {
             path.to_path_buf()
         } else {
-            std::env::current_dir()
-                .unwrap_or_else(|_| PathBuf::from("/"))
-                .join(path)
+            crate::fscache::current_dir().join(path)
         };
         let mut existing = joined;
         let mut rest = Vec::new();
-        while !existing.exists() {
+        while !crate::fscache::exists(&existing) {
             match existing.components().next_back() {
                 Some(c) => rest.push(c.as_os_str().to_os_string()),
                 None => break,
@@ -565,7 +641,7 @@ impl Loader {
                 break;
             }
         }
-        let mut real = std::fs::canonicalize(&existing).unwrap_or(existing);
+        let mut real = crate::fscache::canonicalize(&existing).unwrap_or(existing);
         for n in rest.iter().rev() {
             real.push(n);
         }

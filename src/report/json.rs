@@ -10,18 +10,19 @@ use super::sanitize::{self, write_json};
 use super::{Counts, Fixable, Pos, Report, TOOL_NAME, TOOL_VERSION};
 use crate::diagnostic::{Applicability, Diagnostic};
 use crate::source::Span;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 /// Bumped only for changes that can break a reader (see the doc).
 pub(crate) const JSON_VERSION: u32 = 1;
 
 #[derive(Serialize)]
-struct Document<'a> {
+struct Document<'r, 'a> {
     version: u32,
     tool: Tool,
     files_checked: usize,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
+    diagnostics: Diagnostics<'r, 'a>,
     notes: Vec<JsonNote>,
     summary: Counts,
     fixable: Fixable,
@@ -33,32 +34,44 @@ struct Tool {
     version: &'static str,
 }
 
+/// The findings, each converted as it is written (thousands of them are
+/// streamed, not collected first); sanitized text is borrowed when it
+/// needed no change.
+struct Diagnostics<'r, 'a>(&'r Report<'a>);
+
+impl Serialize for Diagnostics<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let report = self.0;
+        s.collect_seq(report.diagnostics.iter().map(|d| diagnostic(report, d)))
+    }
+}
+
 #[derive(Serialize)]
 struct JsonDiagnostic<'a> {
-    code: String,
+    code: Cow<'a, str>,
     name: Option<&'static str>,
     severity: &'static str,
-    message: String,
+    message: Cow<'a, str>,
     file: String,
     start: Pos,
     end: Pos,
-    labels: Vec<JsonLabel>,
-    help: Option<String>,
-    notes: Vec<String>,
+    labels: Vec<JsonLabel<'a>>,
+    help: Option<Cow<'a, str>>,
+    notes: Vec<Cow<'a, str>>,
     fixes: Vec<JsonFix<'a>>,
 }
 
 #[derive(Serialize)]
-struct JsonLabel {
+struct JsonLabel<'a> {
     file: String,
     start: Pos,
     end: Pos,
-    message: String,
+    message: Cow<'a, str>,
 }
 
 #[derive(Serialize)]
 struct JsonFix<'a> {
-    title: String,
+    title: Cow<'a, str>,
     applicability: Applicability,
     edits: Vec<JsonEdit<'a>>,
 }
@@ -85,11 +98,7 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             version: TOOL_VERSION,
         },
         files_checked: report.files_checked,
-        diagnostics: report
-            .diagnostics
-            .iter()
-            .map(|d| diagnostic(report, d))
-            .collect(),
+        diagnostics: Diagnostics(report),
         notes: report
             .notes
             .iter()
@@ -107,10 +116,10 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn diagnostic<'a>(report: &Report, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
     let (start, end) = report.position(d.span);
     JsonDiagnostic {
-        code: sanitize::text(d.code).into_owned(),
+        code: sanitize::text(d.code),
         name: report.rule(d.code).map(|r| r.name),
         severity: d.severity.as_str(),
-        message: sanitize::text(&d.message).into_owned(),
+        message: sanitize::text(&d.message),
         file: file(report, d.span),
         start,
         end,
@@ -123,21 +132,17 @@ fn diagnostic<'a>(report: &Report, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
                     file: file(report, l.span),
                     start,
                     end,
-                    message: sanitize::text(&l.message).into_owned(),
+                    message: sanitize::text(&l.message),
                 }
             })
             .collect(),
-        help: d.help.as_deref().map(|h| sanitize::text(h).into_owned()),
-        notes: d
-            .notes
-            .iter()
-            .map(|n| sanitize::text(n).into_owned())
-            .collect(),
+        help: d.help.as_deref().map(sanitize::text),
+        notes: d.notes.iter().map(|n| sanitize::text(n)).collect(),
         fixes: d
             .fixes
             .iter()
             .map(|f| JsonFix {
-                title: sanitize::text(&f.title).into_owned(),
+                title: sanitize::text(&f.title),
                 applicability: f.applicability,
                 edits: f
                     .edits

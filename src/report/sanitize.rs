@@ -148,7 +148,10 @@ fn lone_cr(s: &str) -> bool {
 }
 
 fn needs_work(s: &str) -> bool {
-    s.chars().any(is_unsafe) || s.contains("##[") || s.contains("::")
+    // Printable ASCII holds no unsafe character: most text is only scanned
+    // byte by byte.
+    let printable_ascii = s.bytes().all(|b| (0x20..0x7f).contains(&b));
+    (!printable_ascii && s.chars().any(is_unsafe)) || s.contains("##[") || s.contains("::")
 }
 
 fn push_visible(out: &mut String, c: char) {
@@ -207,8 +210,12 @@ impl Formatter for SafeJson {
         w: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        let mut start = 0;
         let bytes = fragment.as_bytes();
+        // Printable ASCII without `##[` is written as it is.
+        if bytes.iter().all(|b| (0x20..0x7f).contains(b)) && !fragment.contains("##[") {
+            return w.write_all(bytes);
+        }
+        let mut start = 0;
         for (i, c) in fragment.char_indices() {
             let bracket = c == '[' && i >= 2 && &bytes[i - 2..i] == b"##";
             if !(is_unsafe(c) || bracket) {

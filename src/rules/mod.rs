@@ -477,16 +477,38 @@ const fn strict(meta: RuleMeta, check: Check) -> Rule {
 
 /// The least profile that runs the rule `code` (`Default` for unknown codes).
 pub fn profile_of(code: &str) -> Profile {
-    REGISTRY
-        .iter()
-        .find(|r| r.meta.code == code)
+    by_key()
+        .get(code)
+        .map(|&i| &REGISTRY[i])
+        .filter(|r| r.meta.code == code)
         .map_or(Profile::Default, |r| r.profile)
 }
 
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
+    // Codes as written and names are looked up directly (every finding
+    // asks, so a scan of the registry each time added up); another case of
+    // a code is searched for.
+    if let Some(&i) = by_key().get(code_or_name) {
+        return Some(&REGISTRY[i]);
+    }
     REGISTRY
         .iter()
         .find(|r| r.meta.code.eq_ignore_ascii_case(code_or_name) || r.meta.name == code_or_name)
+}
+
+/// Each rule's index in [`REGISTRY`] by its code and by its name (the first
+/// rule wins, as in a scan).
+fn by_key() -> &'static std::collections::HashMap<&'static str, usize> {
+    static MAP: std::sync::OnceLock<std::collections::HashMap<&'static str, usize>> =
+        std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut m = std::collections::HashMap::new();
+        for (i, r) in REGISTRY.iter().enumerate() {
+            m.entry(r.meta.code).or_insert(i);
+            m.entry(r.meta.name).or_insert(i);
+        }
+        m
+    })
 }
 
 /// Every rule, sorted by code (for listings, SARIF and the docs).

@@ -1,6 +1,8 @@
 //! M109: one named volume mounted read-write by two services whose images
 //! are databases or message brokers: two servers on one data directory.
 
+use std::collections::HashMap;
+
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Mount, MountKind, Service};
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
@@ -130,23 +132,35 @@ fn may_hold_data(cx: &Context, s: &Service, target: &str) -> bool {
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let p = cx.project;
-    for v in &p.volumes {
-        let name = &v.name.value;
-        // (service, mount, store) for each read-write mount by a data store.
-        let mut users: Vec<(&Service, &Mount, String)> = Vec::new();
-        for s in &p.services {
-            let Some(store) = data_store(s) else { continue };
-            for m in &s.volumes {
-                if m.kind.value == MountKind::Volume
-                    && !m.is_read_only()
-                    && m.source.as_ref().is_some_and(|x| &x.value == name)
-                    && may_hold_data(cx, s, &m.target.value)
-                {
-                    users.push((s, m, store.clone()));
-                    break;
-                }
+    // Linear in the services: each data store's read-write volume mounts,
+    // by volume name, (service, mount, store) in service order; a service
+    // counts once per volume, with its first such mount of it.
+    let mut by_volume: HashMap<&str, Vec<(&Service, &Mount, String)>> = HashMap::new();
+    for s in &p.services {
+        let Some(store) = data_store(s) else { continue };
+        let mut seen: Vec<&str> = Vec::new();
+        for m in &s.volumes {
+            let Some(src) = m.source.as_ref().map(|x| x.value.as_str()) else {
+                continue;
+            };
+            if m.kind.value == MountKind::Volume
+                && !seen.contains(&src)
+                && !m.is_read_only()
+                && may_hold_data(cx, s, &m.target.value)
+            {
+                seen.push(src);
+                by_volume
+                    .entry(src)
+                    .or_default()
+                    .push((s, m, store.clone()));
             }
         }
+    }
+    for v in &p.volumes {
+        let name = &v.name.value;
+        let Some(users) = by_volume.get(name.as_str()) else {
+            continue;
+        };
         for (i, (s, m, store)) in users.iter().enumerate() {
             let Some((s0, m0, store0)) = users[..i]
                 .iter()

@@ -359,7 +359,25 @@ fn missing(s: &Service, si: &ServiceImage, prog: &str) -> Option<Missing> {
             Some((mode, ev)) => {
                 skipped.get_or_insert((p, mode, ev));
             }
+            // A known executable of that name: the lookup finds it.
+            None if si.has_binary(&p) == Some(true) && !maybe_not_executable(si, &p) => {
+                return None;
+            }
             None => unknown = true,
+        }
+    }
+    // With a PATH directory not fully known, another executable of that
+    // name could be there and run instead. Only a script of the build
+    // context, named as one (`docker-entrypoint.sh`), is taken as the
+    // program meant: no system program is named so.
+    if unknown {
+        if let Some((p, _, _)) = &skipped {
+            let script_name = [".sh", ".bash", ".py", ".rb", ".pl", ".js"]
+                .iter()
+                .any(|x| prog.ends_with(x));
+            if !script_name || si.image.context_file(p).is_none() {
+                return None;
+            }
         }
     }
     match skipped {
@@ -383,6 +401,14 @@ fn missing(s: &Service, si: &ServiceImage, prog: &str) -> Option<Missing> {
                 skipped: true,
             })
         }
+    }
+}
+
+/// The path exists, but its mode is not known or has no execute bit.
+fn maybe_not_executable(si: &ServiceImage, path: &str) -> bool {
+    match si.path(path) {
+        PathFact::Exists(info) => info.mode.is_none_or(|m| m & 0o111 == 0),
+        _ => false,
     }
 }
 

@@ -48,21 +48,23 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         }
         // The kind from the facts of the image (a Dockerfile `FROM postgres`
         // inherits it), else from the built-in facts of the repository.
-        let from_facts = cx
-            .image(s)
-            .and_then(|i| i.image.kind.as_ref())
-            .map(|k| (k.value.clone(), k.evidence.render()));
-        let from_repo = || {
-            let image = &s.image.as_ref()?.value;
-            let (kind, file) = builtin::builtin().kind_of(image)?;
-            Some((kind.to_string(), format!("built-in facts {file}")))
+        // The kind is compared before anything is copied or rendered: most
+        // services are not data stores.
+        let (kind, evidence) = match cx.image(s).and_then(|i| i.image.kind.as_ref()) {
+            Some(k) if !DATA_KINDS.contains(&k.value.as_str()) => continue,
+            Some(k) => (k.value.clone(), k.evidence.render()),
+            None => {
+                let Some(image) = s.image.as_ref().map(|i| &i.value) else {
+                    continue;
+                };
+                match builtin::builtin().kind_of(image) {
+                    Some((kind, file)) if DATA_KINDS.contains(&kind) => {
+                        (kind.to_string(), format!("built-in facts {file}"))
+                    }
+                    _ => continue,
+                }
+            }
         };
-        let Some((kind, evidence)) = from_facts.or_else(from_repo) else {
-            continue;
-        };
-        if !DATA_KINDS.contains(&kind.as_str()) {
-            continue;
-        }
         let what = match &s.image {
             Some(i) => format!("{kind} image `{}`", i.value),
             None => format!("built from a {kind} image"),

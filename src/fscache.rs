@@ -1,0 +1,151 @@
+//! File-system answers cached per directory for one batch run.
+//!
+//! Linting many files asks the same questions again for every file: the
+//! enclosing git work tree, the nearest config file, the example env files
+//! of the project directory and its parents, the canonical form of the
+//! root. A batch run of the command line (`compose-lint check`) turns the
+//! cache on with [`enable`]: the file system is taken not to change while it
+//! runs, and each question is asked of it once per directory. Everything
+//! else (the language server, tests, `--fix`'s re-lint) leaves it off and
+//! asks the file system every time, so that an edit on disk is seen.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+static ENABLED: AtomicBool = AtomicBool::new(false);
+
+/// Turns the cache on for the rest of the process (a batch run).
+pub fn enable() {
+    ENABLED.store(true, Ordering::Relaxed);
+}
+
+/// Whether this is a batch run with the cache on.
+pub fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
+
+type Memo<K, V> = OnceLock<Mutex<HashMap<K, V>>>;
+
+/// Whether memory of `bytes` of input may be left for the process's exit
+/// to release: in a batch run, for large inputs (a megabyte of YAML), whose
+/// trees take a tenth of the run to free. Small inputs are freed as usual,
+/// so that many files keep the peak memory low.
+pub fn leave_to_exit(bytes: usize) -> bool {
+    enabled() && bytes >= 1 << 20
+}
+
+/// `f(key)`, computed once per key while the cache is on. The lock is not
+/// held while `f` runs: two threads may both compute an answer, which is
+/// the same answer.
+fn memo<K, V>(table: &'static Memo<K, V>, key: &K, f: impl FnOnce(&K) -> V) -> V
+where
+    K: Eq + Hash + Clone,
+    V: Clone,
+{
+    if !enabled() {
+        return f(key);
+    }
+    let map = table.get_or_init(Default::default);
+    if let Some(v) = map.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+        return v.clone();
+    }
+    let v = f(key);
+    map.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key.clone(), v.clone());
+    v
+}
+
+/// The current directory (`/` when it cannot be read), asked once in a
+/// batch run: a batch run does not change it.
+pub fn current_dir() -> PathBuf {
+    static CWD: OnceLock<PathBuf> = OnceLock::new();
+    let ask = || std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    if enabled() {
+        CWD.get_or_init(ask).clone()
+    } else {
+        ask()
+    }
+}
+
+/// The nearest directory at or above `dir` (absolute) that holds a `.git`,
+/// cached for every directory on the way.
+pub fn git_root(dir: &Path) -> Option<PathBuf> {
+    static T: Memo<PathBuf, Option<PathBuf>> = OnceLock::new();
+    memo(&T, &dir.to_path_buf(), |d| {
+        if d.join(".git").exists() {
+            return Some(d.clone());
+        }
+        d.parent().and_then(git_root)
+    })
+}
+
+/// `std::fs::canonicalize`, cached by path (`None` when it fails).
+pub fn canonicalize(path: &Path) -> Option<PathBuf> {
+    static T: Memo<PathBuf, Option<PathBuf>> = OnceLock::new();
+    memo(&T, &path.to_path_buf(), |p| std::fs::canonicalize(p).ok())
+}
+
+/// `path.exists()`, cached by path.
+pub fn exists(path: &Path) -> bool {
+    static T: Memo<PathBuf, bool> = OnceLock::new();
+    memo(&T, &path.to_path_buf(), |p| p.exists())
+}
+
+/// The first of `names` that is a file in `dir`, cached per directory and
+/// list of names.
+pub fn first_file_in(dir: &Path, names: &'static [&'static str]) -> Option<PathBuf> {
+    static T: Memo<(PathBuf, usize), Option<PathBuf>> = OnceLock::new();
+    // The list is a static: its address tells the lists apart.
+    let key = (dir.to_path_buf(), names.as_ptr() as usize);
+    memo(&T, &key, |(d, _)| {
+        names.iter().map(|n| d.join(n)).find(|p| p.is_file())
+    })
+}
+
+/// The variables the example env files of `dir` name, cached per directory.
+pub fn documented_vars(
+    dir: &Path,
+    compute: impl FnOnce(&Path) -> HashSet<String>,
+) -> Arc<HashSet<String>> {
+    static T: Memo<PathBuf, Arc<HashSet<String>>> = OnceLock::new();
+    memo(&T, &dir.to_path_buf(), |d| Arc::new(compute(d)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn git_root_is_the_nearest_enclosing_work_tree() {
+        let tmp = tempfile::tempdir().unwrap();
+        let top = tmp.path().join("repo");
+        let deep = top.join("a/b");
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::create_dir_all(top.join(".git")).unwrap();
+        assert_eq!(git_root(&deep), Some(top.clone()));
+        // A nested work tree wins over the outer one.
+        std::fs::create_dir_all(top.join("a/.git")).unwrap();
+        assert_eq!(git_root(&deep), Some(top.join("a")));
+    }
+
+    #[test]
+    fn first_file_in_takes_the_names_in_order() {
+        static NAMES: &[&str] = &["one.toml", "two.toml"];
+        let tmp = tempfile::tempdir().unwrap();
+        assert_eq!(first_file_in(tmp.path(), NAMES), None);
+        std::fs::write(tmp.path().join("two.toml"), "").unwrap();
+        assert_eq!(
+            first_file_in(tmp.path(), NAMES),
+            Some(tmp.path().join("two.toml"))
+        );
+        std::fs::write(tmp.path().join("one.toml"), "").unwrap();
+        assert_eq!(
+            first_file_in(tmp.path(), NAMES),
+            Some(tmp.path().join("one.toml"))
+        );
+    }
+}
