@@ -49,18 +49,21 @@ echo "| work | compose-lint | measured in the same run | ratio | target |"
 echo "|---|---|---|---|---|"
 
 # 1. The real files, one process each, against the PyPI compose-lint.
+# Absolute paths, from this repository: a file is linted with its own
+# folder as its repository (as the peer reads it), not ../shared as one.
 if [ -n "$SHARED" ]; then
-  (cd "$SHARED" && { manifest_files corpus; manifest_files realworld; }) >"$WORK/real.list"
+  (cd "$SHARED" && { manifest_files corpus; manifest_files realworld; }) |
+    while IFS= read -r -d '' f; do printf '%s\0' "$SHARED/$f"; done >"$WORK/real.list"
   mapfile -d '' real <"$WORK/real.list"
   n=${#real[@]}
   if [ -n "$PEER" ]; then
-    (cd "$SHARED" && hf "$PEER_RUNS" ours "$(q "$BIN" --format json "${real[@]}")" \
-      peer "$(q "$PEER" check --format json "${real[@]}")")
+    hf "$PEER_RUNS" ours "$(q "$BIN" --format json "${real[@]}")" \
+      peer "$(q "$PEER" check --format json "${real[@]}")"
     read -r om os oc < <(row_of ours)
     read -r pm ps pc < <(row_of peer)
     echo "| $n real Compose files (corpus and realworld), one process | $(fmt "$om") ± $(fmt "$os") | PyPI compose-lint $PEER_VERSION: $(fmt "$pm") ± $(fmt "$ps") | $(ratio "$pm" "$om")× faster (CPU time: $(ratio "$pc" "$oc")×) | ≥ 50× |"
   else
-    (cd "$SHARED" && hf "$RUNS" ours "$(q "$BIN" --format json "${real[@]}")" floor "$(q "$FLOOR" "${real[@]}")")
+    hf "$RUNS" ours "$(q "$BIN" --format json "${real[@]}")" floor "$(q "$FLOOR" "${real[@]}")"
     read -r om os oc < <(row_of ours)
     read -r fm fs fc < <(row_of floor)
     echo "| $n real Compose files, one process | $(fmt "$om") ± $(fmt "$os") | (PyPI compose-lint not installed) bare event parse: $(fmt "$fm") | $(ratio "$om" "$fm")× the parse | ≥ 50× the peer |"
