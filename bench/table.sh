@@ -4,7 +4,7 @@
 # compose-lint 0.36.2, the bare YAML event parse, or loading alone), so that
 # the table can be re-measured on an idle machine in a few minutes.
 #
-#   bench/table.sh            # about 2-4 minutes on 2 idle cores
+#   bench/table.sh            # about 1.5 minutes on 2 idle cores
 #
 # Needs the release binary and the `floor` example (built when missing),
 # hyperfine, python3, and ../shared for the real files. RUNS (default 10)
@@ -80,7 +80,7 @@ read -r am as _ < <(row_of all)
 read -r jm js _ < <(row_of all-json)
 rss=$(peak_rss "$BIN" --select P101 "$big")
 rss_all=$(peak_rss "$BIN" "$big")
-findings=$("$BIN" --format json "$big" 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["diagnostics"]))' 2>/dev/null || echo "?")
+findings=$({ "$BIN" --format json "$big" 2>/dev/null || true; } | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["diagnostics"]))' 2>/dev/null || echo "?")
 services=$(grep -c '^  svc-' "$big")
 echo "| 5 MB file, $services services, loading only (\`--select P101\`) | $(fmt "$lm") ± $(fmt "$ls"), $((rss / 1024)) MB peak RSS | bare event parse: $(fmt "$fm") ± $(fmt "$fs") | $(ratio "$lm" "$fm")× the parse | ≤ 1.5× the parse, ≤ 100 MB |"
 echo "| the same file, all rules ($findings findings) | $(fmt "$am") ± $(fmt "$as") (human), $(fmt "$jm") (JSON); $((rss_all / 1024)) MB | loading only: $(fmt "$lm") | rules and report: $(fmt "$(python3 -c "print($am-$lm)")") | ≤ 0.4 s in all |"
@@ -92,7 +92,7 @@ hf "$RUNS" floor "$(q "$FLOOR" "$plain")" load "$(q "$BIN" --select P101 "$plain
 read -r fm _ _ < <(row_of floor)
 read -r lm ls _ < <(row_of load)
 read -r am as _ < <(row_of all)
-pf=$("$BIN" --format json "$plain" 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["diagnostics"]))' 2>/dev/null || echo "?")
+pf=$({ "$BIN" --format json "$plain" 2>/dev/null || true; } | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["diagnostics"]))' 2>/dev/null || echo "?")
 echo "| 2.4 MB file, 7,000 plain services ($pf findings), all rules | $(fmt "$am") ± $(fmt "$as") | loading only: $(fmt "$lm") ± $(fmt "$ls") (parse: $(fmt "$fm")) | $(ratio "$am" "$lm")× loading | ≤ 1.2× loading |"
 
 # 5. 10,000 small projects, against the parse of the same files.
