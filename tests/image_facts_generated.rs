@@ -193,7 +193,6 @@ const HAND_WRITTEN: &[&str] = &[
     "bitnami__rabbitmq.toml",
     "bitnami__redis.toml",
     "bitnami__zookeeper.toml",
-    "clickhouse__clickhouse-server.toml",
     "confluentinc__cp-kafka.toml",
     "confluentinc__cp-zookeeper.toml",
     "dpage__pgadmin4.toml",
