@@ -30,6 +30,30 @@ struct Suppression {
     used: bool,
 }
 
+/// An S006/S007 finding that stands for every use of one variable (see
+/// `load::envhints::regroup`): its labels are the other uses.
+fn is_grouped_uses(d: &Diagnostic) -> bool {
+    matches!(d.code, "S006" | "S007")
+        && !d.labels.is_empty()
+        && d.labels
+            .iter()
+            .all(|l| l.message.ends_with("is used here too"))
+}
+
+/// The ` (N uses)` suffix after some uses were suppressed.
+fn recount_uses(d: &mut Diagnostic) {
+    if let Some(i) = d.message.rfind(" (") {
+        let tail = &d.message[i + 2..];
+        if tail.ends_with(" uses)") && tail[..tail.len() - 6].bytes().all(|b| b.is_ascii_digit()) {
+            d.message.truncate(i);
+        }
+    }
+    if !d.labels.is_empty() {
+        let n = d.labels.len() + 1;
+        d.message.push_str(&format!(" ({n} uses)"));
+    }
+}
+
 /// Removes suppressed diagnostics from `diags` and appends S015 for every
 /// suppression comment that matched nothing. Only comments of files in
 /// `trees` are considered. `may_fire(code)` says whether a code could have
@@ -66,27 +90,44 @@ pub fn apply(
     if sups.is_empty() {
         return;
     }
-    diags.retain(|d| {
-        let line = sources
-            .get(d.span.file)
-            .line_col(d.span.start as usize)
-            .line;
-        let mut keep = true;
+    let suppressed_at = |sups: &mut Vec<Suppression>, span: Span, code: &str| {
+        let line = sources.get(span.file).line_col(span.start as usize).line;
+        let mut hit = false;
         for s in sups.iter_mut() {
-            if s.span.file != d.span.file {
+            if s.span.file != span.file {
                 continue;
             }
             let place = match s.scope {
                 Scope::File => true,
                 Scope::Line(l) => l == line,
             };
-            let code = s.codes.is_empty() || s.codes.iter().any(|c| c.eq_ignore_ascii_case(d.code));
+            let code = s.codes.is_empty() || s.codes.iter().any(|c| c.eq_ignore_ascii_case(code));
             if place && code {
                 s.used = true;
-                keep = false;
+                hit = true;
             }
         }
-        keep
+        hit
+    };
+    diags.retain_mut(|d| {
+        let primary = suppressed_at(&mut sups, d.span, d.code);
+        if !is_grouped_uses(d) {
+            return !primary;
+        }
+        // A variable's uses are one finding (the first use, the others as
+        // labels): a comment at any use suppresses that use, and the
+        // finding goes when none is left.
+        let code = d.code;
+        d.labels.retain(|l| !suppressed_at(&mut sups, l.span, code));
+        if primary {
+            if d.labels.is_empty() {
+                return false;
+            }
+            let next = d.labels.remove(0);
+            d.span = next.span;
+        }
+        recount_uses(d);
+        true
     });
     let idle = |s: &Suppression| !s.codes.is_empty() && !s.codes.iter().any(|c| may_fire(c));
     for s in sups.iter().filter(|s| !s.used && !idle(s)) {

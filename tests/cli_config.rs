@@ -13,6 +13,7 @@ fn bin(dir: &Path) -> Command {
         .env_remove("COMPOSE_PATH_SEPARATOR")
         .env_remove("COMPOSE_PROJECT_NAME")
         .env_remove("COMPOSE_LINT_TEST_PANIC")
+        .env_remove("TAG")
         .env_remove("NO_COLOR")
         .arg("--color")
         .arg("never");
@@ -456,4 +457,61 @@ fn rules_listing_shows_the_profile() {
             .any(|l| l.starts_with("C117") && l.contains(" strict ")),
         "{text}"
     );
+}
+
+/// S006 stands for every use of a variable; a comment at one use
+/// suppresses that use, and the finding moves on or goes.
+#[test]
+fn suppressing_one_use_of_an_unset_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let uses = |marks: [bool; 3]| {
+        let m = |i: usize| {
+            if marks[i] {
+                " # compose-lint: disable-line S006"
+            } else {
+                ""
+            }
+        };
+        format!(
+            "services:\n  a:\n    image: \"nginx:${{TAG}}\"{}\n    environment:\n      X: ${{TAG}}{}\n  b:\n    image: \"redis:${{TAG}}\"{}\n",
+            m(0),
+            m(1),
+            m(2)
+        )
+    };
+    let message = |o: &Output| -> Vec<String> {
+        let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let run = |marks| {
+        write(dir.path(), "compose.yaml", &uses(marks));
+        lint(dir.path(), &["--select", "S006,S015"])
+    };
+    let out = run([false, false, false]);
+    assert_eq!(codes(&out), ["3:S006:warning"]);
+    assert!(
+        message(&out)[0].ends_with("(3 uses)"),
+        "{:?}",
+        message(&out)
+    );
+    // The second use suppressed: two uses left, and the comment is used.
+    let out = run([false, true, false]);
+    assert_eq!(codes(&out), ["3:S006:warning"]);
+    assert!(
+        message(&out)[0].ends_with("(2 uses)"),
+        "{:?}",
+        message(&out)
+    );
+    // The first use suppressed: the finding moves to the next use.
+    let out = run([true, false, false]);
+    assert_eq!(codes(&out), ["5:S006:warning"]);
+    // Every use suppressed: nothing, and no comment is unused (S015).
+    let out = run([true, true, true]);
+    assert_eq!(codes(&out), Vec::<String>::new());
+    assert_eq!(out.status.code(), Some(0));
 }
