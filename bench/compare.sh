@@ -38,7 +38,6 @@
 # (default ../shared or /work/shared).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$(pwd)
 
 RUNS=${RUNS:-10}
 PEER_RUNS=${PEER_RUNS:-3}
@@ -111,14 +110,16 @@ for case in "${CASES[@]}"; do
   case $case in
     real | corpus | realworld)
       [ -z "$SHARED" ] && { echo "$case: ../shared not found (set COMPOSE_LINT_SHARED)"; continue; }
-      cd "$SHARED"
+      # Absolute paths, run from this repository: each file's folder is
+      # its repository (../shared is not one project).
       : >"$WORK/list"
-      [ "$case" != realworld ] && manifest_files corpus >>"$WORK/list"
-      [ "$case" != corpus ] && manifest_files realworld >>"$WORK/list"
+      {
+        if [ "$case" != realworld ]; then (cd "$SHARED" && manifest_files corpus); fi
+        if [ "$case" != corpus ]; then (cd "$SHARED" && manifest_files realworld); fi
+      } | while IFS= read -r -d '' f; do printf '%s\0' "$SHARED/$f"; done >"$WORK/list"
       n=$(tr -cd '\0' <"$WORK/list" | wc -c)
-      echo "$case: $n distinct Compose files ($( [ "$case" = real ] && echo "corpus and realworld" || echo "$case"), MANIFEST kind=compose), one process each, from $SHARED"
+      echo "$case: $n distinct Compose files ($( [ "$case" = real ] && echo "corpus and realworld" || echo "$case"), MANIFEST kind=compose), named by absolute path, one process each"
       compare "$case" "$WORK/list" "$WORK/list"
-      cd "$ROOT"
       ;;
     small)
       f=$WORK/small/compose.yaml

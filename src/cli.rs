@@ -961,6 +961,24 @@ fn images(args: CheckArgs) -> ExitCode {
 }
 
 /// How to load, as `check` and `images` both take it from the flags.
+/// The folder of a named file and the repository it falls back to outside
+/// a git work tree: the folder the user works in when the file is under it
+/// (`compose-lint ci/config/compose.yaml` from the project root, as `docker
+/// compose -f` is run there); a file outside it keeps its own folder.
+fn file_repository(p: &Path) -> (PathBuf, PathBuf) {
+    let dir = match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let cwd = project::absolute(Path::new("."));
+    let fallback = if project::absolute(&dir).starts_with(&cwd) {
+        cwd
+    } else {
+        dir.clone()
+    };
+    (dir, fallback)
+}
+
 fn load_options(args: &CheckArgs) -> LoadOptions {
     LoadOptions {
         env_files: args.env_file.clone(),
@@ -1085,6 +1103,23 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
             }
         }
     };
+    // What each named file defines is read on both cores first; the jobs
+    // are then planned in order from what was read.
+    if args.base.is_empty() {
+        let mut by_repo: Vec<Vec<PathBuf>> = Vec::new();
+        for p in &args.paths {
+            if p.as_os_str() == "-" || !p.is_file() {
+                continue;
+            }
+            let (dir, fallback) = file_repository(p);
+            let i = repo_for(&mut repos, &dir, &fallback);
+            by_repo.resize(repos.len(), Vec::new());
+            by_repo[i].push(p.clone());
+        }
+        for (i, files) in by_repo.iter().enumerate() {
+            repos[i].learn_files(files);
+        }
+    }
     for p in &args.paths {
         if p.as_os_str() == "-" {
             let input = input_for(p, args)?;
@@ -1110,20 +1145,7 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
             }
             jobs.extend(found);
         } else {
-            let dir = match p.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-                _ => PathBuf::from("."),
-            };
-            // Outside a git work tree, the repository of a file named from
-            // the folder the user works in is that folder (`compose-lint
-            // ci/config/compose.yaml` from the project root, as `docker
-            // compose -f` is run there); a file outside it keeps its own.
-            let cwd = project::absolute(Path::new("."));
-            let fallback = if project::absolute(&dir).starts_with(&cwd) {
-                cwd
-            } else {
-                dir.clone()
-            };
+            let (dir, fallback) = file_repository(p);
             let i = repo_for(&mut repos, &dir, &fallback);
             jobs.push(repos[i].job_for(p, &args.base));
         }

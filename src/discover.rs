@@ -276,6 +276,50 @@ impl Repository {
         &self.root
     }
 
+    /// Reads, on both cores, what the files of a walk define: every file
+    /// but the `.override` of a base beside it (which is linted with its
+    /// base, and read only if the base turns out to need a base itself).
+    fn learn_names(&mut self, by_dir: &BTreeMap<PathBuf, Vec<String>>) {
+        let mut todo: Vec<PathBuf> = Vec::new();
+        for (dir, names) in by_dir {
+            let base = DEFAULT_NAMES.iter().find(|n| names.iter().any(|m| m == *n));
+            let skip = base.map(|b| override_name(b));
+            for n in names {
+                if Some(n) == skip.as_ref() {
+                    continue;
+                }
+                todo.push(dir.join(n));
+            }
+        }
+        self.learn_files(&todo);
+    }
+
+    /// Reads, on both cores, what the named files define (those not read
+    /// yet), before the jobs are planned one by one.
+    pub fn learn_files(&mut self, paths: &[PathBuf]) {
+        use rayon::prelude::*;
+        let mut seen: HashSet<PathBuf> = HashSet::new();
+        let mut todo: Vec<PathBuf> = Vec::new();
+        for p in paths {
+            let abs = project::absolute(&clean(p));
+            if !self.names.contains_key(&abs) && seen.insert(abs.clone()) {
+                todo.push(abs);
+            }
+        }
+        if todo.len() < 2 {
+            return;
+        }
+        let root = self.root.clone();
+        let learned: Vec<(PathBuf, Names)> = todo
+            .into_par_iter()
+            .map(|p| {
+                let n = names_of(&p, &root);
+                (p, n)
+            })
+            .collect();
+        self.names.extend(learned);
+    }
+
     fn names(&mut self, path: &Path) -> &Names {
         let abs = project::absolute(path);
         let root = self.root.clone();
@@ -711,6 +755,9 @@ pub fn walk_in(root: &Path, repo: &mut Repository, bases: &[PathBuf]) -> Vec<Job
         };
         let dir = path.parent().unwrap_or(root).to_path_buf();
         by_dir.entry(dir).or_default().push(name.to_string());
+    }
+    if bases.is_empty() {
+        repo.learn_names(&by_dir);
     }
     let mut jobs = Vec::new();
     for (dir, mut names) in by_dir {

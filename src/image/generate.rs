@@ -366,7 +366,7 @@ pub fn generate_one(
             .map_err(|e| format!("{}: {e}", sources.join(file).display()))?;
         let _ = write!(
             out,
-            "\n# Older tags: hand-written facts, kept from before the generator (the recorded sources do not cover them).\n{}",
+            "\n# Older tags: hand-written facts, kept from before the generator, for the tags the recorded sources do not cover (older releases, other variants); each cites the file it was read from.\n{}",
             legacy.trim_start()
         );
         if !out.ends_with('\n') {

@@ -10,7 +10,9 @@ use super::{fingerprint, slash_path, Report, TOOL_NAME, TOOL_VERSION};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::meta::RuleMeta;
 use crate::source::Span;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -20,8 +22,14 @@ const SCHEMA: &str =
 pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     // Rules: the known ones in the caller's order, then unknown codes.
     let mut codes: Vec<&str> = report.rules.iter().map(|r| r.code).collect();
+    // Each code's first index (the rule a result points at).
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (i, c) in codes.iter().enumerate() {
+        index.entry(c).or_insert(i);
+    }
     for d in report.diagnostics {
-        if !codes.contains(&d.code) {
+        if !index.contains_key(d.code) {
+            index.insert(d.code, codes.len());
             codes.push(d.code);
         }
     }
@@ -30,15 +38,6 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .map(|code| match report.rule(code) {
             Some(meta) => rule(meta),
             None => json!({ "id": sanitize::text(code) }),
-        })
-        .collect();
-
-    let results: Vec<Value> = report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let index = codes.iter().position(|c| *c == d.code).unwrap_or(0);
-            result(report, d, index)
         })
         .collect();
 
@@ -52,16 +51,54 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     driver.insert("rules".into(), Value::Array(rules));
 
-    let doc = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": driver },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    });
+    // Written as `json!` would write the whole document (keys sorted), but
+    // each result is built as it is written instead of all of them first.
+    let doc = Document {
+        report,
+        index: &index,
+        tool: json!({ "driver": driver }),
+    };
     write_json(out, &doc)
+}
+
+struct Document<'r, 'a> {
+    report: &'r Report<'a>,
+    index: &'r HashMap<&'r str, usize>,
+    tool: Value,
+}
+
+impl Serialize for Document<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("$schema", SCHEMA)?;
+        m.serialize_entry("runs", &[Run(self)])?;
+        m.serialize_entry("version", "2.1.0")?;
+        m.end()
+    }
+}
+
+struct Run<'d, 'r, 'a>(&'d Document<'r, 'a>);
+
+impl Serialize for Run<'_, '_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("columnKind", "unicodeCodePoints")?;
+        m.serialize_entry("results", &Results(self.0))?;
+        m.serialize_entry("tool", &self.0.tool)?;
+        m.end()
+    }
+}
+
+struct Results<'d, 'r, 'a>(&'d Document<'r, 'a>);
+
+impl Serialize for Results<'_, '_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let report = self.0.report;
+        s.collect_seq(report.diagnostics.iter().map(|d| {
+            let index = self.0.index.get(d.code).copied().unwrap_or(0);
+            result(report, d, index)
+        }))
+    }
 }
 
 fn rule(meta: &RuleMeta) -> Value {
