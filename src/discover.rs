@@ -132,10 +132,28 @@ fn clean(p: &Path) -> PathBuf {
 }
 
 /// The repository a path belongs to: the enclosing git work tree, else
-/// `fallback`.
+/// `fallback`, widened to the nearest folder above the path (at most three
+/// levels up) that holds a default-named Compose file when `fallback` is
+/// inside it. Outside git that folder is the project an overlay below it is
+/// layered on (`cd ci/x && docker compose -f ../../compose.yaml -f
+/// compose.yaml`), so linting from the overlay's folder finds the same base
+/// as linting from the project's.
 pub fn repository_root(path: &Path, fallback: &Path) -> PathBuf {
-    crate::fscache::git_root(&project::absolute(path))
-        .unwrap_or_else(|| project::absolute(fallback))
+    let abs = project::absolute(path);
+    if let Some(git) = crate::fscache::git_root(&abs) {
+        return git;
+    }
+    let fallback = project::absolute(fallback);
+    let dir = if abs.is_dir() {
+        abs.as_path()
+    } else {
+        abs.parent().unwrap_or(&abs)
+    };
+    dir.ancestors()
+        .skip(1)
+        .take(3)
+        .find(|a| fallback.starts_with(a) && DEFAULT_NAMES.iter().any(|n| a.join(n).is_file()))
+        .map_or(fallback.clone(), Path::to_path_buf)
 }
 
 /// What a Compose file defines and what it refers to without defining it,

@@ -471,8 +471,9 @@ fn an_included_file_found_by_the_walk_is_reported_once() {
 
 /// Outside a git work tree, a file named from the project's root is linted
 /// in that repository (the current folder): its base is found, as when the
-/// whole folder is linted. From the file's own folder, nothing above it is
-/// searched, and the unresolved references are errors.
+/// whole folder is linted. From the file's own folder, the nearest folder
+/// above with a default-named Compose file is the repository, so the same
+/// base is found there too.
 #[test]
 fn a_file_named_from_the_project_root_finds_its_base_without_git() {
     let dir = tempfile::tempdir().unwrap();
@@ -516,9 +517,44 @@ fn a_file_named_from_the_project_root_finds_its_base_without_git() {
         .args(["--format", "json", "compose.yaml"])
         .output()
         .unwrap();
-    assert!(
-        !errors(&from_its_folder).is_empty(),
+    assert_eq!(
+        errors(&from_its_folder),
+        Vec::<String>::new(),
         "{}",
         stdout(&from_its_folder)
+    );
+    assert!(
+        notes(&from_its_folder)
+            .iter()
+            .any(|(f, m)| f == "compose.yaml" && m.contains("linted as an overlay of")),
+        "{:?}",
+        notes(&from_its_folder)
+    );
+}
+
+/// Outside git, a folder above widens the repository only when it holds a
+/// default-named Compose file: a lone overlay-shaped file keeps its S107.
+#[test]
+fn without_a_compose_file_above_the_repository_is_not_widened() {
+    let lone = tempfile::tempdir().unwrap();
+    write(
+        lone.path(),
+        "a/b/compose.yaml",
+        "services:\n  app:\n    environment:\n      MODE: ci\n",
+    );
+    write(
+        lone.path(),
+        "a/notes.yaml",
+        "services:\n  app:\n    image: nginx:1.27\n",
+    );
+    let out = bin(&lone.path().join("a/b"))
+        .args(["--format", "json", "compose.yaml"])
+        .output()
+        .unwrap();
+    let codes: Vec<String> = findings(&out).into_iter().map(|(_, _, c)| c).collect();
+    assert!(
+        codes.iter().any(|c| c == "S107"),
+        "{codes:?}\n{}",
+        stdout(&out)
     );
 }
