@@ -152,7 +152,9 @@ pub fn repository_root(path: &Path, fallback: &Path) -> PathBuf {
     dir.ancestors()
         .skip(1)
         .take(3)
-        .find(|a| fallback.starts_with(a) && DEFAULT_NAMES.iter().any(|n| a.join(n).is_file()))
+        .find(|a| {
+            fallback.starts_with(a) && crate::fscache::first_file_in(a, &DEFAULT_NAMES).is_some()
+        })
         .map_or(fallback.clone(), Path::to_path_buf)
 }
 
