@@ -1116,9 +1116,8 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
             by_repo.resize(repos.len(), Vec::new());
             by_repo[i].push(p.clone());
         }
-        for (i, files) in by_repo.iter().enumerate() {
-            repos[i].learn_files(files);
-        }
+        by_repo.resize(repos.len(), Vec::new());
+        discover::learn_all(&mut repos, &by_repo);
     }
     for p in &args.paths {
         if p.as_os_str() == "-" {

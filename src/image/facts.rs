@@ -461,17 +461,32 @@ impl Filesystem {
             format!("{path}/")
         };
         let under = |k: &str| k == path || k.starts_with(prefix.as_str());
-        for (k, e) in self.entries.iter_mut() {
-            if under(k) {
-                e.children_complete = false;
-                if e.content == Some(Content::Empty) {
-                    e.content = None;
-                }
-                if names_it && *k == path {
-                    e.uid = None;
-                    e.gid = None;
-                    e.mode = None;
-                }
+        // The entries at and below `path`: the path itself, then the keys
+        // from `path/` on that start with it (they sort together), found
+        // in the ordered map rather than by a scan of the whole listing.
+        let forget = |e: &mut Entry| {
+            e.children_complete = false;
+            if e.content == Some(Content::Empty) {
+                e.content = None;
+            }
+        };
+        if let Some(e) = self.entries.get_mut(path.as_str()) {
+            forget(e);
+            if names_it {
+                e.uid = None;
+                e.gid = None;
+                e.mode = None;
+            }
+        }
+        for (k, e) in self.entries.range_mut::<str, _>((
+            std::ops::Bound::Included(prefix.as_str()),
+            std::ops::Bound::Unbounded,
+        )) {
+            if !k.starts_with(prefix.as_str()) {
+                break;
+            }
+            if *k != path {
+                forget(e);
             }
         }
         // A new path's parents may be new too: the nearest listed ancestor
@@ -918,5 +933,46 @@ impl Image {
             },
         };
         Ok(RuntimeUser { name, uid, gid })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `forget_under` touches exactly the path and the entries below it,
+    /// not its neighbours in the sorted listing (`/a!`, `/a.b`, `/ab`).
+    #[test]
+    fn forget_under_touches_the_path_and_below_only() {
+        let ev = Evidence::Archive {
+            path: "t.tar".into(),
+            digest: "sha256:0".into(),
+        };
+        let paths = ["/", "/a", "/a!", "/a.b", "/a/b", "/a/b/c", "/ab", "/b"];
+        let fresh = || {
+            let mut fs = Filesystem::default();
+            for p in paths {
+                let mut e = Entry::new(Some(PathKind::Dir), ev.clone());
+                e.children_complete = true;
+                e.content = Some(Content::Empty);
+                e.uid = Some(0);
+                fs.entries.insert(p.to_string(), e);
+            }
+            fs
+        };
+        let mut fs = fresh();
+        fs.forget_under("/a", true, &ev);
+        for p in paths {
+            let e = &fs.entries[p];
+            let below = p == "/a" || p.starts_with("/a/");
+            assert_eq!(e.children_complete, !below, "{p}");
+            // `/` is the nearest listed ancestor: no longer known empty.
+            assert_eq!(e.content.is_none(), below || p == "/", "{p}");
+            assert_eq!(e.uid.is_none(), p == "/a", "{p}");
+        }
+        let mut fs = fresh();
+        fs.forget_under("/", false, &ev);
+        assert!(fs.entries.values().all(|e| !e.children_complete));
+        assert!(fs.entries.values().all(|e| e.uid == Some(0)));
     }
 }

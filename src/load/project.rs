@@ -469,6 +469,9 @@ fn default_root(dir: &Path) -> PathBuf {
 /// An absolute, lexically normalized path (no file system access, so a
 /// missing path still normalizes).
 pub fn absolute(path: &Path) -> PathBuf {
+    if is_normal_absolute(path) {
+        return path.to_path_buf();
+    }
     let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
@@ -485,6 +488,23 @@ pub fn absolute(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// Whether `path` is absolute and already what [`absolute`] makes of it:
+/// no `.` or `..` component, no doubled or trailing `/` (checked on the
+/// bytes, which is much cheaper than splitting into components).
+fn is_normal_absolute(path: &Path) -> bool {
+    let b = path.as_os_str().as_encoded_bytes();
+    if b.first() != Some(&b'/') || b.starts_with(b"//") {
+        return false;
+    }
+    if b.len() == 1 {
+        return true;
+    }
+    !b.ends_with(b"/")
+        && b[1..]
+            .split(|c| *c == b'/')
+            .all(|c| !c.is_empty() && c != b"." && c != b"..")
 }
 
 impl Loader {
@@ -1405,4 +1425,36 @@ pub fn split_compose_file_var(value: &str, sep: Option<&str>) -> Vec<PathBuf> {
 /// The set of paths a loaded project read, for `--statistics` and tests.
 pub fn files_read(loaded: &Loaded) -> HashSet<PathBuf> {
     loaded.sources.files().map(|f| f.path.clone()).collect()
+}
+
+#[cfg(test)]
+mod absolute_tests {
+    use super::*;
+
+    /// The byte check agrees with the normalization by components.
+    #[test]
+    fn normal_absolute_paths_are_taken_as_they_are() {
+        let slow = |p: &str| {
+            let mut out = PathBuf::new();
+            for c in Path::new(p).components() {
+                match c {
+                    Component::ParentDir => {
+                        out.pop();
+                    }
+                    Component::CurDir => {}
+                    other => out.push(other.as_os_str()),
+                }
+            }
+            out
+        };
+        for p in [
+            "/", "/a", "/a/b.yml", "/a/./b", "/a/../b", "/a//b", "/a/b/", "//a", "/..", "/.",
+            "/a/.b", "/a/..b/c", "/a/b/.", "/a/b/..",
+        ] {
+            assert_eq!(absolute(Path::new(p)), slow(p), "{p}");
+        }
+        assert!(is_normal_absolute(Path::new("/a/.b")));
+        assert!(!is_normal_absolute(Path::new("/a/./b")));
+        assert!(!is_normal_absolute(Path::new("a/b")));
+    }
 }
