@@ -465,17 +465,18 @@ fn check(args: CheckArgs) -> ExitCode {
     // `[bases]` in a job's config names its bases (`--base` wins).
     let mut jobs = jobs;
     if args.base.is_empty() {
+        let mut cwd: Option<PathBuf> = None;
         for (job, cfg) in jobs.iter_mut().zip(&configs) {
             let file = match (&job.report_only, job.inputs.as_slice()) {
                 (Some(only), _) if only.len() == 1 => only[0].clone(),
                 (None, [one]) if one.text.is_none() => one.path.clone(),
                 _ => continue,
             };
-            let cwd = std::env::current_dir().unwrap_or_default();
+            let cwd = cwd.get_or_insert_with(|| std::env::current_dir().unwrap_or_default());
             let bases: Vec<PathBuf> = cfg
                 .bases_for(&file)
                 .into_iter()
-                .map(|b| b.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(b))
+                .map(|b| b.strip_prefix(&*cwd).map(Path::to_path_buf).unwrap_or(b))
                 .collect();
             if !bases.is_empty() {
                 *job = discover::Repository::new(Path::new(".")).job_for(&file, &bases);

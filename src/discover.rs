@@ -145,7 +145,7 @@ pub fn repository_root(path: &Path, fallback: &Path) -> PathBuf {
         return git;
     }
     let fallback = project::absolute(fallback);
-    let dir = if abs.is_dir() {
+    let dir = if crate::fscache::is_dir(&abs) {
         abs.as_path()
     } else {
         abs.parent().unwrap_or(&abs)

@@ -96,6 +96,12 @@ pub fn exists(path: &Path) -> bool {
     memo(&T, &path.to_path_buf(), |p| p.exists())
 }
 
+/// `path.is_dir()`, cached by path.
+pub fn is_dir(path: &Path) -> bool {
+    static T: Memo<PathBuf, bool> = OnceLock::new();
+    memo(&T, &path.to_path_buf(), |p| p.is_dir())
+}
+
 /// The first of `names` that is a file in `dir`, cached per directory and
 /// list of names.
 pub fn first_file_in(dir: &Path, names: &'static [&'static str]) -> Option<PathBuf> {

@@ -156,6 +156,19 @@ struct HandedOn {
 /// Files smaller than this are parsed again rather than handed on.
 const HAND_ON_BYTES: usize = 64 * 1024;
 
+/// Files under [`HAND_ON_BYTES`] are handed on too, until their texts
+/// total this much (a few hundred real Compose files): the parse they save
+/// is a tenth of a run over many files, and the trees kept stay small.
+const HAND_ON_SMALL_TOTAL: usize = 2 << 20;
+
+/// Whether a small file of `len` bytes still fits [`HAND_ON_SMALL_TOTAL`]
+/// (counted once asked, whether it fits or not).
+fn small_hand_on(len: usize) -> bool {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static USED: AtomicUsize = AtomicUsize::new(0);
+    USED.fetch_add(len, Ordering::Relaxed) + len <= HAND_ON_SMALL_TOTAL
+}
+
 type HandOver = Mutex<HashMap<(PathBuf, FileId), HandedOn>>;
 
 fn hand_over() -> &'static HandOver {
@@ -586,8 +599,9 @@ impl Loader {
         }
         let (tree, diags) = yaml::parse(id, text, &self.limits.yaml);
         // Small files parse in less time than keeping their trees until
-        // the lint costs memory over thousands of files.
-        if self.hand_on && text.len() >= HAND_ON_BYTES {
+        // the lint costs memory over thousands of files: they are handed
+        // on only while their texts total at most `HAND_ON_SMALL_TOTAL`.
+        if self.hand_on && (text.len() >= HAND_ON_BYTES || small_hand_on(text.len())) {
             self.parse_diagnostics.push((id, diags.clone()));
         }
         self.diagnostics.extend(diags);
@@ -852,7 +866,7 @@ impl Loader {
     ) -> Result<(), FatalError> {
         // A `.env` that is there but is a FIFO or a device is not skipped:
         // reading it fails with a message saying so.
-        if optional && !path.exists() {
+        if optional && !crate::fscache::exists(path) {
             return Ok(());
         }
         // An implicit `.env` outside the root (an include's project
