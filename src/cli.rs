@@ -1091,18 +1091,25 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
     // git work tree, else the folder linted (a file: the current folder
     // when the file is under it, else the file's folder).
     let mut repos: Vec<discover::Repository> = Vec::new();
-    let repo_for = |repos: &mut Vec<discover::Repository>, p: &Path, fallback: &Path| -> usize {
+    // Each repository's index by root, and each (folder, fallback) asked
+    // about so far: many files share a folder.
+    let mut by_root: std::collections::HashMap<PathBuf, usize> = Default::default();
+    let mut asked: std::collections::HashMap<(PathBuf, PathBuf), usize> = Default::default();
+    let mut repo_for = |repos: &mut Vec<discover::Repository>, p: &Path, fallback: &Path| -> usize {
+        let key = (p.to_path_buf(), fallback.to_path_buf());
+        if let Some(i) = asked.get(&key) {
+            return *i;
+        }
         let root = match &args.root {
             Some(r) => project::absolute(r),
             None => discover::repository_root(p, fallback),
         };
-        match repos.iter().position(|r| r.root() == root) {
-            Some(i) => i,
-            None => {
-                repos.push(discover::Repository::new(&root));
-                repos.len() - 1
-            }
-        }
+        let i = *by_root.entry(project::absolute(&root)).or_insert_with_key(|root| {
+            repos.push(discover::Repository::new(root));
+            repos.len() - 1
+        });
+        asked.insert(key, i);
+        i
     };
     // What each named file defines is read on both cores first; the jobs
     // are then planned in order from what was read.

@@ -290,6 +290,8 @@ struct Near {
     /// root, folder by folder from the nearest; within a folder the default
     /// names first, in `docker compose`'s order, then the others by path.
     ancestors: Vec<PathBuf>,
+    /// What each of `ancestors` defines.
+    names: Vec<Arc<Names>>,
     /// `ancestors`, then the other Compose files under the folder's parent
     /// (filled when first needed: `None` until then).
     order: Option<Vec<PathBuf>>,
@@ -395,6 +397,7 @@ impl Repository {
             Some(n) if !order || n.order.is_some() => return n,
             Some(n) => Arc::try_unwrap(n).unwrap_or_else(|n| Near {
                 ancestors: n.ancestors.clone(),
+                names: n.names.clone(),
                 order: None,
             }),
             None => {
@@ -419,8 +422,10 @@ impl Repository {
                 }
                 let learn = ancestors.clone();
                 learn_all(std::slice::from_mut(self), &[learn]);
+                let names = ancestors.iter().map(|a| self.names(a)).collect();
                 Near {
                     ancestors,
+                    names,
                     order: None,
                 }
             }
@@ -590,13 +595,16 @@ impl Repository {
         // 2. The nearest Compose file in the same folder or an ancestor
         //    that defines what is missing.
         let near = self.near(&dir, false);
-        let ancestors: Vec<&PathBuf> = near.ancestors.iter().filter(|f| **f != abs).collect();
+        // Both sides are absolute and normalized: the bytes tell them apart
+        // (much cheaper than comparing components).
+        let is_abs = |f: &PathBuf| f.as_os_str() == abs.as_os_str();
+        let ancestors: Vec<&PathBuf> = near.ancestors.iter().filter(|f| !is_abs(f)).collect();
         // A candidate that defines the names completely (not itself
         // lacking them) and has a default name is preferred: it is the
         // project the file is layered onto.
         let mut best: Option<(u8, &PathBuf)> = None;
-        for c in &ancestors {
-            if !missing.is_subset(&self.provides(c).provides) {
+        for (c, n) in near.ancestors.iter().zip(&near.names) {
+            if is_abs(c) || !missing.is_subset(&n.provides) {
                 continue;
             }
             let default = c
@@ -625,7 +633,7 @@ impl Repository {
             .order
             .iter()
             .flatten()
-            .filter(|f| **f != abs)
+            .filter(|f| !is_abs(f))
             .collect();
         for (i, c) in order.iter().enumerate() {
             if !self.names.contains_key(*c) {
