@@ -381,6 +381,16 @@ pub struct Filesystem {
 /// Lexically normalizes an absolute path in the image: `/a/./b/../c/` -> `/a/c`.
 /// A relative path is taken from `/`.
 pub fn normalize(path: &str) -> String {
+    // Already normal (the usual case): `/`, or `/` and names, each without
+    // `.`, `..` or an empty name.
+    let normal = path == "/"
+        || path.strip_prefix('/').is_some_and(|rest| {
+            rest.split('/')
+                .all(|c| !c.is_empty() && c != "." && c != "..")
+        });
+    if normal {
+        return path.to_string();
+    }
     let mut parts: Vec<&str> = Vec::new();
     for c in path.split('/') {
         match c {
@@ -518,15 +528,15 @@ impl Filesystem {
     /// The step that made `path` unknown, when `path` lies at, below or
     /// above an area a step may have written.
     pub fn unknown_area(&self, path: &str) -> Option<(&str, &Evidence)> {
+        // `a` lies below `b`: it starts with `b` and then a `/`.
+        let below = |a: &str, b: &str| {
+            a.len() > b.len() && a.starts_with(b) && a.as_bytes()[b.len()] == b'/'
+        };
         self.unknown
             .iter()
             .find(|(u, _)| {
                 let u = u.as_str();
-                u == "/"
-                    || u == path
-                    || path.starts_with(&format!("{u}/"))
-                    || path == "/"
-                    || u.starts_with(&format!("{path}/"))
+                u == "/" || u == path || below(path, u) || path == "/" || below(u, path)
             })
             .map(|(u, e)| (u.as_str(), e))
     }
@@ -607,16 +617,16 @@ impl Filesystem {
                 }
             }
             let comps: Vec<&str> = target.split('/').filter(|c| !c.is_empty()).collect();
-            let mut cur = String::from("/");
+            // `target` is normalized (`/a/b/c`): each ancestor is a prefix
+            // of it, sliced rather than built.
+            let mut parent_end = 1;
             for (i, c) in comps.iter().enumerate() {
-                let parent = cur.clone();
-                cur = if cur == "/" {
-                    format!("/{c}")
-                } else {
-                    format!("{cur}/{c}")
-                };
+                let end = if i == 0 { 1 } else { parent_end + 1 } + c.len();
+                let parent: &str = &target[..parent_end];
+                let cur: &str = &target[..end];
+                parent_end = end;
                 let last = i + 1 == comps.len();
-                match self.entries.get(&cur) {
+                match self.entries.get(cur) {
                     Some(e) => {
                         if e.kind == Some(PathKind::Symlink) {
                             match &e.link {
@@ -628,7 +638,7 @@ impl Filesystem {
                                         };
                                     }
                                     let rest = comps[i + 1..].join("/");
-                                    let resolved = join(&parent, link);
+                                    let resolved = join(parent, link);
                                     target = if rest.is_empty() {
                                         resolved
                                     } else {
@@ -651,7 +661,7 @@ impl Filesystem {
                         }
                     }
                     None => {
-                        if let Some((area, ev)) = self.unknown_area(&cur) {
+                        if let Some((area, ev)) = self.unknown_area(cur) {
                             return PathFact::Unknown {
                                 reason: format!("{} may have written {area}", ev.render()),
                             };
@@ -660,7 +670,7 @@ impl Filesystem {
                         // contents were added without being read (a COPY of
                         // a directory) leaves its children unknown even in
                         // an otherwise complete file system.
-                        if let Some(pe) = self.entries.get(&parent) {
+                        if let Some(pe) = self.entries.get(parent) {
                             if pe.children_complete {
                                 return PathFact::Absent {
                                     evidence: pe.evidence.clone(),
@@ -974,5 +984,47 @@ mod tests {
         fs.forget_under("/", false, &ev);
         assert!(fs.entries.values().all(|e| !e.children_complete));
         assert!(fs.entries.values().all(|e| e.uid == Some(0)));
+    }
+
+    /// The fast path of `normalize` agrees with the slow one.
+    #[test]
+    fn normalize_paths() {
+        for (p, want) in [
+            ("/", "/"),
+            ("", "/"),
+            ("/a/b", "/a/b"),
+            ("a/b", "/a/b"),
+            ("/a/b/", "/a/b"),
+            ("/a//b", "/a/b"),
+            ("/a/./b/../c", "/a/c"),
+            ("/..", "/"),
+            ("/a/.b/..c", "/a/.b/..c"),
+            ("//a", "/a"),
+        ] {
+            assert_eq!(normalize(p), want, "{p}");
+        }
+    }
+
+    /// A path lies in an unknown area at, below or above it; a sibling
+    /// that only shares a prefix (`/ab` for `/a`) does not.
+    #[test]
+    fn unknown_areas() {
+        let ev = Evidence::Archive {
+            path: "t.tar".into(),
+            digest: "sha256:0".into(),
+        };
+        let mut fs = Filesystem::default();
+        fs.unknown.insert("/a/b".into(), ev);
+        for (p, hit) in [
+            ("/a/b", true),
+            ("/a/b/c", true),
+            ("/a", true),
+            ("/", true),
+            ("/a/bc", false),
+            ("/ab", false),
+            ("/a/c", false),
+        ] {
+            assert_eq!(fs.unknown_area(p).is_some(), hit, "{p}");
+        }
     }
 }
