@@ -1095,22 +1095,25 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
     // about so far: many files share a folder.
     let mut by_root: std::collections::HashMap<PathBuf, usize> = Default::default();
     let mut asked: std::collections::HashMap<(PathBuf, PathBuf), usize> = Default::default();
-    let mut repo_for = |repos: &mut Vec<discover::Repository>, p: &Path, fallback: &Path| -> usize {
-        let key = (p.to_path_buf(), fallback.to_path_buf());
-        if let Some(i) = asked.get(&key) {
-            return *i;
-        }
-        let root = match &args.root {
-            Some(r) => project::absolute(r),
-            None => discover::repository_root(p, fallback),
+    let mut repo_for =
+        |repos: &mut Vec<discover::Repository>, p: &Path, fallback: &Path| -> usize {
+            let key = (p.to_path_buf(), fallback.to_path_buf());
+            if let Some(i) = asked.get(&key) {
+                return *i;
+            }
+            let root = match &args.root {
+                Some(r) => project::absolute(r),
+                None => discover::repository_root(p, fallback),
+            };
+            let i = *by_root
+                .entry(project::absolute(&root))
+                .or_insert_with_key(|root| {
+                    repos.push(discover::Repository::new(root));
+                    repos.len() - 1
+                });
+            asked.insert(key, i);
+            i
         };
-        let i = *by_root.entry(project::absolute(&root)).or_insert_with_key(|root| {
-            repos.push(discover::Repository::new(root));
-            repos.len() - 1
-        });
-        asked.insert(key, i);
-        i
-    };
     // What each named file defines is read on both cores first; the jobs
     // are then planned in order from what was read.
     if args.base.is_empty() {

@@ -629,17 +629,13 @@ impl Repository {
         // parent folder (siblings' subfolders, its own subfolders), not a
         // cousin project elsewhere in a large repository.
         let near = self.near(&dir, true);
-        let order: Vec<&PathBuf> = near
-            .order
-            .iter()
-            .flatten()
-            .filter(|f| !is_abs(f))
-            .collect();
+        let order: Vec<&PathBuf> = near.order.iter().flatten().filter(|f| !is_abs(f)).collect();
         for (i, c) in order.iter().enumerate() {
             if !self.names.contains_key(*c) {
                 // Read ahead on both cores, a few at a time: the first
                 // match ends the search.
-                let ahead: Vec<PathBuf> = order[i..].iter().take(16).map(|p| (*p).clone()).collect();
+                let ahead: Vec<PathBuf> =
+                    order[i..].iter().take(16).map(|p| (*p).clone()).collect();
                 learn_all(std::slice::from_mut(self), &[ahead]);
             }
             if missing.is_subset(&self.provides(c).provides) {

@@ -444,7 +444,12 @@ mod tests {
     #[test]
     fn dedup_across_dotted_paths() {
         let s = sources();
-        let mut d = vec![at(1, 3, "X1"), at(2, 3, "X1"), at(2, 4, "X1"), at(0, 3, "X1")];
+        let mut d = vec![
+            at(1, 3, "X1"),
+            at(2, 3, "X1"),
+            at(2, 4, "X1"),
+            at(0, 3, "X1"),
+        ];
         dedup(&mut d, &s);
         let got: Vec<(u32, usize)> = d
             .iter()

@@ -929,7 +929,11 @@ workdir = "/home/rocketmq/rocketmq-5.0.0"
         for f in &builtin().files {
             for n in &f.names {
                 let image = format!("{n}:1");
-                assert_eq!(builtin_kind_of(&image), builtin().kind_of(&image), "{image}");
+                assert_eq!(
+                    builtin_kind_of(&image),
+                    builtin().kind_of(&image),
+                    "{image}"
+                );
                 kinds += usize::from(builtin_kind_of(&image).is_some());
             }
         }
