@@ -1418,7 +1418,15 @@ impl StageState<'_> {
     }
 
     fn useradd(&mut self, cmd: &str, args: &[String], ev: &Evidence) -> bool {
-        let debian_adduser = cmd == "adduser" && args.iter().any(|a| a.starts_with("--"));
+        // Debian's adduser takes only long options; busybox's takes short
+        // ones and, with FEATURE_ADDUSER_LONG_OPTIONS (Alpine), their long
+        // names too (loginutils/adduser.c, adduser_longopts). `-D`, `-S`,
+        // `-H`, `-G` and `-h DIR` are busybox's: Debian's adduser reads
+        // them as ambiguous abbreviations or `--help` and adds no user.
+        let busybox_short = |a: &String| matches!(a.as_str(), "-D" | "-S" | "-H" | "-G" | "-h");
+        let debian_adduser = cmd == "adduser"
+            && args.iter().any(|a| a.starts_with("--"))
+            && !args.iter().any(busybox_short);
         let busybox = cmd == "adduser" && !debian_adduser;
         let mut uid = None;
         let mut group: Option<String> = None;
@@ -1436,6 +1444,18 @@ impl StageState<'_> {
             let (flag, inline) = match a.split_once('=') {
                 Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
                 _ => (a, None),
+            };
+            // busybox's long options are names of its short ones.
+            let flag = match (busybox, flag) {
+                (true, "--home") => "-h",
+                (true, "--gecos") => "-g",
+                (true, "--shell") => "-s",
+                (true, "--ingroup") => "-G",
+                (true, "--disabled-password" | "--empty-password") => "-D",
+                (true, "--system") => "-S",
+                (true, "--no-create-home") => "-H",
+                (true, "--uid") => "-u",
+                _ => flag,
             };
             let takes_value = |f: &str| -> bool {
                 if busybox {
