@@ -204,6 +204,17 @@ fn run_shapes_that_are_understood() {
         Some("/home/appuser")
     );
     assert!(img.resolve_user("appuser").is_err());
+    // On an Alpine base, adduser is busybox's even with long options only.
+    let img =
+        build("FROM alpine:3.20\nRUN adduser --disabled-password --home /srv/app --uid 1001 app\n");
+    assert_eq!(img.resolve_user("app").unwrap().render(), "app (1001:1001)");
+    assert_eq!(owner(&img, "/srv/app").as_deref(), Some("1001:1001"));
+    // busybox -S without -G: the user joins `nogroup` (whose gid the
+    // layout does not give), and still gets a home.
+    let img = build("FROM alpine:3.20\nRUN adduser -S -u 100 svc\n");
+    assert_eq!(img.resolve_user("svc").unwrap().gid, None);
+    assert!(img.group_named("svc").is_none());
+    assert!(img.fs.query("/home/svc").exists().is_some());
 }
 
 #[test]

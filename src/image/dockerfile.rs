@@ -547,6 +547,12 @@ pub fn evaluate(
                 }
             }
         };
+        // An Alpine or BusyBox root: its `adduser` is busybox's.
+        let busybox_userland = alpine_branch.is_some()
+            || img.users.iter().any(|u| {
+                matches!(&u.evidence, Evidence::Builtin { file, .. }
+                    if file == "rules/images/base/alpine.txt" || file == "rules/images/base/busybox.txt")
+            });
         let mut st = StageState {
             img: std::mem::replace(&mut img, Image::unknown()),
             args: HashMap::new(),
@@ -556,6 +562,7 @@ pub fn evaluate(
             global: &global,
             context_files: Vec::new(),
             alpine_branch,
+            busybox_userland,
         };
         if st.img.confidence == Confidence::Unknown {
             st.img.confidence = Confidence::Partial;
@@ -613,6 +620,10 @@ struct StageState<'a> {
     /// The Alpine release branch of the base (`FROM alpine:3.16`), for
     /// package installs whose closure is recorded (image::packages).
     alpine_branch: Option<String>,
+    /// The base is an Alpine or BusyBox root (its users come from that
+    /// layout, or it is `alpine:<release>`): `adduser` is busybox's even
+    /// when given only long options.
+    busybox_userland: bool,
 }
 
 /// Owner of new files: (uid, gid), either may be unknown.
@@ -1425,6 +1436,7 @@ impl StageState<'_> {
         // them as ambiguous abbreviations or `--help` and adds no user.
         let busybox_short = |a: &String| matches!(a.as_str(), "-D" | "-S" | "-H" | "-G" | "-h");
         let debian_adduser = cmd == "adduser"
+            && !self.busybox_userland
             && args.iter().any(|a| a.starts_with("--"))
             && !args.iter().any(busybox_short);
         let busybox = cmd == "adduser" && !debian_adduser;
@@ -1556,6 +1568,11 @@ impl StageState<'_> {
         };
         if debian_adduser && system && home.is_none() {
             create_home = Some(false);
+        }
+        // busybox `adduser -S` without -G puts the user in `nogroup`
+        // (loginutils/adduser.c: `usegroup = "nogroup"`), not a new group.
+        if busybox && system && group.is_none() {
+            group = Some("nogroup".to_string());
         }
         let gid = match &group {
             Some(g) => match g.parse::<u32>() {
