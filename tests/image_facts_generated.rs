@@ -208,7 +208,6 @@ const HAND_WRITTEN: &[&str] = &[
     "quay.io__keycloak__keycloak.toml",
     "rocketmqinc__rocketmq.toml",
     "sonatype__nexus3.toml",
-    "ubuntu.toml",
 ];
 
 /// Every built-in facts file is made by the generator from recorded
