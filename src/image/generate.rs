@@ -744,16 +744,31 @@ pub fn generate_all(sources: &Path) -> Result<Vec<(String, String)>, String> {
                 let Ok(text) = std::fs::read_to_string(&path) else {
                     continue;
                 };
-                for i in dockerfile::parse(&text)
+                let df = dockerfile::parse(&text);
+                // The defaults of the ARGs before the first FROM, which a
+                // FROM may name (`quay.io/prometheus/busybox-${OS}-${ARCH}`).
+                let globals: Vec<(String, String)> = df
                     .instructions
                     .iter()
-                    .filter(|i| i.keyword == "FROM")
-                {
+                    .take_while(|i| i.keyword != "FROM")
+                    .filter(|i| i.keyword == "ARG")
+                    .filter_map(|i| {
+                        let (k, v) = i.args.trim().split_once('=')?;
+                        Some((k.to_string(), v.trim_matches('"').to_string()))
+                    })
+                    .collect();
+                for i in df.instructions.iter().filter(|i| i.keyword == "FROM") {
                     let Some(name) = i.args.split_whitespace().find(|w| !w.starts_with("--"))
                     else {
                         continue;
                     };
-                    let Some(repo) = repo_of(name) else { continue };
+                    let mut name = name.to_string();
+                    for (k, v) in &globals {
+                        name = name
+                            .replace(&format!("${{{k}}}"), v)
+                            .replace(&format!("${k}"), v);
+                    }
+                    let Some(repo) = repo_of(&name) else { continue };
                     for (j, o) in recipes.iter().enumerate() {
                         if o.repository != r.repository
                             && repo_of(&o.repository) == Some(repo.clone())
