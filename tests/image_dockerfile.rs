@@ -442,3 +442,37 @@ fn chown_user_only_keeps_the_group() {
     assert_eq!(owner(&img, "/data").as_deref(), Some("3000:2000"));
     assert_eq!(owner(&img, "/x").as_deref(), Some("7:6"));
 }
+
+/// `ADD <archive> /` whose archive is not in the build context (a recorded
+/// build directory without its tarballs, as quay.io/prometheus/busybox's
+/// `ADD rootfs.tar.xz /`): what it unpacks is unknown, so nothing under the
+/// destination is absent any more; the users the base had are kept.
+#[test]
+fn add_of_an_archive_missing_from_the_context_makes_the_destination_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = || BuildOptions {
+        label: "Dockerfile".into(),
+        context: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let before = build_with("FROM busybox:latest\n", opts());
+    assert!(before.fs.query("/bin/bash").is_absent());
+    assert!(before.fs.query("/home/x").is_absent());
+    let img = build_with(
+        "FROM busybox:latest\nADD rootfs.tar.xz /\nUSER nobody\n",
+        opts(),
+    );
+    for p in ["/bin/bash", "/home/x", "/etc/ssl/certs/ca-certificates.crt"] {
+        assert!(
+            matches!(img.fs.query(p), PathFact::Unknown { .. }),
+            "{p}: {:?}",
+            img.fs.query(p)
+        );
+    }
+    assert!(img.users_complete.is_none());
+    assert_eq!(user(&img), "nobody (65534:65534)");
+    // Into another directory: only that directory's contents are unknown.
+    let img = build_with("FROM busybox:latest\nADD data.tar.gz /srv/\n", opts());
+    assert!(matches!(img.fs.query("/srv/x"), PathFact::Unknown { .. }));
+    assert!(img.fs.query("/home/x").is_absent());
+}

@@ -373,6 +373,11 @@ fn expand_at(
     }
 }
 
+/// The file names `ADD` unpacks.
+const ARCHIVES: [&str; 7] = [
+    ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".txz", ".tbz2",
+];
+
 /// What the build is given besides the Dockerfile.
 #[derive(Clone, Debug, Default)]
 pub struct BuildOptions {
@@ -1760,15 +1765,32 @@ impl StageState<'_> {
             } else {
                 self.context_kind(src)
             };
+            // `ADD <archive>` whose source is not in the context (a build
+            // context recorded without its tarballs): it unpacks what is not
+            // known, so everything under the destination is unknown.
+            if is_add
+                && kind.is_none()
+                && from.is_none()
+                && heredoc.is_none()
+                && !src.contains("://")
+                && !has_glob(src)
+                && ARCHIVES.iter().any(|x| src.ends_with(x))
+            {
+                self.mkdirs(&dest, owner, Some(0o755), &ev);
+                self.img.fs.forget_under(&dest, false, &ev);
+                let under =
+                    |b: &str| dest == "/" || b == dest || b.starts_with(&format!("{dest}/"));
+                self.img.absent_binaries.retain(|b| !under(&b.value));
+                if dest == "/" || dest == "/etc" {
+                    self.img.users_complete = None;
+                }
+                continue;
+            }
             let archive = is_add
                 && kind == Some(PathKind::File)
                 && heredoc.is_none()
                 && !src.contains("://")
-                && [
-                    ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".txz", ".tbz2",
-                ]
-                .iter()
-                .any(|x| src.ends_with(x));
+                && ARCHIVES.iter().any(|x| src.ends_with(x));
             let target_dir_kind = into_dir || kind == Some(PathKind::Dir) || archive;
             let target = if into_dir && kind == Some(PathKind::File) && !archive {
                 let base = heredoc
