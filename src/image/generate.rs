@@ -113,6 +113,34 @@ fn config_dockerfile(json: &str, rootfs: &str) -> Result<String, String> {
     Ok(out)
 }
 
+/// The Dockerfile a docker-library/repo-info page (`repos/<image>/remote/<tag>.md`)
+/// shows for an image built outside GitHub (Ubuntu's, from Launchpad): the
+/// build history of its first platform, as `FROM scratch` and the recorded
+/// instructions, with `ADD file:<digest> in /` read as the root tarball.
+fn history_dockerfile(md: &str, rootfs: &str) -> Result<String, String> {
+    let block = md
+        .split("```dockerfile\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .filter(|b| !b.trim().is_empty())
+        .ok_or("no build history (```dockerfile block)")?;
+    let mut out = String::from("FROM scratch\n");
+    for line in block.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line.starts_with("ADD file:") && line.ends_with(" in /") {
+            let _ = writeln!(out, "ADD {rootfs} /");
+        } else if line.starts_with("ADD ") || line.starts_with("COPY ") {
+            return Err(format!("a copy the history does not name: {line}"));
+        } else {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    Ok(out)
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Curated {
@@ -283,12 +311,17 @@ pub fn generate_one(
             .collect();
         // An OCI image config instead of a Dockerfile: its root tarball is
         // the one `rootfs` names (a literal name).
-        let text = if row.dockerfile.ends_with(".json") {
+        let text = if row.dockerfile.ends_with(".json") || row.dockerfile.ends_with(".md") {
             let archive = rootfs
                 .first()
                 .map(|(a, _)| a.clone())
                 .ok_or_else(|| format!("{}: an image config needs a rootfs", df_path.display()))?;
-            config_dockerfile(&text, &archive).map_err(|e| format!("{}: {e}", df_path.display()))?
+            if row.dockerfile.ends_with(".md") {
+                history_dockerfile(&text, &archive)
+            } else {
+                config_dockerfile(&text, &archive)
+            }
+            .map_err(|e| format!("{}: {e}", df_path.display()))?
         } else {
             text
         };
@@ -448,6 +481,8 @@ fn variant_body(
     let layout = layout_of(img);
     let mut note = if row.dockerfile.ends_with(".json") {
         format!("generated from the image config at {url}, on the root tarball's base layout")
+    } else if row.dockerfile.ends_with(".md") {
+        format!("generated from the published image's build history at {url}, on the root tarball's base layout")
     } else {
         format!(
             "generated from the Dockerfile (and the files it copies) at {}",
@@ -734,16 +769,31 @@ pub fn generate_all(sources: &Path) -> Result<Vec<(String, String)>, String> {
                 let Ok(text) = std::fs::read_to_string(&path) else {
                     continue;
                 };
-                for i in dockerfile::parse(&text)
+                let df = dockerfile::parse(&text);
+                // The defaults of the ARGs before the first FROM, which a
+                // FROM may name (`quay.io/prometheus/busybox-${OS}-${ARCH}`).
+                let globals: Vec<(String, String)> = df
                     .instructions
                     .iter()
-                    .filter(|i| i.keyword == "FROM")
-                {
+                    .take_while(|i| i.keyword != "FROM")
+                    .filter(|i| i.keyword == "ARG")
+                    .filter_map(|i| {
+                        let (k, v) = i.args.trim().split_once('=')?;
+                        Some((k.to_string(), v.trim_matches('"').to_string()))
+                    })
+                    .collect();
+                for i in df.instructions.iter().filter(|i| i.keyword == "FROM") {
                     let Some(name) = i.args.split_whitespace().find(|w| !w.starts_with("--"))
                     else {
                         continue;
                     };
-                    let Some(repo) = repo_of(name) else { continue };
+                    let mut name = name.to_string();
+                    for (k, v) in &globals {
+                        name = name
+                            .replace(&format!("${{{k}}}"), v)
+                            .replace(&format!("${k}"), v);
+                    }
+                    let Some(repo) = repo_of(&name) else { continue };
                     for (j, o) in recipes.iter().enumerate() {
                         if o.repository != r.repository
                             && repo_of(&o.repository) == Some(repo.clone())
