@@ -53,6 +53,10 @@ pub struct Recipe {
     /// the Dockerfile's default or empty.
     #[serde(default)]
     pub build_args: Vec<String>,
+    /// The stage upstream builds (`docker build --target`), when it is not
+    /// the last one.
+    #[serde(default)]
+    pub target: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -344,7 +348,7 @@ pub fn generate_one(
                 .iter()
                 .map(|a| (a.clone(), None))
                 .collect(),
-            target: None,
+            target: recipe.target.clone(),
             context: Some(dir.clone()),
             // Upstream builds from a git checkout, and so does CI here.
             git_modes: true,
