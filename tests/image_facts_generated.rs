@@ -199,7 +199,6 @@ const HAND_WRITTEN: &[&str] = &[
     "gitlab__gitlab-ce.toml",
     "grafana__grafana-oss.toml",
     "grafana__grafana.toml",
-    "hashicorp__consul.toml",
     "minio__minio.toml",
     "nodered__node-red.toml",
     "portainer__portainer-ce.toml",

@@ -53,6 +53,10 @@ pub struct Recipe {
     /// the Dockerfile's default or empty.
     #[serde(default)]
     pub build_args: Vec<String>,
+    /// The stage upstream builds (`docker build --target`), when it is not
+    /// the last one.
+    #[serde(default)]
+    pub target: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -344,7 +348,7 @@ pub fn generate_one(
                 .iter()
                 .map(|a| (a.clone(), None))
                 .collect(),
-            target: None,
+            target: recipe.target.clone(),
             context: Some(dir.clone()),
             // Upstream builds from a git checkout, and so does CI here.
             git_modes: true,
@@ -473,7 +477,7 @@ fn variant_body(
     url: &str,
     row: &Row,
     recipe: &Recipe,
-    _df: &dockerfile::Dockerfile,
+    df: &dockerfile::Dockerfile,
 ) -> Result<String, String> {
     let mut b = String::new();
     let _ = writeln!(b, "source = {}", q(url));
@@ -491,6 +495,23 @@ fn variant_body(
     };
     if let Some(r) = &row.remark {
         let _ = write!(note, "; {r}: the published tags may be a few weeks newer");
+    }
+    // A base without a layout (amazonlinux, ubi, an older hand-written
+    // variant): say that only what the build shows is known.
+    if layout.is_none() {
+        let from = df
+            .instructions
+            .iter()
+            .rev()
+            .find(|i| i.keyword == "FROM")
+            .and_then(|i| i.args.split_whitespace().find(|w| !w.starts_with("--")))
+            .unwrap_or("?");
+        if from != "scratch" {
+            let _ = write!(
+                note,
+                "; the base ({from}) has no base layout here: a path this build does not make is unknown, not absent"
+            );
+        }
     }
     let _ = writeln!(b, "note = {}", q(&note));
     if let Some(l) = &layout {
@@ -520,6 +541,14 @@ fn variant_body(
     let _ = writeln!(b, "user = {}\nuid = {}\ngid = {gid}", q(&spec), ru.uid);
     if let Some(w) = &img.workdir {
         let _ = writeln!(b, "workdir = {}", q(&w.value));
+    }
+    // Whether there is an entrypoint must be known (a base without facts,
+    // such as amazonlinux or ubi, leaves it unknown): such a row is not
+    // generated, and the file says so.
+    if img.entrypoint.is_none() {
+        return Err(format!(
+            "{url}: ENTRYPOINT is not known (the base image has no facts)"
+        ));
     }
     for (name, c) in [("entrypoint", &img.entrypoint), ("cmd", &img.cmd)] {
         match c.as_ref().map(|f| &f.value) {
