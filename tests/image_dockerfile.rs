@@ -476,3 +476,57 @@ fn add_of_an_archive_missing_from_the_context_makes_the_destination_unknown() {
     assert!(matches!(img.fs.query("/srv/x"), PathFact::Unknown { .. }));
     assert!(img.fs.query("/home/x").is_absent());
 }
+
+/// Decision 0020: a package manager's RUN adds system accounts only (ids
+/// below 1000), so the entries at and above 1000 stay as they were.
+#[test]
+fn package_installs_add_system_accounts_only() {
+    let resolve = |img: &Image, spec: &str| {
+        img.resolve_user(spec)
+            .map(|r| r.render())
+            .unwrap_or_else(|e| e)
+    };
+    for install in [
+        "apt-get update && apt-get install -y --no-install-recommends curl",
+        "install_packages curl",
+        "sh -c 'apt-get install -y curl'",
+    ] {
+        let img = build(&format!("FROM debian:bookworm\nRUN {install}\nUSER 1001\n"));
+        assert!(
+            img.users_complete.is_none(),
+            "{install}: system users may be added"
+        );
+        assert_eq!(
+            img.users_known_from.as_ref().map(|f| f.value),
+            Some(1000),
+            "{install}"
+        );
+        // The runtime starts a uid that /etc/passwd lacks with gid 0.
+        assert_eq!(user(&img), "1001:0", "{install}");
+        // Below 1000 a package may have added that uid, or any name.
+        assert_eq!(resolve(&img, "999"), "999:?", "{install}");
+        assert!(resolve(&img, "postgres").contains("not known"), "{install}");
+        // The base's own users stay known.
+        assert_eq!(resolve(&img, "nobody"), "nobody (65534:65534)");
+    }
+    // A second install keeps it; a user created at 1001 before stays known.
+    let img = build(
+        "FROM debian:bookworm\nRUN groupadd -g 1001 app && useradd -u 1001 -g app app\nRUN apt-get install -y curl\nRUN apt-get install -y git\nUSER app\n",
+    );
+    assert_eq!(user(&img), "app (1001:1001)");
+    assert_eq!(resolve(&img, "1001"), "app (1001:1001)");
+    // A useradd without -u may take 1001: numeric 1001 is no longer known absent.
+    let img =
+        build("FROM debian:bookworm\nRUN apt-get install -y curl\nRUN useradd app\nUSER 1001\n");
+    assert_eq!(user(&img), "1001:?");
+    // A user tool in a RUN not read exactly may change any account.
+    let img = build(
+        "FROM debian:bookworm\nRUN apt-get install -y curl && usermod -u 1001 nobody\nUSER 1001\n",
+    );
+    assert!(img.users_known_from.is_none());
+    assert_eq!(user(&img), "1001:?");
+    // Without a known /etc/passwd to start from nothing becomes known.
+    let img = build("FROM scratch\nADD rootfs.tar /\nRUN apt-get install -y curl\nUSER 1001\n");
+    assert!(img.users_known_from.is_none());
+    assert_eq!(user(&img), "1001:?");
+}

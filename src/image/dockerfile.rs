@@ -13,6 +13,11 @@ use super::facts::{
 use super::runeffects;
 
 /// The PATH of a container whose image sets none (moby's default).
+/// The first id that is not a system account's: Debian Policy 9.2.2 gives
+/// dynamically allocated system accounts 100-999, shadow's login.defs has
+/// SYS_UID_MAX/SYS_GID_MAX 999 and UID_MIN 1000 (decision 0020).
+pub const SYSTEM_ID_LIMIT: u32 = 1000;
+
 const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// One instruction, with continuation lines joined.
@@ -658,6 +663,7 @@ impl StageState<'_> {
         self.img.lower_confidence(note);
         self.img.fs.forget_absence();
         self.img.users_complete = None;
+        self.img.users_known_from = None;
         // It may also have changed the mode of a file copied from the context
         // (`find . -exec chmod +x`).
         for p in self.img.context_files.keys() {
@@ -1027,6 +1033,14 @@ impl StageState<'_> {
                 }
             }
             if w.users {
+                self.img.users_complete = None;
+                self.img.users_known_from = None;
+            } else if w.system_users {
+                // Packages add system accounts only (ids below 1000;
+                // decision 0020): what was known at and above stays so.
+                if self.img.users_complete.is_some() && self.img.users_known_from.is_none() {
+                    self.img.users_known_from = Some(Fact::new(SYSTEM_ID_LIMIT, ev.clone()));
+                }
                 self.img.users_complete = None;
             }
             for dir in w.installs {
@@ -1783,6 +1797,7 @@ impl StageState<'_> {
                 self.img.absent_binaries.retain(|b| !under(&b.value));
                 if dest == "/" || dest == "/etc" {
                     self.img.users_complete = None;
+                    self.img.users_known_from = None;
                 }
                 continue;
             }
@@ -1970,6 +1985,7 @@ impl StageState<'_> {
             })
             .collect();
         self.img.users_complete = l.users_complete.then(|| ev.clone());
+        self.img.users_known_from = None;
     }
 
     fn note_context_file(&mut self, target: &str, kind: Option<PathKind>, local: bool, src: &str) {

@@ -519,6 +519,8 @@ fn variant_body(
     }
     if img.users_complete.is_some() {
         let _ = writeln!(b, "users_complete = true");
+    } else if let Some(f) = &img.users_known_from {
+        let _ = writeln!(b, "users_known_from = {}", f.value);
     }
     // The user: always with uid and gid.
     let user = img
