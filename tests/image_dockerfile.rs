@@ -530,3 +530,35 @@ fn package_installs_add_system_accounts_only() {
     assert!(img.users_known_from.is_none());
     assert_eq!(user(&img), "1001:?");
 }
+
+/// bitnami/minideb (generated from its import script on the minideb-bookworm
+/// layout): Debian's users, `install_packages` read as apt, so the bitnami
+/// shape `RUN install_packages ...` then `USER 1001` runs as 1001:0.
+#[test]
+fn minideb_base_and_the_bitnami_user() {
+    let img = build("FROM bitnami/minideb:bookworm\n");
+    assert!(img.users_complete.is_some());
+    assert_eq!(user(&img), "root (0:0)");
+    assert_eq!(
+        img.resolve_user("nobody").map(|r| r.render()),
+        Ok("nobody (65534:65534)".to_string())
+    );
+    assert!(matches!(
+        img.fs.query("/usr/sbin/install_packages"),
+        PathFact::Exists(_)
+    ));
+    // What mkimage empties is known empty; what it does not list is unknown.
+    assert!(img.fs.query("/usr/share/man/man1").is_absent());
+    assert!(matches!(
+        img.fs.query("/usr/bin/perl"),
+        PathFact::Unknown { .. }
+    ));
+    let img = build(
+        "FROM docker.io/bitnami/minideb:bookworm\nRUN install_packages ca-certificates curl\nUSER 1001\n",
+    );
+    assert_eq!(user(&img), "1001:0");
+    assert!(matches!(
+        img.fs.query("/usr/share/man/man1"),
+        PathFact::Unknown { .. }
+    ));
+}
