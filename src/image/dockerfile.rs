@@ -1303,6 +1303,39 @@ impl StageState<'_> {
         }
     }
 
+    /// The uid `useradd`, Debian's `adduser` and busybox's `adduser` give a
+    /// regular account without `-u`: shadow takes the highest used uid in
+    /// UID_MIN..UID_MAX (1000..60000) plus one, the others the first free one
+    /// from 1000; both are `1000 + n` when the n uids used there are exactly
+    /// 1000..1000+n. Only when every entry at and above 1000 is known.
+    fn next_regular_uid(&self) -> Option<u32> {
+        const UID_MAX: u32 = 60000;
+        let known = self.img.users_complete.is_some()
+            || self
+                .img
+                .users_known_from
+                .as_ref()
+                .is_some_and(|f| f.value <= SYSTEM_ID_LIMIT);
+        if !known {
+            return None;
+        }
+        let mut used = Vec::new();
+        for u in &self.img.users {
+            match u.uid {
+                None => return None,
+                Some(x) if (SYSTEM_ID_LIMIT..=UID_MAX).contains(&x) => used.push(x),
+                Some(_) => {}
+            }
+        }
+        used.sort_unstable();
+        used.dedup();
+        let contiguous = used
+            .iter()
+            .zip(SYSTEM_ID_LIMIT..)
+            .all(|(&x, want)| x == want);
+        contiguous.then(|| SYSTEM_ID_LIMIT + used.len() as u32)
+    }
+
     /// `install -d [-o OWNER] [-g GROUP] [-m MODE] DIR...`: like `mkdir -p`,
     /// then the owner and mode on each DIR. Other `install` forms are not
     /// read here.
@@ -1603,6 +1636,22 @@ impl StageState<'_> {
             // uid"; with -u N it fails rather than pick another).
             None if busybox => uid,
             None => None,
+        };
+        // Without -u a regular account takes the first free uid from UID_MIN
+        // 1000 (decision 0020); its group's gid is left unknown, as groups
+        // without a user are not all recorded.
+        // busybox without -G also skips a uid whose gid a group holds
+        // (loginutils/adduser.c, passwd_study).
+        let uid = match uid {
+            None if !system => self.next_regular_uid().filter(|n| {
+                !(busybox && group.is_none())
+                    || self
+                        .img
+                        .groups
+                        .iter()
+                        .all(|g| g.gid.is_some_and(|x| x != *n))
+            }),
+            given => given,
         };
         let home_path = home.clone().unwrap_or_else(|| format!("/home/{name}"));
         self.img.users.push(UserEntry {
