@@ -485,3 +485,37 @@ fn most_pulled_section(root: &Path, made: &[(String, String)]) -> String {
         rows.join("\n")
     )
 }
+
+/// A generated variant whose base has no layout says so in its note (only
+/// what its own build makes is known), so that a reader of the file does not
+/// take the missing paths for absent ones.
+#[test]
+fn generated_variants_without_a_layout_say_so() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files = generate_all(&root.join("rules/images/sources")).unwrap_or_else(|e| panic!("{e}"));
+    let mut checked = 0;
+    for (name, text) in &files {
+        let generated = text.split("# Older tags:").next().unwrap();
+        for v in generated.split("\n[[variant]]\n").skip(1) {
+            let head = v.split("\n[[variant.").next().unwrap();
+            // A layout, or FROM scratch (users known and nothing unknown:
+            // the build made every path there is).
+            let has = |p: &str| head.lines().any(|l| l.starts_with(p));
+            let scratch = has("users_complete = true") && !has("unknown = ");
+            if has("layout = ") || scratch {
+                continue;
+            }
+            let note = head
+                .lines()
+                .find_map(|l| l.strip_prefix("note = "))
+                .unwrap_or_default();
+            assert!(
+                note.contains("has no base layout here"),
+                "{name}: a variant without a layout does not say so:\n{head}"
+            );
+            checked += 1;
+        }
+    }
+    // logstash and percona (on UBI) are such variants: the test has cases.
+    assert!(checked > 0);
+}
