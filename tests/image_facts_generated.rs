@@ -185,6 +185,8 @@ const HAND_WRITTEN: &[&str] = &[
     "apache__kafka.toml",
     "apache__rocketmq.toml",
     "apacherocketmq__rocketmq.toml",
+    // bitnami/*: each Dockerfile runs scripts that source prebuildfs
+    // libraries not in the stored index (decision 0020, last section).
     "bitnami__kafka.toml",
     "bitnami__mariadb.toml",
     "bitnami__mongodb.toml",
