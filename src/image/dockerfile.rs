@@ -13,6 +13,11 @@ use super::facts::{
 use super::runeffects;
 
 /// The PATH of a container whose image sets none (moby's default).
+/// The first id that is not a system account's: Debian Policy 9.2.2 gives
+/// dynamically allocated system accounts 100-999, shadow's login.defs has
+/// SYS_UID_MAX/SYS_GID_MAX 999 and UID_MIN 1000 (decision 0020).
+pub const SYSTEM_ID_LIMIT: u32 = 1000;
+
 const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// One instruction, with continuation lines joined.
@@ -373,6 +378,11 @@ fn expand_at(
     }
 }
 
+/// The file names `ADD` unpacks.
+const ARCHIVES: [&str; 7] = [
+    ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".txz", ".tbz2",
+];
+
 /// What the build is given besides the Dockerfile.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct BuildOptions {
@@ -547,6 +557,12 @@ pub fn evaluate(
                 }
             }
         };
+        // An Alpine or BusyBox root: its `adduser` is busybox's.
+        let busybox_userland = alpine_branch.is_some()
+            || img.users.iter().any(|u| {
+                matches!(&u.evidence, Evidence::Builtin { file, .. }
+                    if file == "rules/images/base/alpine.txt" || file == "rules/images/base/busybox.txt")
+            });
         let mut st = StageState {
             img: std::mem::replace(&mut img, Image::unknown()),
             args: HashMap::new(),
@@ -556,6 +572,7 @@ pub fn evaluate(
             global: &global,
             context_files: Vec::new(),
             alpine_branch,
+            busybox_userland,
         };
         if st.img.confidence == Confidence::Unknown {
             st.img.confidence = Confidence::Partial;
@@ -613,6 +630,10 @@ struct StageState<'a> {
     /// The Alpine release branch of the base (`FROM alpine:3.16`), for
     /// package installs whose closure is recorded (image::packages).
     alpine_branch: Option<String>,
+    /// The base is an Alpine or BusyBox root (its users come from that
+    /// layout, or it is `alpine:<release>`): `adduser` is busybox's even
+    /// when given only long options.
+    busybox_userland: bool,
 }
 
 /// Owner of new files: (uid, gid), either may be unknown.
@@ -642,6 +663,7 @@ impl StageState<'_> {
         self.img.lower_confidence(note);
         self.img.fs.forget_absence();
         self.img.users_complete = None;
+        self.img.users_known_from = None;
         // It may also have changed the mode of a file copied from the context
         // (`find . -exec chmod +x`).
         for p in self.img.context_files.keys() {
@@ -1012,6 +1034,14 @@ impl StageState<'_> {
             }
             if w.users {
                 self.img.users_complete = None;
+                self.img.users_known_from = None;
+            } else if w.system_users {
+                // Packages add system accounts only (ids below 1000;
+                // decision 0020): what was known at and above stays so.
+                if self.img.users_complete.is_some() && self.img.users_known_from.is_none() {
+                    self.img.users_known_from = Some(Fact::new(SYSTEM_ID_LIMIT, ev.clone()));
+                }
+                self.img.users_complete = None;
             }
             for dir in w.installs {
                 self.img.installs.push(Fact::new(dir, ev.clone()));
@@ -1273,6 +1303,39 @@ impl StageState<'_> {
         }
     }
 
+    /// The uid `useradd`, Debian's `adduser` and busybox's `adduser` give a
+    /// regular account without `-u`: shadow takes the highest used uid in
+    /// UID_MIN..UID_MAX (1000..60000) plus one, the others the first free one
+    /// from 1000; both are `1000 + n` when the n uids used there are exactly
+    /// 1000..1000+n. Only when every entry at and above 1000 is known.
+    fn next_regular_uid(&self) -> Option<u32> {
+        const UID_MAX: u32 = 60000;
+        let known = self.img.users_complete.is_some()
+            || self
+                .img
+                .users_known_from
+                .as_ref()
+                .is_some_and(|f| f.value <= SYSTEM_ID_LIMIT);
+        if !known {
+            return None;
+        }
+        let mut used = Vec::new();
+        for u in &self.img.users {
+            match u.uid {
+                None => return None,
+                Some(x) if (SYSTEM_ID_LIMIT..=UID_MAX).contains(&x) => used.push(x),
+                Some(_) => {}
+            }
+        }
+        used.sort_unstable();
+        used.dedup();
+        let contiguous = used
+            .iter()
+            .zip(SYSTEM_ID_LIMIT..)
+            .all(|(&x, want)| x == want);
+        contiguous.then(|| SYSTEM_ID_LIMIT + used.len() as u32)
+    }
+
     /// `install -d [-o OWNER] [-g GROUP] [-m MODE] DIR...`: like `mkdir -p`,
     /// then the owner and mode on each DIR. Other `install` forms are not
     /// read here.
@@ -1418,7 +1481,16 @@ impl StageState<'_> {
     }
 
     fn useradd(&mut self, cmd: &str, args: &[String], ev: &Evidence) -> bool {
-        let debian_adduser = cmd == "adduser" && args.iter().any(|a| a.starts_with("--"));
+        // Debian's adduser takes only long options; busybox's takes short
+        // ones and, with FEATURE_ADDUSER_LONG_OPTIONS (Alpine), their long
+        // names too (loginutils/adduser.c, adduser_longopts). `-D`, `-S`,
+        // `-H`, `-G` and `-h DIR` are busybox's: Debian's adduser reads
+        // them as ambiguous abbreviations or `--help` and adds no user.
+        let busybox_short = |a: &String| matches!(a.as_str(), "-D" | "-S" | "-H" | "-G" | "-h");
+        let debian_adduser = cmd == "adduser"
+            && !self.busybox_userland
+            && args.iter().any(|a| a.starts_with("--"))
+            && !args.iter().any(busybox_short);
         let busybox = cmd == "adduser" && !debian_adduser;
         let mut uid = None;
         let mut group: Option<String> = None;
@@ -1436,6 +1508,18 @@ impl StageState<'_> {
             let (flag, inline) = match a.split_once('=') {
                 Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
                 _ => (a, None),
+            };
+            // busybox's long options are names of its short ones.
+            let flag = match (busybox, flag) {
+                (true, "--home") => "-h",
+                (true, "--gecos") => "-g",
+                (true, "--shell") => "-s",
+                (true, "--ingroup") => "-G",
+                (true, "--disabled-password" | "--empty-password") => "-D",
+                (true, "--system") => "-S",
+                (true, "--no-create-home") => "-H",
+                (true, "--uid") => "-u",
+                _ => flag,
             };
             let takes_value = |f: &str| -> bool {
                 if busybox {
@@ -1537,6 +1621,11 @@ impl StageState<'_> {
         if debian_adduser && system && home.is_none() {
             create_home = Some(false);
         }
+        // busybox `adduser -S` without -G puts the user in `nogroup`
+        // (loginutils/adduser.c: `usegroup = "nogroup"`), not a new group.
+        if busybox && system && group.is_none() {
+            group = Some("nogroup".to_string());
+        }
         let gid = match &group {
             Some(g) => match g.parse::<u32>() {
                 Ok(n) => Some(n),
@@ -1547,6 +1636,22 @@ impl StageState<'_> {
             // uid"; with -u N it fails rather than pick another).
             None if busybox => uid,
             None => None,
+        };
+        // Without -u a regular account takes the first free uid from UID_MIN
+        // 1000 (decision 0020); its group's gid is left unknown, as groups
+        // without a user are not all recorded.
+        // busybox without -G also skips a uid whose gid a group holds
+        // (loginutils/adduser.c, passwd_study).
+        let uid = match uid {
+            None if !system => self.next_regular_uid().filter(|n| {
+                !(busybox && group.is_none())
+                    || self
+                        .img
+                        .groups
+                        .iter()
+                        .all(|g| g.gid.is_some_and(|x| x != *n))
+            }),
+            given => given,
         };
         let home_path = home.clone().unwrap_or_else(|| format!("/home/{name}"));
         self.img.users.push(UserEntry {
@@ -1723,15 +1828,33 @@ impl StageState<'_> {
             } else {
                 self.context_kind(src)
             };
+            // `ADD <archive>` whose source is not in the context (a build
+            // context recorded without its tarballs): it unpacks what is not
+            // known, so everything under the destination is unknown.
+            if is_add
+                && kind.is_none()
+                && from.is_none()
+                && heredoc.is_none()
+                && !src.contains("://")
+                && !has_glob(src)
+                && ARCHIVES.iter().any(|x| src.ends_with(x))
+            {
+                self.mkdirs(&dest, owner, Some(0o755), &ev);
+                self.img.fs.forget_under(&dest, false, &ev);
+                let under =
+                    |b: &str| dest == "/" || b == dest || b.starts_with(&format!("{dest}/"));
+                self.img.absent_binaries.retain(|b| !under(&b.value));
+                if dest == "/" || dest == "/etc" {
+                    self.img.users_complete = None;
+                    self.img.users_known_from = None;
+                }
+                continue;
+            }
             let archive = is_add
                 && kind == Some(PathKind::File)
                 && heredoc.is_none()
                 && !src.contains("://")
-                && [
-                    ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".txz", ".tbz2",
-                ]
-                .iter()
-                .any(|x| src.ends_with(x));
+                && ARCHIVES.iter().any(|x| src.ends_with(x));
             let target_dir_kind = into_dir || kind == Some(PathKind::Dir) || archive;
             let target = if into_dir && kind == Some(PathKind::File) && !archive {
                 let base = heredoc
@@ -1911,6 +2034,7 @@ impl StageState<'_> {
             })
             .collect();
         self.img.users_complete = l.users_complete.then(|| ev.clone());
+        self.img.users_known_from = None;
     }
 
     fn note_context_file(&mut self, target: &str, kind: Option<PathKind>, local: bool, src: &str) {
