@@ -145,7 +145,9 @@ impl Converter<'_> {
                 ValueKind::Seq(seq)
             }
             NodeKind::Mapping(m) => {
-                let mut map = Map::default();
+                let mut map = Map {
+                    entries: Vec::with_capacity(m.entries.len()),
+                };
                 for e in &m.entries {
                     // A merged entry is read through its `<<` alias.
                     let merged = usize::from(e.via.is_some());

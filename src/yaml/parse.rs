@@ -41,6 +41,10 @@ pub fn parse(file: FileId, text: &str, limits: &Limits) -> (Tree, Vec<Diagnostic
         limits,
         tree: Tree {
             file,
+            // About one node per 10 bytes of YAML: reserved at once, a large
+            // file's node array is not copied as it grows (pages the
+            // estimate overshoots are never touched).
+            nodes: Vec::with_capacity(text.len() / 8 + 8),
             ..Tree::default()
         },
         diags: Vec::new(),
