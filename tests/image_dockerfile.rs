@@ -182,6 +182,39 @@ fn run_shapes_that_are_understood() {
     let img = build("FROM scratch\nRUN addgroup --system --gid 101 svc && adduser --system --uid 101 --ingroup svc --no-create-home svc\n");
     assert_eq!(img.resolve_user("svc").unwrap().render(), "svc (101:101)");
     assert!(img.fs.query("/home/svc").is_absent());
+
+    // busybox adduser with one of its long options (apache/kafka's
+    // docker/jvm/Dockerfile): still busybox's, not Debian's.
+    let img =
+        build("FROM scratch\nRUN adduser -h /home/appuser -D --shell /bin/bash -u 1000 appuser\n");
+    assert_eq!(
+        img.resolve_user("appuser").unwrap().render(),
+        "appuser (1000:1000)"
+    );
+    assert_eq!(owner(&img, "/home/appuser").as_deref(), Some("1000:1000"));
+    let img = build("FROM scratch\nRUN adduser --home /srv/app -D --uid=1001 app\n");
+    assert_eq!(img.resolve_user("app").unwrap().render(), "app (1001:1001)");
+    assert_eq!(owner(&img, "/srv/app").as_deref(), Some("1001:1001"));
+    // Without -u busybox picks the first free uid: the user is known, its uid is not.
+    let img = build("FROM scratch\nRUN adduser -h /home/appuser -D --shell /bin/bash appuser\n");
+    assert_eq!(
+        img.user_named("appuser")
+            .and_then(|u| u.home.clone())
+            .as_deref(),
+        Some("/home/appuser")
+    );
+    assert!(img.resolve_user("appuser").is_err());
+    // On an Alpine base, adduser is busybox's even with long options only.
+    let img =
+        build("FROM alpine:3.20\nRUN adduser --disabled-password --home /srv/app --uid 1001 app\n");
+    assert_eq!(img.resolve_user("app").unwrap().render(), "app (1001:1001)");
+    assert_eq!(owner(&img, "/srv/app").as_deref(), Some("1001:1001"));
+    // busybox -S without -G: the user joins `nogroup` (whose gid the
+    // layout does not give), and still gets a home.
+    let img = build("FROM alpine:3.20\nRUN adduser -S -u 100 svc\n");
+    assert_eq!(img.resolve_user("svc").unwrap().gid, None);
+    assert!(img.group_named("svc").is_none());
+    assert!(img.fs.query("/home/svc").exists().is_some());
 }
 
 #[test]
@@ -408,4 +441,38 @@ fn chown_user_only_keeps_the_group() {
     );
     assert_eq!(owner(&img, "/data").as_deref(), Some("3000:2000"));
     assert_eq!(owner(&img, "/x").as_deref(), Some("7:6"));
+}
+
+/// `ADD <archive> /` whose archive is not in the build context (a recorded
+/// build directory without its tarballs, as quay.io/prometheus/busybox's
+/// `ADD rootfs.tar.xz /`): what it unpacks is unknown, so nothing under the
+/// destination is absent any more; the users the base had are kept.
+#[test]
+fn add_of_an_archive_missing_from_the_context_makes_the_destination_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = || BuildOptions {
+        label: "Dockerfile".into(),
+        context: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let before = build_with("FROM busybox:latest\n", opts());
+    assert!(before.fs.query("/bin/bash").is_absent());
+    assert!(before.fs.query("/home/x").is_absent());
+    let img = build_with(
+        "FROM busybox:latest\nADD rootfs.tar.xz /\nUSER nobody\n",
+        opts(),
+    );
+    for p in ["/bin/bash", "/home/x", "/etc/ssl/certs/ca-certificates.crt"] {
+        assert!(
+            matches!(img.fs.query(p), PathFact::Unknown { .. }),
+            "{p}: {:?}",
+            img.fs.query(p)
+        );
+    }
+    assert!(img.users_complete.is_none());
+    assert_eq!(user(&img), "nobody (65534:65534)");
+    // Into another directory: only that directory's contents are unknown.
+    let img = build_with("FROM busybox:latest\nADD data.tar.gz /srv/\n", opts());
+    assert!(matches!(img.fs.query("/srv/x"), PathFact::Unknown { .. }));
+    assert!(img.fs.query("/home/x").is_absent());
 }

@@ -199,16 +199,12 @@ const HAND_WRITTEN: &[&str] = &[
     "gitlab__gitlab-ce.toml",
     "grafana__grafana-oss.toml",
     "grafana__grafana.toml",
-    "hashicorp__consul.toml",
     "minio__minio.toml",
     "nodered__node-red.toml",
     "portainer__portainer-ce.toml",
-    "prom__alertmanager.toml",
-    "prom__prometheus.toml",
     "quay.io__keycloak__keycloak.toml",
     "rocketmqinc__rocketmq.toml",
     "sonatype__nexus3.toml",
-    "ubuntu.toml",
 ];
 
 /// Every built-in facts file is made by the generator from recorded

@@ -373,6 +373,11 @@ fn expand_at(
     }
 }
 
+/// The file names `ADD` unpacks.
+const ARCHIVES: [&str; 7] = [
+    ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".txz", ".tbz2",
+];
+
 /// What the build is given besides the Dockerfile.
 #[derive(Clone, Debug, Default)]
 pub struct BuildOptions {
@@ -547,6 +552,12 @@ pub fn evaluate(
                 }
             }
         };
+        // An Alpine or BusyBox root: its `adduser` is busybox's.
+        let busybox_userland = alpine_branch.is_some()
+            || img.users.iter().any(|u| {
+                matches!(&u.evidence, Evidence::Builtin { file, .. }
+                    if file == "rules/images/base/alpine.txt" || file == "rules/images/base/busybox.txt")
+            });
         let mut st = StageState {
             img: std::mem::replace(&mut img, Image::unknown()),
             args: HashMap::new(),
@@ -556,6 +567,7 @@ pub fn evaluate(
             global: &global,
             context_files: Vec::new(),
             alpine_branch,
+            busybox_userland,
         };
         if st.img.confidence == Confidence::Unknown {
             st.img.confidence = Confidence::Partial;
@@ -613,6 +625,10 @@ struct StageState<'a> {
     /// The Alpine release branch of the base (`FROM alpine:3.16`), for
     /// package installs whose closure is recorded (image::packages).
     alpine_branch: Option<String>,
+    /// The base is an Alpine or BusyBox root (its users come from that
+    /// layout, or it is `alpine:<release>`): `adduser` is busybox's even
+    /// when given only long options.
+    busybox_userland: bool,
 }
 
 /// Owner of new files: (uid, gid), either may be unknown.
@@ -1418,7 +1434,16 @@ impl StageState<'_> {
     }
 
     fn useradd(&mut self, cmd: &str, args: &[String], ev: &Evidence) -> bool {
-        let debian_adduser = cmd == "adduser" && args.iter().any(|a| a.starts_with("--"));
+        // Debian's adduser takes only long options; busybox's takes short
+        // ones and, with FEATURE_ADDUSER_LONG_OPTIONS (Alpine), their long
+        // names too (loginutils/adduser.c, adduser_longopts). `-D`, `-S`,
+        // `-H`, `-G` and `-h DIR` are busybox's: Debian's adduser reads
+        // them as ambiguous abbreviations or `--help` and adds no user.
+        let busybox_short = |a: &String| matches!(a.as_str(), "-D" | "-S" | "-H" | "-G" | "-h");
+        let debian_adduser = cmd == "adduser"
+            && !self.busybox_userland
+            && args.iter().any(|a| a.starts_with("--"))
+            && !args.iter().any(busybox_short);
         let busybox = cmd == "adduser" && !debian_adduser;
         let mut uid = None;
         let mut group: Option<String> = None;
@@ -1436,6 +1461,18 @@ impl StageState<'_> {
             let (flag, inline) = match a.split_once('=') {
                 Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
                 _ => (a, None),
+            };
+            // busybox's long options are names of its short ones.
+            let flag = match (busybox, flag) {
+                (true, "--home") => "-h",
+                (true, "--gecos") => "-g",
+                (true, "--shell") => "-s",
+                (true, "--ingroup") => "-G",
+                (true, "--disabled-password" | "--empty-password") => "-D",
+                (true, "--system") => "-S",
+                (true, "--no-create-home") => "-H",
+                (true, "--uid") => "-u",
+                _ => flag,
             };
             let takes_value = |f: &str| -> bool {
                 if busybox {
@@ -1536,6 +1573,11 @@ impl StageState<'_> {
         };
         if debian_adduser && system && home.is_none() {
             create_home = Some(false);
+        }
+        // busybox `adduser -S` without -G puts the user in `nogroup`
+        // (loginutils/adduser.c: `usegroup = "nogroup"`), not a new group.
+        if busybox && system && group.is_none() {
+            group = Some("nogroup".to_string());
         }
         let gid = match &group {
             Some(g) => match g.parse::<u32>() {
@@ -1723,15 +1765,32 @@ impl StageState<'_> {
             } else {
                 self.context_kind(src)
             };
+            // `ADD <archive>` whose source is not in the context (a build
+            // context recorded without its tarballs): it unpacks what is not
+            // known, so everything under the destination is unknown.
+            if is_add
+                && kind.is_none()
+                && from.is_none()
+                && heredoc.is_none()
+                && !src.contains("://")
+                && !has_glob(src)
+                && ARCHIVES.iter().any(|x| src.ends_with(x))
+            {
+                self.mkdirs(&dest, owner, Some(0o755), &ev);
+                self.img.fs.forget_under(&dest, false, &ev);
+                let under =
+                    |b: &str| dest == "/" || b == dest || b.starts_with(&format!("{dest}/"));
+                self.img.absent_binaries.retain(|b| !under(&b.value));
+                if dest == "/" || dest == "/etc" {
+                    self.img.users_complete = None;
+                }
+                continue;
+            }
             let archive = is_add
                 && kind == Some(PathKind::File)
                 && heredoc.is_none()
                 && !src.contains("://")
-                && [
-                    ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".txz", ".tbz2",
-                ]
-                .iter()
-                .any(|x| src.ends_with(x));
+                && ARCHIVES.iter().any(|x| src.ends_with(x));
             let target_dir_kind = into_dir || kind == Some(PathKind::Dir) || archive;
             let target = if into_dir && kind == Some(PathKind::File) && !archive {
                 let base = heredoc

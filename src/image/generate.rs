@@ -53,6 +53,10 @@ pub struct Recipe {
     /// the Dockerfile's default or empty.
     #[serde(default)]
     pub build_args: Vec<String>,
+    /// The stage upstream builds (`docker build --target`), when it is not
+    /// the last one.
+    #[serde(default)]
+    pub target: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -108,6 +112,34 @@ fn config_dockerfile(json: &str, rootfs: &str) -> Result<String, String> {
             .filter(|a| a.as_array().is_some_and(|l| !l.is_empty()))
         {
             let _ = writeln!(out, "{kw} {a}");
+        }
+    }
+    Ok(out)
+}
+
+/// The Dockerfile a docker-library/repo-info page (`repos/<image>/remote/<tag>.md`)
+/// shows for an image built outside GitHub (Ubuntu's, from Launchpad): the
+/// build history of its first platform, as `FROM scratch` and the recorded
+/// instructions, with `ADD file:<digest> in /` read as the root tarball.
+fn history_dockerfile(md: &str, rootfs: &str) -> Result<String, String> {
+    let block = md
+        .split("```dockerfile\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .filter(|b| !b.trim().is_empty())
+        .ok_or("no build history (```dockerfile block)")?;
+    let mut out = String::from("FROM scratch\n");
+    for line in block.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line.starts_with("ADD file:") && line.ends_with(" in /") {
+            let _ = writeln!(out, "ADD {rootfs} /");
+        } else if line.starts_with("ADD ") || line.starts_with("COPY ") {
+            return Err(format!("a copy the history does not name: {line}"));
+        } else {
+            let _ = writeln!(out, "{line}");
         }
     }
     Ok(out)
@@ -283,12 +315,17 @@ pub fn generate_one(
             .collect();
         // An OCI image config instead of a Dockerfile: its root tarball is
         // the one `rootfs` names (a literal name).
-        let text = if row.dockerfile.ends_with(".json") {
+        let text = if row.dockerfile.ends_with(".json") || row.dockerfile.ends_with(".md") {
             let archive = rootfs
                 .first()
                 .map(|(a, _)| a.clone())
                 .ok_or_else(|| format!("{}: an image config needs a rootfs", df_path.display()))?;
-            config_dockerfile(&text, &archive).map_err(|e| format!("{}: {e}", df_path.display()))?
+            if row.dockerfile.ends_with(".md") {
+                history_dockerfile(&text, &archive)
+            } else {
+                config_dockerfile(&text, &archive)
+            }
+            .map_err(|e| format!("{}: {e}", df_path.display()))?
         } else {
             text
         };
@@ -311,7 +348,7 @@ pub fn generate_one(
                 .iter()
                 .map(|a| (a.clone(), None))
                 .collect(),
-            target: None,
+            target: recipe.target.clone(),
             context: Some(dir.clone()),
             // Upstream builds from a git checkout, and so does CI here.
             git_modes: true,
@@ -440,7 +477,7 @@ fn variant_body(
     url: &str,
     row: &Row,
     recipe: &Recipe,
-    _df: &dockerfile::Dockerfile,
+    df: &dockerfile::Dockerfile,
 ) -> Result<String, String> {
     let mut b = String::new();
     let _ = writeln!(b, "source = {}", q(url));
@@ -448,6 +485,8 @@ fn variant_body(
     let layout = layout_of(img);
     let mut note = if row.dockerfile.ends_with(".json") {
         format!("generated from the image config at {url}, on the root tarball's base layout")
+    } else if row.dockerfile.ends_with(".md") {
+        format!("generated from the published image's build history at {url}, on the root tarball's base layout")
     } else {
         format!(
             "generated from the Dockerfile (and the files it copies) at {}",
@@ -456,6 +495,23 @@ fn variant_body(
     };
     if let Some(r) = &row.remark {
         let _ = write!(note, "; {r}: the published tags may be a few weeks newer");
+    }
+    // A base without a layout (amazonlinux, ubi, an older hand-written
+    // variant): say that only what the build shows is known.
+    if layout.is_none() {
+        let from = df
+            .instructions
+            .iter()
+            .rev()
+            .find(|i| i.keyword == "FROM")
+            .and_then(|i| i.args.split_whitespace().find(|w| !w.starts_with("--")))
+            .unwrap_or("?");
+        if from != "scratch" {
+            let _ = write!(
+                note,
+                "; the base ({from}) has no base layout here: a path this build does not make is unknown, not absent"
+            );
+        }
     }
     let _ = writeln!(b, "note = {}", q(&note));
     if let Some(l) = &layout {
@@ -483,6 +539,14 @@ fn variant_body(
     let _ = writeln!(b, "user = {}\nuid = {}\ngid = {gid}", q(&spec), ru.uid);
     if let Some(w) = &img.workdir {
         let _ = writeln!(b, "workdir = {}", q(&w.value));
+    }
+    // Whether there is an entrypoint must be known (a base without facts,
+    // such as amazonlinux or ubi, leaves it unknown): such a row is not
+    // generated, and the file says so.
+    if img.entrypoint.is_none() {
+        return Err(format!(
+            "{url}: ENTRYPOINT is not known (the base image has no facts)"
+        ));
     }
     for (name, c) in [("entrypoint", &img.entrypoint), ("cmd", &img.cmd)] {
         match c.as_ref().map(|f| &f.value) {
@@ -709,16 +773,31 @@ pub fn generate_all(sources: &Path) -> Result<Vec<(String, String)>, String> {
                 let Ok(text) = std::fs::read_to_string(&path) else {
                     continue;
                 };
-                for i in dockerfile::parse(&text)
+                let df = dockerfile::parse(&text);
+                // The defaults of the ARGs before the first FROM, which a
+                // FROM may name (`quay.io/prometheus/busybox-${OS}-${ARCH}`).
+                let globals: Vec<(String, String)> = df
                     .instructions
                     .iter()
-                    .filter(|i| i.keyword == "FROM")
-                {
+                    .take_while(|i| i.keyword != "FROM")
+                    .filter(|i| i.keyword == "ARG")
+                    .filter_map(|i| {
+                        let (k, v) = i.args.trim().split_once('=')?;
+                        Some((k.to_string(), v.trim_matches('"').to_string()))
+                    })
+                    .collect();
+                for i in df.instructions.iter().filter(|i| i.keyword == "FROM") {
                     let Some(name) = i.args.split_whitespace().find(|w| !w.starts_with("--"))
                     else {
                         continue;
                     };
-                    let Some(repo) = repo_of(name) else { continue };
+                    let mut name = name.to_string();
+                    for (k, v) in &globals {
+                        name = name
+                            .replace(&format!("${{{k}}}"), v)
+                            .replace(&format!("${k}"), v);
+                    }
+                    let Some(repo) = repo_of(&name) else { continue };
                     for (j, o) in recipes.iter().enumerate() {
                         if o.repository != r.repository
                             && repo_of(&o.repository) == Some(repo.clone())
