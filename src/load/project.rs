@@ -299,15 +299,6 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, hand_on: bool) -> Result<Load
         }));
         loader.check_env_files(&p, &project_dir, &env);
         project = Some(p);
-        // The document is dead once lowered. A large one is left for the
-        // exit to release (freeing it node by node was 7% of a 5 MB file's
-        // run), except in discovery's look-ahead load, whose memory the
-        // lint's load of the same file then reuses.
-        if !loader.hand_on
-            && crate::fscache::leave_to_exit(loader.sources.files().map(|f| f.text.len()).sum())
-        {
-            std::mem::forget(doc);
-        }
     }
 
     // Example env files of the project directory and of its parents up to
