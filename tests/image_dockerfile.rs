@@ -195,7 +195,7 @@ fn run_shapes_that_are_understood() {
     let img = build("FROM scratch\nRUN adduser --home /srv/app -D --uid=1001 app\n");
     assert_eq!(img.resolve_user("app").unwrap().render(), "app (1001:1001)");
     assert_eq!(owner(&img, "/srv/app").as_deref(), Some("1001:1001"));
-    // Without -u busybox picks the first free uid: the user is known, its uid is not.
+    // Without -u busybox picks the first free uid from 1000 (decision 0020).
     let img = build("FROM scratch\nRUN adduser -h /home/appuser -D --shell /bin/bash appuser\n");
     assert_eq!(
         img.user_named("appuser")
@@ -203,7 +203,10 @@ fn run_shapes_that_are_understood() {
             .as_deref(),
         Some("/home/appuser")
     );
-    assert!(img.resolve_user("appuser").is_err());
+    assert_eq!(
+        img.resolve_user("appuser").map(|r| r.render()),
+        Ok("appuser (1000:?)".to_string())
+    );
     // On an Alpine base, adduser is busybox's even with long options only.
     let img =
         build("FROM alpine:3.20\nRUN adduser --disabled-password --home /srv/app --uid 1001 app\n");
@@ -475,4 +478,152 @@ fn add_of_an_archive_missing_from_the_context_makes_the_destination_unknown() {
     let img = build_with("FROM busybox:latest\nADD data.tar.gz /srv/\n", opts());
     assert!(matches!(img.fs.query("/srv/x"), PathFact::Unknown { .. }));
     assert!(img.fs.query("/home/x").is_absent());
+}
+
+/// Decision 0020: a package manager's RUN adds system accounts only (ids
+/// below 1000), so the entries at and above 1000 stay as they were.
+#[test]
+fn package_installs_add_system_accounts_only() {
+    let resolve = |img: &Image, spec: &str| {
+        img.resolve_user(spec)
+            .map(|r| r.render())
+            .unwrap_or_else(|e| e)
+    };
+    for install in [
+        "apt-get update && apt-get install -y --no-install-recommends curl",
+        "install_packages curl",
+        "sh -c 'apt-get install -y curl'",
+    ] {
+        let img = build(&format!("FROM debian:bookworm\nRUN {install}\nUSER 1001\n"));
+        assert!(
+            img.users_complete.is_none(),
+            "{install}: system users may be added"
+        );
+        assert_eq!(
+            img.users_known_from.as_ref().map(|f| f.value),
+            Some(1000),
+            "{install}"
+        );
+        // The runtime starts a uid that /etc/passwd lacks with gid 0.
+        assert_eq!(user(&img), "1001:0", "{install}");
+        // Below 1000 a package may have added that uid, or any name.
+        assert_eq!(resolve(&img, "999"), "999:?", "{install}");
+        assert!(resolve(&img, "postgres").contains("not known"), "{install}");
+        // The base's own users stay known.
+        assert_eq!(resolve(&img, "nobody"), "nobody (65534:65534)");
+    }
+    // A second install keeps it; a user created at 1001 before stays known.
+    let img = build(
+        "FROM debian:bookworm\nRUN groupadd -g 1001 app && useradd -u 1001 -g app app\nRUN apt-get install -y curl\nRUN apt-get install -y git\nUSER app\n",
+    );
+    assert_eq!(user(&img), "app (1001:1001)");
+    assert_eq!(resolve(&img, "1001"), "app (1001:1001)");
+    // A useradd without -u takes 1000 (the first free uid), not 1001.
+    let img =
+        build("FROM debian:bookworm\nRUN apt-get install -y curl\nRUN useradd app\nUSER 1001\n");
+    assert_eq!(user(&img), "1001:0");
+    assert_eq!(resolve(&img, "1000"), "app (1000:?)");
+    // One whose uid is not known may hold 1001.
+    let img = build(
+        "FROM debian:bookworm\nRUN apt-get install -y curl\nRUN useradd -u 1005 a && useradd app\nUSER 1001\n",
+    );
+    assert_eq!(user(&img), "1001:?");
+    // A user tool in a RUN not read exactly may change any account.
+    let img = build(
+        "FROM debian:bookworm\nRUN apt-get install -y curl && usermod -u 1001 nobody\nUSER 1001\n",
+    );
+    assert!(img.users_known_from.is_none());
+    assert_eq!(user(&img), "1001:?");
+    // Without a known /etc/passwd to start from nothing becomes known.
+    let img = build("FROM scratch\nADD rootfs.tar /\nRUN apt-get install -y curl\nUSER 1001\n");
+    assert!(img.users_known_from.is_none());
+    assert_eq!(user(&img), "1001:?");
+}
+
+/// bitnami/minideb (generated from its import script on the minideb-bookworm
+/// layout): Debian's users, `install_packages` read as apt, so the bitnami
+/// shape `RUN install_packages ...` then `USER 1001` runs as 1001:0.
+#[test]
+fn minideb_base_and_the_bitnami_user() {
+    let img = build("FROM bitnami/minideb:bookworm\n");
+    assert!(img.users_complete.is_some());
+    assert_eq!(user(&img), "root (0:0)");
+    assert_eq!(
+        img.resolve_user("nobody").map(|r| r.render()),
+        Ok("nobody (65534:65534)".to_string())
+    );
+    assert!(matches!(
+        img.fs.query("/usr/sbin/install_packages"),
+        PathFact::Exists(_)
+    ));
+    // What mkimage empties is known empty; what it does not list is unknown.
+    assert!(img.fs.query("/usr/share/man/man1").is_absent());
+    assert!(matches!(
+        img.fs.query("/usr/bin/perl"),
+        PathFact::Unknown { .. }
+    ));
+    let img = build(
+        "FROM docker.io/bitnami/minideb:bookworm\nRUN install_packages ca-certificates curl\nUSER 1001\n",
+    );
+    assert_eq!(user(&img), "1001:0");
+    assert!(matches!(
+        img.fs.query("/usr/share/man/man1"),
+        PathFact::Unknown { .. }
+    ));
+}
+
+/// Decision 0020: `useradd`/`adduser` without `-u` take the first free uid
+/// from 1000 when every entry at and above 1000 is known; the new group's
+/// gid stays unknown.
+#[test]
+fn regular_accounts_take_the_first_free_uid_from_1000() {
+    for (df, want) in [
+        (
+            "FROM debian:bookworm\nRUN useradd -m app\nUSER app\n",
+            "app (1000:?)",
+        ),
+        (
+            "FROM debian:bookworm\nRUN apt-get install -y curl && useradd app\nUSER app\n",
+            "app (1000:?)",
+        ),
+        (
+            "FROM debian:bookworm\nRUN adduser --disabled-password --gecos '' app\nUSER app\n",
+            "app (1000:?)",
+        ),
+        (
+            "FROM scratch\nRUN adduser -D app\nUSER app\n",
+            "app (1000:?)",
+        ),
+        // ubuntu:noble has `ubuntu` at 1000.
+        (
+            "FROM ubuntu:noble\nRUN useradd app\nUSER app\n",
+            "app (1001:?)",
+        ),
+        (
+            "FROM debian:bookworm\nRUN useradd -u 1000 a && useradd b\nUSER b\n",
+            "b (1001:?)",
+        ),
+        // A gap: shadow takes the highest + 1, adduser the first free.
+        (
+            "FROM debian:bookworm\nRUN useradd -u 1005 a && useradd b\nUSER b\n",
+            "the uid of user `b` is not known",
+        ),
+        // A system account takes a system uid.
+        (
+            "FROM debian:bookworm\nRUN useradd -r svc\nUSER svc\n",
+            "the uid of user `svc` is not known",
+        ),
+        // busybox skips a uid whose gid a group holds.
+        (
+            "FROM scratch\nRUN addgroup -g 1000 g && adduser -D app\nUSER app\n",
+            "the uid of user `app` is not known",
+        ),
+        // Not known above 1000: a RUN not understood.
+        (
+            "FROM debian:bookworm\nRUN ./setup.sh\nRUN useradd app\nUSER app\n",
+            "the uid of user `app` is not known",
+        ),
+    ] {
+        assert_eq!(user(&build(df)), want, "{df}");
+    }
 }

@@ -82,6 +82,9 @@ struct VariantToml {
     layout: Option<String>,
     /// Whether `/etc/passwd` is fully known (the layout's users plus `users`).
     users_complete: Option<bool>,
+    /// Every `/etc/passwd` and `/etc/group` entry with an id at or above
+    /// this is known (the layout's users plus `users`); below it, not.
+    users_known_from: Option<u32>,
     /// Areas that later build steps may have written: unknown, whatever
     /// the layout says.
     unknown: Option<Vec<String>>,
@@ -416,6 +419,7 @@ fn overlay(base: VariantToml, over: VariantToml) -> VariantToml {
         shutdown_seconds,
         layout,
         users_complete,
+        users_known_from,
         unknown
     );
     // An exec-form override clears the inherited shell form and vice versa.
@@ -608,6 +612,8 @@ fn variant_image(file: &FactsFile, v: &VariantToml, pattern: &str) -> Image {
     }
     if v.users_complete == Some(true) {
         img.users_complete = Some(ev.clone());
+    } else if let Some(from) = v.users_known_from {
+        img.users_known_from = Some(Fact::new(from, ev.clone()));
     }
     for u in v.users.iter().flatten() {
         img.users.push(UserEntry {

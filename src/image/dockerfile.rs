@@ -13,6 +13,11 @@ use super::facts::{
 use super::runeffects;
 
 /// The PATH of a container whose image sets none (moby's default).
+/// The first id that is not a system account's: Debian Policy 9.2.2 gives
+/// dynamically allocated system accounts 100-999, shadow's login.defs has
+/// SYS_UID_MAX/SYS_GID_MAX 999 and UID_MIN 1000 (decision 0020).
+pub const SYSTEM_ID_LIMIT: u32 = 1000;
+
 const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// One instruction, with continuation lines joined.
@@ -658,6 +663,7 @@ impl StageState<'_> {
         self.img.lower_confidence(note);
         self.img.fs.forget_absence();
         self.img.users_complete = None;
+        self.img.users_known_from = None;
         // It may also have changed the mode of a file copied from the context
         // (`find . -exec chmod +x`).
         for p in self.img.context_files.keys() {
@@ -1028,6 +1034,14 @@ impl StageState<'_> {
             }
             if w.users {
                 self.img.users_complete = None;
+                self.img.users_known_from = None;
+            } else if w.system_users {
+                // Packages add system accounts only (ids below 1000;
+                // decision 0020): what was known at and above stays so.
+                if self.img.users_complete.is_some() && self.img.users_known_from.is_none() {
+                    self.img.users_known_from = Some(Fact::new(SYSTEM_ID_LIMIT, ev.clone()));
+                }
+                self.img.users_complete = None;
             }
             for dir in w.installs {
                 self.img.installs.push(Fact::new(dir, ev.clone()));
@@ -1287,6 +1301,39 @@ impl StageState<'_> {
             }
             _ => false,
         }
+    }
+
+    /// The uid `useradd`, Debian's `adduser` and busybox's `adduser` give a
+    /// regular account without `-u`: shadow takes the highest used uid in
+    /// UID_MIN..UID_MAX (1000..60000) plus one, the others the first free one
+    /// from 1000; both are `1000 + n` when the n uids used there are exactly
+    /// 1000..1000+n. Only when every entry at and above 1000 is known.
+    fn next_regular_uid(&self) -> Option<u32> {
+        const UID_MAX: u32 = 60000;
+        let known = self.img.users_complete.is_some()
+            || self
+                .img
+                .users_known_from
+                .as_ref()
+                .is_some_and(|f| f.value <= SYSTEM_ID_LIMIT);
+        if !known {
+            return None;
+        }
+        let mut used = Vec::new();
+        for u in &self.img.users {
+            match u.uid {
+                None => return None,
+                Some(x) if (SYSTEM_ID_LIMIT..=UID_MAX).contains(&x) => used.push(x),
+                Some(_) => {}
+            }
+        }
+        used.sort_unstable();
+        used.dedup();
+        let contiguous = used
+            .iter()
+            .zip(SYSTEM_ID_LIMIT..)
+            .all(|(&x, want)| x == want);
+        contiguous.then(|| SYSTEM_ID_LIMIT + used.len() as u32)
     }
 
     /// `install -d [-o OWNER] [-g GROUP] [-m MODE] DIR...`: like `mkdir -p`,
@@ -1590,6 +1637,22 @@ impl StageState<'_> {
             None if busybox => uid,
             None => None,
         };
+        // Without -u a regular account takes the first free uid from UID_MIN
+        // 1000 (decision 0020); its group's gid is left unknown, as groups
+        // without a user are not all recorded.
+        // busybox without -G also skips a uid whose gid a group holds
+        // (loginutils/adduser.c, passwd_study).
+        let uid = match uid {
+            None if !system => self.next_regular_uid().filter(|n| {
+                !(busybox && group.is_none())
+                    || self
+                        .img
+                        .groups
+                        .iter()
+                        .all(|g| g.gid.is_some_and(|x| x != *n))
+            }),
+            given => given,
+        };
         let home_path = home.clone().unwrap_or_else(|| format!("/home/{name}"));
         self.img.users.push(UserEntry {
             name: name.clone(),
@@ -1783,6 +1846,7 @@ impl StageState<'_> {
                 self.img.absent_binaries.retain(|b| !under(&b.value));
                 if dest == "/" || dest == "/etc" {
                     self.img.users_complete = None;
+                    self.img.users_known_from = None;
                 }
                 continue;
             }
@@ -1970,6 +2034,7 @@ impl StageState<'_> {
             })
             .collect();
         self.img.users_complete = l.users_complete.then(|| ev.clone());
+        self.img.users_known_from = None;
     }
 
     fn note_context_file(&mut self, target: &str, kind: Option<PathKind>, local: bool, src: &str) {

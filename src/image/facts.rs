@@ -713,6 +713,11 @@ pub struct Image {
     pub groups: Vec<GroupEntry>,
     /// Set when `/etc/passwd` is fully known: a name not in `users` does not exist.
     pub users_complete: Option<Evidence>,
+    /// Set when every `/etc/passwd` and `/etc/group` entry with an id at
+    /// or above the value is in `users`/`groups`: after a package manager's
+    /// RUN, which adds system accounts only (ids below 1000; decision 0020).
+    /// Implied from 0 by `users_complete`.
+    pub users_known_from: Option<Fact<u32>>,
     /// `WORKDIR`; `/` when the image sets none.
     pub workdir: Option<Fact<String>>,
     /// Outer `None`: unknown; `Some(Fact(None))`: known to have none.
@@ -770,6 +775,7 @@ impl Image {
             users: Vec::new(),
             groups: Vec::new(),
             users_complete: None,
+            users_known_from: None,
             workdir: None,
             entrypoint: None,
             cmd: None,
@@ -868,6 +874,18 @@ impl Image {
         self.groups.iter().rev().find(|g| g.name == name)
     }
 
+    /// Whether `/etc/passwd` is known to have no entry with this uid: the
+    /// range it falls in is completely known and no user there has an
+    /// unknown uid.
+    pub fn uid_known_absent(&self, uid: u32) -> bool {
+        let range_known = self.users_complete.is_some()
+            || self
+                .users_known_from
+                .as_ref()
+                .is_some_and(|f| uid >= f.value);
+        range_known && self.users.iter().all(|u| u.uid.is_some())
+    }
+
     /// Lowers the confidence to `Partial` with a reason.
     pub fn lower_confidence(&mut self, why: impl Into<String>) {
         if self.confidence == Confidence::Certain {
@@ -889,8 +907,9 @@ impl Image {
         } else if let Ok(uid) = u.parse::<u32>() {
             match self.user_by_uid(uid) {
                 Some(e) => (Some(e.name.clone()), uid, e.gid),
-                // The runtime starts an unknown numeric uid with gid 0.
-                None if self.users_complete.is_some() => (None, uid, Some(0)),
+                // The runtime starts a numeric uid that `/etc/passwd` lacks
+                // with gid 0, which needs every entry that could hold it known.
+                None if self.uid_known_absent(uid) => (None, uid, Some(0)),
                 None => (None, uid, None),
             }
         } else {

@@ -117,6 +117,16 @@ fn config_dockerfile(json: &str, rootfs: &str) -> Result<String, String> {
     Ok(out)
 }
 
+/// The image config that bitnami/minideb's `import` script loads its root
+/// tarball with (`CONF_TEMPLATE='...'`, placeholders in strings only): the
+/// image has no Dockerfile, `buildone` runs `mkimage` then `import`.
+fn import_script_config(script: &str) -> Result<&str, String> {
+    script
+        .lines()
+        .find_map(|l| l.strip_prefix("CONF_TEMPLATE='")?.strip_suffix('\''))
+        .ok_or_else(|| "no CONF_TEMPLATE='...' line".to_string())
+}
+
 /// The Dockerfile a docker-library/repo-info page (`repos/<image>/remote/<tag>.md`)
 /// shows for an image built outside GitHub (Ubuntu's, from Launchpad): the
 /// build history of its first platform, as `FROM scratch` and the recorded
@@ -315,13 +325,18 @@ pub fn generate_one(
             .collect();
         // An OCI image config instead of a Dockerfile: its root tarball is
         // the one `rootfs` names (a literal name).
-        let text = if row.dockerfile.ends_with(".json") || row.dockerfile.ends_with(".md") {
+        let text = if row.dockerfile.ends_with(".json")
+            || row.dockerfile.ends_with(".md")
+            || row.dockerfile == "import"
+        {
             let archive = rootfs
                 .first()
                 .map(|(a, _)| a.clone())
                 .ok_or_else(|| format!("{}: an image config needs a rootfs", df_path.display()))?;
             if row.dockerfile.ends_with(".md") {
                 history_dockerfile(&text, &archive)
+            } else if row.dockerfile == "import" {
+                import_script_config(&text).and_then(|c| config_dockerfile(c, &archive))
             } else {
                 config_dockerfile(&text, &archive)
             }
@@ -487,6 +502,8 @@ fn variant_body(
         format!("generated from the image config at {url}, on the root tarball's base layout")
     } else if row.dockerfile.ends_with(".md") {
         format!("generated from the published image's build history at {url}, on the root tarball's base layout")
+    } else if row.dockerfile == "import" {
+        format!("generated from the image config (CONF_TEMPLATE) of the import script at {url}, on the root tarball's base layout")
     } else {
         format!(
             "generated from the Dockerfile (and the files it copies) at {}",
@@ -519,6 +536,8 @@ fn variant_body(
     }
     if img.users_complete.is_some() {
         let _ = writeln!(b, "users_complete = true");
+    } else if let Some(f) = &img.users_known_from {
+        let _ = writeln!(b, "users_known_from = {}", f.value);
     }
     // The user: always with uid and gid.
     let user = img

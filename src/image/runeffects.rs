@@ -565,6 +565,9 @@ pub struct Writes {
     pub installs: Vec<String>,
     /// Whether it may add or change users and groups.
     pub users: bool,
+    /// Whether it may add system users and groups only (ids below 1000):
+    /// a package manager's maintainer scripts (decision 0020).
+    pub system_users: bool,
 }
 
 /// Where a package manager writes (and its maintainer scripts: users,
@@ -709,6 +712,7 @@ fn tool_areas(prog: &str, args: &[&str]) -> Option<(Vec<&'static str>, Cwd)> {
         | "zypper"
         | "pacman"
         | "tdnf"
+        | "install_packages"
         | "update-alternatives"
         | "update-ca-certificates"
         | "ldconfig"
@@ -1163,9 +1167,10 @@ pub fn writes(
                 | "zypper"
                 | "pacman"
                 | "tdnf"
+                | "install_packages"
         ) {
-            // Maintainer scripts create system users.
-            w.users = true;
+            // Maintainer scripts create system users (ids below 1000).
+            w.system_users = true;
         }
         for a in areas {
             // `/home` stands for the home of the user the build runs as.
@@ -1281,6 +1286,7 @@ fn script_writes(
             depth + 1,
         )?;
         w.users |= sub.users;
+        w.system_users |= sub.system_users;
         w.paths.extend(sub.paths);
     }
     Some(w)
