@@ -16,8 +16,9 @@ pub struct Value {
     pub span: Span,
     /// The alias use site or `<<` source this value came through, if any.
     pub via: Option<Span>,
-    /// `!reset` / `!override` and other tags written on the node.
-    pub tag: Option<Tag>,
+    /// `!reset` / `!override` and other tags written on the node (boxed:
+    /// rare, and a large file has hundreds of thousands of values).
+    pub tag: Option<Box<Tag>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

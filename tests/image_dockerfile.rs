@@ -534,6 +534,20 @@ fn package_installs_add_system_accounts_only() {
     );
     assert!(img.users_known_from.is_none());
     assert_eq!(user(&img), "1001:?");
+    // A package installed from a file or a URL is not the distribution's:
+    // its scripts may make a regular account (Kong's postinstall runs
+    // `useradd` without `-r`), so nothing about the accounts stays known.
+    for install in [
+        "dpkg -i /tmp/kong.deb",
+        "apt-get install -y ./kong.deb",
+        "apt-get install -y /tmp/kong.deb",
+        "apk add --allow-untrusted kong.apk",
+        "yum install -y https://example.com/kong.rpm",
+    ] {
+        let img = build(&format!("FROM debian:bookworm\nRUN {install}\nUSER 1001\n"));
+        assert!(img.users_known_from.is_none(), "{install}");
+        assert_eq!(user(&img), "1001:?", "{install}");
+    }
     // Without a known /etc/passwd to start from nothing becomes known.
     let img = build("FROM scratch\nADD rootfs.tar /\nRUN apt-get install -y curl\nUSER 1001\n");
     assert!(img.users_known_from.is_none());

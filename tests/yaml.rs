@@ -87,9 +87,9 @@ fn block_scalar_spans_include_the_header() {
     assert_eq!(tree.as_scalar(fold).unwrap().style, ScalarStyle::Folded);
     let props = val(&tree, root, "props");
     assert_eq!(slice(src, tree.node(props).span), "|+ # note | >\n  z");
-    let (name, aspan) = tree.node(props).anchor.clone().unwrap();
+    let (name, aspan) = *tree.node(props).anchor.clone().unwrap();
     assert_eq!((name.as_str(), slice(src, aspan)), ("a", "&a"));
-    let (tag, tspan) = tree.node(props).tag.clone().unwrap();
+    let (tag, tspan) = *tree.node(props).tag.clone().unwrap();
     assert_eq!(tag, Tag::Core("str".into()));
     assert_eq!(slice(src, tspan), "!!str");
     let seq = val(&tree, root, "seq");
@@ -109,7 +109,7 @@ fn anchors_and_aliases_keep_use_site_and_definition() {
     };
     assert_eq!(slice(src, tree.node(y).span), "*val");
     assert_eq!(slice(src, tree.node(target).span), "hello");
-    let (name, aspan) = tree.node(target).anchor.clone().unwrap();
+    let (name, aspan) = *tree.node(target).anchor.clone().unwrap();
     assert_eq!(name, "val");
     assert_eq!(slice(src, aspan), "&val");
     let (content, via) = tree.resolve(y);
@@ -264,7 +264,7 @@ fn tags() {
     assert!(diags.is_empty(), "{diags:?}");
     let root = tree.root.unwrap();
     let tag = |k: &str| {
-        let (t, s) = tree.node(val(&tree, root, k)).tag.clone().unwrap();
+        let (t, s) = *tree.node(val(&tree, root, k)).tag.clone().unwrap();
         (t, slice(src, s).to_string())
     };
     assert_eq!(tag("a"), (Tag::Reset, "!reset".into()));

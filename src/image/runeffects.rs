@@ -1169,8 +1169,26 @@ pub fn writes(
                 | "tdnf"
                 | "install_packages"
         ) {
-            // Maintainer scripts create system users (ids below 1000).
-            w.system_users = true;
+            // The distribution's packages create system accounts only (ids
+            // below 1000, decision 0020). A package given as a file or a URL
+            // (`dpkg -i kong.deb`, `apt-get install ./x.deb`, `rpm -i URL`)
+            // is not held to that policy: Kong's postinstall makes a regular
+            // account. Any word with a slash or a package suffix (an option's
+            // value too) counts, which only forgets more.
+            let from_file = (prog == "dpkg"
+                && texts
+                    .iter()
+                    .any(|t| matches!(*t, "-i" | "--install" | "--unpack")))
+                || texts.iter().any(|t| {
+                    !t.starts_with('-')
+                        && (t.contains('/')
+                            || [".deb", ".rpm", ".apk"].iter().any(|x| t.ends_with(x)))
+                });
+            if from_file {
+                w.users = true;
+            } else {
+                w.system_users = true;
+            }
         }
         for a in areas {
             // `/home` stands for the home of the user the build runs as.

@@ -113,7 +113,12 @@ impl Converter<'_> {
     fn convert(&mut self, id: NodeId, depth: usize, report: bool) -> Value {
         let (content, via) = self.tree.resolve(id);
         let node = self.tree.node(content);
-        let tag = self.tree.tag(id).or(self.tree.tag(content)).cloned();
+        let tag = self
+            .tree
+            .tag(id)
+            .or(self.tree.tag(content))
+            .cloned()
+            .map(Box::new);
         let mut value = Value {
             kind: ValueKind::Null,
             span: node.span,
@@ -145,7 +150,9 @@ impl Converter<'_> {
                 ValueKind::Seq(seq)
             }
             NodeKind::Mapping(m) => {
-                let mut map = Map::default();
+                let mut map = Map {
+                    entries: Vec::with_capacity(m.entries.len()),
+                };
                 for e in &m.entries {
                     // A merged entry is read through its `<<` alias.
                     let merged = usize::from(e.via.is_some());

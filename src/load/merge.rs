@@ -36,11 +36,12 @@ pub fn strip_resets(v: &mut Value) {
     while let Some(v) = stack.pop() {
         match &mut v.kind {
             ValueKind::Map(m) => {
-                m.entries.retain(|(_, e)| e.tag != Some(Tag::Reset));
+                m.entries
+                    .retain(|(_, e)| e.tag.as_deref() != Some(&Tag::Reset));
                 stack.extend(m.entries.iter_mut().map(|(_, e)| e));
             }
             ValueKind::Seq(s) => {
-                s.retain(|e| e.tag != Some(Tag::Reset));
+                s.retain(|e| e.tag.as_deref() != Some(&Tag::Reset));
                 stack.extend(s.iter_mut());
             }
             _ => {}
@@ -92,11 +93,11 @@ fn strategy(path: &[String]) -> Strategy {
 }
 
 fn merge_at(base: &mut Value, over: Value, path: &mut Vec<String>) {
-    match over.tag {
+    match over.tag.as_deref() {
         Some(Tag::Reset) => {
             base.kind = ValueKind::Null;
             base.span = over.span;
-            base.tag = Some(Tag::Reset);
+            base.tag = Some(Box::new(Tag::Reset));
             return;
         }
         Some(Tag::Override) => {
@@ -254,9 +255,9 @@ fn merge_keyed(base: &mut Value, over: Value) {
             (ValueKind::Map(b), ValueKind::Map(o)) => {
                 for (k, v) in o.entries {
                     match b.get_mut(&k.name) {
-                        Some(slot) if v.tag == Some(Tag::Reset) => {
+                        Some(slot) if v.tag.as_deref() == Some(&Tag::Reset) => {
                             slot.kind = ValueKind::Null;
-                            slot.tag = Some(Tag::Reset);
+                            slot.tag = Some(Box::new(Tag::Reset));
                         }
                         Some(slot) => *slot = v,
                         None => b.entries.push((k, v)),
@@ -294,9 +295,9 @@ fn merge_keyed(base: &mut Value, over: Value) {
     let mut merged: Vec<Keyed> = keyed_items(base);
     for item in keyed_items(&over) {
         match merged.iter().position(|m| m.name == item.name) {
-            Some(i) if item.value.tag == Some(Tag::Reset) => {
+            Some(i) if item.value.tag.as_deref() == Some(&Tag::Reset) => {
                 merged[i].value.kind = ValueKind::Null;
-                merged[i].value.tag = Some(Tag::Reset);
+                merged[i].value.tag = Some(Box::new(Tag::Reset));
             }
             Some(i) => merged[i] = item,
             None => merged.push(item),
@@ -327,7 +328,7 @@ fn merge_keyed(base: &mut Value, over: Value) {
 
 /// An entry rendered as a `K=V` list item, keeping the span.
 fn list_item(k: Keyed) -> Value {
-    if k.from_list || k.value.tag == Some(Tag::Reset) {
+    if k.from_list || k.value.tag.as_deref() == Some(&Tag::Reset) {
         return k.value;
     }
     let v = k.value;

@@ -290,7 +290,10 @@ pub fn lower(doc: &Value) -> (Project, Vec<Diagnostic>) {
                                 .help("define a service under `services:`, or remove the key"),
                             );
                         }
-                        for (name, sv) in cx.named_entries(v, "services") {
+                        let entries = cx.named_entries(v, "services");
+                        // Sized once: a large file's services are most of the model.
+                        p.services.reserve_exact(entries.len());
+                        for (name, sv) in entries {
                             p.services.push(lower_service(&mut cx, name, sv));
                         }
                     }
@@ -752,7 +755,7 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value) -> Service {
         let f = k.name.as_str();
         match f {
             "image" => s.image = cx.string(v, f),
-            "build" => s.build = lower_build(cx, v),
+            "build" => s.build = lower_build(cx, v).map(Box::new),
             "command" => s.command = lower_command(cx, v, f),
             "entrypoint" => s.entrypoint = lower_command(cx, v, f),
             "environment" if refuses_null(cx, v, f, "a mapping or a list") => {}
@@ -792,12 +795,12 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value) -> Service {
             "external_links" => s.external_links = cx.string_list(v, f),
             "networks" => s.networks = lower_service_networks(cx, v),
             "network_mode" => s.network_mode = cx.string(v, f),
-            "healthcheck" => s.healthcheck = lower_healthcheck(cx, v),
-            "deploy" => s.deploy = lower_deploy(cx, v),
-            "extends" => s.extends = lower_extends(cx, v),
+            "healthcheck" => s.healthcheck = lower_healthcheck(cx, v).map(Box::new),
+            "deploy" => s.deploy = lower_deploy(cx, v).map(Box::new),
+            "extends" => s.extends = lower_extends(cx, v).map(Box::new),
             "secrets" => s.secrets = lower_file_refs(cx, v, f),
             "configs" => s.configs = lower_file_refs(cx, v, f),
-            "logging" => s.logging = lower_logging(cx, v),
+            "logging" => s.logging = lower_logging(cx, v).map(Box::new),
             "ulimits" => s.ulimits = lower_ulimits(cx, v, f),
             "devices" => s.devices = lower_devices(cx, v),
             "extra_hosts" => s.extra_hosts = lower_extra_hosts(cx, v, f),
@@ -961,7 +964,7 @@ fn check_develop(cx: &mut Cx, v: &Value) {
     }
 }
 
-fn raw(cx: &mut Cx, v: &Value, field: &str, shape: Shape) -> Option<Value> {
+fn raw(cx: &mut Cx, v: &Value, field: &str, shape: Shape) -> Option<Box<Value>> {
     let ok = matches!(
         (&shape, &v.kind),
         (_, ValueKind::Null)
@@ -982,7 +985,7 @@ fn raw(cx: &mut Cx, v: &Value, field: &str, shape: Shape) -> Option<Value> {
         cx.wrong_type(field, expected, v);
         return None;
     }
-    (!v.is_null()).then(|| v.clone())
+    (!v.is_null()).then(|| Box::new(v.clone()))
 }
 
 fn lower_enum(cx: &mut Cx, v: &Value, field: &str, allowed: &[&str]) -> Option<Spanned<String>> {
@@ -1789,7 +1792,7 @@ fn lower_resource_spec(
             "memory" => r.memory = cx.bytes(v, f),
             "pids" if known.contains(&"pids") => r.pids = cx.integer(v, f),
             "generic_resources" if known.contains(&"generic_resources") => {
-                r.generic_resources = raw(cx, v, f, Shape::Seq)
+                r.generic_resources = raw(cx, v, f, Shape::Seq).map(|b| *b)
             }
             "devices" if known.contains(&"devices") => {
                 for item in cx.seq(v, f) {

@@ -60,7 +60,7 @@ pub struct Mapping {
     /// (reported as S002) is kept, so [`Tree::get`] finds the first.
     pub entries: Vec<Entry>,
     /// The `<<` keys written in this mapping (usually zero or one).
-    pub merge_keys: Vec<NodeId>,
+    pub merge_keys: Box<[NodeId]>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -87,9 +87,11 @@ pub struct Node {
     /// first to the last character of the collection (brackets included for
     /// flow style; anchor and tag excluded).
     pub span: Span,
-    pub tag: Option<(Tag, Span)>,
+    /// Boxed, like `anchor`: most nodes have neither, and a large file has
+    /// hundreds of thousands of nodes.
+    pub tag: Option<Box<(Tag, Span)>>,
     /// `&name` and the span of that token.
-    pub anchor: Option<(String, Span)>,
+    pub anchor: Option<Box<(String, Span)>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -172,6 +174,6 @@ impl Tree {
 
     /// The tag on the node itself (not followed through aliases).
     pub fn tag(&self, id: NodeId) -> Option<&Tag> {
-        self.node(id).tag.as_ref().map(|(t, _)| t)
+        self.node(id).tag.as_deref().map(|(t, _)| t)
     }
 }

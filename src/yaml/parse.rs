@@ -41,6 +41,10 @@ pub fn parse(file: FileId, text: &str, limits: &Limits) -> (Tree, Vec<Diagnostic
         limits,
         tree: Tree {
             file,
+            // About one node per 10 bytes of YAML: reserved at once, a large
+            // file's node array is not copied as it grows (pages the
+            // estimate overshoots are never touched).
+            nodes: Vec::with_capacity(text.len() / 8 + 8),
             ..Tree::default()
         },
         diags: Vec::new(),
@@ -232,7 +236,8 @@ impl Builder<'_> {
             Event::Anchor(_, name) => {
                 if let Some(id) = described {
                     let span = self.span(r);
-                    self.tree.nodes[id.0 as usize].anchor = Some((name.into_owned(), span));
+                    self.tree.nodes[id.0 as usize].anchor =
+                        Some(Box::new((name.into_owned(), span)));
                 }
             }
             _ if self.skip > 0 => match event {
@@ -402,7 +407,7 @@ impl Builder<'_> {
 
     fn anchor_span(&self, id: NodeId) -> Span {
         let node = self.tree.node(id);
-        node.anchor.as_ref().map_or(node.span, |(_, s)| *s)
+        node.anchor.as_deref().map_or(node.span, |(_, s)| *s)
     }
 
     fn set_tag(
@@ -435,7 +440,7 @@ impl Builder<'_> {
             Tag::Other(tag.original())
         };
         let span = self.span(range);
-        self.tree.nodes[id.0 as usize].tag = Some((t, span));
+        self.tree.nodes[id.0 as usize].tag = Some(Box::new((t, span)));
     }
 
     /// granit's span for a block scalar covers only its content. Widen it to
@@ -656,7 +661,7 @@ impl Builder<'_> {
         self.diags.extend(diags);
         Mapping {
             entries,
-            merge_keys,
+            merge_keys: merge_keys.into_boxed_slice(),
         }
     }
 }
