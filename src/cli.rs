@@ -465,17 +465,18 @@ fn check(args: CheckArgs) -> ExitCode {
     // `[bases]` in a job's config names its bases (`--base` wins).
     let mut jobs = jobs;
     if args.base.is_empty() {
+        let mut cwd: Option<PathBuf> = None;
         for (job, cfg) in jobs.iter_mut().zip(&configs) {
             let file = match (&job.report_only, job.inputs.as_slice()) {
                 (Some(only), _) if only.len() == 1 => only[0].clone(),
                 (None, [one]) if one.text.is_none() => one.path.clone(),
                 _ => continue,
             };
-            let cwd = std::env::current_dir().unwrap_or_default();
+            let cwd = cwd.get_or_insert_with(|| std::env::current_dir().unwrap_or_default());
             let bases: Vec<PathBuf> = cfg
                 .bases_for(&file)
                 .into_iter()
-                .map(|b| b.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(b))
+                .map(|b| b.strip_prefix(&*cwd).map(Path::to_path_buf).unwrap_or(b))
                 .collect();
             if !bases.is_empty() {
                 *job = discover::Repository::new(Path::new(".")).job_for(&file, &bases);
@@ -1090,19 +1091,29 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
     // git work tree, else the folder linted (a file: the current folder
     // when the file is under it, else the file's folder).
     let mut repos: Vec<discover::Repository> = Vec::new();
-    let repo_for = |repos: &mut Vec<discover::Repository>, p: &Path, fallback: &Path| -> usize {
-        let root = match &args.root {
-            Some(r) => project::absolute(r),
-            None => discover::repository_root(p, fallback),
-        };
-        match repos.iter().position(|r| r.root() == root) {
-            Some(i) => i,
-            None => {
-                repos.push(discover::Repository::new(&root));
-                repos.len() - 1
+    // Each repository's index by root, and each (folder, fallback) asked
+    // about so far: many files share a folder.
+    let mut by_root: std::collections::HashMap<PathBuf, usize> = Default::default();
+    let mut asked: std::collections::HashMap<(PathBuf, PathBuf), usize> = Default::default();
+    let mut repo_for =
+        |repos: &mut Vec<discover::Repository>, p: &Path, fallback: &Path| -> usize {
+            let key = (p.to_path_buf(), fallback.to_path_buf());
+            if let Some(i) = asked.get(&key) {
+                return *i;
             }
-        }
-    };
+            let root = match &args.root {
+                Some(r) => project::absolute(r),
+                None => discover::repository_root(p, fallback),
+            };
+            let i = *by_root
+                .entry(project::absolute(&root))
+                .or_insert_with_key(|root| {
+                    repos.push(discover::Repository::new(root));
+                    repos.len() - 1
+                });
+            asked.insert(key, i);
+            i
+        };
     // What each named file defines is read on both cores first; the jobs
     // are then planned in order from what was read.
     if args.base.is_empty() {
@@ -1116,9 +1127,8 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
             by_repo.resize(repos.len(), Vec::new());
             by_repo[i].push(p.clone());
         }
-        for (i, files) in by_repo.iter().enumerate() {
-            repos[i].learn_files(files);
-        }
+        by_repo.resize(repos.len(), Vec::new());
+        discover::learn_all(&mut repos, &by_repo);
     }
     for p in &args.paths {
         if p.as_os_str() == "-" {

@@ -8,8 +8,9 @@
 //! linted merged onto the base beside it, and only its own findings are
 //! reported.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::load::interpolate::Env;
 use crate::load::project::{self, Input, LoadOptions};
@@ -144,7 +145,7 @@ pub fn repository_root(path: &Path, fallback: &Path) -> PathBuf {
         return git;
     }
     let fallback = project::absolute(fallback);
-    let dir = if abs.is_dir() {
+    let dir = if crate::fscache::is_dir(&abs) {
         abs.as_path()
     } else {
         abs.parent().unwrap_or(&abs)
@@ -166,6 +167,8 @@ struct Names {
     missing: BTreeSet<String>,
     /// Services without `image`/`build`: only a base can complete them.
     incomplete: BTreeSet<String>,
+    /// What the file provides as a base: `defined` less `missing`.
+    provides: BTreeSet<String>,
 }
 
 fn names_of(path: &Path, root: &Path) -> Names {
@@ -259,6 +262,7 @@ fn names_of(path: &Path, root: &Path) -> Names {
         .filter(|k| !n.defined.contains(k))
         .chain(incomplete_services)
         .collect();
+    n.provides = n.defined.difference(&n.missing).cloned().collect();
     n
 }
 
@@ -271,7 +275,57 @@ pub struct Repository {
     listed: BTreeMap<PathBuf, Vec<PathBuf>>,
     /// The Compose files anywhere under each folder asked about so far.
     under: BTreeMap<PathBuf, Vec<PathBuf>>,
-    names: BTreeMap<PathBuf, Names>,
+    /// What each file read so far defines, by absolute path.
+    names: HashMap<PathBuf, Arc<Names>>,
+    /// The candidate bases of the files of each folder asked about so far,
+    /// nearest first (see [`Near`]).
+    near: HashMap<PathBuf, Arc<Near>>,
+}
+
+/// The candidate bases of a file in one folder, in the order they are
+/// tried; the file itself is left out by the caller.
+#[derive(Default)]
+struct Near {
+    /// The Compose files of the folder and of each ancestor up to the
+    /// root, folder by folder from the nearest; within a folder the default
+    /// names first, in `docker compose`'s order, then the others by path.
+    ancestors: Vec<PathBuf>,
+    /// What each of `ancestors` defines.
+    names: Vec<Arc<Names>>,
+    /// `ancestors`, then the other Compose files under the folder's parent
+    /// (filled when first needed: `None` until then).
+    order: Option<Vec<PathBuf>>,
+}
+
+/// Reads, on both cores, what the files of each repository define (those
+/// not read yet): `files[i]` are files of `repos[i]`. One file is read
+/// later, when asked, on this thread.
+pub fn learn_all(repos: &mut [Repository], files: &[Vec<PathBuf>]) {
+    use rayon::prelude::*;
+    let mut seen: HashSet<(usize, PathBuf)> = HashSet::new();
+    let mut todo: Vec<(usize, PathBuf)> = Vec::new();
+    for (i, paths) in files.iter().enumerate() {
+        for p in paths {
+            let abs = project::absolute(&clean(p));
+            if !repos[i].names.contains_key(&abs) && seen.insert((i, abs.clone())) {
+                todo.push((i, abs));
+            }
+        }
+    }
+    if todo.len() < 2 {
+        return;
+    }
+    let roots: Vec<PathBuf> = repos.iter().map(|r| r.root.clone()).collect();
+    let learned: Vec<(usize, PathBuf, Names)> = todo
+        .into_par_iter()
+        .map(|(i, p)| {
+            let n = names_of(&p, &roots[i]);
+            (i, p, n)
+        })
+        .collect();
+    for (i, p, n) in learned {
+        repos[i].names.insert(p, Arc::new(n));
+    }
 }
 
 impl Repository {
@@ -280,15 +334,15 @@ impl Repository {
             root: project::absolute(root),
             listed: BTreeMap::new(),
             under: BTreeMap::new(),
-            names: BTreeMap::new(),
+            names: HashMap::new(),
+            near: HashMap::new(),
         }
     }
 
     /// What a candidate base provides: the names it defines, less those it
     /// lacks itself (a service without `image` completes nothing).
-    fn provides(&mut self, path: &Path) -> BTreeSet<String> {
-        let n = self.names(path);
-        n.defined.difference(&n.missing).cloned().collect()
+    fn provides(&mut self, path: &Path) -> Arc<Names> {
+        self.names(path)
     }
 
     /// The repository's root (absolute).
@@ -317,35 +371,88 @@ impl Repository {
     /// Reads, on both cores, what the named files define (those not read
     /// yet), before the jobs are planned one by one.
     pub fn learn_files(&mut self, paths: &[PathBuf]) {
-        use rayon::prelude::*;
-        let mut seen: HashSet<PathBuf> = HashSet::new();
-        let mut todo: Vec<PathBuf> = Vec::new();
-        for p in paths {
-            let abs = project::absolute(&clean(p));
-            if !self.names.contains_key(&abs) && seen.insert(abs.clone()) {
-                todo.push(abs);
-            }
-        }
-        if todo.len() < 2 {
-            return;
-        }
-        let root = self.root.clone();
-        let learned: Vec<(PathBuf, Names)> = todo
-            .into_par_iter()
-            .map(|p| {
-                let n = names_of(&p, &root);
-                (p, n)
-            })
-            .collect();
-        self.names.extend(learned);
+        learn_all(std::slice::from_mut(self), &[paths.to_vec()]);
     }
 
-    fn names(&mut self, path: &Path) -> &Names {
+    fn names(&mut self, path: &Path) -> Arc<Names> {
+        // The candidates are absolute already: no copy to look them up.
+        if let Some(n) = self.names.get(path) {
+            return n.clone();
+        }
         let abs = project::absolute(path);
-        let root = self.root.clone();
-        self.names
-            .entry(abs.clone())
-            .or_insert_with(|| names_of(&abs, &root))
+        if let Some(n) = self.names.get(&abs) {
+            return n.clone();
+        }
+        let n = Arc::new(names_of(&abs, &self.root));
+        self.names.insert(abs, n.clone());
+        n
+    }
+
+    /// The candidate bases of the files in `dir` (absolute), nearest
+    /// first, with the rest of the project tree when `order` is asked for;
+    /// what they define is read on both cores.
+    fn near(&mut self, dir: &Path, order: bool) -> Arc<Near> {
+        let cached = self.near.get(dir).cloned();
+        let mut near = match cached {
+            Some(n) if !order || n.order.is_some() => return n,
+            Some(n) => Arc::try_unwrap(n).unwrap_or_else(|n| Near {
+                ancestors: n.ancestors.clone(),
+                names: n.names.clone(),
+                order: None,
+            }),
+            None => {
+                let mut ancestors: Vec<PathBuf> = Vec::new();
+                let mut cur = Some(dir);
+                while let Some(d) = cur {
+                    let mut here: Vec<&PathBuf> = self
+                        .files_in(d)
+                        .iter()
+                        .filter(|f| f.parent() == Some(d))
+                        .collect();
+                    let rank = |f: &PathBuf| {
+                        let n = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                        DEFAULT_NAMES.iter().position(|d| *d == n).unwrap_or(9)
+                    };
+                    here.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
+                    ancestors.extend(here.into_iter().cloned());
+                    if d == self.root || !d.starts_with(&self.root) {
+                        break;
+                    }
+                    cur = d.parent();
+                }
+                let learn = ancestors.clone();
+                learn_all(std::slice::from_mut(self), &[learn]);
+                let names = ancestors.iter().map(|a| self.names(a)).collect();
+                Near {
+                    ancestors,
+                    names,
+                    order: None,
+                }
+            }
+        };
+        if order {
+            // Only the files of the same project tree: under the folder's
+            // parent (siblings' subfolders, its own subfolders), not a
+            // cousin project elsewhere in a large repository.
+            let scope = match dir.parent() {
+                Some(p) if p.starts_with(&self.root) => p.to_path_buf(),
+                _ => self.root.clone(),
+            };
+            let seen: HashSet<&PathBuf> = near.ancestors.iter().collect();
+            let rest: Vec<PathBuf> = self
+                .files_under(&scope)
+                .iter()
+                .filter(|f| !seen.contains(f) && f.starts_with(&scope))
+                .cloned()
+                .collect();
+            drop(seen);
+            let mut all = near.ancestors.clone();
+            all.extend(rest);
+            near.order = Some(all);
+        }
+        let near = Arc::new(near);
+        self.near.insert(dir.to_path_buf(), near.clone());
+        near
     }
 
     /// The Compose files directly in `dir` (absolute, sorted), as a walk
@@ -487,33 +594,17 @@ impl Repository {
         }
         // 2. The nearest Compose file in the same folder or an ancestor
         //    that defines what is missing.
-        let mut ancestors: Vec<PathBuf> = Vec::new();
-        let mut cur = Some(dir.as_path());
-        while let Some(d) = cur {
-            let mut here: Vec<&PathBuf> = self
-                .files_in(d)
-                .iter()
-                .filter(|f| f.parent() == Some(d) && **f != abs)
-                .collect();
-            here.sort_by_key(|f| {
-                let n = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-                (
-                    DEFAULT_NAMES.iter().position(|d| *d == n).unwrap_or(9),
-                    f.to_path_buf(),
-                )
-            });
-            ancestors.extend(here.into_iter().cloned());
-            if d == self.root || !d.starts_with(&self.root) {
-                break;
-            }
-            cur = d.parent();
-        }
+        let near = self.near(&dir, false);
+        // Both sides are absolute and normalized: the bytes tell them apart
+        // (much cheaper than comparing components).
+        let is_abs = |f: &PathBuf| f.as_os_str() == abs.as_os_str();
+        let ancestors: Vec<&PathBuf> = near.ancestors.iter().filter(|f| !is_abs(f)).collect();
         // A candidate that defines the names completely (not itself
         // lacking them) and has a default name is preferred: it is the
         // project the file is layered onto.
-        let mut best: Option<(u8, PathBuf)> = None;
-        for c in &ancestors {
-            if !missing.is_subset(&self.provides(c)) {
+        let mut best: Option<(u8, &PathBuf)> = None;
+        for (c, n) in near.ancestors.iter().zip(&near.names) {
+            if is_abs(c) || !missing.is_subset(&n.provides) {
                 continue;
             }
             let default = c
@@ -522,43 +613,32 @@ impl Repository {
                 .is_some_and(is_base_name);
             let rank: u8 = if default { 0 } else { 1 };
             if best.as_ref().is_none_or(|(r, _)| rank < *r) {
-                best = Some((rank, c.clone()));
+                best = Some((rank, c));
             }
         }
         if let Some((_, c)) = best {
             return layered(
                 &shown,
-                vec![relative_to_shown(&shown, &abs, &c)],
+                vec![relative_to_shown(&shown, &abs, c)],
                 &format!("the nearest Compose file that defines {}", list(&missing)),
             );
-        }
-        for c in &ancestors {
-            if missing.is_subset(&self.provides(c)) {
-                return layered(
-                    &shown,
-                    vec![relative_to_shown(&shown, &abs, c)],
-                    &format!("the nearest Compose file that defines {}", list(&missing)),
-                );
-            }
         }
         // 3. Any file of the repository that does, nearest first; else
         //    several, each adding what the others lack.
         // Only the files of the same project tree: under the file's
         // parent folder (siblings' subfolders, its own subfolders), not a
         // cousin project elsewhere in a large repository.
-        let scope = match dir.parent() {
-            Some(p) if p.starts_with(&self.root) => p.to_path_buf(),
-            _ => self.root.clone(),
-        };
-        let mut order = ancestors.clone();
-        order.extend(
-            self.files_under(&scope)
-                .iter()
-                .filter(|f| **f != abs && !ancestors.contains(f) && f.starts_with(&scope))
-                .cloned(),
-        );
-        for c in &order {
-            if missing.is_subset(&self.provides(c)) {
+        let near = self.near(&dir, true);
+        let order: Vec<&PathBuf> = near.order.iter().flatten().filter(|f| !is_abs(f)).collect();
+        for (i, c) in order.iter().enumerate() {
+            if !self.names.contains_key(*c) {
+                // Read ahead on both cores, a few at a time: the first
+                // match ends the search.
+                let ahead: Vec<PathBuf> =
+                    order[i..].iter().take(16).map(|p| (*p).clone()).collect();
+                learn_all(std::slice::from_mut(self), &[ahead]);
+            }
+            if missing.is_subset(&self.provides(c).provides) {
                 return layered(
                     &shown,
                     vec![relative_to_shown(&shown, &abs, c)],
@@ -574,32 +654,37 @@ impl Repository {
         // only files of the folder and its ancestors, and only when they
         // complete the file's image-less services.
         let mut left = missing.clone();
-        let mut chosen: Vec<PathBuf> = Vec::new();
-        let all_defined: BTreeSet<String> = order
-            .clone()
-            .iter()
-            .flat_map(|c| self.provides(c))
-            .collect();
+        let mut chosen: Vec<&PathBuf> = Vec::new();
+        learn_all(
+            std::slice::from_mut(self),
+            &[order.iter().map(|p| (*p).clone()).collect()],
+        );
+        let mut all_defined: BTreeSet<String> = BTreeSet::new();
+        for c in &order {
+            all_defined.extend(self.provides(c).provides.iter().cloned());
+        }
         let complete = missing.is_subset(&all_defined);
         let incomplete = self.names(path).incomplete.clone();
         if !complete && (incomplete.is_empty() || !incomplete.is_subset(&all_defined)) {
             return fallback();
         }
-        let pool: Vec<PathBuf> = if complete {
-            order.clone()
-        } else {
-            ancestors.clone()
-        };
+        let pool: &[&PathBuf] = if complete { &order } else { &ancestors };
         while !left.is_empty() && chosen.len() < 8 {
-            let best = pool
-                .iter()
-                .filter(|c| !chosen.contains(c))
-                .map(|c| (self.provides(c).intersection(&left).count(), c.clone()))
-                .filter(|(n, _)| *n > 0)
-                .max_by_key(|(n, c)| (*n, std::cmp::Reverse(pool.iter().position(|o| o == c))));
-            let Some((_, c)) = best else { break };
-            let defined = self.provides(&c);
-            left.retain(|k| !defined.contains(k));
+            let mut best: Option<(usize, usize)> = None;
+            for (i, c) in pool.iter().enumerate() {
+                if chosen.contains(c) {
+                    continue;
+                }
+                let n = self.provides(c).provides.intersection(&left).count();
+                // The most names; of equals, the nearest.
+                if n > 0 && best.is_none_or(|(m, _)| n > m) {
+                    best = Some((n, i));
+                }
+            }
+            let Some((_, i)) = best else { break };
+            let c = pool[i];
+            let defined = self.provides(c);
+            left.retain(|k| !defined.provides.contains(k));
             chosen.push(c);
         }
         if !chosen.is_empty() && incomplete.is_disjoint(&left) {

@@ -27,7 +27,8 @@ pub fn enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
 }
 
-type Memo<K, V> = OnceLock<Mutex<HashMap<K, V>>>;
+/// A table of answers for one batch run (see [`memo`]).
+pub(crate) type Memo<K, V> = OnceLock<Mutex<HashMap<K, V>>>;
 
 /// Whether memory of `bytes` of input may be left for the process's exit
 /// to release: in a batch run, for large inputs (a megabyte of YAML), whose
@@ -40,7 +41,7 @@ pub fn leave_to_exit(bytes: usize) -> bool {
 /// `f(key)`, computed once per key while the cache is on. The lock is not
 /// held while `f` runs: two threads may both compute an answer, which is
 /// the same answer.
-fn memo<K, V>(table: &'static Memo<K, V>, key: &K, f: impl FnOnce(&K) -> V) -> V
+pub(crate) fn memo<K, V>(table: &'static Memo<K, V>, key: &K, f: impl FnOnce(&K) -> V) -> V
 where
     K: Eq + Hash + Clone,
     V: Clone,
@@ -93,6 +94,12 @@ pub fn canonicalize(path: &Path) -> Option<PathBuf> {
 pub fn exists(path: &Path) -> bool {
     static T: Memo<PathBuf, bool> = OnceLock::new();
     memo(&T, &path.to_path_buf(), |p| p.exists())
+}
+
+/// `path.is_dir()`, cached by path.
+pub fn is_dir(path: &Path) -> bool {
+    static T: Memo<PathBuf, bool> = OnceLock::new();
+    memo(&T, &path.to_path_buf(), |p| p.is_dir())
 }
 
 /// The first of `names` that is a file in `dir`, cached per directory and

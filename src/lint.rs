@@ -303,34 +303,36 @@ pub fn is_enabled(meta: &RuleMeta, config: &Config, selection: &Selection) -> bo
 /// has no `.` component is kept.
 pub fn dedup(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
     use std::path::Component;
-    let clean = |d: &Diagnostic| -> PathBuf {
-        sources
-            .get(d.span.file)
-            .path
-            .components()
-            .filter(|c| !matches!(c, Component::CurDir))
-            .collect()
-    };
-    let dotted = |d: &Diagnostic| {
-        sources
-            .get(d.span.file)
-            .path
-            .components()
-            .any(|c| matches!(c, Component::CurDir))
-    };
+    // Each file's path without `.` components, and whether it had any,
+    // worked out once per file rather than for every finding.
+    let files: Vec<(PathBuf, bool)> = sources
+        .files()
+        .map(|f| {
+            let clean: PathBuf = f
+                .path
+                .components()
+                .filter(|c| !matches!(c, Component::CurDir))
+                .collect();
+            let dotted = f.path.components().any(|c| matches!(c, Component::CurDir));
+            (clean, dotted)
+        })
+        .collect();
+    let file = |d: &Diagnostic| &files[d.span.file.0 as usize];
     let mut order: Vec<usize> = (0..diags.len()).collect();
-    order.sort_by_key(|&i| dotted(&diags[i]));
-    let mut seen = std::collections::HashSet::new();
+    order.sort_by_key(|&i| file(&diags[i]).1);
     let mut keep = vec![false; diags.len()];
-    for i in order {
-        let d = &diags[i];
-        keep[i] = seen.insert((
-            clean(d),
-            d.span.start,
-            d.span.end,
-            d.code,
-            d.message.clone(),
-        ));
+    {
+        let mut seen = std::collections::HashSet::new();
+        for i in order {
+            let d = &diags[i];
+            keep[i] = seen.insert((
+                &file(d).0,
+                d.span.start,
+                d.span.end,
+                d.code,
+                d.message.as_str(),
+            ));
+        }
     }
     let mut k = keep.into_iter();
     diags.retain(|_| k.next().unwrap_or(true));
@@ -338,10 +340,23 @@ pub fn dedup(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
 
 /// Sorts diagnostics by file, position and code, for stable output.
 pub fn sort(diags: &mut [Diagnostic], sources: &SourceMap) {
+    // Each file's place in the order of the paths, found once: comparing
+    // two paths component by component for every pair of findings was
+    // most of the sort.
+    let paths: Vec<&Path> = sources.files().map(|f| f.path.as_path()).collect();
+    let mut by_path: Vec<usize> = (0..paths.len()).collect();
+    by_path.sort_by(|a, b| paths[*a].cmp(paths[*b]));
+    let mut rank = vec![0usize; paths.len()];
+    for (n, w) in by_path.iter().enumerate() {
+        rank[*w] = match n {
+            0 => 0,
+            _ if paths[by_path[n - 1]] == paths[*w] => rank[by_path[n - 1]],
+            _ => n,
+        };
+    }
     diags.sort_by(|a, b| {
-        let pa: &Path = &sources.get(a.span.file).path;
-        let pb: &Path = &sources.get(b.span.file).path;
-        pa.cmp(pb)
+        rank[a.span.file.0 as usize]
+            .cmp(&rank[b.span.file.0 as usize])
             .then(a.span.start.cmp(&b.span.start))
             .then(a.code.cmp(b.code))
             .then(a.message.cmp(&b.message))
@@ -369,4 +384,77 @@ pub fn lint_text(path: &str, text: &str) -> Result<JobResult, FatalError> {
         ..Default::default()
     };
     lint_job(&job, &opts, &Config::default(), &Selection::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    fn sources() -> SourceMap {
+        let mut s = SourceMap::new();
+        s.add("b.yml", "x: 1\ny: 2\n"); // 0
+        s.add("./a.yml", "x: 1\ny: 2\n"); // 1
+        s.add("a.yml", "x: 1\ny: 2\n"); // 2
+        s.add("a.yml", "x: 1\ny: 2\n"); // 3: the same file again
+        s
+    }
+
+    fn at(file: u32, start: usize, code: &'static str) -> Diagnostic {
+        Diagnostic::warning(code, Span::new(FileId(file), start, start + 1), "m")
+    }
+
+    use crate::source::FileId;
+
+    /// Findings sort by path (the same path under two ids counts as one
+    /// file), then position, then code.
+    #[test]
+    fn sort_by_path_then_position() {
+        let s = sources();
+        let mut d = vec![
+            at(0, 0, "X1"),
+            at(2, 5, "X1"),
+            at(1, 3, "X2"),
+            at(3, 4, "X1"),
+            at(1, 3, "X1"),
+            at(2, 0, "X1"),
+        ];
+        sort(&mut d, &s);
+        let got: Vec<(u32, usize, &str)> = d
+            .iter()
+            .map(|d| (d.span.file.0, d.span.start as usize, d.code))
+            .collect();
+        // `./a.yml` is another path than `a.yml` (its `.` is a component,
+        // and sorts first); ids 2 and 3 are one path, by position.
+        assert_eq!(
+            got,
+            vec![
+                (1, 3, "X1"),
+                (1, 3, "X2"),
+                (2, 0, "X1"),
+                (3, 4, "X1"),
+                (2, 5, "X1"),
+                (0, 0, "X1")
+            ]
+        );
+    }
+
+    /// A finding reported through `./a.yml` and `a.yml` is kept once, as
+    /// the undotted one.
+    #[test]
+    fn dedup_across_dotted_paths() {
+        let s = sources();
+        let mut d = vec![
+            at(1, 3, "X1"),
+            at(2, 3, "X1"),
+            at(2, 4, "X1"),
+            at(0, 3, "X1"),
+        ];
+        dedup(&mut d, &s);
+        let got: Vec<(u32, usize)> = d
+            .iter()
+            .map(|d| (d.span.file.0, d.span.start as usize))
+            .collect();
+        assert_eq!(got, vec![(2, 3), (2, 4), (0, 3)]);
+    }
 }

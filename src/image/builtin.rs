@@ -201,6 +201,30 @@ static BUILTIN_FILES: OnceLock<Vec<OnceLock<Option<FactsFile>>>> = OnceLock::new
 /// (start-up: parsing all of them costs more than linting a small file).
 /// `None` when the names could not be read cheaply: parse everything then.
 fn lazy_lookup(image: &str) -> Option<Lookup> {
+    let Some(r) = Reference::parse(image) else {
+        return Some(Lookup::NotFound);
+    };
+    Some(match lazy_file(&r.repository())? {
+        Some(f) => lookup_in(f, &r),
+        None => Lookup::NotFound,
+    })
+}
+
+/// [`Catalog::kind_of`] in the built-in catalog, parsing only the facts
+/// file that names the image's repository.
+pub fn builtin_kind_of(image: &str) -> Option<(&'static str, &'static str)> {
+    let repo = Reference::parse(image)?.repository();
+    let file = match lazy_file(&repo) {
+        Some(found) => found?,
+        None => return builtin().kind_of(image),
+    };
+    Some((file.kind.as_deref()?, file.file.as_str()))
+}
+
+/// The first built-in facts file that names `repo` (canonical), parsing
+/// only the files whose first lines name it: `Some(None)` when none does,
+/// `None` when the names could not be read cheaply.
+fn lazy_file(repo: &str) -> Option<Option<&'static FactsFile>> {
     let names = BUILTIN_NAMES
         .get_or_init(|| {
             embedded_files()
@@ -211,12 +235,8 @@ fn lazy_lookup(image: &str) -> Option<Lookup> {
         .as_ref()?;
     let files =
         BUILTIN_FILES.get_or_init(|| embedded_files().iter().map(|_| OnceLock::new()).collect());
-    let Some(r) = Reference::parse(image) else {
-        return Some(Lookup::NotFound);
-    };
-    let repo = r.repository();
     for (i, n) in names.iter().enumerate() {
-        if !n.contains(&repo) {
+        if !n.iter().any(|n| n == repo) {
             continue;
         }
         let file = files[i].get_or_init(|| {
@@ -226,12 +246,12 @@ fn lazy_lookup(image: &str) -> Option<Lookup> {
         // As in the full catalog, a file that does not parse is left out,
         // and the names it was read with must be the ones it declares.
         match file {
-            Some(f) if f.names.contains(&repo) => return Some(lookup_in(f, &r)),
+            Some(f) if f.names.iter().any(|n| n == repo) => return Some(Some(f)),
             Some(_) => return None,
             None => {}
         }
     }
-    Some(Lookup::NotFound)
+    Some(None)
 }
 
 /// The canonical names a facts file declares on its first lines.
@@ -905,5 +925,25 @@ workdir = "/home/rocketmq/rocketmq-5.0.0"
             assert!(f.tag_patterns().all(valid_tag_pattern));
         }
         assert_eq!(builtin().files.len(), embedded_files().len());
+    }
+
+    /// The kind read from the one file naming the repository is the full
+    /// catalog's, for every name of every embedded file and a stranger.
+    #[test]
+    fn lazy_kind_is_the_catalogs() {
+        let mut kinds = 0;
+        for f in &builtin().files {
+            for n in &f.names {
+                let image = format!("{n}:1");
+                assert_eq!(
+                    builtin_kind_of(&image),
+                    builtin().kind_of(&image),
+                    "{image}"
+                );
+                kinds += usize::from(builtin_kind_of(&image).is_some());
+            }
+        }
+        assert!(kinds > 0, "some embedded file declares a kind");
+        assert_eq!(builtin_kind_of("example.org/nobody/nothing:1"), None);
     }
 }

@@ -384,7 +384,7 @@ const ARCHIVES: [&str; 7] = [
 ];
 
 /// What the build is given besides the Dockerfile.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct BuildOptions {
     /// The Dockerfile as shown in evidence (`app/Dockerfile`, `dockerfile_inline`).
     pub label: String,

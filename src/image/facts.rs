@@ -381,6 +381,16 @@ pub struct Filesystem {
 /// Lexically normalizes an absolute path in the image: `/a/./b/../c/` -> `/a/c`.
 /// A relative path is taken from `/`.
 pub fn normalize(path: &str) -> String {
+    // Already normal (the usual case): `/`, or `/` and names, each without
+    // `.`, `..` or an empty name.
+    let normal = path == "/"
+        || path.strip_prefix('/').is_some_and(|rest| {
+            rest.split('/')
+                .all(|c| !c.is_empty() && c != "." && c != "..")
+        });
+    if normal {
+        return path.to_string();
+    }
     let mut parts: Vec<&str> = Vec::new();
     for c in path.split('/') {
         match c {
@@ -461,17 +471,32 @@ impl Filesystem {
             format!("{path}/")
         };
         let under = |k: &str| k == path || k.starts_with(prefix.as_str());
-        for (k, e) in self.entries.iter_mut() {
-            if under(k) {
-                e.children_complete = false;
-                if e.content == Some(Content::Empty) {
-                    e.content = None;
-                }
-                if names_it && *k == path {
-                    e.uid = None;
-                    e.gid = None;
-                    e.mode = None;
-                }
+        // The entries at and below `path`: the path itself, then the keys
+        // from `path/` on that start with it (they sort together), found
+        // in the ordered map rather than by a scan of the whole listing.
+        let forget = |e: &mut Entry| {
+            e.children_complete = false;
+            if e.content == Some(Content::Empty) {
+                e.content = None;
+            }
+        };
+        if let Some(e) = self.entries.get_mut(path.as_str()) {
+            forget(e);
+            if names_it {
+                e.uid = None;
+                e.gid = None;
+                e.mode = None;
+            }
+        }
+        for (k, e) in self.entries.range_mut::<str, _>((
+            std::ops::Bound::Included(prefix.as_str()),
+            std::ops::Bound::Unbounded,
+        )) {
+            if !k.starts_with(prefix.as_str()) {
+                break;
+            }
+            if *k != path {
+                forget(e);
             }
         }
         // A new path's parents may be new too: the nearest listed ancestor
@@ -503,15 +528,15 @@ impl Filesystem {
     /// The step that made `path` unknown, when `path` lies at, below or
     /// above an area a step may have written.
     pub fn unknown_area(&self, path: &str) -> Option<(&str, &Evidence)> {
+        // `a` lies below `b`: it starts with `b` and then a `/`.
+        let below = |a: &str, b: &str| {
+            a.len() > b.len() && a.starts_with(b) && a.as_bytes()[b.len()] == b'/'
+        };
         self.unknown
             .iter()
             .find(|(u, _)| {
                 let u = u.as_str();
-                u == "/"
-                    || u == path
-                    || path.starts_with(&format!("{u}/"))
-                    || path == "/"
-                    || u.starts_with(&format!("{path}/"))
+                u == "/" || u == path || below(path, u) || path == "/" || below(u, path)
             })
             .map(|(u, e)| (u.as_str(), e))
     }
@@ -592,16 +617,16 @@ impl Filesystem {
                 }
             }
             let comps: Vec<&str> = target.split('/').filter(|c| !c.is_empty()).collect();
-            let mut cur = String::from("/");
+            // `target` is normalized (`/a/b/c`): each ancestor is a prefix
+            // of it, sliced rather than built.
+            let mut parent_end = 1;
             for (i, c) in comps.iter().enumerate() {
-                let parent = cur.clone();
-                cur = if cur == "/" {
-                    format!("/{c}")
-                } else {
-                    format!("{cur}/{c}")
-                };
+                let end = if i == 0 { 1 } else { parent_end + 1 } + c.len();
+                let parent: &str = &target[..parent_end];
+                let cur: &str = &target[..end];
+                parent_end = end;
                 let last = i + 1 == comps.len();
-                match self.entries.get(&cur) {
+                match self.entries.get(cur) {
                     Some(e) => {
                         if e.kind == Some(PathKind::Symlink) {
                             match &e.link {
@@ -613,7 +638,7 @@ impl Filesystem {
                                         };
                                     }
                                     let rest = comps[i + 1..].join("/");
-                                    let resolved = join(&parent, link);
+                                    let resolved = join(parent, link);
                                     target = if rest.is_empty() {
                                         resolved
                                     } else {
@@ -636,7 +661,7 @@ impl Filesystem {
                         }
                     }
                     None => {
-                        if let Some((area, ev)) = self.unknown_area(&cur) {
+                        if let Some((area, ev)) = self.unknown_area(cur) {
                             return PathFact::Unknown {
                                 reason: format!("{} may have written {area}", ev.render()),
                             };
@@ -645,7 +670,7 @@ impl Filesystem {
                         // contents were added without being read (a COPY of
                         // a directory) leaves its children unknown even in
                         // an otherwise complete file system.
-                        if let Some(pe) = self.entries.get(&parent) {
+                        if let Some(pe) = self.entries.get(parent) {
                             if pe.children_complete {
                                 return PathFact::Absent {
                                     evidence: pe.evidence.clone(),
@@ -937,5 +962,88 @@ impl Image {
             },
         };
         Ok(RuntimeUser { name, uid, gid })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `forget_under` touches exactly the path and the entries below it,
+    /// not its neighbours in the sorted listing (`/a!`, `/a.b`, `/ab`).
+    #[test]
+    fn forget_under_touches_the_path_and_below_only() {
+        let ev = Evidence::Archive {
+            path: "t.tar".into(),
+            digest: "sha256:0".into(),
+        };
+        let paths = ["/", "/a", "/a!", "/a.b", "/a/b", "/a/b/c", "/ab", "/b"];
+        let fresh = || {
+            let mut fs = Filesystem::default();
+            for p in paths {
+                let mut e = Entry::new(Some(PathKind::Dir), ev.clone());
+                e.children_complete = true;
+                e.content = Some(Content::Empty);
+                e.uid = Some(0);
+                fs.entries.insert(p.to_string(), e);
+            }
+            fs
+        };
+        let mut fs = fresh();
+        fs.forget_under("/a", true, &ev);
+        for p in paths {
+            let e = &fs.entries[p];
+            let below = p == "/a" || p.starts_with("/a/");
+            assert_eq!(e.children_complete, !below, "{p}");
+            // `/` is the nearest listed ancestor: no longer known empty.
+            assert_eq!(e.content.is_none(), below || p == "/", "{p}");
+            assert_eq!(e.uid.is_none(), p == "/a", "{p}");
+        }
+        let mut fs = fresh();
+        fs.forget_under("/", false, &ev);
+        assert!(fs.entries.values().all(|e| !e.children_complete));
+        assert!(fs.entries.values().all(|e| e.uid == Some(0)));
+    }
+
+    /// The fast path of `normalize` agrees with the slow one.
+    #[test]
+    fn normalize_paths() {
+        for (p, want) in [
+            ("/", "/"),
+            ("", "/"),
+            ("/a/b", "/a/b"),
+            ("a/b", "/a/b"),
+            ("/a/b/", "/a/b"),
+            ("/a//b", "/a/b"),
+            ("/a/./b/../c", "/a/c"),
+            ("/..", "/"),
+            ("/a/.b/..c", "/a/.b/..c"),
+            ("//a", "/a"),
+        ] {
+            assert_eq!(normalize(p), want, "{p}");
+        }
+    }
+
+    /// A path lies in an unknown area at, below or above it; a sibling
+    /// that only shares a prefix (`/ab` for `/a`) does not.
+    #[test]
+    fn unknown_areas() {
+        let ev = Evidence::Archive {
+            path: "t.tar".into(),
+            digest: "sha256:0".into(),
+        };
+        let mut fs = Filesystem::default();
+        fs.unknown.insert("/a/b".into(), ev);
+        for (p, hit) in [
+            ("/a/b", true),
+            ("/a/b/c", true),
+            ("/a", true),
+            ("/", true),
+            ("/a/bc", false),
+            ("/ab", false),
+            ("/a/c", false),
+        ] {
+            assert_eq!(fs.unknown_area(p).is_some(), hit, "{p}");
+        }
     }
 }

@@ -181,6 +181,10 @@ pub fn resolve(
     (ImageFacts { services, index }, r.diagnostics)
 }
 
+/// What decides a Dockerfile's evaluation: its text, the build options,
+/// and the image options (by address: one set for a whole batch run).
+type EvalKey = (String, dockerfile::BuildOptions, usize);
+
 struct Resolver<'a> {
     project_dir: &'a Path,
     root: PathBuf,
@@ -221,7 +225,7 @@ impl Resolver<'_> {
             }
         }
         if let Some(build) = &s.build {
-            return self.dockerfile(build).map(Arc::new);
+            return self.dockerfile(build);
         }
         let Some(r) = reference else {
             return Err("the service has neither `image` nor `build`".into());
@@ -302,7 +306,7 @@ impl Resolver<'_> {
         first_miss.unwrap_or(Lookup::NotFound)
     }
 
-    fn dockerfile(&mut self, build: &crate::model::Build) -> Result<Image, String> {
+    fn dockerfile(&mut self, build: &crate::model::Build) -> Result<Arc<Image>, String> {
         let context = build.context.as_ref().map_or(".", |c| c.value.as_str());
         if context.contains("://") || context.starts_with("git@") {
             return Err(format!("the build context `{context}` is remote"));
@@ -346,7 +350,6 @@ impl Resolver<'_> {
                 (text, label)
             }
         };
-        let df = dockerfile::parse(&text);
         let bopts = dockerfile::BuildOptions {
             label,
             args,
@@ -355,16 +358,27 @@ impl Resolver<'_> {
             git_modes: false,
             rootfs: Vec::new(),
         };
-        let base = |name: &str| -> Option<Image> {
-            if let Some(a) = self.archive(name) {
-                return Some(a);
-            }
-            match self.lookup(name) {
-                Lookup::Found(i) => Some(Arc::unwrap_or_clone(i)),
-                _ => None,
-            }
+        let evaluate = |(text, bopts, _): &EvalKey| {
+            let df = dockerfile::parse(text);
+            let base = |name: &str| -> Option<Image> {
+                if let Some(a) = self.archive(name) {
+                    return Some(a);
+                }
+                match self.lookup(name) {
+                    Lookup::Found(i) => Some(Arc::unwrap_or_clone(i)),
+                    _ => None,
+                }
+            };
+            dockerfile::evaluate(&df, bopts, &base).map(Arc::new)
         };
-        dockerfile::evaluate(&df, &bopts, &base)
+        // In a batch run, a Dockerfile built the same way (the same text,
+        // label, arguments, target and context, with the run's one set of
+        // image options) is evaluated once: projects of one repository
+        // often build the same context.
+        static EVALUATED: crate::fscache::Memo<EvalKey, Result<Arc<Image>, String>> =
+            std::sync::OnceLock::new();
+        let key = (text, bopts, self.opts as *const ImageOptions as usize);
+        crate::fscache::memo(&EVALUATED, &key, evaluate)
     }
 
     fn outside_root(&mut self, path: &Path, span: Span) {

@@ -156,6 +156,19 @@ struct HandedOn {
 /// Files smaller than this are parsed again rather than handed on.
 const HAND_ON_BYTES: usize = 64 * 1024;
 
+/// Files under [`HAND_ON_BYTES`] are handed on too, until their texts
+/// total this much (a few hundred real Compose files): the parse they save
+/// is a tenth of a run over many files, and the trees kept stay small.
+const HAND_ON_SMALL_TOTAL: usize = 2 << 20;
+
+/// Whether a small file of `len` bytes still fits [`HAND_ON_SMALL_TOTAL`]
+/// (counted once asked, whether it fits or not).
+fn small_hand_on(len: usize) -> bool {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static USED: AtomicUsize = AtomicUsize::new(0);
+    USED.fetch_add(len, Ordering::Relaxed) + len <= HAND_ON_SMALL_TOTAL
+}
+
 type HandOver = Mutex<HashMap<(PathBuf, FileId), HandedOn>>;
 
 fn hand_over() -> &'static HandOver {
@@ -469,6 +482,9 @@ fn default_root(dir: &Path) -> PathBuf {
 /// An absolute, lexically normalized path (no file system access, so a
 /// missing path still normalizes).
 pub fn absolute(path: &Path) -> PathBuf {
+    if is_normal_absolute(path) {
+        return path.to_path_buf();
+    }
     let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
@@ -485,6 +501,23 @@ pub fn absolute(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// Whether `path` is absolute and already what [`absolute`] makes of it:
+/// no `.` or `..` component, no doubled or trailing `/` (checked on the
+/// bytes, which is much cheaper than splitting into components).
+fn is_normal_absolute(path: &Path) -> bool {
+    let b = path.as_os_str().as_encoded_bytes();
+    if b.first() != Some(&b'/') || b.starts_with(b"//") {
+        return false;
+    }
+    if b.len() == 1 {
+        return true;
+    }
+    !b.ends_with(b"/")
+        && b[1..]
+            .split(|c| *c == b'/')
+            .all(|c| !c.is_empty() && c != b"." && c != b"..")
 }
 
 impl Loader {
@@ -566,8 +599,9 @@ impl Loader {
         }
         let (tree, diags) = yaml::parse(id, text, &self.limits.yaml);
         // Small files parse in less time than keeping their trees until
-        // the lint costs memory over thousands of files.
-        if self.hand_on && text.len() >= HAND_ON_BYTES {
+        // the lint costs memory over thousands of files: they are handed
+        // on only while their texts total at most `HAND_ON_SMALL_TOTAL`.
+        if self.hand_on && (text.len() >= HAND_ON_BYTES || small_hand_on(text.len())) {
             self.parse_diagnostics.push((id, diags.clone()));
         }
         self.diagnostics.extend(diags);
@@ -832,7 +866,7 @@ impl Loader {
     ) -> Result<(), FatalError> {
         // A `.env` that is there but is a FIFO or a device is not skipped:
         // reading it fails with a message saying so.
-        if optional && !path.exists() {
+        if optional && !crate::fscache::exists(path) {
             return Ok(());
         }
         // An implicit `.env` outside the root (an include's project
@@ -1405,4 +1439,36 @@ pub fn split_compose_file_var(value: &str, sep: Option<&str>) -> Vec<PathBuf> {
 /// The set of paths a loaded project read, for `--statistics` and tests.
 pub fn files_read(loaded: &Loaded) -> HashSet<PathBuf> {
     loaded.sources.files().map(|f| f.path.clone()).collect()
+}
+
+#[cfg(test)]
+mod absolute_tests {
+    use super::*;
+
+    /// The byte check agrees with the normalization by components.
+    #[test]
+    fn normal_absolute_paths_are_taken_as_they_are() {
+        let slow = |p: &str| {
+            let mut out = PathBuf::new();
+            for c in Path::new(p).components() {
+                match c {
+                    Component::ParentDir => {
+                        out.pop();
+                    }
+                    Component::CurDir => {}
+                    other => out.push(other.as_os_str()),
+                }
+            }
+            out
+        };
+        for p in [
+            "/", "/a", "/a/b.yml", "/a/./b", "/a/../b", "/a//b", "/a/b/", "//a", "/..", "/.",
+            "/a/.b", "/a/..b/c", "/a/b/.", "/a/b/..",
+        ] {
+            assert_eq!(absolute(Path::new(p)), slow(p), "{p}");
+        }
+        assert!(is_normal_absolute(Path::new("/a/.b")));
+        assert!(!is_normal_absolute(Path::new("/a/./b")));
+        assert!(!is_normal_absolute(Path::new("a/b")));
+    }
 }

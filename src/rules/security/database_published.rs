@@ -57,7 +57,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 let Some(image) = s.image.as_ref().map(|i| &i.value) else {
                     continue;
                 };
-                match builtin::builtin().kind_of(image) {
+                match builtin::builtin_kind_of(image) {
                     Some((kind, file)) if DATA_KINDS.contains(&kind) => {
                         (kind.to_string(), format!("built-in facts {file}"))
                     }
