@@ -70,7 +70,9 @@ pub(crate) fn render(report: &Report, opts: &HumanOptions, out: &mut dyn Write) 
         sources: HashSet::new(),
         help: HashMap::new(),
         reasons: HashMap::new(),
-        fixes: Vec::new(),
+        fixes: HashMap::new(),
+        kinds: HashSet::new(),
+        paths: HashMap::new(),
     };
     let plans: Vec<Plan> = report.diagnostics.iter().map(|d| seen.plan(d)).collect();
     let draw = |(d, plan): (&Diagnostic, Plan)| {
@@ -159,8 +161,13 @@ struct Seen<'r> {
     help: HashMap<String, (FileId, usize)>,
     /// The reason part of messages already printed, per rule.
     reasons: HashMap<(&'static str, String), (FileId, usize)>,
-    /// Fixes already drawn, with the line of the finding they were under.
-    fixes: Vec<(&'r Fix, (FileId, usize))>,
+    /// Fixes already drawn, with the line of the finding they were under,
+    /// by title and first edit (a fix equal to one drawn has both).
+    fixes: HashMap<(&'r str, Option<Span>), Vec<(&'r Fix, (FileId, usize))>>,
+    /// The title and number of edits of every fix previewed.
+    kinds: HashSet<(&'r str, usize)>,
+    /// Paths named in pointers to another file, sanitized.
+    paths: HashMap<FileId, String>,
 }
 
 /// What to print for one finding, given the findings above it.
@@ -195,7 +202,8 @@ impl<'r> Seen<'r> {
             match self.reasons.get(&key) {
                 Some(at) => {
                     repeat = true;
-                    message = format!("{what} (as on {})", at_line(report, d.span.file, *at));
+                    let at = *at;
+                    message = format!("{what} (as on {})", self.at_line(d.span.file, at));
                 }
                 None => {
                     self.reasons.insert(key, here);
@@ -210,7 +218,8 @@ impl<'r> Seen<'r> {
             let help = sanitize::text(help).into_owned();
             match self.help.get(&help) {
                 Some(at) if help.len() > 60 => {
-                    as_for.push(format!("help as for {}", at_line(report, d.span.file, *at)))
+                    let at = *at;
+                    as_for.push(format!("help as for {}", self.at_line(d.span.file, at)))
                 }
                 _ => {
                     self.help.insert(help.clone(), here);
@@ -222,19 +231,19 @@ impl<'r> Seen<'r> {
         // A fix already drawn under another finding is pointed to.
         let mut fixes = Vec::new();
         for fix in &d.fixes {
-            if let Some((_, at)) = self.fixes.iter().find(|(f, _)| *f == fix) {
-                as_for.push(format!(
-                    "the fix under {} fixes this too",
-                    at_line(report, d.span.file, *at)
-                ));
+            let drawn = self
+                .fixes
+                .entry((fix.title.as_str(), fix.edits.first().map(|e| e.span)))
+                .or_default();
+            if let Some((_, at)) = drawn.iter().find(|(f, _)| *f == fix) {
+                let at = *at;
+                let at = self.at_line(d.span.file, at);
+                as_for.push(format!("the fix under {at} fixes this too"));
                 continue;
             }
+            drawn.push((fix, here));
             // The same kind of fix as one previewed above: its title says it.
-            let title_only = self
-                .fixes
-                .iter()
-                .any(|(f, _)| f.title == fix.title && f.edits.len() == fix.edits.len());
-            self.fixes.push((fix, here));
+            let title_only = !self.kinds.insert((fix.title.as_str(), fix.edits.len()));
             fixes.push((fix, title_only));
         }
         let mut see = format!("compose-lint explain {}", sanitize::text(d.code));
@@ -249,6 +258,19 @@ impl<'r> Seen<'r> {
             fixes,
             see,
         }
+    }
+
+    /// `line 14` in the file `here`, `path:14` in another.
+    fn at_line(&mut self, here: FileId, (file, line): (FileId, usize)) -> String {
+        if file == here {
+            return format!("line {line}");
+        }
+        let report = self.report;
+        let path = self
+            .paths
+            .entry(file)
+            .or_insert_with(|| sanitize::path(&report.sources.get(file).path));
+        format!("{path}:{line}")
     }
 
     /// The notes not printed before; image facts from one source are
@@ -321,15 +343,6 @@ impl<'r> Seen<'r> {
         }
         out.extend(plain);
         out
-    }
-}
-
-/// `line 14` in the file `here`, `path:14` in another.
-fn at_line(report: &Report, here: FileId, (file, line): (FileId, usize)) -> String {
-    if file == here {
-        format!("line {line}")
-    } else {
-        format!("{}:{line}", sanitize::path(&report.sources.get(file).path))
     }
 }
 
