@@ -151,6 +151,12 @@ pub(crate) fn effective_width(width: usize) -> usize {
     }
 }
 
+/// A finding's file and line, pointed to from a later one.
+type At = (FileId, usize);
+
+/// A fix's title and first edit: a fix equal to another has the same.
+type FixKey<'r> = (&'r str, Option<Span>);
+
 /// What was printed for the findings so far, for what is not said twice.
 struct Seen<'r> {
     report: &'r Report<'r>,
@@ -163,7 +169,7 @@ struct Seen<'r> {
     reasons: HashMap<(&'static str, String), (FileId, usize)>,
     /// Fixes already drawn, with the line of the finding they were under,
     /// by title and first edit (a fix equal to one drawn has both).
-    fixes: HashMap<(&'r str, Option<Span>), Vec<(&'r Fix, (FileId, usize))>>,
+    fixes: HashMap<FixKey<'r>, Vec<(&'r Fix, At)>>,
     /// The title and number of edits of every fix previewed.
     kinds: HashSet<(&'r str, usize)>,
     /// Paths named in pointers to another file, sanitized.
@@ -522,7 +528,7 @@ impl<'r> Writer<'r> {
         // (line number, line start, line end) per label, for the gutter.
         let mut rows: Vec<Row> = Vec::new();
         for (span, label) in labels {
-            let (start, len) = clamp(&text, span);
+            let (start, len) = clamp(text, span);
             let ls = text[..start].rfind('\n').map_or(0, |i| i + 1);
             let le = text[start..].find('\n').map_or(text.len(), |i| start + i);
             let number = f.line_col(start).line;
