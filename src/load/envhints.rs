@@ -64,10 +64,13 @@ pub fn example_for(path: &Path) -> Option<String> {
         .cloned()
 }
 
+/// File names with a marker word, each with its other words.
+type Marked = Arc<Vec<(String, Vec<String>)>>;
+
 /// The files of `dir` whose names hold a marker word, each with its other
 /// words (cached per folder in a batch run).
-fn marked_files(dir: &Path) -> Arc<Vec<(String, Vec<String>)>> {
-    static T: crate::fscache::Memo<PathBuf, Arc<Vec<(String, Vec<String>)>>> = OnceLock::new();
+fn marked_files(dir: &Path) -> Marked {
+    static T: crate::fscache::Memo<PathBuf, Marked> = OnceLock::new();
     crate::fscache::memo(&T, &dir.to_path_buf(), |d| {
         let Ok(rd) = std::fs::read_dir(d) else {
             return Arc::default();
