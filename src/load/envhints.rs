@@ -7,7 +7,8 @@
 //! docs/decisions/0012-env-hints-and-levels.md.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::interpolate::Env;
@@ -48,15 +49,51 @@ pub fn is_example_of(candidate: &str, name: &str) -> bool {
 pub fn example_for(path: &Path) -> Option<String> {
     let dir = path.parent()?;
     let name = path.file_name()?.to_str()?;
-    let mut found: Vec<String> = std::fs::read_dir(dir)
-        .ok()?
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|c| is_example_of(c, name))
-        .collect();
-    found.sort();
-    found.into_iter().next()
+    let n = words(name);
+    if n.is_empty() {
+        return None;
+    }
+    // The same as `is_example_of` on every file of the folder, which is
+    // read once per run: a folder of many Compose files names many
+    // missing env files.
+    marked_files(dir)
+        .iter()
+        .filter(|(c, rest)| c != name && *rest == n)
+        .map(|(c, _)| c)
+        .min()
+        .cloned()
+}
+
+/// File names with a marker word, each with its other words.
+type Marked = Arc<Vec<(String, Vec<String>)>>;
+
+/// The files of `dir` whose names hold a marker word, each with its other
+/// words (cached per folder in a batch run).
+fn marked_files(dir: &Path) -> Marked {
+    static T: crate::fscache::Memo<PathBuf, Marked> = OnceLock::new();
+    crate::fscache::memo(&T, &dir.to_path_buf(), |d| {
+        let Ok(rd) = std::fs::read_dir(d) else {
+            return Arc::default();
+        };
+        let mut out = Vec::new();
+        for e in rd.flatten() {
+            if !e.file_type().is_ok_and(|t| t.is_file()) {
+                continue;
+            }
+            let Ok(c) = e.file_name().into_string() else {
+                continue;
+            };
+            let w = words(&c);
+            if w.iter().any(|w| MARKERS.contains(&w.as_str())) {
+                let rest = w
+                    .into_iter()
+                    .filter(|w| !MARKERS.contains(&w.as_str()))
+                    .collect();
+                out.push((c, rest));
+            }
+        }
+        Arc::new(out)
+    })
 }
 
 /// Verbs of a comment that tells the user to provide a file.
@@ -414,6 +451,27 @@ mod tests {
         assert!(!is_example_of("defaults.env", ".env"));
         assert!(!is_example_of(".env.local", ".env"));
         assert!(!is_example_of("app.env.example", ".env"));
+    }
+
+    #[test]
+    fn the_example_beside_a_missing_env_file() {
+        let d = tempfile::tempdir().unwrap();
+        for f in [
+            ".env.sample",
+            ".env.example",
+            "app.env.dist",
+            "compose.yaml",
+        ] {
+            std::fs::write(d.path().join(f), "").unwrap();
+        }
+        std::fs::create_dir(d.path().join("other.env.example")).unwrap();
+        let ex = |n: &str| example_for(&d.path().join(n));
+        // The first in name order.
+        assert_eq!(ex(".env").as_deref(), Some(".env.example"));
+        assert_eq!(ex("app.env").as_deref(), Some("app.env.dist"));
+        // A folder is not an example file.
+        assert_eq!(ex("other.env"), None);
+        assert_eq!(ex("db.env"), None);
     }
 
     #[test]
