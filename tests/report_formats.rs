@@ -403,3 +403,39 @@ fn sarif_schema_rejects_an_invalid_level() {
     let validator = jsonschema::validator_for(&schema).unwrap();
     assert!(!validator.is_valid(&doc));
 }
+
+/// Many findings are drawn on the thread pool (from 64 on), a few on the
+/// calling thread; what a finding says about the ones above it (a repeated
+/// reason, help, notes and fixes already shown) must come out the same, in
+/// order. The first 60 of 90 findings are drawn exactly as when they are all
+/// there is, and the later ones point back at the first.
+#[test]
+fn human_many_findings_drawn_in_parallel_as_in_order() {
+    let mut fx = fixture();
+    let three = fx.diagnostics.clone();
+    fx.diagnostics = (0..30).flat_map(|_| three.iter().cloned()).collect();
+    let quiet = HumanOptions {
+        quiet: true,
+        ..plain()
+    };
+    let all = run(&fx, Format::Human, quiet);
+    fx.diagnostics.truncate(60);
+    let first = run(&fx, Format::Human, quiet);
+    assert!(all.starts_with(&first), "{all}");
+    let rest = &all[first.len()..];
+    assert_eq!(
+        rest.matches("\nerror[S002]").count() + usize::from(rest.starts_with("error[S002]")),
+        10
+    );
+    assert_eq!(
+        rest.matches("the fix under line 4 fixes this too").count(),
+        10
+    );
+    assert_eq!(rest.matches("help as for line 6").count(), 10);
+    assert_eq!(
+        rest.matches("info[P003]: `links` is not needed (as on line 3)")
+            .count(),
+        10
+    );
+    assert!(!rest.contains("note:"), "{rest}");
+}

@@ -17,11 +17,12 @@ use super::{HumanOptions, Report};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::source::{FileId, SourceFile, Span};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
+use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::io::{self, Write};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use unicode_width::UnicodeWidthChar;
 
 /// How many lines of a fix's before/after text to show.
@@ -36,18 +37,15 @@ const MIN_WIDTH: usize = 40;
 pub(crate) fn render(report: &Report, opts: &HumanOptions, out: &mut dyn Write) -> io::Result<()> {
     let paint = Paint(opts.color);
     let width = effective_width(opts.width);
-    let mut r = Renderer {
+    let frames: Vec<OnceLock<Cow<str>>> = report.sources.files().map(|_| OnceLock::new()).collect();
+    let writer = || Writer {
         report,
         paint,
         width,
-        frames: BTreeMap::new(),
-        seen_notes: HashSet::new(),
-        seen_sources: HashSet::new(),
-        seen_help: HashMap::new(),
-        seen_reasons: HashMap::new(),
-        seen_fixes: Vec::new(),
+        frames: &frames,
         buf: String::new(),
     };
+    let mut w = writer();
 
     if !opts.quiet {
         for note in report.notes {
@@ -56,19 +54,51 @@ pub(crate) fn render(report: &Report, opts: &HumanOptions, out: &mut dyn Write) 
                 sanitize::path(&note.path),
                 sanitize::text(&note.message)
             );
-            r.wrapped(&paint.bold("note"), "note", &text, 2);
+            w.wrapped(&paint.bold("note"), "note", &text, 2);
         }
         if !report.notes.is_empty() && !report.diagnostics.is_empty() {
-            r.buf.push('\n');
+            w.buf.push('\n');
         }
     }
 
-    for d in report.diagnostics {
-        r.diagnostic(d);
-        r.buf.push('\n');
-    }
+    // What a finding's text says depends on the findings above it (what was
+    // seen already): decided here, in order. The text itself, code frames
+    // and all, is drawn from that on the worker threads.
+    let mut seen = Seen {
+        report,
+        notes: HashSet::new(),
+        sources: HashSet::new(),
+        help: HashMap::new(),
+        reasons: HashMap::new(),
+        fixes: HashMap::new(),
+        kinds: HashSet::new(),
+        paths: HashMap::new(),
+    };
+    let plans: Vec<Plan> = report.diagnostics.iter().map(|d| seen.plan(d)).collect();
+    let draw = |(d, plan): (&Diagnostic, Plan)| {
+        let mut w = writer();
+        w.diagnostic(d, plan);
+        w.buf.push('\n');
+        w.buf
+    };
+    // A few findings are drawn here: starting the thread pool would cost
+    // more than drawing them.
+    let pieces: Vec<String> = if report.diagnostics.len() < PARALLEL_FROM {
+        report.diagnostics.iter().zip(plans).map(draw).collect()
+    } else {
+        report
+            .diagnostics
+            .par_iter()
+            .zip(plans.into_par_iter())
+            .map(draw)
+            .collect()
+    };
 
-    let mut buf = std::mem::take(&mut r.buf);
+    let mut buf = std::mem::take(&mut w.buf);
+    buf.reserve(pieces.iter().map(String::len).sum());
+    for p in pieces {
+        buf.push_str(&p);
+    }
     if opts.statistics {
         statistics(report, paint, &mut buf);
     }
@@ -82,6 +112,9 @@ pub(crate) fn render(report: &Report, opts: &HumanOptions, out: &mut dyn Write) 
     }
     out.write_all(buf.as_bytes())
 }
+
+/// From how many findings they are drawn on the thread pool.
+const PARALLEL_FROM: usize = 64;
 
 /// `line` broken after `sep` into lines of at most `width` columns where
 /// it can be (a part wider than that stays whole).
@@ -118,25 +151,218 @@ pub(crate) fn effective_width(width: usize) -> usize {
     }
 }
 
-struct Renderer<'r> {
+/// A finding's file and line, pointed to from a later one.
+type At = (FileId, usize);
+
+/// A fix's title and first edit: a fix equal to another has the same.
+type FixKey<'r> = (&'r str, Option<Span>);
+
+/// What was printed for the findings so far, for what is not said twice.
+struct Seen<'r> {
+    report: &'r Report<'r>,
+    notes: HashSet<String>,
+    /// Sources of image facts already named.
+    sources: HashSet<String>,
+    /// Help texts already printed, with the line of the finding they were under.
+    help: HashMap<String, (FileId, usize)>,
+    /// The reason part of messages already printed, per rule.
+    reasons: HashMap<(&'static str, String), (FileId, usize)>,
+    /// Fixes already drawn, with the line of the finding they were under,
+    /// by title and first edit (a fix equal to one drawn has both).
+    fixes: HashMap<FixKey<'r>, Vec<(&'r Fix, At)>>,
+    /// The title and number of edits of every fix previewed.
+    kinds: HashSet<(&'r str, usize)>,
+    /// Paths named in pointers to another file, sanitized.
+    paths: HashMap<FileId, String>,
+}
+
+/// What to print for one finding, given the findings above it.
+struct Plan<'r> {
+    /// Sanitized; for a repeat, only what differs and a pointer.
+    message: String,
+    /// A finding of a rule shown above, for the same reason.
+    repeat: bool,
+    /// Help not printed before.
+    help: Option<String>,
+    /// Notes not printed before, as printed.
+    notes: Vec<String>,
+    /// Fixes not drawn before; true when one like it was previewed above,
+    /// so the title says it.
+    fixes: Vec<(&'r Fix, bool)>,
+    /// The text of the `see` line.
+    see: String,
+}
+
+impl<'r> Seen<'r> {
+    fn plan(&mut self, d: &'r Diagnostic) -> Plan<'r> {
+        let report = self.report;
+        let (start, _) = report.position(d.span);
+        let here = (d.span.file, start.line);
+        // A finding of a rule shown above, for the same reason: only what
+        // differs (the part before the first `: `), and a pointer; the rule's
+        // name is above too.
+        let mut message = sanitize::text(&d.message).into_owned();
+        let mut repeat = false;
+        if let Some((what, why)) = message.split_once(": ") {
+            let key = (d.code, why.to_string());
+            match self.reasons.get(&key) {
+                Some(at) => {
+                    repeat = true;
+                    let at = *at;
+                    message = format!("{what} (as on {})", self.at_line(d.span.file, at));
+                }
+                None => {
+                    self.reasons.insert(key, here);
+                }
+            }
+        }
+
+        // Help already printed above is pointed to from the `see` line.
+        let mut as_for: Vec<String> = Vec::new();
+        let mut help_shown = None;
+        if let Some(help) = &d.help {
+            let help = sanitize::text(help).into_owned();
+            match self.help.get(&help) {
+                Some(at) if help.len() > 60 => {
+                    let at = *at;
+                    as_for.push(format!("help as for {}", self.at_line(d.span.file, at)))
+                }
+                _ => {
+                    self.help.insert(help.clone(), here);
+                    help_shown = Some(help);
+                }
+            }
+        }
+        let notes = self.notes(d);
+        // A fix already drawn under another finding is pointed to.
+        let mut fixes = Vec::new();
+        for fix in &d.fixes {
+            let drawn = self
+                .fixes
+                .entry((fix.title.as_str(), fix.edits.first().map(|e| e.span)))
+                .or_default();
+            if let Some((_, at)) = drawn.iter().find(|(f, _)| *f == fix) {
+                let at = *at;
+                let at = self.at_line(d.span.file, at);
+                as_for.push(format!("the fix under {at} fixes this too"));
+                continue;
+            }
+            drawn.push((fix, here));
+            // The same kind of fix as one previewed above: its title says it.
+            let title_only = !self.kinds.insert((fix.title.as_str(), fix.edits.len()));
+            fixes.push((fix, title_only));
+        }
+        let mut see = format!("compose-lint explain {}", sanitize::text(d.code));
+        if !as_for.is_empty() {
+            see.push_str(&format!("; {}", as_for.join("; ")));
+        }
+        Plan {
+            message,
+            repeat,
+            help: help_shown,
+            notes,
+            fixes,
+            see,
+        }
+    }
+
+    /// `line 14` in the file `here`, `path:14` in another.
+    fn at_line(&mut self, here: FileId, (file, line): (FileId, usize)) -> String {
+        if file == here {
+            return format!("line {line}");
+        }
+        let report = self.report;
+        let path = self
+            .paths
+            .entry(file)
+            .or_insert_with(|| sanitize::path(&report.sources.get(file).path));
+        format!("{path}:{line}")
+    }
+
+    /// The notes not printed before; image facts from one source are
+    /// gathered on one note that names the source once per output.
+    fn notes(&mut self, d: &Diagnostic) -> Vec<String> {
+        const FACTS: &str = "image facts: ";
+        let notes: Vec<String> = d
+            .notes
+            .iter()
+            .map(|n| sanitize::text(n).into_owned())
+            .collect();
+        // The source of a group of image facts: the longest prefix, ending
+        // in ": ", that two facts notes share, or a source named before.
+        let facts: Vec<&str> = notes.iter().filter_map(|n| n.strip_prefix(FACTS)).collect();
+        let mut sources: Vec<String> = Vec::new();
+        for (i, a) in facts.iter().enumerate() {
+            for b in facts.iter().skip(i + 1) {
+                let common = common_prefix(a, b);
+                if let Some(at) = common.rfind(": ") {
+                    let s = &a[..at];
+                    if !s.is_empty() && !sources.iter().any(|x| x == s) {
+                        sources.push(s.to_string());
+                    }
+                }
+            }
+        }
+        for s in &self.sources {
+            if facts.iter().any(|f| f.starts_with(&format!("{s}: ")))
+                && !sources.iter().any(|x| x == s)
+            {
+                sources.push(s.clone());
+            }
+        }
+        sources.sort_by_key(|s| std::cmp::Reverse(s.len()));
+
+        let mut grouped: Vec<(String, Vec<String>)> = Vec::new();
+        let mut plain: Vec<String> = Vec::new();
+        for n in &notes {
+            let group = n.strip_prefix(FACTS).and_then(|rest| {
+                sources.iter().find_map(|s| {
+                    rest.strip_prefix(s.as_str())
+                        .and_then(|r| r.strip_prefix(": "))
+                        .map(|fact| (s.clone(), fact.to_string()))
+                })
+            });
+            match group {
+                Some((source, fact)) => {
+                    if !self.notes.insert(format!("{FACTS}{source}: {fact}")) {
+                        continue;
+                    }
+                    match grouped.iter_mut().find(|(s, _)| *s == source) {
+                        Some((_, f)) => f.push(fact),
+                        None => grouped.push((source, vec![fact])),
+                    }
+                }
+                None => {
+                    if self.notes.insert(n.clone()) {
+                        plain.push(n.clone());
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (source, facts) in grouped {
+            out.push(if self.sources.insert(source.clone()) {
+                format!("image facts ({source}): {}", facts.join("; "))
+            } else {
+                format!("image facts (source above): {}", facts.join("; "))
+            });
+        }
+        out.extend(plain);
+        out
+    }
+}
+
+/// Draws findings as planned; one per finding, on any thread.
+struct Writer<'r> {
     report: &'r Report<'r>,
     paint: Paint,
     width: usize,
     /// Each file's text made safe for a code frame, made once.
-    frames: BTreeMap<FileId, String>,
-    seen_notes: HashSet<String>,
-    /// Sources of image facts already named.
-    seen_sources: HashSet<String>,
-    /// Help texts already printed, with the line of the finding they were under.
-    seen_help: HashMap<String, (FileId, usize)>,
-    /// The reason part of messages already printed, per rule.
-    seen_reasons: HashMap<(&'static str, String), (FileId, usize)>,
-    /// Fixes already drawn, with the line of the finding they were under.
-    seen_fixes: Vec<(&'r Fix, (FileId, usize))>,
+    frames: &'r [OnceLock<Cow<'r, str>>],
     buf: String,
 }
 
-impl<'r> Renderer<'r> {
+impl<'r> Writer<'r> {
     /// `text` wrapped to the width after `label` (`shown` is the label as
     /// printed, with colour), continuation lines indented by `indent` + the
     /// label's width + 2.
@@ -153,41 +379,11 @@ impl<'r> Renderer<'r> {
         }
     }
 
-    /// `line 14` in the file `here`, `path:14` in another.
-    fn at(&self, here: FileId, (file, line): (FileId, usize)) -> String {
-        if file == here {
-            format!("line {line}")
-        } else {
-            format!(
-                "{}:{line}",
-                sanitize::path(&self.report.sources.get(file).path)
-            )
-        }
-    }
-
-    fn diagnostic(&mut self, d: &'r Diagnostic) {
+    fn diagnostic(&mut self, d: &Diagnostic, plan: Plan) {
         let report = self.report;
         let paint = self.paint;
         let (start, _) = report.position(d.span);
-        let message = sanitize::text(&d.message).into_owned();
-        // A finding of a rule shown above, for the same reason: only what
-        // differs (the part before the first `: `), and a pointer; the rule's
-        // name is above too.
-        let mut message = message;
-        let mut same_as = None;
-        if let Some((what, why)) = message.split_once(": ") {
-            let key = (d.code, why.to_string());
-            match self.seen_reasons.get(&key) {
-                Some(at) => {
-                    same_as = Some(*at);
-                    message = format!("{what} (as on {})", self.at(d.span.file, *at));
-                }
-                None => {
-                    self.seen_reasons.insert(key, (d.span.file, start.line));
-                }
-            }
-        }
-        let name = if same_as.is_some() {
+        let name = if plan.repeat {
             ""
         } else {
             report.rule_name(d.code)
@@ -210,7 +406,7 @@ impl<'r> Renderer<'r> {
         };
         let hang = 2;
         let first_room = self.width.saturating_sub(head_plain.chars().count() + 2);
-        let lines = wrap_first(&message, first_room.max(10), self.width - hang);
+        let lines = wrap_first(&plan.message, first_room.max(10), self.width - hang);
         for (i, l) in lines.iter().enumerate() {
             if i == 0 {
                 self.buf.push_str(&format!("{head}: {}\n", paint.bold(l)));
@@ -233,123 +429,25 @@ impl<'r> Renderer<'r> {
 
         // A repeat's location line says where; its frame would repeat the
         // frame above but for the names.
-        if same_as.is_none() {
+        if !plan.repeat {
             self.frame(d);
         }
-
-        // Help already printed above is pointed to from the `see` line.
-        let mut as_for: Vec<String> = Vec::new();
-        if let Some(help) = &d.help {
-            let help = sanitize::text(help).into_owned();
-            match self.seen_help.get(&help) {
-                Some(at) if help.len() > 60 => {
-                    as_for.push(format!("help as for {}", self.at(d.span.file, *at)))
-                }
-                _ => {
-                    self.seen_help
-                        .insert(help.clone(), (d.span.file, start.line));
-                    self.wrapped(&paint.cyan("help"), "help", &help, 2);
-                }
-            }
+        if let Some(help) = &plan.help {
+            self.wrapped(&paint.cyan("help"), "help", help, 2);
         }
-        self.notes(d);
-        for fix in &d.fixes {
-            if let Some(at) = self.fix(d, fix, (d.span.file, start.line)) {
-                as_for.push(format!(
-                    "the fix under {} fixes this too",
-                    self.at(d.span.file, at)
-                ));
-            }
+        let label = paint.bold("note");
+        for n in &plan.notes {
+            self.wrapped(&label, "note", n, 2);
         }
-        let mut see = format!("compose-lint explain {code}");
-        if !as_for.is_empty() {
-            see.push_str(&format!("; {}", as_for.join("; ")));
+        for (fix, title_only) in plan.fixes {
+            self.fix(d, fix, title_only);
         }
-        self.wrapped(&paint.blue("see"), "see", &see, 2);
+        self.wrapped(&paint.blue("see"), "see", &plan.see, 2);
     }
 
-    /// The notes not printed before; image facts from one source are
-    /// gathered on one note that names the source once per output.
-    fn notes(&mut self, d: &Diagnostic) {
-        const FACTS: &str = "image facts: ";
-        let notes: Vec<String> = d
-            .notes
-            .iter()
-            .map(|n| sanitize::text(n).into_owned())
-            .collect();
-        // The source of a group of image facts: the longest prefix, ending
-        // in ": ", that two facts notes share, or a source named before.
-        let facts: Vec<&str> = notes.iter().filter_map(|n| n.strip_prefix(FACTS)).collect();
-        let mut sources: Vec<String> = Vec::new();
-        for (i, a) in facts.iter().enumerate() {
-            for b in facts.iter().skip(i + 1) {
-                let common = common_prefix(a, b);
-                if let Some(at) = common.rfind(": ") {
-                    let s = &a[..at];
-                    if !s.is_empty() && !sources.iter().any(|x| x == s) {
-                        sources.push(s.to_string());
-                    }
-                }
-            }
-        }
-        for s in &self.seen_sources {
-            if facts.iter().any(|f| f.starts_with(&format!("{s}: ")))
-                && !sources.iter().any(|x| x == s)
-            {
-                sources.push(s.clone());
-            }
-        }
-        sources.sort_by_key(|s| std::cmp::Reverse(s.len()));
-
-        let mut grouped: Vec<(String, Vec<String>)> = Vec::new();
-        let mut plain: Vec<String> = Vec::new();
-        for n in &notes {
-            let group = n.strip_prefix(FACTS).and_then(|rest| {
-                sources.iter().find_map(|s| {
-                    rest.strip_prefix(s.as_str())
-                        .and_then(|r| r.strip_prefix(": "))
-                        .map(|fact| (s.clone(), fact.to_string()))
-                })
-            });
-            match group {
-                Some((source, fact)) => {
-                    if !self.seen_notes.insert(format!("{FACTS}{source}: {fact}")) {
-                        continue;
-                    }
-                    match grouped.iter_mut().find(|(s, _)| *s == source) {
-                        Some((_, f)) => f.push(fact),
-                        None => grouped.push((source, vec![fact])),
-                    }
-                }
-                None => {
-                    if self.seen_notes.insert(n.clone()) {
-                        plain.push(n.clone());
-                    }
-                }
-            }
-        }
-        let label = self.paint.bold("note");
-        for (source, facts) in grouped {
-            let text = if self.seen_sources.insert(source.clone()) {
-                format!("image facts ({source}): {}", facts.join("; "))
-            } else {
-                format!("image facts (source above): {}", facts.join("; "))
-            };
-            self.wrapped(&label, "note", &text, 2);
-        }
-        for n in plain {
-            self.wrapped(&label, "note", &n, 2);
-        }
-    }
-
-    /// A fix and a preview of its edits, or, for a fix already drawn under
-    /// another finding, a pointer to it.
-    fn fix(
-        &mut self,
-        d: &Diagnostic,
-        fix: &'r Fix,
-        line: (FileId, usize),
-    ) -> Option<(FileId, usize)> {
+    /// A fix and, unless one like it was previewed above, a preview of its
+    /// edits.
+    fn fix(&mut self, d: &Diagnostic, fix: &Fix, title_only: bool) {
         let paint = self.paint;
         let kind = match fix.applicability {
             Applicability::Safe => "safe",
@@ -358,18 +456,9 @@ impl<'r> Renderer<'r> {
         };
         let label = format!("fix ({kind})");
         let shown = format!("{} ({kind})", paint.green("fix"));
-        if let Some((_, at)) = self.seen_fixes.iter().find(|(f, _)| *f == fix) {
-            return Some(*at);
-        }
-        // The same kind of fix as one previewed above: its title says it.
-        let repeat = self
-            .seen_fixes
-            .iter()
-            .any(|(f, _)| f.title == fix.title && f.edits.len() == fix.edits.len());
-        self.seen_fixes.push((fix, line));
         self.wrapped(&shown, &label, &sanitize::text(&fix.title), 2);
-        if repeat {
-            return None;
+        if title_only {
+            return;
         }
         for edit in &fix.edits {
             let file = self.report.sources.get(edit.span.file);
@@ -390,7 +479,6 @@ impl<'r> Renderer<'r> {
             preview_side(&before, line, width, '-', self, columns);
             preview_side(&after, line, width, '+', self, columns);
         }
-        None
     }
 
     /// The code frame: each labelled line once, with an underline per label
@@ -424,11 +512,8 @@ impl<'r> Renderer<'r> {
 
     fn frame_file(&mut self, file: FileId, named: bool, mut labels: Vec<(Span, String)>) {
         let f = self.report.sources.get(file);
-        let text = self
-            .frames
-            .entry(file)
-            .or_insert_with(|| sanitize::frame_source(&f.text).into_owned())
-            .clone();
+        let text: &str =
+            self.frames[file.0 as usize].get_or_init(|| sanitize::frame_source(&f.text));
         labels.sort_by_key(|(s, _)| (s.start, s.end));
         if named {
             let first = labels.first().map(|(s, _)| s.start as usize).unwrap_or(0);
@@ -443,7 +528,7 @@ impl<'r> Renderer<'r> {
         // (line number, line start, line end) per label, for the gutter.
         let mut rows: Vec<Row> = Vec::new();
         for (span, label) in labels {
-            let (start, len) = clamp(&text, span);
+            let (start, len) = clamp(text, span);
             let ls = text[..start].rfind('\n').map_or(0, |i| i + 1);
             let le = text[start..].find('\n').map_or(text.len(), |i| start + i);
             let number = f.line_col(start).line;
@@ -682,7 +767,7 @@ fn preview_side(
     first: usize,
     width: usize,
     sign: char,
-    r: &mut Renderer,
+    r: &mut Writer,
     columns: usize,
 ) {
     let paint = r.paint;
