@@ -974,12 +974,24 @@ impl StageState<'_> {
                 0,
             ) else {
                 let what = c.words.first().map(|w| w.text.clone()).unwrap_or_default();
-                return self.not_understood(
+                self.not_understood(
                     i,
                     &format!(
                         "RUN `{what}` is not understood and what it writes cannot be bounded; absence is no longer known anywhere"
                     ),
                 );
+                // What it wrote is now unknown, but the commands after it
+                // are still read (`find / -exec rm {} + && useradd app`),
+                // unless it may change the shell that runs them: code read
+                // into it (`.`, `eval`), `exec`, or a command not known.
+                let first = c.words.first();
+                let prog = first.map(|w| w.text.rsplit('/').next().unwrap_or(&w.text));
+                if !first.is_some_and(|w| w.known)
+                    || matches!(prog, Some("." | "source" | "eval" | "exec"))
+                {
+                    return;
+                }
+                continue;
             };
             // `apk add` of packages whose closure is recorded writes only
             // the directories the record names.
