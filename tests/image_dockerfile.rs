@@ -656,12 +656,21 @@ fn commands_after_an_unbounded_one_in_the_same_run_are_still_read() {
     // is no longer known anywhere, and other accounts are not complete.
     assert!(!img.fs.query("/opt/nothing-here").is_absent());
     assert!(img.users_complete.is_none());
+    // An `rm` after a `cd` is applied: what it removed is no longer listed.
+    let img = build(
+        "FROM debian:bookworm\nRUN mkdir -p /usr/src/ruby && find / -name x -exec rm {} + && cd / && rm -r /usr/src/ruby\n",
+    );
+    assert!(img.fs.query("/usr/src/ruby").exists().is_none());
     // A command that may change the shell running the rest (`.`, `eval`)
     // still ends the reading of its RUN.
     for cmd in ["eval \"$X\"", ". /unread.sh"] {
         let img = build(&format!(
             "FROM debian:bookworm\nRUN {cmd} && useradd -u 5050 pgadmin\nUSER pgadmin\n"
         ));
-        assert!(!user(&img).starts_with("pgadmin (5050:"), "{cmd}: {}", user(&img));
+        assert!(
+            !user(&img).starts_with("pgadmin (5050:"),
+            "{cmd}: {}",
+            user(&img)
+        );
     }
 }
