@@ -641,3 +641,36 @@ fn regular_accounts_take_the_first_free_uid_from_1000() {
         assert_eq!(user(&build(df)), want, "{df}");
     }
 }
+
+#[test]
+fn commands_after_an_unbounded_one_in_the_same_run_are_still_read() {
+    // `find / -exec rm` writes what cannot be bounded; the `useradd` after it
+    // in the same RUN still runs and is read.
+    let img = build(
+        "FROM debian:bookworm\nRUN find / -name x -exec rm {} + && useradd -u 5050 pgadmin && mkdir -p /var/lib/pgadmin && chown pgadmin /var/lib/pgadmin\nUSER pgadmin\n",
+    );
+    assert!(user(&img).starts_with("pgadmin (5050:"), "{}", user(&img));
+    let o = owner(&img, "/var/lib/pgadmin").unwrap_or_default();
+    assert!(o.starts_with("5050:"), "{o}");
+    // What the unbounded command may have written stays unknown: absence
+    // is no longer known anywhere, and other accounts are not complete.
+    assert!(!img.fs.query("/opt/nothing-here").is_absent());
+    assert!(img.users_complete.is_none());
+    // An `rm` after a `cd` is applied: what it removed is no longer listed.
+    let img = build(
+        "FROM debian:bookworm\nRUN mkdir -p /usr/src/ruby && find / -name x -exec rm {} + && cd / && rm -r /usr/src/ruby\n",
+    );
+    assert!(img.fs.query("/usr/src/ruby").exists().is_none());
+    // A command that may change the shell running the rest (`.`, `eval`)
+    // still ends the reading of its RUN.
+    for cmd in ["eval \"$X\"", ". /unread.sh"] {
+        let img = build(&format!(
+            "FROM debian:bookworm\nRUN {cmd} && useradd -u 5050 pgadmin\nUSER pgadmin\n"
+        ));
+        assert!(
+            !user(&img).starts_with("pgadmin (5050:"),
+            "{cmd}: {}",
+            user(&img)
+        );
+    }
+}

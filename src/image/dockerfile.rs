@@ -949,14 +949,24 @@ impl StageState<'_> {
                     Some(d) => join(&wd, d.trim_start_matches("./")),
                 })
             };
+            // Only `rm` is applied after a `cd` (for now): what it removes
+            // must not stay listed (`cd / && rm -r /usr/src/ruby`).
+            let is_rm = c.words.first().is_some_and(|w| w.text == "rm");
             if c.certain
-                && c.cwd.is_none()
+                && (c.cwd.is_none() || is_rm)
                 && !c.cd_unknown
                 && c.redirects.is_empty()
                 && c.words.iter().all(|w| w.known)
             {
                 let argv: Vec<String> = c.words.iter().map(|w| w.text.clone()).collect();
-                if self.run_one(&argv, &ev) {
+                // After a `cd`, it runs in that directory.
+                let saved = self.img.workdir.clone();
+                if let (Some(_), Some(d)) = (&c.cwd, &cwd) {
+                    self.img.workdir = Some(Fact::new(d.clone(), ev.clone()));
+                }
+                let done = self.run_one(&argv, &ev);
+                self.img.workdir = saved;
+                if done {
                     continue;
                 }
             }
@@ -974,12 +984,24 @@ impl StageState<'_> {
                 0,
             ) else {
                 let what = c.words.first().map(|w| w.text.clone()).unwrap_or_default();
-                return self.not_understood(
+                self.not_understood(
                     i,
                     &format!(
                         "RUN `{what}` is not understood and what it writes cannot be bounded; absence is no longer known anywhere"
                     ),
                 );
+                // What it wrote is now unknown, but the commands after it
+                // are still read (`find / -exec rm {} + && useradd app`),
+                // unless it may change the shell that runs them: code read
+                // into it (`.`, `eval`), `exec`, or a command not known.
+                let first = c.words.first();
+                let prog = first.map(|w| w.text.rsplit('/').next().unwrap_or(&w.text));
+                if !first.is_some_and(|w| w.known)
+                    || matches!(prog, Some("." | "source" | "eval" | "exec"))
+                {
+                    return;
+                }
+                continue;
             };
             // `apk add` of packages whose closure is recorded writes only
             // the directories the record names.
