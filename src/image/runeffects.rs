@@ -981,16 +981,14 @@ pub fn writes(
         }
         "eval" | "source" | "." | "python" | "python3" | "node" | "ruby" | "perl" | "php"
         | "java" | "lua" | "Rscript"
-            if !matches!(prog, "python" | "python3") || !texts.starts_with(&["-m", "pip"]) =>
+            if (!matches!(prog, "python" | "python3") || !texts.starts_with(&["-m", "pip"]))
+                // `perl -pi -e SCRIPT FILE` edits the files it names, like
+                // `sed -i` (below).
+                && !(prog == "perl"
+                    && texts
+                        .first()
+                        .is_some_and(|a| a.starts_with("-pi") || *a == "-i")) =>
         {
-            if prog == "perl"
-                && texts
-                    .first()
-                    .is_some_and(|a| a.starts_with("-pi") || *a == "-i")
-            {
-                named(&mut w, true)?;
-                return Some(w);
-            }
             // Runs code that is not read: unless it is a shell script the
             // build copied in, its writes are not bounded.
             if matches!(prog, "source" | ".") {
@@ -1075,7 +1073,8 @@ pub fn writes(
             "cp" | "mv" | "ln" => &["-t", "-S", "--suffix"],
             "chown" | "chmod" | "chgrp" => &["--reference"],
             "truncate" => &["-s", "--size", "-r"],
-            "sed" => &["-e", "-f"],
+            "sed" => &["-e", "-f", "--expression", "--file"],
+            "perl" => &["-e", "-E"],
             "mkdir" => &["-m", "--mode"],
             _ => &[],
         };
@@ -1102,8 +1101,15 @@ pub fn writes(
             "chown" | "chmod" | "chgrp" | "setfacl" | "setcap" | "truncate" => {
                 operands.iter().skip(1).copied().collect()
             }
-            "sed" | "perl" if !texts.iter().any(|a| *a == "-e" || *a == "-f") => {
-                operands.iter().skip(1).copied().collect()
+            // The script is the first operand unless an option gave it.
+            "sed" | "perl" => {
+                let script_given = texts.iter().any(|a| {
+                    matches!(*a, "-e" | "-f" | "-E" | "--expression" | "--file")
+                        || a.starts_with("--expression=")
+                        || a.starts_with("--file=")
+                });
+                let skip = usize::from(!script_given);
+                operands.iter().skip(skip).copied().collect()
             }
             "dd" => {
                 for a in &args {
@@ -1466,6 +1472,20 @@ mod tests {
         assert_eq!(
             areas("grep x /etc/passwd > /dev/null").unwrap(),
             Vec::<String>::new()
+        );
+        // A sed or perl script given by an option is not a path; the files
+        // after it are (mariadb's Dockerfile).
+        assert_eq!(
+            areas("sed -i -e '/includedir/ {N;s/a/b/}' /etc/mysql/mariadb.cnf").unwrap(),
+            vec!["/etc/mysql/mariadb.cnf".to_string()]
+        );
+        assert_eq!(
+            areas("sed -i 's/a/b/' /etc/x.conf").unwrap(),
+            vec!["/etc/x.conf".to_string()]
+        );
+        assert_eq!(
+            areas("perl -pi -e 's/a/b/' /etc/x.conf").unwrap(),
+            vec!["/etc/x.conf".to_string()]
         );
         // Not bounded.
         assert!(areas("./other.sh").is_none());
