@@ -966,6 +966,13 @@ pub fn writes(
     {
         return Some(w);
     }
+    let pip_module = matches!(prog, "python" | "python3") && texts.starts_with(&["-m", "pip"]);
+    // `perl -pi -e SCRIPT FILE` edits the files it names, like `sed -i`
+    // (below).
+    let perl_in_place = prog == "perl"
+        && texts
+            .first()
+            .is_some_and(|a| a.starts_with("-pi") || *a == "-i");
     match prog {
         "sh" | "bash" | "dash" | "ash" | "zsh" if !texts.is_empty() => {
             if let Some(i) = texts.iter().position(|a| {
@@ -981,13 +988,7 @@ pub fn writes(
         }
         "eval" | "source" | "." | "python" | "python3" | "node" | "ruby" | "perl" | "php"
         | "java" | "lua" | "Rscript"
-            if (!matches!(prog, "python" | "python3") || !texts.starts_with(&["-m", "pip"]))
-                // `perl -pi -e SCRIPT FILE` edits the files it names, like
-                // `sed -i` (below).
-                && !(prog == "perl"
-                    && texts
-                        .first()
-                        .is_some_and(|a| a.starts_with("-pi") || *a == "-i")) =>
+            if !pip_module && !perl_in_place =>
         {
             // Runs code that is not read: unless it is a shell script the
             // build copied in, its writes are not bounded.
