@@ -174,13 +174,18 @@ impl Lexer<'_> {
                 if words[0].known() == Some("cd") {
                     match words.get(1).and_then(|w| w.known()) {
                         Some(d) if !cd_unknown => {
-                            cwd = Some(match &cwd {
-                                Some(c) => super::facts::join(c, d),
-                                None => d.to_string(),
-                            });
-                            // Relative to the working directory: resolved by the caller.
-                            if !d.starts_with('/') && cwd.as_deref() == Some(d) {
-                                cwd = Some(format!("./{d}"));
+                            // A relative directory stays relative to the
+                            // working directory (`./src`), which the caller
+                            // resolves; `cd ..` above it is not followed.
+                            let next = match &cwd {
+                                _ if d.starts_with('/') => Some(super::facts::normalize(d)),
+                                Some(c) if !c.starts_with("./") => Some(super::facts::join(c, d)),
+                                Some(c) => relative_cd(&c[2..], d),
+                                None => relative_cd("", d),
+                            };
+                            match next {
+                                Some(n) => cwd = Some(n),
+                                None => cd_unknown = true,
                             }
                         }
                         // `cd "$tmp"` with tmp under /tmp: somewhere below it.
@@ -1331,6 +1336,25 @@ fn is_assignment(t: &str) -> bool {
 /// For a path whose value is only partly known (`/usr/local/$x`): the
 /// directory of its known absolute beginning. `None` when even that is not
 /// known (a path that starts with a value not known).
+/// `cd rel` from `base`, both relative to the working directory: `./src`,
+/// or `./` for the working directory itself; `None` when it climbs above.
+fn relative_cd(base: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = base
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(format!("./{}", parts.join("/")))
+}
+
 fn literal_dir(text: &str, cwd: Option<&str>) -> Option<String> {
     if text.starts_with('/') {
         let dir = match text.rfind('/') {
@@ -1490,6 +1514,13 @@ mod tests {
         );
         // Not bounded.
         assert!(areas("./other.sh").is_none());
+        // `cd ..` back out of a relative directory: httpd's
+        // `cd src; ...; cd ..; rm -r src man manual` in its WORKDIR.
+        let c = commands("cd src; make; cd ..; rm -r src man", '\\', &lookup);
+        assert_eq!(c[1].cwd.as_deref(), Some("./src"));
+        assert_eq!(c[3].cwd.as_deref(), Some("./"));
+        let c = commands("cd ..; rm x", '\\', &lookup);
+        assert!(c[1].cd_unknown);
         assert!(areas("python3 build.py").is_none());
         assert!(areas("cp -r x $UNKNOWN").is_none());
         assert!(areas("eval \"$X\"").is_none());
