@@ -183,7 +183,6 @@ fn generated_facts_read_back_as_evaluated() {
 /// test below then demands.
 const HAND_WRITTEN: &[&str] = &[
     "apache__kafka.toml",
-    "apache__rocketmq.toml",
     "apacherocketmq__rocketmq.toml",
     // bitnami/*: each Dockerfile runs scripts that source prebuildfs
     // libraries not in the stored index (decision 0020, last section).
