@@ -187,13 +187,18 @@ impl Lexer<'_> {
                 if words[0].known() == Some("cd") {
                     match words.get(1).and_then(|w| w.known()) {
                         Some(d) if !cd_unknown => {
-                            cwd = Some(match &cwd {
-                                Some(c) => super::facts::join(c, d),
-                                None => d.to_string(),
-                            });
-                            // Relative to the working directory: resolved by the caller.
-                            if !d.starts_with('/') && cwd.as_deref() == Some(d) {
-                                cwd = Some(format!("./{d}"));
+                            // A relative directory stays relative to the
+                            // working directory (`./src`), which the caller
+                            // resolves; `cd ..` above it is not followed.
+                            let next = match &cwd {
+                                _ if d.starts_with('/') => Some(super::facts::normalize(d)),
+                                Some(c) if !c.starts_with("./") => Some(super::facts::join(c, d)),
+                                Some(c) => relative_cd(&c[2..], d),
+                                None => relative_cd("", d),
+                            };
+                            match next {
+                                Some(n) => cwd = Some(n),
+                                None => cd_unknown = true,
                             }
                         }
                         // `cd "$tmp"` with tmp under /tmp: somewhere below it.
@@ -1043,6 +1048,13 @@ fn writes_in(
     {
         return Some(w);
     }
+    let pip_module = matches!(prog, "python" | "python3") && texts.starts_with(&["-m", "pip"]);
+    // `perl -pi -e SCRIPT FILE` edits the files it names, like `sed -i`
+    // (below).
+    let perl_in_place = prog == "perl"
+        && texts
+            .first()
+            .is_some_and(|a| a.starts_with("-pi") || *a == "-i");
     match prog {
         "sh" | "bash" | "dash" | "ash" | "zsh" if !texts.is_empty() => {
             if let Some(i) = texts.iter().position(|a| {
@@ -1080,16 +1092,8 @@ fn writes_in(
         }
         "eval" | "source" | "." | "python" | "python3" | "node" | "ruby" | "perl" | "php"
         | "java" | "lua" | "Rscript"
-            if !matches!(prog, "python" | "python3") || !texts.starts_with(&["-m", "pip"]) =>
+            if !pip_module && !perl_in_place =>
         {
-            if prog == "perl"
-                && texts
-                    .first()
-                    .is_some_and(|a| a.starts_with("-pi") || *a == "-i")
-            {
-                named(&mut w, true)?;
-                return Some(w);
-            }
             // Runs code that is not read: unless it is a shell script the
             // build copied in, its writes are not bounded.
             if matches!(prog, "source" | ".") {
@@ -1191,7 +1195,8 @@ fn writes_in(
             "cp" | "mv" | "ln" => &["-t", "-S", "--suffix"],
             "chown" | "chmod" | "chgrp" => &["--reference"],
             "truncate" => &["-s", "--size", "-r"],
-            "sed" => &["-e", "-f"],
+            "sed" => &["-e", "-f", "--expression", "--file"],
+            "perl" => &["-e", "-E"],
             "mkdir" => &["-m", "--mode"],
             _ => &[],
         };
@@ -1218,8 +1223,15 @@ fn writes_in(
             "chown" | "chmod" | "chgrp" | "setfacl" | "setcap" | "truncate" => {
                 operands.iter().skip(1).copied().collect()
             }
-            "sed" | "perl" if !texts.iter().any(|a| *a == "-e" || *a == "-f") => {
-                operands.iter().skip(1).copied().collect()
+            // The script is the first operand unless an option gave it.
+            "sed" | "perl" => {
+                let script_given = texts.iter().any(|a| {
+                    matches!(*a, "-e" | "-f" | "-E" | "--expression" | "--file")
+                        || a.starts_with("--expression=")
+                        || a.starts_with("--file=")
+                });
+                let skip = usize::from(!script_given);
+                operands.iter().skip(skip).copied().collect()
             }
             "dd" => {
                 for a in &args {
@@ -1655,6 +1667,25 @@ fn is_assignment(t: &str) -> bool {
 /// For a path whose value is only partly known (`/usr/local/$x`): the
 /// directory of its known absolute beginning. `None` when even that is not
 /// known (a path that starts with a value not known).
+/// `cd rel` from `base`, both relative to the working directory: `./src`,
+/// or `./` for the working directory itself; `None` when it climbs above.
+fn relative_cd(base: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = base
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(format!("./{}", parts.join("/")))
+}
+
 fn literal_dir(text: &str, cwd: Option<&str>) -> Option<String> {
     if text.starts_with('/') {
         let dir = match text.rfind('/') {
@@ -1887,8 +1918,29 @@ mod tests {
             areas("grep x /etc/passwd > /dev/null").unwrap(),
             Vec::<String>::new()
         );
+        // A sed or perl script given by an option is not a path; the files
+        // after it are (mariadb's Dockerfile).
+        assert_eq!(
+            areas("sed -i -e '/includedir/ {N;s/a/b/}' /etc/mysql/mariadb.cnf").unwrap(),
+            vec!["/etc/mysql/mariadb.cnf".to_string()]
+        );
+        assert_eq!(
+            areas("sed -i 's/a/b/' /etc/x.conf").unwrap(),
+            vec!["/etc/x.conf".to_string()]
+        );
+        assert_eq!(
+            areas("perl -pi -e 's/a/b/' /etc/x.conf").unwrap(),
+            vec!["/etc/x.conf".to_string()]
+        );
         // Not bounded.
         assert!(areas("./other.sh").is_none());
+        // `cd ..` back out of a relative directory: httpd's
+        // `cd src; ...; cd ..; rm -r src man manual` in its WORKDIR.
+        let c = commands("cd src; make; cd ..; rm -r src man", '\\', &lookup);
+        assert_eq!(c[1].cwd.as_deref(), Some("./src"));
+        assert_eq!(c[3].cwd.as_deref(), Some("./"));
+        let c = commands("cd ..; rm x", '\\', &lookup);
+        assert!(c[1].cd_unknown);
         assert!(areas("python3 build.py").is_none());
         assert!(areas("cp -r x $UNKNOWN").is_none());
         assert!(areas("eval \"$X\"").is_none());
