@@ -184,15 +184,14 @@ fn generated_facts_read_back_as_evaluated() {
 const HAND_WRITTEN: &[&str] = &[
     "apache__kafka.toml",
     "apacherocketmq__rocketmq.toml",
-    // bitnami/*: each Dockerfile runs scripts that source prebuildfs
-    // libraries not in the stored index (decision 0020, last section).
+    // bitnami/*: not converted yet (decision 0020, last section: redis is
+    // generated; postgresql runs generate-locales.sh, stored nowhere).
     "bitnami__kafka.toml",
     "bitnami__mariadb.toml",
     "bitnami__mongodb.toml",
     "bitnami__mysql.toml",
     "bitnami__postgresql.toml",
     "bitnami__rabbitmq.toml",
-    "bitnami__redis.toml",
     "bitnami__zookeeper.toml",
     "confluentinc__cp-kafka.toml",
     "confluentinc__cp-zookeeper.toml",

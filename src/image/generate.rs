@@ -64,6 +64,11 @@ pub struct Recipe {
     /// lines after it are the derived image's and are not read.
     #[serde(default)]
     pub history_until: Option<String>,
+    /// Directories of the recorded build directory that hold only part of
+    /// upstream's (the scripts the build runs): what a `COPY` of them makes
+    /// is not known to be complete.
+    #[serde(default)]
+    pub partial_context: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -421,6 +426,7 @@ pub fn generate_one(
             // Upstream builds from a git checkout, and so does CI here.
             git_modes: true,
             rootfs,
+            partial_context: recipe.partial_context.clone(),
         };
         // Facts of a generated image come from this run, never from the
         // embedded (possibly older) file.
