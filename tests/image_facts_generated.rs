@@ -199,7 +199,6 @@ const HAND_WRITTEN: &[&str] = &[
     "nodered__node-red.toml",
     "portainer__portainer-ce.toml",
     "rocketmqinc__rocketmq.toml",
-    "sonatype__nexus3.toml",
 ];
 
 /// Every built-in facts file is made by the generator from recorded
