@@ -57,6 +57,20 @@ pub struct Recipe {
     /// the last one.
     #[serde(default)]
     pub target: Option<String>,
+    /// A build argument the release build sets to the version the image is
+    /// tagged with (`docker build -t repo:${V} --build-arg version=${V}`):
+    /// each row's value is the leading version of its first tag.
+    #[serde(default)]
+    pub tag_version_arg: Option<String>,
+}
+
+/// The leading version of a tag (`4.6.0` of `4.6.0-alpine`), if it has one.
+fn tag_version(tag: &str) -> Option<&str> {
+    let end = tag
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(tag.len());
+    let v = tag[..end].trim_end_matches('.');
+    (v.contains('.') && v.split('.').all(|p| !p.is_empty())).then_some(v)
 }
 
 #[derive(Debug, Deserialize)]
@@ -329,10 +343,12 @@ pub fn generate_one(
             || row.dockerfile.ends_with(".md")
             || row.dockerfile == "import"
         {
+            // A root tarball no base layout stands for: it is not in the
+            // context, so what it holds is unknown (centos).
             let archive = rootfs
                 .first()
                 .map(|(a, _)| a.clone())
-                .ok_or_else(|| format!("{}: an image config needs a rootfs", df_path.display()))?;
+                .unwrap_or_else(|| "root-tarball-not-recorded.tar".to_string());
             if row.dockerfile.ends_with(".md") {
                 history_dockerfile(&text, &archive)
             } else if row.dockerfile == "import" {
@@ -358,11 +374,27 @@ pub fn generate_one(
         );
         let opts = BuildOptions {
             label: url.clone(),
-            args: recipe
-                .build_args
-                .iter()
-                .map(|a| (a.clone(), None))
-                .collect(),
+            args: {
+                let mut args: Vec<(String, Option<String>)> = recipe
+                    .build_args
+                    .iter()
+                    .map(|a| (a.clone(), None))
+                    .collect();
+                if let Some(name) = &recipe.tag_version_arg {
+                    let v = row
+                        .tags
+                        .first()
+                        .and_then(|t| tag_version(t))
+                        .ok_or_else(|| {
+                            format!(
+                                "{}: `tag_version_arg` needs a first tag with a version",
+                                df_path.display()
+                            )
+                        })?;
+                    args.push((name.clone(), Some(v.to_string())));
+                }
+                args
+            },
             target: recipe.target.clone(),
             context: Some(dir.clone()),
             // Upstream builds from a git checkout, and so does CI here.
@@ -500,6 +532,8 @@ fn variant_body(
     let layout = layout_of(img);
     let mut note = if row.dockerfile.ends_with(".json") {
         format!("generated from the image config at {url}, on the root tarball's base layout")
+    } else if row.dockerfile.ends_with(".md") && layout.is_none() {
+        format!("generated from the published image's build history at {url}")
     } else if row.dockerfile.ends_with(".md") {
         format!("generated from the published image's build history at {url}, on the root tarball's base layout")
     } else if row.dockerfile == "import" {
@@ -527,6 +561,12 @@ fn variant_body(
             let _ = write!(
                 note,
                 "; the base ({from}) has no base layout here: a path this build does not make is unknown, not absent"
+            );
+        } else if img.fs.get("/").is_some_and(|e| !e.children_complete) {
+            // FROM scratch and a root tarball no layout stands for.
+            let _ = write!(
+                note,
+                "; its root tarball has no base layout here: what the root holds is unknown, not absent"
             );
         }
     }
@@ -854,4 +894,19 @@ pub fn generate_all(sources: &Path) -> Result<Vec<(String, String)>, String> {
     }
     out.sort();
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tag_version;
+
+    #[test]
+    fn tag_version_is_the_leading_dotted_version() {
+        assert_eq!(tag_version("4.6.0-alpine"), Some("4.6.0"));
+        assert_eq!(tag_version("4.4.0"), Some("4.4.0"));
+        assert_eq!(tag_version("3.9"), Some("3.9"));
+        assert_eq!(tag_version("latest"), None);
+        assert_eq!(tag_version("7"), None);
+        assert_eq!(tag_version("5.*"), None);
+    }
 }
