@@ -405,6 +405,11 @@ pub struct BuildOptions {
     /// root tarball, as the alpine and busybox images are built); for the
     /// generated facts, each pairing cited in its recipe.
     pub rootfs: Vec<(String, String)>,
+    /// Directories of the context recorded in part (the generated facts'
+    /// sources: the scripts the build runs, not every file upstream has):
+    /// what they hold is copied, but a directory they make is not known
+    /// to hold only that.
+    pub partial_context: Vec<String>,
 }
 
 /// The predefined platform ARGs: set by the builder, value not known here.
@@ -810,10 +815,33 @@ impl StageState<'_> {
 
     fn env(&mut self, i: &Instruction, ev: Evidence) {
         let Some(ws) = self.words(&i.args) else {
-            // Which variable? Take the names at least out of certainty.
-            for raw in i.args.split_whitespace() {
-                let name = raw.split('=').next().unwrap_or(raw);
-                self.img.env.retain(|(k, _)| k != name);
+            // `ENV A=1 B=$UNKNOWN`: each assignment on its own (all of them
+            // see the values from before the instruction, as Docker does).
+            let pieces = raw_words(&i.args, self.escape);
+            let one_by_one = pieces.len() > 1
+                && pieces.iter().all(|p| {
+                    p.split_once('=').is_some_and(|(k, _)| {
+                        !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    })
+                });
+            let values: Vec<(String, Option<String>)> = pieces
+                .iter()
+                .map(|raw| {
+                    let name = raw.split('=').next().unwrap_or(raw).to_string();
+                    let v = match self.words(raw).filter(|_| one_by_one).as_deref() {
+                        Some([w]) if w.starts_with(&format!("{name}=")) => {
+                            Some(w[name.len() + 1..].to_string())
+                        }
+                        _ => None,
+                    };
+                    (name, v)
+                })
+                .collect();
+            for (name, v) in values {
+                match v {
+                    Some(v) => self.img.set_env(&name, Fact::new(v, ev.clone())),
+                    None => self.img.env.retain(|(k, _)| *k != name),
+                }
             }
             self.env_complete = false;
             self.img.lower_confidence(format!(
@@ -1067,6 +1095,12 @@ impl StageState<'_> {
             }
             for dir in w.installs {
                 self.img.installs.push(Fact::new(dir, ev.clone()));
+            }
+            for (p, owners) in &w.modes_under {
+                self.img.fs.forget_modes_under(p, *owners);
+                if !areas.contains(p) {
+                    areas.push(p.clone());
+                }
             }
             for (p, names_it) in w.paths {
                 self.img.fs.forget_under(&p, names_it, &ev);
@@ -1931,6 +1965,20 @@ impl StageState<'_> {
                 None
             };
             let contents_unknown = contents_unknown && listed.is_none();
+            let partial = from_context && {
+                let s = normalize(src);
+                let s = s.trim_matches('/');
+                self.opts.partial_context.iter().any(|p| {
+                    let p = normalize(p);
+                    let p = p.trim_matches('/');
+                    s.is_empty()
+                        || s == "."
+                        || p.is_empty()
+                        || s == p
+                        || s.starts_with(&format!("{p}/"))
+                        || p.starts_with(&format!("{s}/"))
+                })
+            };
             if let Some(entries) = &listed {
                 for l in entries {
                     let p = join(&dest, &l.rel);
@@ -1975,6 +2023,22 @@ impl StageState<'_> {
                             Some(Content::Empty) | None => Some(Content::Entries),
                             other => other,
                         };
+                    }
+                }
+                if partial {
+                    // Recorded in part: upstream's directories may hold more.
+                    let dirs = entries
+                        .iter()
+                        .filter(|l| l.kind == PathKind::Dir)
+                        .map(|l| join(&dest, &l.rel))
+                        .chain(std::iter::once(dest.clone()));
+                    for d in dirs {
+                        if let Some(e) = self.img.fs.entries.get_mut(&d) {
+                            e.children_complete = false;
+                            if e.content == Some(Content::Empty) {
+                                e.content = None;
+                            }
+                        }
                     }
                 }
             }
@@ -2178,6 +2242,42 @@ fn contained_join(ctx: &Path, src: &str) -> Option<PathBuf> {
 
 /// The text of a file the build copied in from its context, by its path
 /// in the image (at most 256 KiB).
+/// `s` cut at blanks outside quotes (the words before expansion).
+fn raw_words(s: &str, escape: char) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) if c == q => {
+                quote = None;
+                cur.push(c);
+            }
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                cur.push(c);
+            }
+            _ if c == escape && quote != Some('\'') => {
+                cur.push(c);
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            None if c.is_whitespace() => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            _ => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
 fn read_copied(copies: &[(String, PathBuf)], path: &str) -> Option<String> {
     let (dest, src) = copies
         .iter()

@@ -62,6 +62,11 @@ pub struct Recipe {
     /// each row's value is the leading version of its first tag.
     #[serde(default)]
     pub tag_version_arg: Option<String>,
+    /// Directories of the recorded build directory that hold only part of
+    /// upstream's (the scripts the build runs): what a `COPY` of them makes
+    /// is not known to be complete.
+    #[serde(default)]
+    pub partial_context: Vec<String>,
 }
 
 /// The leading version of a tag (`4.6.0` of `4.6.0-alpine`), if it has one.
@@ -400,6 +405,7 @@ pub fn generate_one(
             // Upstream builds from a git checkout, and so does CI here.
             git_modes: true,
             rootfs,
+            partial_context: recipe.partial_context.clone(),
         };
         // Facts of a generated image come from this run, never from the
         // embedded (possibly older) file.
