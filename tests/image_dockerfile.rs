@@ -751,3 +751,56 @@ fn commands_after_an_unbounded_one_in_the_same_run_are_still_read() {
         );
     }
 }
+
+/// Decision 0021: `echo '<entry>' >> /etc/passwd` appends an account the
+/// reader knows (keycloak's image adds its user so); any other write into
+/// the account files makes the accounts unknown, as a user tool does.
+#[test]
+fn account_lines_appended_with_echo_are_read() {
+    let resolve = |img: &Image, spec: &str| {
+        img.resolve_user(spec)
+            .map(|r| r.render())
+            .unwrap_or_else(|e| e)
+    };
+    let img = build(
+        "FROM debian:bookworm\nRUN echo \"keycloak:x:0:root\" >> /etc/group && \\\n    echo \"keycloak:x:1000:0:keycloak user:/opt/keycloak:/sbin/nologin\" >> /etc/passwd\nUSER 1000\n",
+    );
+    assert_eq!(user(&img), "keycloak (1000:0)");
+    let u = img.user_named("keycloak").expect("the appended entry");
+    assert_eq!(u.home.as_deref(), Some("/opt/keycloak"));
+    assert!(img
+        .group_named("keycloak")
+        .is_some_and(|g| g.gid == Some(0)));
+    // The rest of the list is as known as before: a name no entry has.
+    assert!(img.users_complete.is_some());
+    assert!(resolve(&img, "nosuch").contains("does not exist"));
+    // On a base whose accounts are not known, the entry is still read.
+    let img = build(
+        "FROM registry.access.redhat.com/ubi8-minimal\nRUN echo 'app:x:1000:0::/app:/sbin/nologin' >> /etc/passwd\nUSER 1000\n",
+    );
+    assert_eq!(user(&img), "app (1000:0)");
+    // Not read: a name or uid a known entry already has (the first entry
+    // in the file wins), `>` (the file is replaced), echo options, a line
+    // that is no entry, printf. Each makes the accounts unknown.
+    for run in [
+        "echo 'nobody:x:1000:0::/app:/bin/sh' >> /etc/passwd",
+        "echo 'app:x:0:0::/app:/bin/sh' >> /etc/passwd",
+        "echo 'app:x:1000:0::/app:/bin/sh' > /etc/passwd",
+        "echo -e 'app:x:1000:0::/app:/bin/sh' >> /etc/passwd",
+        "echo 'app:x:1000' >> /etc/passwd",
+        "printf 'app:x:1000:0::/app:/bin/sh\\n' >> /etc/passwd",
+        "cat /tmp/users >> /etc/passwd",
+    ] {
+        let img = build(&format!("FROM debian:bookworm\nRUN {run}\n"));
+        assert!(img.users_complete.is_none(), "{run}");
+        assert!(img.users_known_from.is_none(), "{run}");
+        assert!(img.user_named("app").is_none(), "{run}");
+    }
+    // A group line is read the same way; a write into another account
+    // file is not read.
+    let img = build("FROM debian:bookworm\nRUN echo 'app:x:1000:' >> /etc/group\n");
+    assert!(img.group_named("app").is_some_and(|g| g.gid == Some(1000)));
+    assert!(img.users_complete.is_some());
+    let img = build("FROM debian:bookworm\nRUN echo 'app:!:19000::::::' >> /etc/shadow\n");
+    assert!(img.users_complete.is_none());
+}

@@ -191,24 +191,20 @@ const HAND_WRITTEN: &[&str] = &[
     // (the seed's M101 needs it); the alpine tags' gid changed between
     // revisions (decision 0021).
     "apacherocketmq__rocketmq.toml",
-    // bitnami/*: not converted yet (decision 0020, last section: redis is
-    // generated; postgresql runs generate-locales.sh, stored nowhere).
+    // bitnami/*: no stored postunpack.sh (kafka, mongodb, mysql, rabbitmq),
+    // or generate-locales.sh stored nowhere (postgresql); decision 0020.
     "bitnami__kafka.toml",
-    "bitnami__mariadb.toml",
     "bitnami__mongodb.toml",
     "bitnami__mysql.toml",
     "bitnami__postgresql.toml",
     "bitnami__rabbitmq.toml",
-    "bitnami__zookeeper.toml",
     "confluentinc__cp-kafka.toml",
     "confluentinc__cp-zookeeper.toml",
     "gitlab__gitlab-ce.toml",
     "grafana__grafana-oss.toml",
     "grafana__grafana.toml",
-    "minio__minio.toml",
     "nodered__node-red.toml",
     "portainer__portainer-ce.toml",
-    "quay.io__keycloak__keycloak.toml",
     "sonatype__nexus3.toml",
 ];
 

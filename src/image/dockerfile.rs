@@ -938,6 +938,7 @@ impl StageState<'_> {
                     .map(|text| runeffects::Word { text, known: true })
                     .collect(),
                 redirects: Vec::new(),
+                appends: Vec::new(),
                 certain: true,
                 cwd: None,
                 cd_unknown: false,
@@ -977,6 +978,10 @@ impl StageState<'_> {
                     Some(d) => join(&wd, d.trim_start_matches("./")),
                 })
             };
+            // `echo 'app:x:1000:0::/app:/sbin/nologin' >> /etc/passwd`.
+            if c.certain && c.cwd.is_none() && !c.cd_unknown && self.append_account(&c, &ev) {
+                continue;
+            }
             // Only `rm` is applied after a `cd` (for now): what it removes
             // must not stay listed (`cd / && rm -r /usr/src/ruby`).
             let is_rm = c.words.first().is_some_and(|w| w.text == "rm");
@@ -1357,6 +1362,72 @@ impl StageState<'_> {
             }
             _ => false,
         }
+    }
+
+    /// `echo '<entry>' >> /etc/passwd` (or `/etc/group`): one account line
+    /// appended, read as the entry it is (`name:x:uid:gid:gecos:home:shell`,
+    /// `name:x:gid:members`). Not read (false: the write then makes the
+    /// accounts unknown) when the line is not such an entry, when `echo`
+    /// may rewrite it (an option, a backslash), or when a known entry
+    /// already has its name (or, for a user, its uid): the first entry wins
+    /// (moby/sys user.GetExecUser). An entry the base holds but the facts do
+    /// not know could still come first; that is accepted (decision 0021).
+    fn append_account(&mut self, c: &runeffects::Command, ev: &Evidence) -> bool {
+        let ([target], [true]) = (c.redirects.as_slice(), c.appends.as_slice()) else {
+            return false;
+        };
+        let [prog, line] = c.words.as_slice() else {
+            return false;
+        };
+        if !(target.known && prog.known && line.known && prog.text == "echo")
+            || line.text.starts_with('-')
+            || line.text.contains('\\')
+            || self.img.fs.query(&target.text).is_absent()
+        {
+            return false;
+        }
+        let f: Vec<&str> = line.text.split(':').collect();
+        let name_ok = |n: &str| !n.is_empty() && !n.contains(char::is_whitespace);
+        match (target.text.as_str(), f.as_slice()) {
+            ("/etc/passwd", [name, _, uid, gid, _, home, _]) if name_ok(name) => {
+                let (Ok(uid), Ok(gid)) = (uid.parse::<u32>(), gid.parse::<u32>()) else {
+                    return false;
+                };
+                let taken = self
+                    .img
+                    .users
+                    .iter()
+                    .any(|u| u.name == *name || u.uid == Some(uid) || u.uid.is_none());
+                if taken {
+                    return false;
+                }
+                self.img.users.push(UserEntry {
+                    name: name.to_string(),
+                    uid: Some(uid),
+                    gid: Some(gid),
+                    home: Some(home.to_string()).filter(|h| !h.is_empty()),
+                    evidence: ev.clone(),
+                });
+            }
+            ("/etc/group", [name, _, gid, _]) if name_ok(name) => {
+                let Ok(gid) = gid.parse::<u32>() else {
+                    return false;
+                };
+                // Groups are looked up by name (a numeric group is its gid):
+                // another group with the same gid does not hide this one.
+                let taken = self.img.groups.iter().any(|g| g.name == *name);
+                if taken {
+                    return false;
+                }
+                self.img.groups.push(GroupEntry {
+                    name: name.to_string(),
+                    gid: Some(gid),
+                    evidence: ev.clone(),
+                });
+            }
+            _ => return false,
+        }
+        true
     }
 
     /// The uid `useradd`, Debian's `adduser` and busybox's `adduser` give a
@@ -1895,8 +1966,11 @@ impl StageState<'_> {
                 && !has_glob(src)
                 && ARCHIVES.iter().any(|x| src.ends_with(x))
             {
+                // The destination takes the owner and mode of the archive's
+                // `./` entry, when it has one (moby's archive.Unpack applies
+                // each directory entry's header, existing or not): not known.
                 self.mkdirs(&dest, owner, Some(0o755), &ev);
-                self.img.fs.forget_under(&dest, false, &ev);
+                self.img.fs.forget_under(&dest, true, &ev);
                 let under =
                     |b: &str| dest == "/" || b == dest || b.starts_with(&format!("{dest}/"));
                 self.img.absent_binaries.retain(|b| !under(&b.value));

@@ -19,6 +19,9 @@ pub struct Command {
     pub words: Vec<Word>,
     /// Files written by redirections (`> file`, `>> file`).
     pub redirects: Vec<Word>,
+    /// For each of `redirects`, whether it appends (`>>`) rather than
+    /// replaces the file.
+    pub appends: Vec<bool>,
     /// Runs unconditionally and in order (not inside `if`/loops/`case`, not
     /// after `||`, not in a pipeline or substitution).
     pub certain: bool,
@@ -54,6 +57,7 @@ pub fn commands(script: &str, escape: char, lookup: &dyn Fn(&str) -> Var) -> Vec
         last_sub_mktemp: false,
         functions: Vec::new(),
         locals: std::collections::HashMap::new(),
+        appends: Vec::new(),
     };
     lx.script(true, None);
     lx.out
@@ -71,6 +75,8 @@ struct Lexer<'a> {
     last_sub_mktemp: bool,
     /// Variables the script sets: (value or its known beginning, fully known).
     locals: std::collections::HashMap<String, (String, bool)>,
+    /// Whether each redirection of the command being read appends.
+    appends: Vec<bool>,
 }
 
 #[derive(PartialEq)]
@@ -98,7 +104,11 @@ impl Lexer<'_> {
         let mut cwd: Option<String> = None;
         let mut cd_unknown = false;
         loop {
+            self.appends.clear();
             let (mut words, redirects, sep) = self.command(close);
+            // A redirection read inside a substitution is not this command's.
+            let mut appends = std::mem::take(&mut self.appends);
+            appends.resize(redirects.len(), false);
             // Control words at the start of a command.
             let mut conditional = false;
             while let Some(w) = words.first() {
@@ -213,6 +223,7 @@ impl Lexer<'_> {
                 self.out.push(Command {
                     words,
                     redirects,
+                    appends,
                     certain,
                     cwd: cwd.clone(),
                     cd_unknown,
@@ -221,6 +232,7 @@ impl Lexer<'_> {
                 self.out.push(Command {
                     words: Vec::new(),
                     redirects,
+                    appends,
                     certain: false,
                     cwd: cwd.clone(),
                     cd_unknown,
@@ -303,6 +315,7 @@ impl Lexer<'_> {
                     }
                     if let Some(w) = self.word() {
                         redirects.push(w);
+                        self.appends.push(false);
                     }
                 }
                 '&' => {
@@ -357,6 +370,7 @@ impl Lexer<'_> {
                 }
                 '>' | '<' => {
                     let out = c == '>';
+                    let append = out && self.peek(1) == Some('>');
                     self.i += 1;
                     while matches!(self.peek(0), Some('>' | '|')) {
                         self.i += 1;
@@ -379,6 +393,7 @@ impl Lexer<'_> {
                     if let Some(w) = self.word() {
                         if out {
                             redirects.push(w);
+                            self.appends.push(append);
                         }
                     }
                 }
@@ -634,6 +649,9 @@ pub struct Writes {
     /// a-s {} \;`.
     pub modes_under: Vec<(String, bool)>,
 }
+
+/// The files that hold the accounts: a write into one changes them.
+pub const ACCOUNT_FILES: &[&str] = &["/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow"];
 
 /// Where a package manager writes (and its maintainer scripts: users,
 /// their homes under `/var/lib`, `/var/www`, `/run`...). Policy keeps
@@ -942,8 +960,21 @@ fn writes_in(
     for r in &cmd.redirects {
         match r.known() {
             Some(p) if p.starts_with("/dev/") || p.starts_with("/proc/") => {}
-            Some(p) => w.paths.push((resolve(p)?, true)),
-            None => w.paths.push((literal_dir(&r.text, cwd)?, true)),
+            Some(p) => {
+                let p = resolve(p)?;
+                // Writing the account files changes the accounts.
+                if ACCOUNT_FILES.contains(&p.as_str()) {
+                    w.users = true;
+                }
+                w.paths.push((p, true));
+            }
+            None => {
+                let d = literal_dir(&r.text, cwd)?;
+                if d == "/" || d == "/etc" {
+                    w.users = true;
+                }
+                w.paths.push((d, true));
+            }
         }
     }
     // Skip assignments and wrappers.
@@ -1252,6 +1283,7 @@ fn writes_in(
         let mut only = Command {
             words: std::iter::once(words[0].clone()).chain(kept).collect(),
             redirects: Vec::new(),
+            appends: Vec::new(),
             certain: false,
             cwd: None,
             cd_unknown: false,
