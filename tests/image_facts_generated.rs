@@ -191,11 +191,10 @@ const HAND_WRITTEN: &[&str] = &[
     // (the seed's M101 needs it); the alpine tags' gid changed between
     // revisions (decision 0021).
     "apacherocketmq__rocketmq.toml",
-    // bitnami/*: no stored postunpack.sh (kafka, mongodb, mysql, rabbitmq),
+    // bitnami/*: no stored postunpack.sh (kafka, mongodb, rabbitmq),
     // or generate-locales.sh stored nowhere (postgresql); decision 0020.
     "bitnami__kafka.toml",
     "bitnami__mongodb.toml",
-    "bitnami__mysql.toml",
     "bitnami__postgresql.toml",
     "bitnami__rabbitmq.toml",
     "confluentinc__cp-kafka.toml",
@@ -205,7 +204,6 @@ const HAND_WRITTEN: &[&str] = &[
     "grafana__grafana.toml",
     "nodered__node-red.toml",
     "portainer__portainer-ce.toml",
-    "sonatype__nexus3.toml",
 ];
 
 /// Every built-in facts file is made by the generator from recorded
