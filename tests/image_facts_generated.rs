@@ -184,10 +184,9 @@ fn generated_facts_read_back_as_evaluated() {
 const HAND_WRITTEN: &[&str] = &[
     "apache__kafka.toml",
     "apacherocketmq__rocketmq.toml",
-    // bitnami/*: no stored postunpack.sh (kafka, mongodb, rabbitmq),
+    // bitnami/*: no stored postunpack.sh with its env file (kafka, rabbitmq),
     // or generate-locales.sh stored nowhere (postgresql); decision 0020.
     "bitnami__kafka.toml",
-    "bitnami__mongodb.toml",
     "bitnami__postgresql.toml",
     "bitnami__rabbitmq.toml",
     "confluentinc__cp-kafka.toml",
