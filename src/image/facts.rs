@@ -463,6 +463,29 @@ impl Filesystem {
     /// the owner and mode of what it names become unknown (`names_it`), and
     /// a path there (or a new parent of it) that is not listed is unknown.
     /// Existing entries stay: such steps add files, they rarely delete.
+    /// Contents not read landed in the directory `dir` (a `COPY` of a
+    /// source whose kind or listing is not known): below it, no listing is
+    /// complete and nothing is known to be absent any more; what is listed
+    /// stays listed.
+    pub fn contents_landed_in(&mut self, dir: &str) {
+        let dir = normalize(dir);
+        let prefix = if dir == "/" {
+            "/".to_string()
+        } else {
+            format!("{dir}/")
+        };
+        let under = |k: &str| k == dir || k.starts_with(prefix.as_str());
+        for (k, e) in self.entries.iter_mut() {
+            if under(k) {
+                e.children_complete = false;
+                if e.content == Some(Content::Empty) {
+                    e.content = None;
+                }
+            }
+        }
+        self.absent.retain(|k, _| !under(k));
+    }
+
     pub fn forget_under(&mut self, path: &str, names_it: bool, evidence: &Evidence) {
         let path = normalize(path);
         let prefix = if path == "/" {
