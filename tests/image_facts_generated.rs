@@ -201,7 +201,6 @@ const HAND_WRITTEN: &[&str] = &[
     "grafana__grafana.toml",
     "minio__minio.toml",
     "nodered__node-red.toml",
-    "portainer__portainer-ce.toml",
     "quay.io__keycloak__keycloak.toml",
     "rocketmqinc__rocketmq.toml",
     "sonatype__nexus3.toml",
