@@ -492,9 +492,7 @@ fn copy_of_contents_not_read_forgets_what_was_absent_below() {
         context: Some(dir.path().to_path_buf()),
         ..Default::default()
     };
-    let img = build_with("FROM busybox:latest
-COPY dist/app /
-", opts());
+    let img = build_with("FROM busybox:latest\nCOPY dist/app /\n", opts());
     for p in ["/bin/bash", "/home/x", "/etc/x"] {
         assert!(
             matches!(img.fs.query(p), PathFact::Unknown { .. }),
@@ -502,19 +500,25 @@ COPY dist/app /
             img.fs.query(p)
         );
     }
-    let img = build_with("FROM busybox:latest
-COPY dist/app /srv/
-", opts());
+    let img = build_with("FROM busybox:latest\nCOPY dist/app /srv/\n", opts());
     assert!(matches!(img.fs.query("/srv/x"), PathFact::Unknown { .. }));
     assert!(img.fs.query("/home/x").is_absent());
+    // Into `/` it may hold /etc/passwd (portainer/base: FROM scratch, no accounts).
+    let img = build_with("FROM portainer/base\nCOPY dist/app /srv/\n", opts());
+    assert!(img.users_complete.is_some());
+    let img = build_with("FROM portainer/base\nCOPY dist/app /\n", opts());
+    assert!(img.users_complete.is_none());
     // A facts file's absent_binaries (prom/prometheus 2.x: no bash).
-    let before = build_with("FROM prom/prometheus:v2.0.0
-", opts());
+    let before = build_with("FROM prom/prometheus:v2.0.0\n", opts());
     assert!(before.fs.query("/bin/bash").is_absent());
-    assert!(before.absent_binaries.iter().any(|b| b.value == "/bin/bash"));
-    let img = build_with("FROM prom/prometheus:v2.0.0
-COPY dist/portainer /
-", opts());
+    assert!(before
+        .absent_binaries
+        .iter()
+        .any(|b| b.value == "/bin/bash"));
+    let img = build_with(
+        "FROM prom/prometheus:v2.0.0\nCOPY dist/portainer /\n",
+        opts(),
+    );
     assert!(!img.fs.query("/bin/bash").is_absent());
     assert!(img.absent_binaries.is_empty());
 }

@@ -1430,11 +1430,17 @@ impl StageState<'_> {
 
     /// A command succeeded on `p`, so it exists; record it if unknown.
     /// Contents not read were copied into `dir`: listings below it are no
-    /// longer complete, and what the base lacked there may exist now.
+    /// longer complete, what the base lacked there may exist now, and into
+    /// `/` or `/etc` the accounts may have changed.
     fn forget_absent_below(&mut self, dir: &str) {
         self.img.fs.contents_landed_in(dir);
         let under = |b: &str| dir == "/" || b == dir || b.starts_with(&format!("{dir}/"));
         self.img.absent_binaries.retain(|b| !under(&b.value));
+        // It may hold /etc/passwd or /etc/group.
+        if dir == "/" || dir == "/etc" {
+            self.img.users_complete = None;
+            self.img.users_known_from = None;
+        }
     }
 
     fn touch_existing(&mut self, p: &str, ev: &Evidence) {
