@@ -196,7 +196,6 @@ const HAND_WRITTEN: &[&str] = &[
     "bitnami__zookeeper.toml",
     "confluentinc__cp-kafka.toml",
     "confluentinc__cp-zookeeper.toml",
-    "gitlab__gitlab-ce.toml",
     "grafana__grafana-oss.toml",
     "grafana__grafana.toml",
     "minio__minio.toml",
