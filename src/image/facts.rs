@@ -458,11 +458,26 @@ impl Filesystem {
         self.entries.get(path)
     }
 
-    /// A step may have written anything at or below `path` (created,
-    /// filled, re-owned): its listing and those below it become incomplete,
-    /// the owner and mode of what it names become unknown (`names_it`), and
-    /// a path there (or a new parent of it) that is not listed is unknown.
-    /// Existing entries stay: such steps add files, they rarely delete.
+    /// The modes (and, with `owners`, the owners) at and below `path` are
+    /// no longer known; what exists stays known (`find DIR -exec chmod`).
+    pub fn forget_modes_under(&mut self, path: &str, owners: bool) {
+        let path = normalize(path);
+        let prefix = if path == "/" {
+            "/".to_string()
+        } else {
+            format!("{path}/")
+        };
+        for (k, e) in self.entries.iter_mut() {
+            if *k == path || k.starts_with(prefix.as_str()) {
+                e.mode = None;
+                if owners {
+                    e.uid = None;
+                    e.gid = None;
+                }
+            }
+        }
+    }
+
     /// Contents not read landed in the directory `dir` (a `COPY` of a
     /// source whose kind or listing is not known): below it, no listing is
     /// complete and nothing is known to be absent any more; what is listed
@@ -486,6 +501,11 @@ impl Filesystem {
         self.absent.retain(|k, _| !under(k));
     }
 
+    /// A step may have written anything at or below `path` (created,
+    /// filled, re-owned): its listing and those below it become incomplete,
+    /// the owner and mode of what it names become unknown (`names_it`), and
+    /// a path there (or a new parent of it) that is not listed is unknown.
+    /// Existing entries stay: such steps add files, they rarely delete.
     pub fn forget_under(&mut self, path: &str, names_it: bool, evidence: &Evidence) {
         let path = normalize(path);
         let prefix = if path == "/" {
