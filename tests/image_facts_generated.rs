@@ -184,11 +184,10 @@ fn generated_facts_read_back_as_evaluated() {
 const HAND_WRITTEN: &[&str] = &[
     "apache__kafka.toml",
     "apacherocketmq__rocketmq.toml",
-    // bitnami/*: no stored postunpack.sh (kafka, mongodb, mysql, rabbitmq),
+    // bitnami/*: no stored postunpack.sh (kafka, mongodb, rabbitmq),
     // or generate-locales.sh stored nowhere (postgresql); decision 0020.
     "bitnami__kafka.toml",
     "bitnami__mongodb.toml",
-    "bitnami__mysql.toml",
     "bitnami__postgresql.toml",
     "bitnami__rabbitmq.toml",
     "confluentinc__cp-kafka.toml",
@@ -197,7 +196,6 @@ const HAND_WRITTEN: &[&str] = &[
     "grafana__grafana.toml",
     "nodered__node-red.toml",
     "rocketmqinc__rocketmq.toml",
-    "sonatype__nexus3.toml",
 ];
 
 /// Every built-in facts file is made by the generator from recorded
