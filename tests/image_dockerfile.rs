@@ -586,6 +586,83 @@ fn minideb_base_and_the_bitnami_user() {
     ));
 }
 
+/// The bitnami application shape (issue 14): an array of components
+/// unpacked in a loop, `find / -exec chmod a-s`, then a `rootfs/` script
+/// that sources libraries the build context does not hold. The user stays
+/// 1001:0, the script touches what it names, a partly recorded `rootfs/`
+/// is not taken as complete, and an ENV with one unknown value keeps the
+/// others.
+#[test]
+fn bitnami_application_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let scripts = dir.path().join("rootfs/opt/bitnami/scripts");
+    std::fs::create_dir_all(scripts.join("app")).unwrap();
+    std::fs::create_dir_all(dir.path().join("rootfs/srv/app")).unwrap();
+    std::fs::write(dir.path().join("rootfs/srv/app/README"), "x\n").unwrap();
+    std::fs::write(
+        scripts.join("app-env.sh"),
+        "export BITNAMI_ROOT_DIR=\"/opt/bitnami\"\nexport APP_BASE_DIR=\"${BITNAMI_ROOT_DIR}/app\"\nexport APP_VOLUME_DIR=\"/bitnami/app\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        scripts.join("app/postunpack.sh"),
+        "#!/bin/bash\n. /opt/bitnami/scripts/app-env.sh\n. /opt/bitnami/scripts/libfs.sh\nfor dir in \"$APP_BASE_DIR\" \"$APP_VOLUME_DIR\"; do\n    ensure_dir_exists \"$dir\"\ndone\nchmod -R g+rwX /bitnami \"$APP_BASE_DIR\"\n",
+    )
+    .unwrap();
+    let df = "FROM bitnami/minideb:bookworm\nARG TARGETARCH\nENV HOME=\"/\" OS_ARCH=\"${TARGETARCH:-amd64}\" OS_NAME=\"linux\"\nSHELL [\"/bin/bash\", \"-o\", \"errexit\", \"-c\"]\nRUN install_packages ca-certificates curl\nRUN mkdir -p /tmp/bitnami/pkg/cache/ ; cd /tmp/bitnami/pkg/cache/ ; \\\n    COMPONENTS=( \\\n      \"app-1.0.0-linux-${OS_ARCH}-debian-12\" \\\n    ) ; \\\n    for COMPONENT in \"${COMPONENTS[@]}\"; do \\\n      curl -SsLf \"https://example.com/${COMPONENT}.tar.gz\" -O ; \\\n      tar -zxf \"${COMPONENT}.tar.gz\" -C /opt/bitnami --strip-components=2 --no-same-owner ; \\\n      rm -rf \"${COMPONENT}\".tar.gz ; \\\n    done\nRUN find / -perm /6000 -type f -exec chmod a-s {} \\; || true\nCOPY rootfs /\nRUN /opt/bitnami/scripts/app/postunpack.sh\nUSER 1001\n";
+    let opts = |partial: bool| BuildOptions {
+        label: "Dockerfile".into(),
+        context: Some(dir.path().to_path_buf()),
+        git_modes: true,
+        partial_context: if partial {
+            vec!["rootfs".into()]
+        } else {
+            Vec::new()
+        },
+        ..Default::default()
+    };
+    let img = build_with(df, opts(true));
+    assert_eq!(user(&img), "1001:0", "{:?}", img.notes);
+    assert_eq!(img.users_known_from.as_ref().map(|f| f.value), Some(1000));
+    // ENV: HOME and OS_NAME are known, OS_ARCH is not.
+    let env = |k: &str| {
+        img.env
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.value.clone())
+    };
+    assert_eq!(env("HOME").as_deref(), Some("/"));
+    assert_eq!(env("OS_NAME").as_deref(), Some("linux"));
+    assert_eq!(env("OS_ARCH"), None);
+    // What the script names is unknown; what it does not name stays known.
+    for p in ["/bitnami/app/x", "/opt/bitnami/app/x"] {
+        assert!(matches!(img.fs.query(p), PathFact::Unknown { .. }), "{p}");
+    }
+    assert!(img.fs.query("/mnt/x").is_absent());
+    assert!(img.fs.query("/home/x").is_absent());
+    // rootfs/ is recorded in part: its directories may hold more.
+    assert!(matches!(
+        img.fs.query("/srv/app/LICENSE"),
+        PathFact::Unknown { .. }
+    ));
+    assert!(matches!(
+        img.fs.query("/srv/app/README"),
+        PathFact::Exists(_)
+    ));
+    // Taken as complete, the copied directory lists only what it holds.
+    let img = build_with(df, opts(false));
+    assert!(img.fs.query("/srv/app/LICENSE").is_absent());
+    // A loop over values the reader cannot know, in a script without
+    // unread libraries, is still not bounded.
+    std::fs::write(
+        scripts.join("app/postunpack.sh"),
+        "#!/bin/bash\nfor dir in \"$X\"; do\n    mkdir -p \"$dir\"\ndone\n",
+    )
+    .unwrap();
+    let img = build_with(df, opts(true));
+    assert_eq!(user(&img), "1001:?");
+}
+
 /// Decision 0020: `useradd`/`adduser` without `-u` take the first free uid
 /// from 1000 when every entry at and above 1000 is known; the new group's
 /// gid stays unknown.
@@ -673,4 +750,57 @@ fn commands_after_an_unbounded_one_in_the_same_run_are_still_read() {
             user(&img)
         );
     }
+}
+
+/// Decision 0021: `echo '<entry>' >> /etc/passwd` appends an account the
+/// reader knows (keycloak's image adds its user so); any other write into
+/// the account files makes the accounts unknown, as a user tool does.
+#[test]
+fn account_lines_appended_with_echo_are_read() {
+    let resolve = |img: &Image, spec: &str| {
+        img.resolve_user(spec)
+            .map(|r| r.render())
+            .unwrap_or_else(|e| e)
+    };
+    let img = build(
+        "FROM debian:bookworm\nRUN echo \"keycloak:x:0:root\" >> /etc/group && \\\n    echo \"keycloak:x:1000:0:keycloak user:/opt/keycloak:/sbin/nologin\" >> /etc/passwd\nUSER 1000\n",
+    );
+    assert_eq!(user(&img), "keycloak (1000:0)");
+    let u = img.user_named("keycloak").expect("the appended entry");
+    assert_eq!(u.home.as_deref(), Some("/opt/keycloak"));
+    assert!(img
+        .group_named("keycloak")
+        .is_some_and(|g| g.gid == Some(0)));
+    // The rest of the list is as known as before: a name no entry has.
+    assert!(img.users_complete.is_some());
+    assert!(resolve(&img, "nosuch").contains("does not exist"));
+    // On a base whose accounts are not known, the entry is still read.
+    let img = build(
+        "FROM registry.access.redhat.com/ubi8-minimal\nRUN echo 'app:x:1000:0::/app:/sbin/nologin' >> /etc/passwd\nUSER 1000\n",
+    );
+    assert_eq!(user(&img), "app (1000:0)");
+    // Not read: a name or uid a known entry already has (the first entry
+    // in the file wins), `>` (the file is replaced), echo options, a line
+    // that is no entry, printf. Each makes the accounts unknown.
+    for run in [
+        "echo 'nobody:x:1000:0::/app:/bin/sh' >> /etc/passwd",
+        "echo 'app:x:0:0::/app:/bin/sh' >> /etc/passwd",
+        "echo 'app:x:1000:0::/app:/bin/sh' > /etc/passwd",
+        "echo -e 'app:x:1000:0::/app:/bin/sh' >> /etc/passwd",
+        "echo 'app:x:1000' >> /etc/passwd",
+        "printf 'app:x:1000:0::/app:/bin/sh\\n' >> /etc/passwd",
+        "cat /tmp/users >> /etc/passwd",
+    ] {
+        let img = build(&format!("FROM debian:bookworm\nRUN {run}\n"));
+        assert!(img.users_complete.is_none(), "{run}");
+        assert!(img.users_known_from.is_none(), "{run}");
+        assert!(img.user_named("app").is_none(), "{run}");
+    }
+    // A group line is read the same way; a write into another account
+    // file is not read.
+    let img = build("FROM debian:bookworm\nRUN echo 'app:x:1000:' >> /etc/group\n");
+    assert!(img.group_named("app").is_some_and(|g| g.gid == Some(1000)));
+    assert!(img.users_complete.is_some());
+    let img = build("FROM debian:bookworm\nRUN echo 'app:!:19000::::::' >> /etc/shadow\n");
+    assert!(img.users_complete.is_none());
 }

@@ -405,6 +405,11 @@ pub struct BuildOptions {
     /// root tarball, as the alpine and busybox images are built); for the
     /// generated facts, each pairing cited in its recipe.
     pub rootfs: Vec<(String, String)>,
+    /// Directories of the context recorded in part (the generated facts'
+    /// sources: the scripts the build runs, not every file upstream has):
+    /// what they hold is copied, but a directory they make is not known
+    /// to hold only that.
+    pub partial_context: Vec<String>,
 }
 
 /// The predefined platform ARGs: set by the builder, value not known here.
@@ -810,10 +815,33 @@ impl StageState<'_> {
 
     fn env(&mut self, i: &Instruction, ev: Evidence) {
         let Some(ws) = self.words(&i.args) else {
-            // Which variable? Take the names at least out of certainty.
-            for raw in i.args.split_whitespace() {
-                let name = raw.split('=').next().unwrap_or(raw);
-                self.img.env.retain(|(k, _)| k != name);
+            // `ENV A=1 B=$UNKNOWN`: each assignment on its own (all of them
+            // see the values from before the instruction, as Docker does).
+            let pieces = raw_words(&i.args, self.escape);
+            let one_by_one = pieces.len() > 1
+                && pieces.iter().all(|p| {
+                    p.split_once('=').is_some_and(|(k, _)| {
+                        !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    })
+                });
+            let values: Vec<(String, Option<String>)> = pieces
+                .iter()
+                .map(|raw| {
+                    let name = raw.split('=').next().unwrap_or(raw).to_string();
+                    let v = match self.words(raw).filter(|_| one_by_one).as_deref() {
+                        Some([w]) if w.starts_with(&format!("{name}=")) => {
+                            Some(w[name.len() + 1..].to_string())
+                        }
+                        _ => None,
+                    };
+                    (name, v)
+                })
+                .collect();
+            for (name, v) in values {
+                match v {
+                    Some(v) => self.img.set_env(&name, Fact::new(v, ev.clone())),
+                    None => self.img.env.retain(|(k, _)| *k != name),
+                }
             }
             self.env_complete = false;
             self.img.lower_confidence(format!(
@@ -910,6 +938,7 @@ impl StageState<'_> {
                     .map(|text| runeffects::Word { text, known: true })
                     .collect(),
                 redirects: Vec::new(),
+                appends: Vec::new(),
                 certain: true,
                 cwd: None,
                 cd_unknown: false,
@@ -949,6 +978,10 @@ impl StageState<'_> {
                     Some(d) => join(&wd, d.trim_start_matches("./")),
                 })
             };
+            // `echo 'app:x:1000:0::/app:/sbin/nologin' >> /etc/passwd`.
+            if c.certain && c.cwd.is_none() && !c.cd_unknown && self.append_account(&c, &ev) {
+                continue;
+            }
             // Only `rm` is applied after a `cd` (for now): what it removes
             // must not stay listed (`cd / && rm -r /usr/src/ruby`).
             let is_rm = c.words.first().is_some_and(|w| w.text == "rm");
@@ -1067,6 +1100,12 @@ impl StageState<'_> {
             }
             for dir in w.installs {
                 self.img.installs.push(Fact::new(dir, ev.clone()));
+            }
+            for (p, owners) in &w.modes_under {
+                self.img.fs.forget_modes_under(p, *owners);
+                if !areas.contains(p) {
+                    areas.push(p.clone());
+                }
             }
             for (p, names_it) in w.paths {
                 self.img.fs.forget_under(&p, names_it, &ev);
@@ -1323,6 +1362,72 @@ impl StageState<'_> {
             }
             _ => false,
         }
+    }
+
+    /// `echo '<entry>' >> /etc/passwd` (or `/etc/group`): one account line
+    /// appended, read as the entry it is (`name:x:uid:gid:gecos:home:shell`,
+    /// `name:x:gid:members`). Not read (false: the write then makes the
+    /// accounts unknown) when the line is not such an entry, when `echo`
+    /// may rewrite it (an option, a backslash), or when a known entry
+    /// already has its name (or, for a user, its uid): the first entry wins
+    /// (moby/sys user.GetExecUser). An entry the base holds but the facts do
+    /// not know could still come first; that is accepted (decision 0021).
+    fn append_account(&mut self, c: &runeffects::Command, ev: &Evidence) -> bool {
+        let ([target], [true]) = (c.redirects.as_slice(), c.appends.as_slice()) else {
+            return false;
+        };
+        let [prog, line] = c.words.as_slice() else {
+            return false;
+        };
+        if !(target.known && prog.known && line.known && prog.text == "echo")
+            || line.text.starts_with('-')
+            || line.text.contains('\\')
+            || self.img.fs.query(&target.text).is_absent()
+        {
+            return false;
+        }
+        let f: Vec<&str> = line.text.split(':').collect();
+        let name_ok = |n: &str| !n.is_empty() && !n.contains(char::is_whitespace);
+        match (target.text.as_str(), f.as_slice()) {
+            ("/etc/passwd", [name, _, uid, gid, _, home, _]) if name_ok(name) => {
+                let (Ok(uid), Ok(gid)) = (uid.parse::<u32>(), gid.parse::<u32>()) else {
+                    return false;
+                };
+                let taken = self
+                    .img
+                    .users
+                    .iter()
+                    .any(|u| u.name == *name || u.uid == Some(uid) || u.uid.is_none());
+                if taken {
+                    return false;
+                }
+                self.img.users.push(UserEntry {
+                    name: name.to_string(),
+                    uid: Some(uid),
+                    gid: Some(gid),
+                    home: Some(home.to_string()).filter(|h| !h.is_empty()),
+                    evidence: ev.clone(),
+                });
+            }
+            ("/etc/group", [name, _, gid, _]) if name_ok(name) => {
+                let Ok(gid) = gid.parse::<u32>() else {
+                    return false;
+                };
+                // Groups are looked up by name (a numeric group is its gid):
+                // another group with the same gid does not hide this one.
+                let taken = self.img.groups.iter().any(|g| g.name == *name);
+                if taken {
+                    return false;
+                }
+                self.img.groups.push(GroupEntry {
+                    name: name.to_string(),
+                    gid: Some(gid),
+                    evidence: ev.clone(),
+                });
+            }
+            _ => return false,
+        }
+        true
     }
 
     /// The uid `useradd`, Debian's `adduser` and busybox's `adduser` give a
@@ -1861,8 +1966,11 @@ impl StageState<'_> {
                 && !has_glob(src)
                 && ARCHIVES.iter().any(|x| src.ends_with(x))
             {
+                // The destination takes the owner and mode of the archive's
+                // `./` entry, when it has one (moby's archive.Unpack applies
+                // each directory entry's header, existing or not): not known.
                 self.mkdirs(&dest, owner, Some(0o755), &ev);
-                self.img.fs.forget_under(&dest, false, &ev);
+                self.img.fs.forget_under(&dest, true, &ev);
                 let under =
                     |b: &str| dest == "/" || b == dest || b.starts_with(&format!("{dest}/"));
                 self.img.absent_binaries.retain(|b| !under(&b.value));
@@ -1931,6 +2039,20 @@ impl StageState<'_> {
                 None
             };
             let contents_unknown = contents_unknown && listed.is_none();
+            let partial = from_context && {
+                let s = normalize(src);
+                let s = s.trim_matches('/');
+                self.opts.partial_context.iter().any(|p| {
+                    let p = normalize(p);
+                    let p = p.trim_matches('/');
+                    s.is_empty()
+                        || s == "."
+                        || p.is_empty()
+                        || s == p
+                        || s.starts_with(&format!("{p}/"))
+                        || p.starts_with(&format!("{s}/"))
+                })
+            };
             if let Some(entries) = &listed {
                 for l in entries {
                     let p = join(&dest, &l.rel);
@@ -1975,6 +2097,22 @@ impl StageState<'_> {
                             Some(Content::Empty) | None => Some(Content::Entries),
                             other => other,
                         };
+                    }
+                }
+                if partial {
+                    // Recorded in part: upstream's directories may hold more.
+                    let dirs = entries
+                        .iter()
+                        .filter(|l| l.kind == PathKind::Dir)
+                        .map(|l| join(&dest, &l.rel))
+                        .chain(std::iter::once(dest.clone()));
+                    for d in dirs {
+                        if let Some(e) = self.img.fs.entries.get_mut(&d) {
+                            e.children_complete = false;
+                            if e.content == Some(Content::Empty) {
+                                e.content = None;
+                            }
+                        }
                     }
                 }
             }
@@ -2178,6 +2316,42 @@ fn contained_join(ctx: &Path, src: &str) -> Option<PathBuf> {
 
 /// The text of a file the build copied in from its context, by its path
 /// in the image (at most 256 KiB).
+/// `s` cut at blanks outside quotes (the words before expansion).
+fn raw_words(s: &str, escape: char) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) if c == q => {
+                quote = None;
+                cur.push(c);
+            }
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                cur.push(c);
+            }
+            _ if c == escape && quote != Some('\'') => {
+                cur.push(c);
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            None if c.is_whitespace() => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            _ => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
 fn read_copied(copies: &[(String, PathBuf)], path: &str) -> Option<String> {
     let (dest, src) = copies
         .iter()

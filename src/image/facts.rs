@@ -463,6 +463,26 @@ impl Filesystem {
     /// the owner and mode of what it names become unknown (`names_it`), and
     /// a path there (or a new parent of it) that is not listed is unknown.
     /// Existing entries stay: such steps add files, they rarely delete.
+    /// The modes (and, with `owners`, the owners) at and below `path` are
+    /// no longer known; what exists stays known (`find DIR -exec chmod`).
+    pub fn forget_modes_under(&mut self, path: &str, owners: bool) {
+        let path = normalize(path);
+        let prefix = if path == "/" {
+            "/".to_string()
+        } else {
+            format!("{path}/")
+        };
+        for (k, e) in self.entries.iter_mut() {
+            if *k == path || k.starts_with(prefix.as_str()) {
+                e.mode = None;
+                if owners {
+                    e.uid = None;
+                    e.gid = None;
+                }
+            }
+        }
+    }
+
     pub fn forget_under(&mut self, path: &str, names_it: bool, evidence: &Evidence) {
         let path = normalize(path);
         let prefix = if path == "/" {

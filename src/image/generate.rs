@@ -57,6 +57,18 @@ pub struct Recipe {
     /// the last one.
     #[serde(default)]
     pub target: Option<String>,
+    /// For a build history (`.md`) recorded from an image built FROM this
+    /// one (Red Hat publishes no Dockerfile for UBI; docker-library/repo-info
+    /// records the histories of official images built on it): this image's
+    /// own instructions end at the first line starting with this text; the
+    /// lines after it are the derived image's and are not read.
+    #[serde(default)]
+    pub history_until: Option<String>,
+    /// Directories of the recorded build directory that hold only part of
+    /// upstream's (the scripts the build runs): what a `COPY` of them makes
+    /// is not known to be complete.
+    #[serde(default)]
+    pub partial_context: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,8 +142,19 @@ fn import_script_config(script: &str) -> Result<&str, String> {
 /// The Dockerfile a docker-library/repo-info page (`repos/<image>/remote/<tag>.md`)
 /// shows for an image built outside GitHub (Ubuntu's, from Launchpad): the
 /// build history of its first platform, as `FROM scratch` and the recorded
-/// instructions, with `ADD file:<digest> in /` read as the root tarball.
-fn history_dockerfile(md: &str, rootfs: &str) -> Result<String, String> {
+/// instructions, with `ADD file:<digest> in /` (or `COPY dir:<digest> in /`)
+/// read as the root tarball. With `until`, the history is a derived image's
+/// and only the lines up to the first one starting with `until` are read.
+/// `root_known` says whether the root tarball is a base layout: when it is
+/// not, the whole file system is unknown after it, and the history's later
+/// copies of unnamed files (`ADD file:<digest> in /etc/x`) change nothing
+/// known, so they are left out; on a known root they are an error.
+fn history_dockerfile(
+    md: &str,
+    rootfs: &str,
+    until: Option<&str>,
+    root_known: bool,
+) -> Result<String, String> {
     let block = md
         .split("```dockerfile\n")
         .nth(1)
@@ -139,18 +162,39 @@ fn history_dockerfile(md: &str, rootfs: &str) -> Result<String, String> {
         .filter(|b| !b.trim().is_empty())
         .ok_or("no build history (```dockerfile block)")?;
     let mut out = String::from("FROM scratch\n");
+    let mut root = false;
+    let mut ended = until.is_none();
     for line in block.lines() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        if line.starts_with("ADD file:") && line.ends_with(" in /") {
+        let copy = line.starts_with("ADD ") || line.starts_with("COPY ");
+        let unnamed = ["file:", "dir:", "multi:"].iter().any(|k| {
+            line.split_whitespace()
+                .nth(1)
+                .is_some_and(|w| w.starts_with(k))
+        });
+        if copy && unnamed && line.ends_with(" in /") && !root {
             let _ = writeln!(out, "ADD {rootfs} /");
-        } else if line.starts_with("ADD ") || line.starts_with("COPY ") {
+            root = true;
+        } else if copy && unnamed && root && !root_known {
+            // Under a root whose content is not known: nothing to change.
+        } else if copy {
             return Err(format!("a copy the history does not name: {line}"));
         } else {
             let _ = writeln!(out, "{line}");
         }
+        if until.is_some_and(|u| line.starts_with(u)) {
+            ended = true;
+            break;
+        }
+    }
+    if !ended {
+        return Err(format!(
+            "the history has no line starting with `{}`",
+            until.unwrap_or_default()
+        ));
     }
     Ok(out)
 }
@@ -329,12 +373,26 @@ pub fn generate_one(
             || row.dockerfile.ends_with(".md")
             || row.dockerfile == "import"
         {
-            let archive = rootfs
-                .first()
-                .map(|(a, _)| a.clone())
-                .ok_or_else(|| format!("{}: an image config needs a rootfs", df_path.display()))?;
+            // A build history may start from a root tarball that is no base
+            // layout (UBI's): its name then matches no `rootfs`, and what it
+            // unpacks is unknown.
+            let archive = match rootfs.first() {
+                Some((a, _)) => a.clone(),
+                None if row.dockerfile.ends_with(".md") => "rootfs.tar".to_string(),
+                None => {
+                    return Err(format!(
+                        "{}: an image config needs a rootfs",
+                        df_path.display()
+                    ))
+                }
+            };
             if row.dockerfile.ends_with(".md") {
-                history_dockerfile(&text, &archive)
+                history_dockerfile(
+                    &text,
+                    &archive,
+                    recipe.history_until.as_deref(),
+                    !rootfs.is_empty(),
+                )
             } else if row.dockerfile == "import" {
                 import_script_config(&text).and_then(|c| config_dockerfile(c, &archive))
             } else {
@@ -368,6 +426,7 @@ pub fn generate_one(
             // Upstream builds from a git checkout, and so does CI here.
             git_modes: true,
             rootfs,
+            partial_context: recipe.partial_context.clone(),
         };
         // Facts of a generated image come from this run, never from the
         // embedded (possibly older) file.
@@ -498,9 +557,12 @@ fn variant_body(
     let _ = writeln!(b, "source = {}", q(url));
     // Which layout the evaluation started from: the facts of the last FROM.
     let layout = layout_of(img);
+    let history = row.dockerfile.ends_with(".md");
     let mut note = if row.dockerfile.ends_with(".json") {
         format!("generated from the image config at {url}, on the root tarball's base layout")
-    } else if row.dockerfile.ends_with(".md") {
+    } else if history && layout.is_none() {
+        format!("generated from the published image's build history at {url}; the root it copies is not recorded and has no base layout here: every path is unknown, not absent")
+    } else if history {
         format!("generated from the published image's build history at {url}, on the root tarball's base layout")
     } else if row.dockerfile == "import" {
         format!("generated from the image config (CONF_TEMPLATE) of the import script at {url}, on the root tarball's base layout")
@@ -818,8 +880,10 @@ pub fn generate_all(sources: &Path) -> Result<Vec<(String, String)>, String> {
                     }
                     let Some(repo) = repo_of(&name) else { continue };
                     for (j, o) in recipes.iter().enumerate() {
+                        // By its name or an alias (`redhat/ubi9-minimal`).
+                        let names = std::iter::once(&o.repository).chain(&o.aliases);
                         if o.repository != r.repository
-                            && repo_of(&o.repository) == Some(repo.clone())
+                            && names.map(|n| repo_of(n)).any(|n| n == Some(repo.clone()))
                             && !d.contains(&j)
                         {
                             d.push(j);
@@ -854,4 +918,35 @@ pub fn generate_all(sources: &Path) -> Result<Vec<(String, String)>, String> {
     }
     out.sort();
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::history_dockerfile;
+
+    const HISTORY: &str = "## `x:1`\n\n```dockerfile\n# Mon\nLABEL a=b\nENV container oci\nCOPY dir:0123 in /      \nCOPY file:4567 in /etc/yum.repos.d/.      \nCMD [\"/bin/bash\"]\nLABEL \"architecture\"=\"x86_64\"\nUSER app\nENTRYPOINT [\"/e\"]\n```\n";
+
+    /// A derived image's history is read up to the base's last line; on a
+    /// root whose content is not known, the base's other copies are left
+    /// out; on a known root they are refused.
+    #[test]
+    fn a_history_is_read_up_to_the_base_and_its_unnamed_copies() {
+        let df = history_dockerfile(
+            HISTORY,
+            "rootfs.tar",
+            Some("LABEL \"architecture\"="),
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            df,
+            "FROM scratch\nLABEL a=b\nENV container oci\nADD rootfs.tar /\nCMD [\"/bin/bash\"]\nLABEL \"architecture\"=\"x86_64\"\n"
+        );
+        // Without the cut, the derived image's lines are read too.
+        let all = history_dockerfile(HISTORY, "rootfs.tar", None, false).unwrap();
+        assert!(all.ends_with("USER app\nENTRYPOINT [\"/e\"]\n"));
+        // A cut that is not there, and copies on a known root, are errors.
+        assert!(history_dockerfile(HISTORY, "r.tar", Some("LABEL nope"), false).is_err());
+        assert!(history_dockerfile(HISTORY, "r.tar", None, true).is_err());
+    }
 }

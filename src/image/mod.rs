@@ -357,6 +357,7 @@ impl Resolver<'_> {
             context: context_ok.then_some(context_dir),
             git_modes: false,
             rootfs: Vec::new(),
+            partial_context: Vec::new(),
         };
         let evaluate = |(text, bopts, _): &EvalKey| {
             let df = dockerfile::parse(text);

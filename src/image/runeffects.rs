@@ -19,6 +19,9 @@ pub struct Command {
     pub words: Vec<Word>,
     /// Files written by redirections (`> file`, `>> file`).
     pub redirects: Vec<Word>,
+    /// For each of `redirects`, whether it appends (`>>`) rather than
+    /// replaces the file.
+    pub appends: Vec<bool>,
     /// Runs unconditionally and in order (not inside `if`/loops/`case`, not
     /// after `||`, not in a pipeline or substitution).
     pub certain: bool,
@@ -54,6 +57,7 @@ pub fn commands(script: &str, escape: char, lookup: &dyn Fn(&str) -> Var) -> Vec
         last_sub_mktemp: false,
         functions: Vec::new(),
         locals: std::collections::HashMap::new(),
+        appends: Vec::new(),
     };
     lx.script(true, None);
     lx.out
@@ -71,6 +75,8 @@ struct Lexer<'a> {
     last_sub_mktemp: bool,
     /// Variables the script sets: (value or its known beginning, fully known).
     locals: std::collections::HashMap<String, (String, bool)>,
+    /// Whether each redirection of the command being read appends.
+    appends: Vec<bool>,
 }
 
 #[derive(PartialEq)]
@@ -98,7 +104,11 @@ impl Lexer<'_> {
         let mut cwd: Option<String> = None;
         let mut cd_unknown = false;
         loop {
+            self.appends.clear();
             let (mut words, redirects, sep) = self.command(close);
+            // A redirection read inside a substitution is not this command's.
+            let mut appends = std::mem::take(&mut self.appends);
+            appends.resize(redirects.len(), false);
             // Control words at the start of a command.
             let mut conditional = false;
             while let Some(w) = words.first() {
@@ -109,6 +119,19 @@ impl Lexer<'_> {
                             in_case += 1;
                         }
                         if matches!(w.text.as_str(), "for" | "case" | "select") {
+                            // `for V in ITEMS`: V is not known, but a
+                            // relative path when every item is one.
+                            if w.text != "case" && words.len() > 2 && words[2].text == "in" {
+                                if let Some(v) =
+                                    words[1].known().filter(|v| is_assignment(&format!("{v}=")))
+                                {
+                                    let rel = relative_items(&words[3..]);
+                                    self.locals.insert(
+                                        v.to_string(),
+                                        (if rel { "./".into() } else { String::new() }, false),
+                                    );
+                                }
+                            }
                             words.clear();
                         } else {
                             words.remove(0);
@@ -174,13 +197,18 @@ impl Lexer<'_> {
                 if words[0].known() == Some("cd") {
                     match words.get(1).and_then(|w| w.known()) {
                         Some(d) if !cd_unknown => {
-                            cwd = Some(match &cwd {
-                                Some(c) => super::facts::join(c, d),
-                                None => d.to_string(),
-                            });
-                            // Relative to the working directory: resolved by the caller.
-                            if !d.starts_with('/') && cwd.as_deref() == Some(d) {
-                                cwd = Some(format!("./{d}"));
+                            // A relative directory stays relative to the
+                            // working directory (`./src`), which the caller
+                            // resolves; `cd ..` above it is not followed.
+                            let next = match &cwd {
+                                _ if d.starts_with('/') => Some(super::facts::normalize(d)),
+                                Some(c) if !c.starts_with("./") => Some(super::facts::join(c, d)),
+                                Some(c) => relative_cd(&c[2..], d),
+                                None => relative_cd("", d),
+                            };
+                            match next {
+                                Some(n) => cwd = Some(n),
+                                None => cd_unknown = true,
                             }
                         }
                         // `cd "$tmp"` with tmp under /tmp: somewhere below it.
@@ -195,6 +223,7 @@ impl Lexer<'_> {
                 self.out.push(Command {
                     words,
                     redirects,
+                    appends,
                     certain,
                     cwd: cwd.clone(),
                     cd_unknown,
@@ -203,6 +232,7 @@ impl Lexer<'_> {
                 self.out.push(Command {
                     words: Vec::new(),
                     redirects,
+                    appends,
                     certain: false,
                     cwd: cwd.clone(),
                     cd_unknown,
@@ -285,11 +315,49 @@ impl Lexer<'_> {
                     }
                     if let Some(w) = self.word() {
                         redirects.push(w);
+                        self.appends.push(false);
                     }
                 }
                 '&' => {
                     self.i += 1;
                     return (words, redirects, Sep::Background);
+                }
+                // `NAME=( a b c )`: a bash array assignment (its value is not
+                // known), unless its items run commands.
+                '(' if self.i > 0
+                    && self.chars[self.i - 1] == '='
+                    && words.last().is_some_and(|w: &Word| is_assignment(&w.text)) =>
+                {
+                    let mut j = self.i + 1;
+                    let mut quote: Option<char> = None;
+                    while let Some(&c) = self.chars.get(j) {
+                        match quote {
+                            Some(q) if c == q => quote = None,
+                            Some(_) => {}
+                            None if c == '\'' || c == '"' => quote = Some(c),
+                            None if c == ')' => break,
+                            None => {}
+                        }
+                        j += 1;
+                    }
+                    let body: String = self.chars[self.i..j.min(self.chars.len())].iter().collect();
+                    if j >= self.chars.len() || body.contains("$(") || body.contains('`') {
+                        self.i += 1;
+                        return (words, redirects, Sep::Open);
+                    }
+                    self.i = j + 1;
+                    // Items that all begin with a known relative name
+                    // (`"redis-${V}"`): the value is a relative path.
+                    let items: Vec<Word> = commands(&body[1..], self.escape, self.lookup)
+                        .into_iter()
+                        .flat_map(|c| c.words)
+                        .collect();
+                    if let Some(w) = words.last_mut() {
+                        w.known = false;
+                        if relative_items(&items) {
+                            w.text.push_str("./");
+                        }
+                    }
                 }
                 '(' => {
                     self.i += 1;
@@ -302,6 +370,7 @@ impl Lexer<'_> {
                 }
                 '>' | '<' => {
                     let out = c == '>';
+                    let append = out && self.peek(1) == Some('>');
                     self.i += 1;
                     while matches!(self.peek(0), Some('>' | '|')) {
                         self.i += 1;
@@ -324,6 +393,7 @@ impl Lexer<'_> {
                     if let Some(w) = self.word() {
                         if out {
                             redirects.push(w);
+                            self.appends.push(append);
                         }
                     }
                 }
@@ -501,6 +571,12 @@ impl Lexer<'_> {
                     .trim_start_matches("${")
                     .trim_end_matches('}')
                     .to_string();
+                // `${ARRAY[@]}`: the array's value as a whole.
+                let plain = plain
+                    .strip_suffix("[@]")
+                    .or_else(|| plain.strip_suffix("[*]"))
+                    .filter(|n| self.locals.contains_key(*n))
+                    .map_or(plain.clone(), str::to_string);
                 if let Some((v, k)) = self.locals.get(&plain).cloned() {
                     if *known {
                         text.push_str(&v);
@@ -568,7 +644,14 @@ pub struct Writes {
     /// Whether it may add system users and groups only (ids below 1000):
     /// a package manager's maintainer scripts (decision 0020).
     pub system_users: bool,
+    /// Directories below which the mode (and, when true, the owner) of
+    /// anything may change, nothing else: `find / -perm /6000 -exec chmod
+    /// a-s {} \;`.
+    pub modes_under: Vec<(String, bool)>,
 }
+
+/// The files that hold the accounts: a write into one changes them.
+pub const ACCOUNT_FILES: &[&str] = &["/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow"];
 
 /// Where a package manager writes (and its maintainer scripts: users,
 /// their homes under `/var/lib`, `/var/www`, `/run`...). Policy keeps
@@ -849,6 +932,23 @@ pub fn writes(
     lookup: &dyn Fn(&str) -> Var,
     depth: usize,
 ) -> Option<Writes> {
+    writes_in(cmd, cwd, home, read_script, escape, lookup, depth, None)
+}
+
+/// `writes`, inside a build-context script that sources a library the
+/// reader cannot read (`areas`: what such a script may touch, see
+/// `library_areas`).
+#[allow(clippy::too_many_arguments)]
+fn writes_in(
+    cmd: &Command,
+    cwd: Option<&str>,
+    home: Option<&str>,
+    read_script: &dyn Fn(&str) -> Option<String>,
+    escape: char,
+    lookup: &dyn Fn(&str) -> Var,
+    depth: usize,
+    areas: Option<&[String]>,
+) -> Option<Writes> {
     let mut w = Writes::default();
     let resolve = |p: &str| -> Option<String> {
         if p.starts_with('/') {
@@ -860,8 +960,21 @@ pub fn writes(
     for r in &cmd.redirects {
         match r.known() {
             Some(p) if p.starts_with("/dev/") || p.starts_with("/proc/") => {}
-            Some(p) => w.paths.push((resolve(p)?, true)),
-            None => w.paths.push((literal_dir(&r.text, cwd)?, true)),
+            Some(p) => {
+                let p = resolve(p)?;
+                // Writing the account files changes the accounts.
+                if ACCOUNT_FILES.contains(&p.as_str()) {
+                    w.users = true;
+                }
+                w.paths.push((p, true));
+            }
+            None => {
+                let d = literal_dir(&r.text, cwd)?;
+                if d == "/" || d == "/etc" {
+                    w.users = true;
+                }
+                w.paths.push((d, true));
+            }
         }
     }
     // Skip assignments and wrappers.
@@ -966,37 +1079,70 @@ pub fn writes(
     {
         return Some(w);
     }
+    let pip_module = matches!(prog, "python" | "python3") && texts.starts_with(&["-m", "pip"]);
+    // `perl -pi -e SCRIPT FILE` edits the files it names, like `sed -i`
+    // (below).
+    let perl_in_place = prog == "perl"
+        && texts
+            .first()
+            .is_some_and(|a| a.starts_with("-pi") || *a == "-i");
     match prog {
         "sh" | "bash" | "dash" | "ash" | "zsh" if !texts.is_empty() => {
             if let Some(i) = texts.iter().position(|a| {
                 *a == "-c" || a.ends_with('c') && a.starts_with('-') && !a.starts_with("--")
             }) {
                 let code = args.get(i + 1)?.known()?;
-                return script_writes(code, cwd, home, read_script, escape, lookup, depth, w);
+                return script_writes(
+                    code,
+                    cwd,
+                    home,
+                    read_script,
+                    escape,
+                    lookup,
+                    depth,
+                    w,
+                    areas,
+                );
             }
             let file = args.iter().find(|a| !a.text.starts_with('-'))?;
             let path = resolve(file.known()?)?;
             let code = read_script(&path)?;
-            return script_writes(&code, cwd, home, read_script, escape, lookup, depth, w);
+            let lib = library_areas(&path, &code, read_script, lookup);
+            let areas = lib.as_deref().or(areas);
+            return script_writes(
+                &code,
+                cwd,
+                home,
+                read_script,
+                escape,
+                lookup,
+                depth,
+                w,
+                areas,
+            );
         }
         "eval" | "source" | "." | "python" | "python3" | "node" | "ruby" | "perl" | "php"
         | "java" | "lua" | "Rscript"
-            if !matches!(prog, "python" | "python3") || !texts.starts_with(&["-m", "pip"]) =>
+            if !pip_module && !perl_in_place =>
         {
-            if prog == "perl"
-                && texts
-                    .first()
-                    .is_some_and(|a| a.starts_with("-pi") || *a == "-i")
-            {
-                named(&mut w, true)?;
-                return Some(w);
-            }
             // Runs code that is not read: unless it is a shell script the
             // build copied in, its writes are not bounded.
             if matches!(prog, "source" | ".") {
                 let path = resolve(args.first()?.known()?)?;
                 let code = read_script(&path)?;
-                return script_writes(&code, cwd, home, read_script, escape, lookup, depth, w);
+                let lib = library_areas(&path, &code, read_script, lookup);
+                let areas = lib.as_deref().or(areas);
+                return script_writes(
+                    &code,
+                    cwd,
+                    home,
+                    read_script,
+                    escape,
+                    lookup,
+                    depth,
+                    w,
+                    areas,
+                );
             }
             return None;
         }
@@ -1015,6 +1161,11 @@ pub fn writes(
     // `find` with an action runs it on whatever it finds below its starting
     // points (`find / -name x -exec chmod +x {} \;`): the owners and modes of
     // everything below them may change, which a named path does not express.
+    let all_known = args.iter().all(|a| a.known);
+    if let Some(under) = find_modes_only(prog, &texts, &resolve).filter(|_| all_known) {
+        w.modes_under = under;
+        return Some(w);
+    }
     if prog == "find"
         && texts.iter().any(|a| {
             matches!(
@@ -1075,7 +1226,8 @@ pub fn writes(
             "cp" | "mv" | "ln" => &["-t", "-S", "--suffix"],
             "chown" | "chmod" | "chgrp" => &["--reference"],
             "truncate" => &["-s", "--size", "-r"],
-            "sed" => &["-e", "-f"],
+            "sed" => &["-e", "-f", "--expression", "--file"],
+            "perl" => &["-e", "-E"],
             "mkdir" => &["-m", "--mode"],
             _ => &[],
         };
@@ -1102,8 +1254,15 @@ pub fn writes(
             "chown" | "chmod" | "chgrp" | "setfacl" | "setcap" | "truncate" => {
                 operands.iter().skip(1).copied().collect()
             }
-            "sed" | "perl" if !texts.iter().any(|a| *a == "-e" || *a == "-f") => {
-                operands.iter().skip(1).copied().collect()
+            // The script is the first operand unless an option gave it.
+            "sed" | "perl" => {
+                let script_given = texts.iter().any(|a| {
+                    matches!(*a, "-e" | "-f" | "-E" | "--expression" | "--file")
+                        || a.starts_with("--expression=")
+                        || a.starts_with("--file=")
+                });
+                let skip = usize::from(!script_given);
+                operands.iter().skip(skip).copied().collect()
             }
             "dd" => {
                 for a in &args {
@@ -1124,6 +1283,7 @@ pub fn writes(
         let mut only = Command {
             words: std::iter::once(words[0].clone()).chain(kept).collect(),
             redirects: Vec::new(),
+            appends: Vec::new(),
             certain: false,
             cwd: None,
             cd_unknown: false,
@@ -1249,7 +1409,19 @@ pub fn writes(
         if code.starts_with("#!") && !code.lines().next().is_some_and(|l| l.contains("sh")) {
             return None;
         }
-        return script_writes(&code, cwd, home, read_script, escape, lookup, depth, w);
+        let lib = library_areas(&path, &code, read_script, lookup);
+        let areas = lib.as_deref().or(areas);
+        return script_writes(
+            &code,
+            cwd,
+            home,
+            read_script,
+            escape,
+            lookup,
+            depth,
+            w,
+            areas,
+        );
     }
     // Another installed program (`a2enmod`, `docker-php-ext-install`,
     // `gosu nobody true`): it may write where programs install and its
@@ -1276,6 +1448,7 @@ fn script_writes(
     lookup: &dyn Fn(&str) -> Var,
     depth: usize,
     mut w: Writes,
+    areas: Option<&[String]>,
 ) -> Option<Writes> {
     if depth > 4 {
         return None;
@@ -1294,7 +1467,7 @@ fn script_writes(
                 Some(d) => cwd.map(|base| super::facts::join(base, d.trim_start_matches("./"))),
             }
         };
-        let sub = writes(
+        let sub = writes_in(
             &c,
             cwd.as_deref(),
             home,
@@ -1302,12 +1475,214 @@ fn script_writes(
             escape,
             lookup,
             depth + 1,
-        )?;
+            areas,
+        );
+        let sub = match (sub, areas) {
+            (Some(sub), _) => sub,
+            // In a script that sources a library the reader cannot read, a
+            // command that cannot be bounded (a call of the library's
+            // functions, a path from its variables) may touch what the
+            // scripts name, the system areas, and system accounts only.
+            (None, Some(areas)) => {
+                let mut sub = Writes {
+                    system_users: true,
+                    ..Writes::default()
+                };
+                sub.paths.extend(areas.iter().map(|a| (a.clone(), true)));
+                sub.paths
+                    .extend(SYSTEM_AREAS.iter().map(|a| (a.to_string(), false)));
+                match cwd.as_deref() {
+                    Some("/") => {}
+                    Some(c) => sub.paths.push((c.to_string(), false)),
+                    None => return None,
+                }
+                sub
+            }
+            (None, None) => return None,
+        };
         w.users |= sub.users;
         w.system_users |= sub.system_users;
+        w.modes_under.extend(sub.modes_under);
         w.paths.extend(sub.paths);
     }
     Some(w)
+}
+
+/// What a build-context script may touch when it sources a library the
+/// reader cannot read (bitnami's `postunpack.sh` loads
+/// `/opt/bitnami/scripts/libfs.sh` from the image and calls
+/// `ensure_dir_exists "$dir"`): the directories of the scripts, every
+/// absolute path written in the script and in the files it sources that
+/// can be read (`/bitnami`, `BITNAMI_ROOT_DIR="/opt/bitnami"`,
+/// `${X:-/bitnami/redis}`), and the absolute values of the build's
+/// variables they use. `None` when every library it sources (through the
+/// files it sources) can be read, or it sources none: it is then read as
+/// any script.
+fn library_areas(
+    path: &str,
+    code: &str,
+    read_script: &dyn Fn(&str) -> Option<String>,
+    lookup: &dyn Fn(&str) -> Var,
+) -> Option<Vec<String>> {
+    let unknown = |_: &str| Var::Unknown;
+    let mut texts: Vec<(String, String)> = vec![(path.to_string(), code.to_string())];
+    let mut unread = false;
+    let mut i = 0;
+    while i < texts.len() && texts.len() < 64 {
+        let mut found = Vec::new();
+        for c in commands(&texts[i].1, '\\', &unknown) {
+            let words: Vec<Option<&str>> = c.words.iter().map(|w| w.known()).collect();
+            if let [Some("." | "source"), Some(lib), ..] = words.as_slice() {
+                if !lib.starts_with('/') {
+                    continue;
+                }
+                let lib = super::facts::normalize(lib);
+                if texts.iter().any(|(p, _)| *p == lib) || found.iter().any(|(p, _)| *p == lib) {
+                    continue;
+                }
+                match read_script(&lib) {
+                    Some(t) => found.push((lib, t)),
+                    None => {
+                        unread = true;
+                        found.push((lib, String::new()));
+                    }
+                }
+            }
+        }
+        texts.extend(found);
+        i += 1;
+    }
+    if !unread {
+        return None;
+    }
+    let mut areas: Vec<String> = Vec::new();
+    let mut assigned: Vec<String> = Vec::new();
+    let mut used: Vec<String> = Vec::new();
+    let add = |p: String, areas: &mut Vec<String>| {
+        let p = super::facts::normalize(&p);
+        if !p.starts_with("/dev/") && !p.starts_with("/proc/") && !areas.contains(&p) {
+            areas.push(p);
+        }
+    };
+    for (p, text) in &texts {
+        let dir = match p.rfind('/') {
+            Some(0) | None => "/",
+            Some(j) => &p[..j],
+        };
+        add(dir.to_string(), &mut areas);
+        let chars: Vec<char> = text.chars().collect();
+        for (k, &c) in chars.iter().enumerate() {
+            let prev = if k == 0 { ' ' } else { chars[k - 1] };
+            if c == '/' && (prev.is_whitespace() || "\"'=(-<>".contains(prev)) {
+                let tok: String = chars[k..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || "_-./+@%".contains(**c))
+                    .collect();
+                if !tok.starts_with("//") {
+                    add(tok, &mut areas);
+                }
+            }
+            if c == '$' {
+                let rest = &chars[k + 1..];
+                let rest = rest.strip_prefix(&['{']).unwrap_or(rest);
+                let name: String = rest
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == '_')
+                    .collect();
+                if name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+                    used.push(name);
+                }
+            }
+            if c == '=' {
+                let name: String = chars[..k]
+                    .iter()
+                    .rev()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == '_')
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                if !name.is_empty() {
+                    assigned.push(name);
+                }
+            }
+        }
+    }
+    // The build's values of the variables the scripts use and do not set.
+    for n in used {
+        if assigned.contains(&n) {
+            continue;
+        }
+        if let Var::Set(v) = lookup(&n) {
+            if v.starts_with('/') && !v.contains(':') {
+                add(v, &mut areas);
+            }
+        }
+    }
+    Some(areas)
+}
+
+/// `find START... [tests] -exec chmod|chown|chgrp ... {} \;` (or `+`):
+/// only modes and owners below the starting points change. `None` for any
+/// other action (`-delete`, `-exec rm`, a shell), a start point not known,
+/// or an option that writes a file (`-fprint`).
+fn find_modes_only(
+    prog: &str,
+    rest: &[&str],
+    resolve: &dyn Fn(&str) -> Option<String>,
+) -> Option<Vec<(String, bool)>> {
+    if prog != "find" {
+        return None;
+    }
+    let starts: Vec<&str> = rest
+        .iter()
+        .take_while(|a| !a.starts_with('-') && !matches!(**a, "(" | "!" | "\\("))
+        .copied()
+        .collect();
+    let mut owners = false;
+    let mut execs = 0;
+    let mut k = starts.len();
+    while k < rest.len() {
+        let a = rest[k];
+        if matches!(a, "-exec" | "-execdir") {
+            let p = rest.get(k + 1)?;
+            let p = p.rsplit('/').next().unwrap_or(p);
+            match p {
+                "chmod" => {}
+                "chown" | "chgrp" => owners = true,
+                _ => return None,
+            }
+            execs += 1;
+            // Up to the `;` or `+` that ends it.
+            k += 2;
+            while k < rest.len() && !matches!(rest[k], ";" | "\\;" | "+") {
+                k += 1;
+            }
+        } else if a.starts_with("-ok")
+            || a.starts_with("-fprint")
+            || matches!(a, "-delete" | "-fls")
+        {
+            return None;
+        }
+        k += 1;
+    }
+    if execs == 0 {
+        return None;
+    }
+    let mut out = Vec::new();
+    for s in if starts.is_empty() { vec!["."] } else { starts } {
+        out.push((resolve(s)?, owners));
+    }
+    Some(out)
+}
+
+/// Every word begins with a known name that is not absolute (`redis-7.4`,
+/// `"wait-for-port-${ARCH}"`): each value is a relative path.
+fn relative_items(items: &[Word]) -> bool {
+    !items.is_empty()
+        && items
+            .iter()
+            .all(|w| !w.text.is_empty() && !w.text.starts_with(['/', '~', '-']))
 }
 
 fn is_assignment(t: &str) -> bool {
@@ -1324,6 +1699,25 @@ fn is_assignment(t: &str) -> bool {
 /// For a path whose value is only partly known (`/usr/local/$x`): the
 /// directory of its known absolute beginning. `None` when even that is not
 /// known (a path that starts with a value not known).
+/// `cd rel` from `base`, both relative to the working directory: `./src`,
+/// or `./` for the working directory itself; `None` when it climbs above.
+fn relative_cd(base: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = base
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(format!("./{}", parts.join("/")))
+}
+
 fn literal_dir(text: &str, cwd: Option<&str>) -> Option<String> {
     if text.starts_with('/') {
         let dir = match text.rfind('/') {
@@ -1407,8 +1801,97 @@ mod tests {
         let c = cmds("case \"$a\" in amd64) b=1 ;; *) exit 1 ;; esac; touch /ok");
         assert!(c.contains(&("touch /ok".into(), true)), "{c:?}");
         assert!(!c.iter().any(|(w, _)| w == "amd64"), "{c:?}");
+        // A loop variable over relative items is a relative path.
         let c = cmds("for f in a b; do cp $f /opt/; done");
+        assert_eq!(c, vec![("cp ./? /opt/".into(), false)]);
+        let c = cmds("for f in /a b; do cp $f /opt/; done");
         assert_eq!(c, vec![("cp ? /opt/".into(), false)]);
+        // A bash array is an assignment, not a command; its items here are
+        // relative names, and so is a loop over it.
+        let c = cmds("C=( \"redis-${V}\" \"wait-${V}\" ) ; for x in \"${C[@]}\"; do rm -f \"$x\".tar.gz; done");
+        assert_eq!(
+            c,
+            vec![("C=./?".into(), true), ("rm -f ./?".into(), false)],
+            "{c:?}"
+        );
+        let c = cmds("C=( /opt/x \"$V\" ) ; for x in \"${C[@]}\"; do rm -f \"$x\"; done");
+        assert_eq!(c[1], ("rm -f ?".into(), false), "{c:?}");
+    }
+
+    /// bitnami's `postunpack.sh`: it sources libraries from the image that
+    /// are not recorded and calls their functions with paths from its
+    /// environment file. Its writes are bounded by what the scripts name;
+    /// it may add system accounts only.
+    #[test]
+    fn scripts_with_unread_libraries_touch_what_they_name() {
+        let env = "export ROOT_DIR=\"/opt/bitnami\"\nexport BASE_DIR=\"${ROOT_DIR}/redis\"\nexport VOLUME_DIR=\"${VOLUME_DIR:-/bitnami/redis}\"\n";
+        let script = "#!/bin/bash\n. /opt/bitnami/scripts/env.sh\n. /opt/bitnami/scripts/libfs.sh\nfor d in \"$BASE_DIR\" \"$VOLUME_DIR\"; do\n  ensure_dir_exists \"$d\"\ndone\nchmod -R g+rwX /bitnami \"$BASE_DIR\"\n";
+        let read = |p: &str| match p {
+            "/opt/bitnami/scripts/app/postunpack.sh" => Some(script.to_string()),
+            "/opt/bitnami/scripts/env.sh" => Some(env.to_string()),
+            _ => None,
+        };
+        let run = |s: &str| {
+            let c = commands(s, '\\', &lookup);
+            writes(&c[0], Some("/"), None, &read, '\\', &lookup, 0)
+        };
+        let w = run("/opt/bitnami/scripts/app/postunpack.sh").expect("bounded");
+        assert!(w.system_users && !w.users);
+        let paths: Vec<&str> = w.paths.iter().map(|(p, _)| p.as_str()).collect();
+        for p in [
+            "/bitnami",
+            "/bitnami/redis",
+            "/opt/bitnami",
+            "/opt/bitnami/scripts/app",
+        ] {
+            assert!(paths.contains(&p), "{p}: {paths:?}");
+        }
+        assert!(
+            !paths
+                .iter()
+                .any(|p| *p == "/" || p.starts_with("/home") || p.starts_with("/srv")),
+            "{paths:?}"
+        );
+        // Without the unread library the same script is read as any other:
+        // the loop over values it cannot know is not bounded.
+        let read2 = |p: &str| match p {
+            "/x.sh" => Some("#!/bin/sh\nfor d in \"$A\"; do mkdir \"$d\"; done\n".to_string()),
+            _ => None,
+        };
+        let c = commands("/x.sh", '\\', &lookup);
+        assert!(writes(&c[0], Some("/"), None, &read2, '\\', &lookup, 0).is_none());
+        // A script whose only library is unread, and that runs code it
+        // cannot name, still touches only what it names.
+        let read3 = |p: &str| match p {
+            "/s/x.sh" => Some("#!/bin/sh\n. /s/lib.sh\nrun_it \"$X\"\n".to_string()),
+            _ => None,
+        };
+        let c = commands("/s/x.sh", '\\', &lookup);
+        let w = writes(&c[0], Some("/"), None, &read3, '\\', &lookup, 0).unwrap();
+        let paths: Vec<&str> = w.paths.iter().map(|(p, _)| p.as_str()).collect();
+        assert!(
+            paths.contains(&"/s") && paths.contains(&"/usr"),
+            "{paths:?}"
+        );
+    }
+
+    /// `find START -exec chmod|chown|chgrp ... {} \;` changes modes and
+    /// owners below START only; any other action is not bounded.
+    #[test]
+    fn find_that_only_changes_modes() {
+        let one = |s: &str| {
+            let c = commands(s, '\\', &lookup);
+            writes(&c[0], Some("/"), None, &|_| None, '\\', &lookup, 0)
+        };
+        let w = one("find / -perm /6000 -type f -exec chmod a-s {} \\;").unwrap();
+        assert_eq!(w.modes_under, vec![("/".to_string(), false)]);
+        assert!(w.paths.is_empty() && !w.users && !w.system_users);
+        let w = one("find /opt/x \\! -user a -exec chown -f a:a '{}' +").unwrap();
+        assert_eq!(w.modes_under, vec![("/opt/x".to_string(), true)]);
+        assert!(one("find / -name x -exec rm {} \\;").is_none());
+        assert!(one("find / -name x -delete").is_none());
+        assert!(one("find / -exec chmod +x {} \\; -fprint /tmp/l").is_none());
+        assert!(one("find $D -exec chmod +x {} \\;").is_none());
     }
 
     fn areas(s: &str) -> Option<Vec<String>> {
@@ -1467,8 +1950,29 @@ mod tests {
             areas("grep x /etc/passwd > /dev/null").unwrap(),
             Vec::<String>::new()
         );
+        // A sed or perl script given by an option is not a path; the files
+        // after it are (mariadb's Dockerfile).
+        assert_eq!(
+            areas("sed -i -e '/includedir/ {N;s/a/b/}' /etc/mysql/mariadb.cnf").unwrap(),
+            vec!["/etc/mysql/mariadb.cnf".to_string()]
+        );
+        assert_eq!(
+            areas("sed -i 's/a/b/' /etc/x.conf").unwrap(),
+            vec!["/etc/x.conf".to_string()]
+        );
+        assert_eq!(
+            areas("perl -pi -e 's/a/b/' /etc/x.conf").unwrap(),
+            vec!["/etc/x.conf".to_string()]
+        );
         // Not bounded.
         assert!(areas("./other.sh").is_none());
+        // `cd ..` back out of a relative directory: httpd's
+        // `cd src; ...; cd ..; rm -r src man manual` in its WORKDIR.
+        let c = commands("cd src; make; cd ..; rm -r src man", '\\', &lookup);
+        assert_eq!(c[1].cwd.as_deref(), Some("./src"));
+        assert_eq!(c[3].cwd.as_deref(), Some("./"));
+        let c = commands("cd ..; rm x", '\\', &lookup);
+        assert!(c[1].cd_unknown);
         assert!(areas("python3 build.py").is_none());
         assert!(areas("cp -r x $UNKNOWN").is_none());
         assert!(areas("eval \"$X\"").is_none());
