@@ -9,6 +9,8 @@
 //! - `rules`: every rule enabled by default, on a project loaded once;
 //! - `report`: rendering `big`'s findings as human, JSON and SARIF;
 //! - `in_process`: the whole lint of named files through the library;
+//! - `editor`: what the language server does after an edit of a 50 KB
+//!   file (its project linted with the edited text, LSP diagnostics made);
 //! - `process`: the release binary, start to exit.
 //!
 //! Inputs:
@@ -54,6 +56,9 @@ struct Inputs {
     plain_text: String,
     repo: PathBuf,
     small: PathBuf,
+    /// A 50 KB file like `big` (anchors, merges, findings): the editor case.
+    edited: PathBuf,
+    edited_text: String,
 }
 
 static TEMP: Mutex<Option<tempfile::TempDir>> = Mutex::new(None);
@@ -107,6 +112,10 @@ fn inputs() -> &'static Inputs {
         std::fs::write(&small, gen::small_file()).unwrap();
         let repo = dir.join("repo");
         gen::write_repo(&repo, 10_000).unwrap();
+        let edited = dir.join("edited").join("compose.yaml");
+        std::fs::create_dir_all(edited.parent().unwrap()).unwrap();
+        let edited_text = gen::big_file(50_000);
+        std::fs::write(&edited, &edited_text).unwrap();
         let corpus = corpus_dir();
         let mut corpus_files = Vec::new();
         if let Some(c) = &corpus {
@@ -131,6 +140,8 @@ fn inputs() -> &'static Inputs {
             plain_text,
             repo,
             small,
+            edited,
+            edited_text,
         }
     })
 }
@@ -402,6 +413,26 @@ mod in_process {
     fn plain(b: Bencher) {
         let i = inputs();
         b.bench(|| lint_paths(std::slice::from_ref(&i.plain)));
+    }
+}
+
+/// The editor case: re-linting a 50 KB file after an edit, as
+/// `compose-lint lsp` does (target: 5 ms). Each iteration changes one
+/// character, so nothing can be reused from the previous text.
+mod editor {
+    use super::*;
+
+    #[divan::bench(sample_count = 50)]
+    fn relint_50kb(b: Bencher) {
+        let i = inputs();
+        let mut n = 0usize;
+        b.with_inputs(|| {
+            n += 1;
+            // An edit: a comment line before `services:` (every span after it moves).
+            i.edited_text
+                .replacen("services:", &format!("# edit {n}\nservices:"), 1)
+        })
+        .bench_local_values(|text| compose_lint::lsp::relint(&i.edited, text));
     }
 }
 

@@ -163,6 +163,22 @@ impl SourceFile {
         }
     }
 
+    /// 0-based line and column in UTF-16 code units of a byte offset (the
+    /// Language Server Protocol's positions).
+    pub fn utf16_position(&self, offset: usize) -> (u32, u32) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = match self.line_starts.binary_search(&(offset as u32)) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line] as usize;
+        let col: usize = self.text[start..offset].chars().map(char::len_utf16).sum();
+        (line as u32, col as u32)
+    }
+
     /// Byte range of the 1-based line `line`, without its line break.
     pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
         let idx = line.saturating_sub(1).min(self.line_starts.len() - 1);
@@ -239,5 +255,26 @@ impl SourceMap {
             f.line_col(span.start as usize),
             f.line_col(span.end as usize),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_positions() {
+        // "😀" is 4 bytes and 2 UTF-16 units; "é" 2 bytes and 1 unit.
+        let text = "a: 1\nb: é😀x\n\nc";
+        let f = SourceFile::new(FileId(0), PathBuf::from("x.yml"), Arc::from(text));
+        assert_eq!(f.utf16_position(0), (0, 0));
+        assert_eq!(f.utf16_position(4), (0, 4));
+        assert_eq!(f.utf16_position(5), (1, 0));
+        let x = text.find('x').unwrap();
+        assert_eq!(f.utf16_position(x), (1, 6));
+        // Inside the emoji: the start of the character.
+        assert_eq!(f.utf16_position(x - 1), (1, 4));
+        assert_eq!(f.utf16_position(text.len() - 1), (3, 0));
+        assert_eq!(f.utf16_position(text.len() + 10), (3, 1));
     }
 }

@@ -182,13 +182,19 @@ fn generated_facts_read_back_as_evaluated() {
 /// means recording its sources and deleting it from this list, which the
 /// test below then demands.
 const HAND_WRITTEN: &[&str] = &[
+    // apache/kafka: `adduser -D appuser` on eclipse-temurin's alpine takes
+    // the first free uid, and the alpine base layout does not list
+    // /etc/passwd completely, so appuser's uid is not known.
     "apache__kafka.toml",
+    // apacherocketmq/rocketmq: every centos tag runs `yum install` before
+    // `useradd -m`, so /etc/skel and with it the home's listing are unknown
+    // (the seed's M101 needs it); the alpine tags' gid changed between
+    // revisions (decision 0021).
     "apacherocketmq__rocketmq.toml",
-    // bitnami/*: no stored postunpack.sh (kafka, mongodb, mysql, rabbitmq),
+    // bitnami/*: no stored postunpack.sh (kafka, mongodb, rabbitmq),
     // or generate-locales.sh stored nowhere (postgresql); decision 0020.
     "bitnami__kafka.toml",
     "bitnami__mongodb.toml",
-    "bitnami__mysql.toml",
     "bitnami__postgresql.toml",
     "bitnami__rabbitmq.toml",
     "confluentinc__cp-kafka.toml",
@@ -198,7 +204,6 @@ const HAND_WRITTEN: &[&str] = &[
     "grafana__grafana.toml",
     "nodered__node-red.toml",
     "portainer__portainer-ce.toml",
-    "rocketmqinc__rocketmq.toml",
 ];
 
 /// Every built-in facts file is made by the generator from recorded

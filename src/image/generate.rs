@@ -57,6 +57,11 @@ pub struct Recipe {
     /// the last one.
     #[serde(default)]
     pub target: Option<String>,
+    /// A build argument the release build sets to the version the image is
+    /// tagged with (`docker build -t repo:${V} --build-arg version=${V}`):
+    /// each row's value is the leading version of its first tag.
+    #[serde(default)]
+    pub tag_version_arg: Option<String>,
     /// For a build history (`.md`) recorded from an image built FROM this
     /// one (Red Hat publishes no Dockerfile for UBI; docker-library/repo-info
     /// records the histories of official images built on it): this image's
@@ -69,6 +74,15 @@ pub struct Recipe {
     /// is not known to be complete.
     #[serde(default)]
     pub partial_context: Vec<String>,
+}
+
+/// The leading version of a tag (`4.6.0` of `4.6.0-alpine`), if it has one.
+fn tag_version(tag: &str) -> Option<&str> {
+    let end = tag
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(tag.len());
+    let v = tag[..end].trim_end_matches('.');
+    (v.contains('.') && v.split('.').all(|p| !p.is_empty())).then_some(v)
 }
 
 #[derive(Debug, Deserialize)]
@@ -416,11 +430,27 @@ pub fn generate_one(
         );
         let opts = BuildOptions {
             label: url.clone(),
-            args: recipe
-                .build_args
-                .iter()
-                .map(|a| (a.clone(), None))
-                .collect(),
+            args: {
+                let mut args: Vec<(String, Option<String>)> = recipe
+                    .build_args
+                    .iter()
+                    .map(|a| (a.clone(), None))
+                    .collect();
+                if let Some(name) = &recipe.tag_version_arg {
+                    let v = row
+                        .tags
+                        .first()
+                        .and_then(|t| tag_version(t))
+                        .ok_or_else(|| {
+                            format!(
+                                "{}: `tag_version_arg` needs a first tag with a version",
+                                df_path.display()
+                            )
+                        })?;
+                    args.push((name.clone(), Some(v.to_string())));
+                }
+                args
+            },
             target: recipe.target.clone(),
             context: Some(dir.clone()),
             // Upstream builds from a git checkout, and so does CI here.
@@ -922,7 +952,17 @@ pub fn generate_all(sources: &Path) -> Result<Vec<(String, String)>, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::history_dockerfile;
+    use super::{history_dockerfile, tag_version};
+
+    #[test]
+    fn tag_version_is_the_leading_dotted_version() {
+        assert_eq!(tag_version("4.6.0-alpine"), Some("4.6.0"));
+        assert_eq!(tag_version("4.4.0"), Some("4.4.0"));
+        assert_eq!(tag_version("3.9"), Some("3.9"));
+        assert_eq!(tag_version("latest"), None);
+        assert_eq!(tag_version("7"), None);
+        assert_eq!(tag_version("5.*"), None);
+    }
 
     const HISTORY: &str = "## `x:1`\n\n```dockerfile\n# Mon\nLABEL a=b\nENV container oci\nCOPY dir:0123 in /      \nCOPY file:4567 in /etc/yum.repos.d/.      \nCMD [\"/bin/bash\"]\nLABEL \"architecture\"=\"x86_64\"\nUSER app\nENTRYPOINT [\"/e\"]\n```\n";
 

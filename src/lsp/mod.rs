@@ -35,7 +35,7 @@ use crate::image::{self, ImageOptions};
 use crate::lint::{self, Selection};
 use crate::load::project::{self, LoadOptions};
 use crate::rules;
-use crate::source::{FileId, SourceMap};
+use crate::source::{FileId, SourceFile, SourceMap};
 
 /// How long edits must pause before a re-lint.
 const DEBOUNCE: Duration = Duration::from_millis(150);
@@ -240,6 +240,15 @@ fn worker(rx: Receiver<Work>, state: Shared, out: Sender<Message>) {
     }
 }
 
+/// What the server does for one document after an edit (the lint of its
+/// project with `text` in place of the file, converted to LSP diagnostics):
+/// the number of diagnostics it would publish. For `cargo bench` (issue 20's
+/// editor case); the server itself adds the debounce before it.
+#[doc(hidden)]
+pub fn relint(path: &Path, text: String) -> usize {
+    lint_doc(path, vec![(path.to_path_buf(), text)]).1.len()
+}
+
 /// Lints the project `path` belongs to, with the open documents' text.
 fn lint_doc(path: &Path, texts: Vec<(PathBuf, String)>) -> (Option<Linted>, Vec<lt::Diagnostic>) {
     let job = discover::jobs_for_file(path);
@@ -290,7 +299,7 @@ fn lint_doc(path: &Path, texts: Vec<(PathBuf, String)>) -> (Option<Linted>, Vec<
 }
 
 fn to_lsp(sources: &SourceMap, d: &Diagnostic) -> lt::Diagnostic {
-    let text = &sources.get(d.span.file).text;
+    let src = sources.get(d.span.file);
     let mut message = d.message.clone();
     if let Some(h) = &d.help {
         message.push_str("\nhelp: ");
@@ -298,7 +307,7 @@ fn to_lsp(sources: &SourceMap, d: &Diagnostic) -> lt::Diagnostic {
     }
     let name = rules::find(d.code).map(|r| r.meta.name).unwrap_or("");
     lt::Diagnostic {
-        range: range(text, d.span.start as usize, d.span.end as usize),
+        range: range(src, d.span.start as usize, d.span.end as usize),
         severity: Some(match d.severity {
             Severity::Error => lt::DiagnosticSeverity::ERROR,
             Severity::Warning => lt::DiagnosticSeverity::WARNING,
@@ -354,11 +363,11 @@ fn code_actions(state: &Shared, p: &lt::CodeActionParams) -> Vec<lt::CodeActionO
     let Some((linted, file, _)) = own(&s, uri) else {
         return Vec::new();
     };
-    let text = &linted.sources.get(file).text;
+    let own_src = linted.sources.get(file);
     let mut fixes = Vec::new();
     let mut suppress = Vec::new();
     for d in linted.diagnostics.iter().filter(|d| d.span.file == file) {
-        let r = range(text, d.span.start as usize, d.span.end as usize);
+        let r = range(own_src, d.span.start as usize, d.span.end as usize);
         if r.end.line < p.range.start.line || r.start.line > p.range.end.line {
             continue;
         }
@@ -378,7 +387,7 @@ fn code_actions(state: &Shared, p: &lt::CodeActionParams) -> Vec<lt::CodeActionO
                 let src = linted.sources.get(e.span.file);
                 let target = path_to_uri(&project::absolute(&src.path));
                 changes.entry(target).or_default().push(lt::TextEdit {
-                    range: range(&src.text, e.span.start as usize, e.span.end as usize),
+                    range: range(src, e.span.start as usize, e.span.end as usize),
                     new_text: e.replacement.clone(),
                 });
             }
@@ -405,7 +414,7 @@ fn code_actions(state: &Shared, p: &lt::CodeActionParams) -> Vec<lt::CodeActionO
         // "Disable for this line": a comment on the line above, indented
         // as the line is.
         let line = r.start.line;
-        let line_text = text.lines().nth(line as usize).unwrap_or("");
+        let line_text = &own_src.text[own_src.line_range(line as usize + 1)];
         let indent: String = line_text.chars().take_while(|c| *c == ' ').collect();
         let mut changes = HashMap::new();
         changes.insert(
@@ -529,25 +538,15 @@ fn markdown(value: String) -> lt::Hover {
     }
 }
 
-/// A byte range as an LSP range (UTF-16 columns).
-fn range(text: &str, start: usize, end: usize) -> lt::Range {
+/// A byte range as an LSP range (UTF-16 columns), by the file's line index.
+fn range(src: &SourceFile, start: usize, end: usize) -> lt::Range {
+    let at = |offset: usize| {
+        let (line, character) = src.utf16_position(offset);
+        lt::Position { line, character }
+    };
     lt::Range {
-        start: position(text, start),
-        end: position(text, end),
-    }
-}
-
-fn position(text: &str, offset: usize) -> lt::Position {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let line = text[..line_start].matches('\n').count();
-    let character: usize = text[line_start..offset].chars().map(char::len_utf16).sum();
-    lt::Position {
-        line: line as u32,
-        character: character as u32,
+        start: at(start),
+        end: at(end),
     }
 }
 
