@@ -191,10 +191,9 @@ const HAND_WRITTEN: &[&str] = &[
     // (the seed's M101 needs it); the alpine tags' gid changed between
     // revisions (decision 0021).
     "apacherocketmq__rocketmq.toml",
-    // bitnami/*: no stored postunpack.sh (kafka, mongodb, rabbitmq),
+    // bitnami/*: no stored postunpack.sh with its env file (kafka, rabbitmq),
     // or generate-locales.sh stored nowhere (postgresql); decision 0020.
     "bitnami__kafka.toml",
-    "bitnami__mongodb.toml",
     "bitnami__postgresql.toml",
     "bitnami__rabbitmq.toml",
     "confluentinc__cp-kafka.toml",
