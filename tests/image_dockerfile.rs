@@ -212,10 +212,10 @@ fn run_shapes_that_are_understood() {
         build("FROM alpine:3.20\nRUN adduser --disabled-password --home /srv/app --uid 1001 app\n");
     assert_eq!(img.resolve_user("app").unwrap().render(), "app (1001:1001)");
     assert_eq!(owner(&img, "/srv/app").as_deref(), Some("1001:1001"));
-    // busybox -S without -G: the user joins `nogroup` (whose gid the
-    // layout does not give), and still gets a home.
+    // busybox -S without -G: the user joins `nogroup` (65533 in Alpine's
+    // group file, which the layout records), and still gets a home.
     let img = build("FROM alpine:3.20\nRUN adduser -S -u 100 svc\n");
-    assert_eq!(img.resolve_user("svc").unwrap().gid, None);
+    assert_eq!(img.resolve_user("svc").unwrap().gid, Some(65533));
     assert!(img.group_named("svc").is_none());
     assert!(img.fs.query("/home/svc").exists().is_some());
 }
@@ -722,6 +722,16 @@ fn regular_accounts_take_the_first_free_uid_from_1000() {
         (
             "FROM scratch\nRUN adduser -D app\nUSER app\n",
             "app (1000:?)",
+        ),
+        // Alpine's passwd and group are known from 1000 (nobody 65534,
+        // nogroup 65533): busybox takes 1000; packages add system accounts only.
+        (
+            "FROM alpine:3.20\nRUN adduser -D app\nUSER app\n",
+            "app (1000:?)",
+        ),
+        (
+            "FROM eclipse-temurin:21-jre-alpine\nRUN apk add --no-cache bash && adduser -h /home/appuser -D --shell /bin/bash appuser\nUSER appuser\n",
+            "appuser (1000:?)",
         ),
         // ubuntu:noble has `ubuntu` at 1000.
         (

@@ -2208,7 +2208,10 @@ impl StageState<'_> {
             })
             .collect();
         self.img.users_complete = l.users_complete.then(|| ev.clone());
-        self.img.users_known_from = None;
+        self.img.users_known_from = l
+            .users_known_from
+            .filter(|_| !l.users_complete)
+            .map(|from| Fact::new(from, ev.clone()));
     }
 
     fn note_context_file(&mut self, target: &str, kind: Option<PathKind>, local: bool, src: &str) {

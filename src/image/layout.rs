@@ -21,6 +21,9 @@ pub struct Layout {
     pub groups: Vec<GroupEntry>,
     /// `/etc/passwd` is complete.
     pub users_complete: bool,
+    /// `/etc/passwd` and `/etc/group` are complete for ids at and above
+    /// this (`users known-from 1000`): the entries listed there are all.
+    pub users_known_from: Option<u32>,
 }
 
 /// The embedded layouts' texts, by name.
@@ -60,6 +63,7 @@ pub fn parse(name: &str, text: &str) -> Result<Layout, String> {
     let mut users = Vec::new();
     let mut groups = Vec::new();
     let mut users_complete = false;
+    let mut users_known_from = None;
     let implied = |_: &str| Entry::new(Some(PathKind::Dir), ev.clone());
     for (n, line) in text.lines().enumerate() {
         let err = |what: &str| format!("rules/images/base/{name}.txt:{}: {what}", n + 1);
@@ -73,6 +77,9 @@ pub fn parse(name: &str, text: &str) -> Result<Layout, String> {
         let f: Vec<&str> = line.split(' ').collect();
         match f[0] {
             "users" if f.get(1) == Some(&"complete") => users_complete = true,
+            "users" if f.len() == 3 && f[1] == "known-from" => {
+                users_known_from = Some(f[2].parse().map_err(|_| err("users known-from"))?);
+            }
             "user" if f.len() == 5 => {
                 users.push(UserEntry {
                     name: f[1].to_string(),
@@ -150,6 +157,7 @@ pub fn parse(name: &str, text: &str) -> Result<Layout, String> {
         users,
         groups,
         users_complete,
+        users_known_from,
     })
 }
 
