@@ -3,7 +3,7 @@
 //! Every stage (loader, rules) reports through this one type. Rendering to a
 //! terminal, JSON, SARIF and the CI formats lives in `report/`.
 
-use crate::source::Span;
+use crate::source::{FileId, Span};
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -140,6 +140,25 @@ impl Diagnostic {
 }
 
 impl Diagnostic {
+    /// Moves the spans in file `from` to file `to` (a parse handed from
+    /// one load to another that numbers the file differently).
+    pub fn move_file(&mut self, from: FileId, to: FileId) {
+        let mv = |s: &mut Span| {
+            if s.file == from {
+                s.file = to;
+            }
+        };
+        mv(&mut self.span);
+        for l in &mut self.labels {
+            mv(&mut l.span);
+        }
+        for f in &mut self.fixes {
+            for e in &mut f.edits {
+                mv(&mut e.span);
+            }
+        }
+    }
+
     /// Moves every span to another file numbering (see `SourceMap::append`).
     pub fn shift_files(&mut self, offset: u32) {
         self.span.file = self.span.file.shifted(offset);

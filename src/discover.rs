@@ -161,7 +161,7 @@ pub fn repository_root(path: &Path, fallback: &Path) -> PathBuf {
 
 /// What a Compose file defines and what it refers to without defining it,
 /// as `kind:name` strings (`service:db`, `volume:data`, ...).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 struct Names {
     defined: BTreeSet<String>,
     missing: BTreeSet<String>,
@@ -181,12 +181,18 @@ fn names_of(path: &Path, root: &Path) -> Names {
         path: path.to_path_buf(),
         text: None,
     };
+    // The look-ahead load lowers only what `names_in` reads.
     let Ok(loaded) = project::load_handing_on(&[input], &opts) else {
         return Names::default();
     };
-    let Some(p) = loaded.project else {
-        return Names::default();
-    };
+    match loaded.project {
+        Some(p) => names_in(&p),
+        None => Names::default(),
+    }
+}
+
+/// What a loaded project defines and refers to (see [`Names`]).
+fn names_in(p: &crate::model::Project) -> Names {
     let mut n = Names::default();
     for s in &p.services {
         n.defined.insert(format!("service:{}", s.name.value));
@@ -936,6 +942,57 @@ mod tests {
         ] {
             assert!(!is_compose_name(no), "{no}");
         }
+    }
+
+    /// Discovery's look-ahead load lowers only part of each service
+    /// (`model::lower_outline`): what it learns from that is what the full
+    /// load says, on every Compose file of the fixtures and of the shared
+    /// corpus and real projects (when they are there).
+    #[test]
+    fn the_outline_load_learns_what_the_full_load_does() {
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![manifest.join("fixtures"), manifest.join("tests")];
+        for shared in [manifest.join("../shared"), PathBuf::from("/work/shared")] {
+            if shared.join("corpus").is_dir() {
+                dirs.push(shared.join("corpus"));
+                dirs.push(shared.join("realworld"));
+                break;
+            }
+        }
+        let mut files = Vec::new();
+        for d in &dirs {
+            for e in ignore::WalkBuilder::new(d).hidden(false).build().flatten() {
+                let name = e.file_name().to_string_lossy();
+                if e.file_type().is_some_and(|t| t.is_file()) && is_yaml_name(&name) {
+                    files.push(e.path().to_path_buf());
+                }
+            }
+        }
+        assert!(files.len() > 500, "only {} files", files.len());
+        let mut defining = 0;
+        for f in &files {
+            let root = f.parent().unwrap_or(Path::new("/")).to_path_buf();
+            let opts = LoadOptions {
+                root: Some(root.clone()),
+                env: Some(Env::new()),
+                ..Default::default()
+            };
+            let input = Input {
+                path: f.clone(),
+                text: None,
+            };
+            let full = project::load(std::slice::from_ref(&input), &opts)
+                .ok()
+                .and_then(|l| l.project)
+                .map(|p| names_in(&p))
+                .unwrap_or_default();
+            assert_eq!(names_of(f, &root), full, "{}", f.display());
+            defining += usize::from(!full.missing.is_empty() && !full.defined.is_empty());
+        }
+        assert!(
+            defining > 20,
+            "only {defining} files both define and lack names"
+        );
     }
 
     #[test]

@@ -480,6 +480,44 @@ fn add_of_an_archive_missing_from_the_context_makes_the_destination_unknown() {
     assert!(img.fs.query("/home/x").is_absent());
 }
 
+/// A `COPY` whose source is not in the recorded context (a build output
+/// such as `dist/portainer`) may be a directory: below its destination no
+/// listing stays complete and nothing the base lacked stays absent, neither
+/// by a listing nor by a facts file's `absent_binaries`.
+#[test]
+fn copy_of_contents_not_read_forgets_what_was_absent_below() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = || BuildOptions {
+        label: "Dockerfile".into(),
+        context: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let img = build_with("FROM busybox:latest\nCOPY dist/app /\n", opts());
+    for p in ["/bin/bash", "/home/x", "/etc/x"] {
+        assert!(
+            matches!(img.fs.query(p), PathFact::Unknown { .. }),
+            "{p}: {:?}",
+            img.fs.query(p)
+        );
+    }
+    let img = build_with("FROM busybox:latest\nCOPY dist/app /srv/\n", opts());
+    assert!(matches!(img.fs.query("/srv/x"), PathFact::Unknown { .. }));
+    assert!(img.fs.query("/home/x").is_absent());
+    // A facts file's absent_binaries (prom/prometheus 2.x: no bash).
+    let before = build_with("FROM prom/prometheus:v2.0.0\n", opts());
+    assert!(before.fs.query("/bin/bash").is_absent());
+    assert!(before
+        .absent_binaries
+        .iter()
+        .any(|b| b.value == "/bin/bash"));
+    let img = build_with(
+        "FROM prom/prometheus:v2.0.0\nCOPY dist/portainer /\n",
+        opts(),
+    );
+    assert!(!img.fs.query("/bin/bash").is_absent());
+    assert!(img.absent_binaries.is_empty());
+}
+
 /// Decision 0020: a package manager's RUN adds system accounts only (ids
 /// below 1000), so the entries at and above 1000 stay as they were.
 #[test]

@@ -196,11 +196,9 @@ const HAND_WRITTEN: &[&str] = &[
     "bitnami__kafka.toml",
     "bitnami__postgresql.toml",
     "bitnami__rabbitmq.toml",
-    "gitlab__gitlab-ce.toml",
     "grafana__grafana-oss.toml",
     "grafana__grafana.toml",
     "nodered__node-red.toml",
-    "portainer__portainer-ce.toml",
 ];
 
 /// Every built-in facts file is made by the generator from recorded

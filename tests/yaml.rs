@@ -633,3 +633,26 @@ fn large_file_with_merges() {
         src.len() as f64 / took.as_secs_f64() / 1e6
     );
 }
+
+/// A tree handed from one load to another (`load::project`) is moved to
+/// the file id the second load gives the file: moved, it is the tree and
+/// the diagnostics that parsing under that id gives, span for span
+/// (anchors, aliases, tags, merges, comments, a duplicate key, an error).
+#[test]
+fn a_tree_moved_to_another_file_id_is_the_tree_parsed_under_it() {
+    let src = "# head\nx-base: &base\n  image: a # tail\n  ports: [\"80\"]\nservices:\n  web:\n    <<: *base\n    command: !reset null\n    image: b\n    image: c\n  db: {image: 'd', env: [\"a\", ]\n";
+    let (mut moved, mut diags) = parse(FileId(0), src, &Limits::default());
+    let (under_3, diags_3) = parse(FileId(3), src, &Limits::default());
+    assert!(!diags.is_empty(), "the text has problems to move");
+    assert!(!moved.comments.is_empty());
+    assert_ne!(moved.nodes, under_3.nodes, "the spans name the file");
+    moved.move_to(FileId(3));
+    for d in &mut diags {
+        d.move_file(FileId(0), FileId(3));
+    }
+    assert_eq!(moved.file, under_3.file);
+    assert_eq!(moved.root, under_3.root);
+    assert_eq!(moved.nodes, under_3.nodes);
+    assert_eq!(moved.comments, under_3.comments);
+    assert_eq!(format!("{diags:?}"), format!("{diags_3:?}"));
+}

@@ -1534,6 +1534,16 @@ impl StageState<'_> {
     }
 
     /// A command succeeded on `p`, so it exists; record it if unknown.
+    /// Contents not read were copied into `dir`: listings below it are no
+    /// longer complete, and what the base lacked there may exist now. (The
+    /// accounts are kept, as for the recorded builds whose unread `COPY
+    /// prebuildfs /` adds none; an archive unpacked into `/` forgets them.)
+    fn forget_absent_below(&mut self, dir: &str) {
+        self.img.fs.contents_landed_in(dir);
+        let under = |b: &str| dir == "/" || b == dir || b.starts_with(&format!("{dir}/"));
+        self.img.absent_binaries.retain(|b| !under(&b.value));
+    }
+
     fn touch_existing(&mut self, p: &str, ev: &Evidence) {
         if self.img.fs.get(p).is_none() {
             self.img.fs.insert(p, Entry::new(None, ev.clone()), &|_| {
@@ -2129,6 +2139,9 @@ impl StageState<'_> {
                     e.evidence = ev.clone();
                 }
             }
+            if (target_dir_kind || into_dir) && contents_unknown {
+                self.forget_absent_below(&dir);
+            }
             if kind == Some(PathKind::Dir) && !archive && chmod.is_none() {
                 // A directory's contents land in the destination.
                 self.note_context_file(&dest, kind, heredoc.is_none() && from.is_none(), src);
@@ -2152,6 +2165,7 @@ impl StageState<'_> {
                 self.note_context_file(&t, kind, heredoc.is_none() && from.is_none(), src);
             } else if kind.is_none() && !into_dir {
                 // Unknown whether the source is a file or directory.
+                self.forget_absent_below(&dest);
                 self.touch_existing(&dest, &ev);
                 if let Some(e) = self.img.fs.entries.get_mut(&dest) {
                     e.kind = None;

@@ -458,11 +458,6 @@ impl Filesystem {
         self.entries.get(path)
     }
 
-    /// A step may have written anything at or below `path` (created,
-    /// filled, re-owned): its listing and those below it become incomplete,
-    /// the owner and mode of what it names become unknown (`names_it`), and
-    /// a path there (or a new parent of it) that is not listed is unknown.
-    /// Existing entries stay: such steps add files, they rarely delete.
     /// The modes (and, with `owners`, the owners) at and below `path` are
     /// no longer known; what exists stays known (`find DIR -exec chmod`).
     pub fn forget_modes_under(&mut self, path: &str, owners: bool) {
@@ -483,6 +478,34 @@ impl Filesystem {
         }
     }
 
+    /// Contents not read landed in the directory `dir` (a `COPY` of a
+    /// source whose kind or listing is not known): below it, no listing is
+    /// complete and nothing is known to be absent any more; what is listed
+    /// stays listed.
+    pub fn contents_landed_in(&mut self, dir: &str) {
+        let dir = normalize(dir);
+        let prefix = if dir == "/" {
+            "/".to_string()
+        } else {
+            format!("{dir}/")
+        };
+        let under = |k: &str| k == dir || k.starts_with(prefix.as_str());
+        for (k, e) in self.entries.iter_mut() {
+            if under(k) {
+                e.children_complete = false;
+                if e.content == Some(Content::Empty) {
+                    e.content = None;
+                }
+            }
+        }
+        self.absent.retain(|k, _| !under(k));
+    }
+
+    /// A step may have written anything at or below `path` (created,
+    /// filled, re-owned): its listing and those below it become incomplete,
+    /// the owner and mode of what it names become unknown (`names_it`), and
+    /// a path there (or a new parent of it) that is not listed is unknown.
+    /// Existing entries stay: such steps add files, they rarely delete.
     pub fn forget_under(&mut self, path: &str, names_it: bool, evidence: &Evidence) {
         let path = normalize(path);
         let prefix = if path == "/" {

@@ -133,19 +133,25 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
     load_with(inputs, opts, false)
 }
 
-/// [`load`] for a look ahead in a batch run (discovery reads each file to
-/// learn what it defines): the YAML trees it parsed of files of 64 KB or
-/// more are handed on to the next load of the same file, which then does
-/// not parse it again. Without
-/// the batch cache ([`crate::fscache::enable`]) this is [`load`].
+/// [`load`] for a look ahead (discovery reads each file to learn what it
+/// defines and what it refers to). The project holds only that: the
+/// services with the keys [`model::lower_outline`] lowers, and the named
+/// top-level definitions; the env files are not checked and the
+/// diagnostics are not complete. In a batch run the YAML trees it parsed
+/// are handed on to the next loads of the same file, which then do not
+/// parse it again (see [`HandedOn`]).
 pub fn load_handing_on(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> {
     load_with(inputs, opts, true)
 }
 
 /// A parsed file handed from one load to the next (see [`load_handing_on`]):
 /// the text it was parsed from, the tree and the parser's diagnostics. It
-/// is taken by a load of the same path that gives the file the same id and
-/// reads the same text under the same limits.
+/// is taken by a load of the same path that reads the same text under the
+/// same limits, whatever id that load gives the file (an overlay is the
+/// second file of its job, a base the first of several jobs): the spans are
+/// moved to that id. A small file's tree stays for the next load of the
+/// same file (a base is loaded by every overlay layered on it); a large
+/// one is handed to one load only, so that it is not held twice.
 struct HandedOn {
     text: Arc<str>,
     limits: yaml::Limits,
@@ -169,14 +175,14 @@ fn small_hand_on(len: usize) -> bool {
     USED.fetch_add(len, Ordering::Relaxed) + len <= HAND_ON_SMALL_TOTAL
 }
 
-type HandOver = Mutex<HashMap<(PathBuf, FileId), HandedOn>>;
+type HandOver = Mutex<HashMap<PathBuf, HandedOn>>;
 
 fn hand_over() -> &'static HandOver {
     static H: OnceLock<HandOver> = OnceLock::new();
     H.get_or_init(Default::default)
 }
 
-fn load_with(inputs: &[Input], opts: &LoadOptions, hand_on: bool) -> Result<Loaded, FatalError> {
+fn load_with(inputs: &[Input], opts: &LoadOptions, look_ahead: bool) -> Result<Loaded, FatalError> {
     let first = inputs.first().ok_or_else(|| FatalError {
         path: PathBuf::from("."),
         message: "no Compose file given".into(),
@@ -198,7 +204,7 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, hand_on: bool) -> Result<Load
         include_stack: Vec::new(),
         unresolved: Vec::new(),
         parsed: Vec::new(),
-        hand_on: hand_on && crate::fscache::enabled(),
+        hand_on: look_ahead && crate::fscache::enabled(),
         parse_diagnostics: Vec::new(),
     };
 
@@ -272,7 +278,12 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, hand_on: bool) -> Result<Load
         loader.include_stack.push(first.path.clone());
         loader.resolve_includes(&mut doc, &project_dir, &env);
         strip_resets(&mut doc);
-        let (mut p, diags) = model::lower(&doc);
+        // A look ahead needs only the outline.
+        let (mut p, diags) = if look_ahead {
+            (model::lower_outline(&doc), Vec::new())
+        } else {
+            model::lower(&doc)
+        };
         if let Some(first_over) = p.services.get(loader.limits.max_services) {
             loader.diagnostics.push(
                 Diagnostic::error(
@@ -310,7 +321,9 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, hand_on: bool) -> Result<Load
                 d
             }
         }));
-        loader.check_env_files(&p, &project_dir, &env);
+        if !look_ahead {
+            loader.check_env_files(&p, &project_dir, &env);
+        }
         project = Some(p);
     }
 
@@ -318,7 +331,8 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, hand_on: bool) -> Result<Load
     // the root (an overlay in `overrides/` is documented at the top).
     let mut documented = std::collections::HashSet::new();
     let top = absolute(&loader.root);
-    let mut dir = Some(absolute(&project_dir));
+    // A look ahead's diagnostics are not read.
+    let mut dir = (!look_ahead).then(|| absolute(&project_dir));
     while let Some(d) = dir {
         documented.extend(
             crate::fscache::documented_vars(&d, super::envhints::documented_vars)
@@ -330,7 +344,9 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, hand_on: bool) -> Result<Load
         }
         dir = d.parent().map(Path::to_path_buf);
     }
-    super::envhints::regroup(&mut loader.diagnostics, &documented, &env);
+    if !look_ahead {
+        super::envhints::regroup(&mut loader.diagnostics, &documented, &env);
+    }
     if loader.hand_on {
         loader.hand_on_trees();
     }
@@ -587,14 +603,30 @@ impl Loader {
     fn parse_tree(&mut self, path: &Path, text: String) -> (FileId, Tree) {
         let id = self.sources.add(path, text);
         let text = &self.sources.get(id).text;
-        let key = (absolute(path), id);
         if crate::fscache::enabled() && !self.hand_on {
+            let key = absolute(path);
             let mut h = hand_over().lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(prev) = h.remove(&key) {
-                if *prev.text == **text && prev.limits == self.limits.yaml {
-                    self.diagnostics.extend(prev.diagnostics);
-                    return (id, prev.tree);
+            let same = h
+                .get(&key)
+                .is_some_and(|prev| *prev.text == **text && prev.limits == self.limits.yaml);
+            if same {
+                let (mut tree, mut diagnostics) = if text.len() < HAND_ON_BYTES {
+                    let prev = &h[&key];
+                    (prev.tree.clone(), prev.diagnostics.clone())
+                } else {
+                    let prev = h.remove(&key).expect("just found");
+                    (prev.tree, prev.diagnostics)
+                };
+                drop(h);
+                if tree.file != id {
+                    let from = tree.file;
+                    tree.move_to(id);
+                    for d in &mut diagnostics {
+                        d.move_file(from, id);
+                    }
                 }
+                self.diagnostics.extend(diagnostics);
+                return (id, tree);
             }
         }
         let (tree, diags) = yaml::parse(id, text, &self.limits.yaml);
@@ -620,7 +652,7 @@ impl Loader {
             let (_, diagnostics) = self.parse_diagnostics.swap_remove(i);
             let file = self.sources.get(id);
             h.insert(
-                (absolute(&file.path), id),
+                absolute(&file.path),
                 HandedOn {
                     text: file.text.clone(),
                     limits: self.limits.yaml.clone(),

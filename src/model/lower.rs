@@ -269,12 +269,48 @@ const EXTERNAL_KEYS: &[&str] = &["name"];
 /// Lowers the final merged document. Never panics; every problem found is
 /// returned, in document order.
 pub fn lower(doc: &Value) -> (Project, Vec<Diagnostic>) {
+    lower_with(doc, false)
+}
+
+/// The service keys [`lower_outline`] lowers: what a service is built from
+/// and what it refers to by name.
+const OUTLINE_KEYS: [&str; 11] = [
+    "image",
+    "build",
+    "provider",
+    "extends",
+    "depends_on",
+    "volumes",
+    "volumes_from",
+    "networks",
+    "network_mode",
+    "secrets",
+    "configs",
+];
+
+/// [`lower`] for discovery, which only asks what a file defines and what
+/// it refers to: the services (with only [`OUTLINE_KEYS`], each lowered
+/// as [`lower`] lowers it) and the top-level volumes, networks, secrets
+/// and configs. The diagnostics are not complete.
+pub fn lower_outline(doc: &Value) -> Project {
+    lower_with(doc, true).0
+}
+
+fn lower_with(doc: &Value, outline: bool) -> (Project, Vec<Diagnostic>) {
     let mut cx = Cx::default();
     let mut p = Project::default();
     match &doc.kind {
         ValueKind::Null => {}
         ValueKind::Map(m) => {
             for (k, v) in &m.entries {
+                if outline
+                    && !matches!(
+                        k.name.as_str(),
+                        "services" | "volumes" | "networks" | "secrets" | "configs"
+                    )
+                {
+                    continue;
+                }
                 p.keys.0.push((k.name.clone(), k.span));
                 match k.name.as_str() {
                     "version" => p.version = lower_version(&mut cx, v),
@@ -294,7 +330,7 @@ pub fn lower(doc: &Value) -> (Project, Vec<Diagnostic>) {
                         // Sized once: a large file's services are most of the model.
                         p.services.reserve_exact(entries.len());
                         for (name, sv) in entries {
-                            p.services.push(lower_service(&mut cx, name, sv));
+                            p.services.push(lower_service(&mut cx, name, sv, outline));
                         }
                     }
                     "volumes" => {
@@ -740,7 +776,9 @@ fn keys_of(m: &Map) -> Keys {
 
 // ---------------------------------------------------------------- services
 
-fn lower_service(cx: &mut Cx, name: &Key, v: &Value) -> Service {
+/// One service; with `outline`, only its [`OUTLINE_KEYS`] (each lowering
+/// reads only its own key, so those fields come out the same).
+fn lower_service(cx: &mut Cx, name: &Key, v: &Value, outline: bool) -> Service {
     let mut s = Service {
         name: Spanned::new(name.name.clone(), name.span),
         span: v.span,
@@ -753,6 +791,9 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value) -> Service {
     let what = format!("service `{}`", name.name);
     for (k, v) in &m.entries {
         let f = k.name.as_str();
+        if outline && !OUTLINE_KEYS.contains(&f) {
+            continue;
+        }
         match f {
             "image" => s.image = cx.string(v, f),
             "build" => s.build = lower_build(cx, v).map(Box::new),

@@ -102,7 +102,7 @@ pub struct Comment {
     pub text: String,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Tree {
     pub file: FileId,
     pub nodes: Vec<Node>,
@@ -111,6 +111,32 @@ pub struct Tree {
 }
 
 impl Tree {
+    /// Gives the tree another file id: every span (nodes, tags, anchors,
+    /// merge sites, comments) is moved to `file`. The tree of a text does
+    /// not depend on the id it was parsed under, only its spans name it.
+    pub fn move_to(&mut self, file: FileId) {
+        self.file = file;
+        for n in &mut self.nodes {
+            n.span.file = file;
+            if let Some(t) = &mut n.tag {
+                t.1.file = file;
+            }
+            if let Some(a) = &mut n.anchor {
+                a.1.file = file;
+            }
+            if let NodeKind::Mapping(m) = &mut n.kind {
+                for e in &mut m.entries {
+                    if let Some(v) = &mut e.via {
+                        v.file = file;
+                    }
+                }
+            }
+        }
+        for c in &mut self.comments {
+            c.span.file = file;
+        }
+    }
+
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id.0 as usize]
     }
