@@ -182,14 +182,14 @@ fn generated_facts_read_back_as_evaluated() {
 /// means recording its sources and deleting it from this list, which the
 /// test below then demands.
 const HAND_WRITTEN: &[&str] = &[
-    // apache/kafka: `adduser -D appuser` on eclipse-temurin's alpine takes
-    // the first free uid, and the alpine base layout does not list
-    // /etc/passwd completely, so appuser's uid is not known.
+    // apache/kafka: its sources are not recorded yet. (`adduser -D
+    // appuser` on eclipse-temurin's alpine is 1000 now that the alpine
+    // layout knows the accounts from id 1000.)
     "apache__kafka.toml",
     // apacherocketmq/rocketmq: every centos tag runs `yum install` before
     // `useradd -m`, so /etc/skel and with it the home's listing are unknown
     // (the seed's M101 needs it); the alpine tags' gid changed between
-    // revisions (decision 0021).
+    // revisions (decision 0022).
     "apacherocketmq__rocketmq.toml",
     // bitnami/*: no stored postunpack.sh with its env file (kafka, rabbitmq),
     // or generate-locales.sh stored nowhere (postgresql); decision 0020.
