@@ -1533,7 +1533,6 @@ impl StageState<'_> {
             .collect()
     }
 
-    /// A command succeeded on `p`, so it exists; record it if unknown.
     /// Contents not read were copied into `dir`: listings below it are no
     /// longer complete, and what the base lacked there may exist now. (The
     /// accounts are kept, as for the recorded builds whose unread `COPY
@@ -1544,6 +1543,7 @@ impl StageState<'_> {
         self.img.absent_binaries.retain(|b| !under(&b.value));
     }
 
+    /// A command succeeded on `p`, so it exists; record it if unknown.
     fn touch_existing(&mut self, p: &str, ev: &Evidence) {
         if self.img.fs.get(p).is_none() {
             self.img.fs.insert(p, Entry::new(None, ev.clone()), &|_| {
@@ -2118,10 +2118,7 @@ impl StageState<'_> {
                         .chain(std::iter::once(dest.clone()));
                     for d in dirs {
                         if let Some(e) = self.img.fs.entries.get_mut(&d) {
-                            e.children_complete = false;
-                            if e.content == Some(Content::Empty) {
-                                e.content = None;
-                            }
+                            e.listing_unknown();
                         }
                     }
                 }
@@ -2331,8 +2328,6 @@ fn contained_join(ctx: &Path, src: &str) -> Option<PathBuf> {
     Some(ctx.join(rel))
 }
 
-/// The text of a file the build copied in from its context, by its path
-/// in the image (at most 256 KiB).
 /// `s` cut at blanks outside quotes (the words before expansion).
 fn raw_words(s: &str, escape: char) -> Vec<String> {
     let mut out = Vec::new();
@@ -2369,6 +2364,8 @@ fn raw_words(s: &str, escape: char) -> Vec<String> {
     out
 }
 
+/// The text of a file the build copied in from its context, by its path
+/// in the image (at most 256 KiB).
 fn read_copied(copies: &[(String, PathBuf)], path: &str) -> Option<String> {
     let (dest, src) = copies
         .iter()

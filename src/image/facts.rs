@@ -349,6 +349,15 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// What the directory holds is no longer known to be all that is
+    /// listed (more may have been written into it).
+    pub fn listing_unknown(&mut self) {
+        self.children_complete = false;
+        if self.content == Some(Content::Empty) {
+            self.content = None;
+        }
+    }
+
     pub fn new(kind: Option<PathKind>, evidence: Evidence) -> Entry {
         Entry {
             kind,
@@ -492,10 +501,7 @@ impl Filesystem {
         let under = |k: &str| k == dir || k.starts_with(prefix.as_str());
         for (k, e) in self.entries.iter_mut() {
             if under(k) {
-                e.children_complete = false;
-                if e.content == Some(Content::Empty) {
-                    e.content = None;
-                }
+                e.listing_unknown();
             }
         }
         self.absent.retain(|k, _| !under(k));
@@ -517,14 +523,8 @@ impl Filesystem {
         // The entries at and below `path`: the path itself, then the keys
         // from `path/` on that start with it (they sort together), found
         // in the ordered map rather than by a scan of the whole listing.
-        let forget = |e: &mut Entry| {
-            e.children_complete = false;
-            if e.content == Some(Content::Empty) {
-                e.content = None;
-            }
-        };
         if let Some(e) = self.entries.get_mut(path.as_str()) {
-            forget(e);
+            e.listing_unknown();
             if names_it {
                 e.uid = None;
                 e.gid = None;
@@ -539,7 +539,7 @@ impl Filesystem {
                 break;
             }
             if *k != path {
-                forget(e);
+                e.listing_unknown();
             }
         }
         // A new path's parents may be new too: the nearest listed ancestor

@@ -1086,6 +1086,23 @@ fn writes_in(
         && texts
             .first()
             .is_some_and(|a| a.starts_with("-pi") || *a == "-i");
+    // A script file the build copied in, read with the areas of the
+    // libraries it sources but that are not recorded.
+    let file_writes = |path: &str, code: &str, w: Writes| {
+        let lib = library_areas(path, code, read_script, lookup);
+        let areas = lib.as_deref().or(areas);
+        script_writes(
+            code,
+            cwd,
+            home,
+            read_script,
+            escape,
+            lookup,
+            depth,
+            w,
+            areas,
+        )
+    };
     match prog {
         "sh" | "bash" | "dash" | "ash" | "zsh" if !texts.is_empty() => {
             if let Some(i) = texts.iter().position(|a| {
@@ -1107,19 +1124,7 @@ fn writes_in(
             let file = args.iter().find(|a| !a.text.starts_with('-'))?;
             let path = resolve(file.known()?)?;
             let code = read_script(&path)?;
-            let lib = library_areas(&path, &code, read_script, lookup);
-            let areas = lib.as_deref().or(areas);
-            return script_writes(
-                &code,
-                cwd,
-                home,
-                read_script,
-                escape,
-                lookup,
-                depth,
-                w,
-                areas,
-            );
+            return file_writes(&path, &code, w);
         }
         "eval" | "source" | "." | "python" | "python3" | "node" | "ruby" | "perl" | "php"
         | "java" | "lua" | "Rscript"
@@ -1130,19 +1135,7 @@ fn writes_in(
             if matches!(prog, "source" | ".") {
                 let path = resolve(args.first()?.known()?)?;
                 let code = read_script(&path)?;
-                let lib = library_areas(&path, &code, read_script, lookup);
-                let areas = lib.as_deref().or(areas);
-                return script_writes(
-                    &code,
-                    cwd,
-                    home,
-                    read_script,
-                    escape,
-                    lookup,
-                    depth,
-                    w,
-                    areas,
-                );
+                return file_writes(&path, &code, w);
             }
             return None;
         }
@@ -1409,19 +1402,7 @@ fn writes_in(
         if code.starts_with("#!") && !code.lines().next().is_some_and(|l| l.contains("sh")) {
             return None;
         }
-        let lib = library_areas(&path, &code, read_script, lookup);
-        let areas = lib.as_deref().or(areas);
-        return script_writes(
-            &code,
-            cwd,
-            home,
-            read_script,
-            escape,
-            lookup,
-            depth,
-            w,
-            areas,
-        );
+        return file_writes(&path, &code, w);
     }
     // Another installed program (`a2enmod`, `docker-php-ext-install`,
     // `gosu nobody true`): it may write where programs install and its
