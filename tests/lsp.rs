@@ -278,6 +278,93 @@ fn overlay_uses_the_open_base_text() {
     s.shutdown();
 }
 
+/// Discovery reads the open document's unsaved text, not the file on
+/// disk: a `depends_on` just typed makes the file an overlay of the base
+/// that defines the service (issue 20: discovery used to re-read the disk).
+#[test]
+fn discovery_reads_the_unsaved_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("compose.yaml");
+    let dev = tmp.path().join("compose.dev.yaml");
+    std::fs::write(
+        &base,
+        "services:\n  web:\n    image: nginx:1.27\n  db:\n    image: postgres:17\n",
+    )
+    .unwrap();
+    let saved = "services:\n  tool:\n    image: busybox:1.36\n";
+    std::fs::write(&dev, saved).unwrap();
+    let u = uri(&dev);
+    let mut s = Server::start();
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "yaml", "version": 1, "text": saved}}),
+    );
+    assert_eq!(codes(&s.diagnostics(&u)), Vec::<String>::new());
+    // Unsaved: `tool` now depends on `db`, which only the base defines.
+    let edited = format!("{saved}    depends_on:\n      - db\n");
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [{"text": edited}]}),
+    );
+    let diags = s.diagnostics(&u);
+    assert_eq!(codes(&diags), Vec::<String>::new(), "{diags:#?}");
+    s.shutdown();
+}
+
+/// What the server keeps between lints (parsed files, the configuration)
+/// is made again when the file it came from changes: on disk (reported or
+/// not) or in the editor.
+#[test]
+fn a_change_on_disk_or_in_the_editor_reaches_the_next_lint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("compose.yaml");
+    let dev = tmp.path().join("compose.dev.yaml");
+    let with_db = "services:\n  web:\n    image: nginx:1.27\n  db:\n    image: postgres:17\n";
+    let without_db = "services:\n  web:\n    image: nginx:1.27\n";
+    std::fs::write(&base, with_db).unwrap();
+    let dev_text =
+        "version: '3'\nservices:\n  tool:\n    image: busybox:1.36\n    depends_on:\n      - db\n";
+    std::fs::write(&dev, dev_text).unwrap();
+    let (ub, ud) = (uri(&base), uri(&dev));
+    let mut s = Server::start();
+    let open = |s: &mut Server, u: &str, text: &str| {
+        s.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": u, "languageId": "yaml", "version": 1, "text": text}}),
+        );
+    };
+    // `didChange` with the same text: a re-lint, as after a keystroke.
+    let relint = |s: &mut Server| -> Vec<String> {
+        s.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": ud, "version": 2}, "contentChanges": [{"text": dev_text}]}),
+        );
+        codes(&s.diagnostics(&ud))
+    };
+    open(&mut s, &ud, dev_text);
+    assert_eq!(codes(&s.diagnostics(&ud)), ["P101"]);
+    // The base loses `db` on disk; no notification says so.
+    std::fs::write(&base, without_db).unwrap();
+    assert_eq!(relint(&mut s), ["P101", "S102"]);
+    std::fs::write(&base, with_db).unwrap();
+    assert_eq!(relint(&mut s), ["P101"]);
+    // The configuration turns P101 off, then on again.
+    let config = tmp.path().join("compose-lint.toml");
+    std::fs::write(&config, "[rules.P101]\nseverity = \"off\"\n").unwrap();
+    assert_eq!(relint(&mut s), Vec::<String>::new());
+    std::fs::write(&config, "[rules.P101]\nseverity = \"info\"\n").unwrap();
+    assert_eq!(relint(&mut s), ["P101"]);
+    // The base, open in the editor, loses `db` without being saved.
+    open(&mut s, &ub, with_db);
+    let _ = s.diagnostics(&ub);
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": ub, "version": 2}, "contentChanges": [{"text": without_db}]}),
+    );
+    assert_eq!(codes(&s.diagnostics(&ud)), ["P101", "S102"]);
+    s.shutdown();
+}
+
 /// Hover on a value that another file also sets: which one is in effect.
 #[test]
 fn hover_shows_which_file_sets_a_merged_value() {

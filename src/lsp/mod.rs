@@ -8,6 +8,14 @@
 //! for each lint, so a change to it applies at once; a change the editor
 //! reports (`workspace/didChangeWatchedFiles`) re-lints every open document.
 //!
+//! A lint after an edit does only the work the edit calls for ([`Session`]):
+//! the files whose text did not change are not parsed again, nor is the
+//! configuration, and the edited text is parsed once (discovery reads it
+//! from memory, not from disk). What is kept is keyed by the text it was
+//! made from, read again for every lint, so nothing goes stale when a file
+//! changes on disk or in the editor; the file system's other answers are
+//! kept for the length of one lint only (`fscache::scope`).
+//!
 //! Linting runs on a worker thread, debounced: the main loop only records
 //! text and answers requests, so a large file never blocks the editor.
 //! Code actions offer the fixes (safe ones first and preferred) and a
@@ -55,6 +63,52 @@ struct Linted {
 struct State {
     docs: HashMap<String, Doc>,
     results: HashMap<String, Linted>,
+    session: Session,
+}
+
+/// What the server keeps from one lint to the next, each piece keyed by
+/// the text it was made from.
+#[doc(hidden)]
+#[derive(Clone, Default)]
+pub struct Session {
+    /// The YAML trees of the Compose files read so far.
+    parses: project::ParseCache,
+    /// The last configuration file read: its path, text and what it says.
+    config: Arc<Mutex<Option<(PathBuf, String, Arc<Config>)>>>,
+}
+
+impl Session {
+    /// The configuration that applies to `path`: the nearest config file
+    /// (read again every time, parsed again only when its text changed),
+    /// else the defaults.
+    fn config(&self, path: &Path) -> Arc<Config> {
+        let Some(file) = Config::discover(path) else {
+            return Arc::default();
+        };
+        let Ok(text) = project::read_text(&file, 1024 * 1024) else {
+            return Arc::default();
+        };
+        let mut kept = self.config.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((p, t, c)) = kept.as_ref() {
+            if *p == file && *t == text {
+                return c.clone();
+            }
+        }
+        let cfg = Arc::new(Config::from_text(&text, &file).unwrap_or_default());
+        *kept = Some((file, text, cfg.clone()));
+        cfg
+    }
+
+    /// What the server does for one document after an edit (the lint of
+    /// its project with `text` in place of the file, converted to LSP
+    /// diagnostics): the number of diagnostics it would publish. For
+    /// `cargo bench` (issue 20's editor case) and `examples/relint.rs`; the
+    /// server itself adds the debounce before it.
+    pub fn relint(&self, path: &Path, text: String) -> usize {
+        lint_doc(self, path, vec![(path.to_path_buf(), text)])
+            .1
+            .len()
+    }
 }
 
 type Shared = Arc<Mutex<State>>;
@@ -204,6 +258,7 @@ fn worker(rx: Receiver<Work>, state: Shared, out: Sender<Message>) {
             uris = lock(&state).docs.keys().cloned().collect();
             uris.sort();
         }
+        let session = lock(&state).session.clone();
         for uri in uris {
             let Some((path, texts)) = ({
                 let s = lock(&state);
@@ -219,7 +274,7 @@ fn worker(rx: Receiver<Work>, state: Shared, out: Sender<Message>) {
             }) else {
                 continue;
             };
-            let (linted, diags) = lint_doc(&path, texts);
+            let (linted, diags) = lint_doc(&session, &path, texts);
             let params = lt::PublishDiagnosticsParams {
                 uri: parse_uri(&uri),
                 diagnostics: diags,
@@ -240,25 +295,29 @@ fn worker(rx: Receiver<Work>, state: Shared, out: Sender<Message>) {
     }
 }
 
-/// What the server does for one document after an edit (the lint of its
-/// project with `text` in place of the file, converted to LSP diagnostics):
-/// the number of diagnostics it would publish. For `cargo bench` (issue 20's
-/// editor case); the server itself adds the debounce before it.
-#[doc(hidden)]
-pub fn relint(path: &Path, text: String) -> usize {
-    lint_doc(path, vec![(path.to_path_buf(), text)]).1.len()
+/// Lints the project `path` belongs to, with the open documents' text: one
+/// run, during which the file system is taken to hold still
+/// (`fscache::scope`).
+fn lint_doc(
+    session: &Session,
+    path: &Path,
+    texts: Vec<(PathBuf, String)>,
+) -> (Option<Linted>, Vec<lt::Diagnostic>) {
+    crate::fscache::scope(|| lint_doc_now(session, path, texts))
 }
 
-/// Lints the project `path` belongs to, with the open documents' text.
-fn lint_doc(path: &Path, texts: Vec<(PathBuf, String)>) -> (Option<Linted>, Vec<lt::Diagnostic>) {
-    let job = discover::jobs_for_file(path);
-    let cfg = Config::discover(path)
-        .and_then(|p| Config::load(&p).ok())
-        .unwrap_or_default();
+fn lint_doc_now(
+    session: &Session,
+    path: &Path,
+    texts: Vec<(PathBuf, String)>,
+) -> (Option<Linted>, Vec<lt::Diagnostic>) {
     let opts = LoadOptions {
         texts,
+        parses: Some(session.parses.clone()),
         ..Default::default()
     };
+    let job = discover::jobs_for_open_file(path, &opts);
+    let cfg = session.config(path);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         lint::lint_job_with_images(
             &job,
@@ -450,7 +509,7 @@ fn code_actions(state: &Shared, p: &lt::CodeActionParams) -> Vec<lt::CodeActionO
 fn hover(state: &Shared, p: &lt::HoverParams) -> Option<lt::Hover> {
     let uri = p.text_document_position_params.text_document.uri.as_str();
     let pos = p.text_document_position_params.position;
-    let (text, path, texts) = {
+    let (text, path, texts, session) = {
         let s = lock(state);
         let doc = s.docs.get(uri)?;
         let texts: Vec<(PathBuf, String)> = s
@@ -475,27 +534,40 @@ fn hover(state: &Shared, p: &lt::HoverParams) -> Option<lt::Hover> {
                 return Some(markdown(parts.join("\n\n---\n\n")));
             }
         }
-        (text, path, texts)
+        (text, path, texts, s.session.clone())
     };
-    let at = offset(&text, pos);
-    let mut job = discover::jobs_for_file(&path);
+    crate::fscache::scope(|| hover_value(&session, &text, &path, texts, pos))
+}
+
+/// Hover on what is not a finding: which file's value is in effect, and
+/// an image's facts.
+fn hover_value(
+    session: &Session,
+    text: &str,
+    path: &Path,
+    texts: Vec<(PathBuf, String)>,
+    pos: lt::Position,
+) -> Option<lt::Hover> {
+    let at = offset(text, pos);
+    let opts = LoadOptions {
+        texts,
+        parses: Some(session.parses.clone()),
+        ..Default::default()
+    };
+    let mut job = discover::jobs_for_open_file(path, &opts);
     // A base and its `.override` sibling may each be linted alone, but
     // `docker compose` loads them together: which value is in effect
     // depends on both.
     if job.inputs.len() == 1 {
         if let Some(p) = path.parent().and_then(discover::default_project) {
-            let abs = project::absolute(&path);
+            let abs = project::absolute(path);
             if p.inputs.len() == 2 && p.inputs.iter().any(|i| project::absolute(&i.path) == abs) {
                 job = p;
             }
         }
     }
-    let opts = LoadOptions {
-        texts,
-        ..Default::default()
-    };
     let loaded = project::load(&job.inputs, &opts).ok()?;
-    let abs = project::absolute(&path);
+    let abs = project::absolute(path);
     let file = loaded
         .sources
         .files()
