@@ -8,7 +8,6 @@
 //! difference over 3 for one relint.
 
 #[path = "../bench/gen.rs"]
-#[allow(dead_code)]
 mod gen;
 
 fn main() {

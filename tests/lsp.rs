@@ -123,6 +123,22 @@ impl Server {
         }
     }
 
+    /// The documents diagnostics are published for, in order, until
+    /// `uri`'s have been published `times` times.
+    fn published_until(&mut self, uri: &str, times: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut seen = 0;
+        while seen < times {
+            let m = self.recv();
+            if m["method"] == "textDocument/publishDiagnostics" {
+                let u = m["params"]["uri"].as_str().unwrap().to_string();
+                seen += usize::from(u == uri);
+                out.push(u);
+            }
+        }
+        out
+    }
+
     fn shutdown(mut self) {
         let r = self.request("shutdown", Value::Null);
         assert!(r.get("error").is_none(), "{r}");
@@ -362,6 +378,59 @@ fn a_change_on_disk_or_in_the_editor_reaches_the_next_lint() {
         json!({"textDocument": {"uri": ub, "version": 2}, "contentChanges": [{"text": without_db}]}),
     );
     assert_eq!(codes(&s.diagnostics(&ud)), ["P101", "S102"]);
+    s.shutdown();
+}
+
+/// An edit re-lints the document and the open documents whose last lint
+/// read it (an overlay of an edited base), not every open document.
+#[test]
+fn an_edit_relints_the_documents_that_read_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("a")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("b")).unwrap();
+    let base = tmp.path().join("a/compose.yaml");
+    let dev = tmp.path().join("a/compose.dev.yaml");
+    let other = tmp.path().join("b/compose.yaml");
+    let base_text = "services:\n  web:\n    image: nginx:1.27\n  db:\n    image: postgres:17\n";
+    let dev_text = "services:\n  tool:\n    image: busybox:1.36\n    depends_on:\n      - db\n";
+    let other_text = "services:\n  cache:\n    image: redis:7\n";
+    let mut s = Server::start();
+    for (p, t) in [(&base, base_text), (&dev, dev_text), (&other, other_text)] {
+        std::fs::write(p, t).unwrap();
+        let u = uri(p);
+        s.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": u, "languageId": "yaml", "version": 1, "text": t}}),
+        );
+        let _ = s.diagnostics(&u);
+    }
+    let change = |s: &mut Server, p: &Path, text: &str, version: i64| {
+        s.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri(p), "version": version}, "contentChanges": [{"text": text}]}),
+        );
+    };
+    // The unrelated file: only itself, twice (the second edit comes after
+    // the first one's lints are published).
+    let uo = uri(&other);
+    change(&mut s, &other, other_text, 2);
+    let mut published = s.published_until(&uo, 1);
+    change(&mut s, &other, other_text, 3);
+    published.extend(s.published_until(&uo, 1));
+    assert_eq!(published, [uo.clone(), uo.clone()]);
+    // The base: itself and its overlay, which now lacks `db`.
+    let (ub, ud) = (uri(&base), uri(&dev));
+    change(
+        &mut s,
+        &base,
+        "services:\n  web:\n    image: nginx:1.27\n",
+        2,
+    );
+    let mut published = s.published_until(&ub, 1);
+    change(&mut s, &other, other_text, 4);
+    published.extend(s.published_until(&uo, 1));
+    published.sort();
+    assert_eq!(published, [ud, ub, uo]);
     s.shutdown();
 }
 

@@ -59,6 +59,8 @@ struct Parses {
     files: HashMap<PathBuf, Arc<HandedOn>>,
     /// The texts' total length.
     bytes: usize,
+    /// The files read since [`ParseCache::take_reads`] was last called.
+    reads: HashSet<PathBuf>,
 }
 
 /// Once the texts kept total more than this, the other files are dropped
@@ -78,13 +80,24 @@ impl ParseCache {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The tree of `text` at `path` (absolute) under `limits`, if kept.
+    /// The tree of `text` at `path` (absolute) under `limits`, if kept;
+    /// `path` counts as read (see [`ParseCache::take_reads`]).
     fn get(&self, path: &Path, text: &str, limits: &yaml::Limits) -> Option<Arc<HandedOn>> {
-        self.lock()
-            .files
+        let mut p = self.lock();
+        if !p.reads.contains(path) {
+            p.reads.insert(path.to_path_buf());
+        }
+        p.files
             .get(path)
             .filter(|p| *p.text == *text && p.limits == *limits)
             .cloned()
+    }
+
+    /// The Compose files (absolute paths) the loads using this cache read
+    /// since the last call: the files whose text a lint depended on (the
+    /// language server re-lints a document after an edit of one of them).
+    pub fn take_reads(&self) -> HashSet<PathBuf> {
+        std::mem::take(&mut self.lock().reads)
     }
 
     /// Keeps a parse of `path` (absolute), replacing the one before.

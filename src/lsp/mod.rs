@@ -8,6 +8,9 @@
 //! for each lint, so a change to it applies at once; a change the editor
 //! reports (`workspace/didChangeWatchedFiles`) re-lints every open document.
 //!
+//! An edit re-lints the document and the open documents whose last lint
+//! read it (an overlay of an edited base), not every open document.
+//!
 //! A lint after an edit does only the work the edit calls for ([`Session`]):
 //! the files whose text did not change are not parsed again, nor is the
 //! configuration, and the edited text is parsed once (discovery reads it
@@ -26,7 +29,7 @@
 
 mod provenance;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -63,6 +66,9 @@ struct Linted {
 struct State {
     docs: HashMap<String, Doc>,
     results: HashMap<String, Linted>,
+    /// The Compose files (absolute) each document's last lint read, itself
+    /// among them; none when it failed.
+    reads: HashMap<String, HashSet<PathBuf>>,
     session: Session,
 }
 
@@ -73,9 +79,12 @@ struct State {
 pub struct Session {
     /// The YAML trees of the Compose files read so far.
     parses: project::ParseCache,
-    /// The last configuration file read: its path, text and what it says.
-    config: Arc<Mutex<Option<(PathBuf, String, Arc<Config>)>>>,
+    /// The last configuration file read.
+    config: Arc<Mutex<Option<ConfigRead>>>,
 }
+
+/// A configuration file's path, its text and what it says.
+type ConfigRead = (PathBuf, String, Arc<Config>);
 
 impl Session {
     /// The configuration that applies to `path`: the nearest config file
@@ -115,6 +124,9 @@ type Shared = Arc<Mutex<State>>;
 
 enum Work {
     Lint(String),
+    /// The document's text changed: it and the open documents whose last
+    /// lint read it.
+    Changed(String),
     LintAll,
 }
 
@@ -204,8 +216,8 @@ fn notification(state: &Shared, tx: &Sender<Work>, n: Notification) {
                         doc.text = change.text;
                     }
                 }
-                // The other open files of the project may read this one.
-                let _ = tx.send(Work::LintAll);
+                // The other open files that read this one, too.
+                let _ = tx.send(Work::Changed(uri));
             }
         }
         lt::notification::DidSaveTextDocument::METHOD => {
@@ -219,6 +231,7 @@ fn notification(state: &Shared, tx: &Sender<Work>, n: Notification) {
                 let mut s = lock(state);
                 s.docs.remove(&uri);
                 s.results.remove(&uri);
+                s.reads.remove(&uri);
             }
         }
         // compose-lint.toml (or any file the project reads) changed.
@@ -238,10 +251,16 @@ fn worker(rx: Receiver<Work>, state: Shared, out: Sender<Message>) {
     while let Ok(first) = rx.recv() {
         let mut all = false;
         let mut uris: Vec<String> = Vec::new();
+        let mut changed: Vec<String> = Vec::new();
         let mut take = |w: Work| match w {
             Work::Lint(u) => {
                 if !uris.contains(&u) {
                     uris.push(u)
+                }
+            }
+            Work::Changed(u) => {
+                if !changed.contains(&u) {
+                    changed.push(u)
                 }
             }
             Work::LintAll => all = true,
@@ -257,6 +276,30 @@ fn worker(rx: Receiver<Work>, state: Shared, out: Sender<Message>) {
         if all {
             uris = lock(&state).docs.keys().cloned().collect();
             uris.sort();
+        } else if !changed.is_empty() {
+            let s = lock(&state);
+            let paths: Vec<PathBuf> = changed
+                .iter()
+                .filter_map(|u| s.docs.get(u))
+                .map(|d| project::absolute(&d.path))
+                .collect();
+            let mut readers: Vec<String> = s
+                .docs
+                .keys()
+                .filter(|u| {
+                    changed.contains(u)
+                        || s.reads
+                            .get(*u)
+                            .is_none_or(|r| paths.iter().any(|p| r.contains(p)))
+                })
+                .cloned()
+                .collect();
+            readers.sort();
+            for u in readers {
+                if !uris.contains(&u) {
+                    uris.push(u);
+                }
+            }
         }
         let session = lock(&state).session.clone();
         for uri in uris {
@@ -274,14 +317,25 @@ fn worker(rx: Receiver<Work>, state: Shared, out: Sender<Message>) {
             }) else {
                 continue;
             };
+            session.parses.take_reads();
             let (linted, diags) = lint_doc(&session, &path, texts);
+            let reads = session.parses.take_reads();
             let params = lt::PublishDiagnosticsParams {
                 uri: parse_uri(&uri),
                 diagnostics: diags,
                 version: None,
             };
-            if let Some(l) = linted {
-                lock(&state).results.insert(uri.clone(), l);
+            {
+                let mut s = lock(&state);
+                match linted {
+                    Some(l) => {
+                        s.results.insert(uri.clone(), l);
+                        s.reads.insert(uri.clone(), reads);
+                    }
+                    None => {
+                        s.reads.remove(&uri);
+                    }
+                }
             }
             let n = Notification::new(
                 <lt::notification::PublishDiagnostics as lt::notification::Notification>::METHOD
