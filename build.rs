@@ -86,9 +86,23 @@ fn embedded_facts(name: &str, path: &Path) -> String {
     for i in 0..t.variant.len() {
         let v = facts_format::resolve_extends(&t.variant, i, 0)
             .unwrap_or_else(|e| panic!("{file}: {e}"));
-        let json = serde_json::to_string(&v).expect("a variant as JSON");
-        writeln!(out, "        (&{:?}, {json:?}),", v.tags).unwrap();
+        let mut json = serde_json::to_value(&v).expect("a variant as JSON");
+        drop_nulls(&mut json);
+        writeln!(out, "        (&{:?}, {:?}),", v.tags, json.to_string()).unwrap();
     }
     out.push_str("    ] },\n");
     out
+}
+
+/// Leaves out the fields that are not set (`None`), as the TOML does: serde
+/// reads a missing optional field as `None`.
+fn drop_nulls(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            m.retain(|_, x| !x.is_null());
+            m.values_mut().for_each(drop_nulls);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(drop_nulls),
+        _ => {}
+    }
 }

@@ -1,7 +1,9 @@
 //! Built-in image facts: `rules/images/*.toml` (format in
-//! `rules/images/README.md`), embedded by `build.rs` and parsed once, on
-//! first use. Extra directories in the same format can be added
-//! (`--image-facts DIR`).
+//! `rules/images/README.md`), embedded and parsed by `build.rs`: a lint
+//! reads only the variant an image matches ([`builtin_lookup`]). The full
+//! catalog ([`builtin`], parsed from the embedded text on first use) serves
+//! the generator and the tests. Extra directories in the same format can be
+//! added (`--image-facts DIR`), parsed at run time.
 
 use std::collections::HashMap;
 use std::path::Path;
