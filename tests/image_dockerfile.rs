@@ -852,3 +852,91 @@ fn account_lines_appended_with_echo_are_read() {
     let img = build("FROM debian:bookworm\nRUN echo 'app:!:19000::::::' >> /etc/shadow\n");
     assert!(img.users_complete.is_none());
 }
+
+/// Decision 0023: an `if` whose condition reads what the base records
+/// (`grep -q alpine /etc/issue` on the alpine layout) takes only its branch.
+#[test]
+fn conditions_on_the_base_take_only_their_branch() {
+    let df = "FROM alpine:3.20\n\
+        RUN if grep -i -q alpine /etc/issue; then \\\n\
+          adduser -S -u 472 -G root grafana; \\\n\
+        elif grep -i -q ubuntu /etc/issue; then \\\n\
+          adduser --system --uid 473 --ingroup root grafana; \\\n\
+        else \\\n\
+          echo 'ERROR: Unsupported base image' && /bin/false; \\\n\
+        fi\n\
+        USER 472\n";
+    let img = build(df);
+    assert_eq!(
+        user(&img),
+        "grafana (472:0)",
+        "the alpine branch ran, and only it"
+    );
+    assert!(
+        img.fs.query("/home/grafana").exists().is_some(),
+        "busybox adduser made the home"
+    );
+    // The first condition is false on alpine only if the text is known
+    // not to hold the word: it is not (only part of it is known), so
+    // `else` after an unknown condition stays uncertain.
+    let img = build(
+        "FROM alpine:3.20\nRUN if grep -q ubuntu /etc/issue; then adduser -S -u 1 a; else adduser -S -u 472 -G root grafana; fi\nUSER 472\n",
+    );
+    assert!(img.user_named("grafana").is_none(), "not known to have run");
+    // A file known absent: grep fails, `else` runs.
+    let img = build(
+        "FROM alpine:3.20\nRUN if grep -q x /nonexistent; then adduser -S -u 1 a; else adduser -S -u 472 -G root grafana; fi\n",
+    );
+    assert_eq!(
+        img.user_named("grafana").and_then(|u| u.uid),
+        Some(472),
+        "the file is absent: the else branch ran"
+    );
+    assert!(img.user_named("a").is_none());
+    // `[ -d ]` on a known directory; `!` negates.
+    let img = build(
+        "FROM alpine:3.20\nRUN if ! [ -d /etc ]; then adduser -S -u 1 a; else adduser -S -u 472 -G root grafana; fi\n",
+    );
+    assert_eq!(img.user_named("grafana").and_then(|u| u.uid), Some(472));
+    // What a step may have written is not read: after an unknown write to
+    // /etc, the condition is not known and neither branch is certain.
+    let img = build(
+        "FROM alpine:3.20\nRUN some-tool --write /etc/issue\nRUN if grep -q Alpine /etc/issue; then adduser -S -u 472 -G root grafana; fi\n",
+    );
+    assert!(img.user_named("grafana").is_none());
+    let img = build(
+        "FROM alpine:3.20\nRUN echo hi > /etc/issue\nRUN if grep -q Alpine /etc/issue; then adduser -S -u 472 -G root grafana; fi\n",
+    );
+    assert!(
+        img.user_named("grafana").is_none(),
+        "/etc/issue was rewritten"
+    );
+    // A package install from the distribution replaces no file another
+    // package owns: the release text stays.
+    let img = build(
+        "FROM alpine:3.20\nRUN apk add --no-cache ca-certificates bash curl tzdata\nRUN if grep -q Alpine /etc/issue; then adduser -S -u 472 -G root grafana; fi\n",
+    );
+    assert_eq!(img.user_named("grafana").and_then(|u| u.uid), Some(472));
+}
+
+/// `$(getent group 0 | cut -d: -f1)` is the name of a listed group, and
+/// `[ ! $(getent group 0) ]` is false: the shapes of grafana's Dockerfile.
+#[test]
+fn getent_of_a_listed_group_is_known() {
+    let img = build(
+        "FROM alpine:3.20\nARG GF_GID=0\n\
+         RUN if [ ! $(getent group \"$GF_GID\") ]; then addgroup -S -g $GF_GID grafana; fi && \\\n\
+           GF_GID_NAME=$(getent group $GF_GID | cut -d':' -f1) && \\\n\
+           adduser -S -u 472 -G \"$GF_GID_NAME\" grafana && \\\n\
+           mkdir -p /var/lib/grafana && chown -R \"grafana:$GF_GID_NAME\" /var/lib/grafana\n\
+         USER 472\n",
+    );
+    assert_eq!(user(&img), "grafana (472:0)");
+    assert_eq!(owner(&img, "/var/lib/grafana").as_deref(), Some("472:0"));
+    assert!(img.group_named("grafana").is_none(), "addgroup did not run");
+    // A group not listed: its name is not known, nor is the owner.
+    let img = build(
+        "FROM alpine:3.20\nRUN N=$(getent group 4242 | cut -d: -f1) && mkdir -p /d && chown \"1:$N\" /d\n",
+    );
+    assert_eq!(owner(&img, "/d"), None);
+}

@@ -196,8 +196,6 @@ const HAND_WRITTEN: &[&str] = &[
     "bitnami__kafka.toml",
     "bitnami__postgresql.toml",
     "bitnami__rabbitmq.toml",
-    "grafana__grafana-oss.toml",
-    "grafana__grafana.toml",
     "nodered__node-red.toml",
 ];
 
