@@ -155,6 +155,8 @@ struct IfFrame {
     taken: bool,
     /// An earlier condition is not known.
     unknown: bool,
+    /// The `if` itself runs for certain (where it stands in the script).
+    certain_at: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -288,6 +290,7 @@ impl Lexer<'_> {
                                 cond_unread: false,
                                 taken: false,
                                 unknown: false,
+                                certain_at: certain_next && depth - 1 == self.run_depth(),
                             });
                         }
                         if w.text == "case" {
@@ -326,6 +329,11 @@ impl Lexer<'_> {
                                 "then" | "else" => {
                                     f.enter(w.text == "then");
                                     runs = f.branch == Branch::Run;
+                                    // The condition's own `||` or pipes
+                                    // do not make the branch uncertain.
+                                    if runs {
+                                        certain_next = f.certain_at;
+                                    }
                                 }
                                 "elif" => {
                                     f.branch = Branch::Cond;
@@ -2340,5 +2348,138 @@ mod tests {
         assert!(areas("cp -r x $UNKNOWN").is_none());
         assert!(areas("eval \"$X\"").is_none());
         assert!(areas("find . | xargs rm").is_none());
+    }
+
+    /// `yes` succeeds, `no` fails, anything else is not known.
+    fn decided(s: &str) -> Vec<(String, bool)> {
+        let test = |w: &[Word]| match w[0].text.as_str() {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => None,
+        };
+        let subst = |_: &str| None;
+        let oracle = Oracle {
+            test: &test,
+            subst: &subst,
+        };
+        commands_with(s, '\\', &lookup, &oracle)
+            .into_iter()
+            .map(|c| {
+                let t: Vec<&str> = c.words.iter().map(|w| w.text.as_str()).collect();
+                (t.join(" "), c.certain)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn known_conditions_take_only_their_branch() {
+        let run = |s: &str| -> Vec<(String, bool)> {
+            decided(s)
+                .into_iter()
+                .filter(|(t, _)| !matches!(t.as_str(), "yes" | "no" | "maybe"))
+                .collect()
+        };
+        let c = |t: &str, certain: bool| (t.to_string(), certain);
+        // A true condition: its branch is certain, the others are gone.
+        assert_eq!(
+            run("if yes; then mkdir /a; elif maybe; then mkdir /b; else mkdir /c; fi && mkdir /d"),
+            vec![c("mkdir /a", true), c("mkdir /d", true)]
+        );
+        // False, then unknown: the elif branch and the else are uncertain.
+        assert_eq!(
+            run("if no; then mkdir /a; elif maybe; then mkdir /b; else mkdir /c; fi"),
+            vec![c("mkdir /b", false), c("mkdir /c", false)]
+        );
+        // All false: else runs.
+        assert_eq!(
+            run("if no; then mkdir /a; elif ! yes; then mkdir /b; else mkdir /c; fi"),
+            vec![c("mkdir /c", true)]
+        );
+        // `&&`/`||` short-circuit; an unknown part leaves it unknown.
+        assert_eq!(run("if maybe && no; then mkdir /a; fi"), vec![]);
+        assert_eq!(
+            run("if maybe || yes; then mkdir /a; fi"),
+            vec![c("mkdir /a", true)]
+        );
+        assert_eq!(
+            run("if yes && maybe; then mkdir /a; fi"),
+            vec![c("mkdir /a", false)]
+        );
+        // Nested: an inner known branch inside an unknown one stays uncertain.
+        assert_eq!(
+            run("if maybe; then if yes; then mkdir /a; fi; fi"),
+            vec![c("mkdir /a", false)]
+        );
+        // After `||`, even a true branch is not certain.
+        assert_eq!(
+            run("true || if yes; then mkdir /a; fi"),
+            vec![c("true", true), c("mkdir /a", false)]
+        );
+        // Without an oracle nothing is decided (today's behaviour).
+        assert_eq!(
+            cmds("if yes; then mkdir /a; else mkdir /b; fi"),
+            vec![
+                ("yes".to_string(), false),
+                ("mkdir /a".to_string(), false),
+                ("mkdir /b".to_string(), false)
+            ]
+        );
+    }
+
+    #[test]
+    fn values_set_where_they_may_not_run_decide_nothing() {
+        let test =
+            |w: &[Word]| (w[0].text == "[").then(|| w[1].text == "-n" && !w[2].text.is_empty());
+        let subst = |_: &str| None;
+        let oracle = Oracle {
+            test: &test,
+            subst: &subst,
+        };
+        let certain_mkdirs = |s: &str| -> Vec<String> {
+            commands_with(s, '\\', &lookup, &oracle)
+                .into_iter()
+                .filter(|c| c.certain && c.words[0].text == "mkdir")
+                .map(|c| c.words[1].text.clone())
+                .collect()
+        };
+        assert_eq!(
+            certain_mkdirs("X=1; if [ -n \"$X\" ]; then mkdir /a; fi"),
+            vec!["/a"]
+        );
+        assert!(
+            certain_mkdirs("case $A in x) X=1;; esac; if [ -n \"$X\" ]; then mkdir /a; fi")
+                .is_empty()
+        );
+        assert!(
+            certain_mkdirs("for i in a; do X=1; done; if [ -n \"${X}\" ]; then mkdir /a; fi")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn tar_members_and_downloads_to_stdout() {
+        assert_eq!(
+            tar_members(&["zxf", "-", "-C", "/", "usr/lib/a.so", "usr/lib/b.so"]),
+            Some(("/", vec!["usr/lib/a.so", "usr/lib/b.so"]))
+        );
+        assert_eq!(
+            tar_members(&["-xzf", "x.tgz", "-C", "/usr/local/bin", "./influx"]).map(|m| m.1),
+            Some(vec!["./influx"])
+        );
+        // No member (all of it), no -C, a glob, an option not read: not read.
+        assert_eq!(tar_members(&["-xzf", "x.tgz", "-C", "/opt"]), None);
+        assert_eq!(tar_members(&["-xzf", "x.tgz", "a"]), None);
+        assert_eq!(tar_members(&["-xzf", "x.tgz", "-C", "/", "usr/*"]), None);
+        assert_eq!(
+            tar_members(&["-xzf", "x.tgz", "--strip-components=1", "-C", "/", "a"]),
+            None
+        );
+        assert!(to_stdout("wget", &["-qO-", "https://x"]));
+        assert!(to_stdout("wget", &["-q", "-O", "-", "https://x"]));
+        assert!(!to_stdout("wget", &["-q", "https://x"]));
+        assert!(!to_stdout("wget", &["-O", "/x", "https://x"]));
+        assert!(to_stdout("curl", &["-fsSL", "https://x"]));
+        assert!(!to_stdout("curl", &["-fsSLO", "https://x"]));
+        assert!(!to_stdout("curl", &["-o", "/x", "https://x"]));
     }
 }
