@@ -1185,7 +1185,8 @@ impl StageState<'_> {
                 true
             }
             "chown" => {
-                let (recursive, rest) = flags(args, &["-R", "--recursive"], &["-h", "-v", "-f"]);
+                let (recursive, rest) =
+                    permuted_flags(args, &["-R", "--recursive"], &["-h", "-v", "-f"]);
                 let Some(rest) = rest else { return false };
                 let Some((spec, paths)) = rest.split_first() else {
                     return false;
@@ -1217,7 +1218,7 @@ impl StageState<'_> {
                 true
             }
             "chmod" => {
-                let (recursive, rest) = flags(args, &["-R", "--recursive"], &["-v", "-f"]);
+                let (recursive, rest) = permuted_flags(args, &["-R", "--recursive"], &["-v", "-f"]);
                 let Some(rest) = rest else { return false };
                 let Some((spec, paths)) = rest.split_first() else {
                     return false;
@@ -1779,6 +1780,7 @@ impl StageState<'_> {
         // without a user are not all recorded.
         // busybox without -G also skips a uid whose gid a group holds
         // (loginutils/adduser.c, passwd_study).
+        let picked = uid.is_none() && !system;
         let uid = match uid {
             None if !system => self.next_regular_uid().filter(|n| {
                 !(busybox && group.is_none())
@@ -1789,6 +1791,15 @@ impl StageState<'_> {
                         .all(|g| g.gid.is_some_and(|x| x != *n))
             }),
             given => given,
+        };
+        // ...and its new group takes the uid it picked ("new gid = uid"):
+        // the uid was chosen only where that gid is free, so the gid is as
+        // well known as the uid (decision 0023). shadow's and Debian's tools
+        // take the uid's value for the group only "if possible", which a
+        // group the facts do not list may prevent: left unknown.
+        let gid = match gid {
+            None if picked && busybox && group.is_none() => uid,
+            g => g,
         };
         let home_path = home.clone().unwrap_or_else(|| format!("/home/{name}"));
         self.img.users.push(UserEntry {
@@ -2432,6 +2443,33 @@ fn flags<'a>(args: &'a [String], set: &[&str], ignore: &[&str]) -> (bool, Option
         i += 1;
     }
     (saw, Some(&args[i..]))
+}
+
+/// Like `flags`, for the tools that take options after their operands too
+/// (`chown appuser:appuser -R /usr/logs`, in apache/kafka's Dockerfile):
+/// GNU coreutils permute their arguments, and a `set -e` build that
+/// succeeds with such a line shows busybox took it as an option as well.
+/// Options end at `--`.
+fn permuted_flags(args: &[String], set: &[&str], ignore: &[&str]) -> (bool, Option<Vec<String>>) {
+    let mut saw = false;
+    let mut rest = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--" {
+            rest.extend(it.cloned());
+            break;
+        }
+        if a.starts_with('-') && a.len() > 1 {
+            if set.contains(&a.as_str()) {
+                saw = true;
+            } else if !ignore.contains(&a.as_str()) {
+                return (saw, None);
+            }
+        } else {
+            rest.push(a.clone());
+        }
+    }
+    (saw, Some(rest))
 }
 
 /// A JSON array of strings (exec form).
