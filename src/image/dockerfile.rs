@@ -682,7 +682,7 @@ impl StageState<'_> {
     }
 
     /// Whether a simple condition command of a `RUN` succeeds, when what it
-    /// reads is known here (decision 0023): `grep [-i] [-q] [-s] [-F]
+    /// reads is known here (decision 0024): `grep [-i] [-q] [-s] [-F]
     /// WORD FILE` on a file whose text the base layout records (true when
     /// the text holds the word; false when the file is known absent), and
     /// `[ -e|-f|-d PATH ]`, `[ [-n|-z] STRING ]` (also as `test`).
@@ -1267,7 +1267,7 @@ impl StageState<'_> {
             }
             // A distribution's package install replaces no file another
             // package owns: the text the base layout records for its
-            // release files (/etc/issue) stays (decision 0023).
+            // release files (/etc/issue) stays (decision 0024).
             let kept: Vec<(String, String)> = if w.distro_packages && !w.users {
                 self.img
                     .fs
@@ -1361,7 +1361,8 @@ impl StageState<'_> {
                 true
             }
             "chown" => {
-                let (recursive, rest) = flags(args, &["-R", "--recursive"], &["-h", "-v", "-f"]);
+                let (recursive, rest) =
+                    permuted_flags(args, &["-R", "--recursive"], &["-h", "-v", "-f"]);
                 let Some(rest) = rest else { return false };
                 let Some((spec, paths)) = rest.split_first() else {
                     return false;
@@ -1369,9 +1370,6 @@ impl StageState<'_> {
                 let owner = self.owner_of(spec);
                 // `chown USER path` leaves each file's group as it was.
                 let keeps_group = !spec.contains(':') && !spec.contains('.');
-                if paths.iter().any(|p| p.starts_with('-')) {
-                    return false;
-                }
                 for p in paths {
                     let p = join(&wd, p);
                     if has_glob(&p) {
@@ -1396,16 +1394,11 @@ impl StageState<'_> {
                 true
             }
             "chmod" => {
-                let (recursive, rest) = flags(args, &["-R", "--recursive"], &["-v", "-f"]);
+                let (recursive, rest) = permuted_flags(args, &["-R", "--recursive"], &["-v", "-f"]);
                 let Some(rest) = rest else { return false };
                 let Some((spec, paths)) = rest.split_first() else {
                     return false;
                 };
-                // An option after the mode (`chmod ugo+Xrw -R DIR`, GNU
-                // permutes them) is not read here.
-                if paths.iter().any(|p| p.starts_with('-')) {
-                    return false;
-                }
                 let mode = parse_mode(spec);
                 for p in paths {
                     let p = join(&wd, p);
@@ -1963,6 +1956,7 @@ impl StageState<'_> {
         // without a user are not all recorded.
         // busybox without -G also skips a uid whose gid a group holds
         // (loginutils/adduser.c, passwd_study).
+        let picked = uid.is_none() && !system;
         let uid = match uid {
             None if !system => self.next_regular_uid().filter(|n| {
                 !(busybox && group.is_none())
@@ -1973,6 +1967,15 @@ impl StageState<'_> {
                         .all(|g| g.gid.is_some_and(|x| x != *n))
             }),
             given => given,
+        };
+        // ...and its new group takes the uid it picked ("new gid = uid"):
+        // the uid was chosen only where that gid is free, so the gid is as
+        // well known as the uid (decision 0023). shadow's and Debian's tools
+        // take the uid's value for the group only "if possible", which a
+        // group the facts do not list may prevent: left unknown.
+        let gid = match gid {
+            None if picked && busybox && group.is_none() => uid,
+            g => g,
         };
         let home_path = home.clone().unwrap_or_else(|| format!("/home/{name}"));
         self.img.users.push(UserEntry {
@@ -2616,6 +2619,33 @@ fn flags<'a>(args: &'a [String], set: &[&str], ignore: &[&str]) -> (bool, Option
         i += 1;
     }
     (saw, Some(&args[i..]))
+}
+
+/// Like `flags`, for the tools that take options after their operands too
+/// (`chown appuser:appuser -R /usr/logs`, in apache/kafka's Dockerfile):
+/// GNU coreutils permute their arguments, and a `set -e` build that
+/// succeeds with such a line shows busybox took it as an option as well.
+/// Options end at `--`.
+fn permuted_flags(args: &[String], set: &[&str], ignore: &[&str]) -> (bool, Option<Vec<String>>) {
+    let mut saw = false;
+    let mut rest = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--" {
+            rest.extend(it.cloned());
+            break;
+        }
+        if a.starts_with('-') && a.len() > 1 {
+            if set.contains(&a.as_str()) {
+                saw = true;
+            } else if !ignore.contains(&a.as_str()) {
+                return (saw, None);
+            }
+        } else {
+            rest.push(a.clone());
+        }
+    }
+    (saw, Some(rest))
 }
 
 /// A JSON array of strings (exec form).

@@ -86,7 +86,7 @@ pub fn commands(script: &str, escape: char, lookup: &dyn Fn(&str) -> Var) -> Vec
 /// `commands`, where an `if`/`elif` condition the oracle knows the result of
 /// takes only its branch: the commands of a branch known not to run are
 /// left out, those of a branch known to run are as certain as the `if`
-/// itself (decision 0023). Any other condition keeps every branch
+/// itself (decision 0024). Any other condition keeps every branch
 /// uncertain.
 pub fn commands_with(
     script: &str,
@@ -921,7 +921,7 @@ pub struct Writes {
     pub system_users: bool,
     /// The command installs a distribution's own packages (from its
     /// repositories, not a package file): it replaces no file another
-    /// installed package owns (decision 0023).
+    /// installed package owns (decision 0024).
     pub distro_packages: bool,
     /// Directories below which the mode (and, when true, the owner) of
     /// anything may change, nothing else: `find / -perm /6000 -exec chmod
