@@ -65,8 +65,8 @@ struct Parses {
 
 /// Once the texts kept total more than this, the other files are dropped
 /// (parsed again when next read): a session over a large repository does
-/// not keep every tree it ever read.
-const PARSE_CACHE_BYTES: usize = 64 << 20;
+/// not keep every tree it ever read. A tree takes about 16 times its text.
+const PARSE_CACHE_BYTES: usize = 4 << 20;
 
 impl std::fmt::Debug for ParseCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
