@@ -13,7 +13,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::diagnostic::Diagnostic;
-use crate::load::document::{to_value, Budget};
+use crate::load::document::{to_outline, to_value, Budget};
 use crate::load::dotenv;
 use crate::load::interpolate::Env;
 use crate::load::merge::{merge_documents, merge_services, split_volume_spec, strip_resets};
@@ -124,6 +124,8 @@ struct Loader {
     texts: Vec<(PathBuf, String)>,
     /// Keep the trees for the next load ([`load_handing_on`]).
     hand_on: bool,
+    /// A look ahead: documents are converted with `document::to_outline`.
+    look_ahead: bool,
     /// With `hand_on`, the parser's diagnostics of each file.
     parse_diagnostics: Vec<(FileId, Vec<Diagnostic>)>,
 }
@@ -205,6 +207,7 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, look_ahead: bool) -> Result<L
         unresolved: Vec::new(),
         parsed: Vec::new(),
         hand_on: look_ahead && crate::fscache::enabled(),
+        look_ahead,
         parse_diagnostics: Vec::new(),
     };
 
@@ -584,6 +587,11 @@ impl Loader {
     fn reconvert(&self, tree_index: usize, env: &Env) -> Value {
         let tree = &self.trees[tree_index];
         let id = tree.file;
+        let to_value = if self.look_ahead {
+            to_outline
+        } else {
+            to_value
+        };
         to_value(
             tree,
             &self.sources.get(id).text,
@@ -666,6 +674,11 @@ impl Loader {
     /// Interpolates and expands a parsed file; keeps the tree for rules.
     fn convert(&mut self, tree: Tree, env: &Env) -> Value {
         let id = tree.file;
+        let to_value = if self.look_ahead {
+            to_outline
+        } else {
+            to_value
+        };
         let value = to_value(
             &tree,
             &self.sources.get(id).text,

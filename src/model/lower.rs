@@ -274,7 +274,7 @@ pub fn lower(doc: &Value) -> (Project, Vec<Diagnostic>) {
 
 /// The service keys [`lower_outline`] lowers: what a service is built from
 /// and what it refers to by name.
-const OUTLINE_KEYS: [&str; 11] = [
+pub const OUTLINE_KEYS: [&str; 11] = [
     "image",
     "build",
     "provider",
