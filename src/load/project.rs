@@ -280,7 +280,11 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, look_ahead: bool) -> Result<L
     if let Some(mut doc) = doc {
         loader.include_stack.push(first.path.clone());
         loader.resolve_includes(&mut doc, &project_dir, &env);
-        strip_resets(&mut doc);
+        // Every value comes from one of the trees: without a `!reset` in
+        // them there is nothing to strip.
+        if loader.trees.iter().any(Tree::has_reset) {
+            strip_resets(&mut doc);
+        }
         // A look ahead needs only the outline.
         let (mut p, diags) = if look_ahead {
             (model::lower_outline(&doc), Vec::new())

@@ -777,18 +777,26 @@ fn keys_of(m: &Map) -> Keys {
 // ---------------------------------------------------------------- services
 
 /// One service; with `outline`, only its [`OUTLINE_KEYS`] (each lowering
-/// reads only its own key, so those fields come out the same).
+/// reads only its own key, so those fields come out the same) and not its
+/// `keys`, which discovery does not read.
 fn lower_service(cx: &mut Cx, name: &Key, v: &Value, outline: bool) -> Service {
     let mut s = Service {
         name: Spanned::new(name.name.clone(), name.span),
         span: v.span,
         ..Service::default()
     };
-    let Some(m) = cx.map(v, &format!("services.{}", name.name)) else {
-        return s;
+    // `cx.map`, with the field's name made only when it is reported.
+    let m = match &v.kind {
+        ValueKind::Map(m) => m,
+        ValueKind::Null => return s,
+        _ => {
+            cx.wrong_type(&format!("services.{}", name.name), "a mapping", v);
+            return s;
+        }
     };
-    s.keys = keys_of(m);
-    let what = format!("service `{}`", name.name);
+    if !outline {
+        s.keys = keys_of(m);
+    }
     for (k, v) in &m.entries {
         let f = k.name.as_str();
         if outline && !OUTLINE_KEYS.contains(&f) {
@@ -940,7 +948,10 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value, outline: bool) -> Service {
                 cx.newer_than_reference(k, "service");
                 s.pre_start = raw(cx, v, f, Shape::Seq)
             }
-            _ => cx.other(k, v, SERVICE_KEYS, &what, Some(&mut s.extensions)),
+            _ => {
+                let what = format!("service `{}`", name.name);
+                cx.other(k, v, SERVICE_KEYS, &what, Some(&mut s.extensions));
+            }
         }
     }
     check_build_platforms(cx, &s);
