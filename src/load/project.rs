@@ -287,9 +287,9 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, look_ahead: bool) -> Result<L
         }
         // A look ahead needs only the outline.
         let (mut p, diags) = if look_ahead {
-            (model::lower_outline(&doc), Vec::new())
+            (model::lower_outline(doc), Vec::new())
         } else {
-            model::lower(&doc)
+            model::lower(doc)
         };
         if let Some(first_over) = p.services.get(loader.limits.max_services) {
             loader.diagnostics.push(
