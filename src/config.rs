@@ -206,18 +206,12 @@ impl Config {
     /// The nearest config file at or above `start` (a file or a directory).
     pub fn discover(start: &Path) -> Option<PathBuf> {
         let abs = crate::load::project::absolute(start);
-        let mut dir = if abs.is_dir() {
+        let dir = if abs.is_dir() {
             Some(abs.as_path())
         } else {
             abs.parent()
         };
-        while let Some(d) = dir {
-            if let Some(p) = crate::fscache::first_file_in(d, &FILE_NAMES) {
-                return Some(p);
-            }
-            dir = d.parent();
-        }
-        None
+        crate::fscache::nearest_file(dir?, &FILE_NAMES)
     }
 
     /// The severity a rule runs at, or `None` when it is turned off.

@@ -2,6 +2,7 @@
 //! configuration (selection, severities, per-file and per-service ignores)
 //! and inline suppressions.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::config::{selector_matches, Config};
@@ -10,7 +11,7 @@ use crate::discover::Job;
 use crate::image::{self, ImageFacts, ImageOptions};
 use crate::load::project::{self, FatalError, LoadOptions};
 use crate::report::FileNote;
-use crate::rules::{self, Context, RuleMeta};
+use crate::rules::{self, Context, Rule};
 use crate::source::SourceMap;
 
 /// What the command line says about rule selection; it overrides the config.
@@ -97,7 +98,7 @@ pub fn lint_job_with_images(
         }
     }
 
-    let enabled = |meta: &RuleMeta| is_enabled(meta, config, selection);
+    let enabled = |rule: &Rule| is_enabled(rule, config, selection);
     let mut diagnostics = loaded.diagnostics;
     // After a syntax error the model holds only part of the file; rules on
     // it would report what is merely cut off.
@@ -139,7 +140,7 @@ pub fn lint_job_with_images(
         let Some(rule) = rules::find(d.code) else {
             return true;
         };
-        if !enabled(&rule.meta) {
+        if !enabled(rule) {
             return false;
         }
         match config.severity(d.code, d.severity) {
@@ -202,9 +203,9 @@ pub fn lint_job_with_images(
     let s015 = rules::find("S015").expect("S015 is registered");
     // A code compose-lint does not know may fire (it is a typo S015 should
     // point at); a known rule may fire only when it is enabled.
-    let may_fire = |code: &str| rules::find(code).is_none_or(|r| enabled(&r.meta));
+    let may_fire = |code: &str| rules::find(code).is_none_or(enabled);
     crate::suppress::apply(&mut diagnostics, &trees, &loaded.sources, &may_fire);
-    if !enabled(&s015.meta) {
+    if !enabled(s015) {
         diagnostics.retain(|d| d.code != "S015");
     }
 
@@ -274,11 +275,12 @@ fn matches_code(sel: &str, code: &str) -> bool {
 }
 
 /// Is a rule on, given the command line (which wins) and the config?
-pub fn is_enabled(meta: &RuleMeta, config: &Config, selection: &Selection) -> bool {
+pub fn is_enabled(rule: &Rule, config: &Config, selection: &Selection) -> bool {
+    let meta = &rule.meta;
     let select = selection.select.as_ref().or(config.select.as_ref());
     // An opt-in rule runs under the strict profile, or when a selector
     // names it (code or name); a prefix such as `C`, or `ALL`, does not.
-    let in_profile = rules::profile_of(meta.code) <= config.profile.unwrap_or_default();
+    let in_profile = rule.profile <= config.profile.unwrap_or_default();
     let picks = |s: &String| {
         selector_matches(s, meta.code, meta.name)
             && (in_profile || crate::config::selector_names(s, meta.code, meta.name))
@@ -305,16 +307,23 @@ pub fn dedup(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
     use std::path::Component;
     // Each file's path without `.` components, and whether it had any,
     // worked out once per file rather than for every finding.
-    let files: Vec<(PathBuf, bool)> = sources
+    // The clean path is kept as the number of the first file with it, so
+    // that each finding hashes a number, not a path.
+    let mut first_with: HashMap<PathBuf, usize> = HashMap::new();
+    let files: Vec<(usize, bool)> = sources
         .files()
-        .map(|f| {
-            let clean: PathBuf = f
-                .path
-                .components()
-                .filter(|c| !matches!(c, Component::CurDir))
-                .collect();
+        .enumerate()
+        .map(|(i, f)| {
             let dotted = f.path.components().any(|c| matches!(c, Component::CurDir));
-            (clean, dotted)
+            let clean: PathBuf = if dotted {
+                f.path
+                    .components()
+                    .filter(|c| !matches!(c, Component::CurDir))
+                    .collect()
+            } else {
+                f.path.clone()
+            };
+            (*first_with.entry(clean).or_insert(i), dotted)
         })
         .collect();
     let file = |d: &Diagnostic| &files[d.span.file.0 as usize];
@@ -326,7 +335,7 @@ pub fn dedup(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
         for i in order {
             let d = &diags[i];
             keep[i] = seen.insert((
-                &file(d).0,
+                file(d).0,
                 d.span.start,
                 d.span.end,
                 d.code,
@@ -343,9 +352,11 @@ pub fn sort(diags: &mut [Diagnostic], sources: &SourceMap) {
     // Each file's place in the order of the paths, found once: comparing
     // two paths component by component for every pair of findings was
     // most of the sort.
+    // Paths order by their components (`Path`'s own order); each file's
+    // components are listed once, not again for every comparison.
     let paths: Vec<&Path> = sources.files().map(|f| f.path.as_path()).collect();
     let mut by_path: Vec<usize> = (0..paths.len()).collect();
-    by_path.sort_by(|a, b| paths[*a].cmp(paths[*b]));
+    by_path.sort_by_cached_key(|i| paths[*i].components().collect::<Vec<_>>());
     let mut rank = vec![0usize; paths.len()];
     for (n, w) in by_path.iter().enumerate() {
         rank[*w] = match n {

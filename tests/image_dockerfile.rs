@@ -195,7 +195,8 @@ fn run_shapes_that_are_understood() {
     let img = build("FROM scratch\nRUN adduser --home /srv/app -D --uid=1001 app\n");
     assert_eq!(img.resolve_user("app").unwrap().render(), "app (1001:1001)");
     assert_eq!(owner(&img, "/srv/app").as_deref(), Some("1001:1001"));
-    // Without -u busybox picks the first free uid from 1000 (decision 0020).
+    // Without -u busybox picks the first free uid from 1000 (decision 0020),
+    // and its new group takes that uid as gid (decision 0023).
     let img = build("FROM scratch\nRUN adduser -h /home/appuser -D --shell /bin/bash appuser\n");
     assert_eq!(
         img.user_named("appuser")
@@ -205,8 +206,10 @@ fn run_shapes_that_are_understood() {
     );
     assert_eq!(
         img.resolve_user("appuser").map(|r| r.render()),
-        Ok("appuser (1000:?)".to_string())
+        Ok("appuser (1000:1000)".to_string())
     );
+    assert_eq!(img.group_named("appuser").and_then(|g| g.gid), Some(1000));
+    assert_eq!(owner(&img, "/home/appuser").as_deref(), Some("1000:1000"));
     // On an Alpine base, adduser is busybox's even with long options only.
     let img =
         build("FROM alpine:3.20\nRUN adduser --disabled-password --home /srv/app --uid 1001 app\n");
@@ -444,6 +447,15 @@ fn chown_user_only_keeps_the_group() {
     );
     assert_eq!(owner(&img, "/data").as_deref(), Some("3000:2000"));
     assert_eq!(owner(&img, "/x").as_deref(), Some("7:6"));
+    // Options after the operands are options (GNU coreutils permute them;
+    // apache/kafka's `chown appuser:appuser -R /usr/logs ...` builds under
+    // `set -e` on busybox): `-R` is no path, and it recurses.
+    let img = build(
+        "FROM scratch\nRUN mkdir -p /logs/a /conf/b && chown 1000:1000 -R /logs && chmod 0700 -R /conf\n",
+    );
+    assert_eq!(owner(&img, "/logs/a").as_deref(), Some("1000:1000"));
+    assert_eq!(img.fs.get("/conf/b").and_then(|e| e.mode), Some(0o700));
+    assert!(img.fs.get("/-R").is_none());
 }
 
 /// `ADD <archive> /` whose archive is not in the build context (a recorded
@@ -703,7 +715,8 @@ fn bitnami_application_shape() {
 
 /// Decision 0020: `useradd`/`adduser` without `-u` take the first free uid
 /// from 1000 when every entry at and above 1000 is known; the new group's
-/// gid stays unknown.
+/// gid stays unknown, except busybox's without `-G`, whose group takes the
+/// uid it picked (decision 0023).
 #[test]
 fn regular_accounts_take_the_first_free_uid_from_1000() {
     for (df, want) in [
@@ -721,17 +734,30 @@ fn regular_accounts_take_the_first_free_uid_from_1000() {
         ),
         (
             "FROM scratch\nRUN adduser -D app\nUSER app\n",
-            "app (1000:?)",
+            "app (1000:1000)",
         ),
         // Alpine's passwd and group are known from 1000 (nobody 65534,
-        // nogroup 65533): busybox takes 1000; packages add system accounts only.
+        // nogroup 65533): busybox takes 1000, and gid 1000 for the group it
+        // makes; packages add system accounts only.
         (
             "FROM alpine:3.20\nRUN adduser -D app\nUSER app\n",
-            "app (1000:?)",
+            "app (1000:1000)",
         ),
+        // apache/kafka's docker/jvm/Dockerfile.
         (
             "FROM eclipse-temurin:21-jre-alpine\nRUN apk add --no-cache bash && adduser -h /home/appuser -D --shell /bin/bash appuser\nUSER appuser\n",
-            "appuser (1000:?)",
+            "appuser (1000:1000)",
+        ),
+        // With -G the user joins that group; busybox makes none.
+        (
+            "FROM alpine:3.20\nRUN addgroup -g 1500 grp && adduser -D -G grp app\nUSER app\n",
+            "app (1000:1500)",
+        ),
+        // The uid busybox picks is known only after its first pick: a second
+        // user takes 1001, and its group 1001.
+        (
+            "FROM alpine:3.20\nRUN adduser -D a && adduser -D b\nUSER b\n",
+            "b (1001:1001)",
         ),
         // ubuntu:noble has `ubuntu` at 1000.
         (
@@ -851,4 +877,92 @@ fn account_lines_appended_with_echo_are_read() {
     assert!(img.users_complete.is_some());
     let img = build("FROM debian:bookworm\nRUN echo 'app:!:19000::::::' >> /etc/shadow\n");
     assert!(img.users_complete.is_none());
+}
+
+/// Decision 0024: an `if` whose condition reads what the base records
+/// (`grep -q alpine /etc/issue` on the alpine layout) takes only its branch.
+#[test]
+fn conditions_on_the_base_take_only_their_branch() {
+    let df = "FROM alpine:3.20\n\
+        RUN if grep -i -q alpine /etc/issue; then \\\n\
+          adduser -S -u 472 -G root grafana; \\\n\
+        elif grep -i -q ubuntu /etc/issue; then \\\n\
+          adduser --system --uid 473 --ingroup root grafana; \\\n\
+        else \\\n\
+          echo 'ERROR: Unsupported base image' && /bin/false; \\\n\
+        fi\n\
+        USER 472\n";
+    let img = build(df);
+    assert_eq!(
+        user(&img),
+        "grafana (472:0)",
+        "the alpine branch ran, and only it"
+    );
+    assert!(
+        img.fs.query("/home/grafana").exists().is_some(),
+        "busybox adduser made the home"
+    );
+    // The first condition is false on alpine only if the text is known
+    // not to hold the word: it is not (only part of it is known), so
+    // `else` after an unknown condition stays uncertain.
+    let img = build(
+        "FROM alpine:3.20\nRUN if grep -q ubuntu /etc/issue; then adduser -S -u 1 a; else adduser -S -u 472 -G root grafana; fi\nUSER 472\n",
+    );
+    assert!(img.user_named("grafana").is_none(), "not known to have run");
+    // A file known absent: grep fails, `else` runs.
+    let img = build(
+        "FROM alpine:3.20\nRUN if grep -q x /nonexistent; then adduser -S -u 1 a; else adduser -S -u 472 -G root grafana; fi\n",
+    );
+    assert_eq!(
+        img.user_named("grafana").and_then(|u| u.uid),
+        Some(472),
+        "the file is absent: the else branch ran"
+    );
+    assert!(img.user_named("a").is_none());
+    // `[ -d ]` on a known directory; `!` negates.
+    let img = build(
+        "FROM alpine:3.20\nRUN if ! [ -d /etc ]; then adduser -S -u 1 a; else adduser -S -u 472 -G root grafana; fi\n",
+    );
+    assert_eq!(img.user_named("grafana").and_then(|u| u.uid), Some(472));
+    // What a step may have written is not read: after an unknown write to
+    // /etc, the condition is not known and neither branch is certain.
+    let img = build(
+        "FROM alpine:3.20\nRUN some-tool --write /etc/issue\nRUN if grep -q Alpine /etc/issue; then adduser -S -u 472 -G root grafana; fi\n",
+    );
+    assert!(img.user_named("grafana").is_none());
+    let img = build(
+        "FROM alpine:3.20\nRUN echo hi > /etc/issue\nRUN if grep -q Alpine /etc/issue; then adduser -S -u 472 -G root grafana; fi\n",
+    );
+    assert!(
+        img.user_named("grafana").is_none(),
+        "/etc/issue was rewritten"
+    );
+    // A package install from the distribution replaces no file another
+    // package owns: the release text stays.
+    let img = build(
+        "FROM alpine:3.20\nRUN apk add --no-cache ca-certificates bash curl tzdata\nRUN if grep -q Alpine /etc/issue; then adduser -S -u 472 -G root grafana; fi\n",
+    );
+    assert_eq!(img.user_named("grafana").and_then(|u| u.uid), Some(472));
+}
+
+/// `$(getent group 0 | cut -d: -f1)` is the name of a listed group, and
+/// `[ ! $(getent group 0) ]` is false: the shapes of grafana's Dockerfile.
+#[test]
+fn getent_of_a_listed_group_is_known() {
+    let img = build(
+        "FROM alpine:3.20\nARG GF_GID=0\n\
+         RUN if [ ! $(getent group \"$GF_GID\") ]; then addgroup -S -g $GF_GID grafana; fi && \\\n\
+           GF_GID_NAME=$(getent group $GF_GID | cut -d':' -f1) && \\\n\
+           adduser -S -u 472 -G \"$GF_GID_NAME\" grafana && \\\n\
+           mkdir -p /var/lib/grafana && chown -R \"grafana:$GF_GID_NAME\" /var/lib/grafana\n\
+         USER 472\n",
+    );
+    assert_eq!(user(&img), "grafana (472:0)");
+    assert_eq!(owner(&img, "/var/lib/grafana").as_deref(), Some("472:0"));
+    assert!(img.group_named("grafana").is_none(), "addgroup did not run");
+    // A group not listed: its name is not known, nor is the owner.
+    let img = build(
+        "FROM alpine:3.20\nRUN N=$(getent group 4242 | cut -d: -f1) && mkdir -p /d && chown \"1:$N\" /d\n",
+    );
+    assert_eq!(owner(&img, "/d"), None);
 }

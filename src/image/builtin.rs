@@ -1,22 +1,23 @@
 //! Built-in image facts: `rules/images/*.toml` (format in
-//! `rules/images/README.md`), embedded by `build.rs` and parsed once, on
-//! first use. Extra directories in the same format can be added
-//! (`--image-facts DIR`).
+//! `rules/images/README.md`), embedded and parsed by `build.rs`: a lint
+//! reads only the variant an image matches ([`builtin_lookup`]). The full
+//! catalog ([`builtin`], parsed from the embedded text on first use) serves
+//! the generator and the tests. Extra directories in the same format can be
+//! added (`--image-facts DIR`), parsed at run time.
 
-use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
-
-use serde::Deserialize;
 
 use super::facts::{
     Content, Entry, Evidence, Fact, Filesystem, GroupEntry, Image, ImageCommand, PathKind,
     UserEntry,
 };
+use super::facts_format::{resolve_extends, FileToml, VariantToml};
 use super::reference::{canonical_repository, tag_glob_matches, valid_tag_pattern, Reference};
 
 mod embedded {
+    use super::EmbeddedFacts;
     include!(concat!(env!("OUT_DIR"), "/builtin_images.rs"));
 }
 
@@ -28,87 +29,6 @@ pub fn embedded_layouts() -> &'static [(&'static str, &'static str)] {
 /// `(file name, text)` of every embedded facts file.
 pub fn embedded_files() -> &'static [(&'static str, &'static str)] {
     embedded::FILES
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileToml {
-    repository: String,
-    /// What the image is, for rules about exposure: see [`KINDS`].
-    kind: Option<String>,
-    #[serde(default)]
-    aliases: Vec<String>,
-    #[serde(default)]
-    variant: Vec<VariantToml>,
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct VariantToml {
-    #[serde(default)]
-    tags: Vec<String>,
-    source: Option<String>,
-    note: Option<String>,
-    extends: Option<String>,
-    user: Option<String>,
-    uid: Option<u32>,
-    gid: Option<u32>,
-    workdir: Option<String>,
-    entrypoint: Option<Vec<String>>,
-    entrypoint_shell: Option<String>,
-    cmd: Option<Vec<String>>,
-    cmd_shell: Option<String>,
-    stop_signal: Option<String>,
-    volumes: Option<Vec<String>>,
-    healthcheck: Option<bool>,
-    env: Option<BTreeMap<String, String>>,
-    shells: Option<Vec<String>>,
-    binaries: Option<Vec<String>>,
-    absent_binaries: Option<Vec<String>>,
-    starts_as_root_and_drops: Option<bool>,
-    chowns_on_start: Option<Vec<String>>,
-    /// Every path the program writes at run time outside the image's
-    /// VOLUMEs (`[]`: none). Absent: not known.
-    writes: Option<Vec<String>>,
-    init: Option<String>,
-    execs_args: Option<bool>,
-    execs_commands: Option<bool>,
-    data_dir_env: Option<String>,
-    min_memory: Option<String>,
-    shutdown_seconds: Option<u64>,
-    users: Option<Vec<UserToml>>,
-    paths: Option<Vec<PathToml>>,
-    /// The base layout (`rules/images/base/<name>.txt`) the image starts from.
-    layout: Option<String>,
-    /// Whether `/etc/passwd` is fully known (the layout's users plus `users`).
-    users_complete: Option<bool>,
-    /// Every `/etc/passwd` and `/etc/group` entry with an id at or above
-    /// this is known (the layout's users plus `users`); below it, not.
-    users_known_from: Option<u32>,
-    /// Areas that later build steps may have written: unknown, whatever
-    /// the layout says.
-    unknown: Option<Vec<String>>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UserToml {
-    name: String,
-    uid: Option<u32>,
-    gid: Option<u32>,
-    home: Option<String>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PathToml {
-    path: String,
-    kind: String,
-    owner: Option<String>,
-    mode: Option<String>,
-    content: Option<String>,
-    children: Option<Vec<String>>,
-    target: Option<String>,
 }
 
 /// One parsed facts file.
@@ -184,96 +104,76 @@ pub fn builtin_lookup(image: &str) -> Lookup {
     if let Some(hit) = cache.lock().ok().and_then(|c| c.get(image).cloned()) {
         return hit;
     }
-    let found = lazy_lookup(image).unwrap_or_else(|| builtin().lookup(image));
+    let found = lazy_lookup(image);
     if let Ok(mut c) = cache.lock() {
         c.insert(image.to_string(), found.clone());
     }
     found
 }
 
-/// Each embedded file's names, read from its first lines without parsing
-/// the TOML (`None` when a file does not start with the usual one-line
-/// `repository = "..."` and `aliases = [...]`).
-static BUILTIN_NAMES: OnceLock<Option<Vec<Vec<String>>>> = OnceLock::new();
-static BUILTIN_FILES: OnceLock<Vec<OnceLock<Option<FactsFile>>>> = OnceLock::new();
+/// One embedded facts file as `build.rs` parsed it: its names and kind,
+/// and per variant (in file order) its tag patterns and its facts with
+/// `extends` resolved, as JSON for [`VariantToml`].
+pub struct EmbeddedFacts {
+    /// As shown in evidence: `rules/images/postgres.toml`.
+    pub file: &'static str,
+    pub repository: &'static str,
+    /// The repository and its aliases, as written.
+    pub names: &'static [&'static str],
+    pub kind: Option<&'static str>,
+    pub variants: &'static [(&'static [&'static str], &'static str)],
+}
 
-/// Looks an image up parsing only the facts files that name its repository
-/// (start-up: parsing all of them costs more than linting a small file).
-/// `None` when the names could not be read cheaply: parse everything then.
-fn lazy_lookup(image: &str) -> Option<Lookup> {
+/// Every embedded facts file, parsed at build time.
+pub fn embedded_facts() -> &'static [EmbeddedFacts] {
+    embedded::FACTS
+}
+
+/// Looks an image up in the facts parsed at build time: only the variant
+/// that matches is read (from JSON), not the TOML of the whole file.
+fn lazy_lookup(image: &str) -> Lookup {
     let Some(r) = Reference::parse(image) else {
-        return Some(Lookup::NotFound);
+        return Lookup::NotFound;
     };
-    Some(match lazy_file(&r.repository())? {
-        Some(f) => lookup_in(f, &r),
-        None => Lookup::NotFound,
-    })
+    let Some(f) = embedded_file(&r.repository()) else {
+        return Lookup::NotFound;
+    };
+    let tags = f.variants.iter().map(|(tags, _)| tags.iter().copied());
+    match first_variant(f.file, &r, tags) {
+        Ok((i, pattern)) => {
+            let v: VariantToml = serde_json::from_str(f.variants[i].1)
+                .expect("build.rs wrote the variant from the same type");
+            let image = variant_image(f.file, f.repository, f.kind, &v, pattern);
+            Lookup::Found(Arc::new(image))
+        }
+        Err(miss) => miss,
+    }
 }
 
-/// [`Catalog::kind_of`] in the built-in catalog, parsing only the facts
-/// file that names the image's repository.
+/// [`Catalog::kind_of`] in the built-in catalog, read from the facts parsed
+/// at build time.
 pub fn builtin_kind_of(image: &str) -> Option<(&'static str, &'static str)> {
-    let repo = Reference::parse(image)?.repository();
-    let file = match lazy_file(&repo) {
-        Some(found) => found?,
-        None => return builtin().kind_of(image),
-    };
-    Some((file.kind.as_deref()?, file.file.as_str()))
+    let f = embedded_file(&Reference::parse(image)?.repository())?;
+    Some((f.kind?, f.file))
 }
 
-/// The first built-in facts file that names `repo` (canonical), parsing
-/// only the files whose first lines name it: `Some(None)` when none does,
-/// `None` when the names could not be read cheaply.
-fn lazy_file(repo: &str) -> Option<Option<&'static FactsFile>> {
-    let names = BUILTIN_NAMES
-        .get_or_init(|| {
-            embedded_files()
-                .iter()
-                .map(|(_, t)| head_names(t))
-                .collect()
-        })
-        .as_ref()?;
-    let files =
-        BUILTIN_FILES.get_or_init(|| embedded_files().iter().map(|_| OnceLock::new()).collect());
-    for (i, n) in names.iter().enumerate() {
-        if !n.iter().any(|n| n == repo) {
-            continue;
-        }
-        let file = files[i].get_or_init(|| {
-            let (name, text) = embedded_files()[i];
-            parse_file(&format!("rules/images/{name}"), text).ok()
-        });
-        // As in the full catalog, a file that does not parse is left out,
-        // and the names it was read with must be the ones it declares.
-        match file {
-            Some(f) if f.names.iter().any(|n| n == repo) => return Some(Some(f)),
-            Some(_) => return None,
-            None => {}
-        }
-    }
-    Some(None)
-}
-
-/// The canonical names a facts file declares on its first lines.
-fn head_names(text: &str) -> Option<Vec<String>> {
-    let mut lines = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'));
-    let repo = lines.next()?.strip_prefix("repository = ")?;
-    let mut raw = vec![unquote(repo)?];
-    if let Some(a) = lines.next().and_then(|l| l.strip_prefix("aliases = ")) {
-        let inner = a.strip_prefix('[')?.strip_suffix(']')?;
-        for item in inner.split(',').map(str::trim).filter(|i| !i.is_empty()) {
-            raw.push(unquote(item)?);
-        }
-    }
-    raw.iter().map(|n| canonical_repository(n)).collect()
-}
-
-fn unquote(s: &str) -> Option<&str> {
-    let inner = s.strip_prefix('"')?.strip_suffix('"')?;
-    (!inner.contains(['"', '\\'])).then_some(inner)
+/// The first embedded facts file that names `repo` (canonical), as the
+/// full catalog finds it.
+fn embedded_file(repo: &str) -> Option<&'static EmbeddedFacts> {
+    static NAMES: OnceLock<Vec<Vec<String>>> = OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        embedded_facts()
+            .iter()
+            .map(|f| {
+                f.names
+                    .iter()
+                    .filter_map(|n| canonical_repository(n))
+                    .collect()
+            })
+            .collect()
+    });
+    let i = names.iter().position(|n| n.iter().any(|n| n == repo))?;
+    Some(&embedded_facts()[i])
 }
 
 /// Parses and checks one facts file.
@@ -375,91 +275,6 @@ pub fn parse_file(file: &str, text: &str) -> Result<FactsFile, String> {
     })
 }
 
-fn resolve_extends(all: &[VariantToml], i: usize, depth: usize) -> Result<VariantToml, String> {
-    let v = &all[i];
-    let Some(ext) = &v.extends else {
-        return Ok(v.clone());
-    };
-    if depth > all.len() {
-        return Err(format!("variant {} extends in a cycle", i + 1));
-    }
-    let j = all
-        .iter()
-        .position(|o| o.tags.contains(ext))
-        .ok_or_else(|| format!("extends `{ext}` matches no variant"))?;
-    let base = resolve_extends(all, j, depth + 1)?;
-    Ok(overlay(base, v.clone()))
-}
-
-/// `over`'s facts on top of `base`'s. Lists of users and paths merge by
-/// name/path; every other set field replaces.
-fn overlay(base: VariantToml, over: VariantToml) -> VariantToml {
-    macro_rules! pick {
-        ($($f:ident),*) => { VariantToml { $($f: over.$f.or(base.$f),)* ..Default::default() } };
-    }
-    let mut users = base.users.clone().unwrap_or_default();
-    for u in over.users.clone().unwrap_or_default() {
-        users.retain(|b| b.name != u.name);
-        users.push(u);
-    }
-    let mut paths = base.paths.clone().unwrap_or_default();
-    for p in over.paths.clone().unwrap_or_default() {
-        paths.retain(|b| b.path != p.path);
-        paths.push(p);
-    }
-    let (over_ep, over_ep_shell) = (over.entrypoint.is_some(), over.entrypoint_shell.is_some());
-    let (over_cmd, over_cmd_shell) = (over.cmd.is_some(), over.cmd_shell.is_some());
-    let tags = over.tags.clone();
-    let mut v = pick!(
-        source,
-        note,
-        user,
-        uid,
-        gid,
-        workdir,
-        entrypoint,
-        entrypoint_shell,
-        cmd,
-        cmd_shell,
-        stop_signal,
-        volumes,
-        healthcheck,
-        env,
-        shells,
-        binaries,
-        absent_binaries,
-        starts_as_root_and_drops,
-        chowns_on_start,
-        writes,
-        init,
-        execs_args,
-        execs_commands,
-        data_dir_env,
-        min_memory,
-        shutdown_seconds,
-        layout,
-        users_complete,
-        users_known_from,
-        unknown
-    );
-    // An exec-form override clears the inherited shell form and vice versa.
-    if over_ep {
-        v.entrypoint_shell = None;
-    } else if over_ep_shell {
-        v.entrypoint = None;
-    }
-    if over_cmd {
-        v.cmd_shell = None;
-    } else if over_cmd_shell {
-        v.cmd = None;
-    }
-    v.tags = tags;
-    v.extends = None;
-    v.users = (!users.is_empty()).then_some(users);
-    v.paths = (!paths.is_empty()).then_some(paths);
-    v
-}
-
 fn parse_owner(s: &str) -> Option<(u32, u32)> {
     let (u, g) = s.split_once(':')?;
     Some((u.parse().ok()?, g.parse().ok()?))
@@ -508,36 +323,67 @@ impl Catalog {
 
 /// [`Catalog::lookup`] in the one file that names the repository.
 fn lookup_in(file: &FactsFile, r: &Reference) -> Lookup {
-    {
-        let Some(tag) = r.effective_tag() else {
-            return Lookup::NoVariant {
-                file: file.file.clone(),
-                why: "the image is pinned by digest only; built-in facts are per tag".into(),
-            };
-        };
-        for v in &file.variants {
-            let hit = v.tags.iter().find(|p| {
-                if tag == "latest" {
-                    p.as_str() == "latest"
-                } else {
-                    tag_glob_matches(p, tag)
-                }
-            });
-            if let Some(pattern) = hit {
-                return Lookup::Found(Arc::new(variant_image(file, v, pattern)));
-            }
-        }
-        Lookup::NoVariant {
-            file: file.file.clone(),
-            why: format!("no variant lists tag `{tag}`"),
-        }
+    let tags = file
+        .variants
+        .iter()
+        .map(|v| v.tags.iter().map(String::as_str));
+    match first_variant(&file.file, r, tags) {
+        Ok((i, pattern)) => Lookup::Found(Arc::new(variant_image(
+            &file.file,
+            &file.repository,
+            file.kind.as_deref(),
+            &file.variants[i],
+            pattern,
+        ))),
+        Err(miss) => miss,
     }
 }
 
-fn variant_image(file: &FactsFile, v: &VariantToml, pattern: &str) -> Image {
+/// The first variant, given as its tag patterns in file order, that lists
+/// the reference's tag, and the pattern that matched; or why none does.
+fn first_variant<'a, T>(
+    file: &str,
+    r: &Reference,
+    variants: impl Iterator<Item = T>,
+) -> Result<(usize, &'a str), Lookup>
+where
+    T: Iterator<Item = &'a str>,
+{
+    let Some(tag) = r.effective_tag() else {
+        return Err(Lookup::NoVariant {
+            file: file.to_string(),
+            why: "the image is pinned by digest only; built-in facts are per tag".into(),
+        });
+    };
+    for (i, mut patterns) in variants.enumerate() {
+        // `latest` (or no tag) matches only a listed "latest", not `*`.
+        let hit = patterns.find(|p| {
+            if tag == "latest" {
+                *p == "latest"
+            } else {
+                tag_glob_matches(p, tag)
+            }
+        });
+        if let Some(pattern) = hit {
+            return Ok((i, pattern));
+        }
+    }
+    Err(Lookup::NoVariant {
+        file: file.to_string(),
+        why: format!("no variant lists tag `{tag}`"),
+    })
+}
+
+fn variant_image(
+    file: &str,
+    repository: &str,
+    kind: Option<&str>,
+    v: &VariantToml,
+    pattern: &str,
+) -> Image {
     let ev = Evidence::Builtin {
-        file: file.file.clone(),
-        repository: file.repository.clone(),
+        file: file.to_string(),
+        repository: repository.to_string(),
         tag_pattern: pattern.to_string(),
         source_url: v.source.clone().unwrap_or_default(),
     };
@@ -564,7 +410,7 @@ fn variant_image(file: &FactsFile, v: &VariantToml, pattern: &str) -> Image {
     img.stop_signal = v.stop_signal.clone().map(f);
     img.volumes = v.volumes.iter().flatten().cloned().map(f).collect();
     img.healthcheck = v.healthcheck.map(|h| Fact::new(h, ev.clone()));
-    img.kind = file.kind.clone().map(f);
+    img.kind = kind.map(|k| f(k.to_string()));
     for (k, val) in v.env.iter().flatten() {
         img.env.push((k.clone(), f(val.clone())));
     }
@@ -925,6 +771,31 @@ workdir = "/home/rocketmq/rocketmq-5.0.0"
             assert!(f.tag_patterns().all(valid_tag_pattern));
         }
         assert_eq!(builtin().files.len(), embedded_files().len());
+    }
+
+    /// What build.rs parsed is what the run-time parser reads from the same
+    /// text: names, kind and every variant with `extends` resolved.
+    #[test]
+    fn build_time_facts_are_the_parsers() {
+        assert_eq!(embedded_facts().len(), embedded_files().len());
+        for (e, (name, text)) in embedded_facts().iter().zip(embedded_files()) {
+            let f = parse_file(&format!("rules/images/{name}"), text).unwrap();
+            assert_eq!(e.file, f.file);
+            assert_eq!(e.repository, f.repository);
+            let names: Vec<String> = e
+                .names
+                .iter()
+                .filter_map(|n| canonical_repository(n))
+                .collect();
+            assert_eq!(names, f.names, "{name}");
+            assert_eq!(e.kind, f.kind.as_deref(), "{name}");
+            assert_eq!(e.variants.len(), f.variants.len(), "{name}");
+            for ((tags, json), v) in e.variants.iter().zip(&f.variants) {
+                let read: VariantToml = serde_json::from_str(json).unwrap();
+                assert_eq!(&read, v, "{name}");
+                assert_eq!(tags.to_vec(), v.tags, "{name}");
+            }
+        }
     }
 
     /// The kind read from the one file naming the repository is the full

@@ -681,6 +681,153 @@ impl StageState<'_> {
         self.img.absent_binaries.clear();
     }
 
+    /// Whether a simple condition command of a `RUN` succeeds, when what it
+    /// reads is known here (decision 0024): `grep [-i] [-q] [-s] [-F]
+    /// WORD FILE` on a file whose text the base layout records (true when
+    /// the text holds the word; false when the file is known absent), and
+    /// `[ -e|-f|-d PATH ]`, `[ [-n|-z] STRING ]` (also as `test`).
+    /// Anything else: `None`.
+    fn condition(&self, words: &[runeffects::Word]) -> Option<bool> {
+        if !words.iter().all(|w| w.known || w.nonempty) {
+            return None;
+        }
+        fn text(w: &runeffects::Word) -> Option<&str> {
+            w.known.then_some(w.text.as_str())
+        }
+        let prog = text(&words[0])?;
+        let args = &words[1..];
+        let wd = self.workdir();
+        match prog {
+            "grep" => {
+                let mut fold = false;
+                let mut operands = Vec::new();
+                for a in args {
+                    let a = text(a)?;
+                    match a.strip_prefix('-') {
+                        Some(flags) if !flags.is_empty() && operands.is_empty() => {
+                            for c in flags.chars() {
+                                match c {
+                                    'i' => fold = true,
+                                    'q' | 's' | 'F' => {}
+                                    _ => return None,
+                                }
+                            }
+                        }
+                        _ => operands.push(a),
+                    }
+                }
+                let [pattern, file] = operands[..] else {
+                    return None;
+                };
+                // A word without regular-expression syntax matches itself.
+                if pattern.is_empty()
+                    || !pattern
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '_' || c == '-')
+                {
+                    return None;
+                }
+                let path = join(&wd, file);
+                match self.img.fs.query(&path) {
+                    PathFact::Absent { .. } => Some(false),
+                    PathFact::Exists(info) => {
+                        let known = self.img.fs.contains(&info.path)?;
+                        let found = if fold {
+                            known.to_lowercase().contains(&pattern.to_lowercase())
+                        } else {
+                            known.contains(pattern)
+                        };
+                        // Only part of the text is known: a word not in it
+                        // may be in the rest.
+                        found.then_some(true)
+                    }
+                    PathFact::Unknown { .. } => None,
+                }
+            }
+            "[" | "test" => {
+                let args = if prog == "[" {
+                    let (last, rest) = args.split_last()?;
+                    (text(last)? == "]").then_some(rest)?
+                } else {
+                    args
+                };
+                let (negate, args) = match args.split_first() {
+                    Some((first, rest)) if text(first) == Some("!") && !rest.is_empty() => {
+                        (true, rest)
+                    }
+                    _ => (false, args),
+                };
+                let v = match args {
+                    [s] => s.nonempty || s.known && !s.text.is_empty(),
+                    [op, s] if text(op) == Some("-n") => s.nonempty,
+                    [op, s] if text(op) == Some("-z") => !s.nonempty,
+                    [op, p] if matches!(text(op), Some("-e" | "-f" | "-d")) => {
+                        match self.img.fs.query(&join(&wd, text(p)?)) {
+                            PathFact::Absent { .. } => false,
+                            PathFact::Exists(info) => match text(op) {
+                                Some("-e") => true,
+                                Some("-f") => info.kind? == PathKind::File,
+                                _ => info.kind? == PathKind::Dir,
+                            },
+                            PathFact::Unknown { .. } => return None,
+                        }
+                    }
+                    _ => return None,
+                };
+                Some(v != negate)
+            }
+            _ => None,
+        }
+    }
+
+    /// The output of `$(getent group G)` (one non-empty word) and of
+    /// `$(getent group G | cut -d: -f1)` (the group's name) for a group
+    /// listed here: its entry is not changed by the package installs that
+    /// may add others.
+    fn substitution(&self, inner: &str) -> Option<runeffects::Output> {
+        let cmds = runeffects::commands(inner, self.escape, &|n| self.lookup(n));
+        let argv = |c: &runeffects::Command| -> Option<Vec<String>> {
+            c.words
+                .iter()
+                .map(|w| w.known.then(|| w.text.clone()))
+                .collect()
+        };
+        let first = argv(cmds.first()?)?;
+        let ["getent", "group", g] = first.iter().map(String::as_str).collect::<Vec<_>>()[..]
+        else {
+            return None;
+        };
+        let matching: Vec<&super::facts::GroupEntry> = match g.parse::<u32>() {
+            Ok(gid) => self
+                .img
+                .groups
+                .iter()
+                .filter(|e| e.gid == Some(gid))
+                .collect(),
+            Err(_) => self.img.groups.iter().filter(|e| e.name == g).collect(),
+        };
+        let [group] = matching[..] else {
+            return None;
+        };
+        match &cmds[1..] {
+            [] => Some(runeffects::Output::NonEmptyWord),
+            [cut] => {
+                let a = argv(cut)?;
+                let a: Vec<&str> = a.iter().map(String::as_str).collect();
+                matches!(
+                    a[..],
+                    ["cut", "-d:", "-f1"]
+                        | ["cut", "-d", ":", "-f", "1"]
+                        | ["cut", "-d:", "-f", "1"]
+                        | ["cut", "-d", ":", "-f1"]
+                        | ["cut", "-f1", "-d:"]
+                )
+                .then(|| runeffects::Output::Text(group.name.clone()))
+            }
+            _ => None,
+        }
+    }
+
     /// The user `RUN` runs as.
     fn run_owner(&self) -> Owner {
         match &self.img.user {
@@ -935,7 +1082,12 @@ impl StageState<'_> {
             vec![runeffects::Command {
                 words: argv
                     .into_iter()
-                    .map(|text| runeffects::Word { text, known: true })
+                    .map(|text| runeffects::Word {
+                        nonempty: !text.is_empty(),
+                        text,
+                        known: true,
+                        sure: true,
+                    })
                     .collect(),
                 redirects: Vec::new(),
                 appends: Vec::new(),
@@ -966,7 +1118,13 @@ impl StageState<'_> {
             }
             out
         } else {
-            runeffects::commands(script, self.escape, &|n| self.lookup(n))
+            let test = |w: &[runeffects::Word]| self.condition(w);
+            let subst = |inner: &str| self.substitution(inner);
+            let oracle = runeffects::Oracle {
+                test: &test,
+                subst: &subst,
+            };
+            runeffects::commands_with(script, self.escape, &|n| self.lookup(n), &oracle)
         };
         let mut areas: Vec<String> = Vec::new();
         for c in commands {
@@ -1107,12 +1265,30 @@ impl StageState<'_> {
                     areas.push(p.clone());
                 }
             }
+            // A distribution's package install replaces no file another
+            // package owns: the text the base layout records for its
+            // release files (/etc/issue) stays (decision 0024).
+            let kept: Vec<(String, String)> = if w.distro_packages && !w.users {
+                self.img
+                    .fs
+                    .entries
+                    .iter()
+                    .filter_map(|(k, e)| Some((k.clone(), e.contains.clone()?)))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             for (p, names_it) in w.paths {
                 self.img.fs.forget_under(&p, names_it, &ev);
                 let under = |b: &str| b == p || b.starts_with(&format!("{p}/")) || p == "/";
                 self.img.absent_binaries.retain(|b| !under(&b.value));
                 if !areas.contains(&p) {
                     areas.push(p);
+                }
+            }
+            for (k, text) in kept {
+                if let Some(e) = self.img.fs.entries.get_mut(&k) {
+                    e.contains = Some(text);
                 }
             }
         }
@@ -1185,7 +1361,8 @@ impl StageState<'_> {
                 true
             }
             "chown" => {
-                let (recursive, rest) = flags(args, &["-R", "--recursive"], &["-h", "-v", "-f"]);
+                let (recursive, rest) =
+                    permuted_flags(args, &["-R", "--recursive"], &["-h", "-v", "-f"]);
                 let Some(rest) = rest else { return false };
                 let Some((spec, paths)) = rest.split_first() else {
                     return false;
@@ -1217,7 +1394,7 @@ impl StageState<'_> {
                 true
             }
             "chmod" => {
-                let (recursive, rest) = flags(args, &["-R", "--recursive"], &["-v", "-f"]);
+                let (recursive, rest) = permuted_flags(args, &["-R", "--recursive"], &["-v", "-f"]);
                 let Some(rest) = rest else { return false };
                 let Some((spec, paths)) = rest.split_first() else {
                     return false;
@@ -1779,6 +1956,7 @@ impl StageState<'_> {
         // without a user are not all recorded.
         // busybox without -G also skips a uid whose gid a group holds
         // (loginutils/adduser.c, passwd_study).
+        let picked = uid.is_none() && !system;
         let uid = match uid {
             None if !system => self.next_regular_uid().filter(|n| {
                 !(busybox && group.is_none())
@@ -1789,6 +1967,15 @@ impl StageState<'_> {
                         .all(|g| g.gid.is_some_and(|x| x != *n))
             }),
             given => given,
+        };
+        // ...and its new group takes the uid it picked ("new gid = uid"):
+        // the uid was chosen only where that gid is free, so the gid is as
+        // well known as the uid (decision 0023). shadow's and Debian's tools
+        // take the uid's value for the group only "if possible", which a
+        // group the facts do not list may prevent: left unknown.
+        let gid = match gid {
+            None if picked && busybox && group.is_none() => uid,
+            g => g,
         };
         let home_path = home.clone().unwrap_or_else(|| format!("/home/{name}"));
         self.img.users.push(UserEntry {
@@ -2432,6 +2619,33 @@ fn flags<'a>(args: &'a [String], set: &[&str], ignore: &[&str]) -> (bool, Option
         i += 1;
     }
     (saw, Some(&args[i..]))
+}
+
+/// Like `flags`, for the tools that take options after their operands too
+/// (`chown appuser:appuser -R /usr/logs`, in apache/kafka's Dockerfile):
+/// GNU coreutils permute their arguments, and a `set -e` build that
+/// succeeds with such a line shows busybox took it as an option as well.
+/// Options end at `--`.
+fn permuted_flags(args: &[String], set: &[&str], ignore: &[&str]) -> (bool, Option<Vec<String>>) {
+    let mut saw = false;
+    let mut rest = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--" {
+            rest.extend(it.cloned());
+            break;
+        }
+        if a.starts_with('-') && a.len() > 1 {
+            if set.contains(&a.as_str()) {
+                saw = true;
+            } else if !ignore.contains(&a.as_str()) {
+                return (saw, None);
+            }
+        } else {
+            rest.push(a.clone());
+        }
+    }
+    (saw, Some(rest))
 }
 
 /// A JSON array of strings (exec form).

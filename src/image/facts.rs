@@ -345,14 +345,21 @@ pub struct Entry {
     pub link: Option<String>,
     /// The directory's listing is complete: any other child is absent.
     pub children_complete: bool,
+    /// For a file: text it is known to contain (from its base layout's
+    /// source), while nothing may have written it since (see
+    /// `Filesystem::contains`).
+    pub contains: Option<String>,
     pub evidence: Evidence,
 }
 
 impl Entry {
     /// What the directory holds is no longer known to be all that is
     /// listed (more may have been written into it).
+    /// A file there may have been replaced too: what it contains is no
+    /// longer known.
     pub fn listing_unknown(&mut self) {
         self.children_complete = false;
+        self.contains = None;
         if self.content == Some(Content::Empty) {
             self.content = None;
         }
@@ -367,6 +374,7 @@ impl Entry {
             content: None,
             link: None,
             children_complete: false,
+            contains: None,
             evidence,
         }
     }
@@ -457,6 +465,7 @@ impl Filesystem {
         self.absent.clear();
         for e in self.entries.values_mut() {
             e.children_complete = false;
+            e.contains = None;
             if e.content == Some(Content::Empty) {
                 e.content = None;
             }
@@ -465,6 +474,18 @@ impl Filesystem {
 
     pub fn get(&self, path: &str) -> Option<&Entry> {
         self.entries.get(path)
+    }
+
+    /// Text the file at `path` is known to contain: its layout recorded
+    /// it, and no step since may have written there (a step that replaces
+    /// the file replaces its entry; one that may have written the area
+    /// forgets it: `forget_under`, `contents_landed_in`, `forget_absence`).
+    pub fn contains(&self, path: &str) -> Option<&str> {
+        let path = normalize(path);
+        let e = self.entries.get(&path)?;
+        (e.kind == Some(PathKind::File))
+            .then_some(e.contains.as_deref())
+            .flatten()
     }
 
     /// The modes (and, with `owners`, the owners) at and below `path` are

@@ -94,6 +94,17 @@ pub fn parse(name: &str, text: &str) -> Result<Layout, String> {
                 gid: Some(f[2].parse().map_err(|_| err("gid"))?),
                 evidence: ev.clone(),
             }),
+            // `contains PATH TEXT`: the file listed at PATH holds TEXT (the
+            // rest of the line) somewhere in it.
+            "contains" if f.len() >= 3 => {
+                let text = f[2..].join(" ");
+                let e = fs
+                    .entries
+                    .get_mut(f[1])
+                    .filter(|e| e.kind == Some(PathKind::File))
+                    .ok_or_else(|| err("`contains` names a file not listed before it"))?;
+                e.contains = Some(text);
+            }
             k @ ("D" | "d" | "f" | "l" | "o" | "?") if f.len() >= 4 => {
                 let kind = match k {
                     "D" | "d" => Some(PathKind::Dir),

@@ -20,6 +20,7 @@ pub mod credentials;
 pub mod dockerfile;
 pub mod engine;
 pub mod facts;
+mod facts_format;
 pub mod generate;
 pub mod layout;
 pub mod listing;

@@ -37,6 +37,13 @@ pub struct Command {
 pub struct Word {
     pub text: String,
     pub known: bool,
+    /// Known not to be empty (and to be one word), even when not known: a
+    /// known part, or a substitution whose output is known to be a
+    /// non-empty word.
+    pub nonempty: bool,
+    /// No part of it comes from an assignment that may not have run (in a
+    /// branch, a loop, a `case`): only such words decide a condition.
+    pub sure: bool,
 }
 
 impl Word {
@@ -45,14 +52,58 @@ impl Word {
     }
 }
 
+/// What the image says about the parts of a script that depend on it.
+pub struct Oracle<'a> {
+    /// The exit status of a simple condition command (`grep -q alpine
+    /// /etc/issue`, `[ -f /x ]`) when what it reads is known: true when it
+    /// succeeds. `None`: not known.
+    pub test: &'a dyn Fn(&[Word]) -> Option<bool>,
+    /// The output of a command substitution (its text inside `$(...)`),
+    /// when what it reads is known.
+    pub subst: &'a dyn Fn(&str) -> Option<Output>,
+}
+
+/// The output of a command substitution.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Output {
+    /// Exactly this text (trailing newlines removed).
+    Text(String),
+    /// One non-empty word whose text is not known.
+    NonEmptyWord,
+}
+
+const NO_ORACLE: Oracle<'static> = Oracle {
+    test: &|_| None,
+    subst: &|_| None,
+};
+
 /// Cuts `script` into simple commands. Never fails: what cannot be read
 /// becomes words that are not known.
 pub fn commands(script: &str, escape: char, lookup: &dyn Fn(&str) -> Var) -> Vec<Command> {
+    commands_with(script, escape, lookup, &NO_ORACLE)
+}
+
+/// `commands`, where an `if`/`elif` condition the oracle knows the result of
+/// takes only its branch: the commands of a branch known not to run are
+/// left out, those of a branch known to run are as certain as the `if`
+/// itself (decision 0024). Any other condition keeps every branch
+/// uncertain.
+pub fn commands_with(
+    script: &str,
+    escape: char,
+    lookup: &dyn Fn(&str) -> Var,
+    oracle: &Oracle,
+) -> Vec<Command> {
     let mut lx = Lexer {
         chars: script.chars().collect(),
         i: 0,
         escape,
         lookup,
+        oracle,
+        ifs: Vec::new(),
+        nonempty_sub: false,
+        unsure: std::collections::HashSet::new(),
+        word_unsure: false,
         out: Vec::new(),
         last_sub_mktemp: false,
         functions: Vec::new(),
@@ -68,6 +119,16 @@ struct Lexer<'a> {
     i: usize,
     escape: char,
     lookup: &'a dyn Fn(&str) -> Var,
+    oracle: &'a Oracle<'a>,
+    /// The `if`s being read, innermost last.
+    ifs: Vec<IfFrame>,
+    /// The word being read so far is one substitution whose output is a
+    /// non-empty word.
+    nonempty_sub: bool,
+    /// Variables last assigned where the assignment may not have run.
+    unsure: std::collections::HashSet<String>,
+    /// The word being read expanded one of `unsure`.
+    word_unsure: bool,
     out: Vec<Command>,
     /// Functions the script defines.
     functions: Vec<String>,
@@ -79,7 +140,96 @@ struct Lexer<'a> {
     appends: Vec<bool>,
 }
 
-#[derive(PartialEq)]
+/// One `if ... fi` being read.
+struct IfFrame {
+    /// The nesting depth of its branches.
+    depth: usize,
+    branch: Branch,
+    /// The value of the condition being read (`None`: not known).
+    cond: Option<bool>,
+    /// The separator after the last condition command read (`None`: none yet).
+    cond_sep: Option<Sep>,
+    /// Something in the condition was not a simple command at this depth.
+    cond_unread: bool,
+    /// An earlier condition is known true: no later branch runs.
+    taken: bool,
+    /// An earlier condition is not known.
+    unknown: bool,
+    /// The `if` itself runs for certain (where it stands in the script).
+    certain_at: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Branch {
+    /// Reading a condition.
+    Cond,
+    /// The branch runs.
+    Run,
+    /// The branch does not run.
+    Skip,
+    /// Whether the branch runs is not known.
+    Maybe,
+}
+
+impl IfFrame {
+    /// The branch after `then` (`cond`) or `else` (`None`).
+    fn enter(&mut self, then: bool) {
+        let v = if !then {
+            Some(false)
+        } else if self.cond_unread {
+            None
+        } else {
+            self.cond
+        };
+        self.branch = if self.taken {
+            Branch::Skip
+        } else if !then {
+            if self.unknown {
+                Branch::Maybe
+            } else {
+                Branch::Run
+            }
+        } else {
+            match v {
+                Some(true) if self.unknown => Branch::Maybe,
+                Some(true) => Branch::Run,
+                Some(false) => Branch::Skip,
+                None => Branch::Maybe,
+            }
+        };
+        if then {
+            match v {
+                Some(true) => self.taken = true,
+                None => self.unknown = true,
+                Some(false) => {}
+            }
+        }
+    }
+
+    /// Adds one condition command's value.
+    fn add(&mut self, v: Option<bool>, sep: Sep) {
+        self.cond = match self.cond_sep.take() {
+            None | Some(Sep::Seq) => v,
+            Some(Sep::And) => match (self.cond, v) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), v) => v,
+                _ => None,
+            },
+            Some(Sep::Or) => match (self.cond, v) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), v) => v,
+                _ => None,
+            },
+            Some(_) => None,
+        };
+        if !matches!(sep, Sep::And | Sep::Or | Sep::Seq) {
+            self.cond_unread = true;
+        }
+        self.cond_sep = Some(sep);
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
 enum Sep {
     And,
     Or,
@@ -96,6 +246,20 @@ impl Lexer<'_> {
         self.chars.get(self.i + k).copied()
     }
 
+    /// The depth at which commands run for certain: inside `if`s whose
+    /// branches are all known to run, none otherwise.
+    fn run_depth(&self) -> usize {
+        if self.ifs.iter().all(|f| f.branch == Branch::Run) {
+            self.ifs.len()
+        } else {
+            usize::MAX
+        }
+    }
+
+    fn skipping(&self) -> bool {
+        self.ifs.iter().any(|f| f.branch == Branch::Skip)
+    }
+
     /// Reads commands until the end or an unmatched `)` (when `nested`).
     fn script(&mut self, top: bool, close: Option<char>) {
         let mut depth = 0usize; // if/for/while/case/{/(
@@ -105,16 +269,30 @@ impl Lexer<'_> {
         let mut cd_unknown = false;
         loop {
             self.appends.clear();
+            let out_start = self.out.len();
             let (mut words, redirects, sep) = self.command(close);
             // A redirection read inside a substitution is not this command's.
             let mut appends = std::mem::take(&mut self.appends);
             appends.resize(redirects.len(), false);
             // Control words at the start of a command.
             let mut conditional = false;
+            let mut negate = false;
             while let Some(w) = words.first() {
                 match w.text.as_str() {
                     "if" | "while" | "until" | "for" | "case" | "select" if w.known => {
                         depth += 1;
+                        if w.text == "if" {
+                            self.ifs.push(IfFrame {
+                                depth,
+                                branch: Branch::Cond,
+                                cond: None,
+                                cond_sep: None,
+                                cond_unread: false,
+                                taken: false,
+                                unknown: false,
+                                certain_at: certain_next && depth - 1 == self.run_depth(),
+                            });
+                        }
                         if w.text == "case" {
                             in_case += 1;
                         }
@@ -142,10 +320,37 @@ impl Lexer<'_> {
                         if w.text == "{" {
                             depth += 1;
                         }
+                        if w.text == "!" {
+                            negate = !negate;
+                        }
+                        let mut runs = false;
+                        if let Some(f) = self.ifs.last_mut().filter(|f| f.depth == depth) {
+                            match w.text.as_str() {
+                                "then" | "else" => {
+                                    f.enter(w.text == "then");
+                                    runs = f.branch == Branch::Run;
+                                    // The condition's own `||` or pipes
+                                    // do not make the branch uncertain.
+                                    if runs {
+                                        certain_next = f.certain_at;
+                                    }
+                                }
+                                "elif" => {
+                                    f.branch = Branch::Cond;
+                                    f.cond = None;
+                                    f.cond_sep = None;
+                                    f.cond_unread = false;
+                                }
+                                _ => {}
+                            }
+                        }
                         words.remove(0);
-                        conditional = true;
+                        conditional |= !runs;
                     }
                     "fi" | "done" | "esac" | "}" if w.known => {
+                        if w.text == "fi" && self.ifs.last().is_some_and(|f| f.depth == depth) {
+                            self.ifs.pop();
+                        }
                         if w.text == "esac" {
                             in_case = in_case.saturating_sub(1);
                         }
@@ -154,6 +359,26 @@ impl Lexer<'_> {
                     }
                     _ => break,
                 }
+            }
+            // A command of an `if` condition: its value, when known.
+            if let Some(f) = self.ifs.last_mut().filter(|f| f.branch == Branch::Cond) {
+                if f.depth != depth || (words.is_empty() && sep == Sep::Open) {
+                    f.cond_unread = true;
+                } else if !words.is_empty() {
+                    let v = if words.iter().all(|w| w.sure) {
+                        (self.oracle.test)(&words).map(|v| v != negate)
+                    } else {
+                        None
+                    };
+                    f.add(v, sep);
+                }
+            }
+            // A branch known not to run: its commands (and those of its
+            // substitutions) are left out; only its nesting is followed.
+            let skipping = self.skipping();
+            if skipping {
+                self.out.truncate(out_start);
+                words.clear();
             }
             // `NAME=value`, `export NAME=value`: later words see the value.
             {
@@ -165,10 +390,16 @@ impl Lexer<'_> {
                     ws = &ws[1..];
                 }
                 let only_assignments = !ws.is_empty() && ws.iter().all(|w| is_assignment(&w.text));
+                let sure_here = certain_next && depth == self.run_depth() && !conditional;
                 if only_assignments || (ws.len() < words.len() && !ws.is_empty()) {
                     for w in ws {
                         if let Some((name, value)) = w.text.split_once('=') {
                             if is_assignment(&w.text) {
+                                if sure_here && w.sure {
+                                    self.unsure.remove(name);
+                                } else {
+                                    self.unsure.insert(name.to_string());
+                                }
                                 self.locals
                                     .insert(name.to_string(), (value.to_string(), w.known));
                             }
@@ -192,7 +423,7 @@ impl Lexer<'_> {
             // `pattern)` inside `case`.
             let is_pattern = in_case > 0 && sep == Sep::Close;
             if !words.is_empty() && !is_pattern {
-                let certain = top && certain_next && depth == 0 && !conditional;
+                let certain = top && certain_next && depth == self.run_depth() && !conditional;
                 // `cd DIR` changes where later relative paths point.
                 if words[0].known() == Some("cd") {
                     match words.get(1).and_then(|w| w.known()) {
@@ -228,7 +459,7 @@ impl Lexer<'_> {
                     cwd: cwd.clone(),
                     cd_unknown,
                 });
-            } else if !redirects.is_empty() {
+            } else if !redirects.is_empty() && !skipping {
                 self.out.push(Command {
                     words: Vec::new(),
                     redirects,
@@ -239,7 +470,7 @@ impl Lexer<'_> {
                 });
             }
             certain_next = match sep {
-                Sep::And | Sep::Seq => certain_next || depth == 0,
+                Sep::And | Sep::Seq => certain_next || depth == self.run_depth(),
                 Sep::Or | Sep::Pipe | Sep::Background => false,
                 Sep::Open => {
                     depth += 1;
@@ -417,6 +648,8 @@ impl Lexer<'_> {
         let mut text = String::new();
         let mut known = true;
         let start = self.i;
+        self.nonempty_sub = false;
+        self.word_unsure = false;
         let push = |text: &mut String, known: bool, c: char| {
             if known {
                 text.push(c);
@@ -483,13 +716,42 @@ impl Lexer<'_> {
                 }
             }
         }
-        (self.i > start).then_some(Word { text, known })
+        let nonempty = if known {
+            !text.is_empty()
+        } else {
+            self.nonempty_sub
+        };
+        (self.i > start).then_some(Word {
+            text,
+            known,
+            nonempty,
+            sure: !self.word_unsure,
+        })
     }
 
     /// Expands the `$`/backtick at the cursor; false when it is a plain `$`.
     fn dollar(&mut self, text: &mut String, known: &mut bool) -> bool {
         let c = self.peek(0);
-        let sub_end = |open: char, close: char, lx: &mut Lexer| {
+        // Another part after a substitution of a non-empty word: what the
+        // whole is, is not known.
+        self.nonempty_sub = false;
+        let first = *known && text.is_empty();
+        // Applies a substitution's output, if known; true when `text` then
+        // stays known.
+        let apply =
+            |lx: &mut Lexer, out: Option<Output>, text: &mut String, known: &mut bool| match out {
+                Some(Output::Text(t)) => {
+                    if *known {
+                        text.push_str(&t);
+                    }
+                }
+                Some(Output::NonEmptyWord) => {
+                    lx.nonempty_sub = first;
+                    *known = false;
+                }
+                None => *known = false,
+            };
+        let sub_end = |open: char, close: char, lx: &mut Lexer| -> Option<Output> {
             // A command substitution: its commands run (uncertain); its value is not known.
             let mut depth = 1;
             let start = lx.i;
@@ -518,11 +780,12 @@ impl Lexer<'_> {
                 s.certain = false;
             }
             lx.out.extend(sub);
+            (lx.oracle.subst)(&inner)
         };
         if c == Some('`') {
             self.i += 1;
-            sub_end('`', '`', self);
-            *known = false;
+            let out = sub_end('`', '`', self);
+            apply(self, out, text, known);
             return true;
         }
         match self.peek(1) {
@@ -544,9 +807,12 @@ impl Lexer<'_> {
                     }
                 } else {
                     self.i += 2;
-                    sub_end('(', ')', self);
+                    let out = sub_end('(', ')', self);
                     if self.last_sub_mktemp && *known {
                         text.push_str("/tmp/");
+                    } else if out.is_some() {
+                        apply(self, out, text, known);
+                        return true;
                     }
                 }
                 *known = false;
@@ -577,12 +843,18 @@ impl Lexer<'_> {
                     .or_else(|| plain.strip_suffix("[*]"))
                     .filter(|n| self.locals.contains_key(*n))
                     .map_or(plain.clone(), str::to_string);
+                if self.unsure.contains(&plain) {
+                    self.word_unsure = true;
+                }
                 if let Some((v, k)) = self.locals.get(&plain).cloned() {
                     if *known {
                         text.push_str(&v);
                     }
                     *known &= k;
                     return true;
+                }
+                if self.unsure.iter().any(|u| chunk.contains(u.as_str())) {
+                    self.word_unsure = true;
                 }
                 let locals = &self.locals;
                 let lookup = |n: &str| match locals.get(n) {
@@ -608,6 +880,9 @@ impl Lexer<'_> {
                 }
                 let name: String = self.chars[start..j].iter().collect();
                 self.i = j;
+                if self.unsure.contains(&name) {
+                    self.word_unsure = true;
+                }
                 if let Some((v, k)) = self.locals.get(&name).cloned() {
                     if *known {
                         text.push_str(&v);
@@ -644,6 +919,10 @@ pub struct Writes {
     /// Whether it may add system users and groups only (ids below 1000):
     /// a package manager's maintainer scripts (decision 0020).
     pub system_users: bool,
+    /// The command installs a distribution's own packages (from its
+    /// repositories, not a package file): it replaces no file another
+    /// installed package owns (decision 0024).
+    pub distro_packages: bool,
     /// Directories below which the mode (and, when true, the owner) of
     /// anything may change, nothing else: `find / -perm /6000 -exec chmod
     /// a-s {} \;`.
@@ -911,6 +1190,97 @@ fn tool_areas(prog: &str, args: &[&str]) -> Option<(Vec<&'static str>, Cwd)> {
         ),
         _ => return None,
     })
+}
+
+/// Whether a `wget`/`curl` writes what it fetches to standard output
+/// only: wget's `-O -` (`-qO-`, `--output-document=-`); curl without an
+/// option that names an output file or keeps state (`-o`, `-O`, `-c`,
+/// `-D`, `--output`...), when every option is a short one of a shape read
+/// here or a URL.
+fn to_stdout(prog: &str, args: &[&str]) -> bool {
+    if prog == "wget" {
+        let mut dash_o = false;
+        for (i, a) in args.iter().enumerate() {
+            if *a == "--output-document=-" || *a == "-O-" {
+                dash_o = true;
+            } else if let Some(f) = a.strip_prefix('-').filter(|f| !f.starts_with('-')) {
+                // `-qO-`, `-qO -`: O last, its value `-`.
+                match f.find('O') {
+                    Some(p) if f[..p].chars().all(|c| c == 'q') => {
+                        let v = &f[p + 1..];
+                        if v == "-" || (v.is_empty() && args.get(i + 1) == Some(&"-")) {
+                            dash_o = true;
+                        } else {
+                            return false;
+                        }
+                    }
+                    Some(_) => return false,
+                    None if f.chars().all(|c| c == 'q') => {}
+                    None => return false,
+                }
+            } else if a.starts_with("--") {
+                return false;
+            }
+        }
+        return dash_o;
+    }
+    args.iter().all(|a| match a.strip_prefix('-') {
+        Some(f) if !f.starts_with('-') && !f.is_empty() => {
+            f.chars().all(|c| matches!(c, 'f' | 's' | 'S' | 'L' | 'k'))
+        }
+        Some("-fail" | "-silent" | "-show-error" | "-location") => true,
+        Some(_) => false,
+        None => true,
+    })
+}
+
+/// The directory and the members of `tar x ... -C DIR MEMBER...`, when the
+/// arguments are all of a shape read here: the first bundled (`zxf -`) or
+/// dashed (`-xzf`) flags, `-C`/`--directory`, `-f`/`--file`, and relative
+/// member names without globs.
+fn tar_members<'a>(args: &[&'a str]) -> Option<(&'a str, Vec<&'a str>)> {
+    let mut dir = None;
+    let mut members = Vec::new();
+    let mut extract = false;
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i];
+        let bundled = i == 0 && !a.starts_with('-');
+        if let Some(flags) = a
+            .strip_prefix('-')
+            .filter(|f| !f.starts_with('-'))
+            .or(bundled.then_some(a))
+        {
+            for c in flags.chars() {
+                match c {
+                    'x' => extract = true,
+                    'z' | 'j' | 'J' | 'v' | 'o' | 'p' => {}
+                    'f' => i += 1,
+                    'C' if flags.ends_with('C') => {
+                        i += 1;
+                        dir = Some(*args.get(i)?);
+                    }
+                    _ => return None,
+                }
+            }
+        } else if let Some(d) = a.strip_prefix("--directory=") {
+            dir = Some(d);
+        } else if a == "--directory" {
+            i += 1;
+            dir = Some(*args.get(i)?);
+        } else if a.starts_with("--file=") || a == "--no-same-owner" {
+        } else if a.starts_with('-') {
+            return None;
+        } else {
+            if a.starts_with('/') || a.contains(['*', '?', '[']) || a.split('/').any(|p| p == "..")
+            {
+                return None;
+            }
+            members.push(a);
+        }
+        i += 1;
+    }
+    (extract && !members.is_empty()).then_some((dir?, members))
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -1305,6 +1675,25 @@ fn writes_in(
         }
         return Some(w);
     }
+    // `tar x -C DIR MEMBER...`: only the members named are extracted,
+    // each at DIR/MEMBER (and below, for a directory).
+    if prog == "tar" && args.iter().all(|a| a.known) {
+        if let Some((dir, members)) = tar_members(&texts) {
+            let dir = resolve(dir)?;
+            for m in members {
+                w.paths.push((super::facts::join(&dir, m), true));
+            }
+            return Some(w);
+        }
+    }
+    // A download to standard output (`wget -qO- URL`, `curl -fsSL URL`)
+    // writes no file but wget's HSTS cache in the home.
+    if matches!(prog, "wget" | "curl") && to_stdout(prog, &texts) {
+        if prog == "wget" {
+            w.paths.push((home.unwrap_or("/root").to_string(), false));
+        }
+        return Some(w);
+    }
     if let Some((areas, cwd_kind)) = tool_areas(prog, &texts) {
         if matches!(
             prog,
@@ -1341,6 +1730,7 @@ fn writes_in(
                 w.users = true;
             } else {
                 w.system_users = true;
+                w.distro_packages = true;
             }
         }
         for a in areas {
@@ -1958,5 +2348,138 @@ mod tests {
         assert!(areas("cp -r x $UNKNOWN").is_none());
         assert!(areas("eval \"$X\"").is_none());
         assert!(areas("find . | xargs rm").is_none());
+    }
+
+    /// `yes` succeeds, `no` fails, anything else is not known.
+    fn decided(s: &str) -> Vec<(String, bool)> {
+        let test = |w: &[Word]| match w[0].text.as_str() {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => None,
+        };
+        let subst = |_: &str| None;
+        let oracle = Oracle {
+            test: &test,
+            subst: &subst,
+        };
+        commands_with(s, '\\', &lookup, &oracle)
+            .into_iter()
+            .map(|c| {
+                let t: Vec<&str> = c.words.iter().map(|w| w.text.as_str()).collect();
+                (t.join(" "), c.certain)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn known_conditions_take_only_their_branch() {
+        let run = |s: &str| -> Vec<(String, bool)> {
+            decided(s)
+                .into_iter()
+                .filter(|(t, _)| !matches!(t.as_str(), "yes" | "no" | "maybe"))
+                .collect()
+        };
+        let c = |t: &str, certain: bool| (t.to_string(), certain);
+        // A true condition: its branch is certain, the others are gone.
+        assert_eq!(
+            run("if yes; then mkdir /a; elif maybe; then mkdir /b; else mkdir /c; fi && mkdir /d"),
+            vec![c("mkdir /a", true), c("mkdir /d", true)]
+        );
+        // False, then unknown: the elif branch and the else are uncertain.
+        assert_eq!(
+            run("if no; then mkdir /a; elif maybe; then mkdir /b; else mkdir /c; fi"),
+            vec![c("mkdir /b", false), c("mkdir /c", false)]
+        );
+        // All false: else runs.
+        assert_eq!(
+            run("if no; then mkdir /a; elif ! yes; then mkdir /b; else mkdir /c; fi"),
+            vec![c("mkdir /c", true)]
+        );
+        // `&&`/`||` short-circuit; an unknown part leaves it unknown.
+        assert_eq!(run("if maybe && no; then mkdir /a; fi"), vec![]);
+        assert_eq!(
+            run("if maybe || yes; then mkdir /a; fi"),
+            vec![c("mkdir /a", true)]
+        );
+        assert_eq!(
+            run("if yes && maybe; then mkdir /a; fi"),
+            vec![c("mkdir /a", false)]
+        );
+        // Nested: an inner known branch inside an unknown one stays uncertain.
+        assert_eq!(
+            run("if maybe; then if yes; then mkdir /a; fi; fi"),
+            vec![c("mkdir /a", false)]
+        );
+        // After `||`, even a true branch is not certain.
+        assert_eq!(
+            run("true || if yes; then mkdir /a; fi"),
+            vec![c("true", true), c("mkdir /a", false)]
+        );
+        // Without an oracle nothing is decided (today's behaviour).
+        assert_eq!(
+            cmds("if yes; then mkdir /a; else mkdir /b; fi"),
+            vec![
+                ("yes".to_string(), false),
+                ("mkdir /a".to_string(), false),
+                ("mkdir /b".to_string(), false)
+            ]
+        );
+    }
+
+    #[test]
+    fn values_set_where_they_may_not_run_decide_nothing() {
+        let test =
+            |w: &[Word]| (w[0].text == "[").then(|| w[1].text == "-n" && !w[2].text.is_empty());
+        let subst = |_: &str| None;
+        let oracle = Oracle {
+            test: &test,
+            subst: &subst,
+        };
+        let certain_mkdirs = |s: &str| -> Vec<String> {
+            commands_with(s, '\\', &lookup, &oracle)
+                .into_iter()
+                .filter(|c| c.certain && c.words[0].text == "mkdir")
+                .map(|c| c.words[1].text.clone())
+                .collect()
+        };
+        assert_eq!(
+            certain_mkdirs("X=1; if [ -n \"$X\" ]; then mkdir /a; fi"),
+            vec!["/a"]
+        );
+        assert!(
+            certain_mkdirs("case $A in x) X=1;; esac; if [ -n \"$X\" ]; then mkdir /a; fi")
+                .is_empty()
+        );
+        assert!(
+            certain_mkdirs("for i in a; do X=1; done; if [ -n \"${X}\" ]; then mkdir /a; fi")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn tar_members_and_downloads_to_stdout() {
+        assert_eq!(
+            tar_members(&["zxf", "-", "-C", "/", "usr/lib/a.so", "usr/lib/b.so"]),
+            Some(("/", vec!["usr/lib/a.so", "usr/lib/b.so"]))
+        );
+        assert_eq!(
+            tar_members(&["-xzf", "x.tgz", "-C", "/usr/local/bin", "./influx"]).map(|m| m.1),
+            Some(vec!["./influx"])
+        );
+        // No member (all of it), no -C, a glob, an option not read: not read.
+        assert_eq!(tar_members(&["-xzf", "x.tgz", "-C", "/opt"]), None);
+        assert_eq!(tar_members(&["-xzf", "x.tgz", "a"]), None);
+        assert_eq!(tar_members(&["-xzf", "x.tgz", "-C", "/", "usr/*"]), None);
+        assert_eq!(
+            tar_members(&["-xzf", "x.tgz", "--strip-components=1", "-C", "/", "a"]),
+            None
+        );
+        assert!(to_stdout("wget", &["-qO-", "https://x"]));
+        assert!(to_stdout("wget", &["-q", "-O", "-", "https://x"]));
+        assert!(!to_stdout("wget", &["-q", "https://x"]));
+        assert!(!to_stdout("wget", &["-O", "/x", "https://x"]));
+        assert!(to_stdout("curl", &["-fsSL", "https://x"]));
+        assert!(!to_stdout("curl", &["-fsSLO", "https://x"]));
+        assert!(!to_stdout("curl", &["-o", "/x", "https://x"]));
     }
 }

@@ -22,6 +22,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// How much longer than its input `interpolate` lets a result grow: a few
 /// references to a large variable must not exhaust memory, while a long
@@ -31,10 +32,12 @@ pub const MAX_RESULT_LEN: usize = 1 << 20;
 /// Deepest nesting of `${A:-${B:-...}}` expanded; deeper is reported, not followed.
 pub const MAX_DEPTH: usize = 64;
 
-/// The variables interpolation resolves against.
+/// The variables interpolation resolves against. Shared until changed:
+/// every load of a batch run starts from the process environment, and
+/// copying it was a tenth of a small project's load.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Env {
-    vars: HashMap<String, String>,
+    vars: Arc<HashMap<String, String>>,
 }
 
 impl Env {
@@ -49,7 +52,9 @@ impl Env {
             let vars = std::env::vars_os()
                 .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
                 .collect();
-            Env { vars }
+            Env {
+                vars: Arc::new(vars),
+            }
         };
         // A batch run reads the environment once (it does not change).
         static ONCE: std::sync::OnceLock<Env> = std::sync::OnceLock::new();
@@ -61,7 +66,7 @@ impl Env {
     }
 
     pub fn insert(&mut self, k: impl Into<String>, v: impl Into<String>) {
-        self.vars.insert(k.into(), v.into());
+        Arc::make_mut(&mut self.vars).insert(k.into(), v.into());
     }
 
     pub fn get(&self, k: &str) -> Option<&str> {
@@ -76,7 +81,9 @@ impl Env {
     /// Adds entries that are not already set (process env wins over .env).
     pub fn extend_missing(&mut self, other: impl IntoIterator<Item = (String, String)>) {
         for (k, v) in other {
-            self.vars.entry(k).or_insert(v);
+            if !self.vars.contains_key(&k) {
+                Arc::make_mut(&mut self.vars).insert(k, v);
+            }
         }
     }
 

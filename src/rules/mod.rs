@@ -523,11 +523,11 @@ pub fn all_meta() -> Vec<RuleMeta> {
 }
 
 /// Runs every rule with a check function that `enabled` accepts.
-pub fn run(cx: &Context, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<Diagnostic> {
+pub fn run(cx: &Context, enabled: &dyn Fn(&Rule) -> bool) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in REGISTRY {
         if let Some(check) = rule.check {
-            if enabled(&rule.meta) {
+            if enabled(rule) {
                 check(cx, &mut out);
             }
         }
