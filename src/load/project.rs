@@ -13,7 +13,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::diagnostic::Diagnostic;
-use crate::load::document::{to_value, Budget};
+use crate::load::document::{to_outline, to_value, Budget};
 use crate::load::dotenv;
 use crate::load::interpolate::Env;
 use crate::load::merge::{merge_documents, merge_services, split_volume_spec, strip_resets};
@@ -208,6 +208,8 @@ struct Loader {
     texts: Vec<(PathBuf, String)>,
     /// Keep the trees for the next load ([`load_handing_on`]).
     hand_on: bool,
+    /// A look ahead: documents are converted with `document::to_outline`.
+    look_ahead: bool,
     /// With `hand_on`, the parser's diagnostics of each file.
     parse_diagnostics: Vec<(FileId, Vec<Diagnostic>)>,
     /// [`LoadOptions::parses`].
@@ -295,6 +297,7 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, look_ahead: bool) -> Result<L
         unresolved: Vec::new(),
         parsed: Vec::new(),
         hand_on: look_ahead && crate::fscache::enabled(),
+        look_ahead,
         parse_diagnostics: Vec::new(),
         parses: opts.parses.clone(),
         keep_at_end: (look_ahead && opts.parses.is_some()).then(Vec::new),
@@ -369,12 +372,16 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, look_ahead: bool) -> Result<L
     if let Some(mut doc) = doc {
         loader.include_stack.push(first.path.clone());
         loader.resolve_includes(&mut doc, &project_dir, &env);
-        strip_resets(&mut doc);
+        // Every value comes from one of the trees: without a `!reset` in
+        // them there is nothing to strip.
+        if loader.trees.iter().any(Tree::has_reset) {
+            strip_resets(&mut doc);
+        }
         // A look ahead needs only the outline.
         let (mut p, diags) = if look_ahead {
-            (model::lower_outline(&doc), Vec::new())
+            (model::lower_outline(doc), Vec::new())
         } else {
-            model::lower(&doc)
+            model::lower(doc)
         };
         if let Some(first_over) = p.services.get(loader.limits.max_services) {
             loader.diagnostics.push(
@@ -677,6 +684,11 @@ impl Loader {
     fn reconvert(&self, tree_index: usize, env: &Env) -> Value {
         let tree = &self.trees[tree_index];
         let id = tree.file;
+        let to_value = if self.look_ahead {
+            to_outline
+        } else {
+            to_value
+        };
         to_value(
             tree,
             &self.sources.get(id).text,
@@ -815,6 +827,11 @@ impl Loader {
     /// Interpolates and expands a parsed file; keeps the tree for rules.
     fn convert(&mut self, tree: Tree, env: &Env) -> Value {
         let id = tree.file;
+        let to_value = if self.look_ahead {
+            to_outline
+        } else {
+            to_value
+        };
         let value = to_value(
             &tree,
             &self.sources.get(id).text,
