@@ -992,6 +992,7 @@ fn load_options(args: &CheckArgs) -> LoadOptions {
         },
         env: None,
         texts: Vec::new(),
+        parses: None,
     }
 }
 

@@ -171,10 +171,14 @@ struct Names {
     provides: BTreeSet<String>,
 }
 
-fn names_of(path: &Path, root: &Path) -> Names {
+/// What `path` defines and lacks, read with `editor`'s texts and parses
+/// (see [`Repository::with_texts`]).
+fn names_of(path: &Path, root: &Path, editor: &Editor) -> Names {
     let opts = LoadOptions {
         root: Some(root.to_path_buf()),
         env: Some(Env::new()),
+        texts: editor.texts.clone(),
+        parses: editor.parses.clone(),
         ..Default::default()
     };
     let input = Input {
@@ -286,6 +290,16 @@ pub struct Repository {
     /// The candidate bases of the files of each folder asked about so far,
     /// nearest first (see [`Near`]).
     near: HashMap<PathBuf, Arc<Near>>,
+    /// The editor's unsaved texts and kept parses.
+    editor: Editor,
+}
+
+/// What the language server adds to discovery: the open documents' text
+/// in place of the files on disk, and the parses it keeps.
+#[derive(Clone, Default)]
+struct Editor {
+    texts: Vec<(PathBuf, String)>,
+    parses: Option<project::ParseCache>,
 }
 
 /// The candidate bases of a file in one folder, in the order they are
@@ -321,11 +335,14 @@ pub fn learn_all(repos: &mut [Repository], files: &[Vec<PathBuf>]) {
     if todo.len() < 2 {
         return;
     }
-    let roots: Vec<PathBuf> = repos.iter().map(|r| r.root.clone()).collect();
+    let roots: Vec<(PathBuf, Editor)> = repos
+        .iter()
+        .map(|r| (r.root.clone(), r.editor.clone()))
+        .collect();
     let learned: Vec<(usize, PathBuf, Names)> = todo
         .into_par_iter()
         .map(|(i, p)| {
-            let n = names_of(&p, &roots[i]);
+            let n = names_of(&p, &roots[i].0, &roots[i].1);
             (i, p, n)
         })
         .collect();
@@ -342,6 +359,20 @@ impl Repository {
             under: BTreeMap::new(),
             names: HashMap::new(),
             near: HashMap::new(),
+            editor: Editor::default(),
+        }
+    }
+
+    /// A repository read as the language server sees it: the files in
+    /// `opts.texts` (absolute paths) with that text instead of what is on
+    /// disk, and parses taken from and kept in `opts.parses`.
+    pub fn with_texts(root: &Path, opts: &LoadOptions) -> Repository {
+        Repository {
+            editor: Editor {
+                texts: opts.texts.clone(),
+                parses: opts.parses.clone(),
+            },
+            ..Repository::new(root)
         }
     }
 
@@ -389,7 +420,7 @@ impl Repository {
         if let Some(n) = self.names.get(&abs) {
             return n.clone();
         }
-        let n = Arc::new(names_of(&abs, &self.root));
+        let n = Arc::new(names_of(&abs, &self.root, &self.editor));
         self.names.insert(abs, n.clone());
         n
     }
@@ -594,7 +625,7 @@ impl Repository {
         let abs = project::absolute(path);
         let dir = abs.parent().unwrap_or(Path::new("/")).to_path_buf();
         // 1. A header comment naming the `-f` files.
-        let header = header_bases(&abs, &dir, &self.root);
+        let header = header_bases(&abs, &dir, &self.root, &self.editor);
         if !header.is_empty() {
             return layered(&shown, header, "named in its header comment");
         }
@@ -772,8 +803,13 @@ fn layered(file: &Path, bases: Vec<PathBuf>, why: &str) -> Job {
 /// The `-f` files a leading comment names (`# docker compose -f
 /// ../../compose.yaml -f compose.yaml up`), other than the file itself,
 /// resolved from its folder or, failing that, an ancestor up to the root.
-fn header_bases(file: &Path, dir: &Path, root: &Path) -> Vec<PathBuf> {
-    let Ok(text) = std::fs::read_to_string(file) else {
+fn header_bases(file: &Path, dir: &Path, root: &Path, editor: &Editor) -> Vec<PathBuf> {
+    let open = editor
+        .texts
+        .iter()
+        .find(|(p, _)| project::absolute(p) == file)
+        .map(|(_, t)| t.clone());
+    let Some(text) = open.or_else(|| std::fs::read_to_string(file).ok()) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -845,6 +881,14 @@ fn compose_files_with(
 /// The job for a file named on the command line, searching its repository
 /// (the git work tree, else its folder) for a base when it needs one.
 pub fn jobs_for_file(path: &Path) -> Job {
+    jobs_for_open_file(path, &LoadOptions::default())
+}
+
+/// [`jobs_for_file`] as the language server asks it: the files named in
+/// `opts.texts` are read with that text (the unsaved edits of the open
+/// documents, the file itself among them), and parses are kept in and
+/// taken from `opts.parses`.
+pub fn jobs_for_open_file(path: &Path, opts: &LoadOptions) -> Job {
     let dir = path.parent().unwrap_or(Path::new("."));
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
@@ -852,7 +896,7 @@ pub fn jobs_for_file(path: &Path) -> Job {
         dir
     };
     let root = repository_root(dir, dir);
-    Repository::new(&root).job_for(path, &[])
+    Repository::with_texts(&root, opts).job_for(path, &[])
 }
 
 /// Walks `root` for Compose files, respecting `.gitignore`, skipping hidden
@@ -1033,7 +1077,12 @@ mod tests {
                 .and_then(|l| l.project)
                 .map(|p| names_in(&p))
                 .unwrap_or_default();
-            assert_eq!(names_of(f, &root), full, "{}", f.display());
+            assert_eq!(
+                names_of(f, &root, &Editor::default()),
+                full,
+                "{}",
+                f.display()
+            );
             defining += usize::from(!full.missing.is_empty() && !full.defined.is_empty());
         }
         assert!(

@@ -8,12 +8,18 @@
 //! runs, and each question is asked of it once per directory. Everything
 //! else (the language server, tests, `--fix`'s re-lint) leaves it off and
 //! asks the file system every time, so that an edit on disk is seen.
+//!
+//! The language server makes each lint a run of its own with [`scope`]:
+//! while one lint lasts, the file system is taken to hold still as in a
+//! batch run; the answers are forgotten when it ends, so the next lint
+//! (after an edit, or a change on disk) asks again.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::hash::Hash;
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
@@ -28,8 +34,43 @@ pub fn enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
 }
 
-/// A table of answers for one batch run (see [`memo`]).
-pub(crate) type Memo<K, V> = OnceLock<Mutex<HashMap<K, V>>>;
+/// The scopes started so far (see [`scope`]); 0 is the batch run's.
+static SCOPES: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// The scope this thread runs in, 0 when none.
+    static SCOPE: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Runs `f` as a run of its own on this thread: the cache is on while it
+/// runs, and what it learned is not used after it (the next scope starts
+/// afresh). The language server lints each document this way: during one
+/// lint the file system holds still, between lints it may change. Other
+/// threads are not affected.
+pub fn scope<T>(f: impl FnOnce() -> T) -> T {
+    struct Leave(u64);
+    impl Drop for Leave {
+        fn drop(&mut self) {
+            SCOPE.with(|s| s.set(self.0));
+        }
+    }
+    let id = SCOPES.fetch_add(1, Ordering::Relaxed) + 1;
+    let _leave = Leave(SCOPE.with(|s| s.replace(id)));
+    f()
+}
+
+/// The generation answers are cached under: 0 in a batch run, the scope's
+/// id inside [`scope`], `None` when nothing is cached.
+fn generation() -> Option<u64> {
+    if enabled() {
+        return Some(0);
+    }
+    Some(SCOPE.with(Cell::get)).filter(|s| *s != 0)
+}
+
+/// A table of answers for one batch run or one [`scope`] (see [`memo`]):
+/// the generation the answers belong to, and the answers.
+pub(crate) type Memo<K, V> = OnceLock<Mutex<(u64, HashMap<K, V>)>>;
 
 /// Whether memory of `bytes` of input may be left for the process's exit
 /// to release: in a batch run, for large inputs (a megabyte of YAML), whose
@@ -41,23 +82,29 @@ pub fn leave_to_exit(bytes: usize) -> bool {
 
 /// `f(key)`, computed once per key while the cache is on. The lock is not
 /// held while `f` runs: two threads may both compute an answer, which is
-/// the same answer.
+/// the same answer. A table holds the answers of one generation: another
+/// scope's answers are dropped when this one first asks.
 pub(crate) fn memo<K, V>(table: &'static Memo<K, V>, key: &K, f: impl FnOnce(&K) -> V) -> V
 where
     K: Eq + Hash + Clone,
     V: Clone,
 {
-    if !enabled() {
+    let Some(generation) = generation() else {
         return f(key);
-    }
+    };
     let map = table.get_or_init(Default::default);
-    if let Some(v) = map.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+    let lock = || {
+        let mut m = map.lock().unwrap_or_else(|e| e.into_inner());
+        if m.0 != generation {
+            *m = (generation, HashMap::new());
+        }
+        m
+    };
+    if let Some(v) = lock().1.get(key) {
         return v.clone();
     }
     let v = f(key);
-    map.lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(key.clone(), v.clone());
+    lock().1.insert(key.clone(), v.clone());
     v
 }
 
@@ -186,6 +233,23 @@ mod tests {
         // A nested work tree wins over the outer one.
         std::fs::create_dir_all(top.join("a/.git")).unwrap();
         assert_eq!(git_root(&deep), Some(top.join("a")));
+    }
+
+    /// A scope answers each question once; the next scope asks again.
+    #[test]
+    fn a_scope_forgets_its_answers_when_it_ends() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().join("made-later");
+        scope(|| {
+            assert!(!exists(&p));
+            std::fs::write(&p, "").unwrap();
+            // The file system holds still for the length of one scope.
+            assert!(!exists(&p));
+        });
+        scope(|| assert!(exists(&p)));
+        std::fs::remove_file(&p).unwrap();
+        // Outside a scope nothing is kept.
+        assert!(!exists(&p));
     }
 
     #[test]

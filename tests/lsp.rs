@@ -123,6 +123,22 @@ impl Server {
         }
     }
 
+    /// The documents diagnostics are published for, in order, until
+    /// `uri`'s have been published `times` times.
+    fn published_until(&mut self, uri: &str, times: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut seen = 0;
+        while seen < times {
+            let m = self.recv();
+            if m["method"] == "textDocument/publishDiagnostics" {
+                let u = m["params"]["uri"].as_str().unwrap().to_string();
+                seen += usize::from(u == uri);
+                out.push(u);
+            }
+        }
+        out
+    }
+
     fn shutdown(mut self) {
         let r = self.request("shutdown", Value::Null);
         assert!(r.get("error").is_none(), "{r}");
@@ -275,6 +291,146 @@ fn overlay_uses_the_open_base_text() {
         without_db.len() > with_db.len(),
         "{with_db:?} / {without_db:?}"
     );
+    s.shutdown();
+}
+
+/// Discovery reads the open document's unsaved text, not the file on
+/// disk: a `depends_on` just typed makes the file an overlay of the base
+/// that defines the service (issue 20: discovery used to re-read the disk).
+#[test]
+fn discovery_reads_the_unsaved_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("compose.yaml");
+    let dev = tmp.path().join("compose.dev.yaml");
+    std::fs::write(
+        &base,
+        "services:\n  web:\n    image: nginx:1.27\n  db:\n    image: postgres:17\n",
+    )
+    .unwrap();
+    let saved = "services:\n  tool:\n    image: busybox:1.36\n";
+    std::fs::write(&dev, saved).unwrap();
+    let u = uri(&dev);
+    let mut s = Server::start();
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "yaml", "version": 1, "text": saved}}),
+    );
+    assert_eq!(codes(&s.diagnostics(&u)), Vec::<String>::new());
+    // Unsaved: `tool` now depends on `db`, which only the base defines.
+    let edited = format!("{saved}    depends_on:\n      - db\n");
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [{"text": edited}]}),
+    );
+    let diags = s.diagnostics(&u);
+    assert_eq!(codes(&diags), Vec::<String>::new(), "{diags:#?}");
+    s.shutdown();
+}
+
+/// What the server keeps between lints (parsed files, the configuration)
+/// is made again when the file it came from changes: on disk (reported or
+/// not) or in the editor.
+#[test]
+fn a_change_on_disk_or_in_the_editor_reaches_the_next_lint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("compose.yaml");
+    let dev = tmp.path().join("compose.dev.yaml");
+    let with_db = "services:\n  web:\n    image: nginx:1.27\n  db:\n    image: postgres:17\n";
+    let without_db = "services:\n  web:\n    image: nginx:1.27\n";
+    std::fs::write(&base, with_db).unwrap();
+    let dev_text =
+        "version: '3'\nservices:\n  tool:\n    image: busybox:1.36\n    depends_on:\n      - db\n";
+    std::fs::write(&dev, dev_text).unwrap();
+    let (ub, ud) = (uri(&base), uri(&dev));
+    let mut s = Server::start();
+    let open = |s: &mut Server, u: &str, text: &str| {
+        s.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": u, "languageId": "yaml", "version": 1, "text": text}}),
+        );
+    };
+    // `didChange` with the same text: a re-lint, as after a keystroke.
+    let relint = |s: &mut Server| -> Vec<String> {
+        s.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": ud, "version": 2}, "contentChanges": [{"text": dev_text}]}),
+        );
+        codes(&s.diagnostics(&ud))
+    };
+    open(&mut s, &ud, dev_text);
+    assert_eq!(codes(&s.diagnostics(&ud)), ["P101"]);
+    // The base loses `db` on disk; no notification says so.
+    std::fs::write(&base, without_db).unwrap();
+    assert_eq!(relint(&mut s), ["P101", "S102"]);
+    std::fs::write(&base, with_db).unwrap();
+    assert_eq!(relint(&mut s), ["P101"]);
+    // The configuration turns P101 off, then on again.
+    let config = tmp.path().join("compose-lint.toml");
+    std::fs::write(&config, "[rules.P101]\nseverity = \"off\"\n").unwrap();
+    assert_eq!(relint(&mut s), Vec::<String>::new());
+    std::fs::write(&config, "[rules.P101]\nseverity = \"info\"\n").unwrap();
+    assert_eq!(relint(&mut s), ["P101"]);
+    // The base, open in the editor, loses `db` without being saved.
+    open(&mut s, &ub, with_db);
+    let _ = s.diagnostics(&ub);
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": ub, "version": 2}, "contentChanges": [{"text": without_db}]}),
+    );
+    assert_eq!(codes(&s.diagnostics(&ud)), ["P101", "S102"]);
+    s.shutdown();
+}
+
+/// An edit re-lints the document and the open documents whose last lint
+/// read it (an overlay of an edited base), not every open document.
+#[test]
+fn an_edit_relints_the_documents_that_read_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("a")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("b")).unwrap();
+    let base = tmp.path().join("a/compose.yaml");
+    let dev = tmp.path().join("a/compose.dev.yaml");
+    let other = tmp.path().join("b/compose.yaml");
+    let base_text = "services:\n  web:\n    image: nginx:1.27\n  db:\n    image: postgres:17\n";
+    let dev_text = "services:\n  tool:\n    image: busybox:1.36\n    depends_on:\n      - db\n";
+    let other_text = "services:\n  cache:\n    image: redis:7\n";
+    let mut s = Server::start();
+    for (p, t) in [(&base, base_text), (&dev, dev_text), (&other, other_text)] {
+        std::fs::write(p, t).unwrap();
+        let u = uri(p);
+        s.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": u, "languageId": "yaml", "version": 1, "text": t}}),
+        );
+        let _ = s.diagnostics(&u);
+    }
+    let change = |s: &mut Server, p: &Path, text: &str, version: i64| {
+        s.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri(p), "version": version}, "contentChanges": [{"text": text}]}),
+        );
+    };
+    // The unrelated file: only itself, twice (the second edit comes after
+    // the first one's lints are published).
+    let uo = uri(&other);
+    change(&mut s, &other, other_text, 2);
+    let mut published = s.published_until(&uo, 1);
+    change(&mut s, &other, other_text, 3);
+    published.extend(s.published_until(&uo, 1));
+    assert_eq!(published, [uo.clone(), uo.clone()]);
+    // The base: itself and its overlay, which now lacks `db`.
+    let (ub, ud) = (uri(&base), uri(&dev));
+    change(
+        &mut s,
+        &base,
+        "services:\n  web:\n    image: nginx:1.27\n",
+        2,
+    );
+    let mut published = s.published_until(&ub, 1);
+    change(&mut s, &other, other_text, 4);
+    published.extend(s.published_until(&uo, 1));
+    published.sort();
+    assert_eq!(published, [ud, ub, uo]);
     s.shutdown();
 }
 

@@ -248,6 +248,46 @@ fn duplicate_keys_are_s002_at_the_second() {
     assert!(diags.is_empty(), "{diags:?}");
 }
 
+/// Duplicates are found, at the same spans, however many keys a mapping
+/// has: short mappings keep their keys in a list, long ones in a hash map,
+/// and a mapping whose `<<` makes it long switches midway.
+#[test]
+fn duplicate_keys_in_short_and_long_mappings() {
+    for n in [2, 15, 16, 17, 40] {
+        let mut src = String::from("t: &t {");
+        src.push_str(
+            &(0..n)
+                .map(|i| format!("m{i}: 1"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+        src.push_str(", k1: 9}\nm:\n");
+        for i in 0..n {
+            src.push_str(&format!("  k{i}: {i}\n"));
+        }
+        src.push_str("  <<: *t\n  k0: again\n");
+        let (tree, diags) = p(&src);
+        assert_eq!(codes(&diags), ["S002"], "{n} keys");
+        assert_eq!(
+            diags[0].span.start as usize,
+            src.rfind("k0").unwrap(),
+            "{n} keys"
+        );
+        assert_eq!(slice(&src, diags[0].labels[0].span), "k0");
+        assert_eq!(
+            diags[0].labels[0].span.start as usize,
+            src.find("  k0").unwrap() + 2
+        );
+        // The merged `k1` loses to the explicit one; every `m*` comes in.
+        let m = val(&tree, tree.root.unwrap(), "m");
+        let ks = keys(&tree, m);
+        assert_eq!(ks.len(), 2 * n + 1, "{n} keys: {ks:?}");
+        assert_eq!(ks.iter().filter(|k| *k == "k1").count(), 1);
+        let k1 = val(&tree, m, "k1");
+        assert_eq!(tree.as_scalar(k1).unwrap().value, "1");
+    }
+}
+
 #[test]
 fn non_string_keys_are_s004() {
     let src = "? [a, b]\n: 1\n{c: d}: 2\nok: 3\n";

@@ -70,6 +70,8 @@ struct Converter<'a> {
     alias_depth: usize,
     /// The aliasing went past what Compose accepts: nothing more is read.
     refused: bool,
+    /// Build only what discovery's look-ahead reads (see [`to_outline`]).
+    outline: bool,
     diags: &'a mut Vec<Diagnostic>,
     unresolved: &'a mut Vec<Span>,
 }
@@ -87,6 +89,42 @@ pub fn to_value(
     diags: &mut Vec<Diagnostic>,
     unresolved: &mut Vec<Span>,
 ) -> Option<Value> {
+    convert_root(tree, text, env, budget, diags, unresolved, false)
+}
+
+/// The top-level keys [`to_outline`] builds: what `model::lower_outline`
+/// lowers, and `include` (the loader follows it).
+const OUTLINE_TOP_KEYS: [&str; 6] = [
+    "services", "volumes", "networks", "secrets", "configs", "include",
+];
+
+/// [`to_value`] for discovery's look-ahead, which lowers only an outline
+/// of the project (`model::lower_outline`): every other top-level key's
+/// value, and every service key's that the outline does not lower, is
+/// null (its key is kept). Those values are still walked, and counted
+/// against the budget and the alias ratio as [`to_value`] counts them,
+/// so the file is read as far as [`to_value`] reads it; only nothing is
+/// built for them (no strings, no interpolation).
+pub fn to_outline(
+    tree: &Tree,
+    text: &str,
+    env: &Env,
+    budget: &Budget,
+    diags: &mut Vec<Diagnostic>,
+    unresolved: &mut Vec<Span>,
+) -> Option<Value> {
+    convert_root(tree, text, env, budget, diags, unresolved, true)
+}
+
+fn convert_root(
+    tree: &Tree,
+    text: &str,
+    env: &Env,
+    budget: &Budget,
+    diags: &mut Vec<Diagnostic>,
+    unresolved: &mut Vec<Span>,
+    outline: bool,
+) -> Option<Value> {
     let root = tree.root?;
     let mut c = Converter {
         tree,
@@ -99,10 +137,42 @@ pub fn to_value(
         aliased: 0,
         alias_depth: 0,
         refused: false,
+        outline,
         diags,
         unresolved,
     };
-    Some(c.convert(root, 0, true))
+    Some(c.convert(root, 0, true, Place::Root))
+}
+
+/// Where a value sits, for [`to_outline`]: the document, the `services`
+/// mapping, one service, or anything else.
+#[derive(Clone, Copy, PartialEq)]
+enum Place {
+    Root,
+    Services,
+    Service,
+    Other,
+}
+
+impl Place {
+    /// The place of the value of `key` in a mapping at `self`.
+    fn child(self, key: &str) -> Place {
+        match self {
+            Place::Root if key == "services" => Place::Services,
+            Place::Services => Place::Service,
+            _ => Place::Other,
+        }
+    }
+
+    /// Whether [`to_outline`] leaves the value of `key` in a mapping at
+    /// `self` unbuilt.
+    fn outside_outline(self, key: &str) -> bool {
+        match self {
+            Place::Root => !OUTLINE_TOP_KEYS.contains(&key),
+            Place::Service => !crate::model::OUTLINE_KEYS.contains(&key),
+            _ => false,
+        }
+    }
 }
 
 impl Converter<'_> {
@@ -110,7 +180,7 @@ impl Converter<'_> {
     /// bounded by `max_depth`; everything that is not the recursion itself
     /// lives in helpers marked `#[inline(never)]` so that one level costs a
     /// small stack frame even in debug builds.
-    fn convert(&mut self, id: NodeId, depth: usize, report: bool) -> Value {
+    fn convert(&mut self, id: NodeId, depth: usize, report: bool, place: Place) -> Value {
         let (content, via) = self.tree.resolve(id);
         let node = self.tree.node(content);
         let tag = self
@@ -126,26 +196,15 @@ impl Converter<'_> {
             tag,
         };
         let through_alias = content != id;
-        if through_alias {
-            // The alias itself, then its target inside the expansion.
-            self.count(false);
-        }
-        self.count(through_alias);
-        if !self.refused && excessive(self.decoded, self.aliased) {
-            self.refused = true;
-        }
-        if self.refused || self.nodes_left == 0 || depth > self.max_depth {
-            self.exhaust(via.unwrap_or(node.span));
+        if !self.enter(through_alias, depth, via.unwrap_or(node.span)) {
             return value;
         }
-        self.nodes_left -= 1;
-        self.alias_depth += usize::from(through_alias);
         value.kind = match &node.kind {
             NodeKind::Scalar(_) => self.scalar(content, report),
             NodeKind::Sequence(items) => {
                 let mut seq = Vec::with_capacity(items.len());
                 for &i in items {
-                    seq.push(self.convert(i, depth + 1, report));
+                    seq.push(self.convert(i, depth + 1, report, Place::Other));
                 }
                 ValueKind::Seq(seq)
             }
@@ -165,7 +224,11 @@ impl Converter<'_> {
                     // Top-level extension fields are templates for anchors;
                     // a variable missing there is not the user's problem.
                     let report_child = report && !(depth == 0 && key.name.starts_with("x-"));
-                    let mut child = self.convert(e.value, depth + 1, report_child);
+                    let mut child = if self.outline && place.outside_outline(&key.name) {
+                        self.walk(e.value, depth + 1)
+                    } else {
+                        self.convert(e.value, depth + 1, report_child, place.child(&key.name))
+                    };
                     self.alias_depth -= merged;
                     if child.via.is_none() {
                         child.via = e.via;
@@ -176,6 +239,73 @@ impl Converter<'_> {
             }
             NodeKind::Alias { .. } | NodeKind::Invalid => ValueKind::Null,
         };
+        self.alias_depth -= usize::from(through_alias);
+        value
+    }
+
+    /// Counts a value about to be decoded (and the alias it is read
+    /// through, if any) and enters it: false when the budget, the alias
+    /// ratio or the depth stops here (S011, once).
+    fn enter(&mut self, through_alias: bool, depth: usize, span: Span) -> bool {
+        if through_alias {
+            // The alias itself, then its target inside the expansion.
+            self.count(false);
+        }
+        self.count(through_alias);
+        if !self.refused && excessive(self.decoded, self.aliased) {
+            self.refused = true;
+        }
+        if self.refused || self.nodes_left == 0 || depth > self.max_depth {
+            self.exhaust(span);
+            return false;
+        }
+        self.nodes_left -= 1;
+        self.alias_depth += usize::from(through_alias);
+        true
+    }
+
+    /// [`Converter::convert`] without building anything: the value and
+    /// its children are counted and entered exactly as `convert` would
+    /// (so what follows is read, or refused, the same), and the result is
+    /// a null at the value's span.
+    fn walk(&mut self, id: NodeId, depth: usize) -> Value {
+        let (content, via) = self.tree.resolve(id);
+        let node = self.tree.node(content);
+        let through_alias = content != id;
+        let value = Value {
+            kind: ValueKind::Null,
+            span: node.span,
+            via,
+            // Kept: `!reset` still removes the key.
+            tag: self
+                .tree
+                .tag(id)
+                .or(self.tree.tag(content))
+                .cloned()
+                .map(Box::new),
+        };
+        if !self.enter(through_alias, depth, via.unwrap_or(node.span)) {
+            return value;
+        }
+        match &node.kind {
+            NodeKind::Sequence(items) => {
+                for &i in items {
+                    self.walk(i, depth + 1);
+                }
+            }
+            NodeKind::Mapping(m) => {
+                for e in &m.entries {
+                    let merged = usize::from(e.via.is_some());
+                    self.alias_depth += merged;
+                    self.count(false);
+                    if self.tree.key_str(e.key).is_some() {
+                        self.walk(e.value, depth + 1);
+                    }
+                    self.alias_depth -= merged;
+                }
+            }
+            NodeKind::Scalar(_) | NodeKind::Alias { .. } | NodeKind::Invalid => {}
+        }
         self.alias_depth -= usize::from(through_alias);
         value
     }
@@ -355,6 +485,68 @@ impl Converter<'_> {
         match raw.match_indices(expr).nth(nth) {
             Some((pos, _)) => span.sub(pos, expr.len()),
             None => span,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+    use crate::yaml::{parse, Limits};
+
+    /// An alias bomb in a key the outline leaves unbuilt (a top-level
+    /// `x-` template, a service's `environment`) stops the outline exactly
+    /// where it stops the full conversion: the services after it are
+    /// null in both, and the S011 is at the same place.
+    #[test]
+    fn the_outline_reads_as_far_as_the_full_conversion() {
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (i, prev) in ["a", "b", "c", "d", "e"].iter().enumerate() {
+            let name = ["b", "c", "d", "e", "f"][i];
+            bomb.push_str(&format!(
+                "{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+        }
+        let indented: String = bomb.lines().map(|l| format!("      {l}\n")).collect();
+        for text in [
+            format!("x-bomb:\n{}services:\n  one:\n    image: one\n", indented.replace("      ", "  ")),
+            format!("services:\n  zero:\n    image: zero\n    environment:\n{indented}  one:\n    image: one\n    depends_on: [zero]\n"),
+            "services:\n  one:\n    image: one\n    environment: {A: \"${UNSET}\"}\n".to_string(),
+        ] {
+            let (tree, _) = parse(FileId(0), &text, &Limits::default());
+            let budget = Budget::default();
+            let env = Env::new();
+            let (mut full_diags, mut outline_diags) = (Vec::new(), Vec::new());
+            let full = to_value(&tree, &text, &env, &budget, &mut full_diags, &mut Vec::new()).unwrap();
+            let outline = to_outline(&tree, &text, &env, &budget, &mut outline_diags, &mut Vec::new()).unwrap();
+            let s011 = |d: &[Diagnostic]| d.iter().filter(|d| d.code == "S011").map(|d| d.span).collect::<Vec<_>>();
+            assert_eq!(s011(&full_diags), s011(&outline_diags), "{text}");
+            let services = |v: &Value| {
+                v.as_map()
+                    .and_then(|m| m.get("services"))
+                    .and_then(Value::as_map)
+                    .map(|m| {
+                        m.entries
+                            .iter()
+                            .map(|(k, s)| {
+                                let image = s.as_map().and_then(|m| m.get("image")).cloned();
+                                let deps = s.as_map().and_then(|m| m.get("depends_on")).cloned();
+                                (k.name.clone(), image, deps)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+            };
+            assert_eq!(services(&full), services(&outline), "{text}");
+            // The keys left unbuilt are there, null.
+            let outline_env = outline
+                .as_map()
+                .and_then(|m| m.get("services"))
+                .and_then(Value::as_map)
+                .and_then(|m| m.entries.first())
+                .and_then(|(_, s)| s.as_map())
+                .and_then(|m| m.get("environment"));
+            assert!(outline_env.is_none_or(Value::is_null), "{text}");
         }
     }
 }

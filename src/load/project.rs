@@ -13,7 +13,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::diagnostic::Diagnostic;
-use crate::load::document::{to_value, Budget};
+use crate::load::document::{to_outline, to_value, Budget};
 use crate::load::dotenv;
 use crate::load::interpolate::Env;
 use crate::load::merge::{merge_documents, merge_services, split_volume_spec, strip_resets};
@@ -38,6 +38,90 @@ pub struct LoadOptions {
     /// Compose files to read from here instead of the disk, by absolute
     /// path: `--fix` lints its edited text before it writes anything.
     pub texts: Vec<(PathBuf, String)>,
+    /// Parsed files kept from one load to the next (the language server's
+    /// session): a file whose text has not changed is not parsed again.
+    pub parses: Option<ParseCache>,
+}
+
+/// The YAML trees of the files a session has parsed, by absolute path, each
+/// with the text and limits it was parsed under (see [`HandedOn`]). A load
+/// takes a copy of the tree when the file's text is the same, and parses
+/// (and keeps) it again when not: keyed by the text, it cannot go stale
+/// when a file changes on disk or in the editor. The language server keeps
+/// one for its session, so that after an edit only the edited file is
+/// parsed, and only once (discovery's look-ahead parses it, the lint and
+/// the hover take that tree).
+#[derive(Clone, Default)]
+pub struct ParseCache(Arc<Mutex<Parses>>);
+
+#[derive(Default)]
+struct Parses {
+    files: HashMap<PathBuf, Arc<HandedOn>>,
+    /// The texts' total length.
+    bytes: usize,
+    /// The files read since [`ParseCache::take_reads`] was last called.
+    reads: HashSet<PathBuf>,
+}
+
+/// Once the texts kept total more than this, the other files are dropped
+/// (parsed again when next read): a session over a large repository does
+/// not keep every tree it ever read. A tree takes about 16 times its text.
+const PARSE_CACHE_BYTES: usize = 4 << 20;
+
+impl std::fmt::Debug for ParseCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let p = self.lock();
+        write!(f, "ParseCache({} files, {} bytes)", p.files.len(), p.bytes)
+    }
+}
+
+impl ParseCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Parses> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The tree of `text` at `path` (absolute) under `limits`, if kept;
+    /// `path` counts as read (see [`ParseCache::take_reads`]).
+    fn get(&self, path: &Path, text: &str, limits: &yaml::Limits) -> Option<Arc<HandedOn>> {
+        let mut p = self.lock();
+        if !p.reads.contains(path) {
+            p.reads.insert(path.to_path_buf());
+        }
+        p.files
+            .get(path)
+            .filter(|p| *p.text == *text && p.limits == *limits)
+            .cloned()
+    }
+
+    /// The Compose files (absolute paths) the loads using this cache read
+    /// since the last call: the files whose text a lint depended on (the
+    /// language server re-lints a document after an edit of one of them).
+    pub fn take_reads(&self) -> HashSet<PathBuf> {
+        std::mem::take(&mut self.lock().reads)
+    }
+
+    /// Keeps a parse of `path` (absolute), replacing the one before.
+    fn put(&self, path: PathBuf, parsed: HandedOn) {
+        let mut p = self.lock();
+        let len = parsed.text.len();
+        if let Some(old) = p.files.remove(&path) {
+            p.bytes -= old.text.len();
+        }
+        if p.bytes + len > PARSE_CACHE_BYTES {
+            p.files.clear();
+            p.bytes = 0;
+        }
+        p.bytes += len;
+        p.files.insert(path, Arc::new(parsed));
+    }
+
+    /// The paths kept, for tests.
+    #[doc(hidden)]
+    pub fn paths(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = self.lock().files.keys().cloned().collect();
+        v.sort();
+        v
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -124,8 +208,15 @@ struct Loader {
     texts: Vec<(PathBuf, String)>,
     /// Keep the trees for the next load ([`load_handing_on`]).
     hand_on: bool,
+    /// A look ahead: documents are converted with `document::to_outline`.
+    look_ahead: bool,
     /// With `hand_on`, the parser's diagnostics of each file.
     parse_diagnostics: Vec<(FileId, Vec<Diagnostic>)>,
+    /// [`LoadOptions::parses`].
+    parses: Option<ParseCache>,
+    /// A look ahead with `parses`: the files it parsed (not found there),
+    /// each with the parser's diagnostics, are kept there when it ends.
+    keep_at_end: Option<Vec<(FileId, Vec<Diagnostic>)>>,
 }
 
 /// Loads the files of one project (`-f a -f b`, merged in order).
@@ -139,7 +230,8 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
 /// top-level definitions; the env files are not checked and the
 /// diagnostics are not complete. In a batch run the YAML trees it parsed
 /// are handed on to the next loads of the same file, which then do not
-/// parse it again (see [`HandedOn`]).
+/// parse it again (see [`HandedOn`]); with [`LoadOptions::parses`] those it
+/// parsed move there (and are missing from `trees`).
 pub fn load_handing_on(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> {
     load_with(inputs, opts, true)
 }
@@ -205,7 +297,10 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, look_ahead: bool) -> Result<L
         unresolved: Vec::new(),
         parsed: Vec::new(),
         hand_on: look_ahead && crate::fscache::enabled(),
+        look_ahead,
         parse_diagnostics: Vec::new(),
+        parses: opts.parses.clone(),
+        keep_at_end: (look_ahead && opts.parses.is_some()).then(Vec::new),
     };
 
     let mut env = opts.env.clone().unwrap_or_else(Env::from_process);
@@ -277,12 +372,16 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, look_ahead: bool) -> Result<L
     if let Some(mut doc) = doc {
         loader.include_stack.push(first.path.clone());
         loader.resolve_includes(&mut doc, &project_dir, &env);
-        strip_resets(&mut doc);
+        // Every value comes from one of the trees: without a `!reset` in
+        // them there is nothing to strip.
+        if loader.trees.iter().any(Tree::has_reset) {
+            strip_resets(&mut doc);
+        }
         // A look ahead needs only the outline.
         let (mut p, diags) = if look_ahead {
-            (model::lower_outline(&doc), Vec::new())
+            (model::lower_outline(doc), Vec::new())
         } else {
-            model::lower(&doc)
+            model::lower(doc)
         };
         if let Some(first_over) = p.services.get(loader.limits.max_services) {
             loader.diagnostics.push(
@@ -350,6 +449,7 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, look_ahead: bool) -> Result<L
     if loader.hand_on {
         loader.hand_on_trees();
     }
+    loader.keep_parses();
 
     let project_name = env
         .get("COMPOSE_PROJECT_NAME")
@@ -584,6 +684,11 @@ impl Loader {
     fn reconvert(&self, tree_index: usize, env: &Env) -> Value {
         let tree = &self.trees[tree_index];
         let id = tree.file;
+        let to_value = if self.look_ahead {
+            to_outline
+        } else {
+            to_value
+        };
         to_value(
             tree,
             &self.sources.get(id).text,
@@ -603,6 +708,39 @@ impl Loader {
     fn parse_tree(&mut self, path: &Path, text: String) -> (FileId, Tree) {
         let id = self.sources.add(path, text);
         let text = &self.sources.get(id).text;
+        if let Some(cache) = &self.parses {
+            let key = absolute(path);
+            let kept = cache.get(&key, text, &self.limits.yaml);
+            let (mut tree, mut diagnostics) = match kept {
+                Some(k) => (k.tree.clone(), k.diagnostics.clone()),
+                None => {
+                    let (tree, diagnostics) = yaml::parse(id, text, &self.limits.yaml);
+                    if let Some(at_end) = &mut self.keep_at_end {
+                        // A look ahead's trees are not returned: they
+                        // move to the cache when it ends, not copied.
+                        at_end.push((id, diagnostics.clone()));
+                    } else {
+                        let kept = HandedOn {
+                            text: text.clone(),
+                            limits: self.limits.yaml.clone(),
+                            tree: tree.clone(),
+                            diagnostics: diagnostics.clone(),
+                        };
+                        cache.put(key, kept);
+                    }
+                    (tree, diagnostics)
+                }
+            };
+            if tree.file != id {
+                let from = tree.file;
+                tree.move_to(id);
+                for d in &mut diagnostics {
+                    d.move_file(from, id);
+                }
+            }
+            self.diagnostics.extend(diagnostics);
+            return (id, tree);
+        }
         if crate::fscache::enabled() && !self.hand_on {
             let key = absolute(path);
             let mut h = hand_over().lock().unwrap_or_else(|e| e.into_inner());
@@ -640,6 +778,29 @@ impl Loader {
         (id, tree)
     }
 
+    /// Moves the trees a look ahead parsed to [`LoadOptions::parses`].
+    fn keep_parses(&mut self) {
+        let (Some(cache), Some(at_end)) = (&self.parses, self.keep_at_end.take()) else {
+            return;
+        };
+        for (id, diagnostics) in at_end {
+            let Some(i) = self.trees.iter().position(|t| t.file == id) else {
+                continue;
+            };
+            let tree = self.trees.swap_remove(i);
+            let file = self.sources.get(id);
+            cache.put(
+                absolute(&file.path),
+                HandedOn {
+                    text: file.text.clone(),
+                    limits: self.limits.yaml.clone(),
+                    tree,
+                    diagnostics,
+                },
+            );
+        }
+    }
+
     /// Hands the trees parsed by this load on to the next load of the same
     /// files (see [`load_handing_on`]).
     fn hand_on_trees(&mut self) {
@@ -666,6 +827,11 @@ impl Loader {
     /// Interpolates and expands a parsed file; keeps the tree for rules.
     fn convert(&mut self, tree: Tree, env: &Env) -> Value {
         let id = tree.file;
+        let to_value = if self.look_ahead {
+            to_outline
+        } else {
+            to_value
+        };
         let value = to_value(
             &tree,
             &self.sources.get(id).text,
@@ -1502,5 +1668,68 @@ mod absolute_tests {
         assert!(is_normal_absolute(Path::new("/a/.b")));
         assert!(!is_normal_absolute(Path::new("/a/./b")));
         assert!(!is_normal_absolute(Path::new("a/b")));
+    }
+}
+
+#[cfg(test)]
+mod parse_cache_tests {
+    use super::*;
+
+    fn kept(cache: &ParseCache, path: &Path) -> Arc<HandedOn> {
+        cache.lock().files[path].clone()
+    }
+
+    fn services(l: &Loaded) -> Vec<String> {
+        let p = l.project.as_ref().unwrap();
+        p.services.iter().map(|s| s.name.value.clone()).collect()
+    }
+
+    /// A kept tree is taken only for the same text: a file changed on disk
+    /// or in the editor is parsed again, and its new tree kept.
+    #[test]
+    fn the_parse_cache_is_keyed_by_the_text() {
+        let tmp = tempfile::tempdir().unwrap();
+        let f = absolute(&tmp.path().join("compose.yaml"));
+        let base = absolute(&tmp.path().join("base.yaml"));
+        std::fs::write(&f, "services:\n  a:\n    image: x\n").unwrap();
+        std::fs::write(&base, "services:\n  b:\n    image: y\n").unwrap();
+        let cache = ParseCache::default();
+        let opts = LoadOptions {
+            parses: Some(cache.clone()),
+            env: Some(Env::new()),
+            ..Default::default()
+        };
+        let input = |p: &Path| Input {
+            path: p.to_path_buf(),
+            text: None,
+        };
+        let l = load(&[input(&f)], &opts).unwrap();
+        assert_eq!(services(&l), ["a"]);
+        let first = kept(&cache, &f);
+        // The same text: the kept tree, not a new parse.
+        let l = load(&[input(&f)], &opts).unwrap();
+        assert_eq!(services(&l), ["a"]);
+        assert!(Arc::ptr_eq(&first, &kept(&cache, &f)));
+        // Changed on disk.
+        std::fs::write(&f, "services:\n  c:\n    image: x\n").unwrap();
+        let l = load(&[input(&f)], &opts).unwrap();
+        assert_eq!(services(&l), ["c"]);
+        assert!(!Arc::ptr_eq(&first, &kept(&cache, &f)));
+        // Changed in the editor.
+        let edited = LoadOptions {
+            texts: vec![(f.clone(), "services:\n  d:\n    image: x\n".into())],
+            ..opts.clone()
+        };
+        let l = load(&[input(&f)], &edited).unwrap();
+        assert_eq!(services(&l), ["d"]);
+        // Kept under one file id, taken under another: the spans follow.
+        let l = load(&[input(&base), input(&f)], &edited).unwrap();
+        assert_eq!(services(&l), ["b", "d"]);
+        let id = l.sources.find(&f).unwrap();
+        assert_ne!(id, FileId(0));
+        assert!(l.trees.iter().any(|t| t.file == id));
+        let d = &l.project.as_ref().unwrap().services[1];
+        assert_eq!(d.name.span.file, id);
+        assert_eq!(cache.paths(), [base, f]);
     }
 }

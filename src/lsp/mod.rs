@@ -8,6 +8,17 @@
 //! for each lint, so a change to it applies at once; a change the editor
 //! reports (`workspace/didChangeWatchedFiles`) re-lints every open document.
 //!
+//! An edit re-lints the document and the open documents whose last lint
+//! read it (an overlay of an edited base), not every open document.
+//!
+//! A lint after an edit does only the work the edit calls for ([`Session`]):
+//! the files whose text did not change are not parsed again, nor is the
+//! configuration, and the edited text is parsed once (discovery reads it
+//! from memory, not from disk). What is kept is keyed by the text it was
+//! made from, read again for every lint, so nothing goes stale when a file
+//! changes on disk or in the editor; the file system's other answers are
+//! kept for the length of one lint only (`fscache::scope`).
+//!
 //! Linting runs on a worker thread, debounced: the main loop only records
 //! text and answers requests, so a large file never blocks the editor.
 //! Code actions offer the fixes (safe ones first and preferred) and a
@@ -18,7 +29,7 @@
 
 mod provenance;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -55,12 +66,67 @@ struct Linted {
 struct State {
     docs: HashMap<String, Doc>,
     results: HashMap<String, Linted>,
+    /// The Compose files (absolute) each document's last lint read, itself
+    /// among them; none when it failed.
+    reads: HashMap<String, HashSet<PathBuf>>,
+    session: Session,
+}
+
+/// What the server keeps from one lint to the next, each piece keyed by
+/// the text it was made from.
+#[doc(hidden)]
+#[derive(Clone, Default)]
+pub struct Session {
+    /// The YAML trees of the Compose files read so far.
+    parses: project::ParseCache,
+    /// The last configuration file read.
+    config: Arc<Mutex<Option<ConfigRead>>>,
+}
+
+/// A configuration file's path, its text and what it says.
+type ConfigRead = (PathBuf, String, Arc<Config>);
+
+impl Session {
+    /// The configuration that applies to `path`: the nearest config file
+    /// (read again every time, parsed again only when its text changed),
+    /// else the defaults.
+    fn config(&self, path: &Path) -> Arc<Config> {
+        let Some(file) = Config::discover(path) else {
+            return Arc::default();
+        };
+        let Ok(text) = project::read_text(&file, 1024 * 1024) else {
+            return Arc::default();
+        };
+        let mut kept = self.config.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((p, t, c)) = kept.as_ref() {
+            if *p == file && *t == text {
+                return c.clone();
+            }
+        }
+        let cfg = Arc::new(Config::from_text(&text, &file).unwrap_or_default());
+        *kept = Some((file, text, cfg.clone()));
+        cfg
+    }
+
+    /// What the server does for one document after an edit (the lint of
+    /// its project with `text` in place of the file, converted to LSP
+    /// diagnostics): the number of diagnostics it would publish. For
+    /// `cargo bench` (issue 20's editor case) and `examples/relint.rs`; the
+    /// server itself adds the debounce before it.
+    pub fn relint(&self, path: &Path, text: String) -> usize {
+        lint_doc(self, path, vec![(path.to_path_buf(), text)])
+            .1
+            .len()
+    }
 }
 
 type Shared = Arc<Mutex<State>>;
 
 enum Work {
     Lint(String),
+    /// The document's text changed: it and the open documents whose last
+    /// lint read it.
+    Changed(String),
     LintAll,
 }
 
@@ -150,8 +216,8 @@ fn notification(state: &Shared, tx: &Sender<Work>, n: Notification) {
                         doc.text = change.text;
                     }
                 }
-                // The other open files of the project may read this one.
-                let _ = tx.send(Work::LintAll);
+                // The other open files that read this one, too.
+                let _ = tx.send(Work::Changed(uri));
             }
         }
         lt::notification::DidSaveTextDocument::METHOD => {
@@ -165,6 +231,7 @@ fn notification(state: &Shared, tx: &Sender<Work>, n: Notification) {
                 let mut s = lock(state);
                 s.docs.remove(&uri);
                 s.results.remove(&uri);
+                s.reads.remove(&uri);
             }
         }
         // compose-lint.toml (or any file the project reads) changed.
@@ -184,10 +251,16 @@ fn worker(rx: Receiver<Work>, state: Shared, out: Sender<Message>) {
     while let Ok(first) = rx.recv() {
         let mut all = false;
         let mut uris: Vec<String> = Vec::new();
+        let mut changed: Vec<String> = Vec::new();
         let mut take = |w: Work| match w {
             Work::Lint(u) => {
                 if !uris.contains(&u) {
                     uris.push(u)
+                }
+            }
+            Work::Changed(u) => {
+                if !changed.contains(&u) {
+                    changed.push(u)
                 }
             }
             Work::LintAll => all = true,
@@ -203,7 +276,32 @@ fn worker(rx: Receiver<Work>, state: Shared, out: Sender<Message>) {
         if all {
             uris = lock(&state).docs.keys().cloned().collect();
             uris.sort();
+        } else if !changed.is_empty() {
+            let s = lock(&state);
+            let paths: Vec<PathBuf> = changed
+                .iter()
+                .filter_map(|u| s.docs.get(u))
+                .map(|d| project::absolute(&d.path))
+                .collect();
+            let mut readers: Vec<String> = s
+                .docs
+                .keys()
+                .filter(|u| {
+                    changed.contains(u)
+                        || s.reads
+                            .get(*u)
+                            .is_none_or(|r| paths.iter().any(|p| r.contains(p)))
+                })
+                .cloned()
+                .collect();
+            readers.sort();
+            for u in readers {
+                if !uris.contains(&u) {
+                    uris.push(u);
+                }
+            }
         }
+        let session = lock(&state).session.clone();
         for uri in uris {
             let Some((path, texts)) = ({
                 let s = lock(&state);
@@ -219,14 +317,25 @@ fn worker(rx: Receiver<Work>, state: Shared, out: Sender<Message>) {
             }) else {
                 continue;
             };
-            let (linted, diags) = lint_doc(&path, texts);
+            session.parses.take_reads();
+            let (linted, diags) = lint_doc(&session, &path, texts);
+            let reads = session.parses.take_reads();
             let params = lt::PublishDiagnosticsParams {
                 uri: parse_uri(&uri),
                 diagnostics: diags,
                 version: None,
             };
-            if let Some(l) = linted {
-                lock(&state).results.insert(uri.clone(), l);
+            {
+                let mut s = lock(&state);
+                match linted {
+                    Some(l) => {
+                        s.results.insert(uri.clone(), l);
+                        s.reads.insert(uri.clone(), reads);
+                    }
+                    None => {
+                        s.reads.remove(&uri);
+                    }
+                }
             }
             let n = Notification::new(
                 <lt::notification::PublishDiagnostics as lt::notification::Notification>::METHOD
@@ -240,25 +349,29 @@ fn worker(rx: Receiver<Work>, state: Shared, out: Sender<Message>) {
     }
 }
 
-/// What the server does for one document after an edit (the lint of its
-/// project with `text` in place of the file, converted to LSP diagnostics):
-/// the number of diagnostics it would publish. For `cargo bench` (issue 20's
-/// editor case); the server itself adds the debounce before it.
-#[doc(hidden)]
-pub fn relint(path: &Path, text: String) -> usize {
-    lint_doc(path, vec![(path.to_path_buf(), text)]).1.len()
+/// Lints the project `path` belongs to, with the open documents' text: one
+/// run, during which the file system is taken to hold still
+/// (`fscache::scope`).
+fn lint_doc(
+    session: &Session,
+    path: &Path,
+    texts: Vec<(PathBuf, String)>,
+) -> (Option<Linted>, Vec<lt::Diagnostic>) {
+    crate::fscache::scope(|| lint_doc_now(session, path, texts))
 }
 
-/// Lints the project `path` belongs to, with the open documents' text.
-fn lint_doc(path: &Path, texts: Vec<(PathBuf, String)>) -> (Option<Linted>, Vec<lt::Diagnostic>) {
-    let job = discover::jobs_for_file(path);
-    let cfg = Config::discover(path)
-        .and_then(|p| Config::load(&p).ok())
-        .unwrap_or_default();
+fn lint_doc_now(
+    session: &Session,
+    path: &Path,
+    texts: Vec<(PathBuf, String)>,
+) -> (Option<Linted>, Vec<lt::Diagnostic>) {
     let opts = LoadOptions {
         texts,
+        parses: Some(session.parses.clone()),
         ..Default::default()
     };
+    let job = discover::jobs_for_open_file(path, &opts);
+    let cfg = session.config(path);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         lint::lint_job_with_images(
             &job,
@@ -450,7 +563,7 @@ fn code_actions(state: &Shared, p: &lt::CodeActionParams) -> Vec<lt::CodeActionO
 fn hover(state: &Shared, p: &lt::HoverParams) -> Option<lt::Hover> {
     let uri = p.text_document_position_params.text_document.uri.as_str();
     let pos = p.text_document_position_params.position;
-    let (text, path, texts) = {
+    let (text, path, texts, session) = {
         let s = lock(state);
         let doc = s.docs.get(uri)?;
         let texts: Vec<(PathBuf, String)> = s
@@ -475,27 +588,40 @@ fn hover(state: &Shared, p: &lt::HoverParams) -> Option<lt::Hover> {
                 return Some(markdown(parts.join("\n\n---\n\n")));
             }
         }
-        (text, path, texts)
+        (text, path, texts, s.session.clone())
     };
-    let at = offset(&text, pos);
-    let mut job = discover::jobs_for_file(&path);
+    crate::fscache::scope(|| hover_value(&session, &text, &path, texts, pos))
+}
+
+/// Hover on what is not a finding: which file's value is in effect, and
+/// an image's facts.
+fn hover_value(
+    session: &Session,
+    text: &str,
+    path: &Path,
+    texts: Vec<(PathBuf, String)>,
+    pos: lt::Position,
+) -> Option<lt::Hover> {
+    let at = offset(text, pos);
+    let opts = LoadOptions {
+        texts,
+        parses: Some(session.parses.clone()),
+        ..Default::default()
+    };
+    let mut job = discover::jobs_for_open_file(path, &opts);
     // A base and its `.override` sibling may each be linted alone, but
     // `docker compose` loads them together: which value is in effect
     // depends on both.
     if job.inputs.len() == 1 {
         if let Some(p) = path.parent().and_then(discover::default_project) {
-            let abs = project::absolute(&path);
+            let abs = project::absolute(path);
             if p.inputs.len() == 2 && p.inputs.iter().any(|i| project::absolute(&i.path) == abs) {
                 job = p;
             }
         }
     }
-    let opts = LoadOptions {
-        texts,
-        ..Default::default()
-    };
     let loaded = project::load(&job.inputs, &opts).ok()?;
-    let abs = project::absolute(&path);
+    let abs = project::absolute(path);
     let file = loaded
         .sources
         .files()

@@ -267,14 +267,16 @@ const INCLUDE_KEYS: &[&str] = &["path", "env_file", "project_directory"];
 const EXTERNAL_KEYS: &[&str] = &["name"];
 
 /// Lowers the final merged document. Never panics; every problem found is
-/// returned, in document order.
-pub fn lower(doc: &Value) -> (Project, Vec<Diagnostic>) {
-    lower_with(doc, false)
+/// returned, in document order. The document is taken: each service's
+/// value is freed once the service is lowered, so that a large project's
+/// document and model are not both held in full.
+pub fn lower(mut doc: Value) -> (Project, Vec<Diagnostic>) {
+    lower_with(&mut doc, false)
 }
 
 /// The service keys [`lower_outline`] lowers: what a service is built from
 /// and what it refers to by name.
-const OUTLINE_KEYS: [&str; 11] = [
+pub const OUTLINE_KEYS: [&str; 11] = [
     "image",
     "build",
     "provider",
@@ -292,17 +294,17 @@ const OUTLINE_KEYS: [&str; 11] = [
 /// it refers to: the services (with only [`OUTLINE_KEYS`], each lowered
 /// as [`lower`] lowers it) and the top-level volumes, networks, secrets
 /// and configs. The diagnostics are not complete.
-pub fn lower_outline(doc: &Value) -> Project {
-    lower_with(doc, true).0
+pub fn lower_outline(mut doc: Value) -> Project {
+    lower_with(&mut doc, true).0
 }
 
-fn lower_with(doc: &Value, outline: bool) -> (Project, Vec<Diagnostic>) {
+fn lower_with(doc: &mut Value, outline: bool) -> (Project, Vec<Diagnostic>) {
     let mut cx = Cx::default();
     let mut p = Project::default();
-    match &doc.kind {
+    match &mut doc.kind {
         ValueKind::Null => {}
         ValueKind::Map(m) => {
-            for (k, v) in &m.entries {
+            for (k, v) in &mut m.entries {
                 if outline
                     && !matches!(
                         k.name.as_str(),
@@ -326,11 +328,16 @@ fn lower_with(doc: &Value, outline: bool) -> (Project, Vec<Diagnostic>) {
                                 .help("define a service under `services:`, or remove the key"),
                             );
                         }
-                        let entries = cx.named_entries(v, "services");
+                        // The names checked (or the type refused) first.
+                        let n = cx.named_entries(v, "services").len();
                         // Sized once: a large file's services are most of the model.
-                        p.services.reserve_exact(entries.len());
-                        for (name, sv) in entries {
-                            p.services.push(lower_service(&mut cx, name, sv, outline));
+                        p.services.reserve_exact(n);
+                        if let ValueKind::Map(m) = &mut v.kind {
+                            for (name, sv) in &mut m.entries {
+                                p.services.push(lower_service(&mut cx, name, sv, outline));
+                                // Lowered: its value is no longer read.
+                                sv.kind = ValueKind::Null;
+                            }
                         }
                     }
                     "volumes" => {
@@ -777,18 +784,26 @@ fn keys_of(m: &Map) -> Keys {
 // ---------------------------------------------------------------- services
 
 /// One service; with `outline`, only its [`OUTLINE_KEYS`] (each lowering
-/// reads only its own key, so those fields come out the same).
+/// reads only its own key, so those fields come out the same) and not its
+/// `keys`, which discovery does not read.
 fn lower_service(cx: &mut Cx, name: &Key, v: &Value, outline: bool) -> Service {
     let mut s = Service {
         name: Spanned::new(name.name.clone(), name.span),
         span: v.span,
         ..Service::default()
     };
-    let Some(m) = cx.map(v, &format!("services.{}", name.name)) else {
-        return s;
+    // `cx.map`, with the field's name made only when it is reported.
+    let m = match &v.kind {
+        ValueKind::Map(m) => m,
+        ValueKind::Null => return s,
+        _ => {
+            cx.wrong_type(&format!("services.{}", name.name), "a mapping", v);
+            return s;
+        }
     };
-    s.keys = keys_of(m);
-    let what = format!("service `{}`", name.name);
+    if !outline {
+        s.keys = keys_of(m);
+    }
     for (k, v) in &m.entries {
         let f = k.name.as_str();
         if outline && !OUTLINE_KEYS.contains(&f) {
@@ -940,7 +955,10 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value, outline: bool) -> Service {
                 cx.newer_than_reference(k, "service");
                 s.pre_start = raw(cx, v, f, Shape::Seq)
             }
-            _ => cx.other(k, v, SERVICE_KEYS, &what, Some(&mut s.extensions)),
+            _ => {
+                let what = format!("service `{}`", name.name);
+                cx.other(k, v, SERVICE_KEYS, &what, Some(&mut s.extensions));
+            }
         }
     }
     check_build_platforms(cx, &s);

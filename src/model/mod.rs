@@ -32,7 +32,7 @@ pub mod shellwords;
 pub mod suggest;
 pub mod units;
 
-pub use lower::{lower, lower_outline, SERVICE_KEYS, TOP_LEVEL_KEYS};
+pub use lower::{lower, lower_outline, OUTLINE_KEYS, SERVICE_KEYS, TOP_LEVEL_KEYS};
 pub use mount::{
     is_host_path, parse_volume_short, BindOptions, ImageOptions, Mount, MountKind, MountSpec,
     TmpfsOptions, VolumeOptions,

@@ -198,6 +198,13 @@ impl Tree {
             .find(|e| self.key_str(e.key) == Some(key))
     }
 
+    /// Whether any node is tagged `!reset`.
+    pub fn has_reset(&self) -> bool {
+        self.nodes
+            .iter()
+            .any(|n| matches!(n.tag.as_deref(), Some((Tag::Reset, _))))
+    }
+
     /// The tag on the node itself (not followed through aliases).
     pub fn tag(&self, id: NodeId) -> Option<&Tag> {
         self.node(id).tag.as_deref().map(|(t, _)| t)

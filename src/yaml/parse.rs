@@ -557,7 +557,7 @@ impl Builder<'_> {
         let mut entries = Vec::with_capacity(pairs.len());
         let mut merge_keys: Vec<NodeId> = Vec::new();
         let mut merge_values = Vec::new();
-        let mut seen: HashMap<&str, NodeId> = HashMap::with_capacity(pairs.len());
+        let mut seen = SeenKeys::with_capacity(pairs.len());
         for &(k, v) in pairs {
             let key = tree.node(k);
             if is_merge_key(key) {
@@ -573,16 +573,19 @@ impl Builder<'_> {
                 continue;
             }
             match tree.kind(k) {
-                NodeKind::Scalar(s) => match seen.entry(s.value.as_str()) {
-                    MapEntry::Occupied(first) => diags.push(
-                        Diagnostic::error("S002", key.span, format!("duplicate key `{}`", s.value))
-                            .label(tree.node(*first.get()).span, "first defined here")
+                NodeKind::Scalar(s) => {
+                    if let Some(first) = seen.first_or_insert(s.value.as_str(), k) {
+                        diags.push(
+                            Diagnostic::error(
+                                "S002",
+                                key.span,
+                                format!("duplicate key `{}`", s.value),
+                            )
+                            .label(tree.node(first).span, "first defined here")
                             .help("remove one of the two; YAML does not allow duplicate keys"),
-                    ),
-                    MapEntry::Vacant(slot) => {
-                        slot.insert(k);
+                        );
                     }
-                },
+                }
                 NodeKind::Invalid => {}
                 _ => diags.push(
                     Diagnostic::error("S004", key.span, "mapping keys must be strings")
@@ -644,11 +647,8 @@ impl Builder<'_> {
                 }
                 self.merge_used += 1;
                 if let Some(text) = tree.key_str(e.key) {
-                    match seen.entry(text) {
-                        MapEntry::Occupied(_) => continue,
-                        MapEntry::Vacant(slot) => {
-                            slot.insert(e.key);
-                        }
+                    if seen.first_or_insert(text, e.key).is_some() {
+                        continue;
                     }
                 }
                 entries.push(Entry {
@@ -663,6 +663,56 @@ impl Builder<'_> {
             entries,
             merge_keys: merge_keys.into_boxed_slice(),
         }
+    }
+}
+
+/// The keys of one mapping seen so far, each with the first node that
+/// wrote it. Most mappings have a few keys, which a short list finds with
+/// fewer instructions than hashing them; a long mapping (`services` of a
+/// large file) switches to a hash map.
+struct SeenKeys<'a> {
+    few: Vec<(&'a str, NodeId)>,
+    many: Option<HashMap<&'a str, NodeId>>,
+}
+
+impl<'a> SeenKeys<'a> {
+    /// Past this many keys the list becomes a hash map.
+    const FEW: usize = 16;
+
+    fn with_capacity(n: usize) -> SeenKeys<'a> {
+        if n > Self::FEW {
+            SeenKeys {
+                few: Vec::new(),
+                many: Some(HashMap::with_capacity(n)),
+            }
+        } else {
+            SeenKeys {
+                few: Vec::with_capacity(n),
+                many: None,
+            }
+        }
+    }
+
+    /// The node that wrote `key` first, or `None` after recording `id` as
+    /// that node.
+    fn first_or_insert(&mut self, key: &'a str, id: NodeId) -> Option<NodeId> {
+        if let Some(many) = &mut self.many {
+            return match many.entry(key) {
+                MapEntry::Occupied(first) => Some(*first.get()),
+                MapEntry::Vacant(slot) => {
+                    slot.insert(id);
+                    None
+                }
+            };
+        }
+        if let Some(&(_, first)) = self.few.iter().find(|(k, _)| *k == key) {
+            return Some(first);
+        }
+        self.few.push((key, id));
+        if self.few.len() > Self::FEW {
+            self.many = Some(self.few.drain(..).collect());
+        }
+        None
     }
 }
 

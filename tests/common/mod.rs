@@ -15,7 +15,7 @@ use compose_lint::value::{Key, Map, ScalarValue, Value, ValueKind};
 use compose_lint::yaml::ScalarStyle;
 
 pub fn lower_yaml(src: &str) -> (Project, Vec<Diagnostic>) {
-    lower(&parse(src))
+    lower(parse(src))
 }
 
 /// The text a span covers, for assertions.
