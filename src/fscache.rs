@@ -18,7 +18,7 @@ use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::hash::Hash;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -133,10 +133,35 @@ pub fn git_root(dir: &Path) -> Option<PathBuf> {
     })
 }
 
-/// `std::fs::canonicalize`, cached by path (`None` when it fails).
+/// `std::fs::canonicalize`, cached by path (`None` when it fails). An
+/// absolute path that ends in a name that is not a symlink is its folder's
+/// canonical form and that name: in a batch run the folders above are
+/// resolved once for all the projects under them, not again (a `readlink`
+/// per component) for each.
 pub fn canonicalize(path: &Path) -> Option<PathBuf> {
     static T: Memo<OsString, Option<PathBuf>> = OnceLock::new();
-    memo(&T, &key(path), |p| std::fs::canonicalize(p).ok())
+    memo(&T, &key(path), |_| {
+        // `x/` and `x/.` must be folders: left to the file system.
+        let text = path.as_os_str().as_encoded_bytes();
+        let plain_end = !(text.ends_with(b"/") || text.ends_with(b"/."));
+        let by_folder = match (path.parent(), path.components().next_back()) {
+            (Some(parent), Some(Component::Normal(name))) if plain_end && path.is_absolute() => {
+                Some((parent, name))
+            }
+            _ => None,
+        };
+        match by_folder {
+            Some((parent, name)) => {
+                let meta = std::fs::symlink_metadata(path).ok()?;
+                if meta.file_type().is_symlink() {
+                    std::fs::canonicalize(path).ok()
+                } else {
+                    Some(canonicalize(parent)?.join(name))
+                }
+            }
+            None => std::fs::canonicalize(path).ok(),
+        }
+    })
 }
 
 /// `path.exists()`, cached by path.
@@ -225,6 +250,43 @@ mod tests {
         std::fs::remove_file(&p).unwrap();
         // Outside a scope nothing is kept.
         assert!(!exists(&p));
+    }
+
+    #[test]
+    fn canonicalize_is_the_file_systems() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        std::fs::create_dir_all(t.join("a/b")).unwrap();
+        std::fs::write(t.join("a/b/f"), "").unwrap();
+        std::os::unix::fs::symlink(t.join("a/b"), t.join("link")).unwrap();
+        std::os::unix::fs::symlink("b/f", t.join("a/rel")).unwrap();
+        std::os::unix::fs::symlink(t.join("gone"), t.join("dangling")).unwrap();
+        for p in [
+            "a",
+            "a/b",
+            "a/b/f",
+            "a/b/f/",
+            "a/b/f/.",
+            "a/b/",
+            "a/./b",
+            "a/b/../b/f",
+            "link",
+            "link/f",
+            "link/../a",
+            "a/rel",
+            "dangling",
+            "missing",
+            "a/missing/x",
+            "a/b/f/x",
+        ] {
+            let path = t.join(p);
+            assert_eq!(
+                canonicalize(&path),
+                std::fs::canonicalize(&path).ok(),
+                "{p}"
+            );
+        }
+        assert_eq!(canonicalize(Path::new("/")), Some(PathBuf::from("/")));
     }
 
     #[test]
