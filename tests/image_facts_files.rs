@@ -64,10 +64,10 @@ fn every_facts_file_and_variant_is_used_by_a_fixture() {
             match origin {
                 Some(Evidence::Builtin {
                     file, tag_pattern, ..
-                }) if file == facts.file => {
+                }) if *file == *facts.file => {
                     // The variant reached is the one the service was made for.
                     let expected = nth_variant_first_pattern(&facts.file, i);
-                    if tag_pattern != expected {
+                    if *tag_pattern != *expected {
                         failures.push(format!(
                             "{}: service v{i} reached pattern `{tag_pattern}`, expected `{expected}`",
                             facts.file

@@ -382,10 +382,10 @@ fn variant_image(
     pattern: &str,
 ) -> Image {
     let ev = Evidence::Builtin {
-        file: file.to_string(),
-        repository: repository.to_string(),
-        tag_pattern: pattern.to_string(),
-        source_url: v.source.clone().unwrap_or_default(),
+        file: file.into(),
+        repository: repository.into(),
+        tag_pattern: pattern.into(),
+        source_url: v.source.as_deref().unwrap_or_default().into(),
     };
     let f = |x| Fact::new(x, ev.clone());
     let mut img = Image::unknown();
@@ -521,10 +521,10 @@ fn layout_evidence(l: &super::layout::Layout, ev: &Evidence) -> Evidence {
             tag_pattern,
             ..
         } => Evidence::Builtin {
-            file: format!("rules/images/base/{}.txt", l.name),
+            file: format!("rules/images/base/{}.txt", l.name).into(),
             repository: repository.clone(),
             tag_pattern: tag_pattern.clone(),
-            source_url: l.source.clone(),
+            source_url: l.source.as_str().into(),
         },
         other => other.clone(),
     }
@@ -719,7 +719,7 @@ workdir = "/home/rocketmq/rocketmq-5.0.0"
         assert!(img.fs.query("/home/rocketmq/store").is_absent());
         assert_eq!(img.resolve_user("rocketmq").unwrap().uid, 3000);
         match img.origin.unwrap() {
-            Evidence::Builtin { tag_pattern, .. } => assert_eq!(tag_pattern, "5.*"),
+            Evidence::Builtin { tag_pattern, .. } => assert_eq!(&*tag_pattern, "5.*"),
             e => panic!("{e:?}"),
         }
     }

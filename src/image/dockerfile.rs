@@ -566,7 +566,7 @@ pub fn evaluate(
         let busybox_userland = alpine_branch.is_some()
             || img.users.iter().any(|u| {
                 matches!(&u.evidence, Evidence::Builtin { file, .. }
-                    if file == "rules/images/base/alpine.txt" || file == "rules/images/base/busybox.txt")
+                    if &**file == "rules/images/base/alpine.txt" || &**file == "rules/images/base/busybox.txt")
             });
         let mut st = StageState {
             img: std::mem::replace(&mut img, Image::unknown()),
@@ -1206,16 +1206,17 @@ impl StageState<'_> {
                 let names = super::packages::apk_add_names(argv)?;
                 let (writes, used) = super::packages::apk_add(branch, &names)?;
                 let ev = Evidence::Builtin {
-                    file: super::packages::file().to_string(),
-                    repository: "alpine".to_string(),
+                    file: super::packages::file().into(),
+                    repository: "alpine".into(),
                     tag_pattern: format!(
                         "{}:{} `apk add {}` on alpine {branch}: the recorded closure writes only {}",
                         self.opts.label,
                         i.line,
                         names.join(" "),
                         writes.join(", ")
-                    ),
-                    source_url: used[0].sources[0].clone(),
+                    )
+                    .into(),
+                    source_url: used[0].sources[0].as_str().into(),
                 };
                 Some((writes, Some(ev)))
             });
@@ -2369,10 +2370,10 @@ impl StageState<'_> {
     /// and groups become the layout's (cited as its file).
     fn rootfs(&mut self, l: &super::layout::Layout, ev: &Evidence) {
         let lev = Evidence::Builtin {
-            file: format!("rules/images/base/{}.txt", l.name),
-            repository: String::new(),
-            tag_pattern: String::new(),
-            source_url: l.source.clone(),
+            file: format!("rules/images/base/{}.txt", l.name).into(),
+            repository: "".into(),
+            tag_pattern: "".into(),
+            source_url: l.source.as_str().into(),
         };
         self.img.fs = super::layout::filesystem_with(l, &lev);
         self.img.users = l

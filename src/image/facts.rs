@@ -21,11 +21,12 @@ pub enum Evidence {
         instruction: String,
     },
     /// A built-in (or `--image-facts`) facts file and the variant that matched.
+    /// Shared strings: every file system entry of an image holds a copy.
     Builtin {
-        file: String,
-        repository: String,
-        tag_pattern: String,
-        source_url: String,
+        file: Arc<str>,
+        repository: Arc<str>,
+        tag_pattern: Arc<str>,
+        source_url: Arc<str>,
     },
     /// An image archive given with `--image-archive`.
     Archive { path: PathBuf, digest: String },

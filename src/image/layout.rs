@@ -53,10 +53,10 @@ pub fn get(name: &str) -> Option<Arc<Layout>> {
 /// not known here, so entries carry `evidence` as given.
 pub fn parse(name: &str, text: &str) -> Result<Layout, String> {
     let ev = Evidence::Builtin {
-        file: format!("rules/images/base/{name}.txt"),
-        repository: name.to_string(),
+        file: format!("rules/images/base/{name}.txt").into(),
+        repository: name.into(),
         tag_pattern: "base layout".into(),
-        source_url: String::new(),
+        source_url: "".into(),
     };
     let mut source = String::new();
     let mut fs = Filesystem::default();

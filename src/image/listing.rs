@@ -26,7 +26,7 @@ impl Evidence {
                 tag_pattern,
                 source_url,
             } => {
-                json!({"kind": "builtin", "file": file, "repository": repository, "tag_pattern": tag_pattern, "source": source_url})
+                json!({"kind": "builtin", "file": &**file, "repository": &**repository, "tag_pattern": &**tag_pattern, "source": &**source_url})
             }
             Evidence::Archive { path, digest } => {
                 json!({"kind": "archive", "path": path.display().to_string(), "digest": digest})

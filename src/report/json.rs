@@ -52,7 +52,7 @@ struct JsonDiagnostic<'a> {
     name: Option<&'static str>,
     severity: &'static str,
     message: Cow<'a, str>,
-    file: String,
+    file: Cow<'a, str>,
     start: Pos,
     end: Pos,
     labels: Vec<JsonLabel<'a>>,
@@ -63,7 +63,7 @@ struct JsonDiagnostic<'a> {
 
 #[derive(Serialize)]
 struct JsonLabel<'a> {
-    file: String,
+    file: Cow<'a, str>,
     start: Pos,
     end: Pos,
     message: Cow<'a, str>,
@@ -78,7 +78,7 @@ struct JsonFix<'a> {
 
 #[derive(Serialize)]
 struct JsonEdit<'a> {
-    file: String,
+    file: Cow<'a, str>,
     start: Pos,
     end: Pos,
     replacement: &'a str,
@@ -113,7 +113,7 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     write_json(out, &doc)
 }
 
-fn diagnostic<'a>(report: &Report, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+fn diagnostic<'a>(report: &'a Report, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
     let (start, end) = report.position(d.span);
     JsonDiagnostic {
         code: sanitize::text(d.code),
@@ -162,6 +162,11 @@ fn diagnostic<'a>(report: &Report, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
     }
 }
 
-fn file(report: &Report, span: Span) -> String {
-    sanitize::path(report.path(span))
+/// The file's path as `sanitize::path` shows it, borrowed when it needs
+/// no change (three paths per finding, each otherwise a new string).
+fn file<'a>(report: &'a Report, span: Span) -> Cow<'a, str> {
+    match report.path(span).to_string_lossy() {
+        Cow::Borrowed(p) => sanitize::text(p),
+        Cow::Owned(p) => Cow::Owned(sanitize::text(&p).into_owned()),
+    }
 }
