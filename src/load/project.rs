@@ -249,7 +249,7 @@ pub fn load_handing_on(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, F
 struct HandedOn {
     text: Arc<str>,
     /// The file's size on disk when the look ahead read it as a root file
-    /// (`None`: read some other way), for [`Loader::handed_text`].
+    /// (`None`: read some other way), for [`Loader::take_handed`].
     bytes: Option<u64>,
     limits: yaml::Limits,
     tree: Tree,
@@ -323,43 +323,50 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, look_ahead: bool) -> Result<L
     for input in inputs {
         let overridden = loader.text_of(&input.path);
         let mut read_len = None;
-        let text = match overridden
-            .or_else(|| input.text.clone())
-            .or_else(|| loader.handed_text(&input.path))
-        {
-            Some(t) => t,
-            None => {
-                let fatal = |message| FatalError {
-                    path: input.path.clone(),
-                    message,
-                };
-                let bytes = read_bytes(&input.path, loader.limits.max_file_bytes).map_err(fatal)?;
-                read_len = Some(bytes.len() as u64);
-                match decode(bytes) {
-                    Ok(t) => t,
-                    Err(Undecodable::Utf8 { lossy, offset }) => {
-                        // Still show the file, pointing at the bad byte.
-                        let id = loader.sources.add(&input.path, lossy);
-                        loader.diagnostics.push(
-                            Diagnostic::error(
-                                "S001",
-                                // The bad byte is a U+FFFD in the lossy text.
-                                Span::new(id, offset, offset + '\u{FFFD}'.len_utf8()),
-                                "the file is not valid UTF-8; Compose refuses it",
-                            )
-                            .help("save the file as UTF-8"),
-                        );
-                        roots.push(id);
-                        continue;
-                    }
-                    Err(e) => return Err(fatal(e.to_string())),
-                }
-            }
+        let handed = match (&overridden, &input.text) {
+            (None, None) => loader.take_handed(&input.path),
+            _ => None,
         };
-        let (id, tree) = loader.parse_tree(&input.path, text);
-        if let (true, Some(len)) = (loader.hand_on, read_len) {
-            loader.read_bytes.push((id, len));
-        }
+        let (id, tree) = if let Some(handed) = handed {
+            handed
+        } else {
+            let text = match overridden.or_else(|| input.text.clone()) {
+                Some(t) => t,
+                None => {
+                    let fatal = |message| FatalError {
+                        path: input.path.clone(),
+                        message,
+                    };
+                    let bytes =
+                        read_bytes(&input.path, loader.limits.max_file_bytes).map_err(fatal)?;
+                    read_len = Some(bytes.len() as u64);
+                    match decode(bytes) {
+                        Ok(t) => t,
+                        Err(Undecodable::Utf8 { lossy, offset }) => {
+                            // Still show the file, pointing at the bad byte.
+                            let id = loader.sources.add(&input.path, lossy);
+                            loader.diagnostics.push(
+                                Diagnostic::error(
+                                    "S001",
+                                    // The bad byte is a U+FFFD in the lossy text.
+                                    Span::new(id, offset, offset + '\u{FFFD}'.len_utf8()),
+                                    "the file is not valid UTF-8; Compose refuses it",
+                                )
+                                .help("save the file as UTF-8"),
+                            );
+                            roots.push(id);
+                            continue;
+                        }
+                        Err(e) => return Err(fatal(e.to_string())),
+                    }
+                }
+            };
+            let (id, tree) = loader.parse_tree(&input.path, text);
+            if let (true, Some(len)) = (loader.hand_on, read_len) {
+                loader.read_bytes.push((id, len));
+            }
+            (id, tree)
+        };
         if roots.is_empty() {
             // Compose exposes the project name to interpolation.
             if env.get("COMPOSE_PROJECT_NAME").is_none() {
@@ -793,19 +800,45 @@ impl Loader {
         (id, tree)
     }
 
-    /// In a batch run, the text of a root file the look ahead read from
-    /// disk and handed on (the file system holds still while a run lasts,
+    /// In a batch run, a root file the look ahead read from disk and
+    /// parsed, as [`Loader::parse_tree`] would add it, taken from what the
+    /// look ahead handed on (the file system holds still while a run lasts,
     /// decision 0019), so that the lint does not read it again; `None`
-    /// when it was not handed on or is over this load's size limit (then
-    /// the file is read, and refused, as before).
-    fn handed_text(&self, path: &Path) -> Option<String> {
+    /// when it was not handed on, was parsed under other limits or is over
+    /// this load's size limit (then the file is read, and refused, as
+    /// before).
+    fn take_handed(&mut self, path: &Path) -> Option<(FileId, Tree)> {
         if !crate::fscache::enabled() || self.hand_on || self.parses.is_some() {
             return None;
         }
-        let h = hand_over().lock().unwrap_or_else(|e| e.into_inner());
-        let prev = h.get(&absolute(path))?;
-        let bytes = prev.bytes?;
-        (bytes <= self.limits.max_file_bytes).then(|| prev.text.to_string())
+        let key = absolute(path);
+        let mut h = hand_over().lock().unwrap_or_else(|e| e.into_inner());
+        let prev = h.get(&key)?;
+        if prev.bytes? > self.limits.max_file_bytes || prev.limits != self.limits.yaml {
+            return None;
+        }
+        // As in `parse_tree`: a small file's tree stays for later loads.
+        let (text, mut tree, mut diagnostics) = if prev.text.len() < HAND_ON_BYTES {
+            (
+                prev.text.clone(),
+                prev.tree.clone(),
+                prev.diagnostics.clone(),
+            )
+        } else {
+            let prev = h.remove(&key).expect("just found");
+            (prev.text, prev.tree, prev.diagnostics)
+        };
+        drop(h);
+        let id = self.sources.add(path, text);
+        if tree.file != id {
+            let from = tree.file;
+            tree.move_to(id);
+            for d in &mut diagnostics {
+                d.move_file(from, id);
+            }
+        }
+        self.diagnostics.extend(diagnostics);
+        Some((id, tree))
     }
 
     /// Moves the trees a look ahead parsed to [`LoadOptions::parses`].
