@@ -871,7 +871,10 @@ fn compose_files_with(
         let Some(name) = entry.file_name().to_str() else {
             continue;
         };
-        if is_compose_name(name) || (is_yaml_name(name) && has_top_level_services(entry.path())) {
+        if is_compose_name(name)
+            || (is_yaml_name(name)
+                && crate::fscache::has_top_level_services(entry.path(), has_top_level_services))
+        {
             out.push(entry.path().to_path_buf());
         }
     }

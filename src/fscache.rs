@@ -211,6 +211,14 @@ pub fn documented_vars(
     memo(&T, &key(dir), |d| Arc::new(compute(Path::new(d))))
 }
 
+/// Whether a YAML file not named like a Compose file has a top-level
+/// `services:` key (`compute`), cached per file: every walk of a folder
+/// asks it of the same files, and read each of them again.
+pub fn has_top_level_services(path: &Path, compute: impl FnOnce(&Path) -> bool) -> bool {
+    static T: Memo<OsString, bool> = OnceLock::new();
+    memo(&T, &key(path), |p| compute(Path::new(p)))
+}
+
 /// A path as a table key: its text. Hashing a `Path` hashes it component by
 /// component, which was a tenth of a run over 10,000 small projects; two
 /// spellings of one path (`a//b`, `a/b`) are only asked about twice.

@@ -125,6 +125,30 @@ fn encodings_line_ends_and_odd_bytes() {
     assert!(stderr(&out).contains("not valid UTF-16"), "{}", all(&out));
 }
 
+/// A file under the default size limit that discovery reads (and hands
+/// on to the lint, issue 20) is still refused by a lower `--max-file-size`:
+/// the lint checks the size of the text it takes from discovery.
+#[test]
+fn lower_size_limit_refuses_a_file_discovery_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "services:\n  web:\n    image: nginx:1.27\n    command: [\"echo\", \"a rather long argument to pass 100 bytes\"]\n";
+    assert!(text.len() > 100);
+    write(dir.path(), "compose.yaml", text.as_bytes());
+    let out = bin(dir.path())
+        .args(["--max-file-size", "100", "compose.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", all(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "compose.yaml: is {} bytes, more than the limit of 100 bytes",
+            text.len()
+        )),
+        "{err}"
+    );
+}
+
 /// A 10 MB single line: over the default limit it is exit 2 naming the
 /// flag; with the limit raised it is linted quickly, and the report stays
 /// small (the code frame of a 10 MB line is left out, not printed).

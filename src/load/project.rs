@@ -212,6 +212,8 @@ struct Loader {
     look_ahead: bool,
     /// With `hand_on`, the parser's diagnostics of each file.
     parse_diagnostics: Vec<(FileId, Vec<Diagnostic>)>,
+    /// With `hand_on`, the size on disk of each root file it read.
+    read_bytes: Vec<(FileId, u64)>,
     /// [`LoadOptions::parses`].
     parses: Option<ParseCache>,
     /// A look ahead with `parses`: the files it parsed (not found there),
@@ -246,6 +248,9 @@ pub fn load_handing_on(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, F
 /// one is handed to one load only, so that it is not held twice.
 struct HandedOn {
     text: Arc<str>,
+    /// The file's size on disk when the look ahead read it as a root file
+    /// (`None`: read some other way), for [`Loader::handed_text`].
+    bytes: Option<u64>,
     limits: yaml::Limits,
     tree: Tree,
     diagnostics: Vec<Diagnostic>,
@@ -299,6 +304,7 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, look_ahead: bool) -> Result<L
         hand_on: look_ahead && crate::fscache::enabled(),
         look_ahead,
         parse_diagnostics: Vec::new(),
+        read_bytes: Vec::new(),
         parses: opts.parses.clone(),
         keep_at_end: (look_ahead && opts.parses.is_some()).then(Vec::new),
     };
@@ -316,7 +322,11 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, look_ahead: bool) -> Result<L
     let mut doc: Option<Value> = None;
     for input in inputs {
         let overridden = loader.text_of(&input.path);
-        let text = match overridden.or_else(|| input.text.clone()) {
+        let mut read_len = None;
+        let text = match overridden
+            .or_else(|| input.text.clone())
+            .or_else(|| loader.handed_text(&input.path))
+        {
             Some(t) => t,
             None => {
                 let fatal = |message| FatalError {
@@ -324,6 +334,7 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, look_ahead: bool) -> Result<L
                     message,
                 };
                 let bytes = read_bytes(&input.path, loader.limits.max_file_bytes).map_err(fatal)?;
+                read_len = Some(bytes.len() as u64);
                 match decode(bytes) {
                     Ok(t) => t,
                     Err(Undecodable::Utf8 { lossy, offset }) => {
@@ -346,6 +357,9 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, look_ahead: bool) -> Result<L
             }
         };
         let (id, tree) = loader.parse_tree(&input.path, text);
+        if let (true, Some(len)) = (loader.hand_on, read_len) {
+            loader.read_bytes.push((id, len));
+        }
         if roots.is_empty() {
             // Compose exposes the project name to interpolation.
             if env.get("COMPOSE_PROJECT_NAME").is_none() {
@@ -722,6 +736,7 @@ impl Loader {
                     } else {
                         let kept = HandedOn {
                             text: text.clone(),
+                            bytes: None,
                             limits: self.limits.yaml.clone(),
                             tree: tree.clone(),
                             diagnostics: diagnostics.clone(),
@@ -778,6 +793,21 @@ impl Loader {
         (id, tree)
     }
 
+    /// In a batch run, the text of a root file the look ahead read from
+    /// disk and handed on (the file system holds still while a run lasts,
+    /// decision 0019), so that the lint does not read it again; `None`
+    /// when it was not handed on or is over this load's size limit (then
+    /// the file is read, and refused, as before).
+    fn handed_text(&self, path: &Path) -> Option<String> {
+        if !crate::fscache::enabled() || self.hand_on || self.parses.is_some() {
+            return None;
+        }
+        let h = hand_over().lock().unwrap_or_else(|e| e.into_inner());
+        let prev = h.get(&absolute(path))?;
+        let bytes = prev.bytes?;
+        (bytes <= self.limits.max_file_bytes).then(|| prev.text.to_string())
+    }
+
     /// Moves the trees a look ahead parsed to [`LoadOptions::parses`].
     fn keep_parses(&mut self) {
         let (Some(cache), Some(at_end)) = (&self.parses, self.keep_at_end.take()) else {
@@ -793,6 +823,7 @@ impl Loader {
                 absolute(&file.path),
                 HandedOn {
                     text: file.text.clone(),
+                    bytes: None,
                     limits: self.limits.yaml.clone(),
                     tree,
                     diagnostics,
@@ -812,10 +843,16 @@ impl Loader {
             };
             let (_, diagnostics) = self.parse_diagnostics.swap_remove(i);
             let file = self.sources.get(id);
+            let bytes = self
+                .read_bytes
+                .iter()
+                .find(|(f, _)| *f == id)
+                .map(|(_, n)| *n);
             h.insert(
                 absolute(&file.path),
                 HandedOn {
                     text: file.text.clone(),
+                    bytes,
                     limits: self.limits.yaml.clone(),
                     tree,
                     diagnostics,
