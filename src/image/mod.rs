@@ -91,7 +91,7 @@ impl ServiceImage {
                 reason: why.clone(),
             };
         }
-        self.image.fs.query(path)
+        self.image.query_shared(path)
     }
 
     pub fn confidence(&self) -> Confidence {
@@ -259,6 +259,7 @@ impl Resolver<'_> {
                 Err(why) => match self.lookup(r) {
                     Lookup::Found(img) => {
                         let mut img = Arc::unwrap_or_clone(img);
+                        img.forget_queries();
                         img.notes
                             .push(format!("--pull: {why}; built-in facts used"));
                         return Ok(Arc::new(img));
@@ -367,7 +368,12 @@ impl Resolver<'_> {
                     return Some(a);
                 }
                 match self.lookup(name) {
-                    Lookup::Found(i) => Some(Arc::unwrap_or_clone(i)),
+                    Lookup::Found(i) => {
+                        // The evaluation changes it.
+                        let mut i = Arc::unwrap_or_clone(i);
+                        i.forget_queries();
+                        Some(i)
+                    }
                     _ => None,
                 }
             };
