@@ -732,7 +732,7 @@ impl Loader {
         if let Some(cache) = &self.parses {
             let key = absolute(path);
             let kept = cache.get(&key, text, &self.limits.yaml);
-            let (mut tree, mut diagnostics) = match kept {
+            let (tree, diagnostics) = match kept {
                 Some(k) => (k.tree.clone(), k.diagnostics.clone()),
                 None => {
                     let (tree, diagnostics) = yaml::parse(id, text, &self.limits.yaml);
@@ -753,15 +753,7 @@ impl Loader {
                     (tree, diagnostics)
                 }
             };
-            if tree.file != id {
-                let from = tree.file;
-                tree.move_to(id);
-                for d in &mut diagnostics {
-                    d.move_file(from, id);
-                }
-            }
-            self.diagnostics.extend(diagnostics);
-            return (id, tree);
+            return self.adopt(id, tree, diagnostics);
         }
         if crate::fscache::enabled() && !self.hand_on {
             let key = absolute(path);
@@ -770,7 +762,7 @@ impl Loader {
                 .get(&key)
                 .is_some_and(|prev| *prev.text == **text && prev.limits == self.limits.yaml);
             if same {
-                let (mut tree, mut diagnostics) = if text.len() < HAND_ON_BYTES {
+                let (tree, diagnostics) = if text.len() < HAND_ON_BYTES {
                     let prev = &h[&key];
                     (prev.tree.clone(), prev.diagnostics.clone())
                 } else {
@@ -778,15 +770,7 @@ impl Loader {
                     (prev.tree, prev.diagnostics)
                 };
                 drop(h);
-                if tree.file != id {
-                    let from = tree.file;
-                    tree.move_to(id);
-                    for d in &mut diagnostics {
-                        d.move_file(from, id);
-                    }
-                }
-                self.diagnostics.extend(diagnostics);
-                return (id, tree);
+                return self.adopt(id, tree, diagnostics);
             }
         }
         let (tree, diags) = yaml::parse(id, text, &self.limits.yaml);
@@ -818,7 +802,7 @@ impl Loader {
             return None;
         }
         // As in `parse_tree`: a small file's tree stays for later loads.
-        let (text, mut tree, mut diagnostics) = if prev.text.len() < HAND_ON_BYTES {
+        let (text, tree, diagnostics) = if prev.text.len() < HAND_ON_BYTES {
             (
                 prev.text.clone(),
                 prev.tree.clone(),
@@ -830,6 +814,18 @@ impl Loader {
         };
         drop(h);
         let id = self.sources.add(path, text);
+        Some(self.adopt(id, tree, diagnostics))
+    }
+
+    /// A tree parsed earlier (by the look ahead, or cached), now file `id`
+    /// of this load: its spans and its parse diagnostics move to `id`, and
+    /// the diagnostics join this load's.
+    fn adopt(
+        &mut self,
+        id: FileId,
+        mut tree: Tree,
+        mut diagnostics: Vec<Diagnostic>,
+    ) -> (FileId, Tree) {
         if tree.file != id {
             let from = tree.file;
             tree.move_to(id);
@@ -838,7 +834,7 @@ impl Loader {
             }
         }
         self.diagnostics.extend(diagnostics);
-        Some((id, tree))
+        (id, tree)
     }
 
     /// Moves the trees a look ahead parsed to [`LoadOptions::parses`].
