@@ -274,6 +274,26 @@ fn small_hand_on(len: usize) -> bool {
 
 type HandOver = Mutex<HashMap<PathBuf, HandedOn>>;
 
+/// The text, tree and parse diagnostics handed on for `key` (present): a
+/// small file's stay for later loads of it (copied), a large one's are
+/// handed to this load only (moved), so that they are not held twice.
+fn take_handed_on(
+    h: &mut HashMap<PathBuf, HandedOn>,
+    key: &Path,
+) -> (Arc<str>, Tree, Vec<Diagnostic>) {
+    if h[key].text.len() < HAND_ON_BYTES {
+        let prev = &h[key];
+        (
+            prev.text.clone(),
+            prev.tree.clone(),
+            prev.diagnostics.clone(),
+        )
+    } else {
+        let prev = h.remove(key).expect("present");
+        (prev.text, prev.tree, prev.diagnostics)
+    }
+}
+
 fn hand_over() -> &'static HandOver {
     static H: OnceLock<HandOver> = OnceLock::new();
     H.get_or_init(Default::default)
@@ -762,13 +782,7 @@ impl Loader {
                 .get(&key)
                 .is_some_and(|prev| *prev.text == **text && prev.limits == self.limits.yaml);
             if same {
-                let (tree, diagnostics) = if text.len() < HAND_ON_BYTES {
-                    let prev = &h[&key];
-                    (prev.tree.clone(), prev.diagnostics.clone())
-                } else {
-                    let prev = h.remove(&key).expect("just found");
-                    (prev.tree, prev.diagnostics)
-                };
+                let (_, tree, diagnostics) = take_handed_on(&mut h, &key);
                 drop(h);
                 return self.adopt(id, tree, diagnostics);
             }
@@ -801,17 +815,7 @@ impl Loader {
         if prev.bytes? > self.limits.max_file_bytes || prev.limits != self.limits.yaml {
             return None;
         }
-        // As in `parse_tree`: a small file's tree stays for later loads.
-        let (text, tree, diagnostics) = if prev.text.len() < HAND_ON_BYTES {
-            (
-                prev.text.clone(),
-                prev.tree.clone(),
-                prev.diagnostics.clone(),
-            )
-        } else {
-            let prev = h.remove(&key).expect("just found");
-            (prev.text, prev.tree, prev.diagnostics)
-        };
+        let (text, tree, diagnostics) = take_handed_on(&mut h, &key);
         drop(h);
         let id = self.sources.add(path, text);
         Some(self.adopt(id, tree, diagnostics))
