@@ -465,11 +465,7 @@ impl Filesystem {
         self.complete = None;
         self.absent.clear();
         for e in self.entries.values_mut() {
-            e.children_complete = false;
-            e.contains = None;
-            if e.content == Some(Content::Empty) {
-                e.content = None;
-            }
+            e.listing_unknown();
         }
     }
 
