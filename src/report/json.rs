@@ -162,11 +162,6 @@ fn diagnostic<'a>(report: &'a Report, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
     }
 }
 
-/// The file's path as `sanitize::path` shows it, borrowed when it needs
-/// no change (three paths per finding, each otherwise a new string).
 fn file<'a>(report: &'a Report, span: Span) -> Cow<'a, str> {
-    match report.path(span).to_string_lossy() {
-        Cow::Borrowed(p) => sanitize::text(p),
-        Cow::Owned(p) => Cow::Owned(sanitize::text(&p).into_owned()),
-    }
+    sanitize::path_borrowed(report.path(span))
 }

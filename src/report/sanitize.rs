@@ -99,7 +99,16 @@ pub fn text(s: &str) -> Cow<'_, str> {
 
 /// A path for display: as given, lossy for non-UTF-8 names, sanitized.
 pub fn path(p: &Path) -> String {
-    text(&p.to_string_lossy()).into_owned()
+    path_borrowed(p).into_owned()
+}
+
+/// [`path`], borrowed when the path needs no change (the JSON report shows
+/// three paths per finding).
+pub fn path_borrowed(p: &Path) -> Cow<'_, str> {
+    match p.to_string_lossy() {
+        Cow::Borrowed(s) => text(s),
+        Cow::Owned(s) => Cow::Owned(text(&s).into_owned()),
+    }
 }
 
 /// Source text for a miette code frame: unsafe characters replaced by
