@@ -114,12 +114,7 @@ pub fn path_borrowed(p: &Path) -> Cow<'_, str> {
 /// Source text for a miette code frame: unsafe characters replaced by
 /// visible ones of the same byte length, so every span still lines up.
 pub fn frame_source(s: &str) -> Cow<'_, str> {
-    let dirty = s
-        .chars()
-        .any(|c| is_unsafe(c) && c != '\n' && c != '\t' && c != '\r')
-        || s.contains("##[")
-        || lone_cr(s);
-    if !dirty {
+    if !frame_dirty(s) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -147,6 +142,22 @@ pub fn frame_source(s: &str) -> Cow<'_, str> {
     }
     debug_assert_eq!(out.len(), s.len());
     Cow::Owned(out)
+}
+
+/// Whether [`frame_source`] must change anything in `s`. A whole file is
+/// checked, so the common case (printable ASCII, line breaks and tabs) is
+/// one branch-free pass the compiler vectorizes; characters are decoded
+/// only for a file with others.
+fn frame_dirty(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let plain = bytes.iter().fold(true, |ok, &b| {
+        ok & ((0x20..0x7f).contains(&b) | (b == b'\n') | (b == b'\t') | (b == b'\r'))
+    });
+    (!plain
+        && s.chars()
+            .any(|c| is_unsafe(c) && c != '\n' && c != '\t' && c != '\r'))
+        || memchr::memmem::find(bytes, b"##[").is_some()
+        || (memchr::memchr(b'\r', bytes).is_some() && lone_cr(s))
 }
 
 fn lone_cr(s: &str) -> bool {
@@ -385,6 +396,17 @@ mod tests {
             &*out,
             "a: \"?[31m\"\nb: \u{FFFD}x\u{FFFD}\r\nc: ???????d\t#?[e]\n"
         );
+    }
+
+    #[test]
+    fn frame_source_checks_plain_ascii_text_too() {
+        for clean in ["a: b\n", "a: b\r\n\tc # x\n", "a: \"#[x]\"\n", ""] {
+            assert!(matches!(frame_source(clean), Cow::Borrowed(_)), "{clean:?}");
+        }
+        assert_eq!(frame_source("a\u{1b}b\n"), "a?b\n");
+        assert_eq!(frame_source("a\rb\r\n"), "a?b\r\n");
+        assert_eq!(frame_source("a: ##[x\n"), "a: #?[x\n");
+        assert_eq!(frame_source("a\u{7f}\n"), "a?\n");
     }
 
     #[test]
