@@ -15,12 +15,14 @@
 use super::sanitize;
 use super::{HumanOptions, Report};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::source::{FileId, SourceFile, Span};
+use crate::source::{FileId, LineCol, SourceFile, Span};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use rayon::prelude::*;
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::sync::{Arc, OnceLock};
 use unicode_width::UnicodeWidthChar;
@@ -37,12 +39,16 @@ const MIN_WIDTH: usize = 40;
 pub(crate) fn render(report: &Report, opts: &HumanOptions, out: &mut dyn Write) -> io::Result<()> {
     let paint = Paint(opts.color);
     let width = effective_width(opts.width);
-    let frames: Vec<OnceLock<Cow<str>>> = report.sources.files().map(|_| OnceLock::new()).collect();
+    let files: Vec<FileText> = report
+        .sources
+        .files()
+        .map(|_| FileText::default())
+        .collect();
     let writer = || Writer {
         report,
         paint,
         width,
-        frames: &frames,
+        files: &files,
         buf: String::new(),
     };
     let mut w = writer();
@@ -54,7 +60,7 @@ pub(crate) fn render(report: &Report, opts: &HumanOptions, out: &mut dyn Write) 
                 sanitize::path(&note.path),
                 sanitize::text(&note.message)
             );
-            w.wrapped(&paint.bold("note"), "note", &text, 2);
+            w.wrapped(BOLD, "note", "", &text, 2);
         }
         if !report.notes.is_empty() && !report.diagnostics.is_empty() {
             w.buf.push('\n');
@@ -63,7 +69,8 @@ pub(crate) fn render(report: &Report, opts: &HumanOptions, out: &mut dyn Write) 
 
     // What a finding's text says depends on the findings above it (what was
     // seen already): decided here, in order. The text itself, code frames
-    // and all, is drawn from that on the worker threads.
+    // and all, is drawn from that on the worker threads, a run of findings
+    // into one buffer.
     let mut seen = Seen {
         report,
         notes: HashSet::new(),
@@ -74,22 +81,27 @@ pub(crate) fn render(report: &Report, opts: &HumanOptions, out: &mut dyn Write) 
         kinds: HashSet::new(),
         paths: HashMap::new(),
     };
-    let plans: Vec<Plan> = report.diagnostics.iter().map(|d| seen.plan(d)).collect();
-    let draw = |(d, plan): (&Diagnostic, Plan)| {
+    let findings: Vec<(&Diagnostic, Plan)> = report
+        .diagnostics
+        .iter()
+        .map(|d| (d, seen.plan(d)))
+        .collect();
+    let draw = |run: Vec<(&Diagnostic, Plan)>| {
         let mut w = writer();
-        w.diagnostic(d, plan);
-        w.buf.push('\n');
+        for (d, plan) in run {
+            w.diagnostic(d, plan);
+            w.buf.push('\n');
+        }
         w.buf
     };
     // A few findings are drawn here: starting the thread pool would cost
     // more than drawing them.
-    let pieces: Vec<String> = if report.diagnostics.len() < PARALLEL_FROM {
-        report.diagnostics.iter().zip(plans).map(draw).collect()
+    let pieces: Vec<String> = if findings.len() < PARALLEL_FROM {
+        vec![draw(findings)]
     } else {
-        report
-            .diagnostics
-            .par_iter()
-            .zip(plans.into_par_iter())
+        findings
+            .into_par_iter()
+            .chunks(PARALLEL_FROM)
             .map(draw)
             .collect()
     };
@@ -113,7 +125,8 @@ pub(crate) fn render(report: &Report, opts: &HumanOptions, out: &mut dyn Write) 
     out.write_all(buf.as_bytes())
 }
 
-/// From how many findings they are drawn on the thread pool.
+/// From how many findings they are drawn on the thread pool, and how many
+/// each task draws.
 const PARALLEL_FROM: usize = 64;
 
 /// `line` broken after `sep` into lines of at most `width` columns where
@@ -158,15 +171,16 @@ type At = (FileId, usize);
 type FixKey<'r> = (&'r str, Option<Span>);
 
 /// What was printed for the findings so far, for what is not said twice.
+/// Text is kept borrowed from the findings where sanitizing changed nothing.
 struct Seen<'r> {
     report: &'r Report<'r>,
-    notes: HashSet<String>,
+    notes: HashSet<Cow<'r, str>>,
     /// Sources of image facts already named.
     sources: HashSet<String>,
     /// Help texts already printed, with the line of the finding they were under.
-    help: HashMap<String, (FileId, usize)>,
+    help: HashMap<Cow<'r, str>, At>,
     /// The reason part of messages already printed, per rule.
-    reasons: HashMap<(&'static str, String), (FileId, usize)>,
+    reasons: HashMap<(&'static str, Cow<'r, str>), At>,
     /// Fixes already drawn, with the line of the finding they were under,
     /// by title and first edit (a fix equal to one drawn has both).
     fixes: HashMap<FixKey<'r>, Vec<(&'r Fix, At)>>,
@@ -178,14 +192,16 @@ struct Seen<'r> {
 
 /// What to print for one finding, given the findings above it.
 struct Plan<'r> {
+    /// Where the finding starts.
+    start: LineCol,
     /// Sanitized; for a repeat, only what differs and a pointer.
-    message: String,
+    message: Cow<'r, str>,
     /// A finding of a rule shown above, for the same reason.
     repeat: bool,
     /// Help not printed before.
-    help: Option<String>,
+    help: Option<Cow<'r, str>>,
     /// Notes not printed before, as printed.
-    notes: Vec<String>,
+    notes: Vec<Cow<'r, str>>,
     /// Fixes not drawn before; true when one like it was previewed above,
     /// so the title says it.
     fixes: Vec<(&'r Fix, bool)>,
@@ -196,36 +212,49 @@ struct Plan<'r> {
 impl<'r> Seen<'r> {
     fn plan(&mut self, d: &'r Diagnostic) -> Plan<'r> {
         let report = self.report;
-        let (start, _) = report.position(d.span);
+        let start = report
+            .sources
+            .get(d.span.file)
+            .line_col(d.span.start as usize);
         let here = (d.span.file, start.line);
         // A finding of a rule shown above, for the same reason: only what
         // differs (the part before the first `: `), and a pointer; the rule's
         // name is above too.
-        let mut message = sanitize::text(&d.message).into_owned();
+        let mut message = sanitize::text(&d.message);
         let mut repeat = false;
-        if let Some((what, why)) = message.split_once(": ") {
-            let key = (d.code, why.to_string());
-            match self.reasons.get(&key) {
-                Some(at) => {
+        if let Some(at) = memchr::memmem::find(message.as_bytes(), b": ") {
+            let why = match &message {
+                Cow::Borrowed(m) => Cow::Borrowed(&m[at + 2..]),
+                Cow::Owned(m) => Cow::Owned(m[at + 2..].to_string()),
+            };
+            match self.reasons.entry((d.code, why)) {
+                Entry::Occupied(seen) => {
                     repeat = true;
-                    let at = *at;
-                    message = format!("{what} (as on {})", self.at_line(d.span.file, at));
+                    let on = *seen.get();
+                    let mut short = String::with_capacity(at + 32);
+                    short.push_str(&message[..at]);
+                    short.push_str(" (as on ");
+                    self.at_line(&mut short, d.span.file, on);
+                    short.push(')');
+                    message = Cow::Owned(short);
                 }
-                None => {
-                    self.reasons.insert(key, here);
+                Entry::Vacant(new) => {
+                    new.insert(here);
                 }
             }
         }
 
         // Help already printed above is pointed to from the `see` line.
-        let mut as_for: Vec<String> = Vec::new();
+        let mut see = String::with_capacity(64);
+        see.push_str("compose-lint explain ");
+        see.push_str(&sanitize::text(d.code));
         let mut help_shown = None;
         if let Some(help) = &d.help {
-            let help = sanitize::text(help).into_owned();
-            match self.help.get(&help) {
-                Some(at) if help.len() > 60 => {
-                    let at = *at;
-                    as_for.push(format!("help as for {}", self.at_line(d.span.file, at)))
+            let help = sanitize::text(help);
+            match self.help.get(&*help) {
+                Some(&at) if help.len() > 60 => {
+                    see.push_str("; help as for ");
+                    self.at_line(&mut see, d.span.file, at);
                 }
                 _ => {
                     self.help.insert(help.clone(), here);
@@ -241,10 +270,10 @@ impl<'r> Seen<'r> {
                 .fixes
                 .entry((fix.title.as_str(), fix.edits.first().map(|e| e.span)))
                 .or_default();
-            if let Some((_, at)) = drawn.iter().find(|(f, _)| *f == fix) {
-                let at = *at;
-                let at = self.at_line(d.span.file, at);
-                as_for.push(format!("the fix under {at} fixes this too"));
+            if let Some(&(_, at)) = drawn.iter().find(|(f, _)| *f == fix) {
+                see.push_str("; the fix under ");
+                self.at_line(&mut see, d.span.file, at);
+                see.push_str(" fixes this too");
                 continue;
             }
             drawn.push((fix, here));
@@ -252,11 +281,8 @@ impl<'r> Seen<'r> {
             let title_only = !self.kinds.insert((fix.title.as_str(), fix.edits.len()));
             fixes.push((fix, title_only));
         }
-        let mut see = format!("compose-lint explain {}", sanitize::text(d.code));
-        if !as_for.is_empty() {
-            see.push_str(&format!("; {}", as_for.join("; ")));
-        }
         Plan {
+            start,
             message,
             repeat,
             help: help_shown,
@@ -266,31 +292,37 @@ impl<'r> Seen<'r> {
         }
     }
 
-    /// `line 14` in the file `here`, `path:14` in another.
-    fn at_line(&mut self, here: FileId, (file, line): (FileId, usize)) -> String {
+    /// Appends `line 14` in the file `here`, `path:14` in another.
+    fn at_line(&mut self, out: &mut String, here: FileId, (file, line): At) {
         if file == here {
-            return format!("line {line}");
+            out.push_str("line ");
+        } else {
+            let report = self.report;
+            let path = self
+                .paths
+                .entry(file)
+                .or_insert_with(|| sanitize::path(&report.sources.get(file).path));
+            out.push_str(path);
+            out.push(':');
         }
-        let report = self.report;
-        let path = self
-            .paths
-            .entry(file)
-            .or_insert_with(|| sanitize::path(&report.sources.get(file).path));
-        format!("{path}:{line}")
+        push_number(out, line);
     }
 
     /// The notes not printed before; image facts from one source are
     /// gathered on one note that names the source once per output.
-    fn notes(&mut self, d: &Diagnostic) -> Vec<String> {
+    fn notes(&mut self, d: &'r Diagnostic) -> Vec<Cow<'r, str>> {
         const FACTS: &str = "image facts: ";
-        let notes: Vec<String> = d
-            .notes
-            .iter()
-            .map(|n| sanitize::text(n).into_owned())
-            .collect();
+        let notes: Vec<Cow<'r, str>> = d.notes.iter().map(|n| sanitize::text(n)).collect();
         // The source of a group of image facts: the longest prefix, ending
         // in ": ", that two facts notes share, or a source named before.
         let facts: Vec<&str> = notes.iter().filter_map(|n| n.strip_prefix(FACTS)).collect();
+        if facts.is_empty() {
+            let seen = &mut self.notes;
+            return notes
+                .into_iter()
+                .filter(|n| seen.insert(n.clone()))
+                .collect();
+        }
         let mut sources: Vec<String> = Vec::new();
         for (i, a) in facts.iter().enumerate() {
             for b in facts.iter().skip(i + 1) {
@@ -304,85 +336,125 @@ impl<'r> Seen<'r> {
             }
         }
         for s in &self.sources {
-            if facts.iter().any(|f| f.starts_with(&format!("{s}: ")))
-                && !sources.iter().any(|x| x == s)
-            {
+            if facts.iter().any(|f| source_of(f, s).is_some()) && !sources.iter().any(|x| x == s) {
                 sources.push(s.clone());
             }
         }
         sources.sort_by_key(|s| std::cmp::Reverse(s.len()));
 
         let mut grouped: Vec<(String, Vec<String>)> = Vec::new();
-        let mut plain: Vec<String> = Vec::new();
+        let mut plain: Vec<Cow<'r, str>> = Vec::new();
         for n in &notes {
             let group = n.strip_prefix(FACTS).and_then(|rest| {
-                sources.iter().find_map(|s| {
-                    rest.strip_prefix(s.as_str())
-                        .and_then(|r| r.strip_prefix(": "))
-                        .map(|fact| (s.clone(), fact.to_string()))
-                })
+                sources
+                    .iter()
+                    .find_map(|s| source_of(rest, s).map(|fact| (s.clone(), fact.to_string())))
             });
+            // A grouped note is remembered as it was written, which is
+            // `image facts: <source>: <fact>`.
+            if !self.notes.insert(n.clone()) {
+                continue;
+            }
             match group {
-                Some((source, fact)) => {
-                    if !self.notes.insert(format!("{FACTS}{source}: {fact}")) {
-                        continue;
-                    }
-                    match grouped.iter_mut().find(|(s, _)| *s == source) {
-                        Some((_, f)) => f.push(fact),
-                        None => grouped.push((source, vec![fact])),
-                    }
-                }
-                None => {
-                    if self.notes.insert(n.clone()) {
-                        plain.push(n.clone());
-                    }
-                }
+                Some((source, fact)) => match grouped.iter_mut().find(|(s, _)| *s == source) {
+                    Some((_, f)) => f.push(fact),
+                    None => grouped.push((source, vec![fact])),
+                },
+                None => plain.push(n.clone()),
             }
         }
         let mut out = Vec::new();
         for (source, facts) in grouped {
-            out.push(if self.sources.insert(source.clone()) {
+            out.push(Cow::Owned(if self.sources.insert(source.clone()) {
                 format!("image facts ({source}): {}", facts.join("; "))
             } else {
                 format!("image facts (source above): {}", facts.join("; "))
-            });
+            }));
         }
         out.extend(plain);
         out
     }
 }
 
-/// Draws findings as planned; one per finding, on any thread.
+/// The fact in `fact_note` (an image facts note without its `image facts: `)
+/// when it comes from `source`.
+fn source_of<'a>(fact_note: &'a str, source: &str) -> Option<&'a str> {
+    fact_note.strip_prefix(source)?.strip_prefix(": ")
+}
+
+/// Appends `n` in decimal.
+fn push_number(out: &mut String, n: usize) {
+    let _ = write!(out, "{n}");
+}
+
+/// Each file's text as a code frame shows it and its path as a location
+/// line shows it, made once per file by whichever thread needs it first.
+#[derive(Default)]
+struct FileText<'r> {
+    frame: OnceLock<Cow<'r, str>>,
+    path: OnceLock<Cow<'r, str>>,
+}
+
+/// Draws findings as planned, into one buffer per run of findings, on any
+/// thread.
 struct Writer<'r> {
     report: &'r Report<'r>,
     paint: Paint,
     width: usize,
-    /// Each file's text made safe for a code frame, made once.
-    frames: &'r [OnceLock<Cow<'r, str>>],
+    files: &'r [FileText<'r>],
     buf: String,
 }
 
 impl<'r> Writer<'r> {
-    /// `text` wrapped to the width after `label` (`shown` is the label as
-    /// printed, with colour), continuation lines indented by `indent` + the
-    /// label's width + 2.
-    fn wrapped(&mut self, shown: &str, label: &str, text: &str, indent: usize) {
-        let lead = " ".repeat(indent);
-        let hang = lead.len() + label.chars().count() + 2;
-        let lines = wrap(text, self.width.saturating_sub(hang).max(20));
-        for (i, l) in lines.iter().enumerate() {
-            if i == 0 {
-                self.buf.push_str(&format!("{lead}{shown}: {l}\n"));
+    /// `text` wrapped to the width after the label, which is `word`
+    /// (printed in `style`) followed by `rest`; continuation lines indented
+    /// by `indent` + the label's width + 2.
+    fn wrapped(&mut self, style: &str, word: &str, rest: &str, text: &str, indent: usize) {
+        let hang = indent + word.chars().count() + rest.chars().count() + 2;
+        let (paint, buf) = (self.paint, &mut self.buf);
+        let mut first = true;
+        wrap_each(text, self.width.saturating_sub(hang).max(20), None, |l| {
+            if first {
+                push_spaces(buf, indent);
+                paint.push(buf, style, word);
+                buf.push_str(rest);
+                buf.push_str(": ");
+                first = false;
             } else {
-                self.buf.push_str(&format!("{:hang$}{l}\n", ""));
+                push_spaces(buf, hang);
             }
-        }
+            buf.push_str(l);
+            buf.push('\n');
+        });
+    }
+
+    /// The file's path, sanitized, made once.
+    fn path(&self, file: FileId) -> &'r str {
+        let report = self.report;
+        self.files[file.0 as usize]
+            .path
+            .get_or_init(|| sanitize::path_borrowed(&report.sources.get(file).path))
+    }
+
+    /// `  --> path:line:col`, cut to the width less `indent`.
+    fn location(&mut self, lead: &str, file: FileId, at: LineCol, indent: usize) {
+        let path = self.path(file);
+        let mut location = String::with_capacity(path.len() + 12);
+        location.push_str(path);
+        location.push(':');
+        push_number(&mut location, at.line);
+        location.push(':');
+        push_number(&mut location, at.col);
+        self.buf.push_str(lead);
+        self.paint.push(&mut self.buf, BLUE, "-->");
+        self.buf.push(' ');
+        push_cut(&mut self.buf, &location, self.width - indent);
+        self.buf.push('\n');
     }
 
     fn diagnostic(&mut self, d: &Diagnostic, plan: Plan) {
         let report = self.report;
         let paint = self.paint;
-        let (start, _) = report.position(d.span);
         let name = if plan.repeat {
             ""
         } else {
@@ -390,42 +462,43 @@ impl<'r> Writer<'r> {
         };
         let sev = d.severity.as_str();
         let code = sanitize::text(d.code);
-        let head_plain = if name.is_empty() {
-            format!("{sev}[{code}]")
-        } else {
-            format!("{sev}[{code}] {name}")
-        };
-        let head = if name.is_empty() {
-            paint.severity(d.severity, &format!("{sev}[{code}]"))
-        } else {
-            format!(
-                "{} {}",
-                paint.severity(d.severity, &format!("{sev}[{code}]")),
-                paint.bold(name)
-            )
-        };
-        let hang = 2;
-        let first_room = self.width.saturating_sub(head_plain.chars().count() + 2);
-        let lines = wrap_first(&plan.message, first_room.max(10), self.width - hang);
-        for (i, l) in lines.iter().enumerate() {
-            if i == 0 {
-                self.buf.push_str(&format!("{head}: {}\n", paint.bold(l)));
+        // `sev[code]`, and ` name` after it when there is one.
+        let mut tag = String::with_capacity(sev.len() + code.len() + 2);
+        tag.push_str(sev);
+        tag.push('[');
+        tag.push_str(&code);
+        tag.push(']');
+        let head_width = tag.chars().count()
+            + if name.is_empty() {
+                0
             } else {
-                self.buf
-                    .push_str(&format!("{:hang$}{}\n", "", paint.bold(l)));
-            }
-        }
-        let location = format!(
-            "{}:{}:{}",
-            sanitize::path(report.path(d.span)),
-            start.line,
-            start.column
+                1 + name.chars().count()
+            };
+        let hang = 2;
+        let first_room = self.width.saturating_sub(head_width + 2);
+        let buf = &mut self.buf;
+        let mut first = true;
+        wrap_each(
+            &plan.message,
+            first_room.max(10),
+            Some(self.width - hang),
+            |l| {
+                if first {
+                    paint.push(buf, severity_style(d.severity), &tag);
+                    if !name.is_empty() {
+                        buf.push(' ');
+                        paint.push(buf, BOLD, name);
+                    }
+                    buf.push_str(": ");
+                    first = false;
+                } else {
+                    push_spaces(buf, hang);
+                }
+                paint.push(buf, BOLD, l);
+                buf.push('\n');
+            },
         );
-        self.buf.push_str(&format!(
-            "  {} {}\n",
-            paint.blue("-->"),
-            cut(&location, self.width - 6)
-        ));
+        self.location("  ", d.span.file, plan.start, 6);
 
         // A repeat's location line says where; its frame would repeat the
         // frame above but for the names.
@@ -433,42 +506,38 @@ impl<'r> Writer<'r> {
             self.frame(d);
         }
         if let Some(help) = &plan.help {
-            self.wrapped(&paint.cyan("help"), "help", help, 2);
+            self.wrapped(CYAN, "help", "", help, 2);
         }
-        let label = paint.bold("note");
         for n in &plan.notes {
-            self.wrapped(&label, "note", n, 2);
+            self.wrapped(BOLD, "note", "", n, 2);
         }
         for (fix, title_only) in plan.fixes {
             self.fix(d, fix, title_only);
         }
-        self.wrapped(&paint.blue("see"), "see", &plan.see, 2);
+        self.wrapped(BLUE, "see", "", &plan.see, 2);
     }
 
     /// A fix and, unless one like it was previewed above, a preview of its
     /// edits.
     fn fix(&mut self, d: &Diagnostic, fix: &Fix, title_only: bool) {
-        let paint = self.paint;
         let kind = match fix.applicability {
-            Applicability::Safe => "safe",
-            Applicability::Unsafe => "unsafe",
-            Applicability::DisplayOnly => "display only",
+            Applicability::Safe => " (safe)",
+            Applicability::Unsafe => " (unsafe)",
+            Applicability::DisplayOnly => " (display only)",
         };
-        let label = format!("fix ({kind})");
-        let shown = format!("{} ({kind})", paint.green("fix"));
-        self.wrapped(&shown, &label, &sanitize::text(&fix.title), 2);
+        self.wrapped(GREEN, "fix", kind, &sanitize::text(&fix.title), 2);
         if title_only {
             return;
         }
         for edit in &fix.edits {
             let file = self.report.sources.get(edit.span.file);
             if edit.span.file != d.span.file {
-                let p = sanitize::path(&file.path);
-                self.buf.push_str(&format!(
-                    "     {} {}\n",
-                    paint.blue("-->"),
-                    cut(&p, self.width - 9)
-                ));
+                let p = self.path(edit.span.file);
+                self.buf.push_str("     ");
+                self.paint.push(&mut self.buf, BLUE, "-->");
+                self.buf.push(' ');
+                push_cut(&mut self.buf, p, self.width - 9);
+                self.buf.push('\n');
             }
             let (line, before, after) = edit_lines(file, edit);
             let width = (line + before.len().max(after.len()))
@@ -482,48 +551,45 @@ impl<'r> Writer<'r> {
     }
 
     /// The code frame: each labelled line once, with an underline per label
-    /// on it; labels in another file under that file's name.
+    /// on it; labels in another file under that file's name, by file.
     fn frame(&mut self, d: &Diagnostic) {
-        let report = self.report;
         let primary = d
             .labels
             .iter()
             .find(|l| l.span == d.span)
-            .map(|l| sanitize::text(&l.message).into_owned())
+            .map(|l| sanitize::text(&l.message))
             .unwrap_or_default();
-        let mut by_file: BTreeMap<FileId, Vec<(Span, String)>> = BTreeMap::new();
-        by_file
-            .entry(d.span.file)
-            .or_default()
-            .push((d.span, primary));
+        let mut own = vec![(d.span, primary)];
+        let mut others: Vec<(Span, Cow<str>)> = Vec::new();
         for l in d.labels.iter().filter(|l| l.span != d.span) {
-            by_file
-                .entry(l.span.file)
-                .or_default()
-                .push((l.span, sanitize::text(&l.message).into_owned()));
+            let label = (l.span, sanitize::text(&l.message));
+            if l.span.file == d.span.file {
+                own.push(label);
+            } else {
+                others.push(label);
+            }
         }
-        let own = by_file.remove(&d.span.file).unwrap_or_default();
         self.frame_file(d.span.file, false, own);
-        for (file, labels) in by_file {
-            let _ = report;
+        // Stable: each file's labels stay in their order.
+        others.sort_by_key(|(s, _)| s.file);
+        while let Some((first, _)) = others.first() {
+            let file = first.file;
+            let n = others.iter().take_while(|(s, _)| s.file == file).count();
+            let labels: Vec<_> = others.drain(..n).collect();
             self.frame_file(file, true, labels);
         }
     }
 
-    fn frame_file(&mut self, file: FileId, named: bool, mut labels: Vec<(Span, String)>) {
+    fn frame_file(&mut self, file: FileId, named: bool, mut labels: Vec<(Span, Cow<str>)>) {
         let f = self.report.sources.get(file);
-        let text: &str =
-            self.frames[file.0 as usize].get_or_init(|| sanitize::frame_source(&f.text));
+        let text: &str = self.files[file.0 as usize]
+            .frame
+            .get_or_init(|| sanitize::frame_source(&f.text));
         labels.sort_by_key(|(s, _)| (s.start, s.end));
         if named {
             let first = labels.first().map(|(s, _)| s.start as usize).unwrap_or(0);
             let lc = f.line_col(first.min(text.len()));
-            let name = format!("{}:{}:{}", sanitize::path(&f.path), lc.line, lc.col);
-            self.buf.push_str(&format!(
-                "  {} {}\n",
-                self.paint.blue("-->"),
-                cut(&name, self.width - 6)
-            ));
+            self.location("  ", file, lc, 6);
         }
         // (line number, line start, line end) per label, for the gutter.
         let mut rows: Vec<Row> = Vec::new();
@@ -544,19 +610,22 @@ impl<'r> Writer<'r> {
             .map(|r| r.0.to_string().len())
             .max()
             .unwrap_or(1);
-        let bar = self.paint.blue("│");
+        let paint = self.paint;
+        let mut cells: Vec<Cell> = Vec::new();
         for (number, ls, le, marks) in rows {
+            let buf = &mut self.buf;
             let line = text[ls..le].trim_end_matches('\r');
             if line.len() > MAX_FRAME_LINE {
-                self.buf.push_str(&format!(
-                    "   (no code frame: line {number} is {} bytes long)\n",
+                let _ = writeln!(
+                    buf,
+                    "   (no code frame: line {number} is {} bytes long)",
                     line.len()
-                ));
+                );
                 continue;
             }
             let room = self.width.saturating_sub(gutter + 6);
             // Columns of the first mark decide the visible window.
-            let cells = cells(line);
+            cells_into(line, &mut cells);
             let col_of = |byte: usize| -> usize {
                 cells.iter().take_while(|c| c.0 < byte).map(|c| c.2).sum()
             };
@@ -567,14 +636,19 @@ impl<'r> Writer<'r> {
             if total > room && c0 + (c1 - c0).min(room / 2) + 1 > room {
                 from = c0.saturating_sub(room / 3);
             }
-            let (shown, shift) = window(&cells, from, room, total);
-            let row = format!(
-                "  {} {bar} {}",
-                self.paint.blue(&format!("{number:>gutter$}")),
-                shown
-            );
-            self.buf.push_str(row.trim_end());
-            self.buf.push('\n');
+            let row = buf.len();
+            buf.push_str("  ");
+            if paint.0 {
+                buf.push_str(&paint.wrap(BLUE, &format!("{number:>gutter$}")));
+            } else {
+                let _ = write!(buf, "{number:>gutter$}");
+            }
+            buf.push(' ');
+            paint.push(buf, BLUE, "│");
+            buf.push(' ');
+            let shift = window(buf, &cells, from, room, total);
+            trim_end_from(buf, row);
+            buf.push('\n');
             for (s, e, label) in marks {
                 let (a, b) = (col_of(s), col_of(e));
                 let a = (a + shift).saturating_sub(from);
@@ -582,27 +656,44 @@ impl<'r> Writer<'r> {
                 let lim = room.max(1);
                 let a = a.min(lim - 1);
                 let b = b.min(lim);
-                let mut mark = format!("{:a$}{}", "", "─".repeat(b.saturating_sub(a).max(1)));
                 let used = b.max(a + 1);
-                if !label.is_empty() && used + 1 + label.chars().count() <= room {
-                    mark.push(' ');
-                    mark.push_str(&label);
-                    mark = self.paint.cyan(&mark);
-                    self.buf
-                        .push_str(&format!("  {:gutter$} {bar} {mark}\n", ""));
-                } else {
-                    self.buf.push_str(&format!(
-                        "  {:gutter$} {bar} {}\n",
-                        "",
-                        self.paint.cyan(&mark)
-                    ));
-                    if !label.is_empty() {
-                        let hang = gutter + 5;
-                        for l in wrap(&label, self.width.saturating_sub(hang + 2).max(20)) {
-                            self.buf
-                                .push_str(&format!("  {:gutter$} {bar}   {l}\n", ""));
-                        }
-                    }
+                let inline = !label.is_empty() && used + 1 + label.chars().count() <= room;
+                push_spaces(buf, 2 + gutter);
+                buf.push(' ');
+                paint.push(buf, BLUE, "│");
+                buf.push(' ');
+                if paint.0 {
+                    buf.push_str("\x1b[");
+                    buf.push_str(CYAN);
+                    buf.push('m');
+                }
+                push_spaces(buf, a);
+                for _ in 0..b.saturating_sub(a).max(1) {
+                    buf.push('─');
+                }
+                if inline {
+                    buf.push(' ');
+                    buf.push_str(&label);
+                }
+                if paint.0 {
+                    buf.push_str(RESET);
+                }
+                buf.push('\n');
+                if !inline && !label.is_empty() {
+                    let hang = gutter + 5;
+                    wrap_each(
+                        &label,
+                        self.width.saturating_sub(hang + 2).max(20),
+                        None,
+                        |l| {
+                            push_spaces(buf, 2 + gutter);
+                            buf.push(' ');
+                            paint.push(buf, BLUE, "│");
+                            buf.push_str("   ");
+                            buf.push_str(l);
+                            buf.push('\n');
+                        },
+                    );
                 }
             }
         }
@@ -611,31 +702,26 @@ impl<'r> Writer<'r> {
 
 /// A framed line: its number, start and end offsets, and the marks on it
 /// (start and end within the line, label).
-type Row = (usize, usize, usize, Vec<(usize, usize, String)>);
+type Row<'l> = (usize, usize, usize, Vec<(usize, usize, Cow<'l, str>)>);
 
-/// A line as display cells: (byte offset, text shown, width). A tab shows
-/// as four spaces.
-fn cells(line: &str) -> Vec<(usize, Cow<'static, str>, usize)> {
-    line.char_indices()
-        .map(|(i, c)| {
-            if c == '\t' {
-                (i, Cow::Borrowed("    "), 4)
-            } else {
-                (i, Cow::Owned(c.to_string()), c.width().unwrap_or(0))
-            }
-        })
-        .collect()
+/// A display cell: byte offset in the line, the character, its width.
+type Cell = (usize, char, usize);
+
+/// A line as display cells, into `cells`. A tab shows as four spaces.
+fn cells_into(line: &str, cells: &mut Vec<Cell>) {
+    cells.clear();
+    cells.extend(line.char_indices().map(|(i, c)| {
+        if c == '\t' {
+            (i, c, 4)
+        } else {
+            (i, c, c.width().unwrap_or(0))
+        }
+    }));
 }
 
-/// The cells from column `from`, at most `room` columns, with `…` where
-/// text was cut; and how many columns the leading `…` adds.
-fn window(
-    cells: &[(usize, Cow<'static, str>, usize)],
-    from: usize,
-    room: usize,
-    total: usize,
-) -> (String, usize) {
-    let mut out = String::new();
+/// Appends the cells from column `from`, at most `room` columns, with `…`
+/// where text was cut; returns how many columns the leading `…` adds.
+fn window(out: &mut String, cells: &[Cell], from: usize, room: usize, total: usize) -> usize {
     let mut col = 0;
     let mut used = 0;
     let mut shift = 0;
@@ -650,83 +736,114 @@ fn window(
     } else {
         room
     };
-    for c in cells {
+    for &(_, c, w) in cells {
         if col < from {
-            col += c.2;
+            col += w;
             continue;
         }
-        if used + c.2 > limit {
+        if used + w > limit {
             break;
         }
-        out.push_str(&c.1);
-        used += c.2;
-        col += c.2;
+        if c == '\t' {
+            out.push_str("    ");
+        } else {
+            out.push(c);
+        }
+        used += w;
+        col += w;
     }
     if cut_end {
         out.push('…');
     }
-    (out.trim_end().to_string(), shift)
+    shift
+}
+
+/// Drops the whitespace at the end of `buf` after byte `from`.
+fn trim_end_from(buf: &mut String, from: usize) {
+    let kept = buf[from..].trim_end().len();
+    buf.truncate(from + kept);
+}
+
+fn push_spaces(buf: &mut String, n: usize) {
+    buf.extend(std::iter::repeat_n(' ', n));
 }
 
 /// Greedy word wrap at spaces; a word wider than `width` is cut. No piece
 /// of a cut word starts with `::` (see `sanitize` on workflow commands).
 pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
-    wrap_first(text, width, width)
+    let mut lines = Vec::new();
+    wrap_each(text, width, None, |l| lines.push(l.to_string()));
+    lines
 }
 
-/// [`wrap`], with a first line of a different width.
-fn wrap_first(text: &str, first: usize, rest: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
+/// [`wrap`] to `first` columns, each line handed to `line` as it is made;
+/// lines after the first are `rest` columns wide when given.
+fn wrap_each(text: &str, first: usize, rest: Option<usize>, mut line_out: impl FnMut(&str)) {
+    let rest = rest.unwrap_or(first);
+    let mut line = String::with_capacity(text.len().min(first.max(rest)) + 8);
     let mut line_w = 0;
-    let room = |lines: &Vec<String>| if lines.is_empty() { first } else { rest }.max(1);
+    let mut done = 0;
+    let room = |done: usize| if done == 0 { first } else { rest }.max(1);
     for word in text.split(' ').filter(|w| !w.is_empty()) {
         let w = str_width(word);
-        if line_w > 0 && line_w + 1 + w <= room(&lines) {
+        if line_w > 0 && line_w + 1 + w <= room(done) {
             line.push(' ');
             line.push_str(word);
             line_w += 1 + w;
             continue;
         }
         if line_w > 0 {
-            lines.push(std::mem::take(&mut line));
+            line_out(&line);
+            line.clear();
+            done += 1;
         }
-        if w <= room(&lines) {
+        if w <= room(done) {
             line.push_str(word);
             line_w = w;
             continue;
         }
-        // Cut a long word.
-        let mut piece = String::new();
+        // Cut a long word (a zero-width word before it is dropped).
+        line.clear();
         let mut pw = 0;
         for c in word.chars() {
             let cw = c.width().unwrap_or(0);
-            if pw + cw > room(&lines) && !piece.is_empty() && !(c == ':' && piece.ends_with(':')) {
-                lines.push(std::mem::take(&mut piece));
+            if pw + cw > room(done) && !line.is_empty() && !(c == ':' && line.ends_with(':')) {
+                line_out(&line);
+                line.clear();
+                done += 1;
                 pw = 0;
             }
-            piece.push(c);
+            line.push(c);
             pw += cw;
         }
-        line = piece;
         line_w = pw;
     }
-    if !line.is_empty() || lines.is_empty() {
-        lines.push(line);
+    if !line.is_empty() || done == 0 {
+        line_out(&line);
     }
-    lines
 }
 
+/// Display columns of `s`; printable ASCII is one column a byte.
 fn str_width(s: &str) -> usize {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return s.len();
+    }
     s.chars().map(|c| c.width().unwrap_or(0)).sum()
 }
 
 /// `s` cut to `width` columns with a trailing `…`.
 fn cut(s: &str, width: usize) -> String {
-    if str_width(s) <= width {
-        return s.to_string();
-    }
     let mut out = String::new();
+    push_cut(&mut out, s, width);
+    out
+}
+
+/// Appends [`cut`]`(s, width)`.
+fn push_cut(out: &mut String, s: &str, width: usize) {
+    if str_width(s) <= width {
+        out.push_str(s);
+        return;
+    }
     let mut w = 0;
     for c in s.chars() {
         let cw = c.width().unwrap_or(0);
@@ -737,7 +854,6 @@ fn cut(s: &str, width: usize) -> String {
         w += cw;
     }
     out.push('…');
-    out
 }
 
 fn common_prefix<'a>(a: &'a str, b: &str) -> &'a str {
@@ -1145,34 +1261,73 @@ impl miette::Diagnostic for Frame {
 #[derive(Clone, Copy)]
 pub(crate) struct Paint(pub bool);
 
+/// Styles, as the numbers of their escape sequence.
+const BOLD: &str = "1";
+const RED: &str = "31";
+const GREEN: &str = "32";
+const BLUE: &str = "34";
+const CYAN: &str = "36";
+const RESET: &str = "\x1b[0m";
+
+fn severity_style(sev: Severity) -> &'static str {
+    match sev {
+        Severity::Error => "1;31",
+        Severity::Warning => "1;33",
+        Severity::Info => "1;36",
+    }
+}
+
 impl Paint {
-    fn wrap(self, code: &str, s: &str) -> String {
+    /// Appends `s` in `style`.
+    fn push(self, buf: &mut String, style: &str, s: &str) {
         if self.0 {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            buf.push_str("\x1b[");
+            buf.push_str(style);
+            buf.push('m');
+            buf.push_str(s);
+            buf.push_str(RESET);
         } else {
-            s.to_string()
+            buf.push_str(s);
         }
+    }
+    fn wrap(self, style: &str, s: &str) -> String {
+        let mut out = String::with_capacity(s.len() + 12);
+        self.push(&mut out, style, s);
+        out
     }
     pub(crate) fn bold(self, s: &str) -> String {
-        self.wrap("1", s)
+        self.wrap(BOLD, s)
     }
     fn red(self, s: &str) -> String {
-        self.wrap("31", s)
+        self.wrap(RED, s)
     }
     fn green(self, s: &str) -> String {
-        self.wrap("32", s)
-    }
-    fn blue(self, s: &str) -> String {
-        self.wrap("34", s)
-    }
-    fn cyan(self, s: &str) -> String {
-        self.wrap("36", s)
+        self.wrap(GREEN, s)
     }
     pub(crate) fn severity(self, sev: Severity, s: &str) -> String {
-        match sev {
-            Severity::Error => self.wrap("1;31", s),
-            Severity::Warning => self.wrap("1;33", s),
-            Severity::Info => self.wrap("1;36", s),
-        }
+        self.wrap(severity_style(sev), s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn width_of_printable_ascii_is_its_length_and_of_controls_zero() {
+        assert_eq!(str_width("abc def"), 7);
+        assert_eq!(str_width("a\u{1b}b\u{7f}"), 2);
+        assert_eq!(str_width("a\u{FF21}"), 3);
+    }
+
+    #[test]
+    fn wrap_cuts_long_words_and_keeps_short_ones() {
+        assert_eq!(wrap("aa bb cc", 5), ["aa bb", "cc"]);
+        assert_eq!(wrap("abcdefgh x", 3), ["abc", "def", "gh", "x"]);
+        // A word of no width has no room of its own: the next word joins it,
+        // or drops it when that word is cut.
+        assert_eq!(wrap("\u{301} ab", 4), ["\u{301}ab"]);
+        assert_eq!(wrap("\u{301} abcdef", 4), ["abcd", "ef"]);
+        assert_eq!(wrap("", 4), [""]);
     }
 }
