@@ -1230,7 +1230,7 @@ impl Loader {
         };
         let (ext_key, ext) = m.entries.remove(ext_index);
         let (base_name, base_file, name_span) = match &ext.kind {
-            ValueKind::Scalar(s) => (s.text.clone(), None, ext.span),
+            ValueKind::Scalar(s) => (s.text.to_string(), None, ext.span),
             ValueKind::Map(em) => {
                 let Some(svc) = em.get("service") else {
                     // `extends` is taken out of the service here, so the
@@ -1352,7 +1352,7 @@ impl Loader {
         };
         for item in items {
             let (paths, item_dir, env_files) = match &item.kind {
-                ValueKind::Scalar(s) => (vec![(s.text.clone(), item.span)], None, Vec::new()),
+                ValueKind::Scalar(s) => (vec![(s.text.to_string(), item.span)], None, Vec::new()),
                 ValueKind::Map(m) => {
                     let paths = string_or_list(m.get("path"));
                     let dir = m
@@ -1448,7 +1448,7 @@ impl Loader {
 fn declared_name(tree: &Tree) -> Option<String> {
     let entry = tree.get(tree.root?, "name")?;
     let name = &tree.as_scalar(entry.value)?.value;
-    (!name.contains('$') && !name.is_empty()).then(|| name.clone())
+    (!name.contains('$') && !name.is_empty()).then(|| name.to_string())
 }
 
 /// The project name Compose derives from a directory: its base name,
@@ -1469,7 +1469,7 @@ fn dir_project_name(dir: &Path) -> String {
 fn string_or_list(v: Option<&Value>) -> Vec<(String, Span)> {
     let Some(v) = v else { return Vec::new() };
     match &v.kind {
-        ValueKind::Scalar(s) => vec![(s.text.clone(), v.span)],
+        ValueKind::Scalar(s) => vec![(s.text.to_string(), v.span)],
         ValueKind::Seq(items) => items
             .iter()
             .filter_map(|i| i.as_str().map(|s| (s.to_string(), i.span)))
@@ -1506,7 +1506,7 @@ fn service_names(doc: &Value) -> Option<Vec<String>> {
             .entries
             .iter()
             .filter(|(_, v)| v.as_map().is_some_and(|m| m.get("extends").is_some()))
-            .map(|(k, _)| k.name.clone())
+            .map(|(k, _)| k.name.to_string())
             .collect(),
     )
 }
@@ -1612,7 +1612,7 @@ fn rebase_paths(service: &mut Value, from: &Path, to: &Path) {
     let rebase_value = |v: &mut Value| {
         if let ValueKind::Scalar(s) = &mut v.kind {
             if let Some(p) = rebase(&s.text) {
-                s.text = p;
+                s.text = p.into();
             }
         }
     };
@@ -1655,7 +1655,7 @@ fn rebase_paths(service: &mut Value, from: &Path, to: &Path) {
                             if parts.len() >= 2 && parts[0].starts_with('.') {
                                 if let Some(p) = rebase(parts[0]) {
                                     let rest = s.text[parts[0].len()..].to_string();
-                                    s.text = format!("{p}{rest}");
+                                    s.text = compact_str::format_compact!("{p}{rest}");
                                 }
                             }
                         }

@@ -381,7 +381,7 @@ mod tests {
 
     fn plain(s: &str) -> Scalar {
         Scalar {
-            value: s.to_string(),
+            value: s.into(),
             style: ScalarStyle::Plain,
         }
     }
