@@ -346,7 +346,7 @@ impl Converter<'_> {
         let NodeKind::Scalar(s) = &node.kind else {
             return ValueKind::Null;
         };
-        if s.style == ScalarStyle::Plain && s.core_value() == CoreValue::Null {
+        if s.is_null() {
             return ValueKind::Null;
         }
         let (text, interpolated) = self.interpolate(&s.value, s.style, node.span, report);
