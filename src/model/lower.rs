@@ -875,8 +875,8 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value, outline: bool) -> Service {
             "user" => s.user = cx.string(v, f),
             "group_add" => s.group_add = cx.string_list(v, f),
             "working_dir" => s.working_dir = cx.string(v, f),
-            "hostname" => s.hostname = cx.string(v, f),
-            "domainname" => s.domainname = cx.string(v, f),
+            "hostname" => s.hostname = cx.string(v, f).map(Box::new),
+            "domainname" => s.domainname = cx.string(v, f).map(Box::new),
             "container_name" => {
                 s.container_name = cx.string(v, f);
                 if let Some(c) = &s.container_name {
@@ -891,21 +891,21 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value, outline: bool) -> Service {
                     }
                 }
             }
-            "mac_address" => s.mac_address = cx.string(v, f),
+            "mac_address" => s.mac_address = cx.string(v, f).map(Box::new),
             "restart" => s.restart = cx.string(v, f),
             "stop_signal" => s.stop_signal = cx.string(v, f),
             "stop_grace_period" => s.stop_grace_period = cx.duration(v, f),
-            "pull_policy" => s.pull_policy = cx.string(v, f),
-            "pull_refresh_after" => s.pull_refresh_after = cx.string(v, f),
+            "pull_policy" => s.pull_policy = cx.string(v, f).map(Box::new),
+            "pull_refresh_after" => s.pull_refresh_after = cx.string(v, f).map(Box::new),
             "platform" => s.platform = cx.string(v, f),
-            "runtime" => s.runtime = cx.string(v, f),
-            "isolation" => s.isolation = cx.string(v, f),
+            "runtime" => s.runtime = cx.string(v, f).map(Box::new),
+            "isolation" => s.isolation = cx.string(v, f).map(Box::new),
             "pid" => s.pid = cx.string(v, f),
             "ipc" => s.ipc = cx.string(v, f),
-            "uts" => s.uts = cx.string(v, f),
-            "userns_mode" => s.userns_mode = cx.string(v, f),
-            "cgroup" => s.cgroup = lower_enum(cx, v, f, &["host", "private"]),
-            "cgroup_parent" => s.cgroup_parent = cx.string(v, f),
+            "uts" => s.uts = cx.string(v, f).map(Box::new),
+            "userns_mode" => s.userns_mode = cx.string(v, f).map(Box::new),
+            "cgroup" => s.cgroup = lower_enum(cx, v, f, &["host", "private"]).map(Box::new),
+            "cgroup_parent" => s.cgroup_parent = cx.string(v, f).map(Box::new),
             "cap_add" => s.cap_add = cx.string_list(v, f),
             "cap_drop" => s.cap_drop = cx.string_list(v, f),
             "security_opt" => s.security_opt = cx.string_list(v, f),
@@ -913,30 +913,30 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value, outline: bool) -> Service {
             "privileged" => s.privileged = cx.boolean(v, f),
             "read_only" => s.read_only = cx.boolean(v, f),
             "init" => s.init = cx.boolean(v, f),
-            "stdin_open" => s.stdin_open = cx.boolean(v, f),
-            "tty" => s.tty = cx.boolean(v, f),
-            "oom_kill_disable" => s.oom_kill_disable = cx.boolean(v, f),
-            "use_api_socket" => s.use_api_socket = cx.boolean(v, f),
-            "attach" => s.attach = cx.boolean(v, f),
+            "stdin_open" => s.stdin_open = cx.boolean(v, f).map(Box::new),
+            "tty" => s.tty = cx.boolean(v, f).map(Box::new),
+            "oom_kill_disable" => s.oom_kill_disable = cx.boolean(v, f).map(Box::new),
+            "use_api_socket" => s.use_api_socket = cx.boolean(v, f).map(Box::new),
+            "attach" => s.attach = cx.boolean(v, f).map(Box::new),
             "mem_limit" => s.mem_limit = cx.bytes(v, f),
-            "mem_reservation" => s.mem_reservation = cx.bytes(v, f),
-            "memswap_limit" => s.memswap_limit = cx.bytes(v, f),
-            "shm_size" => s.shm_size = cx.bytes(v, f),
-            "mem_swappiness" => s.mem_swappiness = cx.integer(v, f),
+            "mem_reservation" => s.mem_reservation = cx.bytes(v, f).map(Box::new),
+            "memswap_limit" => s.memswap_limit = cx.bytes(v, f).map(Box::new),
+            "shm_size" => s.shm_size = cx.bytes(v, f).map(Box::new),
+            "mem_swappiness" => s.mem_swappiness = cx.integer(v, f).map(Box::new),
             "cpus" => s.cpus = cx.float(v, f),
             "cpu_shares" => s.cpu_shares = cx.integer(v, f),
             "cpu_quota" => s.cpu_quota = cx.integer(v, f),
-            "cpu_period" => s.cpu_period = cx.integer(v, f),
-            "cpu_count" => s.cpu_count = cx.integer(v, f),
-            "cpu_percent" => s.cpu_percent = cx.integer(v, f),
-            "cpu_rt_runtime" => s.cpu_rt_runtime = cx.string(v, f),
-            "cpu_rt_period" => s.cpu_rt_period = cx.string(v, f),
-            "cpuset" => s.cpuset = cx.string(v, f),
-            "oom_score_adj" => s.oom_score_adj = cx.integer(v, f),
-            "pids_limit" => s.pids_limit = cx.integer(v, f),
+            "cpu_period" => s.cpu_period = cx.integer(v, f).map(Box::new),
+            "cpu_count" => s.cpu_count = cx.integer(v, f).map(Box::new),
+            "cpu_percent" => s.cpu_percent = cx.integer(v, f).map(Box::new),
+            "cpu_rt_runtime" => s.cpu_rt_runtime = cx.string(v, f).map(Box::new),
+            "cpu_rt_period" => s.cpu_rt_period = cx.string(v, f).map(Box::new),
+            "cpuset" => s.cpuset = cx.string(v, f).map(Box::new),
+            "oom_score_adj" => s.oom_score_adj = cx.integer(v, f).map(Box::new),
+            "pids_limit" => s.pids_limit = cx.integer(v, f).map(Box::new),
             "scale" => s.scale = cx.integer(v, f),
             "volume_driver" => {
-                s.volume_driver = cx.string(v, f);
+                s.volume_driver = cx.string(v, f).map(Box::new);
                 cx.diags.push(
                     Diagnostic::error(
                         "S003",
@@ -1331,36 +1331,37 @@ fn lower_mount(cx: &mut Cx, v: &Value) -> Option<Mount> {
                 || spec.selinux.is_some()
                 || spec.propagation.is_some()
             {
-                Some(BindOptions {
-                    propagation: spec.propagation.clone().map(opt),
-                    selinux: spec.selinux.clone().map(opt),
+                Some(Box::new(BindOptions {
+                    propagation: spec.propagation.map(opt),
+                    selinux: spec.selinux.map(opt),
                     ..BindOptions::default()
-                })
+                }))
             } else {
                 None
             };
-            let volume = (spec.kind == MountKind::Volume).then(|| VolumeOptions {
-                nocopy: spec.nocopy.then_some(Spanned {
-                    value: true,
-                    span: opt_span,
-                    via: v.via,
-                }),
-                ..VolumeOptions::default()
+            let volume = (spec.kind == MountKind::Volume).then(|| {
+                Box::new(VolumeOptions {
+                    nocopy: spec.nocopy.then_some(Spanned {
+                        value: true,
+                        span: opt_span,
+                        via: v.via,
+                    }),
+                    ..VolumeOptions::default()
+                })
             });
             Some(Mount {
                 kind: sp(spec.kind, v),
                 source: spec
                     .source
-                    .clone()
-                    .zip(spec.source_at.clone())
+                    .zip(spec.source_at)
                     .map(|(s, at)| sub_sp(s, v, at)),
-                target: sub_sp(spec.target.clone(), v, spec.target_at.clone()),
+                target: sub_sp(spec.target, v, spec.target_at),
                 read_only: has_rw.then_some(Spanned {
                     value: spec.read_only,
                     span: opt_span,
                     via: v.via,
                 }),
-                consistency: spec.consistency.clone().map(opt),
+                consistency: spec.consistency.map(opt),
                 short_syntax: true,
                 volume,
                 bind,
@@ -1420,10 +1421,10 @@ fn lower_mount(cx: &mut Cx, v: &Value) -> Option<Mount> {
                     }
                     "read_only" => mt.read_only = cx.boolean(v, f),
                     "consistency" => mt.consistency = cx.string(v, f),
-                    "bind" => mt.bind = lower_bind_options(cx, v),
-                    "volume" => mt.volume = lower_volume_options(cx, v),
-                    "tmpfs" => mt.tmpfs = lower_tmpfs_options(cx, v),
-                    "image" => mt.image = lower_image_options(cx, v),
+                    "bind" => mt.bind = lower_bind_options(cx, v).map(Box::new),
+                    "volume" => mt.volume = lower_volume_options(cx, v).map(Box::new),
+                    "tmpfs" => mt.tmpfs = lower_tmpfs_options(cx, v).map(Box::new),
+                    "image" => mt.image = lower_image_options(cx, v).map(Box::new),
                     _ => cx.other(
                         k,
                         v,
