@@ -4,6 +4,7 @@
 //! 2 when the input could not be used at all (a missing path, a bad flag, an
 //! unreadable file, an invalid config) or compose-lint itself failed.
 
+use std::ffi::OsString;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Job};
 use crate::exitcode;
+use crate::fasthash::Map;
 use crate::fix;
 use crate::image::{self, ImageOptions};
 use crate::lint::{self, Selection};
@@ -439,10 +441,20 @@ fn check(args: CheckArgs) -> ExitCode {
     // Resolve each job's config up front so that a broken one is exit 2.
     let mut configs: Vec<Config> = Vec::with_capacity(jobs.len());
     let mut cache: Vec<(PathBuf, Config)> = Vec::new();
-    for job in &jobs {
+    // Each job's config file, found on both cores when there are many.
+    let discover = |job: &Job| match explicit_config {
+        Some(_) => None,
+        None => Config::discover(&job.inputs[0].path),
+    };
+    let found: Vec<Option<PathBuf>> = if jobs.len() > 1 {
+        jobs.par_iter().map(discover).collect()
+    } else {
+        jobs.iter().map(discover).collect()
+    };
+    for found in found {
         let cfg = match &explicit_config {
             Some(c) => c.clone(),
-            None => match Config::discover(&job.inputs[0].path) {
+            None => match found {
                 None => Config::default(),
                 Some(p) => match cache.iter().find(|(q, _)| *q == p) {
                     Some((_, c)) => c.clone(),
@@ -1094,11 +1106,13 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
     let mut repos: Vec<discover::Repository> = Vec::new();
     // Each repository's index by root, and each (folder, fallback) asked
     // about so far: many files share a folder.
-    let mut by_root: std::collections::HashMap<PathBuf, usize> = Default::default();
-    let mut asked: std::collections::HashMap<(PathBuf, PathBuf), usize> = Default::default();
+    // Keyed by the paths' bytes (another spelling of a folder is only
+    // asked about again).
+    let mut by_root: Map<OsString, usize> = Map::default();
+    let mut asked: Map<(OsString, OsString), usize> = Map::default();
     let mut repo_for =
         |repos: &mut Vec<discover::Repository>, p: &Path, fallback: &Path| -> usize {
-            let key = (p.to_path_buf(), fallback.to_path_buf());
+            let key = (p.as_os_str().to_owned(), fallback.as_os_str().to_owned());
             if let Some(i) = asked.get(&key) {
                 return *i;
             }
@@ -1107,9 +1121,9 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
                 None => discover::repository_root(p, fallback),
             };
             let i = *by_root
-                .entry(project::absolute(&root))
+                .entry(project::absolute(&root).into_os_string())
                 .or_insert_with_key(|root| {
-                    repos.push(discover::Repository::new(root));
+                    repos.push(discover::Repository::new(Path::new(root)));
                     repos.len() - 1
                 });
             asked.insert(key, i);
@@ -1131,6 +1145,9 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
         by_repo.resize(repos.len(), Vec::new());
         discover::learn_all(&mut repos, &by_repo);
     }
+    // The files named, by repository, with their places in `jobs`: planned
+    // once every path is checked.
+    let mut named: Vec<Vec<(usize, PathBuf)>> = Vec::new();
     for p in &args.paths {
         if p.as_os_str() == "-" {
             let input = input_for(p, args)?;
@@ -1158,10 +1175,44 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
         } else {
             let (dir, fallback) = file_repository(p);
             let i = repo_for(&mut repos, &dir, &fallback);
-            jobs.push(repos[i].job_for(p, &args.base));
+            named.resize(repos.len(), Vec::new());
+            named[i].push((jobs.len(), p.clone()));
+            jobs.push(Job::default());
         }
     }
+    plan_named(&mut repos, &named, &args.base, &mut jobs);
     Ok(jobs)
+}
+
+/// The jobs of the files named on the command line: `named[i]` are the
+/// files of `repos[i]`, each with its place in `jobs`. Each repository
+/// plans its files in order, the repositories side by side on both cores
+/// (a file's job depends only on its repository and the file system).
+fn plan_named(
+    repos: &mut [discover::Repository],
+    named: &[Vec<(usize, PathBuf)>],
+    bases: &[PathBuf],
+    jobs: &mut [Job],
+) {
+    let plan_repo = |(repo, files): (&mut discover::Repository, &Vec<(usize, PathBuf)>)| {
+        files
+            .iter()
+            .map(|(slot, p)| (*slot, repo.job_for(p, bases)))
+            .collect::<Vec<_>>()
+    };
+    let pairs = repos.iter_mut().zip(named);
+    let planned: Vec<Vec<(usize, Job)>> = if named.iter().filter(|f| !f.is_empty()).count() > 1 {
+        pairs
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(plan_repo)
+            .collect()
+    } else {
+        pairs.map(plan_repo).collect()
+    };
+    for (slot, job) in planned.into_iter().flatten() {
+        jobs[slot] = job;
+    }
 }
 
 /// Whether standard input began with a UTF-8 BOM: `--fix -` writes the

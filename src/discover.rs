@@ -8,10 +8,12 @@
 //! linted merged onto the base beside it, and only its own findings are
 //! reported.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::fasthash::{Map, Set};
 use crate::load::interpolate::Env;
 use crate::load::project::{self, Input, LoadOptions};
 use crate::model::MountKind;
@@ -285,11 +287,11 @@ pub struct Repository {
     listed: BTreeMap<PathBuf, Vec<PathBuf>>,
     /// The Compose files anywhere under each folder asked about so far.
     under: BTreeMap<PathBuf, Vec<PathBuf>>,
-    /// What each file read so far defines, by absolute path.
-    names: HashMap<PathBuf, Arc<Names>>,
+    /// What each file read so far defines, by absolute path (its bytes).
+    names: Map<OsString, Arc<Names>>,
     /// The candidate bases of the files of each folder asked about so far,
     /// nearest first (see [`Near`]).
-    near: HashMap<PathBuf, Arc<Near>>,
+    near: Map<OsString, Arc<Near>>,
     /// The editor's unsaved texts and kept parses.
     editor: Editor,
 }
@@ -322,12 +324,14 @@ struct Near {
 /// later, when asked, on this thread.
 pub fn learn_all(repos: &mut [Repository], files: &[Vec<PathBuf>]) {
     use rayon::prelude::*;
-    let mut seen: HashSet<(usize, PathBuf)> = HashSet::new();
+    let mut seen: Set<(usize, OsString)> = Set::default();
     let mut todo: Vec<(usize, PathBuf)> = Vec::new();
     for (i, paths) in files.iter().enumerate() {
         for p in paths {
             let abs = project::absolute(&clean(p));
-            if !repos[i].names.contains_key(&abs) && seen.insert((i, abs.clone())) {
+            if !repos[i].names.contains_key(abs.as_os_str())
+                && seen.insert((i, abs.as_os_str().to_owned()))
+            {
                 todo.push((i, abs));
             }
         }
@@ -347,7 +351,7 @@ pub fn learn_all(repos: &mut [Repository], files: &[Vec<PathBuf>]) {
         })
         .collect();
     for (i, p, n) in learned {
-        repos[i].names.insert(p, Arc::new(n));
+        repos[i].names.insert(p.into_os_string(), Arc::new(n));
     }
 }
 
@@ -357,8 +361,8 @@ impl Repository {
             root: project::absolute(root),
             listed: BTreeMap::new(),
             under: BTreeMap::new(),
-            names: HashMap::new(),
-            near: HashMap::new(),
+            names: Map::default(),
+            near: Map::default(),
             editor: Editor::default(),
         }
     }
@@ -413,15 +417,15 @@ impl Repository {
 
     fn names(&mut self, path: &Path) -> Arc<Names> {
         // The candidates are absolute already: no copy to look them up.
-        if let Some(n) = self.names.get(path) {
+        if let Some(n) = self.names.get(path.as_os_str()) {
             return n.clone();
         }
         let abs = project::absolute(path);
-        if let Some(n) = self.names.get(&abs) {
+        if let Some(n) = self.names.get(abs.as_os_str()) {
             return n.clone();
         }
         let n = Arc::new(names_of(&abs, &self.root, &self.editor));
-        self.names.insert(abs, n.clone());
+        self.names.insert(abs.into_os_string(), n.clone());
         n
     }
 
@@ -429,7 +433,7 @@ impl Repository {
     /// first, with the rest of the project tree when `order` is asked for;
     /// what they define is read on both cores.
     fn near(&mut self, dir: &Path, order: bool) -> Arc<Near> {
-        let cached = self.near.get(dir).cloned();
+        let cached = self.near.get(dir.as_os_str()).cloned();
         let mut near = match cached {
             Some(n) if !order || n.order.is_some() => return n,
             Some(n) => Arc::try_unwrap(n).unwrap_or_else(|n| Near {
@@ -475,11 +479,12 @@ impl Repository {
                 Some(p) if p.starts_with(&self.root) => p.to_path_buf(),
                 _ => self.root.clone(),
             };
-            let seen: HashSet<&PathBuf> = near.ancestors.iter().collect();
+            let seen: Set<&std::ffi::OsStr> =
+                near.ancestors.iter().map(|a| a.as_os_str()).collect();
             let rest: Vec<PathBuf> = self
                 .files_under(&scope)
                 .iter()
-                .filter(|f| !seen.contains(f) && f.starts_with(&scope))
+                .filter(|f| !seen.contains(f.as_os_str()) && f.starts_with(&scope))
                 .cloned()
                 .collect();
             drop(seen);
@@ -488,7 +493,7 @@ impl Repository {
             near.order = Some(all);
         }
         let near = Arc::new(near);
-        self.near.insert(dir.to_path_buf(), near.clone());
+        self.near.insert(dir.as_os_str().to_owned(), near.clone());
         near
     }
 
@@ -523,10 +528,10 @@ impl Repository {
         if !dir.starts_with(&self.root) {
             return Vec::new();
         }
-        let mut lead: HashSet<PathBuf> = HashSet::new();
+        let mut lead: Set<OsString> = Set::default();
         let mut cur = Some(dir);
         while let Some(d) = cur {
-            lead.insert(d.to_path_buf());
+            lead.insert(d.as_os_str().to_owned());
             if d == self.root {
                 break;
             }
@@ -535,7 +540,7 @@ impl Repository {
         let target = dir.to_path_buf();
         let mut v: Vec<PathBuf> = compose_files_with(&self.root, move |p, is_dir| {
             if is_dir {
-                lead.contains(p) || (below && p.starts_with(&target))
+                lead.contains(p.as_os_str()) || (below && p.starts_with(&target))
             } else if below {
                 p.starts_with(&target)
             } else {
@@ -668,7 +673,7 @@ impl Repository {
         let near = self.near(&dir, true);
         let order: Vec<&PathBuf> = near.order.iter().flatten().filter(|f| !is_abs(f)).collect();
         for (i, c) in order.iter().enumerate() {
-            if !self.names.contains_key(*c) {
+            if !self.names.contains_key(c.as_os_str()) {
                 // Read ahead on both cores, a few at a time: the first
                 // match ends the search.
                 let ahead: Vec<PathBuf> =
@@ -906,9 +911,9 @@ pub fn jobs_for_open_file(path: &Path, opts: &LoadOptions) -> Job {
 /// directories and never following symlinks (so loops are harmless), and
 /// groups them into jobs. Bases are searched for in `repo`.
 pub fn walk_in(root: &Path, repo: &mut Repository, bases: &[PathBuf]) -> Vec<Job> {
-    // The files grouped by folder, the folders in `Path` order. Each
-    // folder's components are listed once for the sort: a map keyed by
-    // path compared them again at every step of every insertion.
+    // The files grouped by folder, the folders in `Path` order (sorted
+    // once: a map keyed by path compared components at every step of
+    // every insertion).
     let mut found: Vec<(PathBuf, String)> = Vec::new();
     for path in compose_files(root) {
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
@@ -919,11 +924,9 @@ pub fn walk_in(root: &Path, repo: &mut Repository, bases: &[PathBuf]) -> Vec<Job
             name.to_string(),
         ));
     }
-    let mut order: Vec<usize> = (0..found.len()).collect();
-    order.sort_by_cached_key(|&i| found[i].0.components().collect::<Vec<_>>());
+    project::sort_by_path(&mut found, |(dir, _)| dir.as_path());
     let mut by_dir: Vec<(PathBuf, Vec<String>)> = Vec::new();
-    for i in order {
-        let (dir, name) = std::mem::take(&mut found[i]);
+    for (dir, name) in found {
         match by_dir.last_mut() {
             Some((last, names)) if *last == dir => names.push(name),
             _ => by_dir.push((dir, vec![name])),
@@ -967,14 +970,9 @@ pub fn walk_in(root: &Path, repo: &mut Repository, bases: &[PathBuf]) -> Vec<Job
     jobs
 }
 
-/// Sorts paths in `Path` order (component by component), listing each
-/// path's components once: comparing two paths lists them again every time,
-/// which was most of sorting a few thousand paths.
-fn sort_paths(paths: &mut Vec<PathBuf>) {
-    let mut order: Vec<usize> = (0..paths.len()).collect();
-    order.sort_by_cached_key(|&i| paths[i].components().collect::<Vec<_>>());
-    let mut taken: Vec<Option<PathBuf>> = std::mem::take(paths).into_iter().map(Some).collect();
-    *paths = order.into_iter().filter_map(|i| taken[i].take()).collect();
+/// Sorts paths in `Path` order (component by component).
+fn sort_paths(paths: &mut [PathBuf]) {
+    project::sort_by_path(paths, PathBuf::as_path);
 }
 
 /// [`walk_in`] with the repository `root` belongs to (its git work tree,

@@ -15,12 +15,14 @@
 //! (after an edit, or a change on disk) asks again.
 
 use std::cell::Cell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::ffi::OsString;
 use std::hash::Hash;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::fasthash::Map;
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
 
@@ -70,7 +72,7 @@ fn generation() -> Option<u64> {
 
 /// A table of answers for one batch run or one [`scope`] (see [`memo`]):
 /// the generation the answers belong to, and the answers.
-pub(crate) type Memo<K, V> = OnceLock<Mutex<(u64, HashMap<K, V>)>>;
+pub(crate) type Memo<K, V> = OnceLock<Mutex<(u64, Map<K, V>)>>;
 
 /// Whether memory of `bytes` of input may be left for the process's exit
 /// to release: in a batch run, for large inputs (a megabyte of YAML), whose
@@ -96,7 +98,7 @@ where
     let lock = || {
         let mut m = map.lock().unwrap_or_else(|e| e.into_inner());
         if m.0 != generation {
-            *m = (generation, HashMap::new());
+            *m = (generation, Map::default());
         }
         m
     };

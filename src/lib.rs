@@ -10,6 +10,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod exitcode;
+pub mod fasthash;
 pub mod fix;
 pub mod fscache;
 #[doc(hidden)]

@@ -2,12 +2,13 @@
 //! configuration (selection, severities, per-file and per-service ignores)
 //! and inline suppressions.
 
-use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::config::{selector_matches, Config};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::Job;
+use crate::fasthash::Map;
 use crate::image::{self, ImageFacts, ImageOptions};
 use crate::load::project::{self, FatalError, LoadOptions};
 use crate::report::FileNote;
@@ -309,21 +310,29 @@ pub fn dedup(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
     // worked out once per file rather than for every finding.
     // The clean path is kept as the number of the first file with it, so
     // that each finding hashes a number, not a path.
-    let mut first_with: HashMap<PathBuf, usize> = HashMap::new();
+    // Clean paths are keyed by their bytes: a plain path's as they are,
+    // any other's as its components make them, so that equal bytes are
+    // equal paths.
+    let mut first_with: Map<OsString, usize> =
+        crate::fasthash::map_with_capacity(sources.files().size_hint().0);
     let files: Vec<(usize, bool)> = sources
         .files()
         .enumerate()
         .map(|(i, f)| {
+            if project::is_plain(&f.path) {
+                let clean = f.path.as_os_str().to_owned();
+                return (*first_with.entry(clean).or_insert(i), false);
+            }
             let dotted = f.path.components().any(|c| matches!(c, Component::CurDir));
-            let clean: PathBuf = if dotted {
-                f.path
-                    .components()
-                    .filter(|c| !matches!(c, Component::CurDir))
-                    .collect()
-            } else {
-                f.path.clone()
-            };
-            (*first_with.entry(clean).or_insert(i), dotted)
+            let clean: PathBuf = f
+                .path
+                .components()
+                .filter(|c| !matches!(c, Component::CurDir))
+                .collect();
+            (
+                *first_with.entry(clean.into_os_string()).or_insert(i),
+                dotted,
+            )
         })
         .collect();
     let file = |d: &Diagnostic| &files[d.span.file.0 as usize];
@@ -331,7 +340,7 @@ pub fn dedup(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
     order.sort_by_key(|&i| file(&diags[i]).1);
     let mut keep = vec![false; diags.len()];
     {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = crate::fasthash::set_with_capacity(diags.len());
         for i in order {
             let d = &diags[i];
             keep[i] = seen.insert((
@@ -349,19 +358,20 @@ pub fn dedup(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
 
 /// Sorts diagnostics by file, position and code, for stable output.
 pub fn sort(diags: &mut [Diagnostic], sources: &SourceMap) {
-    // Each file's place in the order of the paths, found once: comparing
-    // two paths component by component for every pair of findings was
-    // most of the sort.
-    // Paths order by their components (`Path`'s own order); each file's
-    // components are listed once, not again for every comparison.
-    let paths: Vec<&Path> = sources.files().map(|f| f.path.as_path()).collect();
-    let mut by_path: Vec<usize> = (0..paths.len()).collect();
-    by_path.sort_by_cached_key(|i| paths[*i].components().collect::<Vec<_>>());
-    let mut rank = vec![0usize; paths.len()];
-    for (n, w) in by_path.iter().enumerate() {
+    // Each file's place in the order of the paths (`Path`'s own order),
+    // found once: comparing two paths component by component for every
+    // pair of findings was most of the sort.
+    let mut by_path: Vec<(&Path, usize)> = sources
+        .files()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_path(), i))
+        .collect();
+    project::sort_by_path(&mut by_path, |(p, _)| p);
+    let mut rank = vec![0usize; by_path.len()];
+    for (n, (p, w)) in by_path.iter().enumerate() {
         rank[*w] = match n {
             0 => 0,
-            _ if paths[by_path[n - 1]] == paths[*w] => rank[by_path[n - 1]],
+            _ if by_path[n - 1].0 == *p => rank[by_path[n - 1].1],
             _ => n,
         };
     }

@@ -8,6 +8,7 @@
 
 use crate::source::Span;
 use crate::yaml::{ScalarStyle, Tag};
+use compact_str::CompactString;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Value {
@@ -32,8 +33,9 @@ pub enum ValueKind {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalarValue {
-    /// The text after interpolation.
-    pub text: String,
+    /// The text after interpolation (inline up to 24 bytes: most scalars
+    /// of a large file cost no allocation).
+    pub text: CompactString,
     pub style: ScalarStyle,
     /// True when interpolation changed the text: its YAML type is then a
     /// string, but Compose converts it to the type the schema expects.
@@ -42,7 +44,8 @@ pub struct ScalarValue {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Key {
-    pub name: String,
+    /// Inline up to 24 bytes, as keys almost always are.
+    pub name: CompactString,
     pub span: Span,
 }
 

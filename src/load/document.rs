@@ -13,6 +13,7 @@ use crate::load::interpolate::{interpolate, Env, Problem};
 use crate::source::Span;
 use crate::value::{Key, Map, ScalarValue, Value, ValueKind};
 use crate::yaml::{CoreValue, NodeId, NodeKind, ScalarStyle, Tree};
+use compact_str::CompactString;
 
 /// Bounds for expanding one file.
 #[derive(Clone, Debug)]
@@ -345,7 +346,7 @@ impl Converter<'_> {
         let NodeKind::Scalar(s) = &node.kind else {
             return ValueKind::Null;
         };
-        if s.style == ScalarStyle::Plain && s.core_value() == CoreValue::Null {
+        if s.is_null() {
             return ValueKind::Null;
         }
         let (text, interpolated) = self.interpolate(&s.value, s.style, node.span, report);
@@ -376,7 +377,7 @@ impl Converter<'_> {
             }
         }
         Some(Key {
-            name: name.to_string(),
+            name: name.into(),
             span: key_span,
         })
     }
@@ -387,9 +388,9 @@ impl Converter<'_> {
         style: ScalarStyle,
         span: Span,
         report: bool,
-    ) -> (String, bool) {
+    ) -> (CompactString, bool) {
         if !raw.contains('$') {
-            return (raw.to_string(), false);
+            return (raw.into(), false);
         }
         let out = interpolate(raw, self.env);
         let changed = out.value != raw;
@@ -407,7 +408,7 @@ impl Converter<'_> {
                 self.diags.push(self.problem(p, raw, style, span));
             }
         }
-        (out.value.into_owned(), changed)
+        (out.value.into(), changed)
     }
 
     fn problem(&self, p: &Problem, raw: &str, style: ScalarStyle, span: Span) -> Diagnostic {

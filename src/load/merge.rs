@@ -16,6 +16,7 @@
 
 use crate::value::{Key, Map, Value, ValueKind};
 use crate::yaml::Tag;
+use compact_str::CompactString;
 
 /// Merges `over` onto `base` at the document level.
 pub fn merge_documents(base: &mut Value, over: Value) {
@@ -187,7 +188,7 @@ fn names_to_map(v: &mut Value) {
         let entries = items
             .iter()
             .filter_map(|item| {
-                let name = item.as_str()?.to_string();
+                let name = item.as_str()?.into();
                 Some((
                     Key {
                         name,
@@ -210,7 +211,7 @@ fn names_to_map(v: &mut Value) {
 /// whether it was written as a `K=V` list item (whose text still holds the
 /// `K=`) or as a map entry (whose text is the bare value).
 struct Keyed {
-    name: String,
+    name: CompactString,
     value: Value,
     from_list: bool,
 }
@@ -231,7 +232,7 @@ fn keyed_items(v: &Value) -> Vec<Keyed> {
             .iter()
             .map(|item| {
                 let text = item.as_str().unwrap_or_default();
-                let name = text.split('=').next().unwrap_or_default().to_string();
+                let name = text.split('=').next().unwrap_or_default().into();
                 Keyed {
                     name,
                     value: item.clone(),
@@ -333,7 +334,7 @@ fn list_item(k: Keyed) -> Value {
     }
     let v = k.value;
     let text = match &v.kind {
-        ValueKind::Scalar(s) => format!("{}={}", k.name, s.text),
+        ValueKind::Scalar(s) => compact_str::format_compact!("{}={}", k.name, s.text),
         _ => k.name,
     };
     let (style, interpolated) = match &v.kind {
@@ -366,7 +367,7 @@ fn map_value(k: Keyed) -> Value {
                 v.span
             };
             let mut s = s.clone();
-            s.text = val.to_string();
+            s.text = val.into();
             return Value {
                 kind: ValueKind::Scalar(s),
                 span,
@@ -428,7 +429,7 @@ fn unique_key(v: &Value, key: UniqueKey) -> Option<String> {
             _ => None,
         },
         UniqueKey::FileRef => match &v.kind {
-            ValueKind::Scalar(s) => Some(s.text.clone()),
+            ValueKind::Scalar(s) => Some(s.text.to_string()),
             ValueKind::Map(m) => m
                 .get("target")
                 .or_else(|| m.get("source"))
@@ -455,7 +456,7 @@ fn unique_key(v: &Value, key: UniqueKey) -> Option<String> {
                         p.protocol.map_or("tcp".to_string(), |p| p.value)
                     )
                 }
-                Err(_) => s.text.clone(),
+                Err(_) => s.text.to_string(),
             }),
             ValueKind::Map(m) => {
                 let f = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("").to_string();

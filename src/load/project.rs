@@ -9,10 +9,12 @@
 //! requests and must not read or leak files elsewhere on the machine.
 
 use std::collections::{HashMap, HashSet};
+use std::ffi::{OsStr, OsString};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::diagnostic::Diagnostic;
+use crate::fasthash;
 use crate::load::document::{to_outline, to_value, Budget};
 use crate::load::dotenv;
 use crate::load::interpolate::Env;
@@ -272,14 +274,15 @@ fn small_hand_on(len: usize) -> bool {
     USED.fetch_add(len, Ordering::Relaxed) + len <= HAND_ON_SMALL_TOTAL
 }
 
-type HandOver = Mutex<HashMap<PathBuf, HandedOn>>;
+/// What the look ahead hands on, by the bytes of each file's absolute path.
+type HandOver = Mutex<fasthash::Map<OsString, HandedOn>>;
 
 /// The text, tree and parse diagnostics handed on for `key` (present): a
 /// small file's stay for later loads of it (copied), a large one's are
 /// handed to this load only (moved), so that they are not held twice.
 fn take_handed_on(
-    h: &mut HashMap<PathBuf, HandedOn>,
-    key: &Path,
+    h: &mut fasthash::Map<OsString, HandedOn>,
+    key: &OsStr,
 ) -> (Arc<str>, Tree, Vec<Diagnostic>) {
     if h[key].text.len() < HAND_ON_BYTES {
         let prev = &h[key];
@@ -677,6 +680,55 @@ fn is_normal_absolute(path: &Path) -> bool {
             .all(|c| !c.is_empty() && c != b"." && c != b"..")
 }
 
+/// Sorts `items` stably by their paths in `Path`'s order (component by
+/// component). When every path is plain (no `.` or `..` component, no
+/// doubled or trailing `/`), that order is the order of the bytes with `/`
+/// below every other byte, compared without splitting the paths into
+/// components (which was most of sorting many paths); else the paths are
+/// compared as `Path`s.
+pub fn sort_by_path<T>(items: &mut [T], path: impl Fn(&T) -> &Path) {
+    if items.iter().all(|t| is_plain(path(t))) {
+        items.sort_by(|a, b| plain_order(path(a), path(b)));
+    } else {
+        items.sort_by(|a, b| path(a).cmp(path(b)));
+    }
+}
+
+/// Whether `path` has only normal components (after a leading `/`): no
+/// `.` or `..`, no doubled or trailing `/`, not empty.
+pub(crate) fn is_plain(path: &Path) -> bool {
+    let b = path.as_os_str().as_encoded_bytes();
+    match b.strip_prefix(b"/") {
+        Some([]) => true,
+        rest => rest
+            .unwrap_or(b)
+            .split(|c| *c == b'/')
+            .all(|c| !c.is_empty() && c != b"." && c != b".."),
+    }
+}
+
+/// The order of two plain paths (see [`is_plain`]): the bytes from the
+/// first that differs, `/` below every other byte, a path before the
+/// longer ones it begins.
+fn plain_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let (a, b) = (
+        a.as_os_str().as_encoded_bytes(),
+        b.as_os_str().as_encoded_bytes(),
+    );
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    // Eight bytes at a time up to the first difference.
+    let word = |s: &[u8], i: usize| u64::from_ne_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+    while i + 8 <= n && word(a, i) == word(b, i) {
+        i += 8;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    let rank = |c: Option<&u8>| c.map(|&c| if c == b'/' { 0 } else { u16::from(c) + 1 });
+    rank(a.get(i)).cmp(&rank(b.get(i)))
+}
+
 impl Loader {
     /// The text [`LoadOptions::texts`] gives for `path`, if any.
     fn text_of(&self, path: &Path) -> Option<String> {
@@ -776,7 +828,7 @@ impl Loader {
             return self.adopt(id, tree, diagnostics);
         }
         if crate::fscache::enabled() && !self.hand_on {
-            let key = absolute(path);
+            let key = absolute(path).into_os_string();
             let mut h = hand_over().lock().unwrap_or_else(|e| e.into_inner());
             let same = h
                 .get(&key)
@@ -809,7 +861,7 @@ impl Loader {
         if !crate::fscache::enabled() || self.hand_on || self.parses.is_some() {
             return None;
         }
-        let key = absolute(path);
+        let key = absolute(path).into_os_string();
         let mut h = hand_over().lock().unwrap_or_else(|e| e.into_inner());
         let prev = h.get(&key)?;
         if prev.bytes? > self.limits.max_file_bytes || prev.limits != self.limits.yaml {
@@ -882,7 +934,7 @@ impl Loader {
                 .find(|(f, _)| *f == id)
                 .map(|(_, n)| *n);
             h.insert(
-                absolute(&file.path),
+                absolute(&file.path).into_os_string(),
                 HandedOn {
                     text: file.text.clone(),
                     bytes,
@@ -1230,7 +1282,7 @@ impl Loader {
         };
         let (ext_key, ext) = m.entries.remove(ext_index);
         let (base_name, base_file, name_span) = match &ext.kind {
-            ValueKind::Scalar(s) => (s.text.clone(), None, ext.span),
+            ValueKind::Scalar(s) => (s.text.to_string(), None, ext.span),
             ValueKind::Map(em) => {
                 let Some(svc) = em.get("service") else {
                     // `extends` is taken out of the service here, so the
@@ -1352,7 +1404,7 @@ impl Loader {
         };
         for item in items {
             let (paths, item_dir, env_files) = match &item.kind {
-                ValueKind::Scalar(s) => (vec![(s.text.clone(), item.span)], None, Vec::new()),
+                ValueKind::Scalar(s) => (vec![(s.text.to_string(), item.span)], None, Vec::new()),
                 ValueKind::Map(m) => {
                     let paths = string_or_list(m.get("path"));
                     let dir = m
@@ -1448,7 +1500,7 @@ impl Loader {
 fn declared_name(tree: &Tree) -> Option<String> {
     let entry = tree.get(tree.root?, "name")?;
     let name = &tree.as_scalar(entry.value)?.value;
-    (!name.contains('$') && !name.is_empty()).then(|| name.clone())
+    (!name.contains('$') && !name.is_empty()).then(|| name.to_string())
 }
 
 /// The project name Compose derives from a directory: its base name,
@@ -1469,7 +1521,7 @@ fn dir_project_name(dir: &Path) -> String {
 fn string_or_list(v: Option<&Value>) -> Vec<(String, Span)> {
     let Some(v) = v else { return Vec::new() };
     match &v.kind {
-        ValueKind::Scalar(s) => vec![(s.text.clone(), v.span)],
+        ValueKind::Scalar(s) => vec![(s.text.to_string(), v.span)],
         ValueKind::Seq(items) => items
             .iter()
             .filter_map(|i| i.as_str().map(|s| (s.to_string(), i.span)))
@@ -1506,7 +1558,7 @@ fn service_names(doc: &Value) -> Option<Vec<String>> {
             .entries
             .iter()
             .filter(|(_, v)| v.as_map().is_some_and(|m| m.get("extends").is_some()))
-            .map(|(k, _)| k.name.clone())
+            .map(|(k, _)| k.name.to_string())
             .collect(),
     )
 }
@@ -1612,7 +1664,7 @@ fn rebase_paths(service: &mut Value, from: &Path, to: &Path) {
     let rebase_value = |v: &mut Value| {
         if let ValueKind::Scalar(s) = &mut v.kind {
             if let Some(p) = rebase(&s.text) {
-                s.text = p;
+                s.text = p.into();
             }
         }
     };
@@ -1655,7 +1707,7 @@ fn rebase_paths(service: &mut Value, from: &Path, to: &Path) {
                             if parts.len() >= 2 && parts[0].starts_with('.') {
                                 if let Some(p) = rebase(parts[0]) {
                                     let rest = s.text[parts[0].len()..].to_string();
-                                    s.text = format!("{p}{rest}");
+                                    s.text = compact_str::format_compact!("{p}{rest}");
                                 }
                             }
                         }
@@ -1738,6 +1790,57 @@ mod absolute_tests {
         assert!(is_normal_absolute(Path::new("/a/.b")));
         assert!(!is_normal_absolute(Path::new("/a/./b")));
         assert!(!is_normal_absolute(Path::new("a/b")));
+    }
+}
+
+#[cfg(test)]
+mod path_order_tests {
+    use super::*;
+
+    /// Every pair of these paths is ordered as `Path` orders it, whether
+    /// all are plain (bytes compared) or one is not (`Path`s compared).
+    #[test]
+    fn sort_by_path_is_path_order() {
+        let plain = [
+            "/r/a-b/x",
+            "/r/a/b",
+            "/r/a.b",
+            "/r/a",
+            "/r/a/b/c",
+            "/r/.-x",
+            "/r/..a",
+            "/r/a b/c",
+            "/r/\u{e9}/x",
+            "/r/a/bcdefghijklmnopq/x",
+            "/r/a/bcdefghijklmnop/x",
+            "/r/a/bcdefghijklmnop",
+            "/q",
+            "/",
+            "r/a",
+            "r-a",
+            "r",
+        ];
+        for extra in [None, Some("/r/a//b/d"), Some("./r"), Some("/r/../a")] {
+            let mut v: Vec<PathBuf> = plain.iter().chain(&extra).map(PathBuf::from).collect();
+            let mut want = v.clone();
+            want.sort();
+            sort_by_path(&mut v, PathBuf::as_path);
+            assert_eq!(v, want, "with {extra:?}");
+        }
+        for (a, b) in [
+            ("/a/b", "/a-b"),
+            ("/a", "/a/b"),
+            ("/a/b", "/a/b"),
+            ("/", "/a"),
+        ] {
+            let (a, b) = (Path::new(a), Path::new(b));
+            assert!(is_plain(a) && is_plain(b));
+            assert_eq!(plain_order(a, b), a.cmp(b), "{a:?} {b:?}");
+            assert_eq!(plain_order(b, a), b.cmp(a), "{b:?} {a:?}");
+        }
+        for not in ["", "./a", "a/./b", "a/../b", "a//b", "a/", "//a", ".", ".."] {
+            assert!(!is_plain(Path::new(not)), "{not}");
+        }
     }
 }
 

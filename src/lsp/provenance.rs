@@ -170,11 +170,11 @@ fn extends_setting(loaded: &Loaded, path: &[String]) -> Option<Setting> {
         Some((t, t.get(svc, "extends")?.value))
     })?;
     let (target, file) = match tree.kind(ext) {
-        NodeKind::Scalar(s) => (s.value.clone(), None),
+        NodeKind::Scalar(s) => (s.value.to_string(), None),
         NodeKind::Mapping(_) => (
             tree.as_scalar(tree.get(ext, "service")?.value)?
                 .value
-                .clone(),
+                .to_string(),
             tree.get(ext, "file")
                 .and_then(|e| tree.as_scalar(e.value))
                 .map(|s| s.value.clone()),

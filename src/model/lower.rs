@@ -622,7 +622,7 @@ impl Cx {
 
     fn string(&mut self, v: &Value, field: &str) -> Option<Spanned<String>> {
         match &v.kind {
-            ValueKind::Scalar(s) => Some(sp(s.text.clone(), v)),
+            ValueKind::Scalar(s) => Some(sp(s.text.as_str().to_owned(), v)),
             ValueKind::Null => None,
             _ => {
                 self.wrong_type(field, "a string", v);
@@ -694,10 +694,10 @@ impl Cx {
 
     fn string_list(&mut self, v: &Value, field: &str) -> Vec<Spanned<String>> {
         let items = self.seq(v, field);
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(items.len());
         for item in items {
             match &item.kind {
-                ValueKind::Scalar(s) => out.push(sp(s.text.clone(), item)),
+                ValueKind::Scalar(s) => out.push(sp(s.text.as_str().to_owned(), item)),
                 _ => self.wrong_type(&format!("{field}[]"), "a string", item),
             }
         }
@@ -706,7 +706,7 @@ impl Cx {
 
     fn string_or_list(&mut self, v: &Value, field: &str) -> Vec<Spanned<String>> {
         match &v.kind {
-            ValueKind::Scalar(s) => vec![sp(s.text.clone(), v)],
+            ValueKind::Scalar(s) => vec![sp(s.text.as_str().to_owned(), v)],
             ValueKind::Seq(_) | ValueKind::Null => self.string_list(v, field),
             _ => {
                 self.wrong_type(field, "a string or a sequence", v);
@@ -724,9 +724,10 @@ impl Cx {
         match &v.kind {
             ValueKind::Null => {}
             ValueKind::Map(m) => {
+                out.entries.reserve_exact(m.entries.len());
                 for (k, val) in &m.entries {
                     let value = match &val.kind {
-                        ValueKind::Scalar(s) => Some(sp(s.text.clone(), val)),
+                        ValueKind::Scalar(s) => Some(sp(s.text.as_str().to_owned(), val)),
                         ValueKind::Null => None,
                         _ => {
                             self.wrong_type(
@@ -738,7 +739,7 @@ impl Cx {
                         }
                     };
                     out.entries.push(KeyValue {
-                        key: Spanned::new(k.name.clone(), k.span),
+                        key: Spanned::new(k.name.as_str().to_owned(), k.span),
                         value,
                         span: k.span.cover(val.span),
                     });
@@ -746,6 +747,7 @@ impl Cx {
             }
             ValueKind::Seq(items) => {
                 out.list_form = true;
+                out.entries.reserve_exact(items.len());
                 for item in items {
                     let Some(s) = item.as_scalar() else {
                         self.wrong_type(&format!("{field}[]"), "a `KEY=VALUE` string", item);
@@ -757,7 +759,7 @@ impl Cx {
                             sub_sp(text[..i].to_string(), item, 0..i),
                             Some(sub_sp(text[i + 1..].to_string(), item, i + 1..text.len())),
                         ),
-                        None => (sub_sp(text.clone(), item, 0..text.len()), None),
+                        None => (sub_sp(text.as_str().to_owned(), item, 0..text.len()), None),
                     };
                     out.entries.push(KeyValue {
                         key,
@@ -788,7 +790,7 @@ fn keys_of(m: &Map) -> Keys {
 /// `keys`, which discovery does not read.
 fn lower_service(cx: &mut Cx, name: &Key, v: &Value, outline: bool) -> Service {
     let mut s = Service {
-        name: Spanned::new(name.name.clone(), name.span),
+        name: Spanned::new(name.name.as_str().to_owned(), name.span),
         span: v.span,
         ..Service::default()
     };
@@ -823,7 +825,9 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value, outline: bool) -> Service {
             "label_file" => s.label_file = cx.string_or_list(v, f),
             "ports" if refuses_null(cx, v, f, "a sequence") => {}
             "ports" => {
-                for item in cx.seq(v, f) {
+                let items = cx.seq(v, f);
+                s.ports.reserve_exact(items.len());
+                for item in items {
                     if let Some(p) = lower_port(cx, item) {
                         s.ports.push(p);
                     }
@@ -838,7 +842,9 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value, outline: bool) -> Service {
             }
             "volumes" if refuses_null(cx, v, f, "a sequence") => {}
             "volumes" => {
-                for item in cx.seq(v, f) {
+                let items = cx.seq(v, f);
+                s.volumes.reserve_exact(items.len());
+                for item in items {
                     if let Some(mt) = lower_mount(cx, item) {
                         s.volumes.push(mt);
                     }
@@ -869,8 +875,8 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value, outline: bool) -> Service {
             "user" => s.user = cx.string(v, f),
             "group_add" => s.group_add = cx.string_list(v, f),
             "working_dir" => s.working_dir = cx.string(v, f),
-            "hostname" => s.hostname = cx.string(v, f),
-            "domainname" => s.domainname = cx.string(v, f),
+            "hostname" => s.hostname = cx.string(v, f).map(Box::new),
+            "domainname" => s.domainname = cx.string(v, f).map(Box::new),
             "container_name" => {
                 s.container_name = cx.string(v, f);
                 if let Some(c) = &s.container_name {
@@ -885,21 +891,21 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value, outline: bool) -> Service {
                     }
                 }
             }
-            "mac_address" => s.mac_address = cx.string(v, f),
+            "mac_address" => s.mac_address = cx.string(v, f).map(Box::new),
             "restart" => s.restart = cx.string(v, f),
             "stop_signal" => s.stop_signal = cx.string(v, f),
             "stop_grace_period" => s.stop_grace_period = cx.duration(v, f),
-            "pull_policy" => s.pull_policy = cx.string(v, f),
-            "pull_refresh_after" => s.pull_refresh_after = cx.string(v, f),
+            "pull_policy" => s.pull_policy = cx.string(v, f).map(Box::new),
+            "pull_refresh_after" => s.pull_refresh_after = cx.string(v, f).map(Box::new),
             "platform" => s.platform = cx.string(v, f),
-            "runtime" => s.runtime = cx.string(v, f),
-            "isolation" => s.isolation = cx.string(v, f),
+            "runtime" => s.runtime = cx.string(v, f).map(Box::new),
+            "isolation" => s.isolation = cx.string(v, f).map(Box::new),
             "pid" => s.pid = cx.string(v, f),
             "ipc" => s.ipc = cx.string(v, f),
-            "uts" => s.uts = cx.string(v, f),
-            "userns_mode" => s.userns_mode = cx.string(v, f),
-            "cgroup" => s.cgroup = lower_enum(cx, v, f, &["host", "private"]),
-            "cgroup_parent" => s.cgroup_parent = cx.string(v, f),
+            "uts" => s.uts = cx.string(v, f).map(Box::new),
+            "userns_mode" => s.userns_mode = cx.string(v, f).map(Box::new),
+            "cgroup" => s.cgroup = lower_enum(cx, v, f, &["host", "private"]).map(Box::new),
+            "cgroup_parent" => s.cgroup_parent = cx.string(v, f).map(Box::new),
             "cap_add" => s.cap_add = cx.string_list(v, f),
             "cap_drop" => s.cap_drop = cx.string_list(v, f),
             "security_opt" => s.security_opt = cx.string_list(v, f),
@@ -907,30 +913,30 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value, outline: bool) -> Service {
             "privileged" => s.privileged = cx.boolean(v, f),
             "read_only" => s.read_only = cx.boolean(v, f),
             "init" => s.init = cx.boolean(v, f),
-            "stdin_open" => s.stdin_open = cx.boolean(v, f),
-            "tty" => s.tty = cx.boolean(v, f),
-            "oom_kill_disable" => s.oom_kill_disable = cx.boolean(v, f),
-            "use_api_socket" => s.use_api_socket = cx.boolean(v, f),
-            "attach" => s.attach = cx.boolean(v, f),
+            "stdin_open" => s.stdin_open = cx.boolean(v, f).map(Box::new),
+            "tty" => s.tty = cx.boolean(v, f).map(Box::new),
+            "oom_kill_disable" => s.oom_kill_disable = cx.boolean(v, f).map(Box::new),
+            "use_api_socket" => s.use_api_socket = cx.boolean(v, f).map(Box::new),
+            "attach" => s.attach = cx.boolean(v, f).map(Box::new),
             "mem_limit" => s.mem_limit = cx.bytes(v, f),
-            "mem_reservation" => s.mem_reservation = cx.bytes(v, f),
-            "memswap_limit" => s.memswap_limit = cx.bytes(v, f),
-            "shm_size" => s.shm_size = cx.bytes(v, f),
-            "mem_swappiness" => s.mem_swappiness = cx.integer(v, f),
+            "mem_reservation" => s.mem_reservation = cx.bytes(v, f).map(Box::new),
+            "memswap_limit" => s.memswap_limit = cx.bytes(v, f).map(Box::new),
+            "shm_size" => s.shm_size = cx.bytes(v, f).map(Box::new),
+            "mem_swappiness" => s.mem_swappiness = cx.integer(v, f).map(Box::new),
             "cpus" => s.cpus = cx.float(v, f),
             "cpu_shares" => s.cpu_shares = cx.integer(v, f),
             "cpu_quota" => s.cpu_quota = cx.integer(v, f),
-            "cpu_period" => s.cpu_period = cx.integer(v, f),
-            "cpu_count" => s.cpu_count = cx.integer(v, f),
-            "cpu_percent" => s.cpu_percent = cx.integer(v, f),
-            "cpu_rt_runtime" => s.cpu_rt_runtime = cx.string(v, f),
-            "cpu_rt_period" => s.cpu_rt_period = cx.string(v, f),
-            "cpuset" => s.cpuset = cx.string(v, f),
-            "oom_score_adj" => s.oom_score_adj = cx.integer(v, f),
-            "pids_limit" => s.pids_limit = cx.integer(v, f),
+            "cpu_period" => s.cpu_period = cx.integer(v, f).map(Box::new),
+            "cpu_count" => s.cpu_count = cx.integer(v, f).map(Box::new),
+            "cpu_percent" => s.cpu_percent = cx.integer(v, f).map(Box::new),
+            "cpu_rt_runtime" => s.cpu_rt_runtime = cx.string(v, f).map(Box::new),
+            "cpu_rt_period" => s.cpu_rt_period = cx.string(v, f).map(Box::new),
+            "cpuset" => s.cpuset = cx.string(v, f).map(Box::new),
+            "oom_score_adj" => s.oom_score_adj = cx.integer(v, f).map(Box::new),
+            "pids_limit" => s.pids_limit = cx.integer(v, f).map(Box::new),
             "scale" => s.scale = cx.integer(v, f),
             "volume_driver" => {
-                s.volume_driver = cx.string(v, f);
+                s.volume_driver = cx.string(v, f).map(Box::new);
                 cx.diags.push(
                     Diagnostic::error(
                         "S003",
@@ -1082,7 +1088,7 @@ fn lower_command(cx: &mut Cx, v: &Value, field: &str) -> Option<Command> {
                 }
             };
             Some(Command {
-                form: CommandForm::Shell(s.text.clone()),
+                form: CommandForm::Shell(s.text.as_str().to_owned()),
                 argv,
                 truncated_at,
                 span: v.span,
@@ -1112,7 +1118,7 @@ fn lower_build(cx: &mut Cx, v: &Value) -> Option<Build> {
     match &v.kind {
         ValueKind::Null => return None,
         ValueKind::Scalar(s) => {
-            b.context = Some(sp(s.text.clone(), v));
+            b.context = Some(sp(s.text.as_str().to_owned(), v));
             b.short_syntax = true;
             return Some(b);
         }
@@ -1146,7 +1152,7 @@ fn lower_build(cx: &mut Cx, v: &Value) -> Option<Build> {
                                 list_form: true,
                                 span: v.span,
                                 entries: vec![KeyValue {
-                                    key: sp(s.text.clone(), v),
+                                    key: sp(s.text.as_str().to_owned(), v),
                                     value: None,
                                     span: v.span,
                                 }],
@@ -1325,36 +1331,37 @@ fn lower_mount(cx: &mut Cx, v: &Value) -> Option<Mount> {
                 || spec.selinux.is_some()
                 || spec.propagation.is_some()
             {
-                Some(BindOptions {
-                    propagation: spec.propagation.clone().map(opt),
-                    selinux: spec.selinux.clone().map(opt),
+                Some(Box::new(BindOptions {
+                    propagation: spec.propagation.map(opt),
+                    selinux: spec.selinux.map(opt),
                     ..BindOptions::default()
-                })
+                }))
             } else {
                 None
             };
-            let volume = (spec.kind == MountKind::Volume).then(|| VolumeOptions {
-                nocopy: spec.nocopy.then_some(Spanned {
-                    value: true,
-                    span: opt_span,
-                    via: v.via,
-                }),
-                ..VolumeOptions::default()
+            let volume = (spec.kind == MountKind::Volume).then(|| {
+                Box::new(VolumeOptions {
+                    nocopy: spec.nocopy.then_some(Spanned {
+                        value: true,
+                        span: opt_span,
+                        via: v.via,
+                    }),
+                    ..VolumeOptions::default()
+                })
             });
             Some(Mount {
                 kind: sp(spec.kind, v),
                 source: spec
                     .source
-                    .clone()
-                    .zip(spec.source_at.clone())
+                    .zip(spec.source_at)
                     .map(|(s, at)| sub_sp(s, v, at)),
-                target: sub_sp(spec.target.clone(), v, spec.target_at.clone()),
+                target: sub_sp(spec.target, v, spec.target_at),
                 read_only: has_rw.then_some(Spanned {
                     value: spec.read_only,
                     span: opt_span,
                     via: v.via,
                 }),
-                consistency: spec.consistency.clone().map(opt),
+                consistency: spec.consistency.map(opt),
                 short_syntax: true,
                 volume,
                 bind,
@@ -1414,10 +1421,10 @@ fn lower_mount(cx: &mut Cx, v: &Value) -> Option<Mount> {
                     }
                     "read_only" => mt.read_only = cx.boolean(v, f),
                     "consistency" => mt.consistency = cx.string(v, f),
-                    "bind" => mt.bind = lower_bind_options(cx, v),
-                    "volume" => mt.volume = lower_volume_options(cx, v),
-                    "tmpfs" => mt.tmpfs = lower_tmpfs_options(cx, v),
-                    "image" => mt.image = lower_image_options(cx, v),
+                    "bind" => mt.bind = lower_bind_options(cx, v).map(Box::new),
+                    "volume" => mt.volume = lower_volume_options(cx, v).map(Box::new),
+                    "tmpfs" => mt.tmpfs = lower_tmpfs_options(cx, v).map(Box::new),
+                    "image" => mt.image = lower_image_options(cx, v).map(Box::new),
                     _ => cx.other(
                         k,
                         v,
@@ -1617,7 +1624,7 @@ fn lower_depends_on(cx: &mut Cx, v: &Value) -> Vec<Dependency> {
         ValueKind::Map(m) => {
             for (name, dv) in &m.entries {
                 let mut d = Dependency {
-                    service: Spanned::new(name.name.clone(), name.span),
+                    service: Spanned::new(name.name.as_str().to_owned(), name.span),
                     span: name.span.cover(dv.span),
                     ..Dependency::default()
                 };
@@ -1685,7 +1692,7 @@ fn lower_service_networks(cx: &mut Cx, v: &Value) -> Vec<ServiceNetwork> {
         ValueKind::Map(m) => {
             for (name, nv) in &m.entries {
                 let mut n = ServiceNetwork {
-                    name: Spanned::new(name.name.clone(), name.span),
+                    name: Spanned::new(name.name.as_str().to_owned(), name.span),
                     span: name.span.cover(nv.span),
                     ..ServiceNetwork::default()
                 };
@@ -1733,7 +1740,7 @@ fn lower_healthcheck(cx: &mut Cx, v: &Value) -> Option<Healthcheck> {
         match f {
             "test" => match &v.kind {
                 ValueKind::Scalar(s) => {
-                    h.test = Some(sp(HealthTest::CmdShell(s.text.clone()), v));
+                    h.test = Some(sp(HealthTest::CmdShell(s.text.as_str().to_owned()), v));
                     h.test_string_form = true;
                 }
                 ValueKind::Seq(_) => {
@@ -2010,7 +2017,7 @@ fn lower_extends(cx: &mut Cx, v: &Value) -> Option<Extends> {
     match &v.kind {
         ValueKind::Null => None,
         ValueKind::Scalar(s) => Some(Extends {
-            service: sp(s.text.clone(), v),
+            service: sp(s.text.as_str().to_owned(), v),
             short_syntax: true,
             span: v.span,
             ..Extends::default()
@@ -2053,7 +2060,7 @@ fn lower_file_refs(cx: &mut Cx, v: &Value, field: &str) -> Vec<FileRef> {
     for item in cx.seq(v, field) {
         match &item.kind {
             ValueKind::Scalar(s) => out.push(FileRef {
-                source: sp(s.text.clone(), item),
+                source: sp(s.text.as_str().to_owned(), item),
                 short_syntax: true,
                 span: item.span,
                 ..FileRef::default()
@@ -2137,7 +2144,7 @@ fn lower_ulimits(cx: &mut Cx, v: &Value, field: &str) -> Vec<Ulimit> {
     };
     for (name, uv) in &m.entries {
         let mut u = Ulimit {
-            name: Spanned::new(name.name.clone(), name.span),
+            name: Spanned::new(name.name.as_str().to_owned(), name.span),
             span: name.span.cover(uv.span),
             ..Ulimit::default()
         };
@@ -2219,7 +2226,7 @@ fn lower_extra_hosts(cx: &mut Cx, v: &Value, field: &str) -> Vec<ExtraHost> {
             for (k, hv) in &m.entries {
                 let ips = cx.string_or_list(hv, &format!("{field}.{}", k.name));
                 out.push(ExtraHost {
-                    host: Spanned::new(k.name.clone(), k.span),
+                    host: Spanned::new(k.name.as_str().to_owned(), k.span),
                     ips,
                     span: k.span.cover(hv.span),
                 });
@@ -2324,7 +2331,7 @@ fn def_map<'a>(cx: &mut Cx, name: &Key, v: &'a Value, section: &str) -> Option<&
 
 fn lower_volume_def(cx: &mut Cx, name: &Key, v: &Value) -> VolumeDef {
     let mut d = VolumeDef {
-        name: Spanned::new(name.name.clone(), name.span),
+        name: Spanned::new(name.name.as_str().to_owned(), name.span),
         span: v.span,
         ..VolumeDef::default()
     };
@@ -2349,7 +2356,7 @@ fn lower_volume_def(cx: &mut Cx, name: &Key, v: &Value) -> VolumeDef {
 
 fn lower_network_def(cx: &mut Cx, name: &Key, v: &Value) -> NetworkDef {
     let mut d = NetworkDef {
-        name: Spanned::new(name.name.clone(), name.span),
+        name: Spanned::new(name.name.as_str().to_owned(), name.span),
         span: v.span,
         ..NetworkDef::default()
     };
@@ -2429,7 +2436,7 @@ fn lower_file_object(cx: &mut Cx, name: &Key, v: &Value, is_config: bool) -> Fil
     let section = if is_config { "configs" } else { "secrets" };
     let known = if is_config { CONFIG_KEYS } else { SECRET_KEYS };
     let mut d = FileObjectDef {
-        name: Spanned::new(name.name.clone(), name.span),
+        name: Spanned::new(name.name.as_str().to_owned(), name.span),
         span: v.span,
         ..FileObjectDef::default()
     };
@@ -2485,7 +2492,7 @@ fn lower_file_object(cx: &mut Cx, name: &Key, v: &Value, is_config: bool) -> Fil
 
 fn lower_model_def(cx: &mut Cx, name: &Key, v: &Value) -> ModelDef {
     let mut d = ModelDef {
-        name: Spanned::new(name.name.clone(), name.span),
+        name: Spanned::new(name.name.as_str().to_owned(), name.span),
         span: v.span,
         ..ModelDef::default()
     };
@@ -2510,7 +2517,7 @@ fn lower_model_def(cx: &mut Cx, name: &Key, v: &Value) -> ModelDef {
 fn lower_include(cx: &mut Cx, v: &Value) -> Option<Include> {
     match &v.kind {
         ValueKind::Scalar(s) => Some(Include {
-            path: vec![sp(s.text.clone(), v)],
+            path: vec![sp(s.text.as_str().to_owned(), v)],
             short_syntax: true,
             span: v.span,
             ..Include::default()

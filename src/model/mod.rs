@@ -55,9 +55,10 @@ impl<T: Default> Default for Spanned<T> {
     }
 }
 
-/// Key name -> key span for one mapping, in source order.
+/// Key name -> key span for one mapping, in source order (the names as
+/// the document's keys hold them: inline up to 24 bytes, no allocation).
 #[derive(Clone, Debug, PartialEq, Default)]
-pub struct Keys(pub Vec<(String, Span)>);
+pub struct Keys(pub Vec<(compact_str::CompactString, Span)>);
 
 impl Keys {
     pub fn get(&self, name: &str) -> Option<Span> {

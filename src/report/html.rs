@@ -384,7 +384,7 @@ fn services_of(file: &SourceFile) -> Vec<ServiceSpan> {
             let image = tree
                 .get(e.value, "image")
                 .and_then(|i| tree.as_scalar(i.value))
-                .map(|s| s.value.clone());
+                .map(|s| s.value.to_string());
             Some(ServiceSpan {
                 name,
                 start,

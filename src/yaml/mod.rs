@@ -13,6 +13,7 @@ pub use parse::{parse, Limits};
 pub use scalar::{resolve_core, CoreValue, Yaml11Ambiguity, Yaml11Kind};
 
 use crate::source::{FileId, Span};
+use compact_str::CompactString;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeId(pub u32);
@@ -38,8 +39,9 @@ pub enum Tag {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scalar {
-    /// The decoded value (escapes processed, folding applied).
-    pub value: String,
+    /// The decoded value (escapes processed, folding applied); inline up
+    /// to 24 bytes, so most scalars cost no allocation.
+    pub value: CompactString,
     pub style: ScalarStyle,
 }
 

@@ -51,6 +51,7 @@ pub fn parse(file: FileId, text: &str, limits: &Limits) -> (Tree, Vec<Diagnostic
         stack: Vec::new(),
         open: Vec::new(),
         anchors: HashMap::new(),
+        spare_pairs: Vec::new(),
         last_node: None,
         last_end: 0,
         skip: 0,
@@ -99,6 +100,10 @@ struct Builder<'a> {
     open: Vec<bool>,
     /// granit anchor id -> node.
     anchors: HashMap<usize, NodeId>,
+    /// Pair lists of closed mappings, emptied, for the next mappings to
+    /// fill: their entries are copied out when a mapping closes, so one
+    /// list per nesting level serves the whole file.
+    spare_pairs: Vec<Vec<(NodeId, NodeId)>>,
     /// The node an immediately following `Anchor` event describes.
     last_node: Option<NodeId>,
     /// Furthest source byte consumed by a node event; block scalar headers
@@ -274,9 +279,9 @@ impl Builder<'_> {
                     } else {
                         range.start
                     };
-                    (String::new(), at..at)
+                    (CompactString::default(), at..at)
                 } else {
-                    (value.into_owned(), range)
+                    (CompactString::from(value), range)
                 };
                 self.last_end = self.last_end.max(range.end);
                 let id = self.push_node(
@@ -354,7 +359,7 @@ impl Builder<'_> {
                     (
                         NodeKind::Mapping(Mapping::default()),
                         Items::Map {
-                            pairs: Vec::new(),
+                            pairs: self.spare_pairs.pop().unwrap_or_default(),
                             key: None,
                         },
                     )
@@ -518,7 +523,10 @@ impl Builder<'_> {
                     let v = self.push_node(NodeKind::Invalid, self.span(at..at));
                     pairs.push((k, v));
                 }
-                NodeKind::Mapping(self.finish_mapping(&pairs))
+                let mapping = self.finish_mapping(&pairs);
+                pairs.clear();
+                self.spare_pairs.push(pairs);
+                NodeKind::Mapping(mapping)
             }
         };
         let node = &mut self.tree.nodes[id.0 as usize];

@@ -65,6 +65,11 @@ impl Scalar {
         resolve_core(&self.value)
     }
 
+    /// Whether [`Scalar::core_value`] is `Null`, without resolving the rest.
+    pub fn is_null(&self) -> bool {
+        self.style == ScalarStyle::Plain && is_core_null(&self.value)
+    }
+
     /// `Some` when a YAML 1.1 tool reads this plain scalar differently from
     /// Compose v2, or (for leading-zero octals) when YAML 1.2 tools do.
     pub fn yaml11_ambiguity(&self) -> Option<Yaml11Ambiguity> {
@@ -77,8 +82,17 @@ impl Scalar {
 
 /// go-yaml v3 `resolve()` for an untagged plain scalar.
 pub fn resolve_core(s: &str) -> CoreValue {
+    // Most scalars are words: only these first bytes can start anything
+    // but a string (every literal below, and the numbers).
+    match s.as_bytes().first() {
+        Some(b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'.' | b'+' | b'-' | b'0'..=b'9')
+        | None => {}
+        Some(_) => return CoreValue::Str,
+    }
+    if is_core_null(s) {
+        return CoreValue::Null;
+    }
     match s {
-        "" | "~" | "null" | "Null" | "NULL" => return CoreValue::Null,
         "true" | "True" | "TRUE" => return CoreValue::Bool(true),
         "false" | "False" | "FALSE" => return CoreValue::Bool(false),
         ".nan" | ".NaN" | ".NAN" => return CoreValue::Float(f64::NAN),
@@ -124,6 +138,11 @@ pub fn resolve_core(s: &str) -> CoreValue {
         }
         _ => CoreValue::Str,
     }
+}
+
+/// The core schema's nulls: what [`resolve_core`] reads as `Null`.
+fn is_core_null(s: &str) -> bool {
+    matches!(s, "" | "~" | "null" | "Null" | "NULL")
 }
 
 /// go-yaml's timestamp quick check plus the shapes it then accepts: the text
@@ -381,7 +400,7 @@ mod tests {
 
     fn plain(s: &str) -> Scalar {
         Scalar {
-            value: s.to_string(),
+            value: s.into(),
             style: ScalarStyle::Plain,
         }
     }
@@ -457,6 +476,13 @@ mod tests {
         ];
         for (text, want) in table {
             assert_eq!(&plain(text).core_value(), want, "core_value({text:?})");
+            // The shortcut for nulls agrees with the full reading.
+            assert_eq!(plain(text).is_null(), *want == Null, "is_null({text:?})");
+        }
+        // Every first byte that can start a number is read as one (the
+        // first-byte shortcut lets only those through).
+        for d in 0..=9 {
+            assert_eq!(plain(&d.to_string()).core_value(), Int(d), "{d}");
         }
         for nan in [".nan", ".NaN", ".NAN"] {
             assert!(
@@ -475,6 +501,11 @@ mod tests {
                 style,
             };
             assert_eq!(s.core_value(), Str, "{style:?} is always a string");
+            let quoted_null = Scalar {
+                value: "null".into(),
+                style,
+            };
+            assert!(!quoted_null.is_null(), "{style:?} is never a null");
         }
     }
 

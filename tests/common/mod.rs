@@ -89,7 +89,7 @@ fn sp(a: usize, b: usize) -> Span {
 fn scalar(text: String, style: ScalarStyle, a: usize, b: usize) -> Value {
     node(
         ValueKind::Scalar(ScalarValue {
-            text,
+            text: text.into(),
             style,
             interpolated: false,
         }),
@@ -153,7 +153,7 @@ impl<'a> P<'a> {
             };
             let key_text = unquote(&rest[..kend]);
             let key = Key {
-                name: key_text,
+                name: key_text.into(),
                 span: sp(c, c + kend),
             };
             let vcol = c + vstart;
@@ -218,7 +218,7 @@ impl<'a> P<'a> {
                 let item = &self.src[x..y];
                 let (kend, vstart) = key_end(item).unwrap_or((item.len(), item.len()));
                 let key = Key {
-                    name: unquote(&item[..kend]),
+                    name: unquote(&item[..kend]).into(),
                     span: sp(x, x + kend),
                 };
                 let value = if x + vstart >= y {
