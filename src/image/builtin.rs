@@ -153,27 +153,31 @@ fn lazy_lookup(image: &str) -> Lookup {
 /// [`Catalog::kind_of`] in the built-in catalog, read from the facts parsed
 /// at build time.
 pub fn builtin_kind_of(image: &str) -> Option<(&'static str, &'static str)> {
-    let f = embedded_file(&Reference::parse(image)?.repository())?;
+    builtin_kind_of_reference(&Reference::parse(image)?)
+}
+
+/// [`builtin_kind_of`] for a reference already parsed.
+pub fn builtin_kind_of_reference(r: &Reference) -> Option<(&'static str, &'static str)> {
+    let f = embedded_file(&r.repository())?;
     Some((f.kind?, f.file))
 }
 
 /// The first embedded facts file that names `repo` (canonical), as the
 /// full catalog finds it.
 fn embedded_file(repo: &str) -> Option<&'static EmbeddedFacts> {
-    static NAMES: OnceLock<Vec<Vec<String>>> = OnceLock::new();
-    let names = NAMES.get_or_init(|| {
-        embedded_facts()
-            .iter()
-            .map(|f| {
-                f.names
-                    .iter()
-                    .filter_map(|n| canonical_repository(n))
-                    .collect()
-            })
-            .collect()
+    // Canonical name -> the first file naming it: every service's image is
+    // looked up, so a scan of every name of every file would cost each one.
+    static FIRST: OnceLock<HashMap<String, usize>> = OnceLock::new();
+    let first = FIRST.get_or_init(|| {
+        let mut first = HashMap::new();
+        for (i, f) in embedded_facts().iter().enumerate() {
+            for n in f.names.iter().filter_map(|n| canonical_repository(n)) {
+                first.entry(n).or_insert(i);
+            }
+        }
+        first
     });
-    let i = names.iter().position(|n| n.iter().any(|n| n == repo))?;
-    Some(&embedded_facts()[i])
+    first.get(repo).map(|&i| &embedded_facts()[i])
 }
 
 /// Parses and checks one facts file.

@@ -72,6 +72,9 @@ pub struct ServiceImage {
     pub service: String,
     /// `image:` as written, if any.
     pub reference: Option<String>,
+    /// `reference` parsed, when it is a valid reference: parsed once per
+    /// distinct reference of the project, shared by its services.
+    pub parsed: Option<Arc<Reference>>,
     /// Shared: services on the same built-in image hold one copy.
     pub image: Arc<Image>,
     /// The user the process starts as: the service's `user:`, else the
@@ -140,6 +143,10 @@ pub struct ImageFacts {
     /// Service name -> index in `services`: every image-aware rule looks
     /// each service up, so a scan would be quadratic in the services.
     index: HashMap<String, usize>,
+    /// For the service at each position, the position of the first service
+    /// of its name (what `index` says), so that a service found by its
+    /// position needs no hashing.
+    first: Vec<usize>,
 }
 
 impl ImageFacts {
@@ -148,6 +155,20 @@ impl ImageFacts {
     }
     pub fn get(&self, service: &str) -> Option<&ServiceImage> {
         self.index.get(service).map(|&i| &self.services[i])
+    }
+    /// What [`ImageFacts::get`] says for the service at `position` of the
+    /// project, when it is named `service` (checked: facts resolved for
+    /// another project, or none, fall back to the name).
+    pub fn get_at(&self, position: usize, service: &str) -> Option<&ServiceImage> {
+        match self.services.get(position) {
+            Some(s) if s.service == service => Some(&self.services[self.first[position]]),
+            _ => self.get(service),
+        }
+    }
+    /// The facts resolved for exactly the service at `position` (not the
+    /// first of its name), when it is named `service`.
+    pub fn own_at(&self, position: usize, service: &str) -> Option<&ServiceImage> {
+        self.services.get(position).filter(|s| s.service == service)
     }
     pub fn iter(&self) -> impl Iterator<Item = &ServiceImage> {
         self.services.iter()
@@ -172,14 +193,24 @@ pub fn resolve(
         engine_cache: HashMap::new(),
         pull_cache: HashMap::new(),
         diagnostics: Vec::new(),
+        references: HashMap::new(),
     };
     let services: Vec<ServiceImage> = project.services.iter().map(|s| r.service(s)).collect();
     let mut index = HashMap::with_capacity(services.len());
-    for (i, s) in services.iter().enumerate() {
+    let first = services
+        .iter()
+        .enumerate()
         // The first of two services of the same name, as a scan found it.
-        index.entry(s.service.clone()).or_insert(i);
-    }
-    (ImageFacts { services, index }, r.diagnostics)
+        .map(|(i, s)| *index.entry(s.service.clone()).or_insert(i))
+        .collect();
+    (
+        ImageFacts {
+            services,
+            index,
+            first,
+        },
+        r.diagnostics,
+    )
 }
 
 /// What decides a Dockerfile's evaluation: its text, the build options,
@@ -194,12 +225,15 @@ struct Resolver<'a> {
     /// (reference, platform) -> what `--pull` found.
     pull_cache: HashMap<(String, Option<String>), Result<Arc<Image>, String>>,
     diagnostics: Vec<Diagnostic>,
+    /// `image:` -> its parse: many services share one image.
+    references: HashMap<String, Option<Arc<Reference>>>,
 }
 
 impl Resolver<'_> {
     fn service(&mut self, s: &Service) -> ServiceImage {
         let reference = s.image.as_ref().map(|i| i.value.clone());
-        let (image, unknown) = match self.image_for(s) {
+        let parsed = reference.as_deref().and_then(|r| self.parse(r));
+        let (image, unknown) = match self.image_for(s, parsed.as_deref()) {
             Ok(img) => (img, None),
             Err(why) => (Arc::new(Image::unknown()), Some(why)),
         };
@@ -211,6 +245,7 @@ impl Resolver<'_> {
         ServiceImage {
             service: s.name.value.clone(),
             reference,
+            parsed,
             image,
             user,
             user_unknown,
@@ -218,12 +253,20 @@ impl Resolver<'_> {
         }
     }
 
-    fn image_for(&mut self, s: &Service) -> Result<Arc<Image>, String> {
+    /// The parse of `image:`, once per distinct reference.
+    fn parse(&mut self, r: &str) -> Option<Arc<Reference>> {
+        if let Some(known) = self.references.get(r) {
+            return known.clone();
+        }
+        let parsed = Reference::parse(r).map(Arc::new);
+        self.references.insert(r.to_string(), parsed.clone());
+        parsed
+    }
+
+    fn image_for(&mut self, s: &Service, parsed: Option<&Reference>) -> Result<Arc<Image>, String> {
         let reference = s.image.as_ref().map(|i| i.value.as_str());
-        if let Some(r) = reference {
-            if let Some(a) = self.archive(r) {
-                return Ok(Arc::new(a));
-            }
+        if let Some(a) = parsed.and_then(|want| self.archive_of(want)) {
+            return Ok(Arc::new(a));
         }
         if let Some(build) = &s.build {
             return self.dockerfile(build);
@@ -279,11 +322,17 @@ impl Resolver<'_> {
     }
 
     fn archive(&self, r: &str) -> Option<Image> {
-        let want = Reference::parse(r)?;
+        if self.opts.archives.is_empty() {
+            return None;
+        }
+        self.archive_of(&Reference::parse(r)?)
+    }
+
+    fn archive_of(&self, want: &Reference) -> Option<Image> {
         self.opts
             .archives
             .iter()
-            .find(|a| a.matches(&want))
+            .find(|a| a.matches(want))
             .map(|a| a.image.clone())
     }
 

@@ -15,62 +15,63 @@ pub struct Reference {
 
 impl Reference {
     /// Parses a reference as written in `image:`; `None` when it is not one
-    /// (empty, upper case in the path, an unresolved variable).
+    /// (empty, upper case in the path, an unresolved variable). Checks come
+    /// before copies: a service's image is parsed by several rules.
     pub fn parse(s: &str) -> Option<Reference> {
         let s = s.trim();
         if s.is_empty() || s.contains(char::is_whitespace) || s.contains('$') {
             return None;
         }
         let (rest, digest) = match s.split_once('@') {
-            Some((r, d)) => (r, Some(d.to_string())),
+            Some((r, d)) => (r, Some(d)),
             None => (s, None),
         };
         // A tag is after the last ':' that follows the last '/'.
         let slash = rest.rfind('/').map_or(0, |i| i + 1);
         let (name, tag) = match rest[slash..].rfind(':') {
-            Some(i) => (&rest[..slash + i], Some(rest[slash + i + 1..].to_string())),
+            Some(i) => (&rest[..slash + i], Some(&rest[slash + i + 1..])),
             None => (rest, None),
         };
-        if name.is_empty() || tag.as_deref() == Some("") {
+        if name.is_empty() || tag == Some("") {
             return None;
         }
         let (registry, path) = match name.split_once('/') {
             Some((first, more))
                 if first.contains('.') || first.contains(':') || first == "localhost" =>
             {
-                (first.to_string(), more.to_string())
+                (first, more)
             }
-            _ => ("docker.io".to_string(), name.to_string()),
+            _ => ("docker.io", name),
         };
-        let registry = match registry.as_str() {
-            "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com" => {
-                "docker.io".to_string()
-            }
+        let registry = match registry {
+            "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com" => "docker.io",
             _ => registry,
         };
-        let path = if registry == "docker.io" && !path.contains('/') {
-            format!("library/{path}")
-        } else {
-            path
-        };
-        if path.is_empty()
-            || path
-                .chars()
-                .any(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c)))
-        {
+        // Docker Hub's official images live under `library/`.
+        let library = registry == "docker.io" && !path.contains('/');
+        if (path.is_empty() && !library) || !path.bytes().all(path_byte) {
             return None;
         }
+        let mut full = String::with_capacity(path.len() + if library { 8 } else { 0 });
+        if library {
+            full.push_str("library/");
+        }
+        full.push_str(path);
         Some(Reference {
-            registry,
-            path,
-            tag,
-            digest,
+            registry: registry.to_string(),
+            path: full,
+            tag: tag.map(str::to_string),
+            digest: digest.map(str::to_string),
         })
     }
 
     /// `docker.io/library/postgres`: the repository without tag or digest.
     pub fn repository(&self) -> String {
-        format!("{}/{}", self.registry, self.path)
+        let mut r = String::with_capacity(self.registry.len() + 1 + self.path.len());
+        r.push_str(&self.registry);
+        r.push('/');
+        r.push_str(&self.path);
+        r
     }
 
     /// The tag that applies: the one written, or `latest` when there is
@@ -94,6 +95,11 @@ impl Reference {
         }
         self.effective_tag() == other.effective_tag()
     }
+}
+
+/// May a repository path hold this byte (lower-case letters, digits, `._-/`)?
+fn path_byte(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-' | b'/')
 }
 
 /// Canonical repository name of a repository written without tag.

@@ -15,10 +15,12 @@ pub mod process;
 pub mod security;
 pub mod structure;
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use crate::config::Profile;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::image::reference::Reference;
 use crate::image::{ImageFacts, ServiceImage};
 use crate::model::{Project, Service};
 use crate::source::SourceMap;
@@ -81,7 +83,37 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// The image facts of a service (`None` only for a service not in the project).
     pub fn image(&self, service: &Service) -> Option<&ServiceImage> {
-        self.images.get(&service.name.value)
+        match self.position(service) {
+            Some(i) => self.images.get_at(i, &service.name.value),
+            None => self.images.get(&service.name.value),
+        }
+    }
+
+    /// The service's `image:` parsed (`None` without one, or for one that is
+    /// not a valid reference), as the image resolution parsed it once.
+    pub fn reference(&self, service: &Service) -> Option<Cow<'_, Reference>> {
+        let image = &service.image.as_ref()?.value;
+        let own = self
+            .position(service)
+            .and_then(|i| self.images.own_at(i, &service.name.value));
+        match own {
+            Some(si) if si.reference.as_ref() == Some(image) => {
+                si.parsed.as_deref().map(Cow::Borrowed)
+            }
+            // Facts resolved for another project, or none: parse it here.
+            _ => Reference::parse(image).map(Cow::Owned),
+        }
+    }
+
+    /// Where `service` sits in the project's services, when it is one of
+    /// them (not a copy): rules walk the services and look each one's
+    /// image facts up, and a position needs no hashing of the name.
+    fn position(&self, service: &Service) -> Option<usize> {
+        let size = std::mem::size_of::<Service>();
+        let base = self.project.services.as_ptr() as usize;
+        let offset = (service as *const Service as usize).checked_sub(base)?;
+        let i = offset / size;
+        (offset % size == 0 && i < self.project.services.len()).then_some(i)
     }
 }
 

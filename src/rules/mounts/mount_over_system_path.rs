@@ -46,6 +46,12 @@ const PROGRAM_DIRS: &[&str] = &[
 ];
 
 /// What a mount puts at its target.
+/// Is a mount at `target` one this rule may report (at `/`, over a
+/// program directory or `/etc`)? Checked before anything else is worked out.
+fn concerns(target: &str) -> bool {
+    target == "/" || target == "/etc" || PROGRAM_DIRS.contains(&target)
+}
+
 enum Fill {
     /// Empty (tmpfs, `nocopy`) or the host's directory.
     Replaced(&'static str),
@@ -156,7 +162,7 @@ fn report(
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for s in &cx.project.services {
         for m in &s.volumes {
-            let Some(target) = target_abs(m) else {
+            let Some(target) = target_abs(m).filter(|t| concerns(t)) else {
                 continue;
             };
             report(cx, s, &target, m.target.span, fill(cx, m), out);

@@ -2,6 +2,8 @@
 //! normalizing host and container paths, and finding the line of a
 //! short-syntax `volumes` entry so that a fix can remove it.
 
+use std::borrow::Cow;
+
 use crate::model::{Mount, MountKind};
 use crate::rules::Context;
 use crate::source::Span;
@@ -10,11 +12,21 @@ use crate::source::Span;
 /// removed, `..` applied. `None` for a relative path or one with an
 /// unresolved variable.
 pub fn normalize_abs(path: &str) -> Option<String> {
-    if !path.starts_with('/') || path.contains('$') {
+    normalized_abs(path).map(Cow::into_owned)
+}
+
+/// [`normalize_abs`], borrowing a path that is already normal (most are):
+/// rules normalize every mount of every service.
+pub fn normalized_abs(path: &str) -> Option<Cow<'_, str>> {
+    let rest = path.strip_prefix('/')?;
+    if path.contains('$') {
         return None;
     }
+    if path == "/" || rest.split('/').all(|c| !matches!(c, "" | "." | "..")) {
+        return Some(Cow::Borrowed(path));
+    }
     let mut parts: Vec<&str> = Vec::new();
-    for c in path.split('/') {
+    for c in rest.split('/') {
         match c {
             "" | "." => {}
             ".." => {
@@ -23,20 +35,20 @@ pub fn normalize_abs(path: &str) -> Option<String> {
             other => parts.push(other),
         }
     }
-    Some(format!("/{}", parts.join("/")))
+    Some(Cow::Owned(format!("/{}", parts.join("/"))))
 }
 
 /// The host path of a bind mount, normalized, when it is absolute.
-pub fn bind_host_abs(m: &Mount) -> Option<String> {
+pub fn bind_host_abs(m: &Mount) -> Option<Cow<'_, str>> {
     if m.kind.value != MountKind::Bind {
         return None;
     }
-    normalize_abs(m.source.as_ref()?.value.as_str())
+    normalized_abs(m.source.as_ref()?.value.as_str())
 }
 
 /// The container path of a mount, normalized.
-pub fn target_abs(m: &Mount) -> Option<String> {
-    normalize_abs(&m.target.value)
+pub fn target_abs(m: &Mount) -> Option<Cow<'_, str>> {
+    normalized_abs(&m.target.value)
 }
 
 /// Is `inner` at or below `outer`?
@@ -90,6 +102,39 @@ mod tests {
         assert_eq!(normalize_abs("/a/./b/../c").as_deref(), Some("/a/c"));
         assert_eq!(normalize_abs("./x"), None);
         assert_eq!(normalize_abs("/${X}"), None);
+    }
+
+    /// The borrowed shortcut is taken exactly for the paths normalizing
+    /// leaves as they are.
+    #[test]
+    fn normal_paths_are_borrowed() {
+        for p in [
+            "/",
+            "/etc",
+            "/usr/share/nginx/html",
+            "/a/.../b",
+            "/a/.b",
+            "/a/b.",
+        ] {
+            assert!(
+                matches!(normalized_abs(p), Some(Cow::Borrowed(b)) if b == p),
+                "{p}"
+            );
+        }
+        for (p, want) in [
+            ("/a/", "/a"),
+            ("/a//b", "/a/b"),
+            ("/..", "/"),
+            ("/.", "/"),
+            ("/a/..", "/"),
+            ("//", "/"),
+            ("/a/./b", "/a/b"),
+        ] {
+            assert!(
+                matches!(normalized_abs(p), Some(Cow::Owned(ref o)) if o == want),
+                "{p}"
+            );
+        }
     }
 
     #[test]

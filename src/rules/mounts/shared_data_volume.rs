@@ -76,8 +76,12 @@ fn data_store(s: &Service) -> Option<String> {
     let image = s.image.as_ref()?.value.as_str();
     let no_digest = image.split('@').next().unwrap_or(image);
     let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
-    let name = last.split(':').next().unwrap_or(last).to_ascii_lowercase();
-    DATA_STORES.contains(&name.as_str()).then_some(name)
+    let name = last.split(':').next().unwrap_or(last);
+    // Copied only for a data store (the names are lower case).
+    DATA_STORES
+        .iter()
+        .find(|d| name.eq_ignore_ascii_case(d))
+        .map(|d| d.to_string())
 }
 
 fn subpath(m: &Mount) -> Option<&str> {
@@ -199,6 +203,20 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 d = d.note("no image facts for one of these services: that the volume holds the data directory is inferred from the image name");
             }
             out.push(d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `data_store` names a store as the list writes it, which must be the
+    /// image's name in lower case.
+    #[test]
+    fn data_stores_are_lower_case() {
+        for d in DATA_STORES {
+            assert_eq!(*d, d.to_ascii_lowercase());
         }
     }
 }

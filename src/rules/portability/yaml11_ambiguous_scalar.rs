@@ -5,6 +5,7 @@
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
+use crate::source::SourceFile;
 use crate::yaml::{NodeId, NodeKind, ScalarStyle, Tree, Yaml11Kind};
 
 pub const META: RuleMeta = RuleMeta {
@@ -29,64 +30,76 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
 fn check_tree(cx: &Context, tree: &Tree, out: &mut Vec<Diagnostic>) {
     let source = cx.sources.get(tree.file);
     // Value positions only: mapping values and sequence items. Keys such as
-    // `on:` are not Compose keys anyway.
-    // Each value with the key it belongs to, if any.
-    let mut values = Vec::new();
+    // `on:` are not Compose keys anyway. Each value with the key it belongs
+    // to, if any, in the order of the tree.
     for node in &tree.nodes {
         match &node.kind {
-            NodeKind::Mapping(m) => values.extend(
-                m.entries
-                    .iter()
-                    .filter(|e| e.via.is_none())
-                    .map(|e| (e.value, scalar_text(tree, e.key))),
-            ),
-            NodeKind::Sequence(items) => values.extend(items.iter().map(|&i| (i, None))),
+            NodeKind::Mapping(m) => {
+                for e in m.entries.iter().filter(|e| e.via.is_none()) {
+                    check_value(source, tree, e.value, Some(e.key), out);
+                }
+            }
+            NodeKind::Sequence(items) => {
+                for &i in items {
+                    check_value(source, tree, i, None, out);
+                }
+            }
             _ => {}
         }
     }
-    for (id, key) in values {
-        let node = tree.node(id);
-        let NodeKind::Scalar(s) = &node.kind else {
-            continue;
-        };
-        if s.style != ScalarStyle::Plain || node.tag.is_some() {
-            continue;
-        }
-        let Some(amb) = s.yaml11_ambiguity() else {
-            continue;
-        };
-        let raw = source.slice(node.span);
-        let applicability = match amb.kind {
-            // Compose v2 already reads these as the string written.
-            Yaml11Kind::Bool | Yaml11Kind::Sexagesimal => Applicability::Safe,
-            // Compose parses a file mode string as octal, as it reads the
-            // unquoted number: quoting keeps the value.
-            Yaml11Kind::Octal if key == Some("mode") => Applicability::Safe,
-            // Compose v2 reads a number (`01234` is 668, `1e3` is 1000):
-            // quoting changes what the container gets, most likely to what
-            // the author meant, but a human should confirm.
-            Yaml11Kind::Octal | Yaml11Kind::NotANumber => Applicability::Unsafe,
-        };
-        out.push(
-            Diagnostic::warning(
-                META.code,
-                node.span,
-                format!(
-                    "unquoted `{raw}` means different things to different YAML readers: {}",
-                    amb.description
-                ),
-            )
-            .help(format!("quote it: \"{raw}\""))
-            .fix(Fix {
-                title: format!("quote `{raw}`"),
-                edits: vec![Edit {
-                    span: node.span,
-                    replacement: format!("\"{raw}\""),
-                }],
-                applicability,
-            }),
-        );
+}
+
+/// One value, `key` the key of its mapping entry.
+fn check_value(
+    source: &SourceFile,
+    tree: &Tree,
+    id: NodeId,
+    key: Option<NodeId>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let node = tree.node(id);
+    let NodeKind::Scalar(s) = &node.kind else {
+        return;
+    };
+    if s.style != ScalarStyle::Plain || node.tag.is_some() {
+        return;
     }
+    let Some(amb) = s.yaml11_ambiguity() else {
+        return;
+    };
+    let raw = source.slice(node.span);
+    let applicability = match amb.kind {
+        // Compose v2 already reads these as the string written.
+        Yaml11Kind::Bool | Yaml11Kind::Sexagesimal => Applicability::Safe,
+        // Compose parses a file mode string as octal, as it reads the
+        // unquoted number: quoting keeps the value.
+        Yaml11Kind::Octal if key.and_then(|k| scalar_text(tree, k)) == Some("mode") => {
+            Applicability::Safe
+        }
+        // Compose v2 reads a number (`01234` is 668, `1e3` is 1000):
+        // quoting changes what the container gets, most likely to what
+        // the author meant, but a human should confirm.
+        Yaml11Kind::Octal | Yaml11Kind::NotANumber => Applicability::Unsafe,
+    };
+    out.push(
+        Diagnostic::warning(
+            META.code,
+            node.span,
+            format!(
+                "unquoted `{raw}` means different things to different YAML readers: {}",
+                amb.description
+            ),
+        )
+        .help(format!("quote it: \"{raw}\""))
+        .fix(Fix {
+            title: format!("quote `{raw}`"),
+            edits: vec![Edit {
+                span: node.span,
+                replacement: format!("\"{raw}\""),
+            }],
+            applicability,
+        }),
+    );
 }
 
 fn scalar_text(tree: &Tree, id: NodeId) -> Option<&str> {

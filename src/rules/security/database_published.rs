@@ -54,10 +54,10 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             Some(k) if !DATA_KINDS.contains(&k.value.as_str()) => continue,
             Some(k) => (k.value.clone(), k.evidence.render()),
             None => {
-                let Some(image) = s.image.as_ref().map(|i| &i.value) else {
+                let Some(image) = cx.reference(s) else {
                     continue;
                 };
-                match builtin::builtin_kind_of(image) {
+                match builtin::builtin_kind_of_reference(&image) {
                     Some((kind, file)) if DATA_KINDS.contains(&kind) => {
                         (kind.to_string(), format!("built-in facts {file}"))
                     }

@@ -72,10 +72,7 @@ fn exposes_socket(m: &Mount) -> Option<&'static str> {
 /// A socket proxy (tecnativa/docker-socket-proxy, linuxserver/socket-proxy,
 /// any image named `*socket-proxy*`): the remedy this rule recommends, so
 /// the socket on the proxy itself is not a finding.
-fn is_socket_proxy(image: &str) -> bool {
-    let Some(r) = Reference::parse(image) else {
-        return false;
-    };
+fn is_socket_proxy(r: &Reference) -> bool {
     let repo = r.repository();
     let last = repo.rsplit('/').next().unwrap_or(&repo);
     last.contains("socket-proxy") || last.contains("socketproxy") || last == "docker-proxy"
@@ -83,19 +80,23 @@ fn is_socket_proxy(image: &str) -> bool {
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for s in &cx.project.services {
-        if s.image.as_ref().is_some_and(|i| is_socket_proxy(&i.value)) {
+        // The image is looked at only for a service that mounts a socket.
+        let mut sockets = s
+            .volumes
+            .iter()
+            .filter_map(|m| Some((m, exposes_socket(m)?)))
+            .peekable();
+        if sockets.peek().is_none() {
             continue;
         }
-        let tool = s
-            .image
-            .as_ref()
-            .and_then(|i| Reference::parse(&i.value))
+        let reference = cx.reference(s);
+        if reference.as_deref().is_some_and(is_socket_proxy) {
+            continue;
+        }
+        let tool = reference
             .map(|r| r.repository())
             .filter(|r| DOCKER_TOOLS.contains(&r.as_str()));
-        for m in &s.volumes {
-            let Some(what) = exposes_socket(m) else {
-                continue;
-            };
+        for (m, what) in sockets {
             let span = m.source.as_ref().map_or(m.span, |s| s.span);
             let name = &s.name.value;
             let d = match &tool {

@@ -32,7 +32,8 @@ const MONITORS: &[&str] = &[
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for s in &cx.project.services {
         let name = &s.name.value;
-        let monitor = image_is(s, MONITORS);
+        // Only a service that shares a namespace needs its image's name.
+        let monitor = std::cell::OnceCell::new();
         for (key, v, gains, cis) in [
             (
                 "pid",
@@ -50,7 +51,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             let Some(v) = v.as_ref().filter(|v| v.value.trim() == "host") else {
                 continue;
             };
-            let d = match (&monitor, key) {
+            let d = match (monitor.get_or_init(|| image_is(s, MONITORS)), key) {
                 (Some(repo), "pid") => Diagnostic::info(
                     META.code,
                     v.span,

@@ -124,20 +124,31 @@ const META_WORDS: &[&str] = &[
 
 /// Does the name say the value is a secret?
 pub fn secret_name(name: &str) -> bool {
-    let up = name.to_ascii_uppercase();
-    let words: Vec<&str> = up
+    // Words compared regardless of case, without copying the name: every
+    // variable of every service is judged.
+    let words = name
         .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let Some(last) = words.last() else {
+        .filter(|w| !w.is_empty());
+    let (mut before_last, mut last, mut secret) = (None, None, false);
+    for w in words {
+        secret = secret || is_one_of(w, SECRET_WORDS);
+        before_last = last;
+        last = Some(w);
+    }
+    let Some(last) = last else {
         return false;
     };
-    if META_WORDS.contains(last) {
-        return false;
-    }
     // `*_KEY` (`API_KEY`, `SECRET_KEY`, `AWS_SECRET_ACCESS_KEY`), not `PUBLIC_KEY`.
-    let key = *last == "KEY" && words.len() >= 2 && words[words.len() - 2] != "PUBLIC";
-    key || words.iter().any(|w| SECRET_WORDS.contains(w))
+    let key = last.eq_ignore_ascii_case("KEY")
+        && before_last.is_some_and(|w| !w.eq_ignore_ascii_case("PUBLIC"));
+    // A last word such as `_FILE` or `_TTL` says it is not the secret
+    // itself (looked for last: most names are not secret at all).
+    (key || secret) && !is_one_of(last, META_WORDS)
+}
+
+/// Is `word` one of `words` (upper case), regardless of case?
+fn is_one_of(word: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| word.eq_ignore_ascii_case(w))
 }
 
 /// A value that is not a secret even under a secret name: a switch, a
@@ -227,7 +238,7 @@ pub fn known_token(v: &str) -> Option<&'static str> {
                     .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         })
     };
-    if t.contains("-----BEGIN") && t.contains("PRIVATE KEY") {
+    if memchr::memmem::find(t.as_bytes(), b"-----BEGIN").is_some() && t.contains("PRIVATE KEY") {
         Some("a PEM private key")
     } else if ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"]
         .iter()
@@ -266,6 +277,9 @@ pub fn known_token(v: &str) -> Option<&'static str> {
 
 /// `scheme://user:password@host` with a literal password.
 fn url_password(v: &str) -> bool {
+    if !v.contains(':') {
+        return false;
+    }
     let Some((_, rest)) = v.split_once("://") else {
         return false;
     };
@@ -278,8 +292,8 @@ fn url_password(v: &str) -> bool {
 
 /// Why a `KEY=value` entry holds a secret, or `None`.
 fn judge(key: &str, value: &str) -> Option<String> {
-    let up = key.to_ascii_uppercase();
-    if up.ends_with("_FILE") {
+    let key_end = key.len().saturating_sub(5);
+    if key.as_bytes()[key_end..].eq_ignore_ascii_case(b"_FILE") {
         return None;
     }
     if let Some(kind) = known_token(value) {
@@ -362,6 +376,10 @@ mod tests {
             "GITHUB_TOKEN",
             "jwt_secret",
             "SECRET_KEY_BASE",
+            // Words compare regardless of case; other characters split them.
+            "api_Key",
+            "db.pAsS",
+            "ÄPASSWORD",
         ] {
             assert!(secret_name(n), "{n}");
         }
@@ -374,6 +392,10 @@ mod tests {
             "KEYCLOAK_URL",
             "MONKEY",
             "COMPASS",
+            "public_key",
+            "key",
+            "Token_Ttl",
+            "",
         ] {
             assert!(!secret_name(n), "{n}");
         }
@@ -390,6 +412,8 @@ mod tests {
         assert!(!url_password("http://db:5432/app"));
         assert!(judge("MYSQL_ALLOW_EMPTY_PASSWORD", "yes").is_none());
         assert!(judge("POSTGRES_PASSWORD_FILE", "/run/secrets/pg").is_none());
+        assert!(judge("postgres_password_file", "example").is_none());
+        assert!(judge("PASS", "example").is_some());
         assert!(judge("POSTGRES_PASSWORD", "example").is_some());
         assert!(judge("xpack.security.http.ssl.key", "certs/elasticsearch-key.pem").is_none());
         assert!(judge("HOME", "ghp_0123456789abcdefghijABCDEFGHIJklmnop").is_some());

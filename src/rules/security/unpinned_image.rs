@@ -6,7 +6,6 @@
 //! not exist.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::image::reference::Reference;
 use crate::rules::security::util::is_interpolated;
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
 
@@ -32,7 +31,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         if s.build.is_some() || is_interpolated(cx, image.span) {
             continue;
         }
-        let Some(r) = Reference::parse(&image.value) else {
+        let Some(r) = cx.reference(s) else {
             continue;
         };
         if r.digest.is_some() {

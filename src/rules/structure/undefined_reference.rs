@@ -1,6 +1,8 @@
 //! S101: a service uses a volume, network, secret or config that the
 //! project does not define.
 
+use std::collections::HashSet;
+
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::MountKind;
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
@@ -62,6 +64,15 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         }
         out.push(d);
     };
+    // The names defined at the top level, each looked up once per use: a
+    // scan per use would be quadratic in a large file.
+    fn names<'a, T>(defs: &'a [T], name: impl Fn(&'a T) -> &'a str) -> HashSet<&'a str> {
+        defs.iter().map(name).collect()
+    }
+    let volumes = names(&p.volumes, |d| d.name.value.as_str());
+    let networks = names(&p.networks, |d| d.name.value.as_str());
+    let secrets = names(&p.secrets, |d| d.name.value.as_str());
+    let configs = names(&p.configs, |d| d.name.value.as_str());
     for s in &p.services {
         let svc = s.name.value.as_str();
         for m in &s.volumes {
@@ -69,23 +80,23 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             if let Some(src) = &m.source {
-                if p.volume(&src.value).is_none() {
+                if !volumes.contains(src.value.as_str()) {
                     report(svc, "volume", src, "volumes");
                 }
             }
         }
         for n in &s.networks {
-            if n.name.value != "default" && p.network(&n.name.value).is_none() {
+            if n.name.value != "default" && !networks.contains(n.name.value.as_str()) {
                 report(svc, "network", &n.name, "networks");
             }
         }
         for r in &s.secrets {
-            if p.secret(&r.source.value).is_none() {
+            if !secrets.contains(r.source.value.as_str()) {
                 report(svc, "secret", &r.source, "secrets");
             }
         }
         for r in &s.configs {
-            if p.config(&r.source.value).is_none() {
+            if !configs.contains(r.source.value.as_str()) {
                 report(svc, "config", &r.source, "configs");
             }
         }
