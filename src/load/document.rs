@@ -248,10 +248,9 @@ impl Converter<'_> {
                     let report_child = report && !(depth == 0 && key.name.starts_with("x-"));
                     let mut child = if self.outline && place.outside_outline(&key.name) {
                         if self.walk_unbuilt {
-                            self.walk(e.value, depth + 1)
-                        } else {
-                            self.unbuilt(e.value)
+                            self.walk(e.value, depth + 1);
                         }
+                        self.unbuilt(e.value)
                     } else {
                         self.convert(e.value, depth + 1, report_child, place.child(&key.name))
                     };
@@ -291,27 +290,14 @@ impl Converter<'_> {
     }
 
     /// [`Converter::convert`] without building anything: the value and
-    /// its children are counted and entered exactly as `convert` would
-    /// (so what follows is read, or refused, the same), and the result is
-    /// a null at the value's span.
-    fn walk(&mut self, id: NodeId, depth: usize) -> Value {
+    /// its children are counted and entered exactly as `convert` would,
+    /// so what follows is read, or refused, the same.
+    fn walk(&mut self, id: NodeId, depth: usize) {
         let (content, via) = self.tree.resolve(id);
         let node = self.tree.node(content);
         let through_alias = content != id;
-        let value = Value {
-            kind: ValueKind::Null,
-            span: node.span,
-            via,
-            // Kept: `!reset` still removes the key.
-            tag: self
-                .tree
-                .tag(id)
-                .or(self.tree.tag(content))
-                .cloned()
-                .map(Box::new),
-        };
         if !self.enter(through_alias, depth, via.unwrap_or(node.span)) {
-            return value;
+            return;
         }
         match &node.kind {
             NodeKind::Sequence(items) => {
@@ -333,11 +319,10 @@ impl Converter<'_> {
             NodeKind::Scalar(_) | NodeKind::Alias { .. } | NodeKind::Invalid => {}
         }
         self.alias_depth -= usize::from(through_alias);
-        value
     }
 
-    /// A value [`to_outline`] leaves unbuilt, not walked: the null that
-    /// [`Converter::walk`] gives for it.
+    /// The null [`to_outline`] gives for a value it leaves unbuilt, at the
+    /// value's span.
     fn unbuilt(&self, id: NodeId) -> Value {
         let (content, via) = self.tree.resolve(id);
         Value {
