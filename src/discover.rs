@@ -101,8 +101,20 @@ fn is_base_name(name: &str) -> bool {
     DEFAULT_NAMES.contains(&name)
 }
 
+/// The `.override` siblings of [`DEFAULT_NAMES`], in the same order.
+const DEFAULT_OVERRIDES: [&str; 4] = [
+    "compose.override.yaml",
+    "compose.override.yml",
+    "docker-compose.override.yaml",
+    "docker-compose.override.yml",
+];
+
 /// `compose.yaml` -> `compose.override.yaml`.
 fn override_name(base: &str) -> String {
+    // A default name's is known (a walk asks twice per folder).
+    if let Some(i) = DEFAULT_NAMES.iter().position(|n| *n == base) {
+        return DEFAULT_OVERRIDES[i].to_string();
+    }
     let (stem, ext) = base.rsplit_once('.').unwrap_or((base, "yml"));
     format!("{stem}.override.{ext}")
 }
@@ -944,41 +956,90 @@ fn header_bases(file: &Path, dir: &Path, root: &Path, editor: &Editor) -> Vec<Pa
     out
 }
 
-/// Every Compose file under `root` (by name, or by a top-level `services:`).
-fn compose_files(root: &Path) -> Vec<PathBuf> {
-    compose_files_with(root, |_, _| true)
+/// Every Compose file under `root` (by name, or by a top-level `services:`),
+/// as its folder and its name, in no particular order. The folders are
+/// walked on both cores: a walk of a large tree (a stat and a look for
+/// ignore files in every folder) was most of the planning before any lint
+/// could start. What is found is what [`compose_files_with`] finds, the
+/// same filters applied the same way; only the order differs.
+fn compose_files(root: &Path) -> Vec<(PathBuf, String)> {
+    use std::sync::Mutex;
+    let all: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
+    /// One walking thread's finds, added to `all` when it ends.
+    struct Finds<'a> {
+        mine: Vec<(PathBuf, String)>,
+        all: &'a Mutex<Vec<(PathBuf, String)>>,
+    }
+    impl Drop for Finds<'_> {
+        fn drop(&mut self) {
+            let mut all = self.all.lock().unwrap_or_else(|e| e.into_inner());
+            all.append(&mut self.mine);
+        }
+    }
+    walker(root, |_, _| true).build_parallel().run(|| {
+        let mut finds = Finds {
+            mine: Vec::new(),
+            all: &all,
+        };
+        Box::new(move |entry| {
+            if let Ok(entry) = entry {
+                if let Some(name) = compose_name(&entry) {
+                    let dir = entry.path().parent().unwrap_or(root).to_path_buf();
+                    finds.mine.push((dir, name.to_string()));
+                }
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    all.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
-/// [`compose_files`], entering only the folders and looking only at the
-/// files that `keep(path, is_dir)` accepts (`root` itself is always entered).
-fn compose_files_with(
+/// A walk of `root` as compose-lint walks: ignore files respected, hidden
+/// folders skipped, symlinks not followed (so loops are harmless), and
+/// only the folders and files that `keep(path, is_dir)` accepts looked at
+/// (`root` itself is always entered).
+fn walker(
     root: &Path,
     keep: impl Fn(&Path, bool) -> bool + Send + Sync + 'static,
-) -> Vec<PathBuf> {
-    let walker = ignore::WalkBuilder::new(root)
+) -> ignore::WalkBuilder {
+    let mut walker = ignore::WalkBuilder::new(root);
+    walker
         .hidden(true)
         .follow_links(false)
         .require_git(false)
         .filter_entry(move |e| {
             e.depth() == 0 || keep(e.path(), e.file_type().is_some_and(|t| t.is_dir()))
-        })
-        .build();
-    let mut out = Vec::new();
-    for entry in walker.flatten() {
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let Some(name) = entry.file_name().to_str() else {
-            continue;
-        };
-        if is_compose_name(name)
-            || (is_yaml_name(name)
-                && crate::fscache::has_top_level_services(entry.path(), has_top_level_services))
-        {
-            out.push(entry.path().to_path_buf());
-        }
+        });
+    walker
+}
+
+/// The name of a walk's entry when it is a Compose file (by name, or a YAML
+/// file with a top-level `services:`).
+fn compose_name(entry: &ignore::DirEntry) -> Option<&str> {
+    if !entry.file_type().is_some_and(|t| t.is_file()) {
+        return None;
     }
-    out
+    let name = entry.file_name().to_str()?;
+    let compose = is_compose_name(name)
+        || (is_yaml_name(name)
+            && crate::fscache::has_top_level_services(entry.path(), has_top_level_services));
+    compose.then_some(name)
+}
+
+/// The paths of the Compose files under `root` that [`compose_files`]
+/// finds, walked in order on this thread, entering only the folders and
+/// looking only at the files that `keep(path, is_dir)` accepts (`root`
+/// itself is always entered): a walk to one folder is too small to share.
+fn compose_files_with(
+    root: &Path,
+    keep: impl Fn(&Path, bool) -> bool + Send + Sync + 'static,
+) -> Vec<PathBuf> {
+    walker(root, keep)
+        .build()
+        .flatten()
+        .filter(|entry| compose_name(entry).is_some())
+        .map(|entry| entry.path().to_path_buf())
+        .collect()
 }
 
 /// The job for a file named on the command line, searching its repository
@@ -1009,16 +1070,7 @@ pub fn walk_in(root: &Path, repo: &mut Repository, bases: &[PathBuf]) -> Vec<Job
     // The files grouped by folder, the folders in `Path` order (sorted
     // once: a map keyed by path compared components at every step of
     // every insertion).
-    let mut found: Vec<(PathBuf, String)> = Vec::new();
-    for path in compose_files(root) {
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        found.push((
-            path.parent().unwrap_or(root).to_path_buf(),
-            name.to_string(),
-        ));
-    }
+    let mut found = compose_files(root);
     project::sort_by_path(&mut found, |(dir, _)| dir.as_path());
     let mut by_dir: Vec<(PathBuf, Vec<String>)> = Vec::new();
     for (dir, name) in found {
@@ -1101,6 +1153,54 @@ mod tests {
         sort_paths(&mut v);
         assert_eq!(v, want);
         assert_eq!(v[1], PathBuf::from("/r/a"));
+    }
+
+    /// The walk on both cores finds what the walk in order finds: ignore
+    /// files (nested, negated, `.ignore`, `.git/info/exclude`), hidden
+    /// folders, a symlink loop, YAML files with and without `services:`,
+    /// many folders.
+    #[test]
+    fn the_parallel_walk_finds_what_the_ordered_walk_finds() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let write = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        write(".gitignore", "ignored/\n*.skip.yml\n");
+        write(".git/info/exclude", "excluded/\n");
+        write("compose.yaml", "services: {}\n");
+        write("compose.override.yaml", "services: {}\n");
+        write("a.skip.yml", "services: {}\n");
+        write("ignored/compose.yaml", "services: {}\n");
+        write("excluded/compose.yaml", "services: {}\n");
+        write(".hidden/compose.yaml", "services: {}\n");
+        write("sub/.gitignore", "!keep/\nlocal/\n");
+        write("sub/.ignore", "quiet/\n");
+        write("sub/local/compose.yaml", "services: {}\n");
+        write("sub/quiet/compose.yaml", "services: {}\n");
+        write("sub/keep/docker-compose.yml", "services: {}\n");
+        write("sub/stack.yaml", "services:\n  a: {}\n");
+        write("sub/other.yaml", "x: 1\n");
+        write("sub/notes.txt", "services: {}\n");
+        for i in 0..60 {
+            write(&format!("many/p{i:02}/compose.yml"), "services: {}\n");
+            write(
+                &format!("many/p{i:02}/docker-compose.prod.yml"),
+                "services: {}\n",
+            );
+        }
+        std::os::unix::fs::symlink(root, root.join("sub/loop")).unwrap();
+        let mut ordered: Vec<PathBuf> = compose_files_with(root, |_, _| true);
+        let mut parallel: Vec<PathBuf> = compose_files(root)
+            .into_iter()
+            .map(|(dir, name)| dir.join(name))
+            .collect();
+        ordered.sort();
+        parallel.sort();
+        assert_eq!(parallel, ordered);
+        assert_eq!(ordered.len(), 2 + 2 + 120, "{ordered:#?}");
     }
 
     #[test]

@@ -651,13 +651,22 @@ fn is_normal_absolute(path: &Path) -> bool {
 /// doubled or trailing `/`), that order is the order of the bytes with `/`
 /// below every other byte, compared without splitting the paths into
 /// components (which was most of sorting many paths); else the paths are
-/// compared as `Path`s.
-pub fn sort_by_path<T>(items: &mut [T], path: impl Fn(&T) -> &Path) {
-    if items.iter().all(|t| is_plain(path(t))) {
-        items.sort_by(|a, b| plain_order(path(a), path(b)));
+/// compared as `Path`s. Returns whether every path was plain. Many items
+/// are sorted on both cores.
+pub fn sort_by_path<T: Send>(items: &mut [T], path: impl Fn(&T) -> &Path + Sync) -> bool {
+    use rayon::slice::ParallelSliceMut;
+    let plain = items.iter().all(|t| is_plain(path(t)));
+    let order = |a: &T, b: &T| match plain {
+        true => plain_order(path(a), path(b)),
+        false => path(a).cmp(path(b)),
+    };
+    // Both sorts are stable.
+    if items.len() >= 4096 {
+        items.par_sort_by(order);
     } else {
-        items.sort_by(|a, b| path(a).cmp(path(b)));
+        items.sort_by(order);
     }
+    plain
 }
 
 /// Whether `path` has only normal components (after a leading `/`): no
@@ -1850,6 +1859,41 @@ mod path_order_tests {
         }
         for not in ["", "./a", "a/./b", "a/../b", "a//b", "a/", "//a", ".", ".."] {
             assert!(!is_plain(Path::new(not)), "{not}");
+        }
+    }
+
+    /// Many items (sorted on both cores) come out as a stable sort by
+    /// `Path` puts them, equal paths in their first order; plain or not.
+    #[test]
+    fn sort_by_path_of_many_is_a_stable_path_sort() {
+        let parts = ["a", "a-b", "a.b", "b", "\u{e9}", "compose.yaml", ".env"];
+        // A fixed pseudo-random sequence (no dependency, same every run).
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for odd in [None, Some("/w/a//b"), Some("/w/./a")] {
+            let mut v: Vec<(PathBuf, usize)> = (0..6000)
+                .map(|i| {
+                    let depth = 1 + next(4);
+                    let mut p = PathBuf::from("/w");
+                    for _ in 0..depth {
+                        p.push(parts[next(parts.len())]);
+                    }
+                    (p, i)
+                })
+                .collect();
+            if let Some(o) = odd {
+                v.push((PathBuf::from(o), v.len()));
+            }
+            let mut want = v.clone();
+            want.sort_by(|a, b| a.0.cmp(&b.0));
+            let plain = sort_by_path(&mut v, |(p, _)| p.as_path());
+            assert_eq!(plain, odd.is_none());
+            assert!(v == want, "with {odd:?}");
         }
     }
 }
