@@ -78,19 +78,22 @@ pub fn is_compose_name(name: &str) -> bool {
 
 /// A YAML file with another name counts as Compose when it has a top-level
 /// `services:` key.
+/// A Compose file's contents are kept for the look-ahead that reads it
+/// next (`fscache::keep_bytes`).
 fn has_top_level_services(path: &Path) -> bool {
-    let Ok(meta) = std::fs::metadata(path) else {
+    let Ok(bytes) = project::read_bytes(path, 4 * 1024 * 1024) else {
         return false;
     };
-    if meta.len() > 4 * 1024 * 1024 {
-        return false;
-    }
-    std::fs::read_to_string(path).is_ok_and(|t| {
+    let compose = std::str::from_utf8(&bytes).is_ok_and(|t| {
         t.lines().any(|l| {
             l.strip_prefix("services")
                 .is_some_and(|r| r.trim_start().starts_with(':'))
         })
-    })
+    });
+    if compose {
+        crate::fscache::keep_bytes(path, bytes);
+    }
+    compose
 }
 
 fn is_yaml_name(name: &str) -> bool {

@@ -110,6 +110,36 @@ where
     v
 }
 
+/// Contents read already in this run (to tell whether a YAML file is a
+/// Compose file), kept for the load that reads the file next and takes
+/// them: a candidate file is read from disk once, not twice. Kept for the
+/// generation they were read in (see [`memo`]).
+static KEPT: Memo<OsString, Vec<u8>> = OnceLock::new();
+
+/// Keeps the contents of `path` for [`take_bytes`] while the cache is on
+/// (elsewhere the file may change before it is read again).
+pub fn keep_bytes(path: &Path, bytes: Vec<u8>) {
+    let Some(generation) = generation() else {
+        return;
+    };
+    let map = KEPT.get_or_init(Default::default);
+    let mut m = map.lock().unwrap_or_else(|e| e.into_inner());
+    if m.0 != generation {
+        *m = (generation, Map::default());
+    }
+    m.1.insert(key(path), bytes);
+}
+
+/// The contents [`keep_bytes`] kept for `path` in this run, once.
+pub fn take_bytes(path: &Path) -> Option<Vec<u8>> {
+    let generation = generation()?;
+    let mut m = KEPT.get()?.lock().unwrap_or_else(|e| e.into_inner());
+    if m.0 != generation {
+        return None;
+    }
+    m.1.remove(path.as_os_str())
+}
+
 /// The current directory (`/` when it cannot be read), asked once in a
 /// batch run: a batch run does not change it.
 pub fn current_dir() -> PathBuf {
@@ -231,6 +261,23 @@ fn key(path: &Path) -> OsString {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Kept contents are taken once, and only in the run that kept them.
+    #[test]
+    fn kept_bytes_are_taken_once_in_their_own_run() {
+        let p = Path::new("/nonexistent/kept/compose.yaml");
+        // No run: nothing is kept.
+        keep_bytes(p, b"services: {}".to_vec());
+        assert_eq!(scope(|| take_bytes(p)), None);
+        scope(|| {
+            keep_bytes(p, b"services: {}".to_vec());
+            assert_eq!(take_bytes(p).as_deref(), Some(&b"services: {}"[..]));
+            assert_eq!(take_bytes(p), None, "taken once");
+            keep_bytes(p, b"again".to_vec());
+        });
+        // Another run does not see what an earlier one kept.
+        assert_eq!(scope(|| take_bytes(p)), None);
+    }
 
     #[test]
     fn git_root_is_the_nearest_enclosing_work_tree() {

@@ -486,6 +486,12 @@ pub fn read_text(path: &Path, max_bytes: u64) -> Result<String, String> {
 /// Reads a regular file of at most `max_bytes`; FIFOs, devices and
 /// directories are refused rather than read (a FIFO would hang).
 pub fn read_bytes(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
+    // Read already in this run, as a regular file (see `fscache::keep_bytes`).
+    if let Some(bytes) = crate::fscache::take_bytes(path) {
+        if bytes.len() as u64 <= max_bytes {
+            return Ok(bytes);
+        }
+    }
     let meta = std::fs::metadata(path).map_err(|e| io_message(&e))?;
     if meta.is_dir() {
         return Err("is a directory, not a Compose file".into());
