@@ -304,6 +304,7 @@ fn prepare(path: &Path, text: &str) -> Option<Prepared> {
 fn run_rules(p: &Prepared) -> Vec<compose_lint::diagnostic::Diagnostic> {
     let config = Config::default();
     let selection = Selection::default();
+    let facts = compose_lint::image::LazyFacts::ready(&p.facts);
     let cx = rules::Context {
         project: p.loaded.project.as_ref().expect("prepared"),
         sources: &p.loaded.sources,
@@ -311,7 +312,7 @@ fn run_rules(p: &Prepared) -> Vec<compose_lint::diagnostic::Diagnostic> {
         project_dir: &p.loaded.project_dir,
         incomplete: p.loaded.incomplete,
         overlay: false,
-        images: &p.facts,
+        images: &facts,
         config: &config,
         roots: &p.loaded.roots,
         engine_here: false,

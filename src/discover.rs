@@ -16,7 +16,8 @@ use std::sync::Arc;
 use crate::fasthash::{Map, Set};
 use crate::load::interpolate::Env;
 use crate::load::project::{self, Input, LoadOptions};
-use crate::model::MountKind;
+use crate::model::{self, Outline};
+use compact_str::CompactString;
 
 /// The names `docker compose` looks for, in its order of preference.
 pub const DEFAULT_NAMES: [&str; 4] = [
@@ -177,16 +178,44 @@ pub fn repository_root(path: &Path, fallback: &Path) -> PathBuf {
         .map_or(fallback.clone(), Path::to_path_buf)
 }
 
-/// What a Compose file defines and what it refers to without defining it,
-/// as `kind:name` strings (`service:db`, `volume:data`, ...).
+/// The kind of a name a Compose file defines or refers to, ordered as
+/// the words are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Config,
+    Network,
+    Secret,
+    Service,
+    Volume,
+}
+
+impl Kind {
+    fn word(self) -> &'static str {
+        match self {
+            Kind::Config => "config",
+            Kind::Network => "network",
+            Kind::Secret => "secret",
+            Kind::Service => "service",
+            Kind::Volume => "volume",
+        }
+    }
+}
+
+/// A name of a kind (`service db`, `volume data`). The pairs sort as the
+/// `kind:name` strings they stand for would (no kind's word begins
+/// another's), so the names listed in the output come in the same order;
+/// a name up to 24 bytes is held inline, without an allocation.
+type Name = (Kind, CompactString);
+
+/// What a Compose file defines and what it refers to without defining it.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Names {
-    defined: BTreeSet<String>,
-    missing: BTreeSet<String>,
+    defined: BTreeSet<Name>,
+    missing: BTreeSet<Name>,
     /// Services without `image`/`build`: only a base can complete them.
-    incomplete: BTreeSet<String>,
+    incomplete: BTreeSet<Name>,
     /// What the file provides as a base: `defined` less `missing`.
-    provides: BTreeSet<String>,
+    provides: BTreeSet<Name>,
 }
 
 /// What `path` defines and lacks, read with `editor`'s texts and parses
@@ -203,95 +232,164 @@ fn names_of(path: &Path, root: &Path, editor: &Editor) -> Names {
         path: path.to_path_buf(),
         text: None,
     };
-    // The look-ahead load lowers only what `names_in` reads.
+    // The look-ahead load builds only what the outline reads.
     let Ok(loaded) = project::load_handing_on(&[input], &opts) else {
         return Names::default();
     };
-    match loaded.project {
-        Some(p) => names_in(&p),
-        None => Names::default(),
+    let Some(doc) = &loaded.document else {
+        return Names::default();
+    };
+    let mut outline = model::outline(doc);
+    // The services past the limit are not loaded.
+    outline.services.truncate(opts.limits.max_services);
+    names_in_outline(&outline)
+}
+
+/// What a document's outline defines and refers to (see [`Names`]).
+fn names_in_outline(o: &Outline) -> Names {
+    let name = |kind: Kind, n: &str| (kind, CompactString::from(n));
+    let mut defined: Vec<Name> = Vec::with_capacity(o.services.len());
+    defined.extend(o.services.iter().map(|s| name(Kind::Service, s.name)));
+    for (kind, names) in [
+        (Kind::Volume, &o.volumes),
+        (Kind::Network, &o.networks),
+        (Kind::Secret, &o.secrets),
+        (Kind::Config, &o.configs),
+    ] {
+        defined.extend(names.iter().map(|n| name(kind, n)));
+    }
+    let mut wanted: Vec<Name> = Vec::new();
+    let mut incomplete: Vec<Name> = Vec::new();
+    for s in &o.services {
+        if !s.runnable {
+            // Completed by a base that defines the same service.
+            incomplete.push(name(Kind::Service, s.name));
+        }
+        let mut need = |kind: Kind, names: &[&str]| {
+            wanted.extend(names.iter().map(|n| name(kind, n)));
+        };
+        need(Kind::Service, &s.depends_on);
+        need(Kind::Volume, &s.volume_sources);
+        for n in &s.networks {
+            if *n != "default" {
+                need(Kind::Network, &[n]);
+            }
+        }
+        need(Kind::Secret, &s.secrets);
+        need(Kind::Config, &s.configs);
+        for v in &s.volumes_from {
+            if let Some(service) = volumes_from_service(v) {
+                need(Kind::Service, &[service]);
+            }
+        }
+        if let Some(service) = s.network_mode.and_then(|m| m.strip_prefix("service:")) {
+            need(Kind::Service, &[service]);
+        }
+        if let Some(service) = s.extends_here {
+            need(Kind::Service, &[service]);
+        }
+    }
+    names_from(defined, wanted, incomplete)
+}
+
+/// The service a `volumes_from` entry mounts from (`db`, `service:db`,
+/// `db:ro`); `None` for a container (`container:name`).
+fn volumes_from_service(entry: &str) -> Option<&str> {
+    let mut parts = entry.split(':');
+    match parts.next() {
+        Some("container") => None,
+        Some("service") => Some(parts.next().unwrap_or("service")),
+        first => first,
     }
 }
 
-/// What a loaded project defines and refers to (see [`Names`]).
+/// [`Names`] from what a file defines, the names it refers to, and its
+/// services that cannot run alone.
+fn names_from(defined: Vec<Name>, wanted: Vec<Name>, incomplete: Vec<Name>) -> Names {
+    let defined: BTreeSet<Name> = defined.into_iter().collect();
+    let missing: BTreeSet<Name> = wanted
+        .into_iter()
+        .filter(|k| !defined.contains(k))
+        .chain(incomplete.iter().cloned())
+        .collect();
+    let provides = defined.difference(&missing).cloned().collect();
+    Names {
+        incomplete: incomplete.into_iter().collect(),
+        defined,
+        missing,
+        provides,
+    }
+}
+
+/// What a loaded project defines and refers to: the names the look-ahead
+/// must learn from the outline of the same file.
+#[cfg(test)]
 fn names_in(p: &crate::model::Project) -> Names {
-    let mut n = Names::default();
-    for s in &p.services {
-        n.defined.insert(format!("service:{}", s.name.value));
-    }
-    for v in &p.volumes {
-        n.defined.insert(format!("volume:{}", v.name.value));
-    }
-    for v in &p.networks {
-        n.defined.insert(format!("network:{}", v.name.value));
-    }
-    for v in &p.secrets {
-        n.defined.insert(format!("secret:{}", v.name.value));
-    }
-    for v in &p.configs {
-        n.defined.insert(format!("config:{}", v.name.value));
-    }
-    let mut wanted: BTreeSet<String> = BTreeSet::new();
-    let mut need = |k: String| {
-        wanted.insert(k);
-    };
-    let mut incomplete_services = Vec::new();
+    let name = |kind: Kind, n: &str| (kind, CompactString::from(n));
+    let mut defined = Vec::new();
+    defined.extend(
+        p.services
+            .iter()
+            .map(|s| name(Kind::Service, &s.name.value)),
+    );
+    defined.extend(p.volumes.iter().map(|v| name(Kind::Volume, &v.name.value)));
+    defined.extend(
+        p.networks
+            .iter()
+            .map(|v| name(Kind::Network, &v.name.value)),
+    );
+    defined.extend(p.secrets.iter().map(|v| name(Kind::Secret, &v.name.value)));
+    defined.extend(p.configs.iter().map(|v| name(Kind::Config, &v.name.value)));
+    let mut wanted = Vec::new();
+    let mut incomplete = Vec::new();
     for s in &p.services {
         let runnable =
             s.image.is_some() || s.build.is_some() || s.extends.is_some() || s.provider.is_some();
         if !runnable {
-            // Completed by a base that defines the same service.
-            incomplete_services.push(format!("service:{}", s.name.value));
+            incomplete.push(name(Kind::Service, &s.name.value));
         }
         for d in &s.depends_on {
-            need(format!("service:{}", d.service.value));
+            wanted.push(name(Kind::Service, &d.service.value));
         }
         for m in &s.volumes {
-            if m.kind.value == MountKind::Volume {
+            if m.kind.value == crate::model::MountKind::Volume {
                 if let Some(src) = &m.source {
-                    need(format!("volume:{}", src.value));
+                    wanted.push(name(Kind::Volume, &src.value));
                 }
             }
         }
         for net in &s.networks {
             if net.name.value != "default" {
-                need(format!("network:{}", net.name.value));
+                wanted.push(name(Kind::Network, &net.name.value));
             }
         }
         for r in &s.secrets {
-            need(format!("secret:{}", r.source.value));
+            wanted.push(name(Kind::Secret, &r.source.value));
         }
         for r in &s.configs {
-            need(format!("config:{}", r.source.value));
+            wanted.push(name(Kind::Config, &r.source.value));
         }
         for v in &s.volumes_from {
             let v = v.value.split(':').collect::<Vec<_>>();
             match v.as_slice() {
                 ["container", ..] => {}
-                ["service", name, ..] => need(format!("service:{name}")),
-                [name, ..] => need(format!("service:{name}")),
+                ["service", n, ..] => wanted.push(name(Kind::Service, n)),
+                [n, ..] => wanted.push(name(Kind::Service, n)),
                 [] => {}
             }
         }
         if let Some(mode) = &s.network_mode {
-            if let Some(name) = mode.value.strip_prefix("service:") {
-                need(format!("service:{name}"));
+            if let Some(n) = mode.value.strip_prefix("service:") {
+                wanted.push(name(Kind::Service, n));
             }
         }
         if let Some(e) = &s.extends {
             if e.file.is_none() {
-                need(format!("service:{}", e.service.value));
+                wanted.push(name(Kind::Service, &e.service.value));
             }
         }
     }
-    n.incomplete = incomplete_services.iter().cloned().collect();
-    n.missing = wanted
-        .into_iter()
-        .filter(|k| !n.defined.contains(k))
-        .chain(incomplete_services)
-        .collect();
-    n.provides = n.defined.difference(&n.missing).cloned().collect();
-    n
+    names_from(defined, wanted, incomplete)
 }
 
 /// The Compose files of one repository, and what each defines (read once,
@@ -717,7 +815,7 @@ impl Repository {
             std::slice::from_mut(self),
             &[order.iter().map(|p| (*p).clone()).collect()],
         );
-        let mut all_defined: BTreeSet<String> = BTreeSet::new();
+        let mut all_defined: BTreeSet<Name> = BTreeSet::new();
         for c in &order {
             all_defined.extend(self.provides(c).provides.iter().cloned());
         }
@@ -764,15 +862,12 @@ impl Repository {
     }
 }
 
-/// `kind:name` strings as "service `db`, volume `data`" (at most five).
-fn list(names: &BTreeSet<String>) -> String {
+/// Names as "service `db`, volume `data`" (at most five).
+fn list(names: &BTreeSet<Name>) -> String {
     let mut v: Vec<String> = names
         .iter()
         .take(5)
-        .map(|k| match k.split_once(':') {
-            Some((kind, name)) => format!("{kind} `{name}`"),
-            None => k.clone(),
-        })
+        .map(|(kind, name)| format!("{} `{name}`", kind.word()))
         .collect();
     if names.len() > 5 {
         v.push(format!("and {} more", names.len() - 5));
@@ -1173,33 +1268,120 @@ mod tests {
         assert!(files.len() > 500, "only {} files", files.len());
         let mut defining = 0;
         for f in &files {
-            let root = f.parent().unwrap_or(Path::new("/")).to_path_buf();
-            let opts = LoadOptions {
-                root: Some(root.clone()),
-                env: Some(Env::new()),
-                ..Default::default()
-            };
-            let input = Input {
-                path: f.clone(),
-                text: None,
-            };
-            let full = project::load(std::slice::from_ref(&input), &opts)
-                .ok()
-                .and_then(|l| l.project)
-                .map(|p| names_in(&p))
-                .unwrap_or_default();
-            assert_eq!(
-                names_of(f, &root, &Editor::default()),
-                full,
-                "{}",
-                f.display()
-            );
+            let full = learns_what_the_full_load_does(f);
             defining += usize::from(!full.missing.is_empty() && !full.defined.is_empty());
         }
         assert!(
             defining > 20,
             "only {defining} files both define and lack names"
         );
+    }
+
+    /// Asserts that the look-ahead learns from `f` what the full load's
+    /// project says (see [`names_in`]), and returns that.
+    fn learns_what_the_full_load_does(f: &Path) -> Names {
+        let root = f.parent().unwrap_or(Path::new("/")).to_path_buf();
+        let opts = LoadOptions {
+            root: Some(root.clone()),
+            env: Some(Env::new()),
+            ..Default::default()
+        };
+        let input = Input {
+            path: f.to_path_buf(),
+            text: None,
+        };
+        let full = project::load(std::slice::from_ref(&input), &opts)
+            .ok()
+            .and_then(|l| l.project)
+            .map(|p| names_in(&p))
+            .unwrap_or_default();
+        assert_eq!(
+            names_of(f, &root, &Editor::default()),
+            full,
+            "{}",
+            f.display()
+        );
+        full
+    }
+
+    /// The shapes the corpus seldom has: each key the outline reads,
+    /// written in every shape lowering accepts or refuses, repeated, null,
+    /// or reached through a merge key.
+    #[test]
+    fn the_outline_reads_each_key_as_lowering_does() {
+        let services = [
+            "a: {provider: tool}",
+            "a: {provider: {type: model}}",
+            "a: {provider: ~}",
+            "a: {build: [x]}",
+            "a: {build: ~}",
+            "a: {build: .}",
+            "a: {build: {context: .}}",
+            "a: {image: [x]}",
+            "a: {image: ~}",
+            "a: {image: 1}",
+            "a: {extends: {file: b.yml}}",
+            "a: {extends: {service: b, file: ~}}",
+            "a: {extends: {service: b, file: b.yml}}",
+            "a: {extends: {service: [b]}}",
+            "a: {extends: b}",
+            "a: {extends: [b]}",
+            "a: {image: x, volumes: [\"v:/x\"], volumes: ~}",
+            "a: {image: x, volumes: [\"v:/x\"], volumes: w}",
+            "a: {image: x, volumes: \"v:/x\"}",
+            "a: {image: x, volumes: [{type: volume, source: v, target: /x}]}",
+            "a: {image: x, volumes: [{type: volume, source: v}]}",
+            "a: {image: x, volumes: [{type: volume, source: v, target: ~}]}",
+            "a: {image: x, volumes: [{type: bogus, source: v, target: /x}]}",
+            "a: {image: x, volumes: [{type: volume, type: bogus, source: v, target: /x}]}",
+            "a: {image: x, volumes: [{type: bind, source: v, target: /x}]}",
+            "a: {image: x, volumes: [{source: v, target: /x}]}",
+            "a: {image: x, volumes: [{type: volume, source: v, source: ~, target: /x}]}",
+            "a: {image: x, volumes: [\"./v:/x\", \"v:/x:ro\", \"${V}:/x\", \"v::/x\", /x, [v]]}",
+            "a: {image: x, depends_on: {b: {condition: x}, c: ~}}",
+            "a: {image: x, depends_on: [b, [c], {d: e}]}",
+            "a: {image: x, depends_on: b}",
+            "a: {image: x, depends_on: [b], depends_on: ~}",
+            "a: {image: x, networks: {default: ~, n: {}}}",
+            "a: {image: x, networks: [default, n, [m]]}",
+            "a: {image: x, networks: n}",
+            "a: {image: x, secrets: [s, {source: t}, {target: u}, [v], {source: ~}]}",
+            "a: {image: x, configs: [s, {source: t, source: w}, {target: u}]}",
+            "a: {image: x, secrets: s}",
+            "a: {image: x, volumes_from: [\"container:c\", \"service:b\", service, \"b:ro\", \"\", container]}",
+            "a: {image: x, volumes_from: b}",
+            "a: {image: x, network_mode: \"service:b\"}",
+            "a: {image: x, network_mode: host}",
+            "a: {image: x, network_mode: [b]}",
+            "a: x",
+            "a: [x]",
+            "a: ~",
+            "a: {}",
+        ];
+        let mut texts: Vec<String> = services
+            .iter()
+            .map(|s| format!("services:\n  {s}\n"))
+            .collect();
+        texts.extend(
+            [
+                "services: ~\n",
+                "services: [a]\n",
+                "services: {a: {image: x}}\nservices: {b: {}}\n",
+                "services: {a: {}}\nvolumes: [v]\nnetworks: v\nsecrets: ~\nconfigs: {c: ~}\n",
+                "services: {a: {}}\nvolumes: {v: ~}\nnetworks: {x-n: {}, n: ~}\nsecrets: {s: {}}\n",
+                "- a\n",
+                "x-base: &b {image: x, depends_on: [q], volumes: [\"v:/x\"]}\nservices:\n  a:\n    <<: *b\n    networks: [n]\n  b: *b\n",
+            ]
+            .map(String::from),
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (i, text) in texts.iter().enumerate() {
+            let sub = dir.path().join(i.to_string());
+            std::fs::create_dir(&sub).expect("folder");
+            let f = sub.join("compose.yaml");
+            std::fs::write(&f, text).expect("write");
+            learns_what_the_full_load_does(&f);
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::config::{selector_matches, Config};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::Job;
 use crate::fasthash::Map;
-use crate::image::{self, ImageFacts, ImageOptions};
+use crate::image::{self, ImageOptions};
 use crate::load::project::{self, FatalError, LoadOptions};
 use crate::report::FileNote;
 use crate::rules::{self, Context, Rule};
@@ -110,13 +110,17 @@ pub fn lint_job_with_images(
         .iter()
         .any(|d| d.code == "S001" && d.severity == Severity::Error);
     if let (Some(project), false) = (&loaded.project, broken) {
-        let (facts, image_diags): (ImageFacts, _) = image::resolve(
+        let facts = image::LazyFacts::new(
             project,
             &loaded.project_dir,
             load_opts.root.as_deref(),
             images,
         );
-        diagnostics.extend(image_diags);
+        // Resolving reports S008 itself (a Dockerfile outside the root):
+        // when that check is on, the facts are resolved whatever the rules.
+        if rules::find("S008").is_none_or(&enabled) {
+            facts.get();
+        }
         let cx = Context {
             project,
             sources: &loaded.sources,
@@ -134,6 +138,8 @@ pub fn lint_job_with_images(
         // Exit codes (issue 6): an error that predicts an exit code, on a
         // service that restarts, means a restart loop; say so.
         note_restart_loops(project, &mut diagnostics[start..]);
+        // What resolving reported comes before the rules' findings.
+        diagnostics.splice(start..start, facts.into_diagnostics());
     }
     // An invalid value that only an unset variable made invalid.
     let texts: Vec<&str> = loaded.sources.files().map(|f| &*f.text).collect();

@@ -717,3 +717,25 @@ fn nothing_connects_without_pull() {
     l.set_nonblocking(false).unwrap();
     assert!(l.accept().is_ok());
 }
+
+/// Image facts are resolved only when a selected rule reads them: with
+/// `--pull`, a run of rules that read no image connects to nothing, and a
+/// run of one that does (M101, the seed's rule) connects.
+#[test]
+fn pull_connects_only_when_a_selected_rule_reads_images() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    l.set_nonblocking(true).unwrap();
+    let port = l.local_addr().unwrap().port();
+    let p = Project::seed(&format!("127.0.0.1:{port}/acme/lazy:1"));
+    let timeout = [("COMPOSE_LINT_REGISTRY_TIMEOUT", "1")];
+    let (code, out, err) = p.run(&["check", "--pull", "--select", "P101,C112"], &timeout);
+    assert!(code == 0 || code == 1, "{out}{err}");
+    match l.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("no selected rule reads images, yet it connected: {other:?}"),
+    }
+    let (code, out, err) = p.run(&["check", "--pull", "--select", "M101"], &timeout);
+    assert!(code == 0 || code == 1, "{out}{err}");
+    l.set_nonblocking(false).unwrap();
+    assert!(l.accept().is_ok(), "M101 reads the image: --pull must ask");
+}

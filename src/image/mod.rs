@@ -213,6 +213,66 @@ pub fn resolve(
     )
 }
 
+/// A project's image facts, resolved when a rule first asks for them: a
+/// run whose selected rules read no image (`--select P101`) reads no
+/// Dockerfile, asks no engine and pulls nothing.
+pub struct LazyFacts<'a> {
+    inputs: Option<(&'a Project, &'a Path, Option<&'a Path>, &'a ImageOptions)>,
+    ready: Option<&'a ImageFacts>,
+    cell: std::cell::OnceCell<(ImageFacts, Vec<Diagnostic>)>,
+}
+
+impl<'a> LazyFacts<'a> {
+    /// [`resolve`] with these arguments, when first asked.
+    pub fn new(
+        project: &'a Project,
+        project_dir: &'a Path,
+        root: Option<&'a Path>,
+        opts: &'a ImageOptions,
+    ) -> LazyFacts<'a> {
+        LazyFacts {
+            inputs: Some((project, project_dir, root, opts)),
+            ready: None,
+            cell: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Facts resolved already (by a caller that keeps them).
+    pub fn ready(facts: &'a ImageFacts) -> LazyFacts<'a> {
+        LazyFacts {
+            inputs: None,
+            ready: Some(facts),
+            cell: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The facts, resolved now if no one asked before.
+    pub fn get(&self) -> &ImageFacts {
+        if let Some(facts) = self.ready {
+            return facts;
+        }
+        &self
+            .cell
+            .get_or_init(|| match self.inputs {
+                Some((project, dir, root, opts)) => resolve(project, dir, root, opts),
+                None => (ImageFacts::empty(), Vec::new()),
+            })
+            .0
+    }
+
+    /// The facts, if something asked for them already.
+    pub fn if_resolved(&self) -> Option<&ImageFacts> {
+        self.ready
+            .or_else(|| self.cell.get().map(|(facts, _)| facts))
+    }
+
+    /// What resolving reported (S008: a Dockerfile outside the project
+    /// root); nothing when the facts were never asked for.
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.cell.into_inner().map(|(_, d)| d).unwrap_or_default()
+    }
+}
+
 /// What decides a Dockerfile's evaluation: its text, the build options,
 /// and the image options (by address: one set for a whole batch run).
 type EvalKey = (String, dockerfile::BuildOptions, usize);

@@ -73,6 +73,10 @@ struct Converter<'a> {
     refused: bool,
     /// Build only what discovery's look-ahead reads (see [`to_outline`]).
     outline: bool,
+    /// With `outline`: the values left unbuilt are still walked and
+    /// counted (see [`Converter::walk`]), because the tree has aliases or
+    /// merge keys for the count to matter to.
+    walk_unbuilt: bool,
     diags: &'a mut Vec<Diagnostic>,
     unresolved: &'a mut Vec<Span>,
 }
@@ -93,19 +97,21 @@ pub fn to_value(
     convert_root(tree, text, env, budget, diags, unresolved, false)
 }
 
-/// The top-level keys [`to_outline`] builds: what `model::lower_outline`
-/// lowers, and `include` (the loader follows it).
+/// The top-level keys [`to_outline`] builds: what `model::outline` reads,
+/// and `include` (the loader follows it).
 const OUTLINE_TOP_KEYS: [&str; 6] = [
     "services", "volumes", "networks", "secrets", "configs", "include",
 ];
 
-/// [`to_value`] for discovery's look-ahead, which lowers only an outline
-/// of the project (`model::lower_outline`): every other top-level key's
-/// value, and every service key's that the outline does not lower, is
-/// null (its key is kept). Those values are still walked, and counted
-/// against the budget and the alias ratio as [`to_value`] counts them,
-/// so the file is read as far as [`to_value`] reads it; only nothing is
-/// built for them (no strings, no interpolation).
+/// [`to_value`] for discovery's look-ahead, which reads only an outline
+/// of the project (`model::outline`): every other top-level key's
+/// value, and every service key's that the outline does not read, is
+/// null (its key is kept). When the file has aliases or merge keys those
+/// values are still walked, and counted against the budget and the alias
+/// ratio as [`to_value`] counts them, so the file is read as far as
+/// [`to_value`] reads it; only nothing is built for them (no strings, no
+/// interpolation). Without either, counting them changes nothing, and
+/// they are not walked (see [`reads_through_aliases`]).
 pub fn to_outline(
     tree: &Tree,
     text: &str,
@@ -139,10 +145,25 @@ fn convert_root(
         alias_depth: 0,
         refused: false,
         outline,
+        walk_unbuilt: outline && reads_through_aliases(tree),
         diags,
         unresolved,
     };
     Some(c.convert(root, 0, true, Place::Root))
+}
+
+/// Whether converting `tree` can read a node through an alias or a merge
+/// key. Without either, the values [`to_outline`] leaves unbuilt need not
+/// be walked: no node is read twice, so the node budget cannot run out
+/// and the alias ratio stays at zero; only the depth bound can stop a
+/// value, and that value (null) and the S011 (a look-ahead's conversion
+/// problems are not reported) change nothing that is read after it.
+fn reads_through_aliases(tree: &Tree) -> bool {
+    tree.nodes.iter().any(|n| match &n.kind {
+        NodeKind::Alias { .. } => true,
+        NodeKind::Mapping(m) => !m.merge_keys.is_empty(),
+        _ => false,
+    })
 }
 
 /// Where a value sits, for [`to_outline`]: the document, the `services`
@@ -226,7 +247,10 @@ impl Converter<'_> {
                     // a variable missing there is not the user's problem.
                     let report_child = report && !(depth == 0 && key.name.starts_with("x-"));
                     let mut child = if self.outline && place.outside_outline(&key.name) {
-                        self.walk(e.value, depth + 1)
+                        if self.walk_unbuilt {
+                            self.walk(e.value, depth + 1);
+                        }
+                        self.unbuilt(e.value)
                     } else {
                         self.convert(e.value, depth + 1, report_child, place.child(&key.name))
                     };
@@ -266,27 +290,14 @@ impl Converter<'_> {
     }
 
     /// [`Converter::convert`] without building anything: the value and
-    /// its children are counted and entered exactly as `convert` would
-    /// (so what follows is read, or refused, the same), and the result is
-    /// a null at the value's span.
-    fn walk(&mut self, id: NodeId, depth: usize) -> Value {
+    /// its children are counted and entered exactly as `convert` would,
+    /// so what follows is read, or refused, the same.
+    fn walk(&mut self, id: NodeId, depth: usize) {
         let (content, via) = self.tree.resolve(id);
         let node = self.tree.node(content);
         let through_alias = content != id;
-        let value = Value {
-            kind: ValueKind::Null,
-            span: node.span,
-            via,
-            // Kept: `!reset` still removes the key.
-            tag: self
-                .tree
-                .tag(id)
-                .or(self.tree.tag(content))
-                .cloned()
-                .map(Box::new),
-        };
         if !self.enter(through_alias, depth, via.unwrap_or(node.span)) {
-            return value;
+            return;
         }
         match &node.kind {
             NodeKind::Sequence(items) => {
@@ -308,7 +319,24 @@ impl Converter<'_> {
             NodeKind::Scalar(_) | NodeKind::Alias { .. } | NodeKind::Invalid => {}
         }
         self.alias_depth -= usize::from(through_alias);
-        value
+    }
+
+    /// The null [`to_outline`] gives for a value it leaves unbuilt, at the
+    /// value's span.
+    fn unbuilt(&self, id: NodeId) -> Value {
+        let (content, via) = self.tree.resolve(id);
+        Value {
+            kind: ValueKind::Null,
+            span: self.tree.node(content).span,
+            via,
+            // Kept: `!reset` still removes the key.
+            tag: self
+                .tree
+                .tag(id)
+                .or(self.tree.tag(content))
+                .cloned()
+                .map(Box::new),
+        }
     }
 
     /// Counts one decoded value, as go-yaml does.
@@ -495,6 +523,56 @@ mod tests {
     use super::*;
     use crate::source::FileId;
     use crate::yaml::{parse, Limits};
+
+    /// The outline built without walking the values it leaves unbuilt is
+    /// the one built walking them, on files without aliases or merge keys
+    /// (deep nesting in an unbuilt value included); files with either are
+    /// walked.
+    #[test]
+    fn the_outline_walks_unbuilt_values_only_when_aliases_count() {
+        let deep = |n: usize| "[".repeat(n) + &"]".repeat(n);
+        let plain = [
+            "services:\n  a:\n    image: x\n    environment: {A: \"${UNSET}\"}\n    depends_on: [b]\n".to_string(),
+            format!("x-deep: {}\nservices:\n  a:\n    labels: {}\n    volumes: [\"v:/x\"]\n", deep(190), deep(150)),
+            "services: ~\nx-a: !reset [1]\n".to_string(),
+        ];
+        let env = Env::new();
+        let budget = Budget {
+            nodes: 0,
+            depth: 100,
+        };
+        for text in &plain {
+            let (tree, _) = parse(FileId(0), text, &Limits::default());
+            assert!(!reads_through_aliases(&tree), "{text}");
+            let walked = {
+                let mut diags = Vec::new();
+                let mut unresolved = Vec::new();
+                let mut c = Converter {
+                    tree: &tree,
+                    text,
+                    env: &env,
+                    nodes_left: budget.nodes.saturating_add(tree.nodes.len()),
+                    max_depth: budget.depth,
+                    exhausted: false,
+                    decoded: 0,
+                    aliased: 0,
+                    alias_depth: 0,
+                    refused: false,
+                    outline: true,
+                    walk_unbuilt: true,
+                    diags: &mut diags,
+                    unresolved: &mut unresolved,
+                };
+                c.convert(tree.root.unwrap(), 0, true, Place::Root)
+            };
+            let outline = to_outline(&tree, text, &env, &budget, &mut Vec::new(), &mut Vec::new());
+            assert_eq!(outline, Some(walked), "{text}");
+        }
+        for text in ["a: &a [x]\nb: *a\n", "a:\n  <<: {b: 1}\n  c: 2\n"] {
+            let (tree, _) = parse(FileId(0), text, &Limits::default());
+            assert!(reads_through_aliases(&tree), "{text}");
+        }
+    }
 
     /// An alias bomb in a key the outline leaves unbuilt (a top-level
     /// `x-` template, a service's `environment`) stops the outline exactly

@@ -164,6 +164,9 @@ pub struct Loaded {
     /// The files named by the user (not those reached through extends/include).
     pub roots: Vec<FileId>,
     pub project: Option<Project>,
+    /// A look ahead's merged document, not lowered (see
+    /// [`load_handing_on`]): `project` is then `None`.
+    pub document: Option<Value>,
     /// True when part of the project could not be read (a path outside the
     /// root, a missing file): rules about cross references stay quiet.
     pub incomplete: bool,
@@ -229,10 +232,10 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
 }
 
 /// [`load`] for a look ahead (discovery reads each file to learn what it
-/// defines and what it refers to). The project holds only that: the
-/// services with the keys [`model::lower_outline`] lowers, and the named
-/// top-level definitions; the env files are not checked and the
-/// diagnostics are not complete. In a batch run the YAML trees it parsed
+/// defines and what it refers to). It gives the merged document, not
+/// lowered, in `document`, built only as far as [`model::outline`] reads
+/// it (see `document::to_outline`); the env files are not checked and
+/// the diagnostics are not complete. In a batch run the YAML trees it parsed
 /// are handed on to the next loads of the same file, which then do not
 /// parse it again (see [`HandedOn`]); with [`LoadOptions::parses`] those it
 /// parsed move there (and are missing from `trees`).
@@ -413,6 +416,7 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, look_ahead: bool) -> Result<L
     }
 
     let mut project = None;
+    let mut document = None;
     if let Some(mut doc) = doc {
         loader.include_stack.push(first.path.clone());
         loader.resolve_includes(&mut doc, &project_dir, &env);
@@ -421,53 +425,14 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, look_ahead: bool) -> Result<L
         if loader.trees.iter().any(Tree::has_reset) {
             strip_resets(&mut doc);
         }
-        // A look ahead needs only the outline.
-        let (mut p, diags) = if look_ahead {
-            (model::lower_outline(doc), Vec::new())
+        // A look ahead reads the names straight from the document.
+        if look_ahead {
+            document = Some(doc);
         } else {
-            model::lower(doc)
-        };
-        if let Some(first_over) = p.services.get(loader.limits.max_services) {
-            loader.diagnostics.push(
-                Diagnostic::error(
-                    "S011",
-                    first_over.name.span,
-                    format!(
-                        "the project has {} services, more than the limit of {}; those from here on are not checked",
-                        p.services.len(),
-                        loader.limits.max_services
-                    ),
-                )
-                .help("raise the limit with --max-services if the project really is this large"),
-            );
-            p.services.truncate(loader.limits.max_services);
-        }
-        // A value built from an unset variable (it has its S006) that is
-        // then invalid is refused by Compose v2 just the same (`${UNSET}:/x`
-        // is an empty volume source, `read_only: ${UNSET}` no boolean): the
-        // finding stays an error, and says where the value came from.
-        let unresolved = &loader.unresolved;
-        // After the alias guard stopped reading, what is left unread is
-        // null: no finding is about the emptiness that leaves.
-        let cut_short = loader.diagnostics.iter().any(|d| d.code == "S011");
-        let diags = diags
-            .into_iter()
-            .filter(|d| !(cut_short && d.message.starts_with("`services` is empty")));
-        loader.diagnostics.extend(diags.map(|d| {
-            let from_unset = matches!(d.code, "S004" | "S005")
-                && unresolved.iter().any(|u| {
-                    u.file == d.span.file && u.start <= d.span.start && d.span.end <= u.end
-                });
-            if from_unset {
-                d.note("the value uses a variable that is not set here (see S006); Compose substitutes an empty string and refuses the result. Set the variable, or give it a default: `${VAR:-default}`")
-            } else {
-                d
-            }
-        }));
-        if !look_ahead {
+            let p = loader.lower(doc);
             loader.check_env_files(&p, &project_dir, &env);
+            project = Some(p);
         }
-        project = Some(p);
     }
 
     // Example env files of the project directory and of its parents up to
@@ -505,6 +470,7 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, look_ahead: bool) -> Result<L
         trees: loader.trees,
         roots,
         project,
+        document,
         incomplete: loader.incomplete,
         diagnostics: loader.diagnostics,
         project_dir,
@@ -753,6 +719,50 @@ fn plain_order(a: &Path, b: &Path) -> std::cmp::Ordering {
 }
 
 impl Loader {
+    /// Lowers the merged document into the project, with the lowering's
+    /// diagnostics and the S011 of a project over the service limit.
+    fn lower(&mut self, doc: Value) -> Project {
+        let (mut p, diags) = model::lower(doc);
+        if let Some(first_over) = p.services.get(self.limits.max_services) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "S011",
+                    first_over.name.span,
+                    format!(
+                        "the project has {} services, more than the limit of {}; those from here on are not checked",
+                        p.services.len(),
+                        self.limits.max_services
+                    ),
+                )
+                .help("raise the limit with --max-services if the project really is this large"),
+            );
+            p.services.truncate(self.limits.max_services);
+        }
+        // A value built from an unset variable (it has its S006) that is
+        // then invalid is refused by Compose v2 just the same (`${UNSET}:/x`
+        // is an empty volume source, `read_only: ${UNSET}` no boolean): the
+        // finding stays an error, and says where the value came from.
+        let unresolved = &self.unresolved;
+        // After the alias guard stopped reading, what is left unread is
+        // null: no finding is about the emptiness that leaves.
+        let cut_short = self.diagnostics.iter().any(|d| d.code == "S011");
+        let diags = diags
+            .into_iter()
+            .filter(|d| !(cut_short && d.message.starts_with("`services` is empty")));
+        self.diagnostics.extend(diags.map(|d| {
+            let from_unset = matches!(d.code, "S004" | "S005")
+                && unresolved.iter().any(|u| {
+                    u.file == d.span.file && u.start <= d.span.start && d.span.end <= u.end
+                });
+            if from_unset {
+                d.note("the value uses a variable that is not set here (see S006); Compose substitutes an empty string and refuses the result. Set the variable, or give it a default: `${VAR:-default}`")
+            } else {
+                d
+            }
+        }));
+        p
+    }
+
     /// The text [`LoadOptions::texts`] gives for `path`, if any.
     fn text_of(&self, path: &Path) -> Option<String> {
         if self.texts.is_empty() {

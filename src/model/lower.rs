@@ -271,48 +271,16 @@ const EXTERNAL_KEYS: &[&str] = &["name"];
 /// value is freed once the service is lowered, so that a large project's
 /// document and model are not both held in full.
 pub fn lower(mut doc: Value) -> (Project, Vec<Diagnostic>) {
-    lower_with(&mut doc, false)
+    lower_with(&mut doc)
 }
 
-/// The service keys [`lower_outline`] lowers: what a service is built from
-/// and what it refers to by name.
-pub const OUTLINE_KEYS: [&str; 11] = [
-    "image",
-    "build",
-    "provider",
-    "extends",
-    "depends_on",
-    "volumes",
-    "volumes_from",
-    "networks",
-    "network_mode",
-    "secrets",
-    "configs",
-];
-
-/// [`lower`] for discovery, which only asks what a file defines and what
-/// it refers to: the services (with only [`OUTLINE_KEYS`], each lowered
-/// as [`lower`] lowers it) and the top-level volumes, networks, secrets
-/// and configs. The diagnostics are not complete.
-pub fn lower_outline(mut doc: Value) -> Project {
-    lower_with(&mut doc, true).0
-}
-
-fn lower_with(doc: &mut Value, outline: bool) -> (Project, Vec<Diagnostic>) {
+fn lower_with(doc: &mut Value) -> (Project, Vec<Diagnostic>) {
     let mut cx = Cx::default();
     let mut p = Project::default();
     match &mut doc.kind {
         ValueKind::Null => {}
         ValueKind::Map(m) => {
             for (k, v) in &mut m.entries {
-                if outline
-                    && !matches!(
-                        k.name.as_str(),
-                        "services" | "volumes" | "networks" | "secrets" | "configs"
-                    )
-                {
-                    continue;
-                }
                 p.keys.0.push((k.name.clone(), k.span));
                 match k.name.as_str() {
                     "version" => p.version = lower_version(&mut cx, v),
@@ -334,7 +302,7 @@ fn lower_with(doc: &mut Value, outline: bool) -> (Project, Vec<Diagnostic>) {
                         p.services.reserve_exact(n);
                         if let ValueKind::Map(m) = &mut v.kind {
                             for (name, sv) in &mut m.entries {
-                                p.services.push(lower_service(&mut cx, name, sv, outline));
+                                p.services.push(lower_service(&mut cx, name, sv));
                                 // Lowered: its value is no longer read.
                                 sv.kind = ValueKind::Null;
                             }
@@ -785,10 +753,8 @@ fn keys_of(m: &Map) -> Keys {
 
 // ---------------------------------------------------------------- services
 
-/// One service; with `outline`, only its [`OUTLINE_KEYS`] (each lowering
-/// reads only its own key, so those fields come out the same) and not its
-/// `keys`, which discovery does not read.
-fn lower_service(cx: &mut Cx, name: &Key, v: &Value, outline: bool) -> Service {
+/// One service, every key lowered.
+fn lower_service(cx: &mut Cx, name: &Key, v: &Value) -> Service {
     let mut s = Service {
         name: Spanned::new(name.name.as_str().to_owned(), name.span),
         span: v.span,
@@ -803,14 +769,9 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value, outline: bool) -> Service {
             return s;
         }
     };
-    if !outline {
-        s.keys = keys_of(m);
-    }
+    s.keys = keys_of(m);
     for (k, v) in &m.entries {
         let f = k.name.as_str();
-        if outline && !OUTLINE_KEYS.contains(&f) {
-            continue;
-        }
         match f {
             "image" => s.image = cx.string(v, f),
             "build" => s.build = lower_build(cx, v).map(Box::new),

@@ -26,17 +26,19 @@
 
 mod lower;
 pub mod mount;
+pub mod outline;
 pub mod port;
 mod service;
 pub mod shellwords;
 pub mod suggest;
 pub mod units;
 
-pub use lower::{lower, lower_outline, OUTLINE_KEYS, SERVICE_KEYS, TOP_LEVEL_KEYS};
+pub use lower::{lower, SERVICE_KEYS, TOP_LEVEL_KEYS};
 pub use mount::{
     is_host_path, parse_volume_short, BindOptions, ImageOptions, Mount, MountKind, MountSpec,
     TmpfsOptions, VolumeOptions,
 };
+pub use outline::{outline, Outline, ServiceOutline, OUTLINE_KEYS};
 pub use port::{
     parse_expose, parse_port_range, parse_port_short, Expose, Port, PortRange, PortSpec,
 };

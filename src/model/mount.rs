@@ -170,6 +170,59 @@ pub fn is_host_path(source: &str) -> bool {
     }
 }
 
+/// The `:`-separated fields of a short volume spec, as byte ranges: a
+/// colon inside `${...}`, or after a Windows drive letter, separates
+/// nothing.
+fn volume_fields(spec: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = spec.as_bytes();
+    let (mut start, mut i, mut depth) = (0, 0, 0usize);
+    let mut done = false;
+    std::iter::from_fn(move || {
+        // Bytes, not chars: the delimiters are ASCII, which no byte of a
+        // longer UTF-8 character equals.
+        while i < bytes.len() {
+            let c = bytes[i];
+            i += 1;
+            if c == b'$' && bytes.get(i) == Some(&b'{') {
+                depth += 1;
+            } else if c == b'}' && depth > 0 {
+                depth -= 1;
+            } else if c == b':' && depth == 0 && !is_windows_drive(&spec[start..i - 1], ':') {
+                let field = (start, i - 1);
+                start = i;
+                return Some(field);
+            }
+        }
+        if done {
+            return None;
+        }
+        done = true;
+        Some((start, spec.len()))
+    })
+}
+
+/// What [`parse_volume_short`] reads as the source of a named-volume
+/// mount (kind [`MountKind::Volume`]), without building the rest: `None`
+/// when the spec is invalid, has no source, or mounts a host path.
+pub fn named_volume_source(spec: &str) -> Option<&str> {
+    if spec.len() <= 2 {
+        return None;
+    }
+    let mut source = None;
+    let mut count = 0;
+    for (a, b) in volume_fields(spec) {
+        count += 1;
+        if a == b || count > 3 {
+            return None;
+        }
+        if count == 1 {
+            source = Some(&spec[a..b]);
+        }
+    }
+    let source = source.filter(|_| count >= 2)?;
+    (!is_host_path(source)).then_some(source)
+}
+
 /// Parses `[SOURCE:]TARGET[:OPTIONS]`. Options are comma separated: `ro`,
 /// `rw`, `nocopy`, `z`, `Z`, propagation modes, and the legacy consistency
 /// words `cached`, `delegated`, `consistent`; others are kept in
@@ -198,27 +251,7 @@ pub fn parse_volume_short(spec: &str) -> Result<MountSpec, String> {
         out.target_at = 0..spec.len();
         return Ok(out);
     }
-    let mut fields: Vec<(usize, usize)> = Vec::new();
-    let mut buf_start = 0;
-    let mut depth = 0usize;
-    let bytes = spec.as_bytes();
-    // Bytes, not chars: the delimiters are ASCII, which no byte of a
-    // longer UTF-8 character equals.
-    for (i, &c) in bytes.iter().enumerate() {
-        if c == b'$' && bytes.get(i + 1) == Some(&b'{') {
-            depth += 1;
-            continue;
-        }
-        if c == b'}' && depth > 0 {
-            depth -= 1;
-            continue;
-        }
-        if c == b':' && depth == 0 && !is_windows_drive(&spec[buf_start..i], ':') {
-            fields.push((buf_start, i));
-            buf_start = i + 1;
-        }
-    }
-    fields.push((buf_start, spec.len()));
+    let fields: Vec<(usize, usize)> = volume_fields(spec).collect();
     for &(a, b) in &fields {
         if a == b {
             return Err("empty section between colons".into());
@@ -439,6 +472,44 @@ mod tests {
             let e = parse_volume_short(input).expect_err(input);
             assert!(e.contains(msg), "{input}: {e}");
         }
+    }
+
+    /// The source [`named_volume_source`] finds is the one the full parse
+    /// gives a named-volume mount, on every spec of up to four characters
+    /// over the characters the parse treats specially, and on the
+    /// examples above.
+    #[test]
+    fn named_volume_source_is_what_the_full_parse_reads() {
+        let alphabet = ['a', 'C', '/', '\\', ':', '$', '{', '}', '.', '~', ',', 'r'];
+        let mut specs: Vec<String> = OK.iter().map(|c| c.0.to_string()).collect();
+        let mut layer = vec![String::new()];
+        for _ in 0..4 {
+            layer = layer
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            specs.extend(layer.iter().cloned());
+        }
+        specs.extend(
+            [
+                "${A:-x}:/d",
+                "vol:/d:ro",
+                "c:/x:/d",
+                "a:b:c:d",
+                "${X}:/d:nocopy",
+            ]
+            .map(String::from),
+        );
+        let mut named = 0;
+        for spec in &specs {
+            let full = parse_volume_short(spec)
+                .ok()
+                .filter(|m| m.kind == Volume)
+                .and_then(|m| m.source);
+            assert_eq!(named_volume_source(spec), full.as_deref(), "{spec:?}");
+            named += usize::from(full.is_some());
+        }
+        assert!(named > 1000, "only {named} named volumes");
     }
 
     #[test]

@@ -6,23 +6,30 @@
 //! apply them; `sanitize::write_json` writes any unsafe character in them as
 //! a JSON `\u` escape.
 
-use super::sanitize::{self, write_json};
+use super::sanitize::{self, append_json};
 use super::{Counts, Fixable, Pos, Report, TOOL_NAME, TOOL_VERSION};
 use crate::diagnostic::{Applicability, Diagnostic};
 use crate::source::Span;
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use std::borrow::Cow;
 use std::io::{self, Write};
 
 /// Bumped only for changes that can break a reader (see the doc).
 pub(crate) const JSON_VERSION: u32 = 1;
 
+/// The document is written in three parts, in this order: the head, the
+/// findings (`"diagnostics": [...]`, written apart, on both cores when
+/// there are many), and the tail. Together they are what serializing one
+/// struct with these fields in this order writes.
 #[derive(Serialize)]
-struct Document<'r, 'a> {
+struct Head {
     version: u32,
     tool: Tool,
     files_checked: usize,
-    diagnostics: Diagnostics<'r, 'a>,
+}
+
+#[derive(Serialize)]
+struct Tail {
     notes: Vec<JsonNote>,
     summary: Counts,
     fixable: Fixable,
@@ -32,18 +39,6 @@ struct Document<'r, 'a> {
 struct Tool {
     name: &'static str,
     version: &'static str,
-}
-
-/// The findings, each converted as it is written (thousands of them are
-/// streamed, not collected first); sanitized text is borrowed when it
-/// needed no change.
-struct Diagnostics<'r, 'a>(&'r Report<'a>);
-
-impl Serialize for Diagnostics<'_, '_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let report = self.0;
-        s.collect_seq(report.diagnostics.iter().map(|d| diagnostic(report, d)))
-    }
 }
 
 #[derive(Serialize)]
@@ -91,14 +86,15 @@ struct JsonNote {
 }
 
 pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let doc = Document {
+    let head = Head {
         version: JSON_VERSION,
         tool: Tool {
             name: TOOL_NAME,
             version: TOOL_VERSION,
         },
         files_checked: report.files_checked,
-        diagnostics: Diagnostics(report),
+    };
+    let tail = Tail {
         notes: report
             .notes
             .iter()
@@ -110,7 +106,56 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         summary: report.counts(),
         fixable: report.fixable(),
     };
-    write_json(out, &doc)
+    let mut buf = Vec::with_capacity(1024 + report.diagnostics.len() * 1024);
+    // The head's object, left open: `{ ... "files_checked": N` and no `\n}`.
+    append_json(&mut buf, &head, 0)?;
+    buf.truncate(buf.len() - b"\n}".len());
+    buf.extend_from_slice(b",\n  \"diagnostics\": [");
+    for part in diagnostics(report)? {
+        buf.extend_from_slice(&part);
+    }
+    let close: &[u8] = if report.diagnostics.is_empty() {
+        b"]"
+    } else {
+        b"\n  ]"
+    };
+    buf.extend_from_slice(close);
+    // The tail's object without its `{`: it closes the document.
+    let mut rest = Vec::new();
+    append_json(&mut rest, &tail, 0)?;
+    buf.push(b',');
+    buf.extend_from_slice(&rest[1..]);
+    buf.push(b'\n');
+    out.write_all(&buf)
+}
+
+/// The findings as the elements of the `diagnostics` array (each after its
+/// `\n` or `,\n` and indentation), in order, in parts: each finding is
+/// converted as it is written, and thousands of them are written on both
+/// cores in chunks.
+fn diagnostics(report: &Report) -> io::Result<Vec<Vec<u8>>> {
+    use rayon::prelude::*;
+    // Up to one chunk, one thread: no thread start-up for a small report.
+    const CHUNK: usize = 512;
+    let write = |(c, chunk): (usize, &[Diagnostic])| -> io::Result<Vec<u8>> {
+        let mut part = Vec::with_capacity(chunk.len() * 1024);
+        for (i, d) in chunk.iter().enumerate() {
+            let first = c == 0 && i == 0;
+            part.extend_from_slice(if first { b"\n    " } else { b",\n    " });
+            append_json(&mut part, &diagnostic(report, d), 2)?;
+        }
+        Ok(part)
+    };
+    let chunks = report.diagnostics.chunks(CHUNK).enumerate();
+    if report.diagnostics.len() <= CHUNK {
+        chunks.map(write).collect()
+    } else {
+        chunks
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(write)
+            .collect()
+    }
 }
 
 fn diagnostic<'a>(report: &'a Report, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
@@ -164,4 +209,121 @@ fn diagnostic<'a>(report: &'a Report, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
 
 fn file<'a>(report: &'a Report, span: Span) -> Cow<'a, str> {
     sanitize::path_borrowed(report.path(span))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Edit, Fix};
+    use crate::report::FileNote;
+    use crate::source::SourceMap;
+    use std::path::PathBuf;
+
+    /// The whole document as one struct, serialized at once: what
+    /// [`render`] writes in parts must be these bytes.
+    #[derive(Serialize)]
+    struct Whole<'a> {
+        version: u32,
+        tool: Tool,
+        files_checked: usize,
+        diagnostics: Vec<JsonDiagnostic<'a>>,
+        notes: Vec<JsonNote>,
+        summary: Counts,
+        fixable: Fixable,
+    }
+
+    fn whole(report: &Report) -> Vec<u8> {
+        let doc = Whole {
+            version: JSON_VERSION,
+            tool: Tool {
+                name: TOOL_NAME,
+                version: TOOL_VERSION,
+            },
+            files_checked: report.files_checked,
+            diagnostics: report
+                .diagnostics
+                .iter()
+                .map(|d| diagnostic(report, d))
+                .collect(),
+            notes: report
+                .notes
+                .iter()
+                .map(|n| JsonNote {
+                    file: sanitize::path(&n.path),
+                    message: sanitize::text(&n.message).into_owned(),
+                })
+                .collect(),
+            summary: report.counts(),
+            fixable: report.fixable(),
+        };
+        let mut out = Vec::new();
+        sanitize::write_json(&mut out, &doc).unwrap();
+        out
+    }
+
+    /// Findings of every shape (labels, notes, help, fixes, text to
+    /// escape), `n` of them.
+    fn findings(sources: &mut SourceMap, n: usize) -> Vec<Diagnostic> {
+        let text = "services:\n  web:\n    image: nginx\n";
+        let file = sources.add(PathBuf::from("dir/compose \"x\".yaml"), text);
+        (0..n)
+            .map(|i| {
+                let span = Span::new(file, 12 + i % 3, 15 + i % 3);
+                let mut d = match i % 3 {
+                    0 => {
+                        Diagnostic::error("M101", span, format!("finding {i}: `web`\u{202e} ##[x]"))
+                    }
+                    1 => Diagnostic::warning("S005", span, "tab\there \"quoted\" \\ back"),
+                    _ => Diagnostic::info("X999", span, format!("{i}")),
+                };
+                if i % 2 == 0 {
+                    d = d.label(span, "here").note("a note").help("do this");
+                }
+                if i % 5 == 0 {
+                    d = d.fix(Fix {
+                        title: "Fix it".into(),
+                        edits: vec![Edit {
+                            span,
+                            replacement: format!("line\n\u{7}{i}"),
+                        }],
+                        applicability: Applicability::Safe,
+                    });
+                }
+                d
+            })
+            .collect()
+    }
+
+    #[test]
+    fn parts_write_what_the_whole_document_writes() {
+        let rules = crate::rules::all_meta();
+        // None, one, a chunk exactly, and several chunks on both cores.
+        for n in [0, 1, 512, 513, 2000] {
+            let mut sources = SourceMap::new();
+            let diagnostics = findings(&mut sources, n);
+            let overlay = FileNote {
+                path: PathBuf::from("a.yml"),
+                message: "linted as an overlay".into(),
+            };
+            for notes in [vec![], vec![overlay]] {
+                let report = Report {
+                    sources: &sources,
+                    diagnostics: &diagnostics,
+                    rules: &rules,
+                    notes: &notes,
+                    files_checked: 3,
+                };
+                let mut parts = Vec::new();
+                render(&report, &mut parts).unwrap();
+                let whole = whole(&report);
+                assert!(
+                    parts == whole,
+                    "{n} findings, {} notes:\n{}\n---\n{}",
+                    notes.len(),
+                    String::from_utf8_lossy(&parts),
+                    String::from_utf8_lossy(&whole)
+                );
+            }
+        }
+    }
 }

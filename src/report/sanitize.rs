@@ -215,6 +215,17 @@ impl SafeJson {
             inner: serde_json::ser::PrettyFormatter::with_indent(b"  "),
         }
     }
+
+    /// A formatter for a value nested `depth` levels deep in a document
+    /// (its lines indented to match), to write part of a document apart.
+    pub fn at_depth(depth: usize) -> SafeJson {
+        let mut f = SafeJson::new();
+        for _ in 0..depth {
+            // Only the indentation is kept: nothing is written.
+            let _ = f.inner.begin_object(&mut io::sink());
+        }
+        f
+    }
 }
 
 impl Default for SafeJson {
@@ -229,10 +240,20 @@ pub fn write_json<T: serde::Serialize>(
     value: &T,
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(&mut buf, SafeJson::new());
-    value.serialize(&mut ser).map_err(std::io::Error::other)?;
+    append_json(&mut buf, value, 0)?;
     buf.push(b'\n');
     out.write_all(&buf)
+}
+
+/// Append `value` to `buf` as pretty JSON through [`SafeJson`], indented
+/// as a value `depth` levels deep in a document.
+pub fn append_json<T: serde::Serialize + ?Sized>(
+    buf: &mut Vec<u8>,
+    value: &T,
+    depth: usize,
+) -> std::io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(buf, SafeJson::at_depth(depth));
+    value.serialize(&mut ser).map_err(std::io::Error::other)
 }
 
 use serde_json::ser::Formatter;

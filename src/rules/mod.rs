@@ -21,7 +21,7 @@ use std::path::Path;
 use crate::config::Profile;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::image::reference::Reference;
-use crate::image::{ImageFacts, ServiceImage};
+use crate::image::{LazyFacts, ServiceImage};
 use crate::model::{Project, Service};
 use crate::source::SourceMap;
 use crate::yaml::Tree;
@@ -67,8 +67,9 @@ pub struct Context<'a> {
     /// The file is an overlay meant to be layered with `-f` on a base that
     /// is not part of this run: services may legitimately lack image/build.
     pub overlay: bool,
-    /// What is inside each service's image, resolved once per project.
-    pub images: &'a ImageFacts,
+    /// What is inside each service's image, resolved once per project
+    /// when a rule first asks.
+    pub images: &'a LazyFacts<'a>,
     /// The configuration in force (rule settings such as `require-digest`).
     pub config: &'a crate::config::Config,
     /// The files loaded with `-f` (not those reached through `extends` or
@@ -84,18 +85,20 @@ impl Context<'_> {
     /// The image facts of a service (`None` only for a service not in the project).
     pub fn image(&self, service: &Service) -> Option<&ServiceImage> {
         match self.position(service) {
-            Some(i) => self.images.get_at(i, &service.name.value),
-            None => self.images.get(&service.name.value),
+            Some(i) => self.images.get().get_at(i, &service.name.value),
+            None => self.images.get().get(&service.name.value),
         }
     }
 
     /// The service's `image:` parsed (`None` without one, or for one that is
-    /// not a valid reference), as the image resolution parsed it once.
+    /// not a valid reference), as the image resolution parsed it once
+    /// (parsed here when no rule has asked for the image facts).
     pub fn reference(&self, service: &Service) -> Option<Cow<'_, Reference>> {
         let image = &service.image.as_ref()?.value;
-        let own = self
-            .position(service)
-            .and_then(|i| self.images.own_at(i, &service.name.value));
+        let own = self.images.if_resolved().and_then(|facts| {
+            self.position(service)
+                .and_then(|i| facts.own_at(i, &service.name.value))
+        });
         match own {
             Some(si) if si.reference.as_ref() == Some(image) => {
                 si.parsed.as_deref().map(Cow::Borrowed)
