@@ -140,14 +140,29 @@ fn lazy_lookup(image: &str) -> Lookup {
     };
     let tags = f.variants.iter().map(|(tags, _)| tags.iter().copied());
     match first_variant(f.file, &r, tags) {
-        Ok((i, pattern)) => {
-            let v: VariantToml = serde_json::from_str(f.variants[i].1)
-                .expect("build.rs wrote the variant from the same type");
-            let image = variant_image(f.file, f.repository, f.kind, &v, pattern);
-            Lookup::Found(Arc::new(image))
-        }
+        Ok((i, pattern)) => Lookup::Found(built_variant(f, i, pattern)),
         Err(miss) => miss,
     }
+}
+
+/// The image of variant `i` of `f`, matched by `pattern`: built once for
+/// the run. The tags of one variant (`postgres:16.2`, `postgres:16`) give
+/// the same image, down to its evidence, so they share it.
+fn built_variant(f: &'static EmbeddedFacts, i: usize, pattern: &'static str) -> Arc<Image> {
+    type Key = (usize, usize, &'static str);
+    static BUILT: OnceLock<Mutex<HashMap<Key, Arc<Image>>>> = OnceLock::new();
+    let key = (f as *const EmbeddedFacts as usize, i, pattern);
+    let cache = BUILT.get_or_init(Default::default);
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return hit;
+    }
+    let v: VariantToml = serde_json::from_str(f.variants[i].1)
+        .expect("build.rs wrote the variant from the same type");
+    let image = Arc::new(variant_image(f.file, f.repository, f.kind, &v, pattern));
+    if let Ok(mut c) = cache.lock() {
+        c.entry(key).or_insert_with(|| image.clone());
+    }
+    image
 }
 
 /// [`Catalog::kind_of`] in the built-in catalog, read from the facts parsed

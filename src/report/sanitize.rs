@@ -206,25 +206,40 @@ fn push_visible(out: &mut String, c: char) {
 /// (fix replacements must stay exact), yet no raw control, bidi or invisible
 /// character and no workflow command reaches the bytes we print.
 pub struct SafeJson {
-    inner: serde_json::ser::PrettyFormatter<'static>,
+    /// Nesting depth: each level indents by two spaces, as serde_json's
+    /// `PrettyFormatter::with_indent(b"  ")` does, byte for byte.
+    depth: usize,
+    /// Whether the innermost array or object has a value yet.
+    has_value: bool,
 }
 
 impl SafeJson {
     pub fn new() -> SafeJson {
-        SafeJson {
-            inner: serde_json::ser::PrettyFormatter::with_indent(b"  "),
-        }
+        SafeJson::at_depth(0)
     }
 
     /// A formatter for a value nested `depth` levels deep in a document
     /// (its lines indented to match), to write part of a document apart.
     pub fn at_depth(depth: usize) -> SafeJson {
-        let mut f = SafeJson::new();
-        for _ in 0..depth {
-            // Only the indentation is kept: nothing is written.
-            let _ = f.inner.begin_object(&mut io::sink());
+        SafeJson {
+            depth,
+            has_value: false,
         }
-        f
+    }
+
+    /// A newline (after `,` when `comma`) and the indentation of `depth`,
+    /// in one write.
+    fn newline<W: ?Sized + io::Write>(w: &mut W, comma: bool, depth: usize) -> io::Result<()> {
+        const SPACES: &[u8; 64] =
+            b"                                                                ";
+        w.write_all(if comma { b",\n" } else { b"\n" })?;
+        let mut left = 2 * depth;
+        while left > 0 {
+            let n = left.min(SPACES.len());
+            w.write_all(&SPACES[..n])?;
+            left -= n;
+        }
+        Ok(())
     }
 }
 
@@ -289,39 +304,53 @@ impl Formatter for SafeJson {
     }
 
     fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.inner.begin_array(w)
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"[")
     }
     fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.inner.end_array(w)
+        self.depth -= 1;
+        if self.has_value {
+            SafeJson::newline(w, false, self.depth)?;
+        }
+        w.write_all(b"]")
     }
     fn begin_array_value<W: ?Sized + io::Write>(
         &mut self,
         w: &mut W,
         first: bool,
     ) -> io::Result<()> {
-        self.inner.begin_array_value(w, first)
+        SafeJson::newline(w, !first, self.depth)
     }
-    fn end_array_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.inner.end_array_value(w)
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
     fn begin_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.inner.begin_object(w)
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"{")
     }
     fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.inner.end_object(w)
+        self.depth -= 1;
+        if self.has_value {
+            SafeJson::newline(w, false, self.depth)?;
+        }
+        w.write_all(b"}")
     }
     fn begin_object_key<W: ?Sized + io::Write>(
         &mut self,
         w: &mut W,
         first: bool,
     ) -> io::Result<()> {
-        self.inner.begin_object_key(w, first)
+        SafeJson::newline(w, !first, self.depth)
     }
     fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.inner.begin_object_value(w)
+        w.write_all(b": ")
     }
-    fn end_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.inner.end_object_value(w)
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
 
@@ -359,6 +388,57 @@ pub fn xml(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`SafeJson`]'s layout is serde_json's own pretty layout, byte for
+    /// byte, at every depth: nested and empty arrays and objects, scalars,
+    /// and text with nothing to make safe.
+    #[test]
+    fn safe_json_indents_as_serde_json_pretty_does() {
+        let deep = (0..40).fold(serde_json::json!("leaf"), |v, i| {
+            if i % 2 == 0 {
+                serde_json::json!([v, {}, []])
+            } else {
+                serde_json::json!({"k": v, "e": [], "o": {}, "n": null})
+            }
+        });
+        let cases = [
+            serde_json::json!(null),
+            serde_json::json!([]),
+            serde_json::json!({}),
+            serde_json::json!([[], {}, [[]], {"a": {}}]),
+            serde_json::json!({"version": 1, "list": [1, 2.5, -3, true, false, null],
+                "nested": {"x": [{"y": "z"}, {"q \"quoted\" \\ tab\t": "line\nbreak"}]},
+                "empty": "", "unicode": "caf\u{e9}"}),
+            deep,
+        ];
+        for v in cases {
+            let mut ours = Vec::new();
+            write_json(&mut ours, &v).unwrap();
+            let mut theirs = serde_json::to_vec_pretty(&v).unwrap();
+            theirs.push(b'\n');
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(theirs).unwrap()
+            );
+        }
+    }
+
+    /// A part written at a depth fits where it sits in the whole document.
+    #[test]
+    fn a_part_at_depth_is_indented_as_in_the_whole() {
+        let inner = serde_json::json!({"a": [1, {"b": []}], "c": {}});
+        let whole = serde_json::json!({"outer": [inner.clone()]});
+        let mut doc = Vec::new();
+        write_json(&mut doc, &whole).unwrap();
+        let mut part = Vec::new();
+        append_json(&mut part, &inner, 2).unwrap();
+        let doc = String::from_utf8(doc).unwrap();
+        let part = String::from_utf8(part).unwrap();
+        assert!(
+            doc.contains(&format!("[\n    {part}\n  ]")),
+            "{doc}\n---\n{part}"
+        );
+    }
 
     #[test]
     fn plain_text_is_borrowed() {
