@@ -142,6 +142,10 @@ pub fn default_project(dir: &Path) -> Option<Job> {
 
 /// Strips a leading `./` so printed paths read as the user typed them.
 fn clean(p: &Path) -> PathBuf {
+    // Only a path that starts with a `.` can start with a `.` component.
+    if !p.as_os_str().as_encoded_bytes().starts_with(b".") {
+        return p.to_path_buf();
+    }
     p.strip_prefix(".")
         .map(Path::to_path_buf)
         .unwrap_or_else(|_| p.to_path_buf())
@@ -1066,11 +1070,17 @@ pub fn walk_in(root: &Path, repo: &mut Repository, bases: &[PathBuf]) -> Vec<Job
     // once: a map keyed by path compared components at every step of
     // every insertion).
     let mut found = compose_files(root);
-    project::sort_by_path(&mut found, |(dir, _)| dir.as_path());
+    let plain = project::sort_by_path(&mut found, |(dir, _)| dir.as_path());
+    // Plain paths are the same folder when their bytes are (much cheaper
+    // than comparing components).
+    let same = |a: &Path, b: &Path| match plain {
+        true => a.as_os_str() == b.as_os_str(),
+        false => a == b,
+    };
     let mut by_dir: Vec<(PathBuf, Vec<String>)> = Vec::new();
     for (dir, name) in found {
         match by_dir.last_mut() {
-            Some((last, names)) if *last == dir => names.push(name),
+            Some((last, names)) if same(last, &dir) => names.push(name),
             _ => by_dir.push((dir, vec![name])),
         }
     }
