@@ -479,6 +479,10 @@ fn check(args: CheckArgs) -> ExitCode {
     if args.base.is_empty() {
         let mut cwd: Option<PathBuf> = None;
         for (job, cfg) in jobs.iter_mut().zip(&configs) {
+            // Without `[bases]` there is nothing to look up.
+            if cfg.bases.is_empty() {
+                continue;
+            }
             let file = match (&job.report_only, job.inputs.as_slice()) {
                 (Some(only), _) if only.len() == 1 => only[0].clone(),
                 (None, [one]) if one.text.is_none() => one.path.clone(),
@@ -1181,6 +1185,9 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
         }
     }
     plan_named(&mut repos, &named, &args.base, &mut jobs);
+    // What the repositories learned (every file's names) is freed beside
+    // the lint rather than before it starts.
+    rayon::spawn(move || drop(repos));
     Ok(jobs)
 }
 

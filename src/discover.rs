@@ -16,7 +16,7 @@ use std::sync::Arc;
 use crate::fasthash::{Map, Set};
 use crate::load::interpolate::Env;
 use crate::load::project::{self, Input, LoadOptions};
-use crate::model::{self, Outline};
+use crate::model::{self, Field, Outline};
 use compact_str::CompactString;
 
 /// The names `docker compose` looks for, in its order of preference.
@@ -145,6 +145,10 @@ pub fn default_project(dir: &Path) -> Option<Job> {
 
 /// Strips a leading `./` so printed paths read as the user typed them.
 fn clean(p: &Path) -> PathBuf {
+    // Only a path that starts with a `.` can start with a `.` component.
+    if !p.as_os_str().as_encoded_bytes().starts_with(b".") {
+        return p.to_path_buf();
+    }
     p.strip_prefix(".")
         .map(Path::to_path_buf)
         .unwrap_or_else(|_| p.to_path_buf())
@@ -179,7 +183,7 @@ pub fn repository_root(path: &Path, fallback: &Path) -> PathBuf {
 
 /// The kind of a name a Compose file defines or refers to, ordered as
 /// the words are.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Kind {
     Config,
     Network,
@@ -240,7 +244,7 @@ fn names_of(path: &Path, root: &Path, editor: &Editor) -> Names {
     };
     let mut outline = model::outline(doc);
     // The services past the limit are not loaded.
-    outline.services.truncate(opts.limits.max_services);
+    outline.truncate_services(opts.limits.max_services);
     names_in_outline(&outline)
 }
 
@@ -257,38 +261,22 @@ fn names_in_outline(o: &Outline) -> Names {
     ] {
         defined.extend(names.iter().map(|n| name(kind, n)));
     }
-    let mut wanted: Vec<Name> = Vec::new();
-    let mut incomplete: Vec<Name> = Vec::new();
-    for s in &o.services {
-        if !s.runnable {
-            // Completed by a base that defines the same service.
-            incomplete.push(name(Kind::Service, s.name));
-        }
-        let mut need = |kind: Kind, names: &[&str]| {
-            wanted.extend(names.iter().map(|n| name(kind, n)));
-        };
-        need(Kind::Service, &s.depends_on);
-        need(Kind::Volume, &s.volume_sources);
-        for n in &s.networks {
-            if *n != "default" {
-                need(Kind::Network, &[n]);
-            }
-        }
-        need(Kind::Secret, &s.secrets);
-        need(Kind::Config, &s.configs);
-        for v in &s.volumes_from {
-            if let Some(service) = volumes_from_service(v) {
-                need(Kind::Service, &[service]);
-            }
-        }
-        if let Some(service) = s.network_mode.and_then(|m| m.strip_prefix("service:")) {
-            need(Kind::Service, &[service]);
-        }
-        if let Some(service) = s.extends_here {
-            need(Kind::Service, &[service]);
-        }
-    }
-    names_from(defined, wanted, incomplete)
+    let wanted = o.refs.iter().filter_map(|&(field, n)| match field {
+        Field::DependsOn | Field::Extends => Some((Kind::Service, n)),
+        Field::VolumeSource => Some((Kind::Volume, n)),
+        Field::Network => (n != "default").then_some((Kind::Network, n)),
+        Field::Secret => Some((Kind::Secret, n)),
+        Field::Config => Some((Kind::Config, n)),
+        Field::VolumesFrom => volumes_from_service(n).map(|s| (Kind::Service, s)),
+        Field::NetworkMode => n.strip_prefix("service:").map(|s| (Kind::Service, s)),
+    });
+    // Completed by a base that defines the same service.
+    let incomplete = o.services.iter().filter(|s| !s.runnable);
+    names_from(
+        defined,
+        wanted,
+        incomplete.map(|s| name(Kind::Service, s.name)).collect(),
+    )
 }
 
 /// The service a `volumes_from` entry mounts from (`db`, `service:db`,
@@ -304,14 +292,31 @@ fn volumes_from_service(entry: &str) -> Option<&str> {
 
 /// [`Names`] from what a file defines, the names it refers to, and its
 /// services that cannot run alone.
-fn names_from(defined: Vec<Name>, wanted: Vec<Name>, incomplete: Vec<Name>) -> Names {
+fn names_from<'a>(
+    defined: Vec<Name>,
+    wanted: impl Iterator<Item = (Kind, &'a str)>,
+    incomplete: Vec<Name>,
+) -> Names {
     let defined: BTreeSet<Name> = defined.into_iter().collect();
+    // A name is referred to many times: a large file's names are looked
+    // up by hash, a small file's (most files) one by one.
+    let by_hash: Option<Set<(Kind, &str)>> =
+        (defined.len() > 16).then(|| defined.iter().map(|(k, n)| (*k, n.as_str())).collect());
+    let known = |&(kind, name): &(Kind, &str)| match &by_hash {
+        Some(set) => set.contains(&(kind, name)),
+        None => defined.iter().any(|(k, n)| *k == kind && n == name),
+    };
     let missing: BTreeSet<Name> = wanted
-        .into_iter()
-        .filter(|k| !defined.contains(k))
+        .filter(|k| !known(k))
+        .map(|(k, n)| (k, CompactString::from(n)))
         .chain(incomplete.iter().cloned())
         .collect();
-    let provides = defined.difference(&missing).cloned().collect();
+    drop(by_hash);
+    let provides = if missing.is_empty() {
+        defined.clone()
+    } else {
+        defined.difference(&missing).cloned().collect()
+    };
     Names {
         incomplete: incomplete.into_iter().collect(),
         defined,
@@ -388,7 +393,11 @@ fn names_in(p: &crate::model::Project) -> Names {
             }
         }
     }
-    names_from(defined, wanted, incomplete)
+    names_from(
+        defined,
+        wanted.iter().map(|(k, n)| (*k, n.as_str())),
+        incomplete,
+    )
 }
 
 /// The Compose files of one repository, and what each defines (read once,
@@ -1074,11 +1083,17 @@ pub fn walk_in(root: &Path, repo: &mut Repository, bases: &[PathBuf]) -> Vec<Job
     // once: a map keyed by path compared components at every step of
     // every insertion).
     let mut found = compose_files(root);
-    project::sort_by_path(&mut found, |(dir, _)| dir.as_path());
+    let plain = project::sort_by_path(&mut found, |(dir, _)| dir.as_path());
+    // Plain paths are the same folder when their bytes are (much cheaper
+    // than comparing components).
+    let same = |a: &Path, b: &Path| match plain {
+        true => a.as_os_str() == b.as_os_str(),
+        false => a == b,
+    };
     let mut by_dir: Vec<(PathBuf, Vec<String>)> = Vec::new();
     for (dir, name) in found {
         match by_dir.last_mut() {
-            Some((last, names)) if *last == dir => names.push(name),
+            Some((last, names)) if same(last, &dir) => names.push(name),
             _ => by_dir.push((dir, vec![name])),
         }
     }

@@ -14,9 +14,10 @@
 //! batch run; the answers are forgotten when it ends, so the next lint
 //! (after an edit, or a change on disk) asks again.
 
+use std::borrow::Borrow;
 use std::cell::Cell;
 use std::collections::HashSet;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::hash::Hash;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -85,10 +86,13 @@ pub fn leave_to_exit(bytes: usize) -> bool {
 /// `f(key)`, computed once per key while the cache is on. The lock is not
 /// held while `f` runs: two threads may both compute an answer, which is
 /// the same answer. A table holds the answers of one generation: another
-/// scope's answers are dropped when this one first asks.
-pub(crate) fn memo<K, V>(table: &'static Memo<K, V>, key: &K, f: impl FnOnce(&K) -> V) -> V
+/// scope's answers are dropped when this one first asks. The key is asked
+/// about borrowed (a path's bytes) and copied only to keep a new answer:
+/// most questions are asked again.
+pub(crate) fn memo<K, Q, V>(table: &'static Memo<K, V>, key: &Q, f: impl FnOnce(&Q) -> V) -> V
 where
-    K: Eq + Hash + Clone,
+    K: Eq + Hash + Borrow<Q>,
+    Q: Eq + Hash + ToOwned<Owned = K> + ?Sized,
     V: Clone,
 {
     let Some(generation) = generation() else {
@@ -106,7 +110,7 @@ where
         return v.clone();
     }
     let v = f(key);
-    lock().1.insert(key.clone(), v.clone());
+    lock().1.insert(key.to_owned(), v.clone());
     v
 }
 
@@ -156,7 +160,7 @@ pub fn current_dir() -> PathBuf {
 /// cached for every directory on the way.
 pub fn git_root(dir: &Path) -> Option<PathBuf> {
     static T: Memo<OsString, Option<PathBuf>> = OnceLock::new();
-    memo(&T, &key(dir), |d| {
+    memo(&T, key(dir), |d| {
         let d = Path::new(d);
         if d.join(".git").exists() {
             return Some(d.to_path_buf());
@@ -172,7 +176,7 @@ pub fn git_root(dir: &Path) -> Option<PathBuf> {
 /// per component) for each.
 pub fn canonicalize(path: &Path) -> Option<PathBuf> {
     static T: Memo<OsString, Option<PathBuf>> = OnceLock::new();
-    memo(&T, &key(path), |_| {
+    memo(&T, key(path), |_| {
         // `x/` and `x/.` must be folders: left to the file system.
         let text = path.as_os_str().as_encoded_bytes();
         let plain_end = !(text.ends_with(b"/") || text.ends_with(b"/."));
@@ -199,13 +203,13 @@ pub fn canonicalize(path: &Path) -> Option<PathBuf> {
 /// `path.exists()`, cached by path.
 pub fn exists(path: &Path) -> bool {
     static T: Memo<OsString, bool> = OnceLock::new();
-    memo(&T, &key(path), |p| Path::new(p).exists())
+    memo(&T, key(path), |p| Path::new(p).exists())
 }
 
 /// `path.is_dir()`, cached by path.
 pub fn is_dir(path: &Path) -> bool {
     static T: Memo<OsString, bool> = OnceLock::new();
-    memo(&T, &key(path), |p| Path::new(p).is_dir())
+    memo(&T, key(path), |p| Path::new(p).is_dir())
 }
 
 /// The first of `names` that is a file in `dir`, cached per directory and
@@ -213,7 +217,7 @@ pub fn is_dir(path: &Path) -> bool {
 pub fn first_file_in(dir: &Path, names: &'static [&'static str]) -> Option<PathBuf> {
     static T: Memo<(OsString, usize), Option<PathBuf>> = OnceLock::new();
     // The list is a static: its address tells the lists apart.
-    let k = (key(dir), names.as_ptr() as usize);
+    let k = (key(dir).to_os_string(), names.as_ptr() as usize);
     memo(&T, &k, |(d, _)| {
         names
             .iter()
@@ -227,7 +231,7 @@ pub fn first_file_in(dir: &Path, names: &'static [&'static str]) -> Option<PathB
 /// on the way, so that sibling projects ask their parents once.
 pub fn nearest_file(dir: &Path, names: &'static [&'static str]) -> Option<PathBuf> {
     static T: Memo<(OsString, usize), Option<PathBuf>> = OnceLock::new();
-    let k = (key(dir), names.as_ptr() as usize);
+    let k = (key(dir).to_os_string(), names.as_ptr() as usize);
     memo(&T, &k, |_| {
         let here = names.iter().map(|n| dir.join(n)).find(|p| p.is_file());
         here.or_else(|| dir.parent().and_then(|p| nearest_file(p, names)))
@@ -240,7 +244,7 @@ pub fn documented_vars(
     compute: impl FnOnce(&Path) -> HashSet<String>,
 ) -> Arc<HashSet<String>> {
     static T: Memo<OsString, Arc<HashSet<String>>> = OnceLock::new();
-    memo(&T, &key(dir), |d| Arc::new(compute(Path::new(d))))
+    memo(&T, key(dir), |d| Arc::new(compute(Path::new(d))))
 }
 
 /// Whether a YAML file not named like a Compose file has a top-level
@@ -248,14 +252,14 @@ pub fn documented_vars(
 /// asks it of the same files, and read each of them again.
 pub fn has_top_level_services(path: &Path, compute: impl FnOnce(&Path) -> bool) -> bool {
     static T: Memo<OsString, bool> = OnceLock::new();
-    memo(&T, &key(path), |p| compute(Path::new(p)))
+    memo(&T, key(path), |p| compute(Path::new(p)))
 }
 
 /// A path as a table key: its text. Hashing a `Path` hashes it component by
 /// component, which was a tenth of a run over 10,000 small projects; two
 /// spellings of one path (`a//b`, `a/b`) are only asked about twice.
-fn key(path: &Path) -> OsString {
-    path.as_os_str().to_os_string()
+fn key(path: &Path) -> &OsStr {
+    path.as_os_str()
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! configuration (selection, severities, per-file and per-service ignores)
 //! and inline suppressions.
 
-use std::ffi::OsString;
+use std::borrow::Cow;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use crate::config::{selector_matches, Config};
@@ -321,14 +322,15 @@ pub fn dedup(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
     // Clean paths are keyed by their bytes: a plain path's as they are,
     // any other's as its components make them, so that equal bytes are
     // equal paths.
-    let mut first_with: Map<OsString, usize> =
+    // A plain path's bytes are borrowed, not copied.
+    let mut first_with: Map<Cow<OsStr>, usize> =
         crate::fasthash::map_with_capacity(sources.files().size_hint().0);
     let files: Vec<(usize, bool)> = sources
         .files()
         .enumerate()
         .map(|(i, f)| {
             if project::is_plain(&f.path) {
-                let clean = f.path.as_os_str().to_owned();
+                let clean = Cow::Borrowed(f.path.as_os_str());
                 return (*first_with.entry(clean).or_insert(i), false);
             }
             let dotted = f.path.components().any(|c| matches!(c, Component::CurDir));
@@ -338,7 +340,9 @@ pub fn dedup(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
                 .filter(|c| !matches!(c, Component::CurDir))
                 .collect();
             (
-                *first_with.entry(clean.into_os_string()).or_insert(i),
+                *first_with
+                    .entry(Cow::Owned(clean.into_os_string()))
+                    .or_insert(i),
                 dotted,
             )
         })

@@ -652,6 +652,20 @@ fn is_normal_absolute(path: &Path) -> bool {
             .all(|c| !c.is_empty() && c != b"." && c != b"..")
 }
 
+/// Whether `path` is `base` or under it, as [`Path::starts_with`] says:
+/// compared as bytes when both are normal absolute paths (for which bytes
+/// and components agree), which is much cheaper than by components.
+pub(crate) fn is_under(path: &Path, base: &Path) -> bool {
+    if !(is_normal_absolute(path) && is_normal_absolute(base)) {
+        return path.starts_with(base);
+    }
+    let (p, b) = (
+        path.as_os_str().as_encoded_bytes(),
+        base.as_os_str().as_encoded_bytes(),
+    );
+    p.starts_with(b) && (p.len() == b.len() || b == b"/" || p[b.len()] == b'/')
+}
+
 /// Sorts `items` stably by their paths in `Path`'s order (component by
 /// component). When every path is plain (no `.` or `..` component, no
 /// doubled or trailing `/`), that order is the order of the bytes with `/`
@@ -1024,7 +1038,7 @@ impl Loader {
         for n in rest.iter().rev() {
             real.push(n);
         }
-        absolute(&real).starts_with(&root)
+        is_under(&absolute(&real), &root)
     }
 
     /// Checks that a document-supplied path stays inside the root (see
@@ -1532,12 +1546,22 @@ fn declared_name(tree: &Tree) -> Option<String> {
 /// lower-cased, keeping only `a-z`, `0-9`, `-` and `_`.
 fn dir_project_name(dir: &Path) -> String {
     let abs = absolute(dir);
-    let base = abs
-        .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    base.chars()
-        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '_')
+    let name = abs.file_name().unwrap_or_default();
+    let kept = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_';
+    // An ASCII name is lowercased byte by byte (others as Unicode says:
+    // `K`, the Kelvin sign, becomes `k`).
+    if name.is_ascii() {
+        let bytes = name.as_encoded_bytes();
+        return bytes
+            .iter()
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .filter(|c| kept(*c))
+            .collect();
+    }
+    name.to_string_lossy()
+        .to_lowercase()
+        .chars()
+        .filter(|c| kept(*c))
         .collect()
 }
 
@@ -1865,6 +1889,62 @@ mod path_order_tests {
         }
         for not in ["", "./a", "a/./b", "a/../b", "a//b", "a/", "//a", ".", ".."] {
             assert!(!is_plain(Path::new(not)), "{not}");
+        }
+    }
+
+    /// The project name of a folder is what lowercasing the whole name as
+    /// Unicode and keeping `a-z0-9-_` makes of it, ASCII or not.
+    #[test]
+    fn dir_project_name_is_the_lowercased_kept_characters() {
+        let slow = |name: &str| -> String {
+            name.to_lowercase()
+                .chars()
+                .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '_')
+                .collect()
+        };
+        for name in [
+            "My-App_1",
+            "a.b c",
+            "UPPER",
+            "\u{c4}pp",
+            "Kelvin\u{212a}",
+            "\u{130}x",
+            "-_09az",
+            "~!@",
+        ] {
+            let dir = Path::new("/w").join(name);
+            assert_eq!(dir_project_name(&dir), slow(name), "{name}");
+        }
+        assert_eq!(dir_project_name(Path::new("/")), "");
+    }
+
+    /// `is_under` says what `Path::starts_with` says, for normal absolute
+    /// paths (bytes compared) and others (components compared).
+    #[test]
+    fn is_under_is_starts_with() {
+        let paths = [
+            "/",
+            "/a",
+            "/ab",
+            "/a/b",
+            "/a/bc",
+            "/a-b",
+            "/a/b/c",
+            "/b",
+            "a",
+            "a/b",
+            "/a/",
+            "/a//b",
+            "/a/./b",
+            "/a/../a/b",
+            "//a",
+            "",
+        ];
+        for p in paths {
+            for b in paths {
+                let (p, b) = (Path::new(p), Path::new(b));
+                assert_eq!(is_under(p, b), p.starts_with(b), "{p:?} under {b:?}");
+            }
         }
     }
 

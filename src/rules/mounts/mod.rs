@@ -425,10 +425,10 @@ pub(crate) fn read_only_use(m: &Mount, target: &str) -> Option<String> {
         return Some("the mount is read-only".into());
     }
     let t = target.trim_end_matches('/');
-    if let Some(dir) = CONFIG_DIRS
-        .iter()
-        .find(|d| t == **d || t.starts_with(&format!("{d}/")))
-    {
+    if let Some(dir) = CONFIG_DIRS.iter().find(|d| {
+        t.strip_prefix(**d)
+            .is_some_and(|r| r.is_empty() || r.starts_with('/'))
+    }) {
         return Some(format!(
             "`{dir}` is a directory the program only reads (configuration or content)"
         ));

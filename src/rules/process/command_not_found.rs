@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::exitcode::see;
+use crate::image::facts::Evidence;
 use crate::image::script;
 use crate::image::{PathFact, ServiceImage};
 use crate::model::{Command, Service};
@@ -341,18 +342,26 @@ fn missing(s: &Service, si: &ServiceImage, prog: &str) -> Option<Missing> {
     if dirs.iter().any(|d| !d.starts_with('/')) {
         return None;
     }
+    // The evidence of the first directory that lacks the program (only
+    // its evidence is said: the others' is not written out).
     let mut first = None;
     // A regular file without any execute bit: the lookup passes over it
     // (Go's exec.LookPath, which runc uses, takes only executable files).
     let mut skipped: Option<(String, u32, String)> = None;
     let mut unknown = false;
     for d in &dirs {
-        let p = format!("{}/{prog}", d.trim_end_matches('/'));
+        let d = d.trim_end_matches('/');
+        let mut p = String::with_capacity(d.len() + 1 + prog.len());
+        p.push_str(d);
+        p.push('/');
+        p.push_str(prog);
         if mounted_over(s, &p) {
             return None;
         }
-        if let Some(ev) = absent(si, &p) {
-            first.get_or_insert(ev);
+        if let Some(absence) = absence(si, &p) {
+            if first.is_none() {
+                first = Some(absence.render(&p));
+            }
             continue;
         }
         match not_executable(si, &p) {
@@ -435,14 +444,38 @@ fn not_executable(si: &ServiceImage, path: &str) -> Option<(u32, String)> {
 
 /// The evidence that `path` is absent from the image.
 fn absent(si: &ServiceImage, path: &str) -> Option<String> {
+    absence(si, path).map(|a| a.render(path))
+}
+
+/// Why a path is known to be absent from the image: written out only when
+/// it is said (a PATH lookup asks about many directories, and says one).
+enum Absence<'a> {
+    /// The image's list of absent programs names it.
+    Listed(&'a Evidence),
+    /// The image's file system lacks it.
+    NotThere(Evidence),
+}
+
+impl Absence<'_> {
+    fn render(&self, path: &str) -> String {
+        let evidence = match self {
+            Absence::Listed(e) => e.render(),
+            Absence::NotThere(e) => e.render(),
+        };
+        format!("{path} is absent, {evidence}")
+    }
+}
+
+/// Whether `path` is absent from the image, and why (see [`absent`]).
+fn absence<'a>(si: &'a ServiceImage, path: &str) -> Option<Absence<'a>> {
     if si.has_binary(path) != Some(false) {
         return None;
     }
     if let Some(f) = si.image.absent_binaries.iter().find(|b| b.value == path) {
-        return Some(format!("{path} is absent, {}", f.evidence.render()));
+        return Some(Absence::Listed(&f.evidence));
     }
     match si.path(path) {
-        PathFact::Absent { evidence } => Some(format!("{path} is absent, {}", evidence.render())),
+        PathFact::Absent { evidence } => Some(Absence::NotThere(evidence)),
         _ => None,
     }
 }
