@@ -1135,10 +1135,20 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
         };
     // What each named file defines is read on both cores first; the jobs
     // are then planned in order from what was read.
+    // Each named path's metadata, asked of the file system once.
+    let mut metas: Vec<Option<std::io::Result<std::fs::Metadata>>> =
+        args.paths.iter().map(|_| None).collect();
     if args.base.is_empty() {
         let mut by_repo: Vec<Vec<PathBuf>> = Vec::new();
-        for p in &args.paths {
-            if p.as_os_str() == "-" || !p.is_file() {
+        for (p, meta) in args.paths.iter().zip(&mut metas) {
+            if p.as_os_str() == "-" {
+                continue;
+            }
+            let is_file = meta
+                .insert(std::fs::metadata(p))
+                .as_ref()
+                .is_ok_and(|m| m.is_file());
+            if !is_file {
                 continue;
             }
             let (dir, fallback) = file_repository(p);
@@ -1152,7 +1162,7 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
     // The files named, by repository, with their places in `jobs`: planned
     // once every path is checked.
     let mut named: Vec<Vec<(usize, PathBuf)>> = Vec::new();
-    for p in &args.paths {
+    for (p, meta) in args.paths.iter().zip(metas) {
         if p.as_os_str() == "-" {
             let input = input_for(p, args)?;
             jobs.push(Job {
@@ -1162,8 +1172,9 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
             });
             continue;
         }
-        let meta =
-            std::fs::metadata(p).map_err(|e| fail(format!("{}: {}", p.display(), io_text(&e))))?;
+        let meta = meta
+            .unwrap_or_else(|| std::fs::metadata(p))
+            .map_err(|e| fail(format!("{}: {}", p.display(), io_text(&e))))?;
         if meta.is_dir() {
             // An explicit directory without a single Compose file is most
             // likely a wrong path; passing it silently would hide that.

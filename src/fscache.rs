@@ -131,7 +131,7 @@ pub fn keep_bytes(path: &Path, bytes: Vec<u8>) {
     if m.0 != generation {
         *m = (generation, Map::default());
     }
-    m.1.insert(key(path), bytes);
+    m.1.insert(key(path).to_owned(), bytes);
 }
 
 /// The contents [`keep_bytes`] kept for `path` in this run, once.
