@@ -16,7 +16,7 @@ use std::sync::Arc;
 use crate::fasthash::{Map, Set};
 use crate::load::interpolate::Env;
 use crate::load::project::{self, Input, LoadOptions};
-use crate::model::{self, Outline};
+use crate::model::{self, Field, Outline};
 use compact_str::CompactString;
 
 /// The names `docker compose` looks for, in its order of preference.
@@ -180,7 +180,7 @@ pub fn repository_root(path: &Path, fallback: &Path) -> PathBuf {
 
 /// The kind of a name a Compose file defines or refers to, ordered as
 /// the words are.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Kind {
     Config,
     Network,
@@ -241,7 +241,7 @@ fn names_of(path: &Path, root: &Path, editor: &Editor) -> Names {
     };
     let mut outline = model::outline(doc);
     // The services past the limit are not loaded.
-    outline.services.truncate(opts.limits.max_services);
+    outline.truncate_services(opts.limits.max_services);
     names_in_outline(&outline)
 }
 
@@ -258,38 +258,22 @@ fn names_in_outline(o: &Outline) -> Names {
     ] {
         defined.extend(names.iter().map(|n| name(kind, n)));
     }
-    let mut wanted: Vec<Name> = Vec::new();
-    let mut incomplete: Vec<Name> = Vec::new();
-    for s in &o.services {
-        if !s.runnable {
-            // Completed by a base that defines the same service.
-            incomplete.push(name(Kind::Service, s.name));
-        }
-        let mut need = |kind: Kind, names: &[&str]| {
-            wanted.extend(names.iter().map(|n| name(kind, n)));
-        };
-        need(Kind::Service, &s.depends_on);
-        need(Kind::Volume, &s.volume_sources);
-        for n in &s.networks {
-            if *n != "default" {
-                need(Kind::Network, &[n]);
-            }
-        }
-        need(Kind::Secret, &s.secrets);
-        need(Kind::Config, &s.configs);
-        for v in &s.volumes_from {
-            if let Some(service) = volumes_from_service(v) {
-                need(Kind::Service, &[service]);
-            }
-        }
-        if let Some(service) = s.network_mode.and_then(|m| m.strip_prefix("service:")) {
-            need(Kind::Service, &[service]);
-        }
-        if let Some(service) = s.extends_here {
-            need(Kind::Service, &[service]);
-        }
-    }
-    names_from(defined, wanted, incomplete)
+    let wanted = o.refs.iter().filter_map(|&(field, n)| match field {
+        Field::DependsOn | Field::Extends => Some((Kind::Service, n)),
+        Field::VolumeSource => Some((Kind::Volume, n)),
+        Field::Network => (n != "default").then_some((Kind::Network, n)),
+        Field::Secret => Some((Kind::Secret, n)),
+        Field::Config => Some((Kind::Config, n)),
+        Field::VolumesFrom => volumes_from_service(n).map(|s| (Kind::Service, s)),
+        Field::NetworkMode => n.strip_prefix("service:").map(|s| (Kind::Service, s)),
+    });
+    // Completed by a base that defines the same service.
+    let incomplete = o.services.iter().filter(|s| !s.runnable);
+    names_from(
+        defined,
+        wanted,
+        incomplete.map(|s| name(Kind::Service, s.name)).collect(),
+    )
 }
 
 /// The service a `volumes_from` entry mounts from (`db`, `service:db`,
@@ -305,13 +289,20 @@ fn volumes_from_service(entry: &str) -> Option<&str> {
 
 /// [`Names`] from what a file defines, the names it refers to, and its
 /// services that cannot run alone.
-fn names_from(defined: Vec<Name>, wanted: Vec<Name>, incomplete: Vec<Name>) -> Names {
+fn names_from<'a>(
+    defined: Vec<Name>,
+    wanted: impl Iterator<Item = (Kind, &'a str)>,
+    incomplete: Vec<Name>,
+) -> Names {
     let defined: BTreeSet<Name> = defined.into_iter().collect();
+    // Looked up by hash: a name is referred to many times.
+    let known: Set<(Kind, &str)> = defined.iter().map(|(k, n)| (*k, n.as_str())).collect();
     let missing: BTreeSet<Name> = wanted
-        .into_iter()
-        .filter(|k| !defined.contains(k))
+        .filter(|k| !known.contains(k))
+        .map(|(k, n)| (k, CompactString::from(n)))
         .chain(incomplete.iter().cloned())
         .collect();
+    drop(known);
     let provides = defined.difference(&missing).cloned().collect();
     Names {
         incomplete: incomplete.into_iter().collect(),
@@ -389,7 +380,11 @@ fn names_in(p: &crate::model::Project) -> Names {
             }
         }
     }
-    names_from(defined, wanted, incomplete)
+    names_from(
+        defined,
+        wanted.iter().map(|(k, n)| (*k, n.as_str())),
+        incomplete,
+    )
 }
 
 /// The Compose files of one repository, and what each defines (read once,

@@ -73,10 +73,10 @@ struct Converter<'a> {
     refused: bool,
     /// Build only what discovery's look-ahead reads (see [`to_outline`]).
     outline: bool,
-    /// With `outline`: the values left unbuilt are still walked and
-    /// counted (see [`Converter::walk`]), because the tree has aliases or
-    /// merge keys for the count to matter to.
-    walk_unbuilt: bool,
+    /// With `outline`: the values left out are still walked and counted
+    /// (see [`Converter::walk`]), because the tree has aliases or merge
+    /// keys for the count to matter to.
+    walk_left_out: bool,
     diags: &'a mut Vec<Diagnostic>,
     unresolved: &'a mut Vec<Span>,
 }
@@ -104,14 +104,15 @@ const OUTLINE_TOP_KEYS: [&str; 6] = [
 ];
 
 /// [`to_value`] for discovery's look-ahead, which reads only an outline
-/// of the project (`model::outline`): every other top-level key's
-/// value, and every service key's that the outline does not read, is
-/// null (its key is kept). When the file has aliases or merge keys those
-/// values are still walked, and counted against the budget and the alias
-/// ratio as [`to_value`] counts them, so the file is read as far as
-/// [`to_value`] reads it; only nothing is built for them (no strings, no
-/// interpolation). Without either, counting them changes nothing, and
-/// they are not walked (see [`reads_through_aliases`]).
+/// of the project (`model::outline`): every other top-level key, and
+/// every service key that the outline does not read, is left out. When
+/// the file has aliases or merge keys their values are still walked, and
+/// counted against the budget and the alias ratio as [`to_value`] counts
+/// them, so the file is read as far as [`to_value`] reads it; only
+/// nothing is built for them (no keys, no strings, no interpolation).
+/// Without either, counting them changes nothing, and they are not
+/// walked (see [`reads_through_aliases`]). Conversion problems are not
+/// reported (the real load reports them).
 pub fn to_outline(
     tree: &Tree,
     text: &str,
@@ -145,19 +146,18 @@ fn convert_root(
         alias_depth: 0,
         refused: false,
         outline,
-        walk_unbuilt: outline && reads_through_aliases(tree),
+        walk_left_out: outline && reads_through_aliases(tree),
         diags,
         unresolved,
     };
-    Some(c.convert(root, 0, true, Place::Root))
+    Some(c.convert(root, 0, !outline, Place::Root))
 }
 
 /// Whether converting `tree` can read a node through an alias or a merge
-/// key. Without either, the values [`to_outline`] leaves unbuilt need not
-/// be walked: no node is read twice, so the node budget cannot run out
-/// and the alias ratio stays at zero; only the depth bound can stop a
-/// value, and that value (null) and the S011 (a look-ahead's conversion
-/// problems are not reported) change nothing that is read after it.
+/// key. Without either, the values [`to_outline`] leaves out need not be
+/// walked: no node is read twice, so the node budget cannot run out and
+/// the alias ratio stays at zero; only the depth bound can stop such a
+/// value, which changes nothing that is read after it.
 fn reads_through_aliases(tree: &Tree) -> bool {
     tree.nodes.iter().any(|n| match &n.kind {
         NodeKind::Alias { .. } => true,
@@ -186,8 +186,8 @@ impl Place {
         }
     }
 
-    /// Whether [`to_outline`] leaves the value of `key` in a mapping at
-    /// `self` unbuilt.
+    /// Whether [`to_outline`] leaves out the entry `key` of a mapping at
+    /// `self`.
     fn outside_outline(self, key: &str) -> bool {
         match self {
             Place::Root => !OUTLINE_TOP_KEYS.contains(&key),
@@ -239,6 +239,10 @@ impl Converter<'_> {
                     let merged = usize::from(e.via.is_some());
                     self.alias_depth += merged;
                     self.count(false);
+                    if self.outline && self.left_out(e, place, depth) {
+                        self.alias_depth -= merged;
+                        continue;
+                    }
                     let Some(key) = self.key(e.key, report) else {
                         self.alias_depth -= merged;
                         continue;
@@ -246,14 +250,8 @@ impl Converter<'_> {
                     // Top-level extension fields are templates for anchors;
                     // a variable missing there is not the user's problem.
                     let report_child = report && !(depth == 0 && key.name.starts_with("x-"));
-                    let mut child = if self.outline && place.outside_outline(&key.name) {
-                        if self.walk_unbuilt {
-                            self.walk(e.value, depth + 1);
-                        }
-                        self.unbuilt(e.value)
-                    } else {
-                        self.convert(e.value, depth + 1, report_child, place.child(&key.name))
-                    };
+                    let mut child =
+                        self.convert(e.value, depth + 1, report_child, place.child(&key.name));
                     self.alias_depth -= merged;
                     if child.via.is_none() {
                         child.via = e.via;
@@ -321,22 +319,18 @@ impl Converter<'_> {
         self.alias_depth -= usize::from(through_alias);
     }
 
-    /// The null [`to_outline`] gives for a value it leaves unbuilt, at the
-    /// value's span.
-    fn unbuilt(&self, id: NodeId) -> Value {
-        let (content, via) = self.tree.resolve(id);
-        Value {
-            kind: ValueKind::Null,
-            span: self.tree.node(content).span,
-            via,
-            // Kept: `!reset` still removes the key.
-            tag: self
-                .tree
-                .tag(id)
-                .or(self.tree.tag(content))
-                .cloned()
-                .map(Box::new),
+    /// Whether [`to_outline`] leaves out the entry `e` of a mapping at
+    /// `place` (at `depth`): its value is then walked if the count
+    /// matters (see [`Converter::walk_left_out`]), and nothing is built.
+    fn left_out(&mut self, e: &crate::yaml::Entry, place: Place, depth: usize) -> bool {
+        let out = self
+            .tree
+            .key_str(e.key)
+            .is_some_and(|k| place.outside_outline(k));
+        if out && self.walk_left_out {
+            self.walk(e.value, depth + 1);
         }
+        out
     }
 
     /// Counts one decoded value, as go-yaml does.
@@ -524,12 +518,12 @@ mod tests {
     use crate::source::FileId;
     use crate::yaml::{parse, Limits};
 
-    /// The outline built without walking the values it leaves unbuilt is
+    /// The outline built without walking the values it leaves out is
     /// the one built walking them, on files without aliases or merge keys
-    /// (deep nesting in an unbuilt value included); files with either are
+    /// (deep nesting in a value left out included); files with either are
     /// walked.
     #[test]
-    fn the_outline_walks_unbuilt_values_only_when_aliases_count() {
+    fn the_outline_walks_what_it_leaves_out_only_when_aliases_count() {
         let deep = |n: usize| "[".repeat(n) + &"]".repeat(n);
         let plain = [
             "services:\n  a:\n    image: x\n    environment: {A: \"${UNSET}\"}\n    depends_on: [b]\n".to_string(),
@@ -559,7 +553,7 @@ mod tests {
                     alias_depth: 0,
                     refused: false,
                     outline: true,
-                    walk_unbuilt: true,
+                    walk_left_out: true,
                     diags: &mut diags,
                     unresolved: &mut unresolved,
                 };
@@ -574,7 +568,7 @@ mod tests {
         }
     }
 
-    /// An alias bomb in a key the outline leaves unbuilt (a top-level
+    /// An alias bomb in a key the outline leaves out (a top-level
     /// `x-` template, a service's `environment`) stops the outline exactly
     /// where it stops the full conversion: the services after it are
     /// null in both, and the S011 is at the same place.
@@ -617,7 +611,7 @@ mod tests {
                     })
             };
             assert_eq!(services(&full), services(&outline), "{text}");
-            // The keys left unbuilt are there, null.
+            // The keys left out are not there.
             let outline_env = outline
                 .as_map()
                 .and_then(|m| m.get("services"))
@@ -625,7 +619,7 @@ mod tests {
                 .and_then(|m| m.entries.first())
                 .and_then(|(_, s)| s.as_map())
                 .and_then(|m| m.get("environment"));
-            assert!(outline_env.is_none_or(Value::is_null), "{text}");
+            assert!(outline_env.is_none(), "{text}");
         }
     }
 }

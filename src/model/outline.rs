@@ -37,6 +37,9 @@ pub struct Outline<'a> {
     /// In document order, as `lower` lists them (a repeated `services`
     /// key lists its services again).
     pub services: Vec<ServiceOutline<'a>>,
+    /// What the services refer to by name, service after service (see
+    /// [`ServiceOutline::first_ref`]).
+    pub refs: Vec<(Field, &'a str)>,
     pub volumes: Vec<&'a str>,
     /// Without the `x-` entries, which Compose reads as extensions.
     pub networks: Vec<&'a str>,
@@ -44,23 +47,40 @@ pub struct Outline<'a> {
     pub configs: Vec<&'a str>,
 }
 
-/// One service's name and what it refers to by name.
+/// One service's name, and whether it can run alone.
 #[derive(Debug, Default)]
 pub struct ServiceOutline<'a> {
     pub name: &'a str,
-    /// Has `image`, `build`, `extends` or `provider`: it can run alone.
+    /// Has `image`, `build`, `extends` or `provider`.
     pub runnable: bool,
-    pub depends_on: Vec<&'a str>,
-    /// The sources of its named-volume mounts.
-    pub volume_sources: Vec<&'a str>,
-    pub networks: Vec<&'a str>,
-    pub secrets: Vec<&'a str>,
-    pub configs: Vec<&'a str>,
-    /// `volumes_from` entries as written (`db`, `service:db:ro`, ...).
-    pub volumes_from: Vec<&'a str>,
-    pub network_mode: Option<&'a str>,
+    /// Where its names begin in [`Outline::refs`].
+    first_ref: usize,
+}
+
+/// The service field a name is referred to in.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Field {
+    DependsOn,
+    /// The source of a named-volume mount.
+    VolumeSource,
+    Network,
+    Secret,
+    Config,
+    /// A `volumes_from` entry as written (`db`, `service:db:ro`, ...).
+    VolumesFrom,
+    NetworkMode,
     /// The service `extends` names when it names no `file`.
-    pub extends_here: Option<&'a str>,
+    Extends,
+}
+
+impl Outline<'_> {
+    /// Keeps the first `n` services and what they refer to.
+    pub fn truncate_services(&mut self, n: usize) {
+        if let Some(s) = self.services.get(n) {
+            self.refs.truncate(s.first_ref);
+            self.services.truncate(n);
+        }
+    }
 }
 
 /// The outline of a merged document (see the module comment).
@@ -75,7 +95,13 @@ pub fn outline(doc: &Value) -> Outline<'_> {
                 if let ValueKind::Map(m) = &v.kind {
                     o.services.reserve(m.entries.len());
                     for (name, sv) in &m.entries {
-                        o.services.push(service(&name.name, sv));
+                        let first_ref = o.refs.len();
+                        let runnable = service(sv, &mut o.refs);
+                        o.services.push(ServiceOutline {
+                            name: &name.name,
+                            runnable,
+                            first_ref,
+                        });
                     }
                 }
             }
@@ -96,39 +122,76 @@ fn names(v: &Value) -> impl Iterator<Item = &str> {
         .flat_map(|m| m.entries.iter().map(|(k, _)| k.name.as_str()))
 }
 
-/// One service, its keys read as `lower_service` reads them.
-fn service<'a>(name: &'a str, v: &'a Value) -> ServiceOutline<'a> {
-    let mut s = ServiceOutline {
-        name,
-        ..ServiceOutline::default()
-    };
+/// One service, its keys read as `lower_service` reads them: the names
+/// it refers to are added to `refs`; true when it can run alone.
+fn service<'a>(v: &'a Value, refs: &mut Vec<(Field, &'a str)>) -> bool {
     let ValueKind::Map(m) = &v.kind else {
-        return s;
+        return false;
     };
-    let (mut image, mut build, mut provider) = (false, false, false);
-    let mut extends: Option<(&str, bool)> = None;
+    // Each key's last value, as lowering leaves it.
+    let (mut image, mut build, mut provider, mut extends) = (None, None, None, None);
+    let (mut depends_on, mut volumes, mut volumes_from) = (None, None, None);
+    let (mut networks, mut network_mode, mut secrets, mut configs) = (None, None, None, None);
     for (k, v) in &m.entries {
-        match k.name.as_str() {
-            "image" => image = string(v).is_some(),
-            "build" => build = matches!(v.kind, ValueKind::Scalar(_) | ValueKind::Map(_)),
-            "provider" => provider = matches!(v.kind, ValueKind::Map(_)),
-            "extends" => extends = extends_of(v),
-            "depends_on" => s.depends_on = keys_or_strings(v),
-            // `volumes:` with nothing is refused, and leaves the field
-            // as it was.
-            "volumes" if v.is_null() => {}
-            "volumes" => s.volume_sources = seq(v).iter().filter_map(volume_source).collect(),
-            "volumes_from" => s.volumes_from = strings(v),
-            "networks" => s.networks = keys_or_strings(v),
-            "network_mode" => s.network_mode = string(v),
-            "secrets" => s.secrets = file_ref_sources(v),
-            "configs" => s.configs = file_ref_sources(v),
-            _ => {}
-        }
+        let field = match k.name.as_str() {
+            "image" => &mut image,
+            "build" => &mut build,
+            "provider" => &mut provider,
+            "extends" => &mut extends,
+            "depends_on" => &mut depends_on,
+            // `volumes:` with nothing is refused, and leaves the field as
+            // it was.
+            "volumes" if v.is_null() => continue,
+            "volumes" => &mut volumes,
+            "volumes_from" => &mut volumes_from,
+            "networks" => &mut networks,
+            "network_mode" => &mut network_mode,
+            "secrets" => &mut secrets,
+            "configs" => &mut configs,
+            _ => continue,
+        };
+        *field = Some(v);
     }
-    s.runnable = image || build || provider || extends.is_some();
-    s.extends_here = extends.and_then(|(service, has_file)| (!has_file).then_some(service));
-    s
+    let extends = extends.and_then(extends_of);
+    let runnable = image.and_then(string).is_some()
+        || build.is_some_and(|v| matches!(v.kind, ValueKind::Scalar(_) | ValueKind::Map(_)))
+        || provider.is_some_and(|v| matches!(v.kind, ValueKind::Map(_)))
+        || extends.is_some();
+    let mut add = |field: Field, names: &mut dyn Iterator<Item = &'a str>| {
+        refs.extend(names.map(|n| (field, n)));
+    };
+    let items = |v: Option<&'a Value>| v.map_or(&[][..], seq).iter();
+    add(
+        Field::DependsOn,
+        &mut depends_on.into_iter().flat_map(keys_or_strings),
+    );
+    add(
+        Field::VolumeSource,
+        &mut items(volumes).filter_map(volume_source),
+    );
+    add(
+        Field::VolumesFrom,
+        &mut items(volumes_from).filter_map(string),
+    );
+    add(
+        Field::Network,
+        &mut networks.into_iter().flat_map(keys_or_strings),
+    );
+    add(
+        Field::NetworkMode,
+        &mut network_mode.and_then(string).into_iter(),
+    );
+    add(
+        Field::Secret,
+        &mut items(secrets).filter_map(file_ref_source),
+    );
+    add(
+        Field::Config,
+        &mut items(configs).filter_map(file_ref_source),
+    );
+    let here = extends.and_then(|(service, has_file)| (!has_file).then_some(service));
+    add(Field::Extends, &mut here.into_iter());
+    runnable
 }
 
 /// A string field: any scalar.
@@ -144,18 +207,12 @@ fn seq(v: &Value) -> &[Value] {
     }
 }
 
-/// A list of strings: the scalar items of a sequence.
-fn strings(v: &Value) -> Vec<&str> {
-    seq(v).iter().filter_map(string).collect()
-}
-
-/// `depends_on` and a service's `networks`: a list of names, or a
-/// mapping keyed by them.
-fn keys_or_strings(v: &Value) -> Vec<&str> {
-    match &v.kind {
-        ValueKind::Map(m) => m.entries.iter().map(|(k, _)| k.name.as_str()).collect(),
-        _ => strings(v),
-    }
+/// `depends_on` and a service's `networks`: a list of names (its scalar
+/// items), or a mapping keyed by them.
+fn keys_or_strings(v: &Value) -> impl Iterator<Item = &str> {
+    let keys = v.as_map().into_iter().flat_map(|m| m.entries.iter());
+    keys.map(|(k, _)| k.name.as_str())
+        .chain(seq(v).iter().filter_map(string))
 }
 
 /// `extends`: the service it names, and whether it names a `file`;
@@ -208,15 +265,12 @@ fn volume_source(v: &Value) -> Option<&str> {
     }
 }
 
-/// The sources of a service's `secrets` or `configs` (short syntax, or
-/// long syntax with a `source`).
-fn file_ref_sources(v: &Value) -> Vec<&str> {
-    seq(v)
-        .iter()
-        .filter_map(|item| match &item.kind {
-            ValueKind::Scalar(s) => Some(s.text.as_str()),
-            ValueKind::Map(m) => last(m, "source", string),
-            _ => None,
-        })
-        .collect()
+/// The source of a service's `secrets` or `configs` entry (short syntax,
+/// or long syntax with a `source`).
+fn file_ref_source(item: &Value) -> Option<&str> {
+    match &item.kind {
+        ValueKind::Scalar(s) => Some(s.text.as_str()),
+        ValueKind::Map(m) => last(m, "source", string),
+        _ => None,
+    }
 }
