@@ -295,15 +295,25 @@ fn names_from<'a>(
     incomplete: Vec<Name>,
 ) -> Names {
     let defined: BTreeSet<Name> = defined.into_iter().collect();
-    // Looked up by hash: a name is referred to many times.
-    let known: Set<(Kind, &str)> = defined.iter().map(|(k, n)| (*k, n.as_str())).collect();
+    // A name is referred to many times: a large file's names are looked
+    // up by hash, a small file's (most files) one by one.
+    let by_hash: Option<Set<(Kind, &str)>> =
+        (defined.len() > 16).then(|| defined.iter().map(|(k, n)| (*k, n.as_str())).collect());
+    let known = |&(kind, name): &(Kind, &str)| match &by_hash {
+        Some(set) => set.contains(&(kind, name)),
+        None => defined.iter().any(|(k, n)| *k == kind && n == name),
+    };
     let missing: BTreeSet<Name> = wanted
-        .filter(|k| !known.contains(k))
+        .filter(|k| !known(k))
         .map(|(k, n)| (k, CompactString::from(n)))
         .chain(incomplete.iter().cloned())
         .collect();
-    drop(known);
-    let provides = defined.difference(&missing).cloned().collect();
+    drop(by_hash);
+    let provides = if missing.is_empty() {
+        defined.clone()
+    } else {
+        defined.difference(&missing).cloned().collect()
+    };
     Names {
         incomplete: incomplete.into_iter().collect(),
         defined,
