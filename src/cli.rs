@@ -586,8 +586,7 @@ fn check(args: CheckArgs) -> ExitCode {
             }
         }
     }
-    lint::sort(&mut diagnostics, &sources);
-    lint::dedup(&mut diagnostics, &sources);
+    lint::sort_and_dedup(&mut diagnostics, &sources);
 
     if args.diff {
         return print_diff(&fixes, hard_failure, args.quiet);

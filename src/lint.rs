@@ -314,6 +314,20 @@ pub fn is_enabled(rule: &Rule, config: &Config, selection: &Selection) -> bool {
 /// `./db/compose.yaml`, once as `db/compose.yaml`). The copy whose path
 /// has no `.` component is kept.
 pub fn dedup(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
+    let files = clean_files(sources);
+    dedup_in(diags, &files);
+}
+
+/// [`sort`], then [`dedup`]: what dedup knows of each file is worked out
+/// on one core while the findings are sorted on the other.
+pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
+    let (_, files) = rayon::join(|| sort(diags, sources), || clean_files(sources));
+    dedup_in(diags, &files);
+}
+
+/// Each file's clean path (without `.` components), as the number of the
+/// first file with it, and whether the file's own path had a `.`.
+fn clean_files(sources: &SourceMap) -> Vec<(usize, bool)> {
     use std::path::Component;
     // Each file's path without `.` components, and whether it had any,
     // worked out once per file rather than for every finding.
@@ -325,7 +339,7 @@ pub fn dedup(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
     // A plain path's bytes are borrowed, not copied.
     let mut first_with: Map<Cow<OsStr>, usize> =
         crate::fasthash::map_with_capacity(sources.files().size_hint().0);
-    let files: Vec<(usize, bool)> = sources
+    sources
         .files()
         .enumerate()
         .map(|(i, f)| {
@@ -346,7 +360,11 @@ pub fn dedup(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
                 dotted,
             )
         })
-        .collect();
+        .collect()
+}
+
+/// [`dedup`] with each file's clean path worked out (see [`clean_files`]).
+fn dedup_in(diags: &mut Vec<Diagnostic>, files: &[(usize, bool)]) {
     let file = |d: &Diagnostic| &files[d.span.file.0 as usize];
     let mut order: Vec<usize> = (0..diags.len()).collect();
     order.sort_by_key(|&i| file(&diags[i]).1);
@@ -576,6 +594,34 @@ mod tests {
         sort(&mut d, &s);
         let id = |v: &[Diagnostic]| v.iter().map(|d| d.notes[0].clone()).collect::<Vec<_>>();
         assert_eq!(id(&d), id(&want));
+    }
+
+    /// Sorting and dropping repeats together (the files' clean paths
+    /// worked out beside the sort) keeps what sorting, then dropping,
+    /// keeps.
+    #[test]
+    fn sort_and_dedup_is_sort_then_dedup() {
+        let s = sources();
+        let d = vec![
+            at(1, 3, "X1"),
+            at(2, 3, "X1"),
+            at(0, 0, "X1"),
+            at(3, 3, "X1"),
+            at(2, 4, "X2"),
+            at(1, 4, "X2"),
+            at(0, 0, "X1"),
+        ];
+        let (mut one, mut two) = (d.clone(), d);
+        sort_and_dedup(&mut one, &s);
+        sort(&mut two, &s);
+        dedup(&mut two, &s);
+        let got = |v: &[Diagnostic]| -> Vec<(u32, u32, &str)> {
+            v.iter()
+                .map(|d| (d.span.file.0, d.span.start, d.code))
+                .collect()
+        };
+        assert_eq!(got(&one), got(&two));
+        assert_eq!(one.len(), 3);
     }
 
     /// A finding reported through `./a.yml` and `a.yml` is kept once, as

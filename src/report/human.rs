@@ -209,6 +209,8 @@ struct Seen<'r> {
 struct Own<'r> {
     /// Where the finding starts.
     start: LineCol,
+    /// The rule's code, sanitized.
+    code: Cow<'static, str>,
     /// The message, sanitized.
     message: Cow<'r, str>,
     /// Where the message's first `: ` is, which ends the part that differs
@@ -224,6 +226,7 @@ impl<'r> Own<'r> {
     fn of(report: &Report<'_>, d: &'r Diagnostic) -> Own<'r> {
         let message = sanitize::text(&d.message);
         Own {
+            code: sanitize::text(d.code),
             start: report
                 .sources
                 .get(d.span.file)
@@ -273,7 +276,9 @@ impl<'r> Seen<'r> {
                 Entry::Occupied(seen) => {
                     repeat = true;
                     let on = *seen.get();
-                    let mut short = String::with_capacity(at + 32);
+                    // Room for the pointer, a path when in another file.
+                    let pointer = self.pointer_len(d.span.file, on.0);
+                    let mut short = String::with_capacity(at + pointer + 32);
                     short.push_str(&message[..at]);
                     short.push_str(" (as on ");
                     self.at_line(&mut short, d.span.file, on);
@@ -290,7 +295,7 @@ impl<'r> Seen<'r> {
         // Room for the pointers too (they were most of the regrowing).
         let mut see = String::with_capacity(128);
         see.push_str("compose-lint explain ");
-        see.push_str(&sanitize::text(d.code));
+        see.push_str(&own.code);
         let mut help_shown = None;
         if let Some(help) = own.help {
             match self.help.get(&*help) {
@@ -339,15 +344,27 @@ impl<'r> Seen<'r> {
         if file == here {
             out.push_str("line ");
         } else {
-            let report = self.report;
-            let path = self
-                .paths
-                .entry(file)
-                .or_insert_with(|| sanitize::path(&report.sources.get(file).path));
-            out.push_str(path);
+            out.push_str(self.path(file));
             out.push(':');
         }
         push_number(out, line);
+    }
+
+    /// How long [`Seen::at_line`]'s text before the number is.
+    fn pointer_len(&mut self, here: FileId, file: FileId) -> usize {
+        if file == here {
+            "line ".len()
+        } else {
+            self.path(file).len() + 1
+        }
+    }
+
+    /// The path of `file` as a pointer names it (sanitized once).
+    fn path(&mut self, file: FileId) -> &str {
+        let report = self.report;
+        self.paths
+            .entry(file)
+            .or_insert_with(|| sanitize::path(&report.sources.get(file).path))
     }
 
     /// The notes not printed before; image facts from one source are
