@@ -225,6 +225,18 @@ fn yaml_style_float(s: &str) -> bool {
 }
 
 fn yaml11_ambiguity(s: &str) -> Option<Yaml11Ambiguity> {
+    // Only the booleans below and numbers can be read two ways, and they
+    // start with these bytes: most scalars are other words.
+    match s.as_bytes().first() {
+        Some(b'y' | b'Y' | b'n' | b'N' | b'o' | b'O' | b'+' | b'-' | b'.' | b'0'..=b'9') => {
+            any_yaml11_ambiguity(s)
+        }
+        _ => None,
+    }
+}
+
+/// [`yaml11_ambiguity`] without its shortcut.
+fn any_yaml11_ambiguity(s: &str) -> Option<Yaml11Ambiguity> {
     let found = |kind, yaml11, description: String| {
         Some(Yaml11Ambiguity {
             kind,
@@ -397,6 +409,51 @@ fn sexagesimal(s: &str) -> Option<CoreValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shortcut on the first byte leaves out no ambiguous scalar: on
+    /// every string of up to three characters from an alphabet of the
+    /// characters that matter, and on longer samples, it agrees with the
+    /// full check.
+    #[test]
+    fn the_first_byte_shortcut_misses_nothing() {
+        let alphabet: Vec<char> = "yYnNoOtTfFeEsS019_+-.:~ax".chars().collect();
+        let mut words = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = words
+                .iter()
+                .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+                .collect();
+            words.extend(longer);
+        }
+        words.sort();
+        words.dedup();
+        words.extend(
+            [
+                "yes",
+                "Off",
+                "0755",
+                "1:20:30",
+                "1e3",
+                "08",
+                "+0_7",
+                ".5",
+                "-.inf",
+                "x-y",
+                "\u{e9}t\u{e9}",
+            ]
+            .map(String::from),
+        );
+        let mut ambiguous = 0;
+        for w in &words {
+            let full = any_yaml11_ambiguity(w).map(|a| a.description);
+            ambiguous += usize::from(full.is_some());
+            assert_eq!(yaml11_ambiguity(w).map(|a| a.description), full, "{w:?}");
+        }
+        assert!(
+            ambiguous > 50,
+            "the words include ambiguous ones: {ambiguous}"
+        );
+    }
 
     fn plain(s: &str) -> Scalar {
         Scalar {
