@@ -8,12 +8,12 @@
 #
 # Needs the release binary and the `floor` example (built when missing),
 # hyperfine, python3, and ../shared for the real files. RUNS (default 10)
-# and PEER_RUNS (default 5) set the run counts.
+# and PEER_RUNS (default 10) set the run counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-RUNS=${RUNS:-10}
-PEER_RUNS=${PEER_RUNS:-5}
+RUNS=${RUNS:-20}
+PEER_RUNS=${PEER_RUNS:-10}
 
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
@@ -26,12 +26,19 @@ fi
 FLOOR=$(cd "$(dirname "$FLOOR")" && pwd)/$(basename "$FLOOR")
 [ -n "$HYPERFINE" ] || { echo "bench/table.sh needs hyperfine" >&2; exit 1; }
 
-# stats: one line per command of the last hf run: NAME<TAB>mean_s<TAB>stddev_s<TAB>cpu_s
+# stats: one line per command of the last hf run: NAME<TAB>median_s<TAB>spread_s<TAB>cpu_s.
+# The median, and half the interquartile range as its spread: on a shared
+# virtual machine a few runs in twenty take twice as long (the host takes
+# the core away), which moves a mean and a standard deviation far more
+# than the run-to-run variation of the program itself. CPU time (user +
+# system) is hyperfine's mean.
 stats() {
   python3 - "$WORK/h.json" <<'EOF'
 import json, sys
 for r in json.load(open(sys.argv[1]))["results"]:
-    print(f"{r['command']}\t{r['mean']}\t{r['stddev']}\t{r['user'] + r['system']}")
+    t = sorted(r["times"])
+    q = lambda f: t[min(len(t) - 1, int(f * (len(t) - 1) + 0.5))]
+    print(f"{r['command']}\t{r['median']}\t{(q(0.75) - q(0.25)) / 2}\t{r['user'] + r['system']}")
 EOF
 }
 # fmt SECONDS: "12.3 ms" or "1.23 s".
@@ -39,7 +46,7 @@ fmt() {
   python3 -c "import sys; s=float(sys.argv[1]); print(f'{s*1000:.1f} ms' if s < 1 else f'{s:.2f} s')" "$1"
 }
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$1" "$2"; }
-# row_of NAME: "mean stddev cpu" of that command in the last run.
+# row_of NAME: "median spread cpu" of that command in the last run.
 row_of() { stats | awk -F'\t' -v n="$1" '$1 == n { print $2, $3, $4 }'; }
 
 echo "machine: $(nproc) cores, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1); load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -98,7 +105,7 @@ echo "| 2.4 MB file, 7,000 plain services ($pf findings), all rules | $(fmt "$am
 # 5. 10,000 small projects, against the parse of the same files.
 repo=$WORK/repo
 gen_once repo "$repo"
-hf 5 ours "$(q "$BIN" "$repo")" floor "$(q "$FLOOR" "$repo")"
+hf 10 ours "$(q "$BIN" "$repo")" floor "$(q "$FLOOR" "$repo")"
 read -r om os oc < <(row_of ours)
 read -r fm fs _ < <(row_of floor)
 echo "| 10,000 small projects (a directory) | $(fmt "$om") ± $(fmt "$os") (CPU $(fmt "$oc")) | bare event parse of the same files: $(fmt "$fm") ± $(fmt "$fs") | $(ratio "$om" "$fm")× the parse | ≤ 0.5 s |"
