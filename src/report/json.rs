@@ -95,14 +95,7 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         files_checked: report.files_checked,
     };
     let tail = Tail {
-        notes: report
-            .notes
-            .iter()
-            .map(|n| JsonNote {
-                file: sanitize::path(&n.path),
-                message: sanitize::text(&n.message).into_owned(),
-            })
-            .collect(),
+        notes: notes(report),
         summary: report.counts(),
         fixable: report.fixable(),
     };
@@ -156,6 +149,18 @@ fn diagnostics(report: &Report) -> io::Result<Vec<Vec<u8>>> {
             .map(write)
             .collect()
     }
+}
+
+/// The file notes, their text made safe.
+fn notes(report: &Report) -> Vec<JsonNote> {
+    report
+        .notes
+        .iter()
+        .map(|n| JsonNote {
+            file: sanitize::path(&n.path),
+            message: sanitize::text(&n.message).into_owned(),
+        })
+        .collect()
 }
 
 fn diagnostic<'a>(report: &'a Report, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
@@ -245,14 +250,7 @@ mod tests {
                 .iter()
                 .map(|d| diagnostic(report, d))
                 .collect(),
-            notes: report
-                .notes
-                .iter()
-                .map(|n| JsonNote {
-                    file: sanitize::path(&n.path),
-                    message: sanitize::text(&n.message).into_owned(),
-                })
-                .collect(),
+            notes: notes(report),
             summary: report.counts(),
             fixable: report.fixable(),
         };
