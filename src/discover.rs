@@ -78,6 +78,7 @@ pub fn is_compose_name(name: &str) -> bool {
 
 /// A YAML file with another name counts as Compose when it has a top-level
 /// `services:` key.
+///
 /// A Compose file's contents are kept for the look-ahead that reads it
 /// next (`fscache::keep_bytes`).
 fn has_top_level_services(path: &Path) -> bool {

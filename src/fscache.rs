@@ -21,7 +21,7 @@ use std::ffi::{OsStr, OsString};
 use std::hash::Hash;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use crate::fasthash::Map;
 
@@ -98,20 +98,30 @@ where
     let Some(generation) = generation() else {
         return f(key);
     };
-    let map = table.get_or_init(Default::default);
-    let lock = || {
-        let mut m = map.lock().unwrap_or_else(|e| e.into_inner());
-        if m.0 != generation {
-            *m = (generation, Map::default());
-        }
-        m
-    };
-    if let Some(v) = lock().1.get(key) {
+    if let Some(v) = answers(table, generation).1.get(key) {
         return v.clone();
     }
     let v = f(key);
-    lock().1.insert(key.to_owned(), v.clone());
+    answers(table, generation)
+        .1
+        .insert(key.to_owned(), v.clone());
     v
+}
+
+/// `table`, locked, holding the answers of `generation` only: another
+/// generation's are dropped first.
+fn answers<K, V>(
+    table: &'static Memo<K, V>,
+    generation: u64,
+) -> MutexGuard<'static, (u64, Map<K, V>)> {
+    let mut m = table
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if m.0 != generation {
+        *m = (generation, Map::default());
+    }
+    m
 }
 
 /// Contents read already in this run (to tell whether a YAML file is a
@@ -123,25 +133,16 @@ static KEPT: Memo<OsString, Vec<u8>> = OnceLock::new();
 /// Keeps the contents of `path` for [`take_bytes`] while the cache is on
 /// (elsewhere the file may change before it is read again).
 pub fn keep_bytes(path: &Path, bytes: Vec<u8>) {
-    let Some(generation) = generation() else {
-        return;
-    };
-    let map = KEPT.get_or_init(Default::default);
-    let mut m = map.lock().unwrap_or_else(|e| e.into_inner());
-    if m.0 != generation {
-        *m = (generation, Map::default());
+    if let Some(generation) = generation() {
+        answers(&KEPT, generation)
+            .1
+            .insert(key(path).to_owned(), bytes);
     }
-    m.1.insert(key(path).to_owned(), bytes);
 }
 
 /// The contents [`keep_bytes`] kept for `path` in this run, once.
 pub fn take_bytes(path: &Path) -> Option<Vec<u8>> {
-    let generation = generation()?;
-    let mut m = KEPT.get()?.lock().unwrap_or_else(|e| e.into_inner());
-    if m.0 != generation {
-        return None;
-    }
-    m.1.remove(path.as_os_str())
+    answers(&KEPT, generation()?).1.remove(key(path))
 }
 
 /// The current directory (`/` when it cannot be read), asked once in a

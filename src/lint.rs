@@ -16,8 +16,6 @@ use crate::report::FileNote;
 use crate::rules::{self, Context, Rule};
 use crate::source::SourceMap;
 
-use rayon::slice::ParallelSliceMut;
-
 /// What the command line says about rule selection; it overrides the config.
 #[derive(Clone, Debug, Default)]
 pub struct Selection {
@@ -406,17 +404,10 @@ pub fn sort(diags: &mut [Diagnostic], sources: &SourceMap) {
             x.code.cmp(y.code).then_with(|| x.message.cmp(&y.message))
         })
     };
-    // Both sorts are stable: equal findings stay in index order.
-    if keys.len() >= PARALLEL_SORT {
-        keys.par_sort_by(order);
-    } else {
-        keys.sort_by(order);
-    }
+    // Stable: equal findings stay in index order.
+    project::sort_stable_by(&mut keys, order);
     permute(diags, keys.iter().map(|k| k.2 as usize));
 }
-
-/// From how many items a sort is shared between the cores.
-const PARALLEL_SORT: usize = 4096;
 
 /// Each file's place in the order of the paths (`Path`'s own order), the
 /// same for every file of one path: comparing two paths component by

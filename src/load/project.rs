@@ -674,19 +674,27 @@ pub(crate) fn is_under(path: &Path, base: &Path) -> bool {
 /// compared as `Path`s. Returns whether every path was plain. Many items
 /// are sorted on both cores.
 pub fn sort_by_path<T: Send>(items: &mut [T], path: impl Fn(&T) -> &Path + Sync) -> bool {
-    use rayon::slice::ParallelSliceMut;
     let plain = items.iter().all(|t| is_plain(path(t)));
-    let order = |a: &T, b: &T| match plain {
+    sort_stable_by(items, |a: &T, b: &T| match plain {
         true => plain_order(path(a), path(b)),
         false => path(a).cmp(path(b)),
-    };
+    });
+    plain
+}
+
+/// Sorts `items` stably by `order`, on both cores when there are many
+/// (from 4,096: below that, sharing costs more than it saves).
+pub(crate) fn sort_stable_by<T: Send>(
+    items: &mut [T],
+    order: impl Fn(&T, &T) -> std::cmp::Ordering + Sync,
+) {
+    use rayon::slice::ParallelSliceMut;
     // Both sorts are stable.
     if items.len() >= 4096 {
         items.par_sort_by(order);
     } else {
         items.sort_by(order);
     }
-    plain
 }
 
 /// Whether `path` has only normal components (after a leading `/`): no
