@@ -1568,8 +1568,21 @@ fn lower_env_files(cx: &mut Cx, v: &Value) -> Vec<EnvFile> {
     }
 }
 
+/// How many entries a list field's value has (items of a sequence, entries
+/// of a mapping): the capacity of the list lowered from it. Grown by
+/// pushes, a list of one or two large entries (a `ServiceNetwork`, a
+/// `Dependency`) would take room for four, in a large file once per
+/// service.
+fn items_in(v: &Value) -> usize {
+    match &v.kind {
+        ValueKind::Seq(items) => items.len(),
+        ValueKind::Map(m) => m.entries.len(),
+        ValueKind::Null | ValueKind::Scalar(_) => 0,
+    }
+}
+
 fn lower_depends_on(cx: &mut Cx, v: &Value) -> Vec<Dependency> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(items_in(v));
     match &v.kind {
         ValueKind::Null => {}
         ValueKind::Seq(_) => {
@@ -1637,7 +1650,7 @@ fn lower_depends_on(cx: &mut Cx, v: &Value) -> Vec<Dependency> {
 }
 
 fn lower_service_networks(cx: &mut Cx, v: &Value) -> Vec<ServiceNetwork> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(items_in(v));
     match &v.kind {
         ValueKind::Null => {}
         ValueKind::Seq(_) => {
@@ -1663,14 +1676,14 @@ fn lower_service_networks(cx: &mut Cx, v: &Value) -> Vec<ServiceNetwork> {
                         let f = k.name.as_str();
                         match f {
                             "aliases" => n.aliases = cx.string_list(v, f),
-                            "ipv4_address" => n.ipv4_address = cx.string(v, f),
-                            "ipv6_address" => n.ipv6_address = cx.string(v, f),
+                            "ipv4_address" => n.ipv4_address = cx.string(v, f).map(Box::new),
+                            "ipv6_address" => n.ipv6_address = cx.string(v, f).map(Box::new),
                             "link_local_ips" => n.link_local_ips = cx.string_list(v, f),
-                            "mac_address" => n.mac_address = cx.string(v, f),
-                            "interface_name" => n.interface_name = cx.string(v, f),
+                            "mac_address" => n.mac_address = cx.string(v, f).map(Box::new),
+                            "interface_name" => n.interface_name = cx.string(v, f).map(Box::new),
                             "driver_opts" => n.driver_opts = cx.kv_list(v, f),
-                            "priority" => n.priority = cx.integer(v, f),
-                            "gw_priority" => n.gw_priority = cx.integer(v, f),
+                            "priority" => n.priority = cx.integer(v, f).map(Box::new),
+                            "gw_priority" => n.gw_priority = cx.integer(v, f).map(Box::new),
                             _ => cx.other(
                                 k,
                                 v,
@@ -1768,11 +1781,11 @@ fn lower_deploy(cx: &mut Cx, v: &Value) -> Option<Deploy> {
             "endpoint_mode" => d.endpoint_mode = cx.string(v, f),
             "replicas" => d.replicas = cx.integer(v, f),
             "labels" => d.labels = cx.kv_list(v, f),
-            "resources" => d.resources = lower_resources(cx, v),
-            "restart_policy" => d.restart_policy = lower_restart_policy(cx, v),
-            "placement" => d.placement = lower_placement(cx, v),
-            "update_config" => d.update_config = lower_update_config(cx, v, f),
-            "rollback_config" => d.rollback_config = lower_update_config(cx, v, f),
+            "resources" => d.resources = lower_resources(cx, v).map(Box::new),
+            "restart_policy" => d.restart_policy = lower_restart_policy(cx, v).map(Box::new),
+            "placement" => d.placement = lower_placement(cx, v).map(Box::new),
+            "update_config" => d.update_config = lower_update_config(cx, v, f).map(Box::new),
+            "rollback_config" => d.rollback_config = lower_update_config(cx, v, f).map(Box::new),
             _ => cx.other(k, v, DEPLOY_KEYS, "`deploy`", Some(&mut d.extensions)),
         }
     }
@@ -1790,8 +1803,10 @@ fn lower_resources(cx: &mut Cx, v: &Value) -> Option<Resources> {
     for (k, v) in &m.entries {
         let f = k.name.as_str();
         match f {
-            "limits" => r.limits = lower_resource_spec(cx, v, f, LIMITS_KEYS),
-            "reservations" => r.reservations = lower_resource_spec(cx, v, f, RESERVATIONS_KEYS),
+            "limits" => r.limits = lower_resource_spec(cx, v, f, LIMITS_KEYS).map(Box::new),
+            "reservations" => {
+                r.reservations = lower_resource_spec(cx, v, f, RESERVATIONS_KEYS).map(Box::new)
+            }
             _ => cx.other(k, v, RESOURCES_KEYS, "`resources`", Some(&mut ignored)),
         }
     }
@@ -2017,7 +2032,7 @@ fn lower_extends(cx: &mut Cx, v: &Value) -> Option<Extends> {
 }
 
 fn lower_file_refs(cx: &mut Cx, v: &Value, field: &str) -> Vec<FileRef> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(items_in(v));
     for item in cx.seq(v, field) {
         match &item.kind {
             ValueKind::Scalar(s) => out.push(FileRef {
@@ -2099,7 +2114,7 @@ fn lower_logging(cx: &mut Cx, v: &Value) -> Option<Logging> {
 }
 
 fn lower_ulimits(cx: &mut Cx, v: &Value, field: &str) -> Vec<Ulimit> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(items_in(v));
     let Some(m) = cx.map(v, field) else {
         return out;
     };
@@ -2159,7 +2174,7 @@ fn lower_ulimits(cx: &mut Cx, v: &Value, field: &str) -> Vec<Ulimit> {
 }
 
 fn lower_extra_hosts(cx: &mut Cx, v: &Value, field: &str) -> Vec<ExtraHost> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(items_in(v));
     match &v.kind {
         ValueKind::Null => {}
         ValueKind::Seq(items) => {
@@ -2199,7 +2214,7 @@ fn lower_extra_hosts(cx: &mut Cx, v: &Value, field: &str) -> Vec<ExtraHost> {
 }
 
 fn lower_devices(cx: &mut Cx, v: &Value) -> Vec<Device> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(items_in(v));
     for item in cx.seq(v, "devices") {
         match &item.kind {
             ValueKind::Scalar(s) => {

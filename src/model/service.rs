@@ -138,19 +138,22 @@ pub struct FileRef {
     pub extensions: Vec<(Key, Value)>,
 }
 
-/// One entry under service `networks:`.
+/// One entry under service `networks:`. The settings that are rarely
+/// written and that no rule reads are boxed, like the service's own: most
+/// entries are a bare name (`networks: [front, back]`), and an absent
+/// boxed field costs a pointer (an entry was 528 bytes with them inline).
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct ServiceNetwork {
     pub name: Spanned<String>,
     pub aliases: Vec<Spanned<String>>,
-    pub ipv4_address: Option<Spanned<String>>,
-    pub ipv6_address: Option<Spanned<String>>,
+    pub ipv4_address: Option<Box<Spanned<String>>>,
+    pub ipv6_address: Option<Box<Spanned<String>>>,
     pub link_local_ips: Vec<Spanned<String>>,
-    pub mac_address: Option<Spanned<String>>,
-    pub interface_name: Option<Spanned<String>>,
+    pub mac_address: Option<Box<Spanned<String>>>,
+    pub interface_name: Option<Box<Spanned<String>>>,
     pub driver_opts: KvList,
-    pub priority: Option<Spanned<i64>>,
-    pub gw_priority: Option<Spanned<i64>>,
+    pub priority: Option<Box<Spanned<i64>>>,
+    pub gw_priority: Option<Box<Spanned<i64>>>,
     pub short_syntax: bool,
     pub span: Span,
     pub keys: Keys,
@@ -255,10 +258,12 @@ pub struct ResourceSpec {
     pub keys: Keys,
 }
 
+/// `deploy.resources`; each half boxed, as an absent one costs a pointer
+/// (see [`Deploy`]).
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Resources {
-    pub limits: Option<ResourceSpec>,
-    pub reservations: Option<ResourceSpec>,
+    pub limits: Option<Box<ResourceSpec>>,
+    pub reservations: Option<Box<ResourceSpec>>,
     pub span: Span,
     pub keys: Keys,
 }
@@ -295,17 +300,20 @@ pub struct Placement {
     pub keys: Keys,
 }
 
+/// `deploy`. Its sections are boxed: a file usually writes one or two of
+/// them (`resources.limits`), and with all of them inline a `Deploy` was
+/// 1,936 bytes, in a large file one per service.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Deploy {
     pub mode: Option<Spanned<String>>,
     pub endpoint_mode: Option<Spanned<String>>,
     pub replicas: Option<Spanned<i64>>,
     pub labels: KvList,
-    pub resources: Option<Resources>,
-    pub restart_policy: Option<RestartPolicy>,
-    pub placement: Option<Placement>,
-    pub update_config: Option<UpdateConfig>,
-    pub rollback_config: Option<UpdateConfig>,
+    pub resources: Option<Box<Resources>>,
+    pub restart_policy: Option<Box<RestartPolicy>>,
+    pub placement: Option<Box<Placement>>,
+    pub update_config: Option<Box<UpdateConfig>>,
+    pub rollback_config: Option<Box<UpdateConfig>>,
     pub span: Span,
     pub keys: Keys,
     pub extensions: Vec<(Key, Value)>,
