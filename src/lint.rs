@@ -56,7 +56,15 @@ pub fn lint_job_with_images(
             panic!("COMPOSE_LINT_TEST_PANIC: {}", job.inputs[0].path.display());
         }
     }
-    let loaded = project::load(&job.inputs, load_opts)?;
+    // P103 is the one rule that reads the YAML trees' nodes (suppressions
+    // read their comments): without it the loader frees them before it
+    // lowers the model (decision 0031).
+    let p103 = rules::find("P103").expect("P103 is registered");
+    let loaded = if is_enabled(p103, config, selection) {
+        project::load(&job.inputs, load_opts)?
+    } else {
+        project::load_without_nodes(&job.inputs, load_opts)?
+    };
     let mut notes = Vec::new();
     let mut overlay = false;
     if let Some(project) = &loaded.project {

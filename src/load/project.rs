@@ -159,7 +159,8 @@ pub struct Input {
 pub struct Loaded {
     pub sources: SourceMap,
     /// The parsed YAML of every file read, for rules about YAML itself and
-    /// for suppression comments.
+    /// for suppression comments (only the comments after
+    /// [`load_without_nodes`]).
     pub trees: Vec<Tree>,
     /// The files named by the user (not those reached through extends/include).
     pub roots: Vec<FileId>,
@@ -228,7 +229,16 @@ struct Loader {
 
 /// Loads the files of one project (`-f a -f b`, merged in order).
 pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> {
-    load_with(inputs, opts, false)
+    load_with(inputs, opts, false, false)
+}
+
+/// [`load`] for a lint in which nothing reads the YAML trees' nodes: each
+/// tree in `trees` keeps only its comments (for suppressions), its nodes
+/// freed before the model is lowered, so that a large file's tree and
+/// model are not held at once (decision 0031). Everything else is what
+/// [`load`] gives.
+pub fn load_without_nodes(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> {
+    load_with(inputs, opts, false, true)
 }
 
 /// [`load`] for a look ahead (discovery reads each file to learn what it
@@ -240,7 +250,7 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
 /// parse it again (see [`HandedOn`]); with [`LoadOptions::parses`] those it
 /// parsed move there (and are missing from `trees`).
 pub fn load_handing_on(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> {
-    load_with(inputs, opts, true)
+    load_with(inputs, opts, true, false)
 }
 
 /// A parsed file handed from one load to the next (see [`load_handing_on`]):
@@ -305,7 +315,12 @@ fn hand_over() -> &'static HandOver {
     H.get_or_init(Default::default)
 }
 
-fn load_with(inputs: &[Input], opts: &LoadOptions, look_ahead: bool) -> Result<Loaded, FatalError> {
+fn load_with(
+    inputs: &[Input],
+    opts: &LoadOptions,
+    look_ahead: bool,
+    free_nodes: bool,
+) -> Result<Loaded, FatalError> {
     let first = inputs.first().ok_or_else(|| FatalError {
         path: PathBuf::from("."),
         message: "no Compose file given".into(),
@@ -429,6 +444,10 @@ fn load_with(inputs: &[Input], opts: &LoadOptions, look_ahead: bool) -> Result<L
         if look_ahead {
             document = Some(doc);
         } else {
+            if free_nodes {
+                // Converted: from here on only the comments are read.
+                loader.trees.iter_mut().for_each(Tree::free_nodes);
+            }
             let p = loader.lower(doc);
             loader.check_env_files(&p, &project_dir, &env);
             project = Some(p);

@@ -207,6 +207,14 @@ impl Tree {
             .any(|n| matches!(n.tag.as_deref(), Some((Tag::Reset, _))))
     }
 
+    /// Frees the nodes, keeping the comments: for a lint in which no rule
+    /// reads the nodes (see `load::project::load_without_nodes`). The tree
+    /// is then that of an empty document.
+    pub fn free_nodes(&mut self) {
+        self.nodes = Vec::new();
+        self.root = None;
+    }
+
     /// The tag on the node itself (not followed through aliases).
     pub fn tag(&self, id: NodeId) -> Option<&Tag> {
         self.node(id).tag.as_deref().map(|(t, _)| t)
