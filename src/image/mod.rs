@@ -194,6 +194,7 @@ pub fn resolve(
         pull_cache: HashMap::new(),
         diagnostics: Vec::new(),
         references: HashMap::new(),
+        catalogued: HashMap::new(),
     };
     let services: Vec<ServiceImage> = project.services.iter().map(|s| r.service(s)).collect();
     let mut index = HashMap::with_capacity(services.len());
@@ -287,6 +288,16 @@ struct Resolver<'a> {
     diagnostics: Vec<Diagnostic>,
     /// `image:` -> its parse: many services share one image.
     references: HashMap<String, Option<Arc<Reference>>>,
+    /// `image:` -> what the facts catalogs say of it (the last step of
+    /// [`Resolver::image_for`]), with the reason when they know nothing.
+    catalogued: HashMap<String, Result<Arc<Image>, String>>,
+}
+
+/// The image of a service whose image is not known: one for the run, since
+/// thousands of services may share it and nothing changes it.
+fn unknown_image() -> Arc<Image> {
+    static UNKNOWN: std::sync::OnceLock<Arc<Image>> = std::sync::OnceLock::new();
+    UNKNOWN.get_or_init(|| Arc::new(Image::unknown())).clone()
 }
 
 impl Resolver<'_> {
@@ -295,7 +306,7 @@ impl Resolver<'_> {
         let parsed = reference.as_deref().and_then(|r| self.parse(r));
         let (image, unknown) = match self.image_for(s, parsed.as_deref()) {
             Ok(img) => (img, None),
-            Err(why) => (Arc::new(Image::unknown()), Some(why)),
+            Err(why) => (unknown_image(), Some(why)),
         };
         let (user, user_unknown) = if unknown.is_some() {
             (None, unknown.clone())
@@ -371,14 +382,25 @@ impl Resolver<'_> {
                 },
             }
         }
-        match self.lookup(r) {
+        // Without an engine's answer the result depends on `r` alone.
+        let remember = engine_why.is_none();
+        if remember {
+            if let Some(known) = self.catalogued.get(r) {
+                return known.clone();
+            }
+        }
+        let found = match self.lookup(r) {
             Lookup::Found(img) => Ok(img),
             Lookup::NoVariant { file, why } => Err(format!("{file}: {why}")),
             Lookup::NotFound => Err(match engine_why {
                 Some(w) => format!("no facts for `{r}`: {w}"),
                 None => format!("no facts for `{r}` (built-in facts, --image-archive or --engine)"),
             }),
+        };
+        if remember {
+            self.catalogued.insert(r.to_string(), found.clone());
         }
+        found
     }
 
     fn archive(&self, r: &str) -> Option<Image> {
@@ -574,4 +596,56 @@ pub fn contained(path: &Path, root: &Path) -> bool {
     }
     debug_assert!(!real.components().any(|c| c == Component::ParentDir));
     real.starts_with(&root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::project::{load, Input, LoadOptions};
+
+    fn facts_of(text: &str) -> ImageFacts {
+        let dir = std::env::temp_dir();
+        let inputs = [Input {
+            path: dir.join("compose.yaml"),
+            text: Some(text.to_string()),
+        }];
+        let opts = LoadOptions {
+            root: Some(dir.clone()),
+            ..Default::default()
+        };
+        let loaded = load(&inputs, &opts).expect("loads");
+        let project = loaded.project.expect("a project");
+        resolve(&project, &dir, Some(&dir), &ImageOptions::default()).0
+    }
+
+    /// Services on one image get what a lookup of their own would give,
+    /// and share the image: known, unknown with its reason, or with no
+    /// variant for the tag.
+    #[test]
+    fn services_on_one_image_share_its_facts() {
+        let facts = facts_of(
+            "services:\n  a: {image: 'nosuch/thing:1'}\n  b: {image: 'nosuch/thing:1'}\n  c: {image: 'postgres:16'}\n  d: {image: 'postgres:16'}\n  e: {image: 'postgres:0.1'}\n  f: {image: 'postgres:0.1'}\n  g: {image: 'nosuch/other:2'}\n",
+        );
+        let get = |s: &str| facts.get(s).expect(s);
+        for (x, y) in [("a", "b"), ("c", "d"), ("e", "f"), ("a", "g")] {
+            assert!(Arc::ptr_eq(&get(x).image, &get(y).image), "{x} {y}");
+        }
+        assert_eq!(
+            get("a").unknown_reason.as_deref(),
+            Some("no facts for `nosuch/thing:1` (built-in facts, --image-archive or --engine)")
+        );
+        assert_eq!(get("a").unknown_reason, get("b").unknown_reason);
+        assert!(get("g")
+            .unknown_reason
+            .as_deref()
+            .unwrap()
+            .contains("nosuch/other:2"));
+        assert!(get("c").is_known() && get("d").is_known());
+        assert!(get("e")
+            .unknown_reason
+            .as_deref()
+            .unwrap()
+            .starts_with("rules/images/postgres.toml"));
+        assert_eq!(get("e").unknown_reason, get("f").unknown_reason);
+    }
 }
