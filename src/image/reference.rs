@@ -110,15 +110,27 @@ pub fn canonical_repository(s: &str) -> Option<String> {
 /// Matches `tag` against a glob where `*` is any run of characters and `?`
 /// one character.
 pub fn tag_glob_matches(pattern: &str, tag: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = tag.chars().collect();
+    // Tags and patterns are ASCII: their bytes are their characters, and
+    // a lookup tries many patterns, so nothing is allocated for them.
+    if pattern.is_ascii() && tag.is_ascii() {
+        glob(pattern.as_bytes(), tag.as_bytes(), b'*', b'?')
+    } else {
+        let p: Vec<char> = pattern.chars().collect();
+        let t: Vec<char> = tag.chars().collect();
+        glob(&p, &t, '*', '?')
+    }
+}
+
+/// [`tag_glob_matches`] over characters of any kind: `star` is any run of
+/// them and `one` any one.
+fn glob<T: Copy + PartialEq>(p: &[T], t: &[T], star_char: T, one: T) -> bool {
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        if pi < p.len() && (p[pi] == one || p[pi] == t[ti]) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == star_char {
             star = Some((pi, ti));
             pi += 1;
         } else if let Some((sp, st)) = star {
@@ -129,7 +141,7 @@ pub fn tag_glob_matches(pattern: &str, tag: &str) -> bool {
             return false;
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while pi < p.len() && p[pi] == star_char {
         pi += 1;
     }
     pi == p.len()
@@ -149,6 +161,37 @@ pub fn valid_tag_pattern(pattern: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte matcher used for ASCII says what the character matcher
+    /// says, on every pattern and tag of up to 4 characters from a small
+    /// alphabet with both wildcards.
+    #[test]
+    fn byte_glob_is_the_char_glob() {
+        let alphabet = ['a', 'b', '.', '*', '?'];
+        let mut words = vec![String::new()];
+        for len in 1..=4 {
+            let mut next = Vec::new();
+            for w in words.iter().filter(|w| w.len() == len - 1) {
+                for c in alphabet {
+                    next.push(format!("{w}{c}"));
+                }
+            }
+            words.extend(next);
+        }
+        let chars = |s: &str| s.chars().collect::<Vec<_>>();
+        let mut matches = 0;
+        for p in &words {
+            for t in words.iter().filter(|t| !t.contains(['*', '?'])) {
+                let by_bytes = glob(p.as_bytes(), t.as_bytes(), b'*', b'?');
+                assert_eq!(by_bytes, glob(&chars(p), &chars(t), '*', '?'), "{p} {t}");
+                assert_eq!(by_bytes, tag_glob_matches(p, t), "{p} {t}");
+                matches += usize::from(by_bytes);
+            }
+        }
+        assert!(matches > 1000, "{matches}");
+        assert!(tag_glob_matches("16*", "16.2-bookworm"));
+        assert!(tag_glob_matches("é*", "éa") && !tag_glob_matches("é?", "é"));
+    }
 
     #[test]
     fn references() {
