@@ -431,7 +431,7 @@ pub fn join(base: &str, rel: &str) -> String {
     }
 }
 
-fn parent_of(path: &str) -> Option<&str> {
+pub(crate) fn parent_of(path: &str) -> Option<&str> {
     if path == "/" {
         return None;
     }

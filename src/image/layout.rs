@@ -59,12 +59,13 @@ pub fn parse(name: &str, text: &str) -> Result<Layout, String> {
         source_url: "".into(),
     };
     let mut source = String::new();
-    let mut fs = Filesystem::default();
+    // The listed paths in file order, and where each path was last listed.
+    let mut listed: Vec<(String, Entry)> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
     let mut users = Vec::new();
     let mut groups = Vec::new();
     let mut users_complete = false;
     let mut users_known_from = None;
-    let implied = |_: &str| Entry::new(Some(PathKind::Dir), ev.clone());
     for (n, line) in text.lines().enumerate() {
         let err = |what: &str| format!("rules/images/base/{name}.txt:{}: {what}", n + 1);
         if let Some(s) = line.strip_prefix("# source: ") {
@@ -98,9 +99,9 @@ pub fn parse(name: &str, text: &str) -> Result<Layout, String> {
             // rest of the line) somewhere in it.
             "contains" if f.len() >= 3 => {
                 let text = f[2..].join(" ");
-                let e = fs
-                    .entries
-                    .get_mut(f[1])
+                let e = at
+                    .get(f[1])
+                    .map(|&i| &mut listed[i].1)
                     .filter(|e| e.kind == Some(PathKind::File))
                     .ok_or_else(|| err("`contains` names a file not listed before it"))?;
                 e.contains = Some(text);
@@ -130,37 +131,14 @@ pub fn parse(name: &str, text: &str) -> Result<Layout, String> {
                     e.link = Some(f.get(4).ok_or_else(|| err("symlink target"))?.to_string());
                 }
                 e.children_complete = k == "D";
-                fs.insert(path, e, &implied);
+                let path = super::facts::normalize(path);
+                at.insert(path.clone(), listed.len());
+                listed.push((path, e));
             }
             _ => return Err(err("unknown line")),
         }
     }
-    // A complete directory with no entries is empty.
-    let dirs: Vec<String> = fs
-        .entries
-        .iter()
-        .filter(|(_, e)| e.children_complete)
-        .map(|(k, _)| k.clone())
-        .collect();
-    for d in dirs {
-        let prefix = if d == "/" {
-            "/".to_string()
-        } else {
-            format!("{d}/")
-        };
-        let has_child = fs
-            .entries
-            .range(prefix.clone()..)
-            .next()
-            .is_some_and(|(k, _)| k.starts_with(&prefix));
-        if let Some(e) = fs.entries.get_mut(&d) {
-            e.content = Some(if has_child {
-                Content::Entries
-            } else {
-                Content::Empty
-            });
-        }
-    }
+    let fs = filesystem_of(listed, &ev);
     Ok(Layout {
         name: name.to_string(),
         source,
@@ -170,6 +148,71 @@ pub fn parse(name: &str, text: &str) -> Result<Layout, String> {
         users_complete,
         users_known_from,
     })
+}
+
+/// The file system of the entries a layout lists (normalized paths, in
+/// file order): a path listed twice is what it was listed as last, every
+/// parent not listed is a directory with evidence `ev`, and a complete
+/// directory holds entries or is empty. What inserting them one by one
+/// gives (`Filesystem::insert`), built at once from the sorted list.
+fn filesystem_of(mut listed: Vec<(String, Entry)>, ev: &Evidence) -> Filesystem {
+    // Stable: of one path's entries, the last listed comes last.
+    listed.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut sorted: Vec<(String, Entry)> = Vec::with_capacity(listed.len());
+    for item in listed {
+        match sorted.last_mut() {
+            Some(last) if last.0 == item.0 => *last = item,
+            _ => sorted.push(item),
+        }
+    }
+    let has = |sorted: &[(String, Entry)], p: &str| {
+        sorted.binary_search_by(|(k, _)| k.as_str().cmp(p)).is_ok()
+    };
+    let mut implied: Vec<String> = Vec::new();
+    for (path, _) in &sorted {
+        let mut cur = super::facts::parent_of(path);
+        while let Some(p) = cur {
+            if has(&sorted, p) || implied.iter().any(|i| i == p) {
+                break;
+            }
+            implied.push(p.to_string());
+            cur = super::facts::parent_of(p);
+        }
+    }
+    if !implied.is_empty() {
+        sorted.extend(
+            implied
+                .into_iter()
+                .map(|p| (p, Entry::new(Some(PathKind::Dir), ev.clone()))),
+        );
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    // A complete directory with no entries is empty. Its children sort
+    // together from `dir/` on (`/a-b` sorts between `/a` and `/a/x`).
+    for i in 0..sorted.len() {
+        if !sorted[i].1.children_complete {
+            continue;
+        }
+        let dir = &sorted[i].0;
+        let prefix = if dir == "/" {
+            "/".to_string()
+        } else {
+            format!("{dir}/")
+        };
+        let from = sorted.partition_point(|(k, _)| k.as_str() < prefix.as_str());
+        let has_child = sorted
+            .get(from)
+            .is_some_and(|(k, _)| k.starts_with(&prefix));
+        sorted[i].1.content = Some(if has_child {
+            Content::Entries
+        } else {
+            Content::Empty
+        });
+    }
+    Filesystem {
+        entries: sorted.into_iter().collect(),
+        ..Filesystem::default()
+    }
 }
 
 /// The layout's file system with every entry's evidence set to `ev`.
@@ -185,6 +228,118 @@ pub fn filesystem_with(layout: &Layout, ev: &Evidence) -> Filesystem {
 mod tests {
     use super::*;
     use crate::image::facts::PathFact;
+
+    /// [`filesystem_of`] inserting the entries one by one, in file order,
+    /// then marking complete directories: the obvious way.
+    fn filesystem_by_insert(listed: &[(String, Entry)], ev: &Evidence) -> Filesystem {
+        let implied = |_: &str| Entry::new(Some(PathKind::Dir), ev.clone());
+        let mut fs = Filesystem::default();
+        for (path, e) in listed {
+            fs.insert(path, e.clone(), &implied);
+        }
+        let dirs: Vec<String> = fs
+            .entries
+            .iter()
+            .filter(|(_, e)| e.children_complete)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for d in dirs {
+            let prefix = if d == "/" {
+                "/".to_string()
+            } else {
+                format!("{d}/")
+            };
+            let has_child = fs
+                .entries
+                .range(prefix.clone()..)
+                .next()
+                .is_some_and(|(k, _)| k.starts_with(&prefix));
+            fs.entries.get_mut(&d).unwrap().content = Some(if has_child {
+                Content::Entries
+            } else {
+                Content::Empty
+            });
+        }
+        fs
+    }
+
+    fn same_fs(a: &Filesystem, b: &Filesystem) -> bool {
+        format!("{:?}", a.entries) == format!("{:?}", b.entries)
+            && a.absent.is_empty()
+            && b.absent.is_empty()
+            && a.complete.is_none()
+            && b.complete.is_none()
+            && a.unknown.is_empty()
+            && b.unknown.is_empty()
+    }
+
+    /// The layout's file system built at once is the one inserting its
+    /// entries one by one builds: for every embedded layout, and for lists
+    /// out of order, with a path listed twice, with parents not listed,
+    /// with `/a-b` sorting between `/a` and `/a/x`, and with empty
+    /// complete directories.
+    #[test]
+    fn filesystem_of_is_inserting_one_by_one() {
+        let ev = Evidence::Builtin {
+            file: "rules/images/base/test.txt".into(),
+            repository: "test".into(),
+            tag_pattern: "base layout".into(),
+            source_url: "".into(),
+        };
+        let entry = |kind: PathKind, complete: bool, mode: u32| {
+            let mut e = Entry::new(Some(kind), ev.clone());
+            e.children_complete = complete;
+            e.mode = Some(mode);
+            e
+        };
+        let mut cases: Vec<Vec<(String, Entry)>> = Vec::new();
+        for (name, text) in embedded() {
+            let mut listed = Vec::new();
+            for line in text.lines() {
+                let f: Vec<&str> = line.split(' ').collect();
+                if let ["D" | "d" | "f" | "l" | "o" | "?", _, _, path, ..] = f[..] {
+                    let kind = if f[0] == "f" {
+                        PathKind::File
+                    } else {
+                        PathKind::Dir
+                    };
+                    listed.push((path.to_string(), entry(kind, f[0] == "D", 0o755)));
+                }
+            }
+            assert!(listed.len() > 5, "{name}");
+            let mut reversed = listed.clone();
+            reversed.reverse();
+            cases.push(listed);
+            cases.push(reversed);
+        }
+        let d = |p: &str, complete: bool, mode: u32| {
+            (p.to_string(), entry(PathKind::Dir, complete, mode))
+        };
+        let f = |p: &str| (p.to_string(), entry(PathKind::File, false, 0o644));
+        cases.push(vec![
+            d("/", true, 0o755),
+            d("/a", true, 0o700),
+            f("/a-b"),
+            d("/a/x", true, 0o755),
+            d("/e", true, 0o755),
+            f("/deep/er/file"),
+            d("/a", true, 0o711),
+            d("/deep", false, 0o750),
+        ]);
+        cases.push(vec![f("/only/a/file"), d("/only", true, 0o755)]);
+        cases.push(vec![d("/", true, 0o755)]);
+        cases.push(vec![]);
+        for listed in cases {
+            let fast = filesystem_of(listed.clone(), &ev);
+            let slow = filesystem_by_insert(&listed, &ev);
+            assert!(
+                same_fs(&fast, &slow),
+                "{:?}\n{:?}",
+                fast.entries.keys(),
+                slow.entries.keys()
+            );
+        }
+    }
 
     #[test]
     fn every_embedded_layout_parses() {
