@@ -228,51 +228,75 @@ pub fn entropy(v: &str) -> f64 {
         .sum()
 }
 
+/// Token formats known by their prefix: the prefix, the least length of
+/// the rest (letters, digits, `_` and `-` only), and what the token is. No
+/// prefix starts another, so the order does not matter.
+const PREFIXED: &[(&str, usize, &str)] = &[
+    ("ghp_", 30, "a GitHub token"),
+    ("gho_", 30, "a GitHub token"),
+    ("ghu_", 30, "a GitHub token"),
+    ("ghs_", 30, "a GitHub token"),
+    ("ghr_", 30, "a GitHub token"),
+    ("github_pat_", 40, "a GitHub token"),
+    ("glpat-", 20, "a GitLab personal access token"),
+    ("xoxb-", 20, "a Slack token"),
+    ("xoxp-", 20, "a Slack token"),
+    ("xoxa-", 20, "a Slack token"),
+    ("xoxr-", 20, "a Slack token"),
+    ("xoxs-", 20, "a Slack token"),
+    ("sk_live_", 20, "a Stripe live secret key"),
+    ("rk_live_", 20, "a Stripe live secret key"),
+    ("sk-", 40, "an OpenAI-style API key"),
+    ("AIza", 35, "a Google API key"),
+    ("SG.", 60, "a SendGrid API key"),
+    ("npm_", 36, "an npm access token"),
+];
+
+/// The bytes a token of [`known_token`] other than a PEM key can start
+/// with: the prefixes' first bytes, and `A` of an AWS access key id. Most
+/// values start with none of them and are ruled out at once.
+const TOKEN_STARTS: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'A' as usize] = true;
+    let mut i = 0;
+    while i < PREFIXED.len() {
+        t[PREFIXED[i].0.as_bytes()[0] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 /// A token format that is a credential wherever it appears.
 pub fn known_token(v: &str) -> Option<&'static str> {
+    static PEM: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"-----BEGIN"));
     let t = v.trim();
-    let rest_ok = |prefix: &str, min: usize| {
-        t.strip_prefix(prefix).is_some_and(|r| {
-            r.len() >= min
-                && r.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        })
+    if PEM.find(t.as_bytes()).is_some() && t.contains("PRIVATE KEY") {
+        return Some("a PEM private key");
+    }
+    if !t
+        .as_bytes()
+        .first()
+        .is_some_and(|&b| TOKEN_STARTS[b as usize])
+    {
+        return None;
+    }
+    let token_rest = |r: &str| {
+        r.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     };
-    if memchr::memmem::find(t.as_bytes(), b"-----BEGIN").is_some() && t.contains("PRIVATE KEY") {
-        Some("a PEM private key")
-    } else if ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"]
-        .iter()
-        .any(|p| rest_ok(p, 30))
-        || rest_ok("github_pat_", 40)
-    {
-        Some("a GitHub token")
-    } else if rest_ok("glpat-", 20) {
-        Some("a GitLab personal access token")
-    } else if ["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-"]
-        .iter()
-        .any(|p| rest_ok(p, 20))
-    {
-        Some("a Slack token")
-    } else if rest_ok("sk_live_", 20) || rest_ok("rk_live_", 20) {
-        Some("a Stripe live secret key")
-    } else if rest_ok("sk-", 40) && !t.contains(' ') {
-        Some("an OpenAI-style API key")
-    } else if t.len() == 20
+    if let Some(&(_, _, kind)) = PREFIXED.iter().find(|(prefix, min, _)| {
+        t.strip_prefix(prefix)
+            .is_some_and(|r| r.len() >= *min && token_rest(r))
+    }) {
+        return Some(kind);
+    }
+    let aws = t.len() == 20
         && (t.starts_with("AKIA") || t.starts_with("ASIA"))
         && t[4..]
             .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-    {
-        Some("an AWS access key id")
-    } else if rest_ok("AIza", 35) {
-        Some("a Google API key")
-    } else if rest_ok("SG.", 60) {
-        Some("a SendGrid API key")
-    } else if rest_ok("npm_", 36) {
-        Some("an npm access token")
-    } else {
-        None
-    }
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    aws.then_some("an AWS access key id")
 }
 
 /// `scheme://user:password@host` with a literal password.
@@ -399,6 +423,33 @@ mod tests {
         ] {
             assert!(!secret_name(n), "{n}");
         }
+    }
+
+    /// Every prefixed format is found, past the first-byte shortcut, at
+    /// its least length and not below it, with or without blanks around it.
+    #[test]
+    fn every_prefixed_token_is_found() {
+        for &(prefix, min, kind) in PREFIXED {
+            let token = format!("{prefix}{}", "a1_-".repeat(min).split_at(min).0);
+            assert_eq!(known_token(&token), Some(kind), "{token}");
+            assert_eq!(known_token(&format!(" {token}\n")), Some(kind), "{token}");
+            assert_eq!(known_token(&token[..token.len() - 1]), None, "{token}");
+            assert_eq!(known_token(&format!("{token} x")), None, "{token}");
+        }
+        assert_eq!(
+            known_token("AKIAIOSFODNN7EXAMPLE"),
+            Some("an AWS access key id")
+        );
+        assert_eq!(
+            known_token("ASIAIOSFODNN7EXAMPLE"),
+            Some("an AWS access key id")
+        );
+        assert_eq!(known_token("AKIAIOSFODNN7EXAMPL"), None);
+        assert_eq!(known_token("AKIAIOSFODNN7eXAMPLE"), None);
+        let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----";
+        assert_eq!(known_token(pem), Some("a PEM private key"));
+        assert_eq!(known_token(&format!("x{pem}")), Some("a PEM private key"));
+        assert_eq!(known_token("-----BEGIN CERTIFICATE-----"), None);
     }
 
     #[test]
