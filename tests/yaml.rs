@@ -87,9 +87,9 @@ fn block_scalar_spans_include_the_header() {
     assert_eq!(tree.as_scalar(fold).unwrap().style, ScalarStyle::Folded);
     let props = val(&tree, root, "props");
     assert_eq!(slice(src, tree.node(props).span), "|+ # note | >\n  z");
-    let (name, aspan) = *tree.node(props).anchor.clone().unwrap();
+    let (name, aspan) = tree.anchor(props).cloned().unwrap();
     assert_eq!((name.as_str(), slice(src, aspan)), ("a", "&a"));
-    let (tag, tspan) = *tree.node(props).tag.clone().unwrap();
+    let (tag, tspan) = tree.tag_and_span(props).cloned().unwrap();
     assert_eq!(tag, Tag::Core("str".into()));
     assert_eq!(slice(src, tspan), "!!str");
     let seq = val(&tree, root, "seq");
@@ -109,7 +109,7 @@ fn anchors_and_aliases_keep_use_site_and_definition() {
     };
     assert_eq!(slice(src, tree.node(y).span), "*val");
     assert_eq!(slice(src, tree.node(target).span), "hello");
-    let (name, aspan) = *tree.node(target).anchor.clone().unwrap();
+    let (name, aspan) = tree.anchor(target).cloned().unwrap();
     assert_eq!(name, "val");
     assert_eq!(slice(src, aspan), "&val");
     let (content, via) = tree.resolve(y);
@@ -153,9 +153,9 @@ fn merge_single_alias() {
     assert!(diags.is_empty(), "{diags:?}");
     let svc = val(&tree, tree.root.unwrap(), "svc");
     assert_eq!(keys(&tree, svc), ["restart", "ports", "image"]);
-    let m = tree.as_mapping(svc).unwrap();
-    assert_eq!(m.merge_keys.len(), 1);
-    assert_eq!(slice(src, tree.node(m.merge_keys[0]).span), "<<");
+    assert!(tree.as_mapping(svc).is_some());
+    assert_eq!(tree.merge_keys(svc).len(), 1);
+    assert_eq!(slice(src, tree.node(tree.merge_keys(svc)[0]).span), "<<");
     // The explicit key wins.
     assert_eq!(scalar(&tree, val(&tree, svc, "restart")), "no");
     assert_eq!(tree.get(svc, "restart").unwrap().via, None);
@@ -304,7 +304,7 @@ fn tags() {
     assert!(diags.is_empty(), "{diags:?}");
     let root = tree.root.unwrap();
     let tag = |k: &str| {
-        let (t, s) = *tree.node(val(&tree, root, k)).tag.clone().unwrap();
+        let (t, s) = tree.tag_and_span(val(&tree, root, k)).cloned().unwrap();
         (t, slice(src, s).to_string())
     };
     assert_eq!(tag("a"), (Tag::Reset, "!reset".into()));
@@ -695,4 +695,68 @@ fn a_tree_moved_to_another_file_id_is_the_tree_parsed_under_it() {
     assert_eq!(moved.nodes, under_3.nodes);
     assert_eq!(moved.comments, under_3.comments);
     assert_eq!(format!("{diags:?}"), format!("{diags_3:?}"));
+}
+
+/// Tags, anchors and merge keys are kept beside the nodes (`Tree::props`):
+/// on every document of four entries, each value plain, anchored, tagged,
+/// both, or a mapping with a `<<` key, each node has exactly the tag,
+/// anchor and merge keys its text writes, and no other node has any, also
+/// after the tree moves to another file id.
+#[test]
+fn props_are_those_the_text_writes_on_each_node() {
+    let variants = |i: usize, v: usize| match v {
+        0 => format!("plain{i}"),
+        1 => format!("&a{i} anchored"),
+        2 => format!("!custom{i} tagged"),
+        3 => format!("&a{i} !!str both"),
+        _ => format!("{{<<: {{m: {i}}}, k: v}}"),
+    };
+    for n in 0..5usize.pow(4) {
+        let kinds: Vec<usize> = (0..4).map(|i| n / 5usize.pow(i) % 5).collect();
+        let src: String = kinds
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| format!("k{i}: {}\n", variants(i, v)))
+            .collect();
+        let (mut tree, diags) = p(&src);
+        assert!(diags.is_empty(), "{src}: {diags:?}");
+        for file in [FileId(0), FileId(7)] {
+            tree.move_to(file);
+            let root = tree.root.unwrap();
+            let mut with_props = 0;
+            for (i, &v) in kinds.iter().enumerate() {
+                let id = val(&tree, root, &format!("k{i}"));
+                let anchor = tree
+                    .anchor(id)
+                    .map(|(name, s)| (name.clone(), slice(&src, *s).to_string(), s.file));
+                let want_anchor =
+                    matches!(v, 1 | 3).then(|| (format!("a{i}"), format!("&a{i}"), file));
+                assert_eq!(anchor, want_anchor, "{src}");
+                let tag = tree
+                    .tag_and_span(id)
+                    .map(|(t, s)| (t.clone(), slice(&src, *s).to_string(), s.file));
+                let want_tag = match v {
+                    2 => Some((
+                        Tag::Other(format!("!custom{i}")),
+                        format!("!custom{i}"),
+                        file,
+                    )),
+                    3 => Some((Tag::Core("str".into()), "!!str".into(), file)),
+                    _ => None,
+                };
+                assert_eq!(tag, want_tag, "{src}");
+                let merges: Vec<&str> = tree
+                    .merge_keys(id)
+                    .iter()
+                    .map(|&k| slice(&src, tree.node(k).span))
+                    .collect();
+                assert_eq!(merges, if v == 4 { vec!["<<"] } else { vec![] }, "{src}");
+                with_props += usize::from(v != 0);
+            }
+            let all = (0..tree.nodes.len() as u32)
+                .filter(|&i| tree.props(NodeId(i)).is_some())
+                .count();
+            assert_eq!(all, with_props, "{src}");
+        }
+    }
 }

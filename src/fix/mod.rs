@@ -391,7 +391,7 @@ fn shared_text(text: &str, tree: &Tree, r: Range<usize>, deletion: bool) -> Opti
         }
     }
     for (i, n) in tree.nodes.iter().enumerate() {
-        let Some((name, aspan)) = n.anchor.as_deref() else {
+        let Some((name, aspan)) = tree.anchor(yaml::NodeId(i as u32)) else {
             continue;
         };
         let Some(&use_at) = aliased.get(&(i as u32)) else {

@@ -159,11 +159,11 @@ fn convert_root(
 /// the alias ratio stays at zero; only the depth bound can stop such a
 /// value, which changes nothing that is read after it.
 fn reads_through_aliases(tree: &Tree) -> bool {
-    tree.nodes.iter().any(|n| match &n.kind {
-        NodeKind::Alias { .. } => true,
-        NodeKind::Mapping(m) => !m.merge_keys.is_empty(),
-        _ => false,
-    })
+    tree.has_merge_keys()
+        || tree
+            .nodes
+            .iter()
+            .any(|n| matches!(n.kind, NodeKind::Alias { .. }))
 }
 
 /// Where a value sits, for [`to_outline`]: the document, the `services`

@@ -61,8 +61,6 @@ pub struct Mapping {
     /// `<<` entries themselves are not listed. A duplicate explicit key
     /// (reported as S002) is kept, so [`Tree::get`] finds the first.
     pub entries: Vec<Entry>,
-    /// The `<<` keys written in this mapping (usually zero or one).
-    pub merge_keys: Box<[NodeId]>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -89,11 +87,35 @@ pub struct Node {
     /// first to the last character of the collection (brackets included for
     /// flow style; anchor and tag excluded).
     pub span: Span,
-    /// Boxed, like `anchor`: most nodes have neither, and a large file has
-    /// hundreds of thousands of nodes.
-    pub tag: Option<Box<(Tag, Span)>>,
+    /// One more than the index of the node's [`Props`] in `Tree::props`;
+    /// 0 when it has none, as most nodes have (read them with
+    /// [`Tree::props`]).
+    props: u32,
+}
+
+/// A large file has hundreds of thousands of nodes: one is 48 bytes, where
+/// a tag, an anchor and merge keys held in each took 72.
+const _: () = assert!(std::mem::size_of::<Node>() == 48);
+
+/// What few nodes have, kept beside the nodes (see [`Node::props`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Props {
+    /// A tag written on the node, and the span of the tag.
+    pub tag: Option<(Tag, Span)>,
     /// `&name` and the span of that token.
-    pub anchor: Option<Box<(String, Span)>>,
+    pub anchor: Option<(String, Span)>,
+    /// A mapping's `<<` keys, as written (usually none or one).
+    pub merge_keys: Vec<NodeId>,
+}
+
+impl Node {
+    pub fn new(kind: NodeKind, span: Span) -> Node {
+        Node {
+            kind,
+            span,
+            props: 0,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -110,6 +132,8 @@ pub struct Tree {
     pub nodes: Vec<Node>,
     pub root: Option<NodeId>,
     pub comments: Vec<Comment>,
+    /// The tags, anchors and merge keys of the nodes that have any.
+    props: Vec<Props>,
 }
 
 impl Tree {
@@ -118,14 +142,16 @@ impl Tree {
     /// not depend on the id it was parsed under, only its spans name it.
     pub fn move_to(&mut self, file: FileId) {
         self.file = file;
-        for n in &mut self.nodes {
-            n.span.file = file;
-            if let Some(t) = &mut n.tag {
+        for p in &mut self.props {
+            if let Some(t) = &mut p.tag {
                 t.1.file = file;
             }
-            if let Some(a) = &mut n.anchor {
+            if let Some(a) = &mut p.anchor {
                 a.1.file = file;
             }
+        }
+        for n in &mut self.nodes {
+            n.span.file = file;
             if let NodeKind::Mapping(m) = &mut n.kind {
                 for e in &mut m.entries {
                     if let Some(v) = &mut e.via {
@@ -202,9 +228,46 @@ impl Tree {
 
     /// Whether any node is tagged `!reset`.
     pub fn has_reset(&self) -> bool {
-        self.nodes
+        self.props
             .iter()
-            .any(|n| matches!(n.tag.as_deref(), Some((Tag::Reset, _))))
+            .any(|p| matches!(p.tag, Some((Tag::Reset, _))))
+    }
+
+    /// Whether any mapping has a `<<` key.
+    pub fn has_merge_keys(&self) -> bool {
+        self.props.iter().any(|p| !p.merge_keys.is_empty())
+    }
+
+    /// The node's tag, anchor and merge keys, if it has any.
+    pub fn props(&self, id: NodeId) -> Option<&Props> {
+        let i = self.node(id).props.checked_sub(1)?;
+        self.props.get(i as usize)
+    }
+
+    /// The node's props, added if it has none yet.
+    fn props_mut(&mut self, id: NodeId) -> &mut Props {
+        let node = &mut self.nodes[id.0 as usize];
+        if node.props == 0 {
+            self.props.push(Props::default());
+            node.props = self.props.len() as u32;
+        }
+        &mut self.props[node.props as usize - 1]
+    }
+
+    /// The tag on the node itself with its span (not followed through
+    /// aliases).
+    pub fn tag_and_span(&self, id: NodeId) -> Option<&(Tag, Span)> {
+        self.props(id)?.tag.as_ref()
+    }
+
+    /// The node's anchor (`&name`) and the span of that token.
+    pub fn anchor(&self, id: NodeId) -> Option<&(String, Span)> {
+        self.props(id)?.anchor.as_ref()
+    }
+
+    /// The `<<` keys written in a mapping (usually none or one).
+    pub fn merge_keys(&self, id: NodeId) -> &[NodeId] {
+        self.props(id).map_or(&[], |p| &p.merge_keys)
     }
 
     /// Frees the nodes, keeping the comments: for a lint in which no rule
@@ -212,11 +275,12 @@ impl Tree {
     /// is then that of an empty document.
     pub fn free_nodes(&mut self) {
         self.nodes = Vec::new();
+        self.props = Vec::new();
         self.root = None;
     }
 
     /// The tag on the node itself (not followed through aliases).
     pub fn tag(&self, id: NodeId) -> Option<&Tag> {
-        self.node(id).tag.as_deref().map(|(t, _)| t)
+        self.tag_and_span(id).map(|(t, _)| t)
     }
 }

@@ -241,8 +241,7 @@ impl Builder<'_> {
             Event::Anchor(_, name) => {
                 if let Some(id) = described {
                     let span = self.span(r);
-                    self.tree.nodes[id.0 as usize].anchor =
-                        Some(Box::new((name.into_owned(), span)));
+                    self.tree.props_mut(id).anchor = Some((name.into_owned(), span));
                 }
             }
             _ if self.skip > 0 => match event {
@@ -400,19 +399,15 @@ impl Builder<'_> {
 
     fn push_node(&mut self, kind: NodeKind, span: Span) -> NodeId {
         let id = NodeId(self.tree.nodes.len() as u32);
-        self.tree.nodes.push(Node {
-            kind,
-            span,
-            tag: None,
-            anchor: None,
-        });
+        self.tree.nodes.push(Node::new(kind, span));
         self.open.push(false);
         id
     }
 
     fn anchor_span(&self, id: NodeId) -> Span {
-        let node = self.tree.node(id);
-        node.anchor.as_deref().map_or(node.span, |(_, s)| *s)
+        self.tree
+            .anchor(id)
+            .map_or(self.tree.node(id).span, |(_, s)| *s)
     }
 
     fn set_tag(
@@ -445,7 +440,7 @@ impl Builder<'_> {
             Tag::Other(tag.original())
         };
         let span = self.span(range);
-        self.tree.nodes[id.0 as usize].tag = Some(Box::new((t, span)));
+        self.tree.props_mut(id).tag = Some((t, span));
     }
 
     /// granit's span for a block scalar covers only its content. Widen it to
@@ -523,9 +518,12 @@ impl Builder<'_> {
                     let v = self.push_node(NodeKind::Invalid, self.span(at..at));
                     pairs.push((k, v));
                 }
-                let mapping = self.finish_mapping(&pairs);
+                let (mapping, merge_keys) = self.finish_mapping(&pairs);
                 pairs.clear();
                 self.spare_pairs.push(pairs);
+                if !merge_keys.is_empty() {
+                    self.tree.props_mut(id).merge_keys = merge_keys;
+                }
                 NodeKind::Mapping(mapping)
             }
         };
@@ -559,7 +557,7 @@ impl Builder<'_> {
     /// Explicit entries with duplicate and key-type checks, then `<<`
     /// merges: keys from merge sources that are not already present, earlier
     /// sources first.
-    fn finish_mapping(&mut self, pairs: &[(NodeId, NodeId)]) -> Mapping {
+    fn finish_mapping(&mut self, pairs: &[(NodeId, NodeId)]) -> (Mapping, Vec<NodeId>) {
         let tree = &self.tree;
         let mut diags = Vec::new();
         let mut entries = Vec::with_capacity(pairs.len());
@@ -568,7 +566,7 @@ impl Builder<'_> {
         let mut seen = SeenKeys::with_capacity(pairs.len());
         for &(k, v) in pairs {
             let key = tree.node(k);
-            if is_merge_key(key) {
+            if is_merge_key(tree, k) {
                 if let Some(&first) = merge_keys.first() {
                     diags.push(
                         Diagnostic::error("S002", key.span, "duplicate merge key `<<`")
@@ -667,10 +665,7 @@ impl Builder<'_> {
             }
         }
         self.diags.extend(diags);
-        Mapping {
-            entries,
-            merge_keys: merge_keys.into_boxed_slice(),
-        }
+        (Mapping { entries }, merge_keys)
     }
 }
 
@@ -732,9 +727,9 @@ fn granit_nesting(limits: &Limits) -> usize {
 }
 
 /// A plain, untagged `<<` key (a quoted `"<<"` is an ordinary key).
-fn is_merge_key(node: &Node) -> bool {
-    node.tag.is_none()
-        && matches!(&node.kind, NodeKind::Scalar(s) if s.style == ScalarStyle::Plain && s.value == "<<")
+fn is_merge_key(tree: &Tree, id: NodeId) -> bool {
+    tree.tag(id).is_none()
+        && matches!(&tree.node(id).kind, NodeKind::Scalar(s) if s.style == ScalarStyle::Plain && s.value == "<<")
 }
 
 /// One element of a `<<` value: an alias to a mapping or an inline mapping.

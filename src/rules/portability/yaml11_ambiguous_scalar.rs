@@ -61,7 +61,7 @@ fn check_value(
     let NodeKind::Scalar(s) = &node.kind else {
         return;
     };
-    if s.style != ScalarStyle::Plain || node.tag.is_some() {
+    if s.style != ScalarStyle::Plain || tree.tag(id).is_some() {
         return;
     }
     let Some(amb) = s.yaml11_ambiguity() else {
