@@ -1144,7 +1144,7 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
                 continue;
             }
             let is_file = meta
-                .insert(std::fs::metadata(p))
+                .insert(crate::fscache::metadata(p))
                 .as_ref()
                 .is_ok_and(|m| m.is_file());
             if !is_file {
@@ -1172,7 +1172,7 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
             continue;
         }
         let meta = meta
-            .unwrap_or_else(|| std::fs::metadata(p))
+            .unwrap_or_else(|| crate::fscache::metadata(p))
             .map_err(|e| fail(format!("{}: {}", p.display(), io_text(&e))))?;
         if meta.is_dir() {
             // An explicit directory without a single Compose file is most

@@ -206,7 +206,7 @@ impl Config {
     /// The nearest config file at or above `start` (a file or a directory).
     pub fn discover(start: &Path) -> Option<PathBuf> {
         let abs = crate::load::project::absolute(start);
-        let dir = if abs.is_dir() {
+        let dir = if crate::fscache::is_dir(&abs) {
             Some(abs.as_path())
         } else {
             abs.parent()

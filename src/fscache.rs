@@ -124,11 +124,16 @@ fn answers<K, V>(
     m
 }
 
-/// Contents read already in this run (to tell whether a YAML file is a
-/// Compose file), kept for the load that reads the file next and takes
-/// them: a candidate file is read from disk once, not twice. Kept for the
-/// generation they were read in (see [`memo`]).
+/// Contents read already in this run, by path, for the next read of the
+/// same file (see [`take_bytes`]): a file is read from disk once per run.
+/// Kept for the generation they were read in (see [`memo`]).
 static KEPT: Memo<OsString, Vec<u8>> = OnceLock::new();
+
+/// Files smaller than this stay kept for every later read of the run (a
+/// base read by each overlay layered on it, a `.env` by each project of
+/// its folder); larger ones are kept for one read only, so that their
+/// contents are not held twice.
+pub const SHARED_BYTES: usize = 64 * 1024;
 
 /// Keeps the contents of `path` for [`take_bytes`] while the cache is on
 /// (elsewhere the file may change before it is read again).
@@ -136,13 +141,21 @@ pub fn keep_bytes(path: &Path, bytes: Vec<u8>) {
     if let Some(generation) = generation() {
         answers(&KEPT, generation)
             .1
-            .insert(key(path).to_owned(), bytes);
+            .insert(absolute_key(path).into_owned(), bytes);
     }
 }
 
-/// The contents [`keep_bytes`] kept for `path` in this run, once.
+/// The contents [`keep_bytes`] kept for `path` in this run: a copy of a
+/// small file's, which stay for later reads; a large file's, once.
 pub fn take_bytes(path: &Path) -> Option<Vec<u8>> {
-    answers(&KEPT, generation()?).1.remove(key(path))
+    let generation = generation()?;
+    let k = absolute_key(path);
+    let mut kept = answers(&KEPT, generation);
+    let bytes = kept.1.get(&*k)?;
+    if bytes.len() < SHARED_BYTES {
+        return Some(bytes.clone());
+    }
+    kept.1.remove(&*k)
 }
 
 /// The current directory (`/` when it cannot be read), asked once in a
@@ -163,7 +176,7 @@ pub fn git_root(dir: &Path) -> Option<PathBuf> {
     static T: Memo<OsString, Option<PathBuf>> = OnceLock::new();
     memo(&T, key(dir), |d| {
         let d = Path::new(d);
-        if d.join(".git").exists() {
+        if exists(&d.join(".git")) {
             return Some(d.to_path_buf());
         }
         d.parent().and_then(git_root)
@@ -201,16 +214,41 @@ pub fn canonicalize(path: &Path) -> Option<PathBuf> {
     })
 }
 
-/// `path.exists()`, cached by path.
-pub fn exists(path: &Path) -> bool {
-    static T: Memo<OsString, bool> = OnceLock::new();
-    memo(&T, key(path), |p| Path::new(p).exists())
+/// `std::fs::metadata(path)`, cached by path: whether a path exists, is a
+/// file or a folder, and a file's size are one question to the file
+/// system, asked once per run whoever asks it (the plan, the config
+/// lookup, the read, the env file checks). A relative path is cached as
+/// the current directory joined to it (the file the file system resolves
+/// it to), so that both spellings of a path share one answer.
+pub fn metadata(path: &Path) -> std::io::Result<std::fs::Metadata> {
+    static T: Memo<OsString, Result<std::fs::Metadata, Arc<std::io::Error>>> = OnceLock::new();
+    if generation().is_none() {
+        return std::fs::metadata(path);
+    }
+    let k = absolute_key(path);
+    memo(&T, &*k, |_| std::fs::metadata(path).map_err(Arc::new)).map_err(|e| {
+        // An `io::Error` is not `Clone`: the same error again, which
+        // reads and matches as the first.
+        match e.raw_os_error() {
+            Some(code) => std::io::Error::from_raw_os_error(code),
+            None => std::io::Error::new(e.kind(), e.to_string()),
+        }
+    })
 }
 
-/// `path.is_dir()`, cached by path.
+/// `path.exists()`, cached by path (see [`metadata`]).
+pub fn exists(path: &Path) -> bool {
+    metadata(path).is_ok()
+}
+
+/// `path.is_dir()`, cached by path (see [`metadata`]).
 pub fn is_dir(path: &Path) -> bool {
-    static T: Memo<OsString, bool> = OnceLock::new();
-    memo(&T, key(path), |p| Path::new(p).is_dir())
+    metadata(path).is_ok_and(|m| m.is_dir())
+}
+
+/// `path.is_file()`, cached by path (see [`metadata`]).
+pub fn is_file(path: &Path) -> bool {
+    metadata(path).is_ok_and(|m| m.is_file())
 }
 
 /// The first of `names` that is a file in `dir`, cached per directory and
@@ -223,7 +261,7 @@ pub fn first_file_in(dir: &Path, names: &'static [&'static str]) -> Option<PathB
         names
             .iter()
             .map(|n| Path::new(d).join(n))
-            .find(|p| p.is_file())
+            .find(|p| is_file(p))
     })
 }
 
@@ -234,8 +272,27 @@ pub fn nearest_file(dir: &Path, names: &'static [&'static str]) -> Option<PathBu
     static T: Memo<(OsString, usize), Option<PathBuf>> = OnceLock::new();
     let k = (key(dir).to_os_string(), names.as_ptr() as usize);
     memo(&T, &k, |_| {
-        let here = names.iter().map(|n| dir.join(n)).find(|p| p.is_file());
+        let here = names.iter().map(|n| dir.join(n)).find(|p| is_file(p));
         here.or_else(|| dir.parent().and_then(|p| nearest_file(p, names)))
+    })
+}
+
+/// The names of the regular files in `dir` (as its listing types them:
+/// a symlink is not one), those that are UTF-8, in the listing's order;
+/// empty when it cannot be listed. Cached per directory: the env hints
+/// ask it of a project's folder for every Compose file in it.
+pub fn files_in(dir: &Path) -> Arc<Vec<String>> {
+    static T: Memo<OsString, Arc<Vec<String>>> = OnceLock::new();
+    memo(&T, key(dir), |d| {
+        let Ok(rd) = std::fs::read_dir(d) else {
+            return Arc::default();
+        };
+        let names = rd
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        Arc::new(names)
     })
 }
 
@@ -256,6 +313,29 @@ pub fn has_top_level_services(path: &Path, compute: impl FnOnce(&Path) -> bool) 
     memo(&T, key(path), |p| compute(Path::new(p)))
 }
 
+/// A path as a table key, as the file system resolves it: a relative
+/// path joined to the current directory, without its leading `./` (see
+/// [`key`]). The loads name a project's files from its folder, the walk
+/// from `.`, the look-ahead by absolute path: one file, one answer.
+fn absolute_key(path: &Path) -> std::borrow::Cow<'_, OsStr> {
+    if path.is_absolute() {
+        return std::borrow::Cow::Borrowed(key(path));
+    }
+    let mut rel = path.as_os_str().as_encoded_bytes();
+    while let Some(rest) = rel.strip_prefix(b"./") {
+        // `.//x` is `x`: the slashes after the `.` are one separator.
+        rel = rest;
+        while let Some(rest) = rel.strip_prefix(b"/") {
+            rel = rest;
+        }
+    }
+    // SAFETY: `rel` is the encoded bytes of `path` split right after a
+    // valid non-empty UTF-8 substring (`./` and `/`), as
+    // `OsStr::from_encoded_bytes_unchecked` allows.
+    let rel = unsafe { OsStr::from_encoded_bytes_unchecked(rel) };
+    std::borrow::Cow::Owned(current_dir().join(rel).into_os_string())
+}
+
 /// A path as a table key: its text. Hashing a `Path` hashes it component by
 /// component, which was a tenth of a run over 10,000 small projects; two
 /// spellings of one path (`a//b`, `a/b`) are only asked about twice.
@@ -267,17 +347,22 @@ fn key(path: &Path) -> &OsStr {
 mod tests {
     use super::*;
 
-    /// Kept contents are taken once, and only in the run that kept them.
+    /// Kept contents are taken only in the run that kept them: a small
+    /// file's as often as asked, a large one's once.
     #[test]
-    fn kept_bytes_are_taken_once_in_their_own_run() {
+    fn kept_bytes_are_taken_in_their_own_run() {
         let p = Path::new("/nonexistent/kept/compose.yaml");
+        let large = vec![b'#'; SHARED_BYTES];
         // No run: nothing is kept.
         keep_bytes(p, b"services: {}".to_vec());
         assert_eq!(scope(|| take_bytes(p)), None);
         scope(|| {
             keep_bytes(p, b"services: {}".to_vec());
             assert_eq!(take_bytes(p).as_deref(), Some(&b"services: {}"[..]));
-            assert_eq!(take_bytes(p), None, "taken once");
+            assert_eq!(take_bytes(p).as_deref(), Some(&b"services: {}"[..]));
+            keep_bytes(p, large.clone());
+            assert_eq!(take_bytes(p), Some(large.clone()));
+            assert_eq!(take_bytes(p), None, "a large file's taken once");
             keep_bytes(p, b"again".to_vec());
         });
         // Another run does not see what an earlier one kept.
@@ -349,6 +434,115 @@ mod tests {
             );
         }
         assert_eq!(canonicalize(Path::new("/")), Some(PathBuf::from("/")));
+    }
+
+    /// The path `p` (absolute) spelled relative to the current directory,
+    /// as it is written (a trailing `/` or `/.` kept).
+    fn relative(p: &Path) -> PathBuf {
+        let cwd = std::env::current_dir().unwrap();
+        let up = "../".repeat(cwd.components().count() - 1);
+        PathBuf::from(format!("{up}{}", &p.to_str().unwrap()[1..]))
+    }
+
+    /// The cached metadata answers as `std::fs::metadata` does, for every
+    /// kind of path and spelling, first asked and asked again; errors
+    /// read and match as the file system's.
+    #[test]
+    fn metadata_is_the_file_systems() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        std::fs::create_dir_all(t.join("a/b")).unwrap();
+        std::fs::write(t.join("a/f"), "four").unwrap();
+        std::fs::write(t.join("a/empty"), "").unwrap();
+        std::os::unix::fs::symlink(t.join("a/f"), t.join("a/to-file")).unwrap();
+        std::os::unix::fs::symlink(t.join("a/b"), t.join("a/to-dir")).unwrap();
+        std::os::unix::fs::symlink(t.join("gone"), t.join("a/dangling")).unwrap();
+        let names = [
+            "",
+            "a",
+            "a/",
+            "a/.",
+            "a/b",
+            "a/b/..",
+            "a/f",
+            "a/f/",
+            "a/f/x",
+            "a/empty",
+            "a/to-file",
+            "a/to-dir",
+            "a/to-dir/",
+            "a/dangling",
+            "a/missing",
+            "a/missing/x",
+            "a\0nul",
+        ];
+        let mut paths: Vec<PathBuf> = Vec::new();
+        for n in names {
+            let rel = relative(&t.join(n));
+            paths.push(t.join(n));
+            paths.push(Path::new(".").join(&rel));
+            paths.push(Path::new(".//./").join(&rel));
+            paths.push(rel);
+        }
+        let same = |p: &Path| {
+            let (ours, theirs) = (metadata(p), std::fs::metadata(p));
+            match (&ours, &theirs) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(
+                        (a.is_file(), a.is_dir(), a.len()),
+                        (b.is_file(), b.is_dir(), b.len()),
+                        "{p:?}"
+                    );
+                }
+                (Err(a), Err(b)) => {
+                    assert_eq!(a.kind(), b.kind(), "{p:?}");
+                    assert_eq!(a.to_string(), b.to_string(), "{p:?}");
+                    assert_eq!(a.raw_os_error(), b.raw_os_error(), "{p:?}");
+                }
+                _ => panic!("{p:?}: {ours:?} against {theirs:?}"),
+            }
+            assert_eq!(exists(p), p.exists(), "{p:?}");
+            assert_eq!(is_file(p), p.is_file(), "{p:?}");
+            assert_eq!(is_dir(p), p.is_dir(), "{p:?}");
+        };
+        // Outside a run, then within one: asked first and asked again.
+        paths.iter().for_each(|p| same(p));
+        scope(|| {
+            paths.iter().for_each(|p| same(p));
+            paths.iter().rev().for_each(|p| same(p));
+        });
+    }
+
+    /// A folder's regular files are the names its listing types as files.
+    #[test]
+    fn files_in_is_the_listing() {
+        use std::os::unix::ffi::OsStrExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        for n in [".env", ".env.example", "app.env", "compose.yaml", "ü.env"] {
+            std::fs::write(t.join(n), "").unwrap();
+        }
+        std::fs::write(t.join(OsStr::from_bytes(b"bad\xff.env")), "").unwrap();
+        std::fs::create_dir(t.join("folder.env")).unwrap();
+        std::os::unix::fs::symlink(t.join("app.env"), t.join("link.env")).unwrap();
+        let mut expected: Vec<String> = std::fs::read_dir(t)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        expected.sort();
+        assert_eq!(expected.len(), 5);
+        for _ in 0..2 {
+            let mut got = scope(|| {
+                let first = files_in(t);
+                assert_eq!(files_in(t), first, "asked again");
+                first.to_vec()
+            });
+            got.sort();
+            assert_eq!(got, expected);
+        }
+        assert!(files_in(&t.join("missing")).is_empty());
     }
 
     #[test]

@@ -503,15 +503,12 @@ pub fn read_text(path: &Path, max_bytes: u64) -> Result<String, String> {
 }
 
 /// Reads a regular file of at most `max_bytes`; FIFOs, devices and
-/// directories are refused rather than read (a FIFO would hang).
+/// directories are refused rather than read (a FIFO would hang). In a batch
+/// run a file is read from disk once: its metadata is asked once (see
+/// `fscache::metadata`), and what was read is kept for the next read of it
+/// (see `fscache::take_bytes`).
 pub fn read_bytes(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
-    // Read already in this run, as a regular file (see `fscache::keep_bytes`).
-    if let Some(bytes) = crate::fscache::take_bytes(path) {
-        if bytes.len() as u64 <= max_bytes {
-            return Ok(bytes);
-        }
-    }
-    let meta = std::fs::metadata(path).map_err(|e| io_message(&e))?;
+    let meta = crate::fscache::metadata(path).map_err(|e| io_message(&e))?;
     if meta.is_dir() {
         return Err("is a directory, not a Compose file".into());
     }
@@ -525,18 +522,41 @@ pub fn read_bytes(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
             max_bytes
         ));
     }
-    // The size can change between the check and the read, and files in
-    // /proc or /sys report 0: read at most one byte over the limit.
-    use std::io::Read;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes))
-        .map_err(|e| io_message(&e))?;
+    // Read already in this run, as a regular file.
+    if let Some(bytes) = crate::fscache::take_bytes(path) {
+        if bytes.len() as u64 <= max_bytes {
+            return Ok(bytes);
+        }
+    }
+    let bytes = read_regular(path, meta.len(), max_bytes).map_err(|e| io_message(&e))?;
     if bytes.len() as u64 > max_bytes {
         return Err(format!(
             "is more than the limit of {max_bytes} bytes (raise it with --max-file-size)"
         ));
     }
+    if bytes.len() < crate::fscache::SHARED_BYTES {
+        crate::fscache::keep_bytes(path, bytes.clone());
+    }
+    Ok(bytes)
+}
+
+/// The contents of the regular file `path` whose metadata gave `len`
+/// bytes (at most `max_bytes`). Those bytes are read and no more: asking
+/// again to learn that the file ends there is a system call per file, and
+/// a file that grows between the two questions is a file changed during
+/// the run. A file of length 0 (files in /proc or /sys report 0) is read
+/// to its end, at most one byte over the limit.
+fn read_regular(path: &Path, len: u64, max_bytes: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let limit = if len == 0 {
+        max_bytes.saturating_add(1)
+    } else {
+        len
+    };
+    let mut bytes = Vec::with_capacity(len as usize);
+    std::fs::File::open(path)?
+        .take(limit)
+        .read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -1075,7 +1095,7 @@ impl Loader {
         if self.inside_root(path) {
             return true;
         }
-        let root = std::fs::canonicalize(&self.root).unwrap_or_else(|_| absolute(&self.root));
+        let root = crate::fscache::canonicalize(&self.root).unwrap_or_else(|| absolute(&self.root));
         self.incomplete = true;
         self.diagnostics.push(
             Diagnostic::warning(
@@ -1153,9 +1173,9 @@ impl Loader {
                 if !self.contained(&path, f.path.span, "env file") {
                     continue;
                 }
-                if !path.is_file() {
+                if !crate::fscache::is_file(&path) {
                     // A FIFO or a device is there but is not read.
-                    let problem = if path.exists() {
+                    let problem = if crate::fscache::exists(&path) {
                         "is not a regular file"
                     } else {
                         "does not exist"
@@ -1177,7 +1197,7 @@ impl Loader {
                                 service.name.value
                             ),
                         )
-                    } else if path.exists() {
+                    } else if crate::fscache::exists(&path) {
                         Diagnostic::error(
                             "S010",
                             f.path.span,
@@ -2071,5 +2091,107 @@ mod parse_cache_tests {
         let d = &l.project.as_ref().unwrap().services[1];
         assert_eq!(d.name.span.file, id);
         assert_eq!(cache.paths(), [base, f]);
+    }
+}
+
+#[cfg(test)]
+mod read_tests {
+    use super::*;
+
+    /// `read_bytes` as it was before reads were cached and sized: the
+    /// metadata asked, then the file read to its end, at most one byte
+    /// over the limit.
+    fn read_bytes_as_before(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
+        use std::io::Read;
+        let meta = std::fs::metadata(path).map_err(|e| io_message(&e))?;
+        if meta.is_dir() {
+            return Err("is a directory, not a Compose file".into());
+        }
+        if !meta.is_file() {
+            return Err(
+                "is not a regular file (a FIFO, socket or device); refusing to read it".into(),
+            );
+        }
+        if meta.len() > max_bytes {
+            return Err(format!(
+                "is {} bytes, more than the limit of {} bytes (raise it with --max-file-size)",
+                meta.len(),
+                max_bytes
+            ));
+        }
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes))
+            .map_err(|e| io_message(&e))?;
+        if bytes.len() as u64 > max_bytes {
+            return Err(format!(
+                "is more than the limit of {max_bytes} bytes (raise it with --max-file-size)"
+            ));
+        }
+        Ok(bytes)
+    }
+
+    /// Files of every size around the read buffer's and the kept files'
+    /// thresholds, under limits just below, at and above their sizes, read
+    /// outside a run and within one (first from disk, then kept), give
+    /// what the plain read gives; so do folders, missing paths and a file
+    /// whose size the file system gives as 0.
+    #[test]
+    fn read_bytes_reads_what_the_plain_read_reads() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        let shared = crate::fscache::SHARED_BYTES as u64;
+        let mut paths = Vec::new();
+        for len in [
+            0,
+            1,
+            31,
+            32,
+            33,
+            100,
+            8191,
+            8192,
+            8193,
+            shared - 1,
+            shared,
+            shared + 1,
+            200_000,
+        ] {
+            let p = t.join(format!("f{len}"));
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            std::fs::write(&p, bytes).unwrap();
+            // Also spelled from the current folder: one file, read once.
+            let depth = std::env::current_dir().unwrap().components().count() - 1;
+            let up: PathBuf = std::iter::repeat_n("..", depth).collect();
+            paths.push((p.clone(), len));
+            paths.push((
+                Path::new(".").join(up.join(p.strip_prefix("/").unwrap())),
+                len,
+            ));
+        }
+        std::fs::create_dir(t.join("folder")).unwrap();
+        paths.push((t.join("folder"), 0));
+        paths.push((t.join("missing"), 0));
+        paths.push((PathBuf::from("/proc/self/cmdline"), 0));
+        let check = |p: &Path, len: u64| {
+            for max in [len.saturating_sub(1), len, len + 1, u64::MAX] {
+                let (ours, theirs) = (read_bytes(p, max), read_bytes_as_before(p, max));
+                // The lengths first: a failure does not print the bytes.
+                let size =
+                    |r: &Result<Vec<u8>, String>| r.as_ref().map(Vec::len).map_err(String::clone);
+                assert_eq!(size(&ours), size(&theirs), "{p:?} under {max}");
+                assert!(ours == theirs, "{p:?} under {max}");
+            }
+        };
+        for (p, len) in &paths {
+            check(p, *len);
+        }
+        crate::fscache::scope(|| {
+            for _ in 0..2 {
+                for (p, len) in &paths {
+                    check(p, *len);
+                }
+            }
+        });
     }
 }
