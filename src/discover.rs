@@ -126,13 +126,15 @@ fn override_name(base: &str) -> String {
 /// The default project of `dir`, as `docker compose` finds it: the first
 /// default name that exists, plus its `.override` sibling.
 pub fn default_project(dir: &Path) -> Option<Job> {
-    let base = DEFAULT_NAMES.iter().find(|n| dir.join(n).is_file())?;
+    let base = DEFAULT_NAMES
+        .iter()
+        .find(|n| crate::fscache::is_file(&dir.join(n)))?;
     let mut inputs = vec![Input {
         path: clean(&dir.join(base)),
         text: None,
     }];
     let ov = dir.join(override_name(base));
-    if ov.is_file() {
+    if crate::fscache::is_file(&ov) {
         inputs.push(Input {
             path: clean(&ov),
             text: None,
@@ -934,7 +936,14 @@ fn header_bases(file: &Path, dir: &Path, root: &Path, editor: &Editor) -> Vec<Pa
         .iter()
         .find(|(p, _)| project::absolute(p) == file)
         .map(|(_, t)| t.clone());
-    let Some(text) = open.or_else(|| std::fs::read_to_string(file).ok()) else {
+    // Read as `std::fs::read_to_string` reads it (no limit, UTF-8 as it
+    // is), from what this run read already.
+    let on_disk = || {
+        project::read_bytes(file, u64::MAX)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+    };
+    let Some(text) = open.or_else(on_disk) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -953,7 +962,7 @@ fn header_bases(file: &Path, dir: &Path, root: &Path, editor: &Editor) -> Vec<Pa
             let mut cur = Some(dir);
             while let Some(d) = cur {
                 let p = project::absolute(&d.join(rel));
-                if p.is_file() {
+                if crate::fscache::is_file(&p) {
                     if p != file && !out.contains(&p) {
                         out.push(p);
                     }

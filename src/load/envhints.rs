@@ -72,24 +72,15 @@ type Marked = Arc<Vec<(String, Vec<String>)>>;
 fn marked_files(dir: &Path) -> Marked {
     static T: crate::fscache::Memo<PathBuf, Marked> = OnceLock::new();
     crate::fscache::memo(&T, &dir.to_path_buf(), |d| {
-        let Ok(rd) = std::fs::read_dir(d) else {
-            return Arc::default();
-        };
         let mut out = Vec::new();
-        for e in rd.flatten() {
-            if !e.file_type().is_ok_and(|t| t.is_file()) {
-                continue;
-            }
-            let Ok(c) = e.file_name().into_string() else {
-                continue;
-            };
-            let w = words(&c);
+        for c in crate::fscache::files_in(d).iter() {
+            let w = words(c);
             if w.iter().any(|w| MARKERS.contains(&w.as_str())) {
                 let rest = w
                     .into_iter()
                     .filter(|w| !MARKERS.contains(&w.as_str()))
                     .collect();
-                out.push((c, rest));
+                out.push((c.clone(), rest));
             }
         }
         Arc::new(out)
@@ -143,11 +134,16 @@ pub fn told_to_create(path: &Path, compose_text: &str) -> bool {
     let mut beside = true;
     for _ in 0..8 {
         let Some(d) = dir else { break };
-        if std::fs::read_to_string(d.join(".gitignore")).is_ok_and(|g| ignores(&g, beside)) {
+        // Read as `std::fs::read_to_string` reads it, once per run (the
+        // env files of a folder ask about the same `.gitignore` files).
+        let gitignore = crate::load::project::read_bytes(&d.join(".gitignore"), u64::MAX)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok());
+        if gitignore.is_some_and(|g| ignores(&g, beside)) {
             ignored = true;
             break;
         }
-        if d.join(".git").exists() {
+        if crate::fscache::exists(&d.join(".git")) {
             break;
         }
         beside = false;
@@ -174,17 +170,11 @@ pub fn told_to_create(path: &Path, compose_text: &str) -> bool {
 /// (`KEY=`, also commented out: `# KEY=`).
 pub fn documented_vars(dir: &Path) -> HashSet<String> {
     let mut out = HashSet::new();
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for e in rd.flatten() {
-        let Ok(name) = e.file_name().into_string() else {
-            continue;
-        };
-        if !e.file_type().is_ok_and(|t| t.is_file()) || !is_example_of(&name, ".env") {
+    for name in crate::fscache::files_in(dir).iter() {
+        if !is_example_of(name, ".env") {
             continue;
         }
-        let Ok(text) = crate::load::project::read_text(&e.path(), 1024 * 1024) else {
+        let Ok(text) = crate::load::project::read_text(&dir.join(name), 1024 * 1024) else {
             continue;
         };
         for line in text.lines() {
@@ -300,14 +290,10 @@ pub fn regroup(diags: &mut Vec<Diagnostic>, documented: &HashSet<String>, env: &
 /// Projects pass them with `--env-file` from their scripts. Name -> file.
 pub fn supplied_vars(dir: &Path, compose_texts: &[&str]) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    let mut names: Vec<String> = rd
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".env") && n != ".env" && !is_example_of(n, ".env"))
+    let files = crate::fscache::files_in(dir);
+    let mut names: Vec<&String> = files
+        .iter()
+        .filter(|n| n.ends_with(".env") && *n != ".env" && !is_example_of(n, ".env"))
         // A file the Compose files name (`env_file: app.env`) feeds the
         // containers, not `${VAR}` in the file: expecting it to is a
         // mistake S006 must keep reporting.
@@ -325,7 +311,7 @@ pub fn supplied_vars(dir: &Path, compose_texts: &[&str]) -> BTreeMap<String, Str
         .collect();
     names.sort();
     for name in names {
-        let Ok(text) = crate::load::project::read_text(&dir.join(&name), 1024 * 1024) else {
+        let Ok(text) = crate::load::project::read_text(&dir.join(name), 1024 * 1024) else {
             continue;
         };
         for line in text.lines() {
