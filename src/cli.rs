@@ -1135,7 +1135,7 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
     // What each named file defines is read on both cores first; the jobs
     // are then planned in order from what was read.
     // Each named path's metadata, asked of the file system once.
-    let mut metas: Vec<Option<std::io::Result<std::fs::Metadata>>> =
+    let mut metas: Vec<Option<std::io::Result<crate::fscache::Meta>>> =
         args.paths.iter().map(|_| None).collect();
     if args.base.is_empty() {
         let mut by_repo: Vec<Vec<PathBuf>> = Vec::new();

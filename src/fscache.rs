@@ -176,7 +176,7 @@ pub fn git_root(dir: &Path) -> Option<PathBuf> {
     static T: Memo<OsString, Option<PathBuf>> = OnceLock::new();
     memo(&T, key(dir), |d| {
         let d = Path::new(d);
-        if exists(&d.join(".git")) {
+        if d.join(".git").exists() {
             return Some(d.to_path_buf());
         }
         d.parent().and_then(git_root)
@@ -214,19 +214,57 @@ pub fn canonicalize(path: &Path) -> Option<PathBuf> {
     })
 }
 
+/// What the run asks of a path's metadata (`std::fs::metadata`, which
+/// follows symlinks): whether it is a file or a folder, and its size. A
+/// run over 10,000 projects keeps tens of thousands of these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Meta {
+    file: bool,
+    dir: bool,
+    len: u64,
+}
+
+impl Meta {
+    pub fn is_file(&self) -> bool {
+        self.file
+    }
+
+    pub fn is_dir(&self) -> bool {
+        self.dir
+    }
+
+    /// The size in bytes.
+    pub fn size(&self) -> u64 {
+        self.len
+    }
+}
+
+impl From<std::fs::Metadata> for Meta {
+    fn from(m: std::fs::Metadata) -> Meta {
+        Meta {
+            file: m.is_file(),
+            dir: m.is_dir(),
+            len: m.len(),
+        }
+    }
+}
+
 /// `std::fs::metadata(path)`, cached by path: whether a path exists, is a
 /// file or a folder, and a file's size are one question to the file
 /// system, asked once per run whoever asks it (the plan, the config
 /// lookup, the read, the env file checks). A relative path is cached as
 /// the current directory joined to it (the file the file system resolves
 /// it to), so that both spellings of a path share one answer.
-pub fn metadata(path: &Path) -> std::io::Result<std::fs::Metadata> {
-    static T: Memo<OsString, Result<std::fs::Metadata, Arc<std::io::Error>>> = OnceLock::new();
+pub fn metadata(path: &Path) -> std::io::Result<Meta> {
+    static T: Memo<OsString, Result<Meta, Arc<std::io::Error>>> = OnceLock::new();
     if generation().is_none() {
-        return std::fs::metadata(path);
+        return std::fs::metadata(path).map(Meta::from);
     }
     let k = absolute_key(path);
-    memo(&T, &*k, |_| std::fs::metadata(path).map_err(Arc::new)).map_err(|e| {
+    memo(&T, &*k, |_| {
+        std::fs::metadata(path).map(Meta::from).map_err(Arc::new)
+    })
+    .map_err(|e| {
         // An `io::Error` is not `Clone`: the same error again, which
         // reads and matches as the first.
         match e.raw_os_error() {
@@ -261,7 +299,7 @@ pub fn first_file_in(dir: &Path, names: &'static [&'static str]) -> Option<PathB
         names
             .iter()
             .map(|n| Path::new(d).join(n))
-            .find(|p| is_file(p))
+            .find(|p| p.is_file())
     })
 }
 
@@ -272,7 +310,7 @@ pub fn nearest_file(dir: &Path, names: &'static [&'static str]) -> Option<PathBu
     static T: Memo<(OsString, usize), Option<PathBuf>> = OnceLock::new();
     let k = (key(dir).to_os_string(), names.as_ptr() as usize);
     memo(&T, &k, |_| {
-        let here = names.iter().map(|n| dir.join(n)).find(|p| is_file(p));
+        let here = names.iter().map(|n| dir.join(n)).find(|p| p.is_file());
         here.or_else(|| dir.parent().and_then(|p| nearest_file(p, names)))
     })
 }
@@ -489,7 +527,7 @@ mod tests {
             match (&ours, &theirs) {
                 (Ok(a), Ok(b)) => {
                     assert_eq!(
-                        (a.is_file(), a.is_dir(), a.len()),
+                        (a.is_file(), a.is_dir(), a.size()),
                         (b.is_file(), b.is_dir(), b.len()),
                         "{p:?}"
                     );

@@ -515,10 +515,10 @@ pub fn read_bytes(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
     if !meta.is_file() {
         return Err("is not a regular file (a FIFO, socket or device); refusing to read it".into());
     }
-    if meta.len() > max_bytes {
+    if meta.size() > max_bytes {
         return Err(format!(
             "is {} bytes, more than the limit of {} bytes (raise it with --max-file-size)",
-            meta.len(),
+            meta.size(),
             max_bytes
         ));
     }
@@ -528,7 +528,7 @@ pub fn read_bytes(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
             return Ok(bytes);
         }
     }
-    let bytes = read_regular(path, meta.len(), max_bytes).map_err(|e| io_message(&e))?;
+    let bytes = read_regular(path, meta.size(), max_bytes).map_err(|e| io_message(&e))?;
     if bytes.len() as u64 > max_bytes {
         return Err(format!(
             "is more than the limit of {max_bytes} bytes (raise it with --max-file-size)"
