@@ -401,3 +401,33 @@ fn diagnostics_after_merge_point_into_the_override_file() {
     assert_eq!(file_of(&l, d.span), "override.yaml");
     assert_eq!(at(&l, d.span), "[yes]");
 }
+
+/// A document keeps of a tag only what merging reads (`!reset`,
+/// `!override`): any other tag, on a sequence, a mapping or a scalar of
+/// either file, merges exactly as no tag does.
+#[test]
+fn other_tags_merge_as_no_tag() {
+    let with = |tag: &str| {
+        let (_p, l) = merged(
+            &format!("services:\n  foo:\n    image: {tag} x\n    dns: {tag} [1.1.1.1]\n    labels: {tag} {{a: b}}\n"),
+            &format!("services:\n  foo:\n    image: {tag} y\n    dns: {tag} [8.8.8.8]\n    labels: {tag} {{c: d}}\n"),
+        );
+        let s = service(&l, "foo");
+        (
+            s.image.as_ref().map(|i| i.value.clone()),
+            s.dns.iter().map(|d| d.value.clone()).collect::<Vec<_>>(),
+            s.labels
+                .iter()
+                .map(|e| e.key.value.clone())
+                .collect::<Vec<_>>(),
+        )
+    };
+    let untagged = with("");
+    assert_eq!(untagged.1, ["1.1.1.1", "8.8.8.8"]);
+    for tag in ["!custom", "!!str", "!merge"] {
+        assert_eq!(with(tag), untagged, "{tag}");
+    }
+    // And the two that matter do change it.
+    assert_ne!(with("!override"), untagged);
+    assert_ne!(with("!reset").1, untagged.1);
+}

@@ -11,7 +11,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::load::interpolate::{interpolate, Env, Problem};
 use crate::source::Span;
-use crate::value::{Key, Map, ScalarValue, Value, ValueKind};
+use crate::value::{Key, Map, ScalarValue, Value, ValueKind, ValueTag};
 use crate::yaml::{CoreValue, NodeId, NodeKind, ScalarStyle, Tree};
 use compact_str::CompactString;
 
@@ -209,8 +209,7 @@ impl Converter<'_> {
             .tree
             .tag(id)
             .or(self.tree.tag(content))
-            .cloned()
-            .map(Box::new);
+            .map(ValueTag::of);
         let mut value = Value {
             kind: ValueKind::Null,
             span: node.span,

@@ -14,8 +14,7 @@
 //! Every value keeps the span it was written at, so after merging a
 //! diagnostic still points into the file that set the value.
 
-use crate::value::{Key, Map, Value, ValueKind};
-use crate::yaml::Tag;
+use crate::value::{Key, Map, Value, ValueKind, ValueTag};
 use compact_str::CompactString;
 
 /// Merges `over` onto `base` at the document level.
@@ -37,12 +36,11 @@ pub fn strip_resets(v: &mut Value) {
     while let Some(v) = stack.pop() {
         match &mut v.kind {
             ValueKind::Map(m) => {
-                m.entries
-                    .retain(|(_, e)| e.tag.as_deref() != Some(&Tag::Reset));
+                m.entries.retain(|(_, e)| e.tag != Some(ValueTag::Reset));
                 stack.extend(m.entries.iter_mut().map(|(_, e)| e));
             }
             ValueKind::Seq(s) => {
-                s.retain(|e| e.tag.as_deref() != Some(&Tag::Reset));
+                s.retain(|e| e.tag != Some(ValueTag::Reset));
                 stack.extend(s.iter_mut());
             }
             _ => {}
@@ -94,14 +92,14 @@ fn strategy(path: &[String]) -> Strategy {
 }
 
 fn merge_at(base: &mut Value, over: Value, path: &mut Vec<String>) {
-    match over.tag.as_deref() {
-        Some(Tag::Reset) => {
+    match over.tag {
+        Some(ValueTag::Reset) => {
             base.kind = ValueKind::Null;
             base.span = over.span;
-            base.tag = Some(Box::new(Tag::Reset));
+            base.tag = Some(ValueTag::Reset);
             return;
         }
-        Some(Tag::Override) => {
+        Some(ValueTag::Override) => {
             *base = over;
             base.tag = None;
             return;
@@ -256,9 +254,9 @@ fn merge_keyed(base: &mut Value, over: Value) {
             (ValueKind::Map(b), ValueKind::Map(o)) => {
                 for (k, v) in o.entries {
                     match b.get_mut(&k.name) {
-                        Some(slot) if v.tag.as_deref() == Some(&Tag::Reset) => {
+                        Some(slot) if v.tag == Some(ValueTag::Reset) => {
                             slot.kind = ValueKind::Null;
-                            slot.tag = Some(Box::new(Tag::Reset));
+                            slot.tag = Some(ValueTag::Reset);
                         }
                         Some(slot) => *slot = v,
                         None => b.entries.push((k, v)),
@@ -296,9 +294,9 @@ fn merge_keyed(base: &mut Value, over: Value) {
     let mut merged: Vec<Keyed> = keyed_items(base);
     for item in keyed_items(&over) {
         match merged.iter().position(|m| m.name == item.name) {
-            Some(i) if item.value.tag.as_deref() == Some(&Tag::Reset) => {
+            Some(i) if item.value.tag == Some(ValueTag::Reset) => {
                 merged[i].value.kind = ValueKind::Null;
-                merged[i].value.tag = Some(Box::new(Tag::Reset));
+                merged[i].value.tag = Some(ValueTag::Reset);
             }
             Some(i) => merged[i] = item,
             None => merged.push(item),
@@ -329,7 +327,7 @@ fn merge_keyed(base: &mut Value, over: Value) {
 
 /// An entry rendered as a `K=V` list item, keeping the span.
 fn list_item(k: Keyed) -> Value {
-    if k.from_list || k.value.tag.as_deref() == Some(&Tag::Reset) {
+    if k.from_list || k.value.tag == Some(ValueTag::Reset) {
         return k.value;
     }
     let v = k.value;
