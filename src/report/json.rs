@@ -6,7 +6,7 @@
 //! apply them; `sanitize::write_json` writes any unsafe character in them as
 //! a JSON `\u` escape.
 
-use super::sanitize::{self, append_json};
+use super::sanitize::{self, append_json, SafeJson};
 use super::{Counts, Fixable, Pos, Report, TOOL_NAME, TOOL_VERSION};
 use crate::diagnostic::{Applicability, Diagnostic};
 use crate::source::Span;
@@ -135,7 +135,7 @@ fn diagnostics(report: &Report) -> io::Result<Vec<Vec<u8>>> {
         for (i, d) in chunk.iter().enumerate() {
             let first = c == 0 && i == 0;
             part.extend_from_slice(if first { b"\n    " } else { b",\n    " });
-            append_json(&mut part, &diagnostic(report, d), 2)?;
+            write_diagnostic(&mut part, &diagnostic(report, d), 2)?;
         }
         Ok(part)
     };
@@ -149,6 +149,154 @@ fn diagnostics(report: &Report) -> io::Result<Vec<Vec<u8>>> {
             .map(write)
             .collect()
     }
+}
+
+/// Writes a finding as serializing it with [`SafeJson`] at `depth` does,
+/// byte for byte (`parts_write_what_the_whole_document_writes` holds the
+/// two together), without serde's machinery: every finding of a report
+/// passes here, and its keys need no escaping. Strings are serialized
+/// alone, so they are escaped as before.
+fn write_diagnostic(out: &mut Vec<u8>, d: &JsonDiagnostic, depth: usize) -> io::Result<()> {
+    let mut o = Members::open(out, depth);
+    o.string("code", &d.code)?;
+    match d.name {
+        Some(name) => o.string("name", name)?,
+        None => o.raw("name", b"null"),
+    }
+    o.string("severity", d.severity)?;
+    o.string("message", &d.message)?;
+    o.string("file", &d.file)?;
+    o.pos("start", d.start);
+    o.pos("end", d.end);
+    o.array("labels", &d.labels, |out, depth, l| {
+        let mut o = Members::open(out, depth);
+        o.string("file", &l.file)?;
+        o.pos("start", l.start);
+        o.pos("end", l.end);
+        o.string("message", &l.message)?;
+        o.close();
+        Ok(())
+    })?;
+    match &d.help {
+        Some(help) => o.string("help", help)?,
+        None => o.raw("help", b"null"),
+    }
+    o.array("notes", &d.notes, |out, _, n| string(out, n))?;
+    o.array("fixes", &d.fixes, |out, depth, f| {
+        let mut o = Members::open(out, depth);
+        o.string("title", &f.title)?;
+        o.string(
+            "applicability",
+            match f.applicability {
+                Applicability::Safe => "safe",
+                Applicability::Unsafe => "unsafe",
+                Applicability::DisplayOnly => "display-only",
+            },
+        )?;
+        o.array("edits", &f.edits, |out, depth, e| {
+            let mut o = Members::open(out, depth);
+            o.string("file", &e.file)?;
+            o.pos("start", e.start);
+            o.pos("end", e.end);
+            o.string("replacement", e.replacement)?;
+            o.close();
+            Ok(())
+        })?;
+        o.close();
+        Ok(())
+    })?;
+    o.close();
+    Ok(())
+}
+
+/// A JSON string, escaped by serde_json and [`SafeJson`].
+fn string(out: &mut Vec<u8>, s: &str) -> io::Result<()> {
+    append_json(out, s, 0)
+}
+
+/// The members of one JSON object being written, laid out as [`SafeJson`]
+/// lays them out: each on its own line, indented one level deeper than
+/// the object, and the closing brace on a line of its own unless the
+/// object is empty.
+struct Members<'a> {
+    out: &'a mut Vec<u8>,
+    /// The depth of the members (the object's plus one).
+    depth: usize,
+    first: bool,
+}
+
+impl<'a> Members<'a> {
+    fn open(out: &'a mut Vec<u8>, depth: usize) -> Members<'a> {
+        out.push(b'{');
+        Members {
+            out,
+            depth: depth + 1,
+            first: true,
+        }
+    }
+
+    fn key(&mut self, key: &str) {
+        newline(self.out, !self.first, self.depth);
+        self.first = false;
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\": ");
+    }
+
+    fn raw(&mut self, key: &str, value: &[u8]) {
+        self.key(key);
+        self.out.extend_from_slice(value);
+    }
+
+    fn string(&mut self, key: &str, value: &str) -> io::Result<()> {
+        self.key(key);
+        string(self.out, value)
+    }
+
+    fn number(&mut self, key: &str, n: usize) {
+        self.raw(key, itoa::Buffer::new().format(n).as_bytes());
+    }
+
+    fn pos(&mut self, key: &str, p: Pos) {
+        self.key(key);
+        let mut o = Members::open(self.out, self.depth);
+        o.number("line", p.line);
+        o.number("column", p.column);
+        o.number("offset", p.offset);
+        o.close();
+    }
+
+    /// An array of `items`, each written by `write` at the items' depth.
+    fn array<T>(
+        &mut self,
+        key: &str,
+        items: &[T],
+        write: impl Fn(&mut Vec<u8>, usize, &T) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.key(key);
+        self.out.push(b'[');
+        for (i, item) in items.iter().enumerate() {
+            newline(self.out, i > 0, self.depth + 1);
+            write(self.out, self.depth + 1, item)?;
+        }
+        if !items.is_empty() {
+            newline(self.out, false, self.depth);
+        }
+        self.out.push(b']');
+        Ok(())
+    }
+
+    fn close(self) {
+        if !self.first {
+            newline(self.out, false, self.depth - 1);
+        }
+        self.out.push(b'}');
+    }
+}
+
+/// A newline (after a comma when `comma`) and the indentation of `depth`.
+fn newline(out: &mut Vec<u8>, comma: bool, depth: usize) {
+    SafeJson::newline(out, comma, depth).expect("writing to a Vec does not fail");
 }
 
 /// The file notes, their text made safe.

@@ -229,7 +229,11 @@ impl SafeJson {
 
     /// A newline (after `,` when `comma`) and the indentation of `depth`,
     /// in one write.
-    fn newline<W: ?Sized + io::Write>(w: &mut W, comma: bool, depth: usize) -> io::Result<()> {
+    pub(crate) fn newline<W: ?Sized + io::Write>(
+        w: &mut W,
+        comma: bool,
+        depth: usize,
+    ) -> io::Result<()> {
         const SPACES: &[u8; 64] =
             b"                                                                ";
         w.write_all(if comma { b",\n" } else { b"\n" })?;
