@@ -99,27 +99,29 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         summary: report.counts(),
         fixable: report.fixable(),
     };
-    let mut buf = Vec::with_capacity(1024 + report.diagnostics.len() * 1024);
+    // Each part goes to `out` as it is: the caller buffers the report (a
+    // copy here would copy it all once more).
     // The head's object, left open: `{ ... "files_checked": N` and no `\n}`.
-    append_json(&mut buf, &head, 0)?;
-    buf.truncate(buf.len() - b"\n}".len());
-    buf.extend_from_slice(b",\n  \"diagnostics\": [");
+    let mut head_part = Vec::with_capacity(256);
+    append_json(&mut head_part, &head, 0)?;
+    head_part.truncate(head_part.len() - b"\n}".len());
+    head_part.extend_from_slice(b",\n  \"diagnostics\": [");
+    out.write_all(&head_part)?;
     for part in diagnostics(report)? {
-        buf.extend_from_slice(&part);
+        out.write_all(&part)?;
     }
     let close: &[u8] = if report.diagnostics.is_empty() {
         b"]"
     } else {
         b"\n  ]"
     };
-    buf.extend_from_slice(close);
+    out.write_all(close)?;
     // The tail's object without its `{`: it closes the document.
     let mut rest = Vec::new();
     append_json(&mut rest, &tail, 0)?;
-    buf.push(b',');
-    buf.extend_from_slice(&rest[1..]);
-    buf.push(b'\n');
-    out.write_all(&buf)
+    out.write_all(b",")?;
+    out.write_all(&rest[1..])?;
+    out.write_all(b"\n")
 }
 
 /// The findings as the elements of the `diagnostics` array (each after its
