@@ -575,10 +575,13 @@ impl Filesystem {
         }
         self.absent.retain(|k, _| !under(k));
         // Keep the set minimal: a prefix below another adds nothing.
+        let below = |u: &str| {
+            path.len() > u.len() && path.starts_with(u) && path.as_bytes()[u.len()] == b'/'
+        };
         if self
             .unknown
             .keys()
-            .any(|u| u == "/" || *u == path || path.starts_with(&format!("{u}/")))
+            .any(|u| u == "/" || *u == path || below(u))
         {
             return;
         }

@@ -59,9 +59,10 @@ pub fn parse(name: &str, text: &str) -> Result<Layout, String> {
         source_url: "".into(),
     };
     let mut source = String::new();
-    // The listed paths in file order, and where each path was last listed.
+    // The listed paths in file order.
     let mut listed: Vec<(String, Entry)> = Vec::new();
-    let mut at: HashMap<String, usize> = HashMap::new();
+    // One line's fields (one vector for all the lines).
+    let mut f: Vec<&str> = Vec::new();
     let mut users = Vec::new();
     let mut groups = Vec::new();
     let mut users_complete = false;
@@ -75,7 +76,8 @@ pub fn parse(name: &str, text: &str) -> Result<Layout, String> {
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
-        let f: Vec<&str> = line.split(' ').collect();
+        f.clear();
+        f.extend(line.split(' '));
         match f[0] {
             "users" if f.get(1) == Some(&"complete") => users_complete = true,
             "users" if f.len() == 3 && f[1] == "known-from" => {
@@ -99,9 +101,12 @@ pub fn parse(name: &str, text: &str) -> Result<Layout, String> {
             // rest of the line) somewhere in it.
             "contains" if f.len() >= 3 => {
                 let text = f[2..].join(" ");
-                let e = at
-                    .get(f[1])
-                    .map(|&i| &mut listed[i].1)
+                // The path as last listed (few lines say `contains`).
+                let e = listed
+                    .iter_mut()
+                    .rev()
+                    .find(|(p, _)| p == f[1])
+                    .map(|(_, e)| e)
                     .filter(|e| e.kind == Some(PathKind::File))
                     .ok_or_else(|| err("`contains` names a file not listed before it"))?;
                 e.contains = Some(text);
@@ -132,7 +137,6 @@ pub fn parse(name: &str, text: &str) -> Result<Layout, String> {
                 }
                 e.children_complete = k == "D";
                 let path = super::facts::normalize(path);
-                at.insert(path.clone(), listed.len());
                 listed.push((path, e));
             }
             _ => return Err(err("unknown line")),
