@@ -221,11 +221,28 @@ fn filesystem_of(mut listed: Vec<(String, Entry)>, ev: &Evidence) -> Filesystem 
 
 /// The layout's file system with every entry's evidence set to `ev`.
 pub fn filesystem_with(layout: &Layout, ev: &Evidence) -> Filesystem {
-    let mut fs = layout.fs.clone();
-    for e in fs.entries.values_mut() {
-        e.evidence = ev.clone();
+    // Built entry by entry rather than cloned and then re-cited: each
+    // entry's old evidence would be copied only to be dropped.
+    let entries = layout.fs.entries.iter().map(|(path, e)| {
+        let entry = Entry {
+            kind: e.kind,
+            uid: e.uid,
+            gid: e.gid,
+            mode: e.mode,
+            content: e.content,
+            link: e.link.clone(),
+            children_complete: e.children_complete,
+            contains: e.contains.clone(),
+            evidence: ev.clone(),
+        };
+        (path.clone(), entry)
+    });
+    Filesystem {
+        entries: entries.collect(),
+        absent: layout.fs.absent.clone(),
+        complete: layout.fs.complete.clone(),
+        unknown: layout.fs.unknown.clone(),
     }
-    fs
 }
 
 #[cfg(test)]
@@ -342,6 +359,27 @@ mod tests {
                 fast.entries.keys(),
                 slow.entries.keys()
             );
+        }
+    }
+
+    /// Every embedded layout's file system as an image cites it: the
+    /// layout's, with every entry's evidence replaced.
+    #[test]
+    fn filesystem_with_is_the_layout_recited() {
+        let ev = Evidence::Builtin {
+            file: "rules/images/base/x.txt".into(),
+            repository: "docker.io/library/x".into(),
+            tag_pattern: "1.*".into(),
+            source_url: "https://example.com".into(),
+        };
+        for (name, _) in embedded() {
+            let l = get(name).expect("parses");
+            let mut expected = l.fs.clone();
+            for e in expected.entries.values_mut() {
+                e.evidence = ev.clone();
+            }
+            let got = filesystem_with(&l, &ev);
+            assert_eq!(format!("{got:?}"), format!("{expected:?}"), "{name}");
         }
     }
 
