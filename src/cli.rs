@@ -986,7 +986,9 @@ fn file_repository(p: &Path) -> (PathBuf, PathBuf) {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let cwd = project::absolute(Path::new("."));
+    // What `project::absolute(".")` is: the current folder is absolute and
+    // normal already.
+    let cwd = crate::fscache::current_dir();
     let fallback = if project::absolute(&dir).starts_with(&cwd) {
         cwd
     } else {
@@ -1134,9 +1136,18 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
         };
     // What each named file defines is read on both cores first; the jobs
     // are then planned in order from what was read.
-    // Each named path's metadata, asked of the file system once.
+    // Each named path's metadata, asked of the file system once, on both
+    // cores when there are many (a path walk each, before anything else
+    // can start).
     let mut metas: Vec<Option<std::io::Result<crate::fscache::Meta>>> =
         args.paths.iter().map(|_| None).collect();
+    if args.base.is_empty() && args.paths.len() > 1 {
+        args.paths.par_iter().for_each(|p| {
+            if p.as_os_str() != "-" {
+                let _ = crate::fscache::metadata(p);
+            }
+        });
+    }
     if args.base.is_empty() {
         let mut by_repo: Vec<Vec<PathBuf>> = Vec::new();
         for (p, meta) in args.paths.iter().zip(&mut metas) {
