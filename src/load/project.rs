@@ -1887,6 +1887,44 @@ mod absolute_tests {
         assert!(!is_normal_absolute(Path::new("/a/./b")));
         assert!(!is_normal_absolute(Path::new("a/b")));
     }
+
+    /// `absolute` (and its shortcut for paths normal already) is the
+    /// normalization by components on every absolute path of up to 9
+    /// bytes of `/`, `.` and `a`.
+    #[test]
+    fn absolute_is_the_normalization_by_components_on_every_short_path() {
+        let mut paths: Vec<Vec<u8>> = vec![Vec::new()];
+        let mut all = Vec::new();
+        for _ in 0..9 {
+            let mut next = Vec::new();
+            for p in &paths {
+                for c in [b'/', b'.', b'a'] {
+                    let mut q = p.clone();
+                    q.push(c);
+                    next.push(q);
+                }
+            }
+            all.extend(next.iter().cloned());
+            paths = next;
+        }
+        for b in &all {
+            let text = std::str::from_utf8(b).unwrap();
+            let p = Path::new(text);
+            if p.is_absolute() {
+                let mut slow = PathBuf::new();
+                for c in p.components() {
+                    match c {
+                        Component::ParentDir => {
+                            slow.pop();
+                        }
+                        Component::CurDir => {}
+                        other => slow.push(other.as_os_str()),
+                    }
+                }
+                assert_eq!(absolute(p), slow, "{text}");
+            }
+        }
+    }
 }
 
 #[cfg(test)]
