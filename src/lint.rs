@@ -57,11 +57,21 @@ pub fn lint_job_with_images(
         }
     }
     // P103 is the one rule that reads the YAML trees' nodes (suppressions
-    // read their comments): without it the loader frees them before it
-    // lowers the model (decision 0031).
+    // read their comments): it runs while loading, and the loader frees the
+    // nodes before it lowers the model (decision 0031). Its findings take
+    // its place among the rules' below.
     let p103 = rules::find("P103").expect("P103 is registered");
-    let loaded = if is_enabled(p103, config, selection) {
-        project::load(&job.inputs, load_opts)?
+    let p103_on = is_enabled(p103, config, selection);
+    let mut from_nodes = Vec::new();
+    let loaded = if p103_on {
+        let mut read = |trees: &[crate::yaml::Tree], sources: &SourceMap| {
+            rules::portability::yaml11_ambiguous_scalar::check_trees(
+                trees,
+                sources,
+                &mut from_nodes,
+            )
+        };
+        project::load_reading_nodes(&job.inputs, load_opts, &mut read)?
     } else {
         project::load_without_nodes(&job.inputs, load_opts)?
     };
@@ -140,7 +150,9 @@ pub fn lint_job_with_images(
             engine_here: images.engine_here,
         };
         let start = diagnostics.len();
-        diagnostics.extend(rules::run(&cx, &enabled));
+        // P103 ran while loading (above).
+        let from_nodes = std::mem::take(&mut from_nodes);
+        diagnostics.extend(rules::run_having(&cx, &enabled, "P103", from_nodes));
         // Exit codes (issue 6): an error that predicts an exit code, on a
         // service that restarts, means a restart loop; say so.
         note_restart_loops(project, &mut diagnostics[start..]);
@@ -598,6 +610,62 @@ mod tests {
     /// Sorting and dropping repeats together (the files' clean paths
     /// worked out beside the sort) keeps what sorting, then dropping,
     /// keeps.
+    /// P103, run while loading before the nodes are freed, finds what it
+    /// finds on a load that keeps them, in the same order; the nodes are
+    /// gone afterwards.
+    #[test]
+    fn p103_while_loading_is_p103_on_the_kept_nodes() {
+        let texts = [
+            "services:\n  web:\n    image: nginx\n    environment:\n      DEBUG: yes\n      MODE: 0755\n      LIST: [on, off, 1_000, 0x1F]\n    labels:\n      - a=b\n      - no\n",
+            "x-base: &base\n  environment:\n    A: y\n    B: NO\nservices:\n  a:\n    <<: *base\n    image: busybox\n    command: [\"sh\", on]\n  b:\n    <<: *base\n    image: busybox\n",
+            "services:\n  web:\n    image: nginx\n",
+        ];
+        let mut found = 0;
+        for text in texts {
+            let via_lint = lint_text("/p/compose.yaml", text).expect("lints");
+            let got: Vec<_> = via_lint
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == "P103")
+                .map(|d| (d.span, d.message.clone()))
+                .collect();
+            let inputs = [project::Input {
+                path: PathBuf::from("/p/compose.yaml"),
+                text: Some(text.to_string()),
+            }];
+            let opts = LoadOptions {
+                root: Some(PathBuf::from("/p")),
+                project_dir: Some(PathBuf::from("/p")),
+                env: Some(crate::load::interpolate::Env::new()),
+                ..Default::default()
+            };
+            let kept = project::load(&inputs, &opts).expect("loads");
+            assert!(kept.trees.iter().all(|t| !t.nodes.is_empty()));
+            let mut expected = Vec::new();
+            rules::portability::yaml11_ambiguous_scalar::check_trees(
+                &kept.trees,
+                &kept.sources,
+                &mut expected,
+            );
+            let expected: Vec<_> = expected
+                .iter()
+                .map(|d| (d.span, d.message.clone()))
+                .collect();
+            assert_eq!(got, expected, "{text}");
+            found += got.len();
+            let mut seen = 0;
+            let freed = project::load_reading_nodes(&inputs, &opts, &mut |trees, _| {
+                seen = trees.iter().map(|t| t.nodes.len()).sum();
+            })
+            .expect("loads");
+            assert!(
+                seen > 0 && freed.trees.iter().all(|t| t.nodes.is_empty()),
+                "{text}"
+            );
+        }
+        assert!(found >= 8, "{found}");
+    }
+
     #[test]
     fn sort_and_dedup_is_sort_then_dedup() {
         let s = sources();

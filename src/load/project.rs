@@ -229,7 +229,7 @@ struct Loader {
 
 /// Loads the files of one project (`-f a -f b`, merged in order).
 pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> {
-    load_with(inputs, opts, false, false)
+    load_with(inputs, opts, false, Nodes::Keep)
 }
 
 /// [`load`] for a lint in which nothing reads the YAML trees' nodes: each
@@ -238,7 +238,27 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> 
 /// model are not held at once (decision 0031). Everything else is what
 /// [`load`] gives.
 pub fn load_without_nodes(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> {
-    load_with(inputs, opts, false, true)
+    load_with(inputs, opts, false, Nodes::Free(&mut |_, _| {}))
+}
+
+/// [`load_without_nodes`], with `read` given the trees, nodes and all, and
+/// the sources, once every document is converted and before the nodes are
+/// freed: a lint whose one reader of nodes (P103) runs there keeps a large
+/// file's tree and model from being held at once all the same.
+pub fn load_reading_nodes(
+    inputs: &[Input],
+    opts: &LoadOptions,
+    read: &mut dyn FnMut(&[Tree], &SourceMap),
+) -> Result<Loaded, FatalError> {
+    load_with(inputs, opts, false, Nodes::Free(read))
+}
+
+/// What a load does with the YAML trees' nodes once every document is
+/// converted (only rules about YAML itself read them).
+enum Nodes<'a> {
+    Keep,
+    /// Frees them, after this has read them.
+    Free(&'a mut dyn FnMut(&[Tree], &SourceMap)),
 }
 
 /// [`load`] for a look ahead (discovery reads each file to learn what it
@@ -250,7 +270,7 @@ pub fn load_without_nodes(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded
 /// parse it again (see [`HandedOn`]); with [`LoadOptions::parses`] those it
 /// parsed move there (and are missing from `trees`).
 pub fn load_handing_on(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, FatalError> {
-    load_with(inputs, opts, true, false)
+    load_with(inputs, opts, true, Nodes::Keep)
 }
 
 /// A parsed file handed from one load to the next (see [`load_handing_on`]):
@@ -319,7 +339,7 @@ fn load_with(
     inputs: &[Input],
     opts: &LoadOptions,
     look_ahead: bool,
-    free_nodes: bool,
+    nodes: Nodes,
 ) -> Result<Loaded, FatalError> {
     let first = inputs.first().ok_or_else(|| FatalError {
         path: PathBuf::from("."),
@@ -444,8 +464,9 @@ fn load_with(
         if look_ahead {
             document = Some(doc);
         } else {
-            if free_nodes {
+            if let Nodes::Free(read) = nodes {
                 // Converted: from here on only the comments are read.
+                read(&loader.trees, &loader.sources);
                 loader.trees.iter_mut().for_each(Tree::free_nodes);
             }
             let p = loader.lower(doc);

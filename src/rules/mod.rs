@@ -559,11 +559,26 @@ pub fn all_meta() -> Vec<RuleMeta> {
 
 /// Runs every rule with a check function that `enabled` accepts.
 pub fn run(cx: &Context, enabled: &dyn Fn(&Rule) -> bool) -> Vec<Diagnostic> {
+    run_having(cx, enabled, "", Vec::new())
+}
+
+/// [`run`], where the rule `code` ran already (while loading) and found
+/// `found`: its findings take its place among the others'.
+pub fn run_having(
+    cx: &Context,
+    enabled: &dyn Fn(&Rule) -> bool,
+    code: &str,
+    mut found: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in REGISTRY {
         if let Some(check) = rule.check {
             if enabled(rule) {
-                check(cx, &mut out);
+                if rule.meta.code == code {
+                    out.append(&mut found);
+                } else {
+                    check(cx, &mut out);
+                }
             }
         }
     }

@@ -5,7 +5,7 @@
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
-use crate::source::SourceFile;
+use crate::source::{SourceFile, SourceMap};
 use crate::yaml::{NodeId, NodeKind, ScalarStyle, Tree, Yaml11Kind};
 
 pub const META: RuleMeta = RuleMeta {
@@ -22,13 +22,20 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for tree in cx.trees {
-        check_tree(cx, tree, out);
+    check_trees(cx.trees, cx.sources, out);
+}
+
+/// The rule on the trees themselves, which is all it reads: a lint runs it
+/// while loading, before the trees' nodes are freed
+/// ([`crate::load::project::load_reading_nodes`]).
+pub fn check_trees(trees: &[Tree], sources: &SourceMap, out: &mut Vec<Diagnostic>) {
+    for tree in trees {
+        check_tree(sources, tree, out);
     }
 }
 
-fn check_tree(cx: &Context, tree: &Tree, out: &mut Vec<Diagnostic>) {
-    let source = cx.sources.get(tree.file);
+fn check_tree(sources: &SourceMap, tree: &Tree, out: &mut Vec<Diagnostic>) {
+    let source = sources.get(tree.file);
     // Value positions only: mapping values and sequence items. Keys such as
     // `on:` are not Compose keys anyway. Each value with the key it belongs
     // to, if any, in the order of the tree.
