@@ -236,6 +236,14 @@ fn near(a: &str, b: &str) -> bool {
     edits + (a.len() - i) + (b.len() - j) <= 1
 }
 
+/// Whether `d` reports a use of an unset variable (S006) or of an unset
+/// required one (S007), the findings [`regroup`] merges per variable and
+/// looks up in the documented variables.
+pub fn is_variable_use(d: &Diagnostic) -> bool {
+    (d.code == "S006" && d.message.starts_with("variable `"))
+        || (d.code == "S007" && d.message.starts_with("required variable `"))
+}
+
 /// S006 once per variable (the first use reported, every other use a
 /// label), and the levels of S006 and S007: documented variables are info,
 /// a required variable that looks like a typo of one that is set is an
@@ -244,9 +252,7 @@ pub fn regroup(diags: &mut Vec<Diagnostic>, documented: &HashSet<String>, env: &
     let mut first: BTreeMap<String, usize> = BTreeMap::new();
     let mut keep = Vec::with_capacity(diags.len());
     for d in diags.drain(..) {
-        let is_use = (d.code == "S006" && d.message.starts_with("variable `"))
-            || (d.code == "S007" && d.message.starts_with("required variable `"));
-        let Some(name) = variable(&d).filter(|_| is_use) else {
+        let Some(name) = variable(&d).filter(|_| is_variable_use(&d)) else {
             keep.push(d);
             continue;
         };
@@ -481,6 +487,50 @@ mod tests {
             "#   ../app.env -> app.env (in project root)\n"
         ));
         assert!(!told_to_create(p, "services: {}\n"));
+    }
+
+    /// The example env files are read only when a finding uses a variable:
+    /// a load that reports one (unset, or required and unset) finds it
+    /// documented in the project folder's example, or its parent's up to
+    /// the root; the same load without the examples finds it undocumented.
+    #[test]
+    fn documented_variables_are_found_for_every_use() {
+        use crate::load::project::{load, Input, LoadOptions};
+        let cases = [
+            ("image: \"x:${TAG}\"", "S006"),
+            ("environment:\n      K: ${KEY:?set it}", "S007"),
+        ];
+        for (service, code) in cases {
+            let tmp = tempfile::tempdir().unwrap();
+            let root = tmp.path();
+            let dir = root.join("app");
+            std::fs::create_dir_all(&dir).unwrap();
+            let compose = dir.join("compose.yaml");
+            let text = format!("services:\n  a:\n    image: x\n    {service}\n");
+            std::fs::write(&compose, text.replace("image: x\n    image", "image")).unwrap();
+            let opts = LoadOptions {
+                root: Some(root.to_path_buf()),
+                ..Default::default()
+            };
+            let levels = || {
+                let input = Input {
+                    path: compose.clone(),
+                    text: None,
+                };
+                let loaded = crate::fscache::scope(|| load(&[input], &opts).unwrap());
+                loaded
+                    .diagnostics
+                    .iter()
+                    .filter(|d| is_variable_use(d))
+                    .map(|d| (d.code, d.severity))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(levels().len(), 1, "{code}");
+            assert_ne!(levels()[0], (code, Severity::Info), "{code}");
+            std::fs::write(dir.join(".env.example"), "TAG=\n").unwrap();
+            std::fs::write(root.join("env.sample"), "# KEY=\n").unwrap();
+            assert_eq!(levels(), vec![(code, Severity::Info)], "{code}");
+        }
     }
 
     #[test]

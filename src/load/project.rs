@@ -477,10 +477,17 @@ fn load_with(
 
     // Example env files of the project directory and of its parents up to
     // the root (an overlay in `overrides/` is documented at the top).
+    // Only a use of an unset variable is looked up in them: without one
+    // the folders are not listed (most projects set what they use).
     let mut documented = std::collections::HashSet::new();
     let top = absolute(&loader.root);
     // A look ahead's diagnostics are not read.
-    let mut dir = (!look_ahead).then(|| absolute(&project_dir));
+    let uses = !look_ahead
+        && loader
+            .diagnostics
+            .iter()
+            .any(super::envhints::is_variable_use);
+    let mut dir = uses.then(|| absolute(&project_dir));
     while let Some(d) = dir {
         documented.extend(
             crate::fscache::documented_vars(&d, super::envhints::documented_vars)
