@@ -684,6 +684,16 @@ pub fn absolute(path: &Path) -> PathBuf {
     if is_normal_absolute(path) {
         return path.to_path_buf();
     }
+    if is_normal_relative(path) {
+        // The current folder is absolute and normal (as the kernel gives
+        // it): joined to a normal relative path it is normal too, and
+        // nothing is left to clean up (a folder lint names every project
+        // relative to it, several times per load).
+        let cwd = crate::fscache::current_dir();
+        if is_normal_absolute(&cwd) {
+            return cwd.join(path);
+        }
+    }
     let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
@@ -700,6 +710,17 @@ pub fn absolute(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// Whether `path` is relative, not empty, and made of normal components
+/// only: no `.` or `..` component, no doubled or trailing `/`.
+fn is_normal_relative(path: &Path) -> bool {
+    let b = path.as_os_str().as_encoded_bytes();
+    !b.is_empty()
+        && b[0] != b'/'
+        && !b.ends_with(b"/")
+        && b.split(|c| *c == b'/')
+            .all(|c| !c.is_empty() && c != b"." && c != b"..")
 }
 
 /// Whether `path` is absolute and already what [`absolute`] makes of it:
@@ -1916,9 +1937,10 @@ mod absolute_tests {
         assert!(!is_normal_absolute(Path::new("a/b")));
     }
 
-    /// `absolute` (and its shortcut for paths normal already) is the
-    /// normalization by components on every absolute path of up to 9
-    /// bytes of `/`, `.` and `a`.
+    /// `absolute` (and its shortcuts for paths normal already, absolute
+    /// or relative) is the normalization by components of the path joined
+    /// to the current folder, on every path of up to 9 bytes of `/`, `.`
+    /// and `a`.
     #[test]
     fn absolute_is_the_normalization_by_components_on_every_short_path() {
         let mut paths: Vec<Vec<u8>> = vec![Vec::new()];
@@ -1935,22 +1957,21 @@ mod absolute_tests {
             all.extend(next.iter().cloned());
             paths = next;
         }
+        let cwd = std::env::current_dir().unwrap();
         for b in &all {
             let text = std::str::from_utf8(b).unwrap();
             let p = Path::new(text);
-            if p.is_absolute() {
-                let mut slow = PathBuf::new();
-                for c in p.components() {
-                    match c {
-                        Component::ParentDir => {
-                            slow.pop();
-                        }
-                        Component::CurDir => {}
-                        other => slow.push(other.as_os_str()),
+            let mut slow = PathBuf::new();
+            for c in cwd.join(p).components() {
+                match c {
+                    Component::ParentDir => {
+                        slow.pop();
                     }
+                    Component::CurDir => {}
+                    other => slow.push(other.as_os_str()),
                 }
-                assert_eq!(absolute(p), slow, "{text}");
             }
+            assert_eq!(absolute(p), slow, "{text}");
         }
     }
 }
