@@ -221,28 +221,13 @@ fn filesystem_of(mut listed: Vec<(String, Entry)>, ev: &Evidence) -> Filesystem 
 
 /// The layout's file system with every entry's evidence set to `ev`.
 pub fn filesystem_with(layout: &Layout, ev: &Evidence) -> Filesystem {
-    // Built entry by entry rather than cloned and then re-cited: each
-    // entry's old evidence would be copied only to be dropped.
-    let entries = layout.fs.entries.iter().map(|(path, e)| {
-        let entry = Entry {
-            kind: e.kind,
-            uid: e.uid,
-            gid: e.gid,
-            mode: e.mode,
-            content: e.content,
-            link: e.link.clone(),
-            children_complete: e.children_complete,
-            contains: e.contains.clone(),
-            evidence: ev.clone(),
-        };
-        (path.clone(), entry)
-    });
-    Filesystem {
-        entries: entries.collect(),
-        absent: layout.fs.absent.clone(),
-        complete: layout.fs.complete.clone(),
-        unknown: layout.fs.unknown.clone(),
+    // Cloned, then re-cited: the map's clone copies its nodes as they are,
+    // which costs less than rebuilding it from the entries (measured).
+    let mut fs = layout.fs.clone();
+    for e in fs.entries.values_mut() {
+        e.evidence = ev.clone();
     }
+    fs
 }
 
 #[cfg(test)]
