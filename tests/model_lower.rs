@@ -1144,3 +1144,20 @@ fn invalid_names() {
     assert_eq!(at(src, d[0].span), "\"my service\"");
     assert_eq!(p.services.len(), 1);
 }
+
+/// An unknown key under `deploy.resources.limits` or `reservations` names
+/// the section it is in (the name is made only when it is reported).
+#[test]
+fn unknown_resource_keys_name_their_section() {
+    let (_, d) = lower_yaml(
+        "services:\n  a:\n    image: x\n    deploy:\n      resources:\n        limits: {cpus: '1', gpu: 1}\n        reservations: {memory: 1g, disk: 1}\n",
+    );
+    let messages: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "unknown key `gpu` in `limits`",
+            "unknown key `disk` in `reservations`"
+        ]
+    );
+}

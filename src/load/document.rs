@@ -382,23 +382,26 @@ impl Converter<'_> {
     /// `true:`). `None` for keys that are not scalars.
     #[inline(never)]
     fn key(&mut self, id: NodeId, report: bool) -> Option<Key> {
-        let name = self.tree.key_str(id)?;
+        // The node is resolved once, and its text cloned as it is held
+        // (a short key is copied inline, not measured and built again).
         let key_node = self.tree.node(self.tree.resolve(id).0);
+        let NodeKind::Scalar(k) = &key_node.kind else {
+            return None;
+        };
         let key_span = key_node.span;
-        if let NodeKind::Scalar(k) = &key_node.kind {
-            if report && k.style == ScalarStyle::Plain && k.core_value() != CoreValue::Str {
-                self.diags.push(
-                    Diagnostic::error(
-                        "S004",
-                        key_span,
-                        format!("`{name}` is not a string key; Compose refuses non-string keys"),
-                    )
-                    .help(format!("quote it: \"{name}\"")),
-                );
-            }
+        if report && k.style == ScalarStyle::Plain && k.core_value() != CoreValue::Str {
+            let name = &k.value;
+            self.diags.push(
+                Diagnostic::error(
+                    "S004",
+                    key_span,
+                    format!("`{name}` is not a string key; Compose refuses non-string keys"),
+                )
+                .help(format!("quote it: \"{name}\"")),
+            );
         }
         Some(Key {
-            name: name.into(),
+            name: k.value.clone(),
             span: key_span,
         })
     }

@@ -1825,7 +1825,6 @@ fn lower_resource_spec(
         keys: keys_of(m),
         ..ResourceSpec::default()
     };
-    let what = format!("`{field}`");
     let mut ignored = Vec::new();
     for (k, v) in &m.entries {
         let f = k.name.as_str();
@@ -1843,7 +1842,9 @@ fn lower_resource_spec(
                     }
                 }
             }
-            _ => cx.other(k, v, known, &what, Some(&mut ignored)),
+            // Named only when it is reported: every service with
+            // `deploy.resources` comes here.
+            _ => cx.other(k, v, known, &format!("`{field}`"), Some(&mut ignored)),
         }
     }
     Some(r)

@@ -669,30 +669,29 @@ impl Builder<'_> {
     }
 }
 
+/// Past this many keys [`SeenKeys`]' list becomes a hash map.
+const FEW_KEYS: usize = 16;
+
 /// The keys of one mapping seen so far, each with the first node that
-/// wrote it. Most mappings have a few keys, which a short list finds with
-/// fewer instructions than hashing them; a long mapping (`services` of a
-/// large file) switches to a hash map.
+/// wrote it. Most mappings have a few keys, which a short list on the
+/// stack finds with fewer instructions than hashing them (and without an
+/// allocation per mapping); a long mapping (`services` of a large file)
+/// switches to a hash map.
 struct SeenKeys<'a> {
-    few: Vec<(&'a str, NodeId)>,
+    few: [(&'a str, NodeId); FEW_KEYS],
+    /// How many of `few` are in use.
+    len: usize,
     many: Option<HashMap<&'a str, NodeId>>,
 }
 
 impl<'a> SeenKeys<'a> {
-    /// Past this many keys the list becomes a hash map.
-    const FEW: usize = 16;
+    const FEW: usize = FEW_KEYS;
 
     fn with_capacity(n: usize) -> SeenKeys<'a> {
-        if n > Self::FEW {
-            SeenKeys {
-                few: Vec::new(),
-                many: Some(HashMap::with_capacity(n)),
-            }
-        } else {
-            SeenKeys {
-                few: Vec::with_capacity(n),
-                many: None,
-            }
+        SeenKeys {
+            few: [("", NodeId(0)); Self::FEW],
+            len: 0,
+            many: (n > Self::FEW).then(|| HashMap::with_capacity(n)),
         }
     }
 
@@ -708,12 +707,17 @@ impl<'a> SeenKeys<'a> {
                 }
             };
         }
-        if let Some(&(_, first)) = self.few.iter().find(|(k, _)| *k == key) {
+        let few = &self.few[..self.len];
+        if let Some(&(_, first)) = few.iter().find(|(k, _)| *k == key) {
             return Some(first);
         }
-        self.few.push((key, id));
-        if self.few.len() > Self::FEW {
-            self.many = Some(self.few.drain(..).collect());
+        if self.len == Self::FEW {
+            let mut many: HashMap<&'a str, NodeId> = few.iter().copied().collect();
+            many.insert(key, id);
+            self.many = Some(many);
+        } else {
+            self.few[self.len] = (key, id);
+            self.len += 1;
         }
         None
     }
@@ -764,5 +768,40 @@ fn merge_source(
         NodeKind::Invalid => {}
         NodeKind::Sequence(_) => diags.push(bad("a nested sequence")),
         NodeKind::Scalar(_) => diags.push(bad("a scalar")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`SeenKeys`] answers as a plain list searched from the start does,
+    /// below, at and past the switch to a hash map, whether it was sized
+    /// for the keys or not (merged keys come past the size given).
+    #[test]
+    fn seen_keys_answer_as_a_list_does() {
+        for n in 0..3 * FEW_KEYS {
+            for distinct in 1..=n.max(1) {
+                for capacity in [0, n] {
+                    let names: Vec<String> = (0..n)
+                        .map(|i| format!("k{}", (i * 7 + i / 3) % distinct))
+                        .collect();
+                    let mut seen = SeenKeys::with_capacity(capacity);
+                    let mut list: Vec<(&str, NodeId)> = Vec::new();
+                    for (i, name) in names.iter().enumerate() {
+                        let id = NodeId(i as u32);
+                        let expected = list.iter().find(|(k, _)| k == name).map(|&(_, f)| f);
+                        if expected.is_none() {
+                            list.push((name, id));
+                        }
+                        assert_eq!(
+                            seen.first_or_insert(name, id),
+                            expected,
+                            "{n} keys, {distinct} distinct, sized {capacity}, at {i}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }
