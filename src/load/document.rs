@@ -570,6 +570,45 @@ mod tests {
         }
     }
 
+    /// A plain key that YAML reads as another type is reported (S004)
+    /// with its text, through an alias too, and kept as a key with that
+    /// text; a quoted one is a string.
+    #[test]
+    fn keys_keep_their_text_and_non_strings_are_reported() {
+        let text = "a: &k true\nb: {1: x, '2': y, *k : z, null: w}\n";
+        let (tree, _) = parse(FileId(0), text, &Limits::default());
+        let mut diags = Vec::new();
+        let doc = to_value(
+            &tree,
+            text,
+            &Env::new(),
+            &Budget::default(),
+            &mut diags,
+            &mut Vec::new(),
+        )
+        .unwrap();
+        let b = doc
+            .as_map()
+            .and_then(|m| m.get("b"))
+            .and_then(Value::as_map)
+            .unwrap();
+        let names: Vec<&str> = b.keys().map(|k| k.name.as_str()).collect();
+        assert_eq!(names, ["1", "2", "true", "null"]);
+        let messages: Vec<&str> = diags
+            .iter()
+            .filter(|d| d.code == "S004")
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "`1` is not a string key; Compose refuses non-string keys",
+                "`true` is not a string key; Compose refuses non-string keys",
+                "`null` is not a string key; Compose refuses non-string keys"
+            ]
+        );
+    }
+
     /// An alias bomb in a key the outline leaves out (a top-level
     /// `x-` template, a service's `environment`) stops the outline exactly
     /// where it stops the full conversion: the services after it are
