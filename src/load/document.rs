@@ -46,6 +46,11 @@ fn excessive(decoded: usize, aliased: usize) -> bool {
     if aliased <= 100 || decoded <= 1000 {
         return false;
     }
+    // It is asked at every value: up to LOW, a ratio under 0.98 is under
+    // 0.99 however the division rounds, and is told apart in integers.
+    if decoded <= LOW && aliased * 100 < decoded * 98 {
+        return false;
+    }
     let allowed = if decoded <= LOW {
         0.99
     } else if decoded >= HIGH {
@@ -191,7 +196,7 @@ impl Place {
     fn outside_outline(self, key: &str) -> bool {
         match self {
             Place::Root => !OUTLINE_TOP_KEYS.contains(&key),
-            Place::Service => !crate::model::OUTLINE_KEYS.contains(&key),
+            Place::Service => !crate::model::is_outline_key(key),
             _ => false,
         }
     }
@@ -607,6 +612,43 @@ mod tests {
                 "`null` is not a string key; Compose refuses non-string keys"
             ]
         );
+    }
+
+    /// [`excessive`] answers as go-yaml's float formula does: every
+    /// count up to 3,000 values, and the counts near the 0.98 and 0.99
+    /// ratios up to and past 400,000 values.
+    #[test]
+    fn excessive_is_the_float_formula() {
+        fn formula(decoded: usize, aliased: usize) -> bool {
+            if aliased <= 100 || decoded <= 1000 {
+                return false;
+            }
+            let allowed = if decoded <= 400_000 {
+                0.99
+            } else if decoded >= 4_000_000 {
+                0.10
+            } else {
+                0.99 - 0.89 * ((decoded - 400_000) as f64 / 3_600_000.0)
+            };
+            aliased as f64 / decoded as f64 > allowed
+        }
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        for decoded in 0..3000 {
+            pairs.extend((0..=decoded).map(|a| (decoded, a)));
+        }
+        for decoded in (1000usize..420_000).step_by(997).chain(399_990..400_010) {
+            for ratio in [98, 99] {
+                let a = decoded * ratio / 100;
+                pairs.extend((a.saturating_sub(3)..=(a + 3).min(decoded)).map(|a| (decoded, a)));
+            }
+        }
+        for (decoded, aliased) in pairs {
+            assert_eq!(
+                excessive(decoded, aliased),
+                formula(decoded, aliased),
+                "{decoded} {aliased}"
+            );
+        }
     }
 
     /// An alias bomb in a key the outline leaves out (a top-level

@@ -38,7 +38,7 @@ pub use mount::{
     is_host_path, parse_volume_short, BindOptions, ImageOptions, Mount, MountKind, MountSpec,
     TmpfsOptions, VolumeOptions,
 };
-pub use outline::{outline, Field, Outline, ServiceOutline, OUTLINE_KEYS};
+pub use outline::{is_outline_key, outline, Field, Outline, ServiceOutline, OUTLINE_KEYS};
 pub use port::{
     parse_expose, parse_port_range, parse_port_short, Expose, Port, PortRange, PortSpec,
 };

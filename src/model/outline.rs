@@ -31,6 +31,26 @@ pub const OUTLINE_KEYS: [&str; 11] = [
     "configs",
 ];
 
+/// Whether `key` is one of [`OUTLINE_KEYS`]: asked of every key of every
+/// service a look ahead converts, a match finds it by length and bytes
+/// where a search of the list compared it with each.
+pub fn is_outline_key(key: &str) -> bool {
+    matches!(
+        key,
+        "image"
+            | "build"
+            | "provider"
+            | "extends"
+            | "depends_on"
+            | "volumes"
+            | "volumes_from"
+            | "networks"
+            | "network_mode"
+            | "secrets"
+            | "configs"
+    )
+}
+
 /// The names a document defines and refers to, borrowed from it.
 #[derive(Debug, Default)]
 pub struct Outline<'a> {
@@ -272,5 +292,27 @@ fn file_ref_source(item: &Value) -> Option<&str> {
         ValueKind::Scalar(s) => Some(s.text.as_str()),
         ValueKind::Map(m) => last(m, "source", string),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`is_outline_key`] is [`OUTLINE_KEYS`]: every service key, top-level
+    /// key and outline key, and near misses, answered as the list answers.
+    #[test]
+    fn is_outline_key_is_the_list() {
+        let near = [
+            "", "imag", "images", "Image", "volume", "network", "x-image",
+        ];
+        let keys = super::super::SERVICE_KEYS
+            .iter()
+            .chain(super::super::TOP_LEVEL_KEYS)
+            .chain(&OUTLINE_KEYS)
+            .chain(&near);
+        for key in keys {
+            assert_eq!(is_outline_key(key), OUTLINE_KEYS.contains(key), "{key}");
+        }
     }
 }
