@@ -629,7 +629,7 @@ fn check(args: CheckArgs) -> ExitCode {
         // Nothing could be linted; the errors are on stderr already.
         return ExitCode::from(2);
     }
-    let mut buf = Vec::new();
+    let mut buf = Vec::with_capacity(report::size_hint(format, &report));
     let human = HumanOptions {
         color,
         quiet: args.quiet,

@@ -129,6 +129,20 @@ pub struct HumanOptions {
     pub width: usize,
 }
 
+/// About how many bytes `report` takes in `format`, a little more rather
+/// than less (measured: about 1.0-1.3 KB a finding in JSON, 1.7 KB in
+/// SARIF, 0.55 KB in the human format): a buffer of this capacity holds
+/// the report without growing. Growing a buffer of megabytes copies it
+/// into fresh memory each time, which the kernel must clear first.
+pub fn size_hint(format: Format, report: &Report) -> usize {
+    let per_finding = match format {
+        Format::Json | Format::Gitlab => 1536,
+        Format::Sarif | Format::Html => 2048,
+        _ => 768,
+    };
+    16 * 1024 + report.diagnostics.len() * per_finding
+}
+
 /// Write `report` to `out` in `format`.
 pub fn render(
     format: Format,
