@@ -607,9 +607,6 @@ mod tests {
         assert_eq!(id(&d), id(&want));
     }
 
-    /// Sorting and dropping repeats together (the files' clean paths
-    /// worked out beside the sort) keeps what sorting, then dropping,
-    /// keeps.
     /// P103, run while loading before the nodes are freed, finds what it
     /// finds on a load that keeps them, in the same order; the nodes are
     /// gone afterwards.
@@ -666,6 +663,9 @@ mod tests {
         assert!(found >= 8, "{found}");
     }
 
+    /// Sorting and dropping repeats together (the files' clean paths
+    /// worked out beside the sort) keeps what sorting, then dropping,
+    /// keeps.
     #[test]
     fn sort_and_dedup_is_sort_then_dedup() {
         let s = sources();
