@@ -285,9 +285,12 @@ pub fn known_token(v: &str) -> Option<&'static str> {
         r.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     };
+    let first = t.as_bytes()[0];
     if let Some(&(_, _, kind)) = PREFIXED.iter().find(|(prefix, min, _)| {
-        t.strip_prefix(prefix)
-            .is_some_and(|r| r.len() >= *min && token_rest(r))
+        // The first byte rules most prefixes out without comparing them.
+        prefix.as_bytes()[0] == first
+            && t.strip_prefix(prefix)
+                .is_some_and(|r| r.len() >= *min && token_rest(r))
     }) {
         return Some(kind);
     }
@@ -352,7 +355,12 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         for (list, is_arg) in lists {
             for (e, value) in entries(list) {
                 let v = e.value.as_ref().expect("entries have values");
-                if is_interpolated(cx, v.span) || is_interpolated(cx, e.span) {
+                // The entry's text holds the value's when the one span
+                // lies within the other: one search then answers both.
+                let within = v.span.file == e.span.file
+                    && e.span.start <= v.span.start
+                    && v.span.end <= e.span.end;
+                if (!within && is_interpolated(cx, v.span)) || is_interpolated(cx, e.span) {
                     continue;
                 }
                 let key = &e.key.value;
@@ -450,6 +458,28 @@ mod tests {
         assert_eq!(known_token(pem), Some("a PEM private key"));
         assert_eq!(known_token(&format!("x{pem}")), Some("a PEM private key"));
         assert_eq!(known_token("-----BEGIN CERTIFICATE-----"), None);
+    }
+
+    /// Values written with `$` (inline, through an alias to an anchored
+    /// `$$`, or in a `KEY=value` item) are left alone; literal ones are
+    /// reported.
+    #[test]
+    fn interpolated_values_are_left_alone_wherever_they_are_written() {
+        let c110 = |text: &str| {
+            crate::lint::lint_text("/p/compose.yaml", text)
+                .expect("lints")
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == "C110")
+                .count()
+        };
+        let doc = |value: &str| {
+            format!("x-pw: &pw \"$$literal-1\"\nservices:\n  db:\n    image: postgres\n    environment:\n      DB_PASSWORD: {value}\n")
+        };
+        assert_eq!(c110(&doc("*pw")), 0);
+        assert_eq!(c110(&doc("\"$$literal-1\"")), 0);
+        assert_eq!(c110(&doc("\"literal-1\"")), 1);
+        assert_eq!(c110("services:\n  db:\n    image: postgres\n    environment:\n      - DB_PASSWORD=$$x-1\n      - API_TOKEN=literal-1\n"), 1);
     }
 
     #[test]
