@@ -936,14 +936,7 @@ fn header_bases(file: &Path, dir: &Path, root: &Path, editor: &Editor) -> Vec<Pa
         .iter()
         .find(|(p, _)| project::absolute(p) == file)
         .map(|(_, t)| t.clone());
-    // Read as `std::fs::read_to_string` reads it (no limit, UTF-8 as it
-    // is), from what this run read already.
-    let on_disk = || {
-        project::read_bytes(file, u64::MAX)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-    };
-    let Some(text) = open.or_else(on_disk) else {
+    let Some(text) = open.or_else(|| project::read_to_string(file)) else {
         return Vec::new();
     };
     let mut out = Vec::new();

@@ -359,7 +359,8 @@ fn absolute_key(path: &Path) -> std::borrow::Cow<'_, OsStr> {
     if path.is_absolute() {
         return std::borrow::Cow::Borrowed(key(path));
     }
-    let mut rel = path.as_os_str().as_encoded_bytes();
+    use std::os::unix::ffi::OsStrExt;
+    let mut rel = path.as_os_str().as_bytes();
     while let Some(rest) = rel.strip_prefix(b"./") {
         // `.//x` is `x`: the slashes after the `.` are one separator.
         rel = rest;
@@ -367,11 +368,7 @@ fn absolute_key(path: &Path) -> std::borrow::Cow<'_, OsStr> {
             rel = rest;
         }
     }
-    // SAFETY: `rel` is the encoded bytes of `path` split right after a
-    // valid non-empty UTF-8 substring (`./` and `/`), as
-    // `OsStr::from_encoded_bytes_unchecked` allows.
-    let rel = unsafe { OsStr::from_encoded_bytes_unchecked(rel) };
-    std::borrow::Cow::Owned(current_dir().join(rel).into_os_string())
+    std::borrow::Cow::Owned(current_dir().join(OsStr::from_bytes(rel)).into_os_string())
 }
 
 /// A path as a table key: its text. Hashing a `Path` hashes it component by

@@ -151,7 +151,6 @@ pub fn lint_job_with_images(
         };
         let start = diagnostics.len();
         // P103 ran while loading (above).
-        let from_nodes = std::mem::take(&mut from_nodes);
         diagnostics.extend(rules::run_having(&cx, &enabled, "P103", from_nodes));
         // Exit codes (issue 6): an error that predicts an exit code, on a
         // service that restarts, means a restart loop; say so.

@@ -134,11 +134,9 @@ pub fn told_to_create(path: &Path, compose_text: &str) -> bool {
     let mut beside = true;
     for _ in 0..8 {
         let Some(d) = dir else { break };
-        // Read as `std::fs::read_to_string` reads it, once per run (the
-        // env files of a folder ask about the same `.gitignore` files).
-        let gitignore = crate::load::project::read_bytes(&d.join(".gitignore"), u64::MAX)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok());
+        // Once per run: the env files of a folder ask about the same
+        // `.gitignore` files.
+        let gitignore = crate::load::project::read_to_string(&d.join(".gitignore"));
         if gitignore.is_some_and(|g| ignores(&g, beside)) {
             ignored = true;
             break;

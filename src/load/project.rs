@@ -530,6 +530,16 @@ pub fn read_text(path: &Path, max_bytes: u64) -> Result<String, String> {
     decode(read_bytes(path, max_bytes)?).map_err(|e| e.to_string())
 }
 
+/// The file's text as `std::fs::read_to_string` gives it (UTF-8 as it is,
+/// no limit; `None` when it cannot be read), read through [`read_bytes`],
+/// so once per run: for files that are not Compose files (`.gitignore`,
+/// a header's base), which other loads of the run ask about again.
+pub fn read_to_string(path: &Path) -> Option<String> {
+    read_bytes(path, u64::MAX)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+}
+
 /// Reads a regular file of at most `max_bytes`; FIFOs, devices and
 /// directories are refused rather than read (a FIFO would hang). In a batch
 /// run a file is read from disk once: its metadata is asked once (see
