@@ -417,6 +417,10 @@ pub struct Repository {
     /// The candidate bases of the files of each folder asked about so far,
     /// nearest first (see [`Near`]).
     near: Map<OsString, Arc<Near>>,
+    /// The texts of the files searched for names without being read
+    /// (see [`Repository::may_define`]): `None` for a file whose names
+    /// cannot be searched for in its text.
+    spellings: Map<OsString, Option<Arc<str>>>,
     /// The editor's unsaved texts and kept parses.
     editor: Editor,
 }
@@ -488,6 +492,7 @@ impl Repository {
             under: BTreeMap::new(),
             names: Map::default(),
             near: Map::default(),
+            spellings: Map::default(),
             editor: Editor::default(),
         }
     }
@@ -552,6 +557,45 @@ impl Repository {
         let n = Arc::new(names_of(&abs, &self.root, &self.editor));
         self.names.insert(abs.into_os_string(), n.clone());
         n
+    }
+
+    /// Whether the file `path` (absolute, not read yet) can define all of
+    /// `names` (`all`), or any of them, judged from its text without
+    /// parsing it (see [`Spelling`]); `true` when that cannot be ruled out.
+    fn may_define(&mut self, path: &Path, names: &[Spelling], all: bool) -> bool {
+        let Some(text) = self.spelling_text(path) else {
+            return true;
+        };
+        let spelled = |n: &Spelling| n.may_be_in(&text);
+        if all {
+            names.iter().all(spelled)
+        } else {
+            names.iter().any(spelled)
+        }
+    }
+
+    /// The text the look-ahead would parse for `path` (the editor's, or
+    /// the file's, decoded as the loader decodes it), when the names it
+    /// defines are spelled in it as they are (see
+    /// [`spells_names_as_they_are`]); read once.
+    fn spelling_text(&mut self, path: &Path) -> Option<Arc<str>> {
+        if let Some(t) = self.spellings.get(path.as_os_str()) {
+            return t.clone();
+        }
+        let text: Option<Arc<str>> = match self.editor.texts.iter().find(|(p, _)| p == path) {
+            Some((_, t)) => Some(t.as_str().into()),
+            None => {
+                let max = project::Limits::default().max_file_bytes;
+                project::read_bytes(path, max)
+                    .ok()
+                    .and_then(|b| project::decode(b).ok())
+                    .map(Arc::from)
+            }
+        };
+        let text = text.filter(|t| spells_names_as_they_are(t));
+        self.spellings
+            .insert(path.as_os_str().to_owned(), text.clone());
+        text
     }
 
     /// The candidate bases of the files in `dir` (absolute), nearest
@@ -797,12 +841,30 @@ impl Repository {
         // cousin project elsewhere in a large repository.
         let near = self.near(&dir, true);
         let order: Vec<&PathBuf> = near.order.iter().flatten().filter(|f| !is_abs(f)).collect();
-        for (i, c) in order.iter().enumerate() {
+        // A file not read yet is read only when its text can spell the
+        // names: most of a large tree's files cannot, and reading one is a
+        // parse. Asked once per file, as the search reaches it.
+        let spelled: Vec<Spelling> = missing.iter().map(|(_, n)| Spelling::of(n)).collect();
+        let mut spells: Vec<Option<bool>> = vec![None; order.len()];
+        let mut spells_all = |repo: &mut Repository, i: usize| -> bool {
+            *spells[i].get_or_insert_with(|| {
+                repo.names.contains_key(order[i].as_os_str())
+                    || repo.may_define(order[i], &spelled, true)
+            })
+        };
+        for i in 0..order.len() {
+            if !spells_all(self, i) {
+                continue;
+            }
+            let c = order[i];
             if !self.names.contains_key(c.as_os_str()) {
                 // Read ahead on both cores, a few at a time: the first
                 // match ends the search.
-                let ahead: Vec<PathBuf> =
-                    order[i..].iter().take(16).map(|p| (*p).clone()).collect();
+                let ahead: Vec<PathBuf> = (i..order.len())
+                    .filter(|&j| spells_all(self, j))
+                    .take(16)
+                    .map(|j| order[j].clone())
+                    .collect();
                 learn_all(std::slice::from_mut(self), &[ahead]);
             }
             if missing.is_subset(&self.provides(c).provides) {
@@ -822,6 +884,14 @@ impl Repository {
         // complete the file's image-less services.
         let mut left = missing.clone();
         let mut chosen: Vec<&PathBuf> = Vec::new();
+        // Only what is missing counts: a file that spells none of it
+        // defines none of it, and is neither read nor chosen.
+        let order: Vec<&PathBuf> = order
+            .into_iter()
+            .filter(|c| {
+                self.names.contains_key(c.as_os_str()) || self.may_define(c, &spelled, false)
+            })
+            .collect();
         learn_all(
             std::slice::from_mut(self),
             &[order.iter().map(|p| (*p).clone()).collect()],
@@ -871,6 +941,70 @@ impl Repository {
         }
         fallback()
     }
+}
+
+/// Whether every name `text` defines is a mapping key spelled in it as
+/// the name reads: a double-quoted key's escapes (`"\x64b"`) and a file's
+/// `include` (whose files' names it defines) are ruled out. A single-quoted
+/// key differs from its name only by a quote, and a folded key by spaces;
+/// keys are not interpolated.
+fn spells_names_as_they_are(text: &str) -> bool {
+    !text.contains('\\') && memchr::memmem::find(text.as_bytes(), b"include").is_none()
+}
+
+/// A name as it is searched for in a file's text whose names are spelled
+/// as they are (see [`spells_names_as_they_are`]): a plain name must
+/// appear in it; the empty name needs an empty key; any other name is
+/// not ruled out.
+enum Spelling {
+    Plain(Box<memchr::memmem::Finder<'static>>),
+    Empty,
+    Other,
+}
+
+impl Spelling {
+    fn of(name: &str) -> Spelling {
+        let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-');
+        if name.is_empty() {
+            Spelling::Empty
+        } else if name.bytes().all(plain) {
+            Spelling::Plain(Box::new(
+                memchr::memmem::Finder::new(name.as_bytes()).into_owned(),
+            ))
+        } else {
+            Spelling::Other
+        }
+    }
+
+    /// Whether the name may be defined in `text`.
+    fn may_be_in(&self, text: &str) -> bool {
+        match self {
+            Spelling::Plain(f) => f.find(text.as_bytes()).is_some(),
+            Spelling::Empty => may_have_empty_key(text),
+            Spelling::Other => true,
+        }
+    }
+}
+
+/// Whether `text` may hold an empty mapping key: a quoted empty scalar,
+/// an explicit key (`?`), an anchored or tagged empty node (`&a :`,
+/// `!t :`), or a `:` with nothing before it on its line, or only an entry's
+/// start (`- :`, `{ :`, `[ :`, `, :`).
+fn may_have_empty_key(text: &str) -> bool {
+    let b = text.as_bytes();
+    if memchr::memmem::find(b, b"\"\"").is_some()
+        || memchr::memmem::find(b, b"''").is_some()
+        || memchr::memchr3(b'?', b'&', b'!', b).is_some()
+    {
+        return true;
+    }
+    memchr::memchr_iter(b':', b).any(|i| {
+        let before = b[..i].iter().rev().find(|&&c| c != b' ' && c != b'\t');
+        matches!(
+            before,
+            None | Some(b'\n' | b'\r' | b'-' | b'{' | b'[' | b',')
+        )
+    })
 }
 
 /// Names as "service `db`, volume `data`" (at most five).
@@ -1258,6 +1392,22 @@ mod tests {
     /// corpus and real projects (when they are there).
     #[test]
     fn the_outline_load_learns_what_the_full_load_does() {
+        let files = yaml_files_of_tests_and_corpus();
+        assert!(files.len() > 500, "only {} files", files.len());
+        let mut defining = 0;
+        for f in &files {
+            let full = learns_what_the_full_load_does(f);
+            defining += usize::from(!full.missing.is_empty() && !full.defined.is_empty());
+        }
+        assert!(
+            defining > 20,
+            "only {defining} files both define and lack names"
+        );
+    }
+
+    /// The YAML files of the fixtures, the tests, and the shared corpus
+    /// and real projects when they are there.
+    fn yaml_files_of_tests_and_corpus() -> Vec<PathBuf> {
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut dirs = vec![manifest.join("fixtures"), manifest.join("tests")];
         for shared in [manifest.join("../shared"), PathBuf::from("/work/shared")] {
@@ -1276,16 +1426,7 @@ mod tests {
                 }
             }
         }
-        assert!(files.len() > 500, "only {} files", files.len());
-        let mut defining = 0;
-        for f in &files {
-            let full = learns_what_the_full_load_does(f);
-            defining += usize::from(!full.missing.is_empty() && !full.defined.is_empty());
-        }
-        assert!(
-            defining > 20,
-            "only {defining} files both define and lack names"
-        );
+        files
     }
 
     /// Asserts that the look-ahead learns from `f` what the full load's
@@ -1392,6 +1533,118 @@ mod tests {
             let f = sub.join("compose.yaml");
             std::fs::write(&f, text).expect("write");
             learns_what_the_full_load_does(&f);
+        }
+    }
+
+    /// Asserts that the search without parsing does not rule out a name
+    /// the file defines (see [`Repository::may_define`]); returns how
+    /// many of its names could be searched for in its text.
+    fn spelling_is_sound(f: &Path) -> usize {
+        let root = f.parent().unwrap_or(Path::new("/")).to_path_buf();
+        let names = names_of(f, &root, &Editor::default());
+        let mut repo = Repository::new(&root);
+        let searched = repo.spelling_text(f).is_some();
+        for (kind, name) in &names.defined {
+            let one = [Spelling::of(name)];
+            assert!(
+                repo.may_define(f, &one, true) && repo.may_define(f, &one, false),
+                "{}: {} `{name}` is defined but ruled out",
+                f.display(),
+                kind.word()
+            );
+        }
+        if searched {
+            names.defined.len()
+        } else {
+            0
+        }
+    }
+
+    /// On every file of the tests and the corpus, a name a file defines
+    /// is never ruled out by its text.
+    #[test]
+    fn a_file_defines_only_names_its_text_spells() {
+        let files = yaml_files_of_tests_and_corpus();
+        let searched: usize = files.iter().map(|f| spelling_is_sound(f)).sum();
+        assert!(searched > 2000, "only {searched} names searched for");
+    }
+
+    /// The shapes in which a key's text differs from its name, or a name
+    /// is made of no text at all, on files whose names are searched for.
+    #[test]
+    fn keys_of_every_shape_are_found_in_the_text() {
+        let texts = [
+            "services: {\"\": {image: x}}\n",
+            "services: {'': {image: x}}\n",
+            "services:\n  ? \n  : {image: x}\n",
+            "services:\n  : {image: x}\n",
+            "services: {: {image: x}}\n",
+            "services: {a: {image: x}, : {image: y}}\n",
+            "services:\n  &e : {image: x}\n",
+            "services:\n  !!str : {image: x}\n",
+            "x: &n db\nservices:\n  *n : {image: x}\n",
+            "services: {'d''b': {image: x}, 'db': {image: y}, \"web\": {image: z}}\n",
+            "services:\n  ? |-\n    db\n  : {image: x}\n",
+            "x-s: &s {db: {image: x}}\nservices:\n  <<: *s\n  web: {image: y}\n",
+            "services:\n  db.1_a-b: {image: x}\n  ~: {image: y}\n  null: {image: z}\n  1: {image: w}\n",
+            "volumes: {data: ~}\nnetworks: {front: {}}\nsecrets: {s1: {file: x}}\nconfigs: {c1: {file: y}}\n",
+            "services: {\"d\\x62\": {image: x}}\n",
+            "include: [other.yaml]\nservices: {a: {image: x}}\n",
+            "services: {a b: {image: x}, é: {image: y}}\n",
+        ];
+        let dir = tempfile::tempdir().expect("temp dir");
+        let other = dir.path().join("other.yaml");
+        std::fs::write(&other, "services: {zz9: {image: x}}\n").expect("write");
+        for (i, text) in texts.iter().enumerate() {
+            let f = dir.path().join(format!("{i}.yaml"));
+            std::fs::write(&f, text).expect("write");
+            spelling_is_sound(&f);
+        }
+        // UTF-16, which the loader decodes: no name is ruled out.
+        let f = dir.path().join("utf16.yaml");
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "services: {db: {image: x}}\n".encode_utf16() {
+            bytes.extend(u.to_le_bytes());
+        }
+        std::fs::write(&f, bytes).expect("write");
+        spelling_is_sound(&f);
+    }
+
+    /// What the search rules out: a plain name nowhere in the text, and
+    /// the empty name where no key can be empty; what it cannot: any name
+    /// in a file with an escape or an `include`, a name that is not plain.
+    #[test]
+    fn what_a_text_rules_out() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut repo = Repository::new(dir.path());
+        let mut may = |text: &str, name: &str| {
+            let f = dir.path().join(format!("{}.yaml", repo.spellings.len()));
+            std::fs::write(&f, text).expect("write");
+            repo.may_define(&f, &[Spelling::of(name)], true)
+        };
+        let plain = "services:\n  web:\n    image: nginx # d-b\n    ports: ['80:80']\n";
+        assert!(!may(plain, "db"));
+        assert!(may(plain, "web"));
+        assert!(may(plain, "ngin"), "a part of a word is not ruled out");
+        assert!(!may(plain, ""));
+        assert!(!may(
+            "services: {web: {image: \"a:b\", command: [x, y]}}\n",
+            ""
+        ));
+        assert!(may("services: {web: {image: x}}\n# \\\n", "db"));
+        assert!(may("include: [x.yaml]\n", "db"));
+        assert!(may("services: {web: {image: x}}\n", "a b"));
+        for empty in [
+            "a: ''\n",
+            "a: \"\"\n",
+            "? a\n",
+            "a: &x 1\n",
+            "a: !t 1\n",
+            "- : 1\n",
+            "[ : 1]\n",
+            "a,\n:\n",
+        ] {
+            assert!(may(empty, ""), "{empty:?}");
         }
     }
 
