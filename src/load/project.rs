@@ -726,11 +726,7 @@ pub fn absolute(path: &Path) -> PathBuf {
 /// only: no `.` or `..` component, no doubled or trailing `/`.
 fn is_normal_relative(path: &Path) -> bool {
     let b = path.as_os_str().as_encoded_bytes();
-    !b.is_empty()
-        && b[0] != b'/'
-        && !b.ends_with(b"/")
-        && b.split(|c| *c == b'/')
-            .all(|c| !c.is_empty() && c != b"." && c != b"..")
+    !b.is_empty() && b[0] != b'/' && normal_components(b)
 }
 
 /// Whether `path` is absolute and already what [`absolute`] makes of it:
@@ -738,16 +734,26 @@ fn is_normal_relative(path: &Path) -> bool {
 /// bytes, which is much cheaper than splitting into components).
 fn is_normal_absolute(path: &Path) -> bool {
     let b = path.as_os_str().as_encoded_bytes();
-    if b.first() != Some(&b'/') || b.starts_with(b"//") {
-        return false;
+    match b {
+        [b'/'] => true,
+        [b'/', rest @ ..] => rest.first() != Some(&b'/') && normal_components(rest),
+        _ => false,
     }
-    if b.len() == 1 {
-        return true;
+}
+
+/// Whether the `/`-separated components of `b` are all normal: none
+/// empty (so no doubled, leading or trailing `/`), `.` or `..`. The
+/// separators are found by `memchr`, not by looking at every byte.
+fn normal_components(b: &[u8]) -> bool {
+    let normal = |c: &[u8]| !matches!(c, b"" | b"." | b"..");
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'/', b) {
+        if !normal(&b[start..end]) {
+            return false;
+        }
+        start = end + 1;
     }
-    !b.ends_with(b"/")
-        && b[1..]
-            .split(|c| *c == b'/')
-            .all(|c| !c.is_empty() && c != b"." && c != b"..")
+    normal(&b[start..])
 }
 
 /// Whether `path` is `base` or under it, as [`Path::starts_with`] says:
