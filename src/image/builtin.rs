@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::facts::{
-    Content, Entry, Evidence, Fact, Filesystem, GroupEntry, Image, ImageCommand, PathKind,
+    dir_prefix, Content, Entry, Evidence, Fact, Filesystem, GroupEntry, Image, ImageCommand, PathKind,
     UserEntry,
 };
 use super::facts_format::{resolve_extends, FileToml, VariantToml};
@@ -573,19 +573,13 @@ fn builtin_fs(v: &VariantToml, ev: &Evidence) -> Filesystem {
         if let Some(children) = &p.children {
             // What the layout had there and the list leaves out is gone.
             let dir = super::facts::normalize(&p.path);
-            let prefix = if dir == "/" {
-                "/".to_string()
-            } else {
-                format!("{dir}/")
-            };
+            let prefix = dir_prefix(&dir);
             let gone: Vec<String> = fs
-                .entries
-                .keys()
+                .keys_below(&prefix)
                 .filter(|k| {
-                    k.strip_prefix(prefix.as_str()).is_some_and(|rest| {
-                        let first = rest.split('/').next().unwrap_or(rest);
-                        !rest.is_empty() && !children.iter().any(|c| c == first)
-                    })
+                    let rest = &k[prefix.len()..];
+                    let first = rest.split('/').next().unwrap_or(rest);
+                    !rest.is_empty() && !children.iter().any(|c| c == first)
                 })
                 .cloned()
                 .collect();

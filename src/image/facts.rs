@@ -399,14 +399,7 @@ pub struct Filesystem {
 /// Lexically normalizes an absolute path in the image: `/a/./b/../c/` -> `/a/c`.
 /// A relative path is taken from `/`.
 pub fn normalize(path: &str) -> String {
-    // Already normal (the usual case): `/`, or `/` and names, each without
-    // `.`, `..` or an empty name.
-    let normal = path == "/"
-        || path.strip_prefix('/').is_some_and(|rest| {
-            rest.split('/')
-                .all(|c| !c.is_empty() && c != "." && c != "..")
-        });
-    if normal {
+    if is_normal(path) {
         return path.to_string();
     }
     let mut parts: Vec<&str> = Vec::new();
@@ -431,11 +424,44 @@ pub fn join(base: &str, rel: &str) -> String {
     }
 }
 
+/// What the paths below the normalized `dir` start with: `dir/`, or `/`
+/// for the root.
+pub(crate) fn dir_prefix(dir: &str) -> String {
+    if dir == "/" {
+        return "/".to_string();
+    }
+    let mut prefix = String::with_capacity(dir.len() + 1);
+    prefix.push_str(dir);
+    prefix.push('/');
+    prefix
+}
+
+/// Is `path` normal already (the usual case): `/`, or `/` and names, each
+/// without `.`, `..` or an empty name? Read byte by byte: the paths are
+/// short, and a search per `/` costs more than the loop (every layout
+/// line and every query normalizes its path).
+fn is_normal(path: &str) -> bool {
+    let b = path.as_bytes();
+    if b == b"/" {
+        return true;
+    }
+    if b.first() != Some(&b'/') {
+        return false;
+    }
+    // Each name: from after a `/` up to the next `/` or the end.
+    b[1..]
+        .split(|&c| c == b'/')
+        .all(|c| !c.is_empty() && c != b"." && c != b"..")
+}
+
+/// The path above the normalized absolute `path`: `None` for `/` (and for
+/// a path without `/`).
 pub(crate) fn parent_of(path: &str) -> Option<&str> {
     if path == "/" {
         return None;
     }
-    match path.rfind('/') {
+    // `/` is ASCII: a byte position is a char boundary.
+    match path.bytes().rposition(|c| c == b'/') {
         Some(0) => Some("/"),
         Some(i) => Some(&path[..i]),
         None => None,
@@ -489,11 +515,7 @@ impl Filesystem {
     /// no longer known; what exists stays known (`find DIR -exec chmod`).
     pub fn forget_modes_under(&mut self, path: &str, owners: bool) {
         let path = normalize(path);
-        let prefix = if path == "/" {
-            "/".to_string()
-        } else {
-            format!("{path}/")
-        };
+        let prefix = dir_prefix(&path);
         for (k, e) in self.entries.iter_mut() {
             if *k == path || k.starts_with(prefix.as_str()) {
                 e.mode = None;
@@ -511,11 +533,7 @@ impl Filesystem {
     /// stays listed.
     pub fn contents_landed_in(&mut self, dir: &str) {
         let dir = normalize(dir);
-        let prefix = if dir == "/" {
-            "/".to_string()
-        } else {
-            format!("{dir}/")
-        };
+        let prefix = dir_prefix(&dir);
         let under = |k: &str| k == dir || k.starts_with(prefix.as_str());
         for (k, e) in self.entries.iter_mut() {
             if under(k) {
@@ -532,11 +550,7 @@ impl Filesystem {
     /// Existing entries stay: such steps add files, they rarely delete.
     pub fn forget_under(&mut self, path: &str, names_it: bool, evidence: &Evidence) {
         let path = normalize(path);
-        let prefix = if path == "/" {
-            "/".to_string()
-        } else {
-            format!("{path}/")
-        };
+        let prefix = dir_prefix(&path);
         let under = |k: &str| k == path || k.starts_with(prefix.as_str());
         // The entries at and below `path`: the path itself, then the keys
         // from `path/` on that start with it (they sort together), found
@@ -644,11 +658,7 @@ impl Filesystem {
     /// Removes `path` and everything below it.
     pub fn remove_tree(&mut self, path: &str) {
         let path = normalize(path);
-        let prefix = if path == "/" {
-            "/".to_string()
-        } else {
-            format!("{path}/")
-        };
+        let prefix = dir_prefix(&path);
         self.entries
             .retain(|k, _| *k != path && !k.starts_with(prefix.as_str()));
     }
@@ -656,15 +666,21 @@ impl Filesystem {
     /// Paths at or below `path`, for recursive changes.
     pub fn subtree_mut<'a>(&'a mut self, path: &str) -> impl Iterator<Item = &'a mut Entry> + 'a {
         let path = normalize(path);
-        let prefix = if path == "/" {
-            "/".to_string()
-        } else {
-            format!("{path}/")
-        };
+        let prefix = dir_prefix(&path);
         self.entries
             .iter_mut()
             .filter(move |(k, _)| **k == path || k.starts_with(prefix.as_str()))
             .map(|(_, v)| v)
+    }
+
+    /// The keys that start with `prefix` (a [`dir_prefix`]: the paths
+    /// below a directory), in order: they sort together from `prefix` on,
+    /// so they are read from there rather than found by a scan.
+    pub(crate) fn keys_below<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a String> {
+        self.entries
+            .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+            .map(|(k, _)| k)
+            .take_while(move |k| k.starts_with(prefix))
     }
 
     /// Is `path` certainly absent, present, or unknown? Known symlinks are
@@ -1113,6 +1129,84 @@ mod tests {
         fs.forget_under("/", false, &ev);
         assert!(fs.entries.values().all(|e| !e.children_complete));
         assert!(fs.entries.values().all(|e| e.uid == Some(0)));
+    }
+
+    /// `normalize` by its components, with no fast path: what it must give.
+    fn normalize_slowly(path: &str) -> String {
+        let mut parts: Vec<&str> = Vec::new();
+        for c in path.split('/') {
+            match c {
+                "" | "." => {}
+                ".." => {
+                    parts.pop();
+                }
+                other => parts.push(other),
+            }
+        }
+        format!("/{}", parts.join("/"))
+    }
+
+    /// The byte-wise check for a normal path and the parent read from the
+    /// last `/` agree with the components, on every path of up to six
+    /// characters of `/ . a é` (a two-byte char: positions stay on char
+    /// boundaries).
+    #[test]
+    fn normal_paths_and_parents_by_bytes() {
+        let alphabet = ['/', '.', 'a', 'é'];
+        let mut paths = vec![String::new()];
+        let mut all = Vec::new();
+        for _ in 0..6 {
+            let mut next = Vec::new();
+            for p in &paths {
+                for c in alphabet {
+                    let mut q = p.clone();
+                    q.push(c);
+                    next.push(q);
+                }
+            }
+            all.extend(next.iter().cloned());
+            paths = next;
+        }
+        for p in &all {
+            assert_eq!(normalize(p), normalize_slowly(p), "{p:?}");
+            assert_eq!(is_normal(p), normalize_slowly(p) == *p, "{p:?}");
+            let n = normalize(p);
+            let want = (n != "/").then(|| match n.rfind('/') {
+                Some(0) => "/",
+                Some(i) => &n[..i],
+                None => unreachable!(),
+            });
+            assert_eq!(parent_of(&n), want, "{n:?}");
+        }
+    }
+
+    /// The keys below a directory, read from its prefix on, are those a
+    /// scan of every key finds, for every directory of a listing whose
+    /// keys sort between a directory and its children (`/a-b`, `/a.b`).
+    #[test]
+    fn keys_below_are_the_scans() {
+        let ev = Evidence::Engine {
+            image_id: "sha256:0".into(),
+        };
+        let mut fs = Filesystem::default();
+        for p in [
+            "/", "/a", "/a-b", "/a.b", "/a/b", "/a/b/c", "/a/b-c", "/a/bc", "/ab", "/ab/c", "/b",
+            "/b/a", "/a/b/c/d",
+        ] {
+            fs.entries
+                .insert(p.into(), Entry::new(Some(PathKind::Dir), ev.clone()));
+        }
+        let dirs: Vec<String> = fs.entries.keys().cloned().collect();
+        for d in dirs.iter().map(String::as_str).chain(["/a/", "/z", "/a/b/c/d/e"]) {
+            let prefix = dir_prefix(d);
+            let scan: Vec<&String> = fs
+                .entries
+                .keys()
+                .filter(|k| k.starts_with(prefix.as_str()))
+                .collect();
+            let read: Vec<&String> = fs.keys_below(&prefix).collect();
+            assert_eq!(read, scan, "{d}");
+        }
     }
 
     /// The fast path of `normalize` agrees with the slow one.

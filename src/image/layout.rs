@@ -8,7 +8,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use super::facts::{Content, Entry, Evidence, Filesystem, GroupEntry, PathKind, UserEntry};
+use super::facts::{
+    dir_prefix, Content, Entry, Evidence, Filesystem, GroupEntry, PathKind, UserEntry,
+};
 
 /// One parsed layout.
 #[derive(Clone, Debug)]
@@ -60,7 +62,9 @@ pub fn parse(name: &str, text: &str) -> Result<Layout, String> {
     };
     let mut source = String::new();
     // The listed paths in file order.
-    let mut listed: Vec<(String, Entry)> = Vec::new();
+    // Sized at once: an entry is large, and growing the list copies it.
+    let lines = text.bytes().filter(|&b| b == b'\n').count() + 1;
+    let mut listed: Vec<(String, Entry)> = Vec::with_capacity(lines);
     // One line's fields (one vector for all the lines).
     let mut f: Vec<&str> = Vec::new();
     let mut users = Vec::new();
@@ -77,7 +81,7 @@ pub fn parse(name: &str, text: &str) -> Result<Layout, String> {
             continue;
         }
         f.clear();
-        f.extend(line.split(' '));
+        split_fields(line, &mut f);
         match f[0] {
             "users" if f.get(1) == Some(&"complete") => users_complete = true,
             "users" if f.len() == 3 && f[1] == "known-from" => {
@@ -154,6 +158,20 @@ pub fn parse(name: &str, text: &str) -> Result<Layout, String> {
     })
 }
 
+/// `line.split(' ')` into `fields`, by bytes: a layout's lines are short,
+/// and a search per space costs more than reading them.
+fn split_fields<'a>(line: &'a str, fields: &mut Vec<&'a str>) {
+    let mut start = 0;
+    for (i, b) in line.bytes().enumerate() {
+        if b == b' ' {
+            // A space is ASCII: both ends are char boundaries.
+            fields.push(&line[start..i]);
+            start = i + 1;
+        }
+    }
+    fields.push(&line[start..]);
+}
+
 /// The file system of the entries a layout lists (normalized paths, in
 /// file order): a path listed twice is what it was listed as last, every
 /// parent not listed is a directory with evidence `ev`, and a complete
@@ -198,11 +216,7 @@ fn filesystem_of(mut listed: Vec<(String, Entry)>, ev: &Evidence) -> Filesystem 
             continue;
         }
         let dir = &sorted[i].0;
-        let prefix = if dir == "/" {
-            "/".to_string()
-        } else {
-            format!("{dir}/")
-        };
+        let prefix = dir_prefix(&dir);
         let from = sorted.partition_point(|(k, _)| k.as_str() < prefix.as_str());
         let has_child = sorted
             .get(from)
@@ -250,11 +264,7 @@ mod tests {
             .map(|(k, _)| k.clone())
             .collect();
         for d in dirs {
-            let prefix = if d == "/" {
-                "/".to_string()
-            } else {
-                format!("{d}/")
-            };
+            let prefix = dir_prefix(&d);
             let has_child = fs
                 .entries
                 .range(prefix.clone()..)
@@ -365,6 +375,22 @@ mod tests {
             }
             let got = filesystem_with(&l, &ev);
             assert_eq!(format!("{got:?}"), format!("{expected:?}"), "{name}");
+        }
+    }
+
+    /// Fields split by bytes are `split(' ')`'s, on every line of every
+    /// embedded layout and on empty fields, ends and non-ASCII text.
+    #[test]
+    fn fields_are_split_as_by_spaces() {
+        let odd = ["", " ", "  a", "a  b ", "é b", "d 0755 0:0 /x é/y", "a\tb c"];
+        for line in embedded()
+            .iter()
+            .flat_map(|(_, t)| t.lines())
+            .chain(odd)
+        {
+            let mut f = Vec::new();
+            split_fields(line, &mut f);
+            assert_eq!(f, line.split(' ').collect::<Vec<_>>(), "{line:?}");
         }
     }
 
