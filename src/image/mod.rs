@@ -329,7 +329,10 @@ impl Resolver<'_> {
         if let Some(known) = self.references.get(r) {
             return known.clone();
         }
-        let parsed = Reference::parse(r).map(Arc::new);
+        // In a batch run, once for the run: projects name the same images.
+        static PARSED: crate::fscache::Memo<String, Option<Arc<Reference>>> =
+            std::sync::OnceLock::new();
+        let parsed = crate::fscache::memo(&PARSED, r, |r| Reference::parse(r).map(Arc::new));
         self.references.insert(r.to_string(), parsed.clone());
         parsed
     }
@@ -389,18 +392,36 @@ impl Resolver<'_> {
                 return known.clone();
             }
         }
-        let found = match self.lookup(r) {
+        if !remember {
+            return self.catalogued_now(r, engine_why);
+        }
+        // In a batch run, once for the run (with the run's one set of image
+        // options, by address; another set asks anew): projects name the
+        // same images.
+        static CATALOGUED: crate::fscache::Memo<String, (usize, Result<Arc<Image>, String>)> =
+            std::sync::OnceLock::new();
+        let opts = self.opts as *const ImageOptions as usize;
+        let (by, mut found) = crate::fscache::memo(&CATALOGUED, r, |r| {
+            (opts, self.catalogued_now(r, None))
+        });
+        if by != opts {
+            found = self.catalogued_now(r, None);
+        }
+        self.catalogued.insert(r.to_string(), found.clone());
+        found
+    }
+
+    /// What the facts catalogs say of `r`, or why they know nothing (with
+    /// what the engine said, if it was asked).
+    fn catalogued_now(&self, r: &str, engine_why: Option<String>) -> Result<Arc<Image>, String> {
+        match self.lookup(r) {
             Lookup::Found(img) => Ok(img),
             Lookup::NoVariant { file, why } => Err(format!("{file}: {why}")),
             Lookup::NotFound => Err(match engine_why {
                 Some(w) => format!("no facts for `{r}`: {w}"),
                 None => format!("no facts for `{r}` (built-in facts, --image-archive or --engine)"),
             }),
-        };
-        if remember {
-            self.catalogued.insert(r.to_string(), found.clone());
         }
-        found
     }
 
     fn archive(&self, r: &str) -> Option<Image> {
@@ -595,7 +616,18 @@ pub fn contained(path: &Path, root: &Path) -> bool {
         real.push(n);
     }
     debug_assert!(!real.components().any(|c| c == Component::ParentDir));
-    real.starts_with(&root)
+    starts_with_root(&real, &root)
+}
+
+/// `path.starts_with(root)`, by components. When `root`'s bytes begin
+/// `path`'s and a separator (or the end) follows them, its components
+/// begin `path`'s too, which the usual contained path (both canonical)
+/// shows without splitting either into components.
+fn starts_with_root(path: &Path, root: &Path) -> bool {
+    let p = path.as_os_str().as_encoded_bytes();
+    let r = root.as_os_str().as_encoded_bytes();
+    let at_separator = p.get(r.len()).is_none_or(|&b| std::path::is_separator(b as char));
+    (p.starts_with(r) && at_separator) || path.starts_with(root)
 }
 
 #[cfg(test)]
@@ -604,6 +636,10 @@ mod tests {
     use crate::load::project::{load, Input, LoadOptions};
 
     fn facts_of(text: &str) -> ImageFacts {
+        facts_with(text, &ImageOptions::default())
+    }
+
+    fn facts_with(text: &str, image_opts: &ImageOptions) -> ImageFacts {
         let dir = std::env::temp_dir();
         let inputs = [Input {
             path: dir.join("compose.yaml"),
@@ -615,7 +651,62 @@ mod tests {
         };
         let loaded = load(&inputs, &opts).expect("loads");
         let project = loaded.project.expect("a project");
-        resolve(&project, &dir, Some(&dir), &ImageOptions::default()).0
+        resolve(&project, &dir, Some(&dir), image_opts).0
+    }
+
+    /// In one run (a scope of the cache), where a reference's parse and
+    /// catalog answer are remembered for every project, each project gets
+    /// what it gets alone; and another set of image options (without the
+    /// built-in facts) is not answered with the first set's.
+    #[test]
+    fn references_remembered_for_the_run_per_options() {
+        let text = "services:\n  a: {image: 'postgres:16'}\n  b: {image: 'nosuch/thing:1'}\n  c: {image: 'postgres:0.1'}\n";
+        let with = ImageOptions::default();
+        let without = ImageOptions {
+            no_builtin: true,
+            ..Default::default()
+        };
+        let summary = |f: &ImageFacts| -> Vec<(Option<String>, Option<String>, bool)> {
+            f.iter()
+                .map(|s| {
+                    let repo = s.parsed.as_ref().map(|r| r.repository());
+                    (repo, s.unknown_reason.clone(), s.is_known())
+                })
+                .collect()
+        };
+        let alone_with = summary(&facts_with(text, &with));
+        let alone_without = summary(&facts_with(text, &without));
+        assert_ne!(alone_with, alone_without);
+        crate::fscache::scope(|| {
+            for _ in 0..2 {
+                assert_eq!(summary(&facts_with(text, &with)), alone_with);
+                assert_eq!(summary(&facts_with(text, &without)), alone_without);
+            }
+        });
+    }
+
+    /// The byte-wise check of a root agrees with `Path::starts_with` on
+    /// every pair of paths of up to five characters of `/ . a b`.
+    #[test]
+    fn root_prefix_by_bytes_is_by_components() {
+        let mut paths = vec![String::new()];
+        let mut all = vec![String::new()];
+        for _ in 0..5 {
+            let mut next = Vec::new();
+            for p in &paths {
+                for c in ['/', '.', 'a', 'b'] {
+                    next.push(format!("{p}{c}"));
+                }
+            }
+            all.extend(next.iter().cloned());
+            paths = next;
+        }
+        for p in &all {
+            for r in &all {
+                let (p, r) = (Path::new(p), Path::new(r));
+                assert_eq!(starts_with_root(p, r), p.starts_with(r), "{p:?} {r:?}");
+            }
+        }
     }
 
     /// Services on one image get what a lookup of their own would give,
