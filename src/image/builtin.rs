@@ -5,9 +5,10 @@
 //! the generator and the tests. Extra directories in the same format can be
 //! added (`--image-facts DIR`), parsed at run time.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::fasthash::Map;
 
 use super::facts::{
     dir_prefix, Content, Entry, Evidence, Fact, Filesystem, GroupEntry, Image, ImageCommand, PathKind,
@@ -94,7 +95,7 @@ pub fn builtin() -> &'static Catalog {
     })
 }
 
-static BUILTIN_LOOKUPS: OnceLock<Mutex<HashMap<String, Lookup>>> = OnceLock::new();
+static BUILTIN_LOOKUPS: OnceLock<Mutex<Map<String, Lookup>>> = OnceLock::new();
 
 /// [`Catalog::lookup`] in the built-in catalog, remembered for the whole
 /// run: every job shares one read-only image, so a repository of projects
@@ -150,7 +151,7 @@ fn lazy_lookup(image: &str) -> Lookup {
 /// the same image, down to its evidence, so they share it.
 fn built_variant(f: &'static EmbeddedFacts, i: usize, pattern: &'static str) -> Arc<Image> {
     type Key = (usize, usize, &'static str);
-    static BUILT: OnceLock<Mutex<HashMap<Key, Arc<Image>>>> = OnceLock::new();
+    static BUILT: OnceLock<Mutex<Map<Key, Arc<Image>>>> = OnceLock::new();
     let key = (f as *const EmbeddedFacts as usize, i, pattern);
     let cache = BUILT.get_or_init(Default::default);
     if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
@@ -182,9 +183,9 @@ pub fn builtin_kind_of_reference(r: &Reference) -> Option<(&'static str, &'stati
 fn embedded_file(repo: &str) -> Option<&'static EmbeddedFacts> {
     // Canonical name -> the first file naming it: every service's image is
     // looked up, so a scan of every name of every file would cost each one.
-    static FIRST: OnceLock<HashMap<String, usize>> = OnceLock::new();
+    static FIRST: OnceLock<Map<String, usize>> = OnceLock::new();
     let first = FIRST.get_or_init(|| {
-        let mut first = HashMap::new();
+        let mut first = Map::default();
         for (i, f) in embedded_facts().iter().enumerate() {
             for n in f.names.iter().filter_map(|n| canonical_repository(n)) {
                 first.entry(n).or_insert(i);

@@ -5,8 +5,9 @@
 //! complete lists every entry, so whatever else is asked about there is
 //! absent.
 
-use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
+
+use crate::fasthash::Map;
 
 use super::facts::{
     dir_prefix, Content, Entry, Evidence, Filesystem, GroupEntry, PathKind, UserEntry,
@@ -33,7 +34,7 @@ pub fn embedded() -> &'static [(&'static str, &'static str)] {
     super::builtin::embedded_layouts()
 }
 
-static PARSED: OnceLock<HashMap<String, OnceLock<Option<Arc<Layout>>>>> = OnceLock::new();
+static PARSED: OnceLock<Map<String, OnceLock<Option<Arc<Layout>>>>> = OnceLock::new();
 
 /// The embedded layout `name`, parsed on first use.
 pub fn get(name: &str) -> Option<Arc<Layout>> {

@@ -30,7 +30,7 @@ pub mod registry;
 pub mod runeffects;
 pub mod script;
 
-use std::collections::HashMap;
+use crate::fasthash::{map_with_capacity, Map};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -142,7 +142,7 @@ pub struct ImageFacts {
     services: Vec<ServiceImage>,
     /// Service name -> index in `services`: every image-aware rule looks
     /// each service up, so a scan would be quadratic in the services.
-    index: HashMap<String, usize>,
+    index: Map<String, usize>,
     /// For the service at each position, the position of the first service
     /// of its name (what `index` says), so that a service found by its
     /// position needs no hashing.
@@ -190,14 +190,14 @@ pub fn resolve(
         project_dir,
         root,
         opts,
-        engine_cache: HashMap::new(),
-        pull_cache: HashMap::new(),
+        engine_cache: Map::default(),
+        pull_cache: Map::default(),
         diagnostics: Vec::new(),
-        references: HashMap::new(),
-        catalogued: HashMap::new(),
+        references: Map::default(),
+        catalogued: Map::default(),
     };
     let services: Vec<ServiceImage> = project.services.iter().map(|s| r.service(s)).collect();
-    let mut index = HashMap::with_capacity(services.len());
+    let mut index = map_with_capacity(services.len());
     let first = services
         .iter()
         .enumerate()
@@ -282,15 +282,15 @@ struct Resolver<'a> {
     project_dir: &'a Path,
     root: PathBuf,
     opts: &'a ImageOptions,
-    engine_cache: HashMap<String, Result<Image, String>>,
+    engine_cache: Map<String, Result<Image, String>>,
     /// (reference, platform) -> what `--pull` found.
-    pull_cache: HashMap<(String, Option<String>), Result<Arc<Image>, String>>,
+    pull_cache: Map<(String, Option<String>), Result<Arc<Image>, String>>,
     diagnostics: Vec<Diagnostic>,
     /// `image:` -> its parse: many services share one image.
-    references: HashMap<String, Option<Arc<Reference>>>,
+    references: Map<String, Option<Arc<Reference>>>,
     /// `image:` -> what the facts catalogs say of it (the last step of
     /// [`Resolver::image_for`]), with the reason when they know nothing.
-    catalogued: HashMap<String, Result<Arc<Image>, String>>,
+    catalogued: Map<String, Result<Arc<Image>, String>>,
 }
 
 /// The image of a service whose image is not known: one for the run, since
