@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use crate::fasthash::Map;
 
 use super::facts::{
-    dir_prefix, Content, Entry, Evidence, Fact, Filesystem, GroupEntry, Image, ImageCommand, PathKind,
-    UserEntry,
+    dir_prefix, Content, Entry, Evidence, Fact, Filesystem, GroupEntry, Image, ImageCommand,
+    PathKind, UserEntry,
 };
 use super::facts_format::{resolve_extends, FileToml, VariantToml};
 use super::reference::{canonical_repository, tag_glob_matches, valid_tag_pattern, Reference};

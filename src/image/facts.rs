@@ -678,7 +678,10 @@ impl Filesystem {
     /// so they are read from there rather than found by a scan.
     pub(crate) fn keys_below<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a String> {
         self.entries
-            .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+            .range::<str, _>((
+                std::ops::Bound::Included(prefix),
+                std::ops::Bound::Unbounded,
+            ))
             .map(|(k, _)| k)
             .take_while(move |k| k.starts_with(prefix))
     }
@@ -1197,7 +1200,11 @@ mod tests {
                 .insert(p.into(), Entry::new(Some(PathKind::Dir), ev.clone()));
         }
         let dirs: Vec<String> = fs.entries.keys().cloned().collect();
-        for d in dirs.iter().map(String::as_str).chain(["/a/", "/z", "/a/b/c/d/e"]) {
+        for d in dirs
+            .iter()
+            .map(String::as_str)
+            .chain(["/a/", "/z", "/a/b/c/d/e"])
+        {
             let prefix = dir_prefix(d);
             let scan: Vec<&String> = fs
                 .entries

@@ -217,7 +217,7 @@ fn filesystem_of(mut listed: Vec<(String, Entry)>, ev: &Evidence) -> Filesystem 
             continue;
         }
         let dir = &sorted[i].0;
-        let prefix = dir_prefix(&dir);
+        let prefix = dir_prefix(dir);
         let from = sorted.partition_point(|(k, _)| k.as_str() < prefix.as_str());
         let has_child = sorted
             .get(from)
@@ -383,12 +383,16 @@ mod tests {
     /// embedded layout and on empty fields, ends and non-ASCII text.
     #[test]
     fn fields_are_split_as_by_spaces() {
-        let odd = ["", " ", "  a", "a  b ", "é b", "d 0755 0:0 /x é/y", "a\tb c"];
-        for line in embedded()
-            .iter()
-            .flat_map(|(_, t)| t.lines())
-            .chain(odd)
-        {
+        let odd = [
+            "",
+            " ",
+            "  a",
+            "a  b ",
+            "é b",
+            "d 0755 0:0 /x é/y",
+            "a\tb c",
+        ];
+        for line in embedded().iter().flat_map(|(_, t)| t.lines()).chain(odd) {
             let mut f = Vec::new();
             split_fields(line, &mut f);
             assert_eq!(f, line.split(' ').collect::<Vec<_>>(), "{line:?}");

@@ -401,9 +401,8 @@ impl Resolver<'_> {
         static CATALOGUED: crate::fscache::Memo<String, (usize, Result<Arc<Image>, String>)> =
             std::sync::OnceLock::new();
         let opts = self.opts as *const ImageOptions as usize;
-        let (by, mut found) = crate::fscache::memo(&CATALOGUED, r, |r| {
-            (opts, self.catalogued_now(r, None))
-        });
+        let (by, mut found) =
+            crate::fscache::memo(&CATALOGUED, r, |r| (opts, self.catalogued_now(r, None)));
         if by != opts {
             found = self.catalogued_now(r, None);
         }
@@ -626,7 +625,9 @@ pub fn contained(path: &Path, root: &Path) -> bool {
 fn starts_with_root(path: &Path, root: &Path) -> bool {
     let p = path.as_os_str().as_encoded_bytes();
     let r = root.as_os_str().as_encoded_bytes();
-    let at_separator = p.get(r.len()).is_none_or(|&b| std::path::is_separator(b as char));
+    let at_separator = p
+        .get(r.len())
+        .is_none_or(|&b| std::path::is_separator(b as char));
     (p.starts_with(r) && at_separator) || path.starts_with(root)
 }
 
