@@ -191,15 +191,32 @@ impl Report<'_> {
     /// Start and end as 1-based line and character column.
     pub(crate) fn position(&self, span: Span) -> (Pos, Pos) {
         let file = self.sources.get(span.file);
+        let text = &*file.text;
         let at = |offset: usize| {
             let lc = file.line_col(offset);
             Pos {
                 line: lc.line,
                 column: lc.col,
-                offset: offset.min(file.text.len()),
+                offset: offset.min(text.len()),
             }
         };
-        (at(span.start as usize), at(span.end as usize))
+        let start = at(span.start as usize);
+        let end = (span.end as usize).min(text.len());
+        // An end on the start's line (most spans): its column is the
+        // start's plus the characters between, without a second search.
+        if end >= start.offset {
+            let between = &text.as_bytes()[floor_char(text, start.offset)..floor_char(text, end)];
+            if memchr::memchr(b'\n', between).is_none() {
+                let chars = between.iter().filter(|&&b| (b as i8) >= -0x40).count();
+                let end = Pos {
+                    line: start.line,
+                    column: start.column + chars,
+                    offset: end,
+                };
+                return (start, end);
+            }
+        }
+        (start, at(span.end as usize))
     }
 
     pub(crate) fn counts(&self) -> Counts {
@@ -237,6 +254,14 @@ impl Report<'_> {
 pub(crate) struct Fixable {
     pub safe: usize,
     pub r#unsafe: usize,
+}
+
+/// The char boundary at or before `i` (`i` at most `s.len()`).
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// A point in a file: 1-based line, 1-based character column, byte offset.
@@ -292,4 +317,55 @@ pub(crate) fn fingerprint(report: &Report, d: &Diagnostic) -> String {
         }
     }
     format!("{h:032x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceMap;
+    use std::path::PathBuf;
+
+    /// An end placed from its start's line and column, when both are on
+    /// one line, is where searching for it places it: every span of texts
+    /// with multi-byte characters, CRLF and empty lines, ends before the
+    /// start and past the text included.
+    #[test]
+    fn position_places_the_end_as_searching_does() {
+        let texts = ["", "a", "\n", "a: é😀x\r\nb\n\nc: 1", "x\n\ny\nzé\n"];
+        for text in texts {
+            let mut sources = SourceMap::new();
+            let id = sources.add(PathBuf::from("x.yml"), text);
+            let report = Report {
+                sources: &sources,
+                diagnostics: &[],
+                rules: &[],
+                notes: &[],
+                files_checked: 1,
+            };
+            let file = sources.get(id);
+            let at = |offset: usize| {
+                let lc = file.line_col(offset);
+                Pos {
+                    line: lc.line,
+                    column: lc.col,
+                    offset: offset.min(text.len()),
+                }
+            };
+            for start in 0..=text.len() + 1 {
+                for end in 0..=text.len() + 1 {
+                    // Not `Span::new`, which moves an end before the start.
+                    let span = Span {
+                        file: id,
+                        start: start as u32,
+                        end: end as u32,
+                    };
+                    assert_eq!(
+                        report.position(span),
+                        (at(start), at(end)),
+                        "{text:?} {start}..{end}"
+                    );
+                }
+            }
+        }
+    }
 }
