@@ -7,11 +7,10 @@
 //! a JSON `\u` escape.
 
 use super::sanitize::{self, append_json, SafeJson};
-use super::{Counts, Fixable, Pos, Report, TOOL_NAME, TOOL_VERSION};
+use super::{Counts, Fixable, Report, TOOL_NAME, TOOL_VERSION};
 use crate::diagnostic::{Applicability, Diagnostic};
-use crate::source::Span;
+use crate::source::{FileId, Span};
 use serde::Serialize;
-use std::borrow::Cow;
 use std::io::{self, Write};
 
 /// Bumped only for changes that can break a reader (see the doc).
@@ -42,44 +41,6 @@ struct Tool {
 }
 
 #[derive(Serialize)]
-struct JsonDiagnostic<'a> {
-    code: Cow<'a, str>,
-    name: Option<&'static str>,
-    severity: &'static str,
-    message: Cow<'a, str>,
-    file: Cow<'a, str>,
-    start: Pos,
-    end: Pos,
-    labels: Vec<JsonLabel<'a>>,
-    help: Option<Cow<'a, str>>,
-    notes: Vec<Cow<'a, str>>,
-    fixes: Vec<JsonFix<'a>>,
-}
-
-#[derive(Serialize)]
-struct JsonLabel<'a> {
-    file: Cow<'a, str>,
-    start: Pos,
-    end: Pos,
-    message: Cow<'a, str>,
-}
-
-#[derive(Serialize)]
-struct JsonFix<'a> {
-    title: Cow<'a, str>,
-    applicability: Applicability,
-    edits: Vec<JsonEdit<'a>>,
-}
-
-#[derive(Serialize)]
-struct JsonEdit<'a> {
-    file: Cow<'a, str>,
-    start: Pos,
-    end: Pos,
-    replacement: &'a str,
-}
-
-#[derive(Serialize)]
 struct JsonNote {
     file: String,
     message: String,
@@ -107,7 +68,7 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     head_part.truncate(head_part.len() - b"\n}".len());
     head_part.extend_from_slice(b",\n  \"diagnostics\": [");
     out.write_all(&head_part)?;
-    for part in diagnostics(report)? {
+    for part in diagnostics(report) {
         out.write_all(&part)?;
     }
     let close: &[u8] = if report.diagnostics.is_empty() {
@@ -126,20 +87,27 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 /// The findings as the elements of the `diagnostics` array (each after its
 /// `\n` or `,\n` and indentation), in order, in parts: each finding is
-/// converted as it is written, and thousands of them are written on both
-/// cores in chunks.
-fn diagnostics(report: &Report) -> io::Result<Vec<Vec<u8>>> {
+/// written straight from the [`Diagnostic`], and thousands of them are
+/// written on both cores in chunks.
+fn diagnostics(report: &Report) -> Vec<Vec<u8>> {
     use rayon::prelude::*;
     // Up to one chunk, one thread: no thread start-up for a small report.
     const CHUNK: usize = 512;
-    let write = |(c, chunk): (usize, &[Diagnostic])| -> io::Result<Vec<u8>> {
-        let mut part = Vec::with_capacity(chunk.len() * 1024);
+    let write = |(c, chunk): (usize, &[Diagnostic])| -> Vec<u8> {
+        let mut w = Writer {
+            out: Vec::with_capacity(chunk.len() * 1536),
+            report,
+            path: None,
+            names: Vec::new(),
+            layouts: Vec::new(),
+        };
         for (i, d) in chunk.iter().enumerate() {
             let first = c == 0 && i == 0;
-            part.extend_from_slice(if first { b"\n    " } else { b",\n    " });
-            write_diagnostic(&mut part, &diagnostic(report, d), 2)?;
+            w.out
+                .extend_from_slice(if first { b"\n    " } else { b",\n    " });
+            w.diagnostic(d, 2);
         }
-        Ok(part)
+        w.out
     };
     let chunks = report.diagnostics.chunks(CHUNK).enumerate();
     if report.diagnostics.len() <= CHUNK {
@@ -153,67 +121,202 @@ fn diagnostics(report: &Report) -> io::Result<Vec<Vec<u8>>> {
     }
 }
 
-/// Writes a finding as serializing it with [`SafeJson`] at `depth` does,
-/// byte for byte (`parts_write_what_the_whole_document_writes` holds the
-/// two together), without serde's machinery: every finding of a report
-/// passes here, and its keys need no escaping. Strings are serialized
-/// alone, so they are escaped as before.
-fn write_diagnostic(out: &mut Vec<u8>, d: &JsonDiagnostic, depth: usize) -> io::Result<()> {
-    let mut o = Members::open(out, depth);
-    o.string("code", &d.code)?;
-    match d.name {
-        Some(name) => o.string("name", name)?,
-        None => o.raw("name", b"null"),
-    }
-    o.string("severity", d.severity)?;
-    o.string("message", &d.message)?;
-    o.string("file", &d.file)?;
-    o.pos("start", d.start);
-    o.pos("end", d.end);
-    o.array("labels", &d.labels, |out, depth, l| {
-        let mut o = Members::open(out, depth);
-        o.string("file", &l.file)?;
-        o.pos("start", l.start);
-        o.pos("end", l.end);
-        o.string("message", &l.message)?;
-        o.close();
-        Ok(())
-    })?;
-    match &d.help {
-        Some(help) => o.string("help", help)?,
-        None => o.raw("help", b"null"),
-    }
-    o.array("notes", &d.notes, |out, _, n| string(out, n))?;
-    o.array("fixes", &d.fixes, |out, depth, f| {
-        let mut o = Members::open(out, depth);
-        o.string("title", &f.title)?;
-        o.string(
-            "applicability",
-            match f.applicability {
-                Applicability::Safe => "safe",
-                Applicability::Unsafe => "unsafe",
-                Applicability::DisplayOnly => "display-only",
-            },
-        )?;
-        o.array("edits", &f.edits, |out, depth, e| {
-            let mut o = Members::open(out, depth);
-            o.string("file", &e.file)?;
-            o.pos("start", e.start);
-            o.pos("end", e.end);
-            o.string("replacement", e.replacement)?;
-            o.close();
-            Ok(())
-        })?;
-        o.close();
-        Ok(())
-    })?;
-    o.close();
-    Ok(())
+/// Writes findings as serializing the [`JsonDiagnostic`] of each with
+/// [`SafeJson`] writes them, byte for byte
+/// (`parts_write_what_the_whole_document_writes` holds the two together),
+/// without serde's machinery and without converting a finding first:
+/// every finding of a report passes here.
+struct Writer<'r> {
+    out: Vec<u8>,
+    report: &'r Report<'r>,
+    /// The last file named, and its path as a JSON string: a finding, its
+    /// labels and its edits are mostly in one file, and the findings come
+    /// sorted by file.
+    path: Option<(FileId, Vec<u8>)>,
+    /// Rule names found for codes, by the code's address: a handful of
+    /// codes recur through a report.
+    names: Vec<(&'static str, Option<&'static str>)>,
+    /// The fixed text around a span's numbers, by the depth of its members.
+    layouts: Vec<Option<SpanLayout>>,
 }
 
-/// A JSON string, escaped by serde_json and [`SafeJson`].
-fn string(out: &mut Vec<u8>, s: &str) -> io::Result<()> {
-    append_json(out, s, 0)
+/// What is written around the numbers of a span's `start`
+/// and `end`, for members at one depth: each part is written at once.
+struct SpanLayout {
+    /// `,\n  "start": {\n    "line": `
+    start: Vec<u8>,
+    /// `,\n    "column": `
+    column: Vec<u8>,
+    /// `,\n    "offset": `
+    offset: Vec<u8>,
+    /// `\n  },\n  "end": {\n    "line": `
+    end: Vec<u8>,
+    /// `\n  }`
+    close: Vec<u8>,
+}
+
+impl SpanLayout {
+    fn at(depth: usize) -> SpanLayout {
+        let part = |f: &dyn Fn(&mut Members)| {
+            let mut out = Vec::new();
+            f(&mut Members::resume(&mut out, depth));
+            out
+        };
+        let open = |o: &mut Members, key: &[u8]| {
+            o.key(key);
+            o.out.push(b'{');
+            newline(o.out, false, o.depth + 1);
+            o.out.extend_from_slice(b"\"line\": ");
+        };
+        let member = |key: &[u8]| {
+            let mut out = Vec::new();
+            Members::resume(&mut out, depth + 1).key(key);
+            out
+        };
+        let close = |o: &mut Members| newline(o.out, false, o.depth);
+        SpanLayout {
+            start: part(&|o| open(o, b"\"start\": ")),
+            column: member(b"\"column\": "),
+            offset: member(b"\"offset\": "),
+            end: part(&|o| {
+                close(o);
+                o.out.push(b'}');
+                open(o, b"\"end\": ");
+            }),
+            close: part(&|o| {
+                close(o);
+                o.out.push(b'}');
+            }),
+        }
+    }
+}
+
+/// `before`, then `n`.
+#[inline]
+fn number_after(out: &mut Vec<u8>, before: &[u8], n: usize) {
+    out.extend_from_slice(before);
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+impl Writer<'_> {
+    fn diagnostic(&mut self, d: &Diagnostic, depth: usize) {
+        let name = self.name(d.code);
+        let mut o = Members::open(&mut self.out, depth);
+        o.text(b"\"code\": ", d.code);
+        match name {
+            Some(name) => o.text(b"\"name\": ", name),
+            None => o.raw(b"\"name\": ", b"null"),
+        }
+        o.text(b"\"severity\": ", d.severity.as_str());
+        o.text(b"\"message\": ", &d.message);
+        let depth = o.depth;
+        self.span(d.span, depth, false);
+        Members::resume(&mut self.out, depth).key(b"\"labels\": ");
+        self.array(&d.labels, depth, |w, depth, l| {
+            w.out.push(b'{');
+            w.span(l.span, depth + 1, true);
+            let mut o = Members::resume(&mut w.out, depth + 1);
+            o.text(b"\"message\": ", &l.message);
+            o.close();
+        });
+        let mut o = Members::resume(&mut self.out, depth);
+        match &d.help {
+            Some(help) => o.text(b"\"help\": ", help),
+            None => o.raw(b"\"help\": ", b"null"),
+        }
+        o.key(b"\"notes\": ");
+        self.array(&d.notes, depth, |w, _, n| {
+            sanitize::append_json_text(&mut w.out, n)
+        });
+        Members::resume(&mut self.out, depth).key(b"\"fixes\": ");
+        self.array(&d.fixes, depth, |w, depth, f| {
+            let mut o = Members::open(&mut w.out, depth);
+            o.text(b"\"title\": ", &f.title);
+            o.text(
+                b"\"applicability\": ",
+                match f.applicability {
+                    Applicability::Safe => "safe",
+                    Applicability::Unsafe => "unsafe",
+                    Applicability::DisplayOnly => "display-only",
+                },
+            );
+            o.key(b"\"edits\": ");
+            w.array(&f.edits, depth + 1, |w, depth, e| {
+                w.out.push(b'{');
+                w.span(e.span, depth + 1, true);
+                let mut o = Members::resume(&mut w.out, depth + 1);
+                o.key(b"\"replacement\": ");
+                sanitize::append_json_str(o.out, &e.replacement);
+                o.close();
+            });
+            Members::resume(&mut w.out, depth + 1).close();
+        });
+        Members::resume(&mut self.out, depth).close();
+    }
+
+    /// The `file`, `start` and `end` members of an object whose members
+    /// are at `depth`, `file` its first member when `first`.
+    fn span(&mut self, span: Span, depth: usize, first: bool) {
+        self.file(span, depth, first);
+        let (start, end) = self.report.position(span);
+        if self.layouts.len() <= depth {
+            self.layouts.resize_with(depth + 1, || None);
+        }
+        let layout = self.layouts[depth].get_or_insert_with(|| SpanLayout::at(depth));
+        let out = &mut self.out;
+        for (open, p) in [(&layout.start, start), (&layout.end, end)] {
+            number_after(out, open, p.line);
+            number_after(out, &layout.column, p.column);
+            number_after(out, &layout.offset, p.offset);
+        }
+        out.extend_from_slice(&layout.close);
+    }
+
+    /// The `file` member of an object whose members are at `depth`, its
+    /// first member when `first`.
+    fn file(&mut self, span: Span, depth: usize, first: bool) {
+        let mut o = Members {
+            out: &mut self.out,
+            depth,
+            first,
+        };
+        o.key(b"\"file\": ");
+        let path = match &self.path {
+            Some((file, path)) if *file == span.file => path,
+            _ => {
+                let mut path = Vec::new();
+                let lossy = self.report.path(span).to_string_lossy();
+                sanitize::append_json_text(&mut path, &lossy);
+                &self.path.insert((span.file, path)).1
+            }
+        };
+        self.out.extend_from_slice(path);
+    }
+
+    /// The rule name of `code`, looked up once per code.
+    fn name(&mut self, code: &'static str) -> Option<&'static str> {
+        let same = |c: &&str| c.as_ptr() == code.as_ptr() && c.len() == code.len();
+        if let Some((_, name)) = self.names.iter().find(|(c, _)| same(c)) {
+            return *name;
+        }
+        let name = self.report.rule(code).map(|r| r.name);
+        self.names.push((code, name));
+        name
+    }
+
+    /// An array of `items` as the value of a member at `depth` (its key
+    /// written), each item written by `write` at the items' depth.
+    fn array<T>(&mut self, items: &[T], depth: usize, write: impl Fn(&mut Self, usize, &T)) {
+        self.out.push(b'[');
+        for (i, item) in items.iter().enumerate() {
+            newline(&mut self.out, i > 0, depth + 1);
+            write(self, depth + 1, item);
+        }
+        if !items.is_empty() {
+            newline(&mut self.out, false, depth);
+        }
+        self.out.push(b']');
+    }
 }
 
 /// The members of one JSON object being written, laid out as [`SafeJson`]
@@ -237,55 +340,34 @@ impl<'a> Members<'a> {
         }
     }
 
-    fn key(&mut self, key: &str) {
-        newline(self.out, !self.first, self.depth);
-        self.first = false;
-        self.out.push(b'"');
-        self.out.extend_from_slice(key.as_bytes());
-        self.out.extend_from_slice(b"\": ");
+    /// An object opened before, with a member written, whose members are
+    /// at `depth`.
+    fn resume(out: &'a mut Vec<u8>, depth: usize) -> Members<'a> {
+        Members {
+            out,
+            depth,
+            first: false,
+        }
     }
 
-    fn raw(&mut self, key: &str, value: &[u8]) {
+    /// A member's key, given quoted and followed by `: ` (it needs no
+    /// escaping).
+    #[inline]
+    fn key(&mut self, key: &[u8]) {
+        newline(self.out, !self.first, self.depth);
+        self.first = false;
+        self.out.extend_from_slice(key);
+    }
+
+    fn raw(&mut self, key: &[u8], value: &[u8]) {
         self.key(key);
         self.out.extend_from_slice(value);
     }
 
-    fn string(&mut self, key: &str, value: &str) -> io::Result<()> {
+    /// Display text, made safe.
+    fn text(&mut self, key: &[u8], value: &str) {
         self.key(key);
-        string(self.out, value)
-    }
-
-    fn number(&mut self, key: &str, n: usize) {
-        self.raw(key, itoa::Buffer::new().format(n).as_bytes());
-    }
-
-    fn pos(&mut self, key: &str, p: Pos) {
-        self.key(key);
-        let mut o = Members::open(self.out, self.depth);
-        o.number("line", p.line);
-        o.number("column", p.column);
-        o.number("offset", p.offset);
-        o.close();
-    }
-
-    /// An array of `items`, each written by `write` at the items' depth.
-    fn array<T>(
-        &mut self,
-        key: &str,
-        items: &[T],
-        write: impl Fn(&mut Vec<u8>, usize, &T) -> io::Result<()>,
-    ) -> io::Result<()> {
-        self.key(key);
-        self.out.push(b'[');
-        for (i, item) in items.iter().enumerate() {
-            newline(self.out, i > 0, self.depth + 1);
-            write(self.out, self.depth + 1, item)?;
-        }
-        if !items.is_empty() {
-            newline(self.out, false, self.depth);
-        }
-        self.out.push(b']');
-        Ok(())
+        sanitize::append_json_text(self.out, value);
     }
 
     fn close(self) {
@@ -297,8 +379,14 @@ impl<'a> Members<'a> {
 }
 
 /// A newline (after a comma when `comma`) and the indentation of `depth`.
+#[inline]
 fn newline(out: &mut Vec<u8>, comma: bool, depth: usize) {
-    SafeJson::newline(out, comma, depth).expect("writing to a Vec does not fail");
+    const LINE: &[u8; 34] = b",\n                                ";
+    let from = usize::from(!comma);
+    match LINE.get(from..2 + 2 * depth) {
+        Some(bytes) => out.extend_from_slice(bytes),
+        None => SafeJson::newline(out, comma, depth).expect("writing to a Vec does not fail"),
+    }
 }
 
 /// The file notes, their text made safe.
@@ -313,66 +401,107 @@ fn notes(report: &Report) -> Vec<JsonNote> {
         .collect()
 }
 
-fn diagnostic<'a>(report: &'a Report, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
-    let (start, end) = report.position(d.span);
-    JsonDiagnostic {
-        code: sanitize::text(d.code),
-        name: report.rule(d.code).map(|r| r.name),
-        severity: d.severity.as_str(),
-        message: sanitize::text(&d.message),
-        file: file(report, d.span),
-        start,
-        end,
-        labels: d
-            .labels
-            .iter()
-            .map(|l| {
-                let (start, end) = report.position(l.span);
-                JsonLabel {
-                    file: file(report, l.span),
-                    start,
-                    end,
-                    message: sanitize::text(&l.message),
-                }
-            })
-            .collect(),
-        help: d.help.as_deref().map(sanitize::text),
-        notes: d.notes.iter().map(|n| sanitize::text(n)).collect(),
-        fixes: d
-            .fixes
-            .iter()
-            .map(|f| JsonFix {
-                title: sanitize::text(&f.title),
-                applicability: f.applicability,
-                edits: f
-                    .edits
-                    .iter()
-                    .map(|e| {
-                        let (start, end) = report.position(e.span);
-                        JsonEdit {
-                            file: file(report, e.span),
-                            start,
-                            end,
-                            replacement: &e.replacement,
-                        }
-                    })
-                    .collect(),
-            })
-            .collect(),
-    }
-}
-
-fn file<'a>(report: &'a Report, span: Span) -> Cow<'a, str> {
-    sanitize::path_borrowed(report.path(span))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::diagnostic::{Edit, Fix};
-    use crate::report::FileNote;
+    use crate::report::{FileNote, Pos};
     use crate::source::SourceMap;
+    use std::borrow::Cow;
     use std::path::PathBuf;
+
+    /// A finding as the document describes it: serialized with
+    /// [`SafeJson`], the bytes [`Writer`] must write.
+    #[derive(Serialize)]
+    struct JsonDiagnostic<'a> {
+        code: Cow<'a, str>,
+        name: Option<&'static str>,
+        severity: &'static str,
+        message: Cow<'a, str>,
+        file: Cow<'a, str>,
+        start: Pos,
+        end: Pos,
+        labels: Vec<JsonLabel<'a>>,
+        help: Option<Cow<'a, str>>,
+        notes: Vec<Cow<'a, str>>,
+        fixes: Vec<JsonFix<'a>>,
+    }
+
+    #[derive(Serialize)]
+    struct JsonLabel<'a> {
+        file: Cow<'a, str>,
+        start: Pos,
+        end: Pos,
+        message: Cow<'a, str>,
+    }
+
+    #[derive(Serialize)]
+    struct JsonFix<'a> {
+        title: Cow<'a, str>,
+        applicability: Applicability,
+        edits: Vec<JsonEdit<'a>>,
+    }
+
+    #[derive(Serialize)]
+    struct JsonEdit<'a> {
+        file: Cow<'a, str>,
+        start: Pos,
+        end: Pos,
+        replacement: &'a str,
+    }
+
+    fn file<'a>(report: &'a Report, span: Span) -> Cow<'a, str> {
+        sanitize::path_borrowed(report.path(span))
+    }
+
+    fn diagnostic<'a>(report: &'a Report, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+        let (start, end) = report.position(d.span);
+        JsonDiagnostic {
+            code: sanitize::text(d.code),
+            name: report.rule(d.code).map(|r| r.name),
+            severity: d.severity.as_str(),
+            message: sanitize::text(&d.message),
+            file: file(report, d.span),
+            start,
+            end,
+            labels: d
+                .labels
+                .iter()
+                .map(|l| {
+                    let (start, end) = report.position(l.span);
+                    JsonLabel {
+                        file: file(report, l.span),
+                        start,
+                        end,
+                        message: sanitize::text(&l.message),
+                    }
+                })
+                .collect(),
+            help: d.help.as_deref().map(sanitize::text),
+            notes: d.notes.iter().map(|n| sanitize::text(n)).collect(),
+            fixes: d
+                .fixes
+                .iter()
+                .map(|f| JsonFix {
+                    title: sanitize::text(&f.title),
+                    applicability: f.applicability,
+                    edits: f
+                        .edits
+                        .iter()
+                        .map(|e| {
+                            let (start, end) = report.position(e.span);
+                            JsonEdit {
+                                file: file(report, e.span),
+                                start,
+                                end,
+                                replacement: &e.replacement,
+                            }
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
 
     /// The whole document as one struct, serialized at once: what
     /// [`render`] writes in parts must be these bytes.

@@ -275,6 +275,134 @@ pub fn append_json<T: serde::Serialize + ?Sized>(
     value.serialize(&mut ser).map_err(std::io::Error::other)
 }
 
+/// Append `s` as a JSON string, written as serializing it through
+/// [`SafeJson`] writes it, byte for byte, without serde's machinery: every
+/// string of the JSON report's findings passes here. Printable ASCII
+/// without `"`, `\\` or `#` (most text) is copied as it is.
+pub fn append_json_str(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    // No early exit: the compiler vectorizes the pass.
+    let plain = bytes.iter().fold(true, |ok, &b| {
+        ok & (0x20..0x7f).contains(&b) & (b != b'"') & (b != b'\\') & (b != b'#')
+    });
+    if plain {
+        out.extend_from_slice(bytes);
+    } else {
+        append_escaped(out, s);
+    }
+    out.push(b'"');
+}
+
+/// The escapes of [`append_json_str`]: serde_json's (`\"`, `\\`, `\b`,
+/// `\f`, `\n`, `\r`, `\t`, other controls as `\u00xx`), then
+/// [`SafeJson`]'s (unsafe characters as `\uxxxx` per UTF-16 unit, the `[`
+/// of `##[` as `\u005b`). Runs of plain ASCII are copied at once; only
+/// other characters are decoded.
+fn append_escaped(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    // The bytes copied as they are unless a `[` closes `##[`.
+    const PLAIN: [bool; 256] = {
+        let mut plain = [false; 256];
+        let mut b = 0x20;
+        while b < 0x7f {
+            plain[b] = b != b'"' as usize && b != b'\\' as usize && b != b'[' as usize;
+            b += 1;
+        }
+        plain
+    };
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if PLAIN[usize::from(b)] {
+            i += 1;
+            continue;
+        }
+        let short: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            b'[' if i >= 2 && &bytes[i - 2..i] == b"##" => b"\\u005b",
+            0x20..=0x7e => {
+                i += 1;
+                continue;
+            }
+            _ => b"",
+        };
+        // A control, DEL or the first byte of a character past ASCII.
+        let c = s[i..].chars().next().expect("i is a char boundary");
+        let len = c.len_utf8();
+        if short.is_empty() && !is_unsafe(c) {
+            i += len;
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..i]);
+        if short.is_empty() {
+            let mut units = [0u16; 2];
+            for &u in c.encode_utf16(&mut units).iter() {
+                out.extend_from_slice(b"\\u");
+                for shift in [12, 8, 4, 0] {
+                    out.push(HEX[usize::from((u >> shift) & 0xf)]);
+                }
+            }
+        } else {
+            out.extend_from_slice(short);
+        }
+        i += len;
+        start = i;
+    }
+    out.extend_from_slice(&bytes[start..]);
+}
+
+/// [`text`] made safe, then appended as a JSON string by
+/// [`append_json_str`]. Text that both leave as it is (printable ASCII
+/// without `"`, `\\`, `#` or `::`, as most messages are) is copied.
+pub fn append_json_text(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    if kept_as_it_is(bytes) {
+        out.reserve(bytes.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+    } else {
+        append_json_str(out, &text(s));
+    }
+}
+
+/// Whether [`append_json_text`] writes `bytes` as they are. Looked at in
+/// blocks of fixed size, each checked without a loop or a branch per byte
+/// (the compiler vectorizes it), the last block padded with spaces: most
+/// texts are short, and a tail checked byte by byte would cost as much
+/// as the rest. A quarter of them hold a `:`; only those are searched
+/// for `::`.
+fn kept_as_it_is(bytes: &[u8]) -> bool {
+    const BLOCK: usize = 32;
+    let kept = |b: u8| (0x20..0x7f).contains(&b) & (b != b'"') & (b != b'\\') & (b != b'#');
+    let mut colon = false;
+    let mut block = |b: &[u8; BLOCK]| {
+        colon |= b.iter().fold(false, |any, &x| any | (x == b':'));
+        b.iter().fold(true, |ok, &x| ok & kept(x))
+    };
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    for b in &mut blocks {
+        if !block(b.try_into().expect("a block")) {
+            return false;
+        }
+    }
+    let rest = blocks.remainder();
+    let mut last = [b' '; BLOCK];
+    last[..rest.len()].copy_from_slice(rest);
+    block(&last)
+        && !(colon && memchr::memchr_iter(b':', bytes).any(|i| bytes.get(i + 1) == Some(&b':')))
+}
+
 use serde_json::ser::Formatter;
 use std::io;
 
@@ -535,6 +663,86 @@ mod tests {
         assert_eq!(s, "\"a\\u202eb\\u001bc ##\\u005bx \\udb40\\udc41\"\n");
         let back: String = serde_json::from_str(&s).unwrap();
         assert_eq!(back, v);
+    }
+
+    /// Strings of up to four characters from an alphabet of everything
+    /// either writer treats apart, and a few longer ones.
+    fn json_strings() -> Vec<String> {
+        let alphabet = [
+            "a",
+            " ",
+            ":",
+            "#",
+            "[",
+            "\"",
+            "\\",
+            "\n",
+            "\r",
+            "\t",
+            "\u{8}",
+            "\u{c}",
+            "\u{1}",
+            "\u{1b}",
+            "\u{7f}",
+            "\u{9b}",
+            "é",
+            "\u{202e}",
+            "\u{2028}",
+            "😀",
+            "\u{e0041}",
+            "\u{feff}",
+        ];
+        let mut all = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..4 {
+            last = last
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        for long in [
+            "a plain message of more than sixteen bytes, without anything to escape",
+            "a message with \"quotes\" past the first sixteen bytes ##[x] and :: too",
+            "image: nginx:1.27 ::error:: at byte 40 and \u{202e} further on, é",
+        ] {
+            all.push(long.to_string());
+        }
+        all
+    }
+
+    /// [`append_json_str`] writes what serializing the string through
+    /// [`SafeJson`] writes, for every string of [`json_strings`].
+    #[test]
+    fn append_json_str_writes_what_safe_json_writes() {
+        for s in json_strings() {
+            let mut ours = Vec::new();
+            append_json_str(&mut ours, &s);
+            let mut theirs = Vec::new();
+            append_json(&mut theirs, s.as_str(), 0).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(theirs).unwrap(),
+                "{s:?}"
+            );
+        }
+    }
+
+    /// [`append_json_text`], which copies most text as it is, writes what
+    /// making it safe and then serializing it through [`SafeJson`] writes.
+    #[test]
+    fn append_json_text_writes_the_safe_text_as_safe_json_writes() {
+        for s in json_strings() {
+            let mut ours = Vec::new();
+            append_json_text(&mut ours, &s);
+            let mut theirs = Vec::new();
+            append_json(&mut theirs, &*text(&s), 0).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(theirs).unwrap(),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]
