@@ -989,7 +989,7 @@ fn file_repository(p: &Path) -> (PathBuf, PathBuf) {
     // What `project::absolute(".")` is: the current folder is absolute and
     // normal already.
     let cwd = crate::fscache::current_dir();
-    let fallback = if project::absolute(&dir).starts_with(&cwd) {
+    let fallback = if project::is_under(&project::absolute(&dir), &cwd) {
         cwd
     } else {
         dir.clone()

@@ -653,7 +653,7 @@ impl Repository {
             let rest: Vec<PathBuf> = self
                 .files_under(&scope)
                 .iter()
-                .filter(|f| !seen.contains(f.as_os_str()) && f.starts_with(&scope))
+                .filter(|f| !seen.contains(f.as_os_str()))
                 .cloned()
                 .collect();
             drop(seen);
@@ -709,9 +709,9 @@ impl Repository {
         let target = dir.to_path_buf();
         let mut v: Vec<PathBuf> = compose_files_with(&self.root, move |p, is_dir| {
             if is_dir {
-                lead.contains(p.as_os_str()) || (below && p.starts_with(&target))
+                lead.contains(p.as_os_str()) || (below && project::is_under(p, &target))
             } else if below {
-                p.starts_with(&target)
+                project::is_under(p, &target)
             } else {
                 p.parent() == Some(target.as_path())
             }
@@ -896,13 +896,17 @@ impl Repository {
             std::slice::from_mut(self),
             &[order.iter().map(|p| (*p).clone()).collect()],
         );
-        let mut all_defined: BTreeSet<Name> = BTreeSet::new();
-        for c in &order {
-            all_defined.extend(self.provides(c).provides.iter().cloned());
-        }
-        let complete = missing.is_subset(&all_defined);
+        // Whether some file of the order defines each of `names`, asked
+        // name by name (not by collecting every name every file defines).
+        let provided: Vec<Arc<Names>> = order.iter().map(|c| self.provides(c)).collect();
+        let defined_somewhere = |names: &BTreeSet<Name>| {
+            names
+                .iter()
+                .all(|n| provided.iter().any(|p| p.provides.contains(n)))
+        };
+        let complete = defined_somewhere(&missing);
         let incomplete = self.names(path).incomplete.clone();
-        if !complete && (incomplete.is_empty() || !incomplete.is_subset(&all_defined)) {
+        if !complete && (incomplete.is_empty() || !defined_somewhere(&incomplete)) {
             return fallback();
         }
         let pool: &[&PathBuf] = if complete { &order } else { &ancestors };

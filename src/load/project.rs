@@ -742,18 +742,27 @@ fn is_normal_absolute(path: &Path) -> bool {
 }
 
 /// Whether the `/`-separated components of `b` are all normal: none
-/// empty (so no doubled, leading or trailing `/`), `.` or `..`. The
-/// separators are found by `memchr`, not by looking at every byte.
+/// empty (so no doubled, leading or trailing `/`), `.` or `..`. A
+/// component that is not starts at the start or after a `/`, and is empty
+/// or begins with `.`: so only the start, the end, and each `//` and `/.`
+/// (found by `memmem`, rare in real paths) are looked at, not every
+/// component.
 fn normal_components(b: &[u8]) -> bool {
-    let normal = |c: &[u8]| !matches!(c, b"" | b"." | b"..");
-    let mut start = 0;
-    for end in memchr::memchr_iter(b'/', b) {
-        if !normal(&b[start..end]) {
-            return false;
-        }
-        start = end + 1;
-    }
-    normal(&b[start..])
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+    static DOUBLED: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"//"));
+    static DOT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"/."));
+    // Whether the component starting at `i` is empty, `.` or `..`.
+    let bad_at = |i: usize| {
+        matches!(
+            &b[i..],
+            [] | [b'/', ..] | [b'.'] | [b'.', b'/', ..] | [b'.', b'.'] | [b'.', b'.', b'/', ..]
+        )
+    };
+    !bad_at(0)
+        && b.last() != Some(&b'/')
+        && DOUBLED.find(b).is_none()
+        && DOT.find_iter(b).all(|i| !bad_at(i + 1))
 }
 
 /// Whether `path` is `base` or under it, as [`Path::starts_with`] says:
@@ -1975,6 +1984,16 @@ mod absolute_tests {
         }
         let cwd = std::env::current_dir().unwrap();
         for b in &all {
+            // The byte check says what splitting at every `/` says.
+            let split = b
+                .split(|&c| c == b'/')
+                .all(|c| !matches!(c, b"" | b"." | b".."));
+            assert_eq!(
+                normal_components(b),
+                split,
+                "{:?}",
+                String::from_utf8_lossy(b)
+            );
             let text = std::str::from_utf8(b).unwrap();
             let p = Path::new(text);
             let mut slow = PathBuf::new();
