@@ -80,3 +80,53 @@ fn an_env_file_the_services_read_does_not_feed_interpolation() {
     let f = findings("env/env-file-not-for-interpolation");
     assert!(has(&f, "S006", "warning"), "{f:?}");
 }
+
+/// In one run over two Compose files of one folder, the env file beside
+/// them supplies the variable of the file that does not read it as
+/// `env_file` and not of the one that does: the folder's env files are
+/// read once for the run, but which of them a file names is asked per file.
+#[test]
+fn one_run_asks_each_file_which_env_files_it_names() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("app.env"), "APP_VERSION=1.2\n").unwrap();
+    let reads = "services:\n  app:\n    image: example/app:${APP_VERSION}\n    env_file: app.env\n";
+    let plain = "services:\n  web:\n    image: example/web:${APP_VERSION}\n";
+    std::fs::write(dir.path().join("reads.compose.yaml"), reads).unwrap();
+    std::fs::write(dir.path().join("plain.compose.yaml"), plain).unwrap();
+    let out = Command::cargo_bin("compose-lint")
+        .unwrap()
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .args(["--format", "json", "--root", "."])
+        .args(["reads.compose.yaml", "plain.compose.yaml"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let s006: Vec<(String, String)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "S006")
+        .map(|d| {
+            let file = d["file"]
+                .as_str()
+                .or(d["path"].as_str())
+                .unwrap_or_default();
+            (
+                file.to_string(),
+                d["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        s006.iter()
+            .any(|(f, s)| f.ends_with("reads.compose.yaml") && s == "warning"),
+        "{s006:?}"
+    );
+    assert!(
+        s006.iter()
+            .any(|(f, s)| f.ends_with("plain.compose.yaml") && s == "info"),
+        "{s006:?}"
+    );
+}

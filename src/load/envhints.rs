@@ -294,45 +294,68 @@ pub fn regroup(diags: &mut Vec<Diagnostic>, documented: &HashSet<String>, env: &
 /// Projects pass them with `--env-file` from their scripts. Name -> file.
 pub fn supplied_vars(dir: &Path, compose_texts: &[&str]) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    let files = crate::fscache::files_in(dir);
-    let mut names: Vec<&String> = files
-        .iter()
-        .filter(|n| n.ends_with(".env") && *n != ".env" && !is_example_of(n, ".env"))
+    for (name, vars) in env_files_beside(dir).iter() {
         // A file the Compose files name (`env_file: app.env`) feeds the
         // containers, not `${VAR}` in the file: expecting it to is a
         // mistake S006 must keep reporting.
-        .filter(|n| {
-            !compose_texts.iter().any(|t| {
-                // Most names appear nowhere in the text: one search says so.
-                t.contains(n.as_str())
-                    && t.lines().any(|l| {
-                        l.split('#')
-                            .next()
-                            .is_some_and(|code| code.contains(n.as_str()))
-                    })
-            })
-        })
-        .collect();
-    names.sort();
-    for name in names {
-        let Ok(text) = crate::load::project::read_text(&dir.join(name), 1024 * 1024) else {
+        let named = compose_texts.iter().any(|t| {
+            // Most names appear nowhere in the text: one search says so.
+            t.contains(name.as_str())
+                && t.lines().any(|l| {
+                    l.split('#')
+                        .next()
+                        .is_some_and(|code| code.contains(name.as_str()))
+                })
+        });
+        if named {
             continue;
-        };
-        for line in text.lines() {
-            let l = line.trim();
-            let l = l.strip_prefix("export ").unwrap_or(l);
-            if l.starts_with('#') {
-                continue;
-            }
-            if let Some((k, _)) = l.split_once('=') {
-                let k = k.trim();
-                if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                    out.entry(k.to_string()).or_insert_with(|| name.clone());
-                }
-            }
+        }
+        for k in vars {
+            out.entry(k.clone()).or_insert_with(|| name.clone());
         }
     }
     out
+}
+
+/// Env files by name, each with the variables it sets.
+type EnvFiles = Arc<Vec<(String, Vec<String>)>>;
+
+/// The env files of `dir` that [`supplied_vars`] reads (not `.env`, not
+/// an example), by name, each with the variables it sets in its order;
+/// read once per folder in a batch run (a folder of many Compose files
+/// asks for each of them).
+fn env_files_beside(dir: &Path) -> EnvFiles {
+    static T: crate::fscache::Memo<PathBuf, EnvFiles> = OnceLock::new();
+    crate::fscache::memo(&T, &dir.to_path_buf(), |dir| {
+        let files = crate::fscache::files_in(dir);
+        let mut names: Vec<&String> = files
+            .iter()
+            .filter(|n| n.ends_with(".env") && *n != ".env" && !is_example_of(n, ".env"))
+            .collect();
+        names.sort();
+        let mut out = Vec::new();
+        for name in names {
+            let Ok(text) = crate::load::project::read_text(&dir.join(name), 1024 * 1024) else {
+                continue;
+            };
+            let mut vars = Vec::new();
+            for line in text.lines() {
+                let l = line.trim();
+                let l = l.strip_prefix("export ").unwrap_or(l);
+                if l.starts_with('#') {
+                    continue;
+                }
+                if let Some((k, _)) = l.split_once('=') {
+                    let k = k.trim();
+                    if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                        vars.push(k.to_string());
+                    }
+                }
+            }
+            out.push((name.clone(), vars));
+        }
+        Arc::new(out)
+    })
 }
 
 /// Errors about a value that is invalid only because a variable in it is
