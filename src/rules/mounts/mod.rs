@@ -297,9 +297,15 @@ pub(crate) fn project_bind_source(cx: &Context, m: &Mount) -> Option<BindSource>
     let written_in = &cx.sources.get(src.span.file).path;
     let dir = written_in.parent().unwrap_or(Path::new(""));
     let abs = |p: &Path| crate::load::project::absolute(p);
-    let in_project_dir = abs(dir) == abs(cx.project_dir) || cx.roots.contains(&src.span.file);
+    // Asked only of the sources that need it; the cheap answers first (a
+    // file loaded with `-f`, the same bytes) before normalizing both paths.
+    let in_project_dir = || {
+        cx.roots.contains(&src.span.file)
+            || dir.as_os_str() == cx.project_dir.as_os_str()
+            || abs(dir) == abs(cx.project_dir)
+    };
     if let Some(rest) = pwd_relative(cx, src) {
-        if !in_project_dir {
+        if !in_project_dir() {
             return None;
         }
         return relative_in_project(cx, &rest).map(|path| BindSource {
@@ -326,7 +332,7 @@ pub(crate) fn project_bind_source(cx: &Context, m: &Mount) -> Option<BindSource>
             on_host: true,
         });
     }
-    if !(s == "." || s.starts_with("./") || s.starts_with("../")) || !in_project_dir {
+    if !(s == "." || s.starts_with("./") || s.starts_with("../")) || !in_project_dir() {
         return None;
     }
     relative_in_project(cx, s).map(|path| BindSource {
