@@ -584,13 +584,9 @@ impl Repository {
         }
         let text: Option<Arc<str>> = match self.editor.texts.iter().find(|(p, _)| p == path) {
             Some((_, t)) => Some(t.as_str().into()),
-            None => {
-                let max = project::Limits::default().max_file_bytes;
-                project::read_bytes(path, max)
-                    .ok()
-                    .and_then(|b| project::decode(b).ok())
-                    .map(Arc::from)
-            }
+            None => project::read_text(path, project::Limits::default().max_file_bytes)
+                .ok()
+                .map(Arc::from),
         };
         let text = text.filter(|t| spells_names_as_they_are(t));
         self.spellings

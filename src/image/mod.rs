@@ -615,20 +615,7 @@ pub fn contained(path: &Path, root: &Path) -> bool {
         real.push(n);
     }
     debug_assert!(!real.components().any(|c| c == Component::ParentDir));
-    starts_with_root(&real, &root)
-}
-
-/// `path.starts_with(root)`, by components. When `root`'s bytes begin
-/// `path`'s and a separator (or the end) follows them, its components
-/// begin `path`'s too, which the usual contained path (both canonical)
-/// shows without splitting either into components.
-fn starts_with_root(path: &Path, root: &Path) -> bool {
-    let p = path.as_os_str().as_encoded_bytes();
-    let r = root.as_os_str().as_encoded_bytes();
-    let at_separator = p
-        .get(r.len())
-        .is_none_or(|&b| std::path::is_separator(b as char));
-    (p.starts_with(r) && at_separator) || path.starts_with(root)
+    crate::load::project::is_under(&real, &root)
 }
 
 #[cfg(test)]
@@ -686,8 +673,9 @@ mod tests {
         });
     }
 
-    /// The byte-wise check of a root agrees with `Path::starts_with` on
-    /// every pair of paths of up to five characters of `/ . a b`.
+    /// The containment check `contained` ends with (`project::is_under`,
+    /// by bytes for normal paths) agrees with `Path::starts_with` on every
+    /// pair of paths of up to five characters of `/ . a b`.
     #[test]
     fn root_prefix_by_bytes_is_by_components() {
         let mut paths = vec![String::new()];
@@ -705,7 +693,11 @@ mod tests {
         for p in &all {
             for r in &all {
                 let (p, r) = (Path::new(p), Path::new(r));
-                assert_eq!(starts_with_root(p, r), p.starts_with(r), "{p:?} {r:?}");
+                assert_eq!(
+                    crate::load::project::is_under(p, r),
+                    p.starts_with(r),
+                    "{p:?} {r:?}"
+                );
             }
         }
     }

@@ -18,24 +18,15 @@ pub fn normalize_abs(path: &str) -> Option<String> {
 /// [`normalize_abs`], borrowing a path that is already normal (most are):
 /// rules normalize every mount of every service.
 pub fn normalized_abs(path: &str) -> Option<Cow<'_, str>> {
-    let rest = path.strip_prefix('/')?;
-    if path.contains('$') {
+    use crate::image::facts::{is_normal, normalize_by_parts};
+    if !path.starts_with('/') || path.contains('$') {
         return None;
     }
-    if path == "/" || rest.split('/').all(|c| !matches!(c, "" | "." | "..")) {
-        return Some(Cow::Borrowed(path));
-    }
-    let mut parts: Vec<&str> = Vec::new();
-    for c in rest.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(Cow::Owned(format!("/{}", parts.join("/"))))
+    Some(if is_normal(path) {
+        Cow::Borrowed(path)
+    } else {
+        Cow::Owned(normalize_by_parts(path))
+    })
 }
 
 /// The host path of a bind mount, normalized, when it is absolute.
