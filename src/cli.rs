@@ -13,7 +13,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
 use crate::config::{Config, FailOn};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Job};
@@ -185,13 +185,7 @@ struct CheckArgs {
 /// The image sources the command line names; archives and facts
 /// directories are read here, once, so that a broken one is exit 2.
 fn image_options(args: &CheckArgs) -> Result<ImageOptions, ExitCode> {
-    let mut opts = ImageOptions {
-        engine: args.engine,
-        engine_here: args.engine && image::engine::runs_here(),
-        pull: args.pull || args.offline,
-        offline: args.offline,
-        ..Default::default()
-    };
+    let mut opts = flag_image_options(args);
     for p in &args.image_archive {
         let images =
             image::archive::read_file(p).map_err(|e| fail(format!("image archive {e}")))?;
@@ -203,6 +197,17 @@ fn image_options(args: &CheckArgs) -> Result<ImageOptions, ExitCode> {
         opts.catalogs.push(Arc::new(cat));
     }
     Ok(opts)
+}
+
+/// What the flags alone say of image facts (no file read yet).
+fn flag_image_options(args: &CheckArgs) -> ImageOptions {
+    ImageOptions {
+        engine: args.engine,
+        engine_here: args.engine && image::engine::runs_here(),
+        pull: args.pull || args.offline,
+        offline: args.offline,
+        ..Default::default()
+    }
 }
 
 /// Prints a usage-level error and returns exit status 2.
@@ -396,6 +401,14 @@ fn explain(what: &str, format: ListFormat) -> ExitCode {
     }
 }
 
+/// A job's lint: its result and fixes, its fatal error, or the panic
+/// caught while linting it.
+type Linted = std::thread::Result<Result<(lint::JobResult, Option<JobFixes>), project::FatalError>>;
+
+/// What a job linted while planning gave: its config, and its lint when
+/// the config could be read.
+type Early = (Result<Config, String>, Option<Linted>);
+
 fn check(args: CheckArgs) -> ExitCode {
     // A batch run: the file system is taken to hold still while it runs.
     crate::fscache::enable();
@@ -423,7 +436,114 @@ fn check(args: CheckArgs) -> ExitCode {
         },
         None => None,
     };
-    let jobs = match plan(&args) {
+    let load_opts = load_options(&args);
+    let selection = Selection {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+    };
+    let fix_opts = (args.fix || args.diff).then_some(fix::Options {
+        unsafe_fixes: args.unsafe_fixes,
+    });
+
+    // Each job's config: the explicit one, else the nearest to its first
+    // file (each file read once for the run). A broken one is exit 2,
+    // reported for the first job that finds it.
+    let loaded: Mutex<Map<PathBuf, Result<Config, String>>> = Mutex::default();
+    let config_of = |job: &Job| -> Result<Config, String> {
+        let mut cfg = match &explicit_config {
+            Some(c) => c.clone(),
+            None => match Config::discover(&job.inputs[0].path) {
+                None => Config::default(),
+                Some(p) => {
+                    let known = loaded
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .get(&p)
+                        .cloned();
+                    let r = known.unwrap_or_else(|| {
+                        let r = Config::load(&p).map_err(|e| e.to_string());
+                        let mut m = loaded.lock().unwrap_or_else(|e| e.into_inner());
+                        m.entry(p).or_insert(r).clone()
+                    });
+                    r?
+                }
+            },
+        };
+        if args.profile.is_some() {
+            cfg.profile = args.profile;
+        }
+        Ok(cfg)
+    };
+    // `[bases]` in a job's config names its bases (`--base` wins).
+    let cwd: OnceLock<PathBuf> = OnceLock::new();
+    let with_bases = |job: Job, cfg: &Config| -> Job {
+        if !args.base.is_empty() || cfg.bases.is_empty() {
+            return job;
+        }
+        let file = match (&job.report_only, job.inputs.as_slice()) {
+            (Some(only), _) if only.len() == 1 => only[0].clone(),
+            (None, [one]) if one.text.is_none() => one.path.clone(),
+            _ => return job,
+        };
+        let cwd = cwd.get_or_init(|| std::env::current_dir().unwrap_or_default());
+        let bases: Vec<PathBuf> = cfg
+            .bases_for(&file)
+            .into_iter()
+            .map(|b| b.strip_prefix(cwd).map(Path::to_path_buf).unwrap_or(b))
+            .collect();
+        if bases.is_empty() {
+            return job;
+        }
+        discover::Repository::new(Path::new(".")).job_for(&file, &bases)
+    };
+    let lint_one = |job: &Job, cfg: &Config, image_opts: &ImageOptions| -> Linted {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let res = lint::lint_job_with_images(job, &load_opts, cfg, &selection, image_opts)?;
+            let Some(opts) = fix_opts else {
+                return Ok::<_, project::FatalError>((res, None));
+            };
+            let relint = |texts: &[(PathBuf, String)]| {
+                let mut lo = load_opts.clone();
+                lo.texts = texts.to_vec();
+                lint::lint_job_with_images(job, &lo, cfg, &selection, image_opts)
+                    .map_err(|e| e.to_string())
+            };
+            let out = fix::run(res, opts, &relint);
+            let fixed = JobFixes {
+                changes: out.changes,
+                applied: out.applied,
+                refused: out.refused,
+            };
+            Ok((out.result, Some(fixed)))
+        }))
+    };
+
+    // With nothing that may fail or reach out before the lint (image
+    // archives and facts folders are read, `--pull`, `--offline` and
+    // `--engine` ask registries or the engine), a named file is linted as
+    // soon as its job is planned, while other files are still read and
+    // planned: the cores do not wait for the slowest repository at each
+    // step. What the lint then reads of the first config (`pull`) is taken
+    // to be off; a config that turns it on has every job linted again.
+    let early_ok = args.image_archive.is_empty()
+        && args.image_facts.is_empty()
+        && !args.pull
+        && !args.offline
+        && !args.engine;
+    let plain_images = flag_image_options(&args);
+    let early = |job: Job| -> (Job, Early) {
+        match config_of(&job) {
+            Ok(cfg) => {
+                let job = with_bases(job, &cfg);
+                let linted = lint_one(&job, &cfg, &plain_images);
+                (job, (Ok(cfg), Some(linted)))
+            }
+            Err(e) => (job, (Err(e), None)),
+        }
+    };
+    let sink: Option<&(dyn Fn(Job) -> (Job, Early) + Sync)> =
+        if early_ok { Some(&early) } else { None };
+    let (jobs, early_done) = match plan(&args, sink) {
         Ok(j) => j,
         Err(code) => return code,
     };
@@ -432,75 +552,45 @@ fn check(args: CheckArgs) -> ExitCode {
         Err(code) => return code,
     };
 
-    let load_opts = load_options(&args);
-    let selection = Selection {
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-    };
-
-    // Resolve each job's config up front so that a broken one is exit 2.
-    let mut configs: Vec<Config> = Vec::with_capacity(jobs.len());
-    let mut cache: Vec<(PathBuf, Config)> = Vec::new();
-    // Each job's config file, found on both cores when there are many.
-    let discover = |job: &Job| match explicit_config {
-        Some(_) => None,
-        None => Config::discover(&job.inputs[0].path),
-    };
-    let found: Vec<Option<PathBuf>> = if jobs.len() > 1 {
-        jobs.par_iter().map(discover).collect()
+    // The configs of the jobs not linted yet, found on both cores when
+    // there are many; then every job's, in order.
+    let todo: Vec<usize> = (0..jobs.len())
+        .filter(|&i| early_done[i].is_none())
+        .collect();
+    let mut found: Vec<Option<Result<Config, String>>> = early_done
+        .iter()
+        .map(|e| e.as_ref().map(|(c, _)| c.clone()))
+        .collect();
+    let discovered: Vec<(usize, Result<Config, String>)> = if todo.len() > 1 {
+        todo.par_iter().map(|&i| (i, config_of(&jobs[i]))).collect()
     } else {
-        jobs.iter().map(discover).collect()
+        todo.iter().map(|&i| (i, config_of(&jobs[i]))).collect()
     };
-    for found in found {
-        let cfg = match &explicit_config {
-            Some(c) => c.clone(),
-            None => match found {
-                None => Config::default(),
-                Some(p) => match cache.iter().find(|(q, _)| *q == p) {
-                    Some((_, c)) => c.clone(),
-                    None => match Config::load(&p) {
-                        Ok(c) => {
-                            cache.push((p, c.clone()));
-                            c
-                        }
-                        Err(e) => return fail(e),
-                    },
-                },
-            },
-        };
-        let mut cfg = cfg;
-        if args.profile.is_some() {
-            cfg.profile = args.profile;
-        }
-        configs.push(cfg);
+    for (i, c) in discovered {
+        found[i] = Some(c);
     }
-    // `[bases]` in a job's config names its bases (`--base` wins).
-    let mut jobs = jobs;
-    if args.base.is_empty() {
-        let mut cwd: Option<PathBuf> = None;
-        for (job, cfg) in jobs.iter_mut().zip(&configs) {
-            // Without `[bases]` there is nothing to look up.
-            if cfg.bases.is_empty() {
-                continue;
-            }
-            let file = match (&job.report_only, job.inputs.as_slice()) {
-                (Some(only), _) if only.len() == 1 => only[0].clone(),
-                (None, [one]) if one.text.is_none() => one.path.clone(),
-                _ => continue,
-            };
-            let cwd = cwd.get_or_insert_with(|| std::env::current_dir().unwrap_or_default());
-            let bases: Vec<PathBuf> = cfg
-                .bases_for(&file)
-                .into_iter()
-                .map(|b| b.strip_prefix(&*cwd).map(Path::to_path_buf).unwrap_or(b))
-                .collect();
-            if !bases.is_empty() {
-                *job = discover::Repository::new(Path::new(".")).job_for(&file, &bases);
-            }
+    let mut configs: Vec<Config> = Vec::with_capacity(jobs.len());
+    for c in found {
+        match c.expect("every job's config was looked for") {
+            Ok(cfg) => configs.push(cfg),
+            Err(e) => return fail(e),
         }
+    }
+    let mut linted: Vec<Option<Linted>> = early_done
+        .into_iter()
+        .map(|e| e.and_then(|(_, l)| l))
+        .collect();
+    let mut jobs = jobs;
+    for &i in &todo {
+        let job = std::mem::take(&mut jobs[i]);
+        jobs[i] = with_bases(job, &configs[i]);
     }
     let first_config = configs.first().cloned().unwrap_or_default();
     image_opts.pull |= first_config.pull;
+    if image_opts.pull && !args.pull {
+        // Linted early without pulling: the first config asks to pull.
+        linted.iter_mut().for_each(|l| *l = None);
+    }
     let fail_on = args
         .fail_on
         .or(first_config.fail_on)
@@ -516,39 +606,22 @@ fn check(args: CheckArgs) -> ExitCode {
         },
     };
 
-    let fix_opts = (args.fix || args.diff).then_some(fix::Options {
-        unsafe_fixes: args.unsafe_fixes,
-    });
-    let lint_one = |i: usize| {
-        let (job, cfg) = (&jobs[i], &configs[i]);
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let res = lint::lint_job_with_images(job, &load_opts, cfg, &selection, &image_opts)?;
-            let Some(opts) = fix_opts else {
-                return Ok::<_, project::FatalError>((res, None));
-            };
-            let relint = |texts: &[(PathBuf, String)]| {
-                let mut lo = load_opts.clone();
-                lo.texts = texts.to_vec();
-                lint::lint_job_with_images(job, &lo, cfg, &selection, &image_opts)
-                    .map_err(|e| e.to_string())
-            };
-            let out = fix::run(res, opts, &relint);
-            let fixed = JobFixes {
-                changes: out.changes,
-                applied: out.applied,
-                refused: out.refused,
-            };
-            Ok((out.result, Some(fixed)))
-        }));
-        (job, r)
-    };
     // One job runs on this thread: starting the thread pool would cost
     // more than linting a small file.
-    let results: Vec<_> = if jobs.len() == 1 {
-        (0..jobs.len()).map(lint_one).collect()
+    let rest: Vec<usize> = (0..jobs.len()).filter(|&i| linted[i].is_none()).collect();
+    let lint_at = |&i: &usize| (i, lint_one(&jobs[i], &configs[i], &image_opts));
+    let late: Vec<(usize, Linted)> = if rest.len() <= 1 {
+        rest.iter().map(lint_at).collect()
     } else {
-        (0..jobs.len()).into_par_iter().map(lint_one).collect()
+        rest.par_iter().map(lint_at).collect()
     };
+    for (i, l) in late {
+        linted[i] = Some(l);
+    }
+    let results = jobs
+        .iter()
+        .zip(linted)
+        .map(|(job, l)| (job, l.expect("every job was linted")));
 
     let mut sources = SourceMap::new();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
@@ -629,7 +702,6 @@ fn check(args: CheckArgs) -> ExitCode {
         // Nothing could be linted; the errors are on stderr already.
         return ExitCode::from(2);
     }
-    let mut buf = Vec::with_capacity(report::size_hint(format, &report));
     let human = HumanOptions {
         color,
         quiet: args.quiet,
@@ -637,26 +709,32 @@ fn check(args: CheckArgs) -> ExitCode {
         concise: args.output_format == OutputStyle::Concise,
         width: terminal_width(args.output.is_none()),
     };
-    if let Err(e) = report::render(format, &report, &human, &mut buf) {
-        return fail(e);
-    }
-    let written = match &args.output {
-        Some(path) => write_atomically(path, &buf),
-        // The fixed text of standard input is standard output; the report
-        // goes beside it, to standard error.
-        None if stdin_text.is_some() => {
-            let mut out = std::io::stdout().lock();
-            let text = stdin_text.as_deref().unwrap_or_default();
-            let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
-            let mut err = std::io::stderr().lock();
-            err.write_all(&buf).and_then(|_| err.flush())
+    // A report file is written whole or not at all, and the report that
+    // goes beside fixed standard input waits for it; otherwise the report
+    // streams to standard output (megabytes of findings need not be held).
+    let buffered = args.output.is_some() || stdin_text.is_some();
+    let written = if buffered {
+        let mut buf = Vec::with_capacity(report::size_hint(format, &report));
+        if let Err(e) = report::render(format, &report, &human, &mut buf) {
+            return fail(e);
         }
-        None => {
-            let mut out = std::io::stdout().lock();
-            match out.write_all(&buf).and_then(|_| out.flush()) {
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                other => other,
+        match &args.output {
+            Some(path) => write_atomically(path, &buf),
+            // The fixed text of standard input is standard output; the
+            // report goes beside it, to standard error.
+            None => {
+                let mut out = std::io::stdout().lock();
+                let text = stdin_text.as_deref().unwrap_or_default();
+                let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+                let mut err = std::io::stderr().lock();
+                err.write_all(&buf).and_then(|_| err.flush())
             }
+        }
+    } else {
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+        match report::render(format, &report, &human, &mut out).and_then(|_| out.flush()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other,
         }
     };
     if let Err(e) = written {
@@ -677,7 +755,6 @@ fn check(args: CheckArgs) -> ExitCode {
     if crate::fscache::leave_to_exit(sources.files().map(|f| f.text.len()).sum()) {
         std::mem::forget(diagnostics);
         std::mem::forget(sources);
-        std::mem::forget(buf);
     }
     code
 }
@@ -907,8 +984,8 @@ fn images(args: CheckArgs) -> ExitCode {
             "`images` changes no file; --fix, --unsafe-fixes and --diff belong to `check`",
         );
     }
-    let jobs = match plan(&args) {
-        Ok(j) => j,
+    let jobs = match plan::<()>(&args, None) {
+        Ok((j, _)) => j,
         Err(code) => return code,
     };
     let image_opts = match image_options(&args) {
@@ -1067,7 +1144,13 @@ fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
 }
 
 /// Turns the command line into jobs, or an exit status for unusable input.
-fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
+/// With `early`, each file named is handed to it as soon as its job is
+/// planned, and what it gives back (its job, perhaps changed, and `T`) is
+/// kept in that job's place; the other jobs are `None` there.
+fn plan<T: Send>(
+    args: &CheckArgs,
+    early: Option<&(dyn Fn(Job) -> (Job, T) + Sync)>,
+) -> Result<(Vec<Job>, Vec<Option<T>>), ExitCode> {
     if !args.files.is_empty() {
         let mut inputs = Vec::new();
         for f in &args.files {
@@ -1076,10 +1159,11 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
         if !args.paths.is_empty() {
             return Err(fail("give files either with -f or as arguments, not both"));
         }
-        return Ok(vec![Job {
+        let job = Job {
             inputs,
             ..Default::default()
-        }]);
+        };
+        return Ok((vec![job], vec![None]));
     }
     if args.paths.is_empty() {
         if let Ok(list) = std::env::var("COMPOSE_FILE") {
@@ -1090,14 +1174,15 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
                 for f in &files {
                     inputs.push(input_for(f, args)?);
                 }
-                return Ok(vec![Job {
+                let job = Job {
                     inputs,
                     ..Default::default()
-                }]);
+                };
+                return Ok((vec![job], vec![None]));
             }
         }
         return match discover::default_project(Path::new(".")) {
-            Some(job) => Ok(vec![job]),
+            Some(job) => Ok((vec![job], vec![None])),
             None => Err(fail(format!(
                 "no Compose file found in the current directory (looked for {})",
                 discover::DEFAULT_NAMES.join(", ")
@@ -1134,13 +1219,9 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
             asked.insert(key, i);
             i
         };
-    // What each named file defines is read on both cores first; the jobs
-    // are then planned in order from what was read.
     // Each named path's metadata, asked of the file system once, on both
     // cores when there are many (a path walk each, before anything else
     // can start).
-    let mut metas: Vec<Option<std::io::Result<crate::fscache::Meta>>> =
-        args.paths.iter().map(|_| None).collect();
     if args.base.is_empty() && args.paths.len() > 1 {
         args.paths.par_iter().for_each(|p| {
             if p.as_os_str() != "-" {
@@ -1148,31 +1229,10 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
             }
         });
     }
-    if args.base.is_empty() {
-        let mut by_repo: Vec<Vec<PathBuf>> = Vec::new();
-        for (p, meta) in args.paths.iter().zip(&mut metas) {
-            if p.as_os_str() == "-" {
-                continue;
-            }
-            let is_file = meta
-                .insert(crate::fscache::metadata(p))
-                .as_ref()
-                .is_ok_and(|m| m.is_file());
-            if !is_file {
-                continue;
-            }
-            let (dir, fallback) = file_repository(p);
-            let i = repo_for(&mut repos, &dir, &fallback);
-            by_repo.resize(repos.len(), Vec::new());
-            by_repo[i].push(p.clone());
-        }
-        by_repo.resize(repos.len(), Vec::new());
-        discover::learn_all(&mut repos, &by_repo);
-    }
     // The files named, by repository, with their places in `jobs`: planned
     // once every path is checked.
     let mut named: Vec<Vec<(usize, PathBuf)>> = Vec::new();
-    for (p, meta) in args.paths.iter().zip(metas) {
+    for p in &args.paths {
         if p.as_os_str() == "-" {
             let input = input_for(p, args)?;
             jobs.push(Job {
@@ -1182,8 +1242,7 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
             });
             continue;
         }
-        let meta = meta
-            .unwrap_or_else(|| crate::fscache::metadata(p))
+        let meta = crate::fscache::metadata(p)
             .map_err(|e| fail(format!("{}: {}", p.display(), io_text(&e))))?;
         if meta.is_dir() {
             // An explicit directory without a single Compose file is most
@@ -1205,41 +1264,90 @@ fn plan(args: &CheckArgs) -> Result<Vec<Job>, ExitCode> {
             jobs.push(Job::default());
         }
     }
-    plan_named(&mut repos, &named, &args.base, &mut jobs);
+    let done = plan_named(&mut repos, &named, &args.base, &mut jobs, early);
     // What the repositories learned (every file's names) is freed beside
     // the lint rather than before it starts.
     rayon::spawn(move || drop(repos));
-    Ok(jobs)
+    Ok((jobs, done))
 }
 
 /// The jobs of the files named on the command line: `named[i]` are the
 /// files of `repos[i]`, each with its place in `jobs`. Each repository
-/// plans its files in order, the repositories side by side on both cores
-/// (a file's job depends only on its repository and the file system).
-fn plan_named(
+/// first reads what its files define (on both cores), then plans them in
+/// order; the repositories go side by side (a file's job depends only on
+/// its repository and the file system). With `early`, each job is handed
+/// to it as soon as it is planned, to run on a free core while planning
+/// goes on; what it gives is returned in the job's place.
+fn plan_named<T: Send>(
     repos: &mut [discover::Repository],
     named: &[Vec<(usize, PathBuf)>],
     bases: &[PathBuf],
     jobs: &mut [Job],
-) {
-    let plan_repo = |(repo, files): (&mut discover::Repository, &Vec<(usize, PathBuf)>)| {
-        files
-            .iter()
-            .map(|(slot, p)| (*slot, repo.job_for(p, bases)))
-            .collect::<Vec<_>>()
-    };
-    let pairs = repos.iter_mut().zip(named);
-    let planned: Vec<Vec<(usize, Job)>> = if named.iter().filter(|f| !f.is_empty()).count() > 1 {
-        pairs
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map(plan_repo)
-            .collect()
+    early: Option<&(dyn Fn(Job) -> (Job, T) + Sync)>,
+) -> Vec<Option<T>> {
+    let slots: Vec<Slot<T>> = jobs.iter().map(|_| Mutex::new(None)).collect();
+    let pairs = repos.iter_mut().zip(named).filter(|(_, f)| !f.is_empty());
+    // One file is planned (and linted) on this thread: starting the thread
+    // pool would cost more.
+    if named.iter().map(Vec::len).sum::<usize>() > 1 {
+        let slots = &slots;
+        rayon::scope(|s| {
+            for (repo, files) in pairs {
+                s.spawn(move |s| plan_repo(Some(s), repo, files, bases, slots, early));
+            }
+        });
     } else {
-        pairs.map(plan_repo).collect()
+        for (repo, files) in pairs {
+            plan_repo(None, repo, files, bases, &slots, early);
+        }
+    }
+    let mut done: Vec<Option<T>> = Vec::with_capacity(jobs.len());
+    for (job, slot) in jobs.iter_mut().zip(slots) {
+        match slot.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Some((planned, t)) => {
+                *job = planned;
+                done.push(t);
+            }
+            None => done.push(None),
+        }
+    }
+    done
+}
+
+/// A job's place in [`plan_named`]: written once, by whichever core
+/// planned (or linted) it.
+type Slot<T> = Mutex<Option<(Job, Option<T>)>>;
+
+/// Plans the files of one repository in order (see [`plan_named`]); with
+/// a scope, each job goes to `early` on a free core.
+fn plan_repo<'s, T: Send>(
+    scope: Option<&rayon::Scope<'s>>,
+    repo: &mut discover::Repository,
+    files: &'s [(usize, PathBuf)],
+    bases: &[PathBuf],
+    slots: &'s [Slot<T>],
+    early: Option<&'s (dyn Fn(Job) -> (Job, T) + Sync)>,
+) {
+    if bases.is_empty() {
+        let paths: Vec<PathBuf> = files.iter().map(|(_, p)| p.clone()).collect();
+        discover::learn_all(std::slice::from_mut(repo), std::slice::from_ref(&paths));
+    }
+    let put = move |slot: usize, job: Job| {
+        let done = match early {
+            Some(f) => {
+                let (job, t) = f(job);
+                (job, Some(t))
+            }
+            None => (job, None),
+        };
+        *slots[slot].lock().unwrap_or_else(|e| e.into_inner()) = Some(done);
     };
-    for (slot, job) in planned.into_iter().flatten() {
-        jobs[slot] = job;
+    for (slot, p) in files {
+        let job = repo.job_for(p, bases);
+        match scope {
+            Some(s) if early.is_some() => s.spawn(move |_| put(*slot, job)),
+            _ => put(*slot, job),
+        }
     }
 }
 

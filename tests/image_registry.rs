@@ -739,3 +739,47 @@ fn pull_connects_only_when_a_selected_rule_reads_images() {
     l.set_nonblocking(false).unwrap();
     assert!(l.accept().is_ok(), "M101 reads the image: --pull must ask");
 }
+
+/// `pull = true` in the config holds for every file named, not only the
+/// first. With several files, each is linted as soon as its job is
+/// planned, before the first job's config is known (see `cli::check`);
+/// a config that turns pulling on has them linted again, pulling.
+#[test]
+fn a_config_that_pulls_holds_for_every_file_named() {
+    need_parts!();
+    let storage = tempfile::tempdir().unwrap();
+    let reg = Registry::start(storage.path(), None);
+    let image = format!("{}/acme/broker:4.3.1", reg.host());
+    let _rm = push(broker_image(), &image);
+    let p = Project::seed(&image);
+    let dir = p.dir.path();
+    std::fs::create_dir(dir.join("second")).unwrap();
+    std::fs::copy(dir.join("compose.yaml"), dir.join("second/compose.yaml")).unwrap();
+    let flagged = |out: &str| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(out).unwrap();
+        let mut files: Vec<String> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "M101")
+            .map(|d| d["file"].as_str().unwrap().to_string())
+            .collect();
+        files.sort();
+        files
+    };
+
+    // Without the config, nothing is pulled and nothing is known.
+    let (code, out, err) = p.run(&["check", "--format", "json", "second/compose.yaml"], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(flagged(&out).is_empty(), "{out}");
+
+    std::fs::write(dir.join("compose-lint.toml"), "pull = true\n").unwrap();
+    let (code, out, err) = p.run(&["check", "--format", "json", "second/compose.yaml"], &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(
+        flagged(&out),
+        ["compose.yaml", "second/compose.yaml"],
+        "{out}"
+    );
+    assert_eq!(p.cached_facts(), 1);
+}
