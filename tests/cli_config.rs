@@ -242,6 +242,62 @@ fn unknown_config_key_or_code_is_exit_2() {
     }
 }
 
+/// With several files named, each is linted as soon as its job is planned
+/// (on any core, in any order), but a broken config is still exit 2 with
+/// nothing on standard output, and the error named is that of the first
+/// file (in command-line order) whose config is broken, as when the files
+/// were checked one after the other.
+#[test]
+fn the_first_broken_config_in_file_order_is_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for (sub, config) in [
+        ("a", Some("ignore = [\"S102\"]\n")),
+        ("b", Some("selekt = [\"P\"]\n")),
+        ("c", None),
+        ("d", Some("ignore = [\"Z999\"]\n")),
+    ] {
+        write(dir.path(), &format!("{sub}/compose.yaml"), MIXED);
+        if let Some(config) = config {
+            write(dir.path(), &format!("{sub}/compose-lint.toml"), config);
+        }
+    }
+    let files = |order: &[&str]| -> Vec<String> {
+        order.iter().map(|s| format!("{s}/compose.yaml")).collect()
+    };
+    for (order, broken) in [
+        (["a", "b", "c", "d"], "b"),
+        (["d", "c", "b", "a"], "d"),
+        (["c", "a", "d", "b"], "d"),
+    ] {
+        let out = lint(
+            dir.path(),
+            &files(&order).iter().map(String::as_str).collect::<Vec<_>>(),
+        );
+        assert_eq!(out.status.code(), Some(2), "{order:?}");
+        assert!(out.stdout.is_empty(), "{order:?}");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{order:?}: {err}");
+        assert!(
+            err.contains(&format!("{broken}/compose-lint.toml")),
+            "{order:?}: {err}"
+        );
+    }
+    // Without the broken ones, every file is linted under its own config.
+    let out = lint(dir.path(), &["c/compose.yaml", "a/compose.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        codes(&out),
+        [
+            "1:P101:info",
+            "8:P103:warning",
+            "1:P101:info",
+            "6:S102:error",
+            "8:P103:warning",
+            "11:S102:error"
+        ]
+    );
+}
+
 #[test]
 fn cli_select_and_ignore_by_code_prefix_and_name() {
     let dir = project();
