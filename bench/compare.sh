@@ -85,7 +85,7 @@ import json, sys
 rs = json.load(open(sys.argv[1]))["results"]
 for r in rs:
     cpu = r["user"] + r["system"]
-    print(f"  {r['command']:<28} mean {r['mean']*1000:9.1f} ms ± {r['stddev']*1000:6.1f}   "
+    print(f"  {r['command']:<28} mean {r['mean']*1000:9.1f} ms ± {(r['stddev'] or 0)*1000:6.1f}   "
           f"min {r['min']*1000:9.1f} ms   cpu {cpu*1000:9.1f} ms   ({len(r['times'])} runs)")
 if len(rs) == 2:
     a, b = rs
