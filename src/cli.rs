@@ -1291,6 +1291,11 @@ fn plan_named<T: Send>(
     // pool would cost more.
     if named.iter().map(Vec::len).sum::<usize>() > 1 {
         let slots = &slots;
+        // The repositories with the most files are spawned last: the
+        // spawning core takes its newest task first, so the longest
+        // planning starts at once while the other core steals the rest.
+        let mut pairs: Vec<_> = pairs.collect();
+        pairs.sort_by_key(|(_, files)| files.len());
         rayon::scope(|s| {
             for (repo, files) in pairs {
                 s.spawn(move |s| plan_repo(Some(s), repo, files, bases, slots, early));
