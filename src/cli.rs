@@ -448,25 +448,12 @@ fn check(args: CheckArgs) -> ExitCode {
     // Each job's config: the explicit one, else the nearest to its first
     // file (each file read once for the run). A broken one is exit 2,
     // reported for the first job that finds it.
-    let loaded: Mutex<Map<PathBuf, Result<Config, String>>> = Mutex::default();
     let config_of = |job: &Job| -> Result<Config, String> {
         let mut cfg = match &explicit_config {
             Some(c) => c.clone(),
             None => match Config::discover(&job.inputs[0].path) {
                 None => Config::default(),
-                Some(p) => {
-                    let known = loaded
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .get(&p)
-                        .cloned();
-                    let r = known.unwrap_or_else(|| {
-                        let r = Config::load(&p).map_err(|e| e.to_string());
-                        let mut m = loaded.lock().unwrap_or_else(|e| e.into_inner());
-                        m.entry(p).or_insert(r).clone()
-                    });
-                    r?
-                }
+                Some(p) => Config::load_once(&p)?,
             },
         };
         if args.profile.is_some() {
@@ -552,38 +539,45 @@ fn check(args: CheckArgs) -> ExitCode {
         Err(code) => return code,
     };
 
-    // The configs of the jobs not linted yet, found on both cores when
-    // there are many; then every job's, in order.
-    let todo: Vec<usize> = (0..jobs.len())
-        .filter(|&i| early_done[i].is_none())
-        .collect();
-    let mut found: Vec<Option<Result<Config, String>>> = early_done
-        .iter()
-        .map(|e| e.as_ref().map(|(c, _)| c.clone()))
-        .collect();
-    let discovered: Vec<(usize, Result<Config, String>)> = if todo.len() > 1 {
-        todo.par_iter().map(|&i| (i, config_of(&jobs[i]))).collect()
-    } else {
-        todo.iter().map(|&i| (i, config_of(&jobs[i]))).collect()
+    // Every job's config, in order: those linted early have theirs; the
+    // others' are found on both cores when there are many.
+    let (early_configs, mut linted): (Vec<_>, Vec<Option<Linted>>) = early_done
+        .into_iter()
+        .map(|e| match e {
+            Some((cfg, linted)) => (Some(cfg), linted),
+            None => (None, None),
+        })
+        .unzip();
+    let config_at = |(i, cfg): (usize, Option<Result<Config, String>>)| {
+        cfg.unwrap_or_else(|| config_of(&jobs[i]))
     };
-    for (i, c) in discovered {
-        found[i] = Some(c);
-    }
+    let found: Vec<Result<Config, String>> = if jobs.len() > 1 {
+        early_configs
+            .into_par_iter()
+            .enumerate()
+            .map(config_at)
+            .collect()
+    } else {
+        early_configs
+            .into_iter()
+            .enumerate()
+            .map(config_at)
+            .collect()
+    };
     let mut configs: Vec<Config> = Vec::with_capacity(jobs.len());
-    for c in found {
-        match c.expect("every job's config was looked for") {
+    for cfg in found {
+        match cfg {
             Ok(cfg) => configs.push(cfg),
             Err(e) => return fail(e),
         }
     }
-    let mut linted: Vec<Option<Linted>> = early_done
-        .into_iter()
-        .map(|e| e.and_then(|(_, l)| l))
-        .collect();
+    // A job linted early has its `[bases]` applied already (and a lint:
+    // its config was read); the others get theirs now.
     let mut jobs = jobs;
-    for &i in &todo {
-        let job = std::mem::take(&mut jobs[i]);
-        jobs[i] = with_bases(job, &configs[i]);
+    for (job, (cfg, linted)) in jobs.iter_mut().zip(configs.iter().zip(&linted)) {
+        if linted.is_none() {
+            *job = with_bases(std::mem::take(job), cfg);
+        }
     }
     let first_config = configs.first().cloned().unwrap_or_default();
     image_opts.pull |= first_config.pull;
@@ -1334,8 +1328,7 @@ fn plan_repo<'s, T: Send>(
     early: Option<&'s (dyn Fn(Job) -> (Job, T) + Sync)>,
 ) {
     if bases.is_empty() {
-        let paths: Vec<PathBuf> = files.iter().map(|(_, p)| p.clone()).collect();
-        discover::learn_all(std::slice::from_mut(repo), std::slice::from_ref(&paths));
+        repo.learn_files(files.iter().map(|(_, p)| p.as_path()));
     }
     let put = move |slot: usize, job: Job| {
         let done = match early {

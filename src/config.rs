@@ -149,6 +149,16 @@ impl std::fmt::Display for ConfigError {
 }
 
 impl Config {
+    /// [`Config::load`], each file read once while the file-system cache
+    /// is on (a batch run, where many files share one config).
+    pub fn load_once(path: &Path) -> Result<Config, String> {
+        use crate::fscache::{memo, Memo};
+        static T: Memo<std::ffi::OsString, Result<Config, String>> = std::sync::OnceLock::new();
+        memo(&T, path.as_os_str(), |p| {
+            Config::load(Path::new(p)).map_err(|e| e.to_string())
+        })
+    }
+
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let err = |message: String| ConfigError {
             path: path.to_path_buf(),

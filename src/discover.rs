@@ -448,42 +448,6 @@ struct Near {
     order: Option<Vec<PathBuf>>,
 }
 
-/// Reads, on both cores, what the files of each repository define (those
-/// not read yet): `files[i]` are files of `repos[i]`. One file is read
-/// later, when asked, on this thread.
-pub fn learn_all(repos: &mut [Repository], files: &[Vec<PathBuf>]) {
-    use rayon::prelude::*;
-    let mut seen: Set<(usize, OsString)> = Set::default();
-    let mut todo: Vec<(usize, PathBuf)> = Vec::new();
-    for (i, paths) in files.iter().enumerate() {
-        for p in paths {
-            let abs = project::absolute(&clean(p));
-            if !repos[i].names.contains_key(abs.as_os_str())
-                && seen.insert((i, abs.as_os_str().to_owned()))
-            {
-                todo.push((i, abs));
-            }
-        }
-    }
-    if todo.len() < 2 {
-        return;
-    }
-    let roots: Vec<(PathBuf, Editor)> = repos
-        .iter()
-        .map(|r| (r.root.clone(), r.editor.clone()))
-        .collect();
-    let learned: Vec<(usize, PathBuf, Names)> = todo
-        .into_par_iter()
-        .map(|(i, p)| {
-            let n = names_of(&p, &roots[i].0, &roots[i].1);
-            (i, p, n)
-        })
-        .collect();
-    for (i, p, n) in learned {
-        repos[i].names.insert(p.into_os_string(), Arc::new(n));
-    }
-}
-
 impl Repository {
     pub fn new(root: &Path) -> Repository {
         Repository {
@@ -536,13 +500,37 @@ impl Repository {
                 todo.push(dir.join(n));
             }
         }
-        self.learn_files(&todo);
+        self.learn_files(todo.iter().map(PathBuf::as_path));
     }
 
-    /// Reads, on both cores, what the named files define (those not read
-    /// yet), before the jobs are planned one by one.
-    pub fn learn_files(&mut self, paths: &[PathBuf]) {
-        learn_all(std::slice::from_mut(self), &[paths.to_vec()]);
+    /// Reads, on both cores, what these files define (those not read yet),
+    /// before the jobs are planned one by one. One file is read later, when
+    /// asked, on this thread.
+    pub fn learn_files<'p>(&mut self, paths: impl IntoIterator<Item = &'p Path>) {
+        use rayon::prelude::*;
+        let mut seen: Set<OsString> = Set::default();
+        let mut todo: Vec<PathBuf> = Vec::new();
+        for p in paths {
+            let abs = project::absolute(&clean(p));
+            if !self.names.contains_key(abs.as_os_str()) && seen.insert(abs.as_os_str().to_owned())
+            {
+                todo.push(abs);
+            }
+        }
+        if todo.len() < 2 {
+            return;
+        }
+        let (root, editor) = (&self.root, &self.editor);
+        let learned: Vec<(PathBuf, Names)> = todo
+            .into_par_iter()
+            .map(|p| {
+                let n = names_of(&p, root, editor);
+                (p, n)
+            })
+            .collect();
+        for (p, n) in learned {
+            self.names.insert(p.into_os_string(), Arc::new(n));
+        }
     }
 
     fn names(&mut self, path: &Path) -> Arc<Names> {
@@ -626,8 +614,7 @@ impl Repository {
                     }
                     cur = d.parent();
                 }
-                let learn = ancestors.clone();
-                learn_all(std::slice::from_mut(self), &[learn]);
+                self.learn_files(ancestors.iter().map(PathBuf::as_path));
                 let names = ancestors.iter().map(|a| self.names(a)).collect();
                 Near {
                     ancestors,
@@ -861,7 +848,7 @@ impl Repository {
                     .take(16)
                     .map(|j| order[j].clone())
                     .collect();
-                learn_all(std::slice::from_mut(self), &[ahead]);
+                self.learn_files(ahead.iter().map(PathBuf::as_path));
             }
             if missing.is_subset(&self.provides(c).provides) {
                 return layered(
@@ -888,10 +875,7 @@ impl Repository {
                 self.names.contains_key(c.as_os_str()) || self.may_define(c, &spelled, false)
             })
             .collect();
-        learn_all(
-            std::slice::from_mut(self),
-            &[order.iter().map(|p| (*p).clone()).collect()],
-        );
+        self.learn_files(order.iter().map(|p| p.as_path()));
         // Whether some file of the order defines each of `names`, asked
         // name by name (not by collecting every name every file defines).
         let provided: Vec<Arc<Names>> = order.iter().map(|c| self.provides(c)).collect();
