@@ -1161,3 +1161,24 @@ fn unknown_resource_keys_name_their_section() {
         ]
     );
 }
+
+/// A service key left empty is null, and the message quotes what Compose
+/// v2 (2.40.3) prints for each: "services.a.environment must be a mapping",
+/// "services.a.ports must be a array" (its words).
+#[test]
+fn empty_service_keys_quote_compose_v2() {
+    for (key, words) in [
+        ("environment", "environment must be a mapping"),
+        ("labels", "labels must be a mapping"),
+        ("ports", "ports must be a array"),
+        ("volumes", "volumes must be a array"),
+    ] {
+        let src = format!("services:\n  a:\n    image: busybox\n    {key}:\n");
+        let (_, d) = lower_yaml(&src);
+        assert_eq!(codes(&d), ["S004"], "{key}");
+        assert_eq!(
+            d[0].message,
+            format!("`{key}` is empty (null): Compose v2 refuses the file (\"{words}\")")
+        );
+    }
+}

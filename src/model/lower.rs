@@ -418,6 +418,9 @@ struct Cx {
 /// A service key left empty (`environment:` with nothing, or only a
 /// comment, under it) is null, which Compose v2 refuses ("services.x.
 /// environment must be a mapping"): S004. True when it reported that.
+/// `expected` is Compose v2's word for the type, as it prints it (v2.40.3:
+/// "a mapping" for `environment` and `labels`, "a array" for `ports` and
+/// `volumes`, though both also take the other form).
 fn refuses_null(cx: &mut Cx, v: &Value, field: &str, expected: &str) -> bool {
     if !matches!(v.kind, ValueKind::Null) {
         return false;
@@ -427,7 +430,7 @@ fn refuses_null(cx: &mut Cx, v: &Value, field: &str, expected: &str) -> bool {
             "S004",
             v.span,
             format!(
-                "`{field}` is empty (null): Compose v2 refuses the file (\"must be {expected}\")"
+                "`{field}` is empty (null): Compose v2 refuses the file (\"{field} must be {expected}\")"
             ),
         )
         .help("remove the key, or give it a value (`{}` or `[]` for none)"),
@@ -777,14 +780,14 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value) -> Service {
             "build" => s.build = lower_build(cx, v).map(Box::new),
             "command" => s.command = lower_command(cx, v, f),
             "entrypoint" => s.entrypoint = lower_command(cx, v, f),
-            "environment" if refuses_null(cx, v, f, "a mapping or a list") => {}
+            "environment" if refuses_null(cx, v, f, "a mapping") => {}
             "environment" => s.environment = cx.kv_list(v, f),
             "env_file" => s.env_file = lower_env_files(cx, v),
-            "labels" if refuses_null(cx, v, f, "a mapping or a list") => {}
+            "labels" if refuses_null(cx, v, f, "a mapping") => {}
             "labels" => s.labels = cx.kv_list(v, f),
             "annotations" => s.annotations = cx.kv_list(v, f),
             "label_file" => s.label_file = cx.string_or_list(v, f),
-            "ports" if refuses_null(cx, v, f, "a sequence") => {}
+            "ports" if refuses_null(cx, v, f, "a array") => {}
             "ports" => {
                 let items = cx.seq(v, f);
                 s.ports.reserve_exact(items.len());
@@ -801,7 +804,7 @@ fn lower_service(cx: &mut Cx, name: &Key, v: &Value) -> Service {
                     }
                 }
             }
-            "volumes" if refuses_null(cx, v, f, "a sequence") => {}
+            "volumes" if refuses_null(cx, v, f, "a array") => {}
             "volumes" => {
                 let items = cx.seq(v, f);
                 s.volumes.reserve_exact(items.len());
