@@ -63,20 +63,18 @@ manifest_files() {
     while IFS= read -r f; do [ -f "$f" ] && printf '%s\0' "$f"; done
 }
 
-# q ARG...: one shell-words string (hyperfine -N splits it again).
+# q ARG...: one shell-words string (bench/interleave.py and hyperfine -N
+# split it again).
 q() { printf '%q ' "$@"; }
 
-# hf RUNS NAME CMD [NAME CMD...]: one hyperfine run of all the commands
-# (each CMD one string for `hyperfine -N`); leaves $WORK/h.json.
+# hf RUNS NAME CMD [NAME CMD...]: the commands timed taking turns, RUNS
+# rounds after one to warm up (each CMD one shell-words string, run without
+# a shell; see bench/interleave.py); leaves $WORK/h.json, shaped as
+# hyperfine's export.
 hf() {
   local runs=$1
   shift
-  local -a args=()
-  while [ $# -gt 0 ]; do
-    args+=(-n "$1" "$2")
-    shift 2
-  done
-  hyperfine -N -i --warmup 1 --runs "$runs" --style none --export-json "$WORK/h.json" "${args[@]}" >/dev/null 2>"$WORK/h.err" ||
+  python3 "$(dirname "${BASH_SOURCE[0]}")/interleave.py" "$runs" "$WORK/h.json" "$@" 2>"$WORK/h.err" ||
     { cat "$WORK/h.err" >&2; return 1; }
 }
 

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Prints the rows of the README's performance table, each figure measured in
-# one hyperfine run side by side with what it is compared to (the PyPI
-# compose-lint 0.36.2, the bare YAML event parse, or loading alone), so that
-# the table can be re-measured on an idle machine in a few minutes.
+# Prints the rows of the README's performance table, each figure measured
+# side by side with what it is compared to (the PyPI compose-lint 0.36.2,
+# the bare YAML event parse, or loading alone): the commands of a row take
+# turns, run after run (bench/interleave.py), so that a slow minute of the
+# host falls on both sides of a ratio. The table can be re-measured on an
+# idle machine in a few minutes.
 #
-#   bench/table.sh            # about 1.5 minutes on 2 idle cores
+#   bench/table.sh            # about 3 minutes on 2 idle cores
 #
 # Needs the release binary and the `floor` example (built when missing),
-# hyperfine, python3, and ../shared for the real files. RUNS (default 10)
-# and PEER_RUNS (default 10) set the run counts.
+# python3, and ../shared for the real files. RUNS (default 20) and
+# PEER_RUNS (default 10) set the run counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,14 +26,13 @@ if [ ! -x "$FLOOR" ]; then
   cargo build --release --locked --example floor >&2
 fi
 FLOOR=$(cd "$(dirname "$FLOOR")" && pwd)/$(basename "$FLOOR")
-[ -n "$HYPERFINE" ] || { echo "bench/table.sh needs hyperfine" >&2; exit 1; }
 
 # stats: one line per command of the last hf run: NAME<TAB>median_s<TAB>spread_s<TAB>cpu_s.
 # The median, and half the interquartile range as its spread: on a shared
 # virtual machine a few runs in twenty take twice as long (the host takes
 # the core away), which moves a mean and a standard deviation far more
 # than the run-to-run variation of the program itself. CPU time (user +
-# system) is hyperfine's mean.
+# system) is the mean over the runs.
 stats() {
   python3 - "$WORK/h.json" <<'EOF'
 import json, sys
@@ -50,7 +51,7 @@ ratio() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2])
 row_of() { stats | awk -F'\t' -v n="$1" '$1 == n { print $2, $3, $4 }'; }
 
 echo "machine: $(nproc) cores, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1); load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-echo "compose-lint $("$BIN" --version | awk '{print $2}'), $(date -u +%Y-%m-%d), hyperfine, release build" >&2
+echo "compose-lint $("$BIN" --version | awk '{print $2}'), $(date -u +%Y-%m-%d), runs taking turns (bench/interleave.py), release build" >&2
 echo
 echo "| work | compose-lint | measured in the same run | ratio | target |"
 echo "|---|---|---|---|---|"
