@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Times commands taking turns: round after round, each command runs once.
 
-    bench/interleave.py RUNS OUT.json NAME CMD [NAME CMD...]
+    bench/interleave.py [--pause SECONDS] RUNS OUT.json NAME CMD [NAME CMD...]
 
 CMD is one shell-words string, split here and run without a shell (as
 `hyperfine -N` runs it), with standard output and error going to /dev/null
@@ -14,6 +14,11 @@ time: timed one after the other, as hyperfine times them, the runs of one
 command can all land in a slow minute and those of the other in a quick
 one, and their ratio then measures the host. Taking turns puts both in the
 same minutes.
+
+With --pause, every run comes after that many seconds with nothing
+running, as a user's run comes (a pre-commit hook, a CI step). On a
+virtual machine the first touch of memory freed seconds ago can cost
+several times what it costs right after another run (decision 0033).
 
 OUT.json has hyperfine's shape, as far as bench/lib.sh reads it: for each
 command its name (`command`), every wall time in seconds (`times`), their
@@ -43,11 +48,16 @@ def run(argv, devnull):
 
 
 def main():
-    if len(sys.argv) < 5 or len(sys.argv) % 2 == 0:
-        sys.exit(__doc__.strip().splitlines()[2].strip())
-    runs = int(sys.argv[1])
-    out = sys.argv[2]
-    pairs = sys.argv[3:]
+    args = sys.argv[1:]
+    pause = 0.0
+    if args[:1] == ["--pause"] and len(args) > 1:
+        pause = float(args[1])
+        args = args[2:]
+    if len(args) < 4 or len(args) % 2 == 1:
+        sys.exit("usage: " + __doc__.strip().splitlines()[2].strip())
+    runs = int(args[0])
+    out = args[1]
+    pairs = args[2:]
     names = pairs[0::2]
     commands = [shlex.split(c) for c in pairs[1::2]]
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -60,6 +70,7 @@ def main():
     for r in range(runs):
         for j in range(k):
             i = (r + j) % k
+            time.sleep(pause)
             wall, u, s = run(commands[i], devnull)
             times[names[i]].append(wall)
             user[names[i]].append(u)

@@ -70,11 +70,12 @@ q() { printf '%q ' "$@"; }
 # hf RUNS NAME CMD [NAME CMD...]: the commands timed taking turns, RUNS
 # rounds after one to warm up (each CMD one shell-words string, run without
 # a shell; see bench/interleave.py); leaves $WORK/h.json, shaped as
-# hyperfine's export.
+# hyperfine's export. With HF_PAUSE=SECONDS, each run comes after that
+# long idle.
 hf() {
   local runs=$1
   shift
-  python3 "$(dirname "${BASH_SOURCE[0]}")/interleave.py" "$runs" "$WORK/h.json" "$@" 2>"$WORK/h.err" ||
+  python3 "$(dirname "${BASH_SOURCE[0]}")/interleave.py" ${HF_PAUSE:+--pause "$HF_PAUSE"} "$runs" "$WORK/h.json" "$@" 2>"$WORK/h.err" ||
     { cat "$WORK/h.err" >&2; return 1; }
 }
 
