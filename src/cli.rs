@@ -185,7 +185,13 @@ struct CheckArgs {
 /// The image sources the command line names; archives and facts
 /// directories are read here, once, so that a broken one is exit 2.
 fn image_options(args: &CheckArgs) -> Result<ImageOptions, ExitCode> {
-    let mut opts = flag_image_options(args);
+    let mut opts = ImageOptions {
+        engine: args.engine,
+        engine_here: args.engine && image::engine::runs_here(),
+        pull: args.pull || args.offline,
+        offline: args.offline,
+        ..Default::default()
+    };
     for p in &args.image_archive {
         let images =
             image::archive::read_file(p).map_err(|e| fail(format!("image archive {e}")))?;
@@ -197,17 +203,6 @@ fn image_options(args: &CheckArgs) -> Result<ImageOptions, ExitCode> {
         opts.catalogs.push(Arc::new(cat));
     }
     Ok(opts)
-}
-
-/// What the flags alone say of image facts (no file read yet).
-fn flag_image_options(args: &CheckArgs) -> ImageOptions {
-    ImageOptions {
-        engine: args.engine,
-        engine_here: args.engine && image::engine::runs_here(),
-        pull: args.pull || args.offline,
-        offline: args.offline,
-        ..Default::default()
-    }
 }
 
 /// Prints a usage-level error and returns exit status 2.
@@ -517,7 +512,9 @@ fn check(args: CheckArgs) -> ExitCode {
         && !args.pull
         && !args.offline
         && !args.engine;
-    let plain_images = flag_image_options(&args);
+    // With none of those flags, the images are the built-in facts alone:
+    // what `image_options` gives, without asking anything.
+    let plain_images = ImageOptions::default();
     let early = |job: Job| -> (Job, Early) {
         match config_of(&job) {
             Ok(cfg) => {
