@@ -12,9 +12,10 @@ use crate::discover::Job;
 use crate::fasthash::Map;
 use crate::image::{self, ImageOptions};
 use crate::load::project::{self, FatalError, LoadOptions};
+use crate::model::Service;
 use crate::report::FileNote;
 use crate::rules::{self, Context, Rule};
-use crate::source::SourceMap;
+use crate::source::{SourceMap, Span};
 
 /// What the command line says about rule selection; it overrides the config.
 #[derive(Clone, Debug, Default)]
@@ -199,12 +200,9 @@ pub fn lint_job_with_images(
     // definition contains it.
     if !config.per_service_ignores.is_empty() {
         if let Some(project) = &loaded.project {
+            let services = ServicesByPlace::new(&project.services);
             diagnostics.retain(|d| {
-                let Some(svc) = project.services.iter().find(|s| {
-                    s.span.file == d.span.file
-                        && s.span.start <= d.span.start
-                        && d.span.end <= s.span.end
-                }) else {
+                let Some(svc) = services.holding(d.span) else {
                     return true;
                 };
                 let Some(sels) = config.per_service_ignores.get(svc.name.value.as_str()) else {
@@ -258,6 +256,7 @@ pub fn lint_job_with_images(
 /// `unless-stopped`, `on-failure[:n]`, or `deploy.restart_policy` with a
 /// condition other than `none`): the container will restart in a loop.
 fn note_restart_loops(project: &crate::model::Project, diags: &mut [Diagnostic]) {
+    let services = ServicesByPlace::new(&project.services);
     for d in diags.iter_mut().filter(|d| d.severity == Severity::Error) {
         let Some(rule) = rules::find(d.code) else {
             continue;
@@ -265,9 +264,7 @@ fn note_restart_loops(project: &crate::model::Project, diags: &mut [Diagnostic])
         if rule.meta.exit_codes.is_empty() {
             continue;
         }
-        let Some(svc) = project.services.iter().find(|s| {
-            s.span.file == d.span.file && s.span.start <= d.span.start && d.span.end <= s.span.end
-        }) else {
+        let Some(svc) = services.holding(d.span) else {
             continue;
         };
         let policy = match (
@@ -293,6 +290,66 @@ fn note_restart_loops(project: &crate::model::Project, diags: &mut [Diagnostic])
             codes.join(", "),
             svc.name.value
         ));
+    }
+}
+
+/// A project's services by where they are written, to find the service
+/// whose definition holds a finding without reading every service for
+/// every finding: a large file has thousands of each.
+struct ServicesByPlace<'p> {
+    services: &'p [Service],
+    /// Indices into `services`, by file, then start.
+    order: Vec<u32>,
+    /// For each place in `order`: the furthest end among it and the
+    /// services before it in the same file. No service before a place
+    /// whose reach ends before a finding can hold that finding.
+    reach: Vec<u32>,
+}
+
+impl<'p> ServicesByPlace<'p> {
+    fn new(services: &'p [Service]) -> Self {
+        let place = |i: u32| {
+            let s = &services[i as usize].span;
+            (s.file.0, s.start)
+        };
+        let mut order: Vec<u32> = (0..services.len() as u32).collect();
+        order.sort_by_key(|&i| place(i));
+        let mut reach: Vec<u32> = Vec::with_capacity(order.len());
+        for (k, &i) in order.iter().enumerate() {
+            let span = services[i as usize].span;
+            let before = match k.checked_sub(1) {
+                Some(p) if services[order[p] as usize].span.file == span.file => reach[p],
+                _ => 0,
+            };
+            reach.push(span.end.max(before));
+        }
+        ServicesByPlace {
+            services,
+            order,
+            reach,
+        }
+    }
+
+    /// The first service, in the project's order, whose definition holds
+    /// `span` (as a scan of every service would find it: a service written
+    /// as an alias has the anchor's text, which another service may hold).
+    fn holding(&self, span: Span) -> Option<&'p Service> {
+        let begun = self.order.partition_point(|&i| {
+            let s = &self.services[i as usize].span;
+            (s.file.0, s.start) <= (span.file.0, span.start)
+        });
+        let mut first: Option<u32> = None;
+        for k in (0..begun).rev() {
+            let i = self.order[k];
+            let s = &self.services[i as usize].span;
+            if s.file != span.file || self.reach[k] < span.end {
+                break;
+            }
+            if span.end <= s.end && first.is_none_or(|f| i < f) {
+                first = Some(i);
+            }
+        }
+        first.map(|i| &self.services[i as usize])
     }
 }
 
@@ -707,5 +764,77 @@ mod tests {
             .map(|d| (d.span.file.0, d.span.start as usize))
             .collect();
         assert_eq!(got, vec![(2, 3), (2, 4), (0, 3)]);
+    }
+
+    /// The service holding a span, found through the index, is the one a
+    /// scan of every service in order finds: services in several files,
+    /// side by side, equal (an alias written as a service) and nested.
+    mod services_by_place {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn scan(services: &[Service], span: Span) -> Option<usize> {
+            services.iter().position(|s| {
+                s.span.file == span.file && s.span.start <= span.start && span.end <= s.span.end
+            })
+        }
+
+        fn service(file: u32, start: u32, len: u32) -> Service {
+            Service {
+                span: Span {
+                    file: FileId(file),
+                    start,
+                    end: start + len,
+                },
+                ..Default::default()
+            }
+        }
+
+        #[test]
+        fn side_by_side_equal_and_nested() {
+            let services = vec![
+                service(0, 10, 20), // a: 10..30
+                service(0, 40, 20), // b: 40..60
+                service(0, 45, 5),  // c: inside b (an alias of b's labels)
+                service(0, 10, 20), // d: a's span again (`d: *a`)
+                service(1, 10, 20), // e: another file
+            ];
+            let index = ServicesByPlace::new(&services);
+            let at = |file, start, end| {
+                let found = index.holding(Span {
+                    file: FileId(file),
+                    start,
+                    end,
+                });
+                found.map(|s| services.iter().position(|t| std::ptr::eq(s, t)).unwrap())
+            };
+            assert_eq!(at(0, 12, 14), Some(0)); // a before d
+            assert_eq!(at(0, 46, 48), Some(1)); // b before c
+            assert_eq!(at(0, 35, 36), None); // between a and b
+            assert_eq!(at(0, 25, 45), None); // across a and b
+            assert_eq!(at(1, 12, 14), Some(4));
+            assert_eq!(at(2, 12, 14), None);
+            assert_eq!(at(0, 10, 30), Some(0)); // a's whole span
+            assert_eq!(at(0, 60, 60), Some(1)); // b's very end
+        }
+
+        proptest! {
+            #[test]
+            fn as_a_scan_finds(
+                spans in prop::collection::vec((0u32..3, 0u32..80, 0u32..40), 0..24),
+                queries in prop::collection::vec((0u32..3, 0u32..120, 0u32..20), 1..24),
+            ) {
+                let services: Vec<Service> =
+                    spans.iter().map(|&(f, s, l)| service(f, s, l)).collect();
+                let index = ServicesByPlace::new(&services);
+                for (f, start, len) in queries {
+                    let span = Span { file: FileId(f), start, end: start + len };
+                    let got = index
+                        .holding(span)
+                        .map(|s| services.iter().position(|t| std::ptr::eq(s, t)).unwrap());
+                    prop_assert_eq!(got, scan(&services, span), "{:?}", span);
+                }
+            }
+        }
     }
 }

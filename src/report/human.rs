@@ -118,11 +118,13 @@ pub(crate) fn render<'r>(
             .collect()
     };
 
-    let mut buf = std::mem::take(&mut w.buf);
-    buf.reserve(pieces.iter().map(String::len).sum());
-    for p in pieces {
-        buf.push_str(&p);
+    // Written piece by piece: joined first, a large report would be held
+    // twice (megabytes of findings copied into fresh memory).
+    out.write_all(w.buf.as_bytes())?;
+    for p in &pieces {
+        out.write_all(p.as_bytes())?;
     }
+    let mut buf = String::new();
     if opts.statistics {
         statistics(report, paint, &mut buf);
     }
