@@ -1,6 +1,7 @@
 //! S108: a top-level volume or network that no service uses.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fasthash::Set;
 use crate::model::MountKind;
 use crate::rules::{page, Context, FixAvailability, Group, RuleMeta};
 
@@ -23,16 +24,23 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     let p = cx.project;
+    // What the services use, read once: a large file has thousands of
+    // services and hundreds of definitions.
+    let mounted: Set<&str> = p
+        .services
+        .iter()
+        .flat_map(|s| &s.volumes)
+        .filter(|m| m.kind.value == MountKind::Volume)
+        .filter_map(|m| m.source.as_ref().map(|src| src.value.as_str()))
+        .collect();
+    let joined: Set<&str> = p
+        .services
+        .iter()
+        .flat_map(|s| &s.networks)
+        .map(|sn| sn.name.value.as_str())
+        .collect();
     for v in &p.volumes {
-        let used = p.services.iter().any(|s| {
-            s.volumes.iter().any(|m| {
-                m.kind.value == MountKind::Volume
-                    && m.source
-                        .as_ref()
-                        .is_some_and(|src| src.value == v.name.value)
-            })
-        });
-        if !used {
+        if !mounted.contains(v.name.value.as_str()) {
             out.push(
                 Diagnostic::info(
                     META.code,
@@ -50,11 +58,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         if n.name.value == "default" {
             continue;
         }
-        let used = p
-            .services
-            .iter()
-            .any(|s| s.networks.iter().any(|sn| sn.name.value == n.name.value));
-        if !used {
+        if !joined.contains(n.name.value.as_str()) {
             out.push(
                 Diagnostic::info(
                     META.code,
