@@ -2233,11 +2233,8 @@ mod read_tests {
         let plain = decode(text.clone()).unwrap();
         assert_eq!(plain.as_bytes(), &text[..]);
         let at = text.as_ptr();
-        assert_eq!(
-            decode(text).unwrap().as_ptr(),
-            at,
-            "the read buffer, not a copy"
-        );
+        let decoded = decode(text).unwrap();
+        assert_eq!(decoded.as_ptr(), at, "the read buffer, not a copy");
         let with_bom = [&[0xEF, 0xBB, 0xBF][..], plain.as_bytes()].concat();
         assert_eq!(decode(with_bom).unwrap(), plain);
         assert_eq!(decode(vec![0xEF, 0xBB, 0xBF]).unwrap(), "");
