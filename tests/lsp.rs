@@ -163,6 +163,40 @@ fn codes(diags: &[Value]) -> Vec<String> {
 
 const SEED: &str = "fixtures/seed/failing/docker-compose.yml";
 
+/// What the kernel says of a process's huge pages: the `THP_enabled` line
+/// of `/proc/PID/status` (Linux 5.0 and later), `None` without it.
+#[cfg(target_os = "linux")]
+fn thp_enabled(pid: u32) -> Option<String> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("THP_enabled:"))
+        .map(|v| v.trim().to_string())
+}
+
+/// The binary turns transparent huge pages off for itself before `main`
+/// (src/main.rs, decision 0033): each huge page it touched is 2 MB the
+/// kernel clears, which made a first run on a virtual machine several
+/// times slower. The language server waits for its client, so its status
+/// can be read while it runs; its answer to `initialize` shows that
+/// `main` has run.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_linter_runs_without_transparent_huge_pages() {
+    if thp_enabled(std::process::id()).is_none() {
+        eprintln!("skipped: this kernel's /proc/PID/status has no THP_enabled line");
+        return;
+    }
+    let s = Server::start();
+    let thp = thp_enabled(s.child.id());
+    s.shutdown();
+    assert_eq!(
+        thp.as_deref(),
+        Some("0"),
+        "THP_enabled of the running linter"
+    );
+}
+
 #[test]
 fn protocol_over_stdio() {
     let path = manifest().join(SEED);
