@@ -111,13 +111,39 @@ impl<T> std::ops::Deref for Spanned<T> {
     }
 }
 
+/// A file's text, shared by the source map, the trees handed on and the
+/// language server's cache; read as a `str`. It holds the `String` the
+/// file was read into as it is: an `Arc<str>` made from it would copy
+/// the text into fresh memory (5 MB of fresh pages for a 5 MB file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text(Arc<String>);
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(Arc::new(s))
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text(Arc::new(s.to_string()))
+    }
+}
+
 /// One file's text, with a line index for line/column lookups.
 #[derive(Debug)]
 pub struct SourceFile {
     pub id: FileId,
     /// The path as the user (or the document that referenced it) named it.
     pub path: PathBuf,
-    pub text: Arc<str>,
+    pub text: Text,
     /// The byte offset of each line's start, built when a line or column
     /// is first asked for: a run without findings asks none, and indexing
     /// a large file's lines cost 1.5% of its load (see [`line_starts`]).
@@ -141,7 +167,7 @@ pub struct LineCol {
 }
 
 impl SourceFile {
-    pub fn new(id: FileId, path: PathBuf, text: Arc<str>) -> SourceFile {
+    pub fn new(id: FileId, path: PathBuf, text: Text) -> SourceFile {
         SourceFile {
             id,
             path,
@@ -228,7 +254,7 @@ impl SourceMap {
         SourceMap::default()
     }
 
-    pub fn add(&mut self, path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> FileId {
+    pub fn add(&mut self, path: impl Into<PathBuf>, text: impl Into<Text>) -> FileId {
         let id = FileId(self.files.len() as u32);
         self.files
             .push(SourceFile::new(id, path.into(), text.into()));
@@ -281,7 +307,7 @@ mod tests {
     fn line_col_is_what_counting_gives() {
         let texts = ["", "a", "\n", "a\nb", "a: 1\r\nb: é😀x\n\n", "x\n\ny\nz\n"];
         for text in texts {
-            let f = SourceFile::new(FileId(0), PathBuf::from("x.yml"), Arc::from(text));
+            let f = SourceFile::new(FileId(0), PathBuf::from("x.yml"), Text::from(text));
             for offset in 0..=text.len() + 1 {
                 let at = offset.min(text.len());
                 let mut end = at;
@@ -302,11 +328,29 @@ mod tests {
         }
     }
 
+    /// The source map keeps a file's text in the string it was given (the
+    /// buffer the file was read into), and its copies share that string.
+    #[test]
+    fn the_text_is_the_string_given() {
+        let text = String::from("services:\n  a: {image: x}\n");
+        let at = text.as_ptr();
+        let mut sources = SourceMap::new();
+        let id = sources.add("compose.yaml", text);
+        let kept = sources.get(id).text.clone();
+        assert_eq!(
+            sources.get(id).text.as_ptr(),
+            at,
+            "the string given, not a copy"
+        );
+        assert_eq!(kept.as_ptr(), at, "a copy of the text shares the string");
+        assert_eq!(&*kept, "services:\n  a: {image: x}\n");
+    }
+
     #[test]
     fn utf16_positions() {
         // "😀" is 4 bytes and 2 UTF-16 units; "é" 2 bytes and 1 unit.
         let text = "a: 1\nb: é😀x\n\nc";
-        let f = SourceFile::new(FileId(0), PathBuf::from("x.yml"), Arc::from(text));
+        let f = SourceFile::new(FileId(0), PathBuf::from("x.yml"), Text::from(text));
         assert_eq!(f.utf16_position(0), (0, 0));
         assert_eq!(f.utf16_position(4), (0, 4));
         assert_eq!(f.utf16_position(5), (1, 0));

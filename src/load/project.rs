@@ -20,7 +20,7 @@ use crate::load::dotenv;
 use crate::load::interpolate::Env;
 use crate::load::merge::{merge_documents, merge_services, split_volume_spec, strip_resets};
 use crate::model::{self, Project};
-use crate::source::{FileId, SourceMap, Span};
+use crate::source::{FileId, SourceMap, Span, Text};
 use crate::value::{Key, Map, Value, ValueKind};
 use crate::yaml::{self, Tree};
 
@@ -282,7 +282,7 @@ pub fn load_handing_on(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, F
 /// same file (a base is loaded by every overlay layered on it); a large
 /// one is handed to one load only, so that it is not held twice.
 struct HandedOn {
-    text: Arc<str>,
+    text: Text,
     /// The file's size on disk when the look ahead read it as a root file
     /// (`None`: read some other way), for [`Loader::take_handed`].
     bytes: Option<u64>,
@@ -316,7 +316,7 @@ type HandOver = Mutex<fasthash::Map<OsString, HandedOn>>;
 fn take_handed_on(
     h: &mut fasthash::Map<OsString, HandedOn>,
     key: &OsStr,
-) -> (Arc<str>, Tree, Vec<Diagnostic>) {
+) -> (Text, Tree, Vec<Diagnostic>) {
     if h[key].text.len() < HAND_ON_BYTES {
         let prev = &h[key];
         (
