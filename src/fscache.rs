@@ -40,6 +40,10 @@ pub fn enabled() -> bool {
 /// The scopes started so far (see [`scope`]); 0 is the batch run's.
 static SCOPES: AtomicU64 = AtomicU64::new(0);
 
+/// The scopes running now, on any thread: a table keeps the answers of
+/// these (and of the batch run) and drops the others'.
+static LIVE: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+
 thread_local! {
     /// The scope this thread runs in, 0 when none.
     static SCOPE: Cell<u64> = const { Cell::new(0) };
@@ -49,17 +53,30 @@ thread_local! {
 /// runs, and what it learned is not used after it (the next scope starts
 /// afresh). The language server lints each document this way: during one
 /// lint the file system holds still, between lints it may change. Other
-/// threads are not affected.
+/// threads are not affected: scopes running at once keep their answers
+/// apart.
 pub fn scope<T>(f: impl FnOnce() -> T) -> T {
-    struct Leave(u64);
+    struct Leave {
+        outer: u64,
+        id: u64,
+    }
     impl Drop for Leave {
         fn drop(&mut self) {
-            SCOPE.with(|s| s.set(self.0));
+            SCOPE.with(|s| s.set(self.outer));
+            live().retain(|g| *g != self.id);
         }
     }
     let id = SCOPES.fetch_add(1, Ordering::Relaxed) + 1;
-    let _leave = Leave(SCOPE.with(|s| s.replace(id)));
+    live().push(id);
+    let _leave = Leave {
+        outer: SCOPE.with(|s| s.replace(id)),
+        id,
+    };
     f()
+}
+
+fn live() -> MutexGuard<'static, Vec<u64>> {
+    LIVE.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The generation answers are cached under: 0 in a batch run, the scope's
@@ -71,9 +88,9 @@ fn generation() -> Option<u64> {
     Some(SCOPE.with(Cell::get)).filter(|s| *s != 0)
 }
 
-/// A table of answers for one batch run or one [`scope`] (see [`memo`]):
-/// the generation the answers belong to, and the answers.
-pub(crate) type Memo<K, V> = OnceLock<Mutex<(u64, Map<K, V>)>>;
+/// A table of answers (see [`memo`]): the answers of each generation that
+/// asked, a batch run's or a running [`scope`]'s.
+pub(crate) type Memo<K, V> = OnceLock<Mutex<Vec<(u64, Map<K, V>)>>>;
 
 /// Whether memory of `bytes` of input may be left for the process's exit
 /// to release: in a batch run, for large inputs (a megabyte of YAML), whose
@@ -98,30 +115,38 @@ where
     let Some(generation) = generation() else {
         return f(key);
     };
-    if let Some(v) = answers(table, generation).1.get(key) {
-        return v.clone();
+    if let Some(v) = answers(table, generation, |m| m.get(key).cloned()) {
+        return v;
     }
     let v = f(key);
-    answers(table, generation)
-        .1
-        .insert(key.to_owned(), v.clone());
+    answers(table, generation, |m| m.insert(key.to_owned(), v.clone()));
     v
 }
 
-/// `table`, locked, holding the answers of `generation` only: another
-/// generation's are dropped first.
-fn answers<K, V>(
+/// `f` of the answers of `generation` in `table`, locked. A generation
+/// asking first gets an empty map, and the answers of scopes that have
+/// ended are dropped then.
+fn answers<K, V, R>(
     table: &'static Memo<K, V>,
     generation: u64,
-) -> MutexGuard<'static, (u64, Map<K, V>)> {
-    let mut m = table
+    f: impl FnOnce(&mut Map<K, V>) -> R,
+) -> R {
+    let mut tables = table
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    if m.0 != generation {
-        *m = (generation, Map::default());
-    }
-    m
+    let i = match tables.iter().position(|(g, _)| *g == generation) {
+        Some(i) => i,
+        None => {
+            if generation != 0 {
+                let live = live();
+                tables.retain(|(g, _)| *g == 0 || live.contains(g));
+            }
+            tables.push((generation, Map::default()));
+            tables.len() - 1
+        }
+    };
+    f(&mut tables[i].1)
 }
 
 /// Contents read already in this run, by path, for the next read of the
@@ -139,9 +164,9 @@ pub const SHARED_BYTES: usize = 64 * 1024;
 /// (elsewhere the file may change before it is read again).
 pub fn keep_bytes(path: &Path, bytes: Vec<u8>) {
     if let Some(generation) = generation() {
-        answers(&KEPT, generation)
-            .1
-            .insert(absolute_key(path).into_owned(), bytes);
+        answers(&KEPT, generation, |m| {
+            m.insert(absolute_key(path).into_owned(), bytes)
+        });
     }
 }
 
@@ -150,12 +175,13 @@ pub fn keep_bytes(path: &Path, bytes: Vec<u8>) {
 pub fn take_bytes(path: &Path) -> Option<Vec<u8>> {
     let generation = generation()?;
     let k = absolute_key(path);
-    let mut kept = answers(&KEPT, generation);
-    let bytes = kept.1.get(&*k)?;
-    if bytes.len() < SHARED_BYTES {
-        return Some(bytes.clone());
-    }
-    kept.1.remove(&*k)
+    answers(&KEPT, generation, |kept| {
+        let bytes = kept.get(&*k)?;
+        if bytes.len() < SHARED_BYTES {
+            return Some(bytes.clone());
+        }
+        kept.remove(&*k)
+    })
 }
 
 /// The current directory (`/` when it cannot be read), asked once in a
@@ -256,12 +282,17 @@ impl From<std::fs::Metadata> for Meta {
 /// the current directory joined to it (the file the file system resolves
 /// it to), so that both spellings of a path share one answer.
 pub fn metadata(path: &Path) -> std::io::Result<Meta> {
-    static T: Memo<OsString, Result<Meta, Arc<std::io::Error>>> = OnceLock::new();
     if generation().is_none() {
         return std::fs::metadata(path).map(Meta::from);
     }
     let k = absolute_key(path);
-    memo(&T, &*k, |_| {
+    memo(&METADATA, &*k, |k| {
+        // A path under a folder that could not be resolved cannot be
+        // either, and fails the same way: many bind sources in one missing
+        // folder (`./config/a.conf`, `./config/b.conf`) are one question.
+        if let Some(e) = Path::new(k).parent().and_then(|p| failed(p.as_os_str())) {
+            return Err(e);
+        }
         std::fs::metadata(path).map(Meta::from).map_err(Arc::new)
     })
     .map_err(|e| {
@@ -274,9 +305,36 @@ pub fn metadata(path: &Path) -> std::io::Result<Meta> {
     })
 }
 
+/// The answers of [`metadata`].
+static METADATA: Memo<OsString, Result<Meta, Arc<std::io::Error>>> = OnceLock::new();
+
+/// The error [`metadata`] gave for the absolute path `key` in this run,
+/// when it gave one: looked up, never asked of the file system.
+fn failed(key: &OsStr) -> Option<Arc<std::io::Error>> {
+    let generation = generation()?;
+    answers(&METADATA, generation, |m| match m.get(key) {
+        Some(Err(e)) => Some(e.clone()),
+        _ => None,
+    })
+}
+
 /// `path.exists()`, cached by path (see [`metadata`]).
 pub fn exists(path: &Path) -> bool {
     metadata(path).is_ok()
+}
+
+/// Whether anything is at `path`, a dangling symlink included
+/// (`std::fs::symlink_metadata(path).is_ok()`). What [`metadata`] knows
+/// answers first: a path it resolves exists, and one whose folder it
+/// could not resolve does not.
+pub fn lexists(path: &Path) -> bool {
+    if exists(path) {
+        return true;
+    }
+    let folder_failed = path
+        .parent()
+        .is_some_and(|p| !p.as_os_str().is_empty() && failed(&absolute_key(p)).is_some());
+    !folder_failed && std::fs::symlink_metadata(path).is_ok()
 }
 
 /// `path.is_dir()`, cached by path (see [`metadata`]).
@@ -434,6 +492,56 @@ mod tests {
         assert!(!exists(&p));
     }
 
+    /// A scope's answers stay while another thread's scope asks its own.
+    #[test]
+    fn scopes_at_once_keep_their_answers_apart() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (mine, theirs) = (tmp.path().join("mine"), tmp.path().join("theirs"));
+        let turn = std::sync::Barrier::new(2);
+        std::thread::scope(|t| {
+            t.spawn(|| {
+                scope(|| {
+                    turn.wait();
+                    assert!(!exists(&theirs));
+                    turn.wait();
+                })
+            });
+            scope(|| {
+                assert!(!exists(&mine));
+                turn.wait();
+                turn.wait();
+                std::fs::write(&mine, "").unwrap();
+                assert!(!exists(&mine), "the other scope dropped this one's answers");
+            });
+        });
+    }
+
+    /// What is under a folder that could not be resolved is answered from
+    /// the folder's answer, without asking the file system again: within a
+    /// run, a file made there afterwards is not seen (as a file made after
+    /// it was asked about is not).
+    #[test]
+    fn a_missing_folders_paths_are_missing_without_asking() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("config");
+        let file = dir.join("app.conf");
+        scope(|| {
+            assert!(!exists(&dir));
+            std::fs::create_dir(&dir).unwrap();
+            std::fs::write(&file, "").unwrap();
+            assert!(!exists(&file));
+            assert!(!lexists(&file));
+            assert_eq!(
+                metadata(&file).unwrap_err().kind(),
+                std::io::ErrorKind::NotFound
+            );
+        });
+        scope(|| {
+            assert!(exists(&file));
+            assert!(lexists(&file));
+        });
+    }
+
     #[test]
     fn canonicalize_is_the_file_systems() {
         let tmp = tempfile::tempdir().unwrap();
@@ -509,6 +617,9 @@ mod tests {
             "a/dangling",
             "a/missing",
             "a/missing/x",
+            "a/missing/x/y",
+            "a/f/x/y",
+            "a/dangling/x",
             "a\0nul",
         ];
         let mut paths: Vec<PathBuf> = Vec::new();
@@ -539,6 +650,8 @@ mod tests {
             assert_eq!(exists(p), p.exists(), "{p:?}");
             assert_eq!(is_file(p), p.is_file(), "{p:?}");
             assert_eq!(is_dir(p), p.is_dir(), "{p:?}");
+            let lstat = std::fs::symlink_metadata(p).is_ok();
+            assert_eq!(lexists(p), lstat, "{p:?}");
         };
         // Outside a run, then within one: asked first and asked again.
         paths.iter().for_each(|p| same(p));

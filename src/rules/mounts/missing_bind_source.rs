@@ -115,7 +115,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             else {
                 continue;
             };
-            if !m.creates_host_path() || std::fs::symlink_metadata(&path).is_ok() {
+            if !m.creates_host_path() || crate::fscache::lexists(&path) {
                 continue;
             }
             let src_span = m.source.as_ref().map_or(m.span, |x| x.span);
