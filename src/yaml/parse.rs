@@ -36,6 +36,18 @@ impl Default for Limits {
 /// S011 limit, S012 anchor/merge). An empty or comments-only file gives
 /// `root: None` and no diagnostic.
 pub fn parse(file: FileId, text: &str, limits: &Limits) -> (Tree, Vec<Diagnostic>) {
+    let beside = (text.len() >= BESIDE_BYTES).then_some(BATCH);
+    parse_with(file, text, limits, beside)
+}
+
+/// [`parse`], with the parser on a thread of its own handing over batches
+/// of `beside` events when that is given (see [`Builder::run_beside`]).
+fn parse_with(
+    file: FileId,
+    text: &str,
+    limits: &Limits,
+    beside: Option<usize>,
+) -> (Tree, Vec<Diagnostic>) {
     let mut b = Builder {
         text,
         limits,
@@ -61,12 +73,26 @@ pub fn parse(file: FileId, text: &str, limits: &Limits) -> (Tree, Vec<Diagnostic
         merge_stopped: false,
         docs: 0,
     };
-    let end = b.run();
+    let end = b.run(beside);
     b.unwind(end);
     let mut diags = b.diags;
     diags.sort_by_key(|d| d.span.start);
     (b.tree, diags)
 }
+
+/// What the parser gives next: an event and its span, an error, or
+/// `None` at the end.
+type Next<'t> = Option<Result<(Event<'t>, granit_parser::Span), ScanError>>;
+
+/// Texts from this size up are parsed beside the tree's building
+/// ([`Builder::run_beside`]); a smaller one costs less than starting a
+/// thread.
+const BESIDE_BYTES: usize = 256 * 1024;
+
+/// Events handed over at a time: fewer hand-overs cost less, up to about
+/// this many (measured on the 5 MB file: 64 were slower than one thread,
+/// 4,096 the quickest, 16,384 slower again).
+const BATCH: usize = 4096;
 
 const MERGE_HELP: &str =
     "the value of `<<` must be an alias to a mapping, a mapping, or a list of those";
@@ -140,7 +166,7 @@ impl Builder<'_> {
 
     /// Feeds events until the end, an error, or a second document. Returns
     /// the byte offset where reading stopped.
-    fn run(&mut self) -> usize {
+    fn run(&mut self, beside: Option<usize>) -> usize {
         let nesting = granit_nesting(self.limits);
         let mut options = granit_parser::options! {
             emit_anchor_events: true,
@@ -153,19 +179,78 @@ impl Builder<'_> {
         // buffer is bounded by the input size anyway.
         options.max_buffered_comment_events = usize::MAX;
         let mut parser = Parser::new_from_str_with_options(self.text, options);
+        if let Some(batch) = beside {
+            return self.run_beside(parser, batch.max(1));
+        }
         loop {
-            match parser.next_event() {
-                None => return self.text.len(),
-                Some(Err(e)) => return self.scan_error(&e),
-                Some(Ok((event, span))) => {
-                    let range = span
-                        .byte_range()
-                        .filter(|r| r.start <= r.end && r.end <= self.text.len())
-                        .unwrap_or(self.last_end..self.last_end);
-                    if !self.event(event, &span, range) {
-                        return self.last_end;
+            if let Some(end) = self.next(parser.next_event()) {
+                return end;
+            }
+        }
+    }
+
+    /// [`Builder::run`] for a large text: the parser runs on a thread of
+    /// its own and hands its events over `batch` at a time, so that the
+    /// tree (a sixth of the work) is built beside the parse instead of
+    /// after each event. The events and the tree are the same as on one
+    /// thread.
+    fn run_beside<'t>(
+        &mut self,
+        mut parser: Parser<'t, granit_parser::StrInput<'t>>,
+        batch: usize,
+    ) -> usize {
+        use std::sync::mpsc;
+        // A few batches in flight keep both threads busy; the emptied
+        // batches go back to the parser to be filled again.
+        let (full_tx, full_rx) = mpsc::sync_channel::<Vec<Next<'t>>>(4);
+        let (empty_tx, empty_rx) = mpsc::channel::<Vec<Next<'t>>>();
+        let size = batch;
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                let mut batch = Vec::with_capacity(size);
+                loop {
+                    let next = parser.next_event();
+                    let last = !matches!(next, Some(Ok(_)));
+                    batch.push(next);
+                    if last {
+                        let _ = full_tx.send(batch);
+                        return;
+                    }
+                    if batch.len() == size {
+                        let empty = empty_rx
+                            .try_recv()
+                            .unwrap_or_else(|_| Vec::with_capacity(size));
+                        // The builder stopped reading: so does the parser.
+                        if full_tx.send(std::mem::replace(&mut batch, empty)).is_err() {
+                            return;
+                        }
                     }
                 }
+            });
+            for mut batch in full_rx {
+                for next in batch.drain(..) {
+                    if let Some(end) = self.next(next) {
+                        return end;
+                    }
+                }
+                let _ = empty_tx.send(batch);
+            }
+            // The parser always ends with `None` or an error.
+            self.text.len()
+        })
+    }
+
+    /// Takes the parser's next item; `Some(end)` when reading stops there.
+    fn next(&mut self, next: Next<'_>) -> Option<usize> {
+        match next {
+            None => Some(self.text.len()),
+            Some(Err(e)) => Some(self.scan_error(&e)),
+            Some(Ok((event, span))) => {
+                let range = span
+                    .byte_range()
+                    .filter(|r| r.start <= r.end && r.end <= self.text.len())
+                    .unwrap_or(self.last_end..self.last_end);
+                (!self.event(event, &span, range)).then_some(self.last_end)
             }
         }
     }
@@ -774,6 +859,56 @@ fn merge_source(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tree and diagnostics of a text parsed beside the building
+    /// (events handed over in batches of every size from one up) are those
+    /// of the text parsed on one thread: for the repository's YAML files,
+    /// the shared corpus when it is there, and texts that stop early (a
+    /// syntax error, a second document, nesting past the limit).
+    #[test]
+    fn parsing_beside_builds_the_same_tree() {
+        let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts: Vec<(String, String)> = [
+            "a: [1, 2\nb: 3\n",
+            "a: 1\n---\nb: 2\n",
+            "a: &x\n  b: *x\n",
+            "x: &x {k: v}\ny:\n  <<: *x\n  k: w\nz: *nope\n",
+            "a:\n\t- b\n",
+            "# only a comment\n",
+            "",
+        ]
+        .iter()
+        .map(|t| (format!("{t:?}"), t.to_string()))
+        .collect();
+        texts.push(("deep".into(), "[".repeat(300) + &"]".repeat(300)));
+        let mut dirs = vec![manifest.join("fixtures"), manifest.join("tests")];
+        if let Some(shared) = [manifest.join("../shared"), "/work/shared".into()]
+            .into_iter()
+            .find(|s| s.join("corpus").is_dir())
+        {
+            dirs.push(shared.join("corpus"));
+        }
+        for d in dirs {
+            for e in ignore::WalkBuilder::new(d).hidden(false).build().flatten() {
+                let name = e.file_name().to_string_lossy();
+                if name.ends_with(".yml") || name.ends_with(".yaml") {
+                    if let Ok(t) = std::fs::read_to_string(e.path()) {
+                        texts.push((e.path().display().to_string(), t));
+                    }
+                }
+            }
+        }
+        assert!(texts.len() > 100, "{} texts", texts.len());
+        let limits = Limits::default();
+        let shown = |(tree, diags): (Tree, Vec<Diagnostic>)| format!("{tree:?}\n{diags:?}");
+        for (name, text) in &texts {
+            let alone = shown(parse_with(FileId(0), text, &limits, None));
+            for batch in [1, 2, 7, BATCH] {
+                let beside = shown(parse_with(FileId(0), text, &limits, Some(batch)));
+                assert!(alone == beside, "{name}, batches of {batch}");
+            }
+        }
+    }
 
     /// [`SeenKeys`] answers as a plain list searched from the start does,
     /// below, at and past the switch to a hash map, whether it was sized
