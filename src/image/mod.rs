@@ -220,7 +220,7 @@ pub fn resolve(
 pub struct LazyFacts<'a> {
     inputs: Option<(&'a Project, &'a Path, Option<&'a Path>, &'a ImageOptions)>,
     ready: Option<&'a ImageFacts>,
-    cell: std::cell::OnceCell<(ImageFacts, Vec<Diagnostic>)>,
+    cell: std::sync::OnceLock<(ImageFacts, Vec<Diagnostic>)>,
 }
 
 impl<'a> LazyFacts<'a> {
@@ -234,7 +234,7 @@ impl<'a> LazyFacts<'a> {
         LazyFacts {
             inputs: Some((project, project_dir, root, opts)),
             ready: None,
-            cell: std::cell::OnceCell::new(),
+            cell: std::sync::OnceLock::new(),
         }
     }
 
@@ -243,7 +243,7 @@ impl<'a> LazyFacts<'a> {
         LazyFacts {
             inputs: None,
             ready: Some(facts),
-            cell: std::cell::OnceCell::new(),
+            cell: std::sync::OnceLock::new(),
         }
     }
 

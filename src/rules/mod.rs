@@ -558,7 +558,7 @@ pub fn all_meta() -> Vec<RuleMeta> {
 }
 
 /// Runs every rule with a check function that `enabled` accepts.
-pub fn run(cx: &Context, enabled: &dyn Fn(&Rule) -> bool) -> Vec<Diagnostic> {
+pub fn run(cx: &Context, enabled: &(dyn Fn(&Rule) -> bool + Sync)) -> Vec<Diagnostic> {
     run_having(cx, enabled, "", Vec::new())
 }
 
@@ -566,21 +566,129 @@ pub fn run(cx: &Context, enabled: &dyn Fn(&Rule) -> bool) -> Vec<Diagnostic> {
 /// `found`: its findings take its place among the others'.
 pub fn run_having(
     cx: &Context,
-    enabled: &dyn Fn(&Rule) -> bool,
+    enabled: &(dyn Fn(&Rule) -> bool + Sync),
+    code: &str,
+    found: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    let beside = cx.project.services.len() >= RULES_BESIDE;
+    run_rules(cx, enabled, code, found, beside)
+}
+
+/// From this many services up, the rules run on both cores.
+const RULES_BESIDE: usize = 512;
+
+/// [`run_having`], the rules shared between both cores when `beside`: each
+/// rule reads the project and writes its own findings, which are put
+/// together in the registry's order, as one by one.
+fn run_rules(
+    cx: &Context,
+    enabled: &(dyn Fn(&Rule) -> bool + Sync),
     code: &str,
     mut found: Vec<Diagnostic>,
+    beside: bool,
 ) -> Vec<Diagnostic> {
+    let checks = REGISTRY
+        .iter()
+        .filter(|rule| enabled(rule))
+        .filter_map(|rule| Some((rule.meta.code, rule.check?)));
     let mut out = Vec::new();
-    for rule in REGISTRY {
-        if let Some(check) = rule.check {
-            if enabled(rule) {
-                if rule.meta.code == code {
-                    out.append(&mut found);
-                } else {
-                    check(cx, &mut out);
-                }
+    if !beside {
+        for (c, check) in checks {
+            if c == code {
+                out.append(&mut found);
+            } else {
+                check(cx, &mut out);
             }
         }
+        return out;
+    }
+    use rayon::prelude::*;
+    // Resolved once, before the rules that ask share it.
+    cx.images.get();
+    let checks: Vec<(&str, Check)> = checks.collect();
+    let mut each: Vec<Vec<Diagnostic>> = checks
+        .par_iter()
+        .map(|&(c, check)| {
+            let mut own = Vec::new();
+            if c != code {
+                check(cx, &mut own);
+            }
+            own
+        })
+        .collect();
+    if let Some(i) = checks.iter().position(|&(c, _)| c == code) {
+        each[i] = found;
+    }
+    out.reserve_exact(each.iter().map(Vec::len).sum());
+    for mut e in each {
+        out.append(&mut e);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rules shared between both cores find what they find one by
+    /// one, in the same order, with a rule's findings made elsewhere (P103
+    /// while loading) in that rule's place.
+    #[test]
+    fn rules_run_beside_find_what_they_find_one_by_one() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seed/failing");
+        let seed = std::fs::read_to_string(dir.join("docker-compose.yml")).unwrap();
+        let shapes = [
+            "image: apacherocketmq/rocketmq:4.3.1\n    volumes: [logs:/home/rocketmq/log, ./gone:/data]",
+            "image: postgres:latest\n    privileged: true\n    ports: [\"5432:5432\"]",
+            "image: nginx\n    ports: [\"5432:5432\"]\n    command: nginx -g 'daemon off;'\n    user: \"1000\"",
+            "build: .\n    depends_on: [nowhere]\n    environment: {PASSWORD: hunter2}",
+            "image: redis:7\n    restart: always\n    command: [\"redis-server\", \"--no-such-flag\"]\n    mem_limit: 1m",
+        ];
+        let mut more = String::from("services:\n");
+        for i in 0..100 {
+            more.push_str(&format!("  x{i}:\n    {}\n", shapes[i % shapes.len()]));
+        }
+        let text = seed.replacen("services:\n", &more, 1).replacen(
+            "\nvolumes:\n",
+            "\nvolumes:\n  logs:\n",
+            1,
+        );
+        let inputs = [crate::load::project::Input {
+            path: dir.join("docker-compose.yml"),
+            text: Some(text),
+        }];
+        let opts = crate::load::project::LoadOptions {
+            root: Some(dir.clone()),
+            env: Some(crate::load::interpolate::Env::new()),
+            ..Default::default()
+        };
+        let loaded = crate::load::project::load_without_nodes(&inputs, &opts).unwrap();
+        let project = loaded.project.as_ref().unwrap();
+        let image_opts = crate::image::ImageOptions::default();
+        let facts = LazyFacts::new(project, &loaded.project_dir, Some(&dir), &image_opts);
+        let config = crate::config::Config::default();
+        let cx = Context {
+            project,
+            sources: &loaded.sources,
+            trees: &loaded.trees,
+            project_dir: &loaded.project_dir,
+            incomplete: false,
+            overlay: false,
+            images: &facts,
+            config: &config,
+            roots: &loaded.roots,
+            engine_here: false,
+        };
+        let all = |_: &Rule| true;
+        let made = || {
+            let span = project.services[0].span;
+            vec![Diagnostic::info("M101", span, "found while loading")]
+        };
+        let shown = |d: Vec<Diagnostic>| (d.len(), format!("{d:?}"));
+        let one = shown(run_rules(&cx, &all, "M101", made(), false));
+        let beside = shown(run_rules(&cx, &all, "M101", made(), true));
+        assert!(one.0 > 300, "{} findings", one.0);
+        assert!(one.1.contains("found while loading"));
+        assert!(one == beside, "the findings differ");
+    }
 }
