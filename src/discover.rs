@@ -706,6 +706,65 @@ impl Repository {
         v
     }
 
+    /// Whether a large file with a default name (`compose.yaml`), not read
+    /// yet, is alone: no header comment, and no other Compose file where a
+    /// base of it would be searched for (its folder, the folders above it
+    /// up to the root, the tree under its folder's parent). Its job is then
+    /// the file alone whatever it lacks (see [`Repository::job_for_once`]),
+    /// and the look-ahead that would read what it defines is left out: on
+    /// a file of megabytes, that is a conversion of its services. A walk
+    /// that looks at more than [`ALONE_LOOK`] entries gives up (false).
+    fn alone(&self, abs: &Path) -> bool {
+        let named = abs
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(is_base_name);
+        if !named
+            || !self.editor.texts.is_empty()
+            || self.names.contains_key(abs.as_os_str())
+            || crate::fscache::metadata(abs).map_or(true, |m| m.size() < ALONE_BYTES as u64)
+            || !starts_without_comment(abs)
+        {
+            return false;
+        }
+        let Some(dir) = abs.parent() else {
+            return false;
+        };
+        if !dir.starts_with(&self.root) {
+            return false;
+        }
+        let scope = match dir.parent() {
+            Some(p) if p.starts_with(&self.root) => p.to_path_buf(),
+            _ => self.root.clone(),
+        };
+        // The folders from the root down to `scope`: only their own files.
+        let lead: Set<OsString> = scope
+            .ancestors()
+            .take_while(|d| d.starts_with(&self.root))
+            .map(|d| d.as_os_str().to_owned())
+            .collect();
+        let under = scope.clone();
+        let walk = compose_files_walk(&self.root, move |p, is_dir| {
+            project::is_under(p, &under)
+                || if is_dir {
+                    lead.contains(p.as_os_str())
+                } else {
+                    p.parent().is_some_and(|d| lead.contains(d.as_os_str()))
+                }
+        });
+        let mut looked = 0;
+        for entry in walk {
+            looked += 1;
+            if looked > ALONE_LOOK {
+                return false;
+            }
+            if compose_name(&entry).is_some() && project::absolute(entry.path()) != abs {
+                return false;
+            }
+        }
+        true
+    }
+
     /// The job for one file: alone when it is complete; else layered on
     /// the base(s) that define what it lacks. `bases` (from `--base` or the
     /// config) overrides the search.
@@ -775,11 +834,14 @@ impl Repository {
                 return layered(&shown, bases, "named by --base or the config's [bases]");
             }
         }
+        let abs = project::absolute(path);
+        if self.alone(&abs) {
+            return Job::single(shown);
+        }
         let missing = self.names(path).missing.clone();
         if missing.is_empty() {
             return Job::single(shown);
         }
-        let abs = project::absolute(path);
         let dir = abs.parent().unwrap_or(Path::new("/")).to_path_buf();
         // 1. A header comment naming the `-f` files.
         let header = header_bases(&abs, &dir, &self.root, &self.editor);
@@ -1159,6 +1221,48 @@ fn compose_name(entry: &ignore::DirEntry) -> Option<&str> {
     compose.then_some(name)
 }
 
+/// From this size up, a file named on its own is checked for being alone
+/// (see [`Repository::alone`]) before its look-ahead: below it, the
+/// look-ahead costs less than the walk.
+const ALONE_BYTES: usize = 256 * 1024;
+
+/// The most entries [`Repository::alone`] looks at.
+const ALONE_LOOK: usize = 1000;
+
+/// Whether the text of `path` starts with something other than a comment,
+/// as [`header_bases`] reads it (its first line that is not blank): a
+/// header comment can name bases. Read from the first 4 KB; false when
+/// they are blank, or in UTF-16.
+fn starts_without_comment(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 4096];
+    let Ok(n) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
+        return false;
+    };
+    let head = &head[..n];
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return false;
+    }
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let text = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default(),
+    };
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .is_some_and(|l| !l.starts_with('#'))
+}
+
+/// The entries of a walk of `root` as [`compose_files_with`] walks it, as
+/// they come.
+fn compose_files_walk(
+    root: &Path,
+    keep: impl Fn(&Path, bool) -> bool + Send + Sync + 'static,
+) -> impl Iterator<Item = ignore::DirEntry> {
+    walker(root, keep).build().flatten()
+}
+
 /// The paths of the Compose files under `root` that [`compose_files`]
 /// finds, walked in order on this thread, entering only the folders and
 /// looking only at the files that `keep(path, is_dir)` accepts (`root`
@@ -1271,6 +1375,50 @@ pub fn walk(root: &Path) -> Vec<Job> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A large `compose.yaml` with no header comment and no other Compose
+    /// file around is planned alone without being read ahead, as the
+    /// look-ahead would have planned it (here it lacks the services it
+    /// depends on). With a header comment, or another Compose file under
+    /// the root, it is read ahead.
+    #[test]
+    fn a_large_file_alone_is_planned_without_its_look_ahead() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let body: String = (0..8000)
+            .map(|i| format!("  s{i}:\n    image: busybox\n    depends_on: [gone{i}]\n"))
+            .collect();
+        let text = format!("services:\n{body}");
+        assert!(text.len() >= ALONE_BYTES);
+        let file = root.join("compose.yaml");
+        std::fs::write(&file, &text).unwrap();
+        let read_ahead = |repo: &Repository| repo.names.contains_key(file.as_os_str());
+        let mut repo = Repository::new(root);
+        let alone = format!("{:?}", repo.job_for(&file, &[]));
+        assert!(!read_ahead(&repo), "read ahead");
+        // The editor's repository reads every file ahead.
+        let opts = LoadOptions {
+            texts: vec![(file.clone(), text.clone())],
+            ..Default::default()
+        };
+        let mut editor = Repository::with_texts(root, &opts);
+        assert_eq!(format!("{:?}", editor.job_for(&file, &[])), alone);
+        assert!(read_ahead(&editor));
+        assert!(!editor.names[file.as_os_str()].missing.is_empty());
+
+        let header = format!("# docker compose -f base.yaml -f compose.yaml\n{text}");
+        std::fs::write(&file, header).unwrap();
+        let mut repo = Repository::new(root);
+        repo.job_for(&file, &[]);
+        assert!(read_ahead(&repo), "a header comment");
+
+        std::fs::write(&file, &text).unwrap();
+        std::fs::create_dir(root.join("ci")).unwrap();
+        std::fs::write(root.join("ci/docker-compose.ci.yml"), "services: {}\n").unwrap();
+        let mut repo = Repository::new(root);
+        repo.job_for(&file, &[]);
+        assert!(read_ahead(&repo), "another Compose file");
+    }
 
     #[test]
     fn sort_paths_is_path_order() {

@@ -299,12 +299,13 @@ fn lower_with(doc: &mut Value) -> (Project, Vec<Diagnostic>) {
                         // The names checked (or the type refused) first.
                         let n = cx.named_entries(v, "services").len();
                         // Sized once: a large file's services are most of the model.
-                        if n < SERVICES_BESIDE {
-                            p.services.reserve_exact(n);
-                        }
+                        p.services.reserve_exact(n);
                         if let ValueKind::Map(m) = &mut v.kind {
-                            let beside = m.entries.len() >= SERVICES_BESIDE;
-                            lower_services(&mut cx, &mut m.entries, &mut p.services, beside);
+                            for (name, sv) in &mut m.entries {
+                                p.services.push(lower_service(&mut cx, name, sv));
+                                // Lowered: its value is no longer read.
+                                sv.kind = ValueKind::Null;
+                            }
                         }
                     }
                     "volumes" => {
@@ -407,42 +408,6 @@ fn lower_version(cx: &mut Cx, v: &Value) -> Option<Spanned<String>> {
 fn looks_like_v1_service(v: &Value) -> bool {
     v.as_map()
         .is_some_and(|m| m.get("image").is_some() || m.get("build").is_some())
-}
-
-/// From this many services up, they are lowered on both cores.
-const SERVICES_BESIDE: usize = 512;
-
-/// Lowers the services, in order, into `out`; each service's value is
-/// dropped once lowered (it is not read again). A service is lowered from
-/// its own value alone, so many can be lowered on both cores (`beside`),
-/// their diagnostics in the same order as one by one.
-fn lower_services(cx: &mut Cx, entries: &mut [(Key, Value)], out: &mut Vec<Service>, beside: bool) {
-    let lower = |(name, sv): &mut (Key, Value), cx: &mut Cx| {
-        let s = lower_service(cx, name, sv);
-        sv.kind = ValueKind::Null;
-        s
-    };
-    if !beside {
-        for e in entries {
-            out.push(lower(e, cx));
-        }
-        return;
-    }
-    use rayon::prelude::*;
-    let (mut lowered, mut diags) = (Vec::new(), Vec::new());
-    entries
-        .par_iter_mut()
-        .map(|e| {
-            let mut own = Cx::default();
-            (lower(e, &mut own), own.diags)
-        })
-        .unzip_into_vecs(&mut lowered, &mut diags);
-    if out.is_empty() {
-        *out = lowered;
-    } else {
-        out.append(&mut lowered);
-    }
-    cx.diags.extend(diags.into_iter().flatten());
 }
 
 #[derive(Default)]
@@ -2562,80 +2527,5 @@ fn lower_include(cx: &mut Cx, v: &Value) -> Option<Include> {
             cx.wrong_type("include[]", "a path or a mapping", v);
             None
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Services lowered on both cores are those lowered one by one, with
-    /// the same diagnostics in the same order, for services of every
-    /// shape, good and refused.
-    #[test]
-    fn services_lowered_beside_are_lowered_one_by_one() {
-        let shapes = [
-            "image: postgres:16\n    ports: [\"8080:80\", 5432]\n    volumes: [data:/var/lib/x, ./c.conf:/etc/c.conf:ro]",
-            "build: .\n    environment: [A=1, B]\n    depends_on: [db]",
-            "image: x\n    ports: 5\n    environment: [1, {a: b}]",
-            "image: x\n    volumes: [\":::\"]\n    healthcheck: nope\n    user: [1]",
-            "<<: *common\n    command: [\"sh\", \"-c\", \"echo $$HOME\"]",
-            "image: x\n    deploy: {resources: {limits: {memory: lots}}}\n    stop_grace_period: soon",
-            "null",
-            "[not, a, mapping]",
-        ];
-        let mut text =
-            String::from("x-common: &common\n  image: alpine\n  restart: always\nservices:\n");
-        for i in 0..2 * SERVICES_BESIDE {
-            let shape = shapes[i % shapes.len()];
-            if shape.starts_with('[') || shape == "null" {
-                text.push_str(&format!("  s{i}: {shape}\n"));
-            } else {
-                text.push_str(&format!("  s{i}:\n    {shape}\n"));
-            }
-        }
-        let (tree, diags) = crate::yaml::parse(
-            crate::source::FileId(0),
-            &text,
-            &crate::yaml::Limits::default(),
-        );
-        assert!(diags.is_empty(), "{diags:?}");
-        let doc = crate::load::document::to_value(
-            &tree,
-            &text,
-            &crate::load::interpolate::Env::new(),
-            &Default::default(),
-            &mut Vec::new(),
-            &mut Vec::new(),
-        )
-        .unwrap();
-        let lowered = |beside: bool| {
-            let mut doc = doc.clone();
-            let ValueKind::Map(top) = &mut doc.kind else {
-                panic!("a mapping")
-            };
-            let (_, services) = top
-                .entries
-                .iter_mut()
-                .find(|(k, _)| k.name == "services")
-                .unwrap();
-            let ValueKind::Map(m) = &mut services.kind else {
-                panic!("a mapping")
-            };
-            let (mut cx, mut out) = (Cx::default(), Vec::new());
-            lower_services(&mut cx, &mut m.entries, &mut out, beside);
-            assert!(m.entries.iter().all(|(_, v)| v.is_null()), "values dropped");
-            (
-                format!("{out:?}"),
-                format!("{:?}", cx.diags),
-                cx.diags.len(),
-                out.len(),
-            )
-        };
-        let (one, beside) = (lowered(false), lowered(true));
-        assert_eq!(one.3, 2 * SERVICES_BESIDE);
-        assert!(one.2 > SERVICES_BESIDE / 2, "{} diagnostics", one.2);
-        assert!(one.0 == beside.0, "the services differ");
-        assert!(one.1 == beside.1, "the diagnostics differ");
     }
 }
