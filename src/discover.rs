@@ -1271,9 +1271,7 @@ fn compose_files_with(
     root: &Path,
     keep: impl Fn(&Path, bool) -> bool + Send + Sync + 'static,
 ) -> Vec<PathBuf> {
-    walker(root, keep)
-        .build()
-        .flatten()
+    compose_files_walk(root, keep)
         .filter(|entry| compose_name(entry).is_some())
         .map(|entry| entry.path().to_path_buf())
         .collect()

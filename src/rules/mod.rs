@@ -603,8 +603,8 @@ fn run_rules(
         return out;
     }
     use rayon::prelude::*;
-    // Resolved once, before the rules that ask share it.
-    cx.images.get();
+    // The image facts are resolved by the first rule that asks; the others
+    // that ask meanwhile wait for them (`LazyFacts` holds a `OnceLock`).
     let checks: Vec<(&str, Check)> = checks.collect();
     let mut each: Vec<Vec<Diagnostic>> = checks
         .par_iter()

@@ -190,21 +190,20 @@ impl Builder<'_> {
     }
 
     /// [`Builder::run`] for a large text: the parser runs on a thread of
-    /// its own and hands its events over `batch` at a time, so that the
+    /// its own and hands its events over `size` at a time, so that the
     /// tree (a sixth of the work) is built beside the parse instead of
     /// after each event. The events and the tree are the same as on one
     /// thread.
     fn run_beside<'t>(
         &mut self,
         mut parser: Parser<'t, granit_parser::StrInput<'t>>,
-        batch: usize,
+        size: usize,
     ) -> usize {
         use std::sync::mpsc;
         // A few batches in flight keep both threads busy; the emptied
         // batches go back to the parser to be filled again.
         let (full_tx, full_rx) = mpsc::sync_channel::<Vec<Next<'t>>>(4);
         let (empty_tx, empty_rx) = mpsc::channel::<Vec<Next<'t>>>();
-        let size = batch;
         std::thread::scope(|s| {
             s.spawn(move || {
                 let mut batch = Vec::with_capacity(size);
@@ -861,7 +860,7 @@ mod tests {
     use super::*;
 
     /// The tree and diagnostics of a text parsed beside the building
-    /// (events handed over in batches of every size from one up) are those
+    /// (events handed over in batches of one event up to 4,096) are those
     /// of the text parsed on one thread: for the repository's YAML files,
     /// the shared corpus when it is there, and texts that stop early (a
     /// syntax error, a second document, nesting past the limit).
