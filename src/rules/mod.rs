@@ -587,12 +587,14 @@ fn run_rules(
     mut found: Vec<Diagnostic>,
     beside: bool,
 ) -> Vec<Diagnostic> {
-    let checks = REGISTRY
+    let checks: Vec<(&str, Check)> = REGISTRY
         .iter()
         .filter(|rule| enabled(rule))
-        .filter_map(|rule| Some((rule.meta.code, rule.check?)));
+        .filter_map(|rule| Some((rule.meta.code, rule.check?)))
+        .collect();
     let mut out = Vec::new();
-    if !beside {
+    // One rule (`--select`) has no one to share the cores with.
+    if !beside || checks.len() < 2 {
         for (c, check) in checks {
             if c == code {
                 out.append(&mut found);
@@ -603,9 +605,12 @@ fn run_rules(
         return out;
     }
     use rayon::prelude::*;
-    // The image facts are resolved by the first rule that asks; the others
-    // that ask meanwhile wait for them (`LazyFacts` holds a `OnceLock`).
-    let checks: Vec<(&str, Check)> = checks.collect();
+    // The image facts are resolved before the rules share the cores. A
+    // rule resolving them in its task could, were the resolution ever to
+    // wait on the thread pool, be handed another rule's task on the same
+    // thread, which would ask for them again: a `OnceLock` initialized
+    // from within its own initialization deadlocks.
+    cx.images.get();
     let mut each: Vec<Vec<Diagnostic>> = checks
         .par_iter()
         .map(|&(c, check)| {
