@@ -624,13 +624,7 @@ impl Repository {
             }
         };
         if order {
-            // Only the files of the same project tree: under the folder's
-            // parent (siblings' subfolders, its own subfolders), not a
-            // cousin project elsewhere in a large repository.
-            let scope = match dir.parent() {
-                Some(p) if p.starts_with(&self.root) => p.to_path_buf(),
-                _ => self.root.clone(),
-            };
+            let scope = self.project_tree(dir);
             let seen: Set<&std::ffi::OsStr> =
                 near.ancestors.iter().map(|a| a.as_os_str()).collect();
             let rest: Vec<PathBuf> = self
@@ -647,6 +641,17 @@ impl Repository {
         let near = Arc::new(near);
         self.near.insert(dir.as_os_str().to_owned(), near.clone());
         near
+    }
+
+    /// The folder whose tree the files of `dir` search for bases beyond
+    /// their ancestors: only the files of the same project tree, under the
+    /// folder's parent (siblings' subfolders, its own subfolders), not a
+    /// cousin project elsewhere in a large repository.
+    fn project_tree(&self, dir: &Path) -> PathBuf {
+        match dir.parent() {
+            Some(p) if p.starts_with(&self.root) => p.to_path_buf(),
+            _ => self.root.clone(),
+        }
     }
 
     /// The Compose files directly in `dir` (absolute, sorted), as a walk
@@ -733,10 +738,7 @@ impl Repository {
         if !dir.starts_with(&self.root) {
             return false;
         }
-        let scope = match dir.parent() {
-            Some(p) if p.starts_with(&self.root) => p.to_path_buf(),
-            _ => self.root.clone(),
-        };
+        let scope = self.project_tree(dir);
         // The folders from the root down to `scope`: only their own files.
         let lead: Set<OsString> = scope
             .ancestors()
